@@ -1,0 +1,26 @@
+/** Phases a deploy goes through, as drawn on the timeline. */
+export type DeployPhase =
+  | 'triggered'
+  | 'booting'
+  | 'up'
+  | 'switched'
+  | 'stopping'
+  | 'stopped'
+  | 'completed'
+  | 'failed';
+
+/** One moment of a deploy, in milliseconds since the trial's t0. */
+export interface DeployEvent {
+  t: number;
+  phase: DeployPhase;
+  detail?: string;
+}
+
+/** Reports a phase now; the receiver stamps it on the trial's clock. */
+export type EmitPhase = (phase: DeployPhase, detail?: string) => void;
+
+/** Deploys a new release of the target while the load runs. */
+export interface DeployDriver {
+  /** Resolves when the deploy completed; rejects with the reason when it failed. */
+  deploy(emit: EmitPhase, signal: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,151 @@
+import http from 'node:http';
+import { execa, type ResultPromise } from 'execa';
+import { signalGroup, trackGroup, untrackGroup } from '../process/process-group.ts';
+import { sleep } from '../process/sleep.ts';
+import { acceptsConnections } from './ports.ts';
+
+export interface AppLaunch {
+  command: string | string[];
+  cwd: string;
+  env: Record<string, string>;
+  port: number;
+  release: string;
+  /** Name such as web.1, for timelines and messages. */
+  name: string;
+}
+
+export interface ProcessExit {
+  code: number | undefined;
+  signal: string | undefined;
+}
+
+const POLL_MS = 25;
+const OUTPUT_LINES_KEPT = 20;
+
+/** One app process of the embedded platform, in a process group of its own. */
+export class AppProcess {
+  readonly exited: Promise<ProcessExit>;
+  private exit: ProcessExit | undefined;
+  private readonly child: ResultPromise;
+  private readonly recentOutput: string[] = [];
+
+  private constructor(readonly launch: AppLaunch) {
+    const { command, cwd, env, port, release } = launch;
+    const options = {
+      cwd,
+      env: { ...env, PORT: String(port), RELEASE: release },
+      detached: true,
+      reject: false,
+      stdin: 'ignore',
+      buffer: false,
+    } as const;
+    this.child =
+      typeof command === 'string'
+        ? execa(command, { ...options, shell: true })
+        : execa(command[0] as string, command.slice(1), options);
+    if (this.child.pid !== undefined) trackGroup(this.child.pid);
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => this.keepOutput(chunk));
+    }
+    this.exited = this.child.then((result) => {
+      this.exit = { code: result.exitCode, signal: result.signal };
+      return this.exit;
+    });
+  }
+
+  static start(launch: AppLaunch): AppProcess {
+    return new AppProcess(launch);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get name(): string {
+    return this.launch.name;
+  }
+
+  get port(): number {
+    return this.launch.port;
+  }
+
+  get release(): string {
+    return this.launch.release;
+  }
+
+  /** The app's last lines of output, to explain a failed boot. */
+  get lastOutput(): string {
+    return this.recentOutput.join('\n');
+  }
+
+  /**
+   * Resolves once the process is up: it accepts connections on its port or, with a readiness path,
+   * answers it with 2xx. Rejects when it exits first, the timeout passes, or the signal aborts.
+   */
+  async waitUntilUp(options: { timeoutMs: number; readinessPath?: string; signal?: AbortSignal }) {
+    const deadline = performance.now() + options.timeoutMs;
+    while (performance.now() < deadline) {
+      if (options.signal?.aborted) throw new Error(`${this.name}: stopped while booting`);
+      if (this.exit)
+        throw new Error(
+          `${this.name} exited (${describeExit(this.exit)}) before it came up${this.outputHint()}`,
+        );
+      const up = options.readinessPath
+        ? await answersReadiness(this.port, options.readinessPath)
+        : await acceptsConnections(this.port, 500);
+      if (up) return;
+      await sleep(POLL_MS, options.signal);
+    }
+    throw new Error(
+      `${this.name} did not come up within ${options.timeoutMs} ms${this.outputHint()}`,
+    );
+  }
+
+  /** SIGTERM to the group, SIGKILL after the grace period; always leaves no process of the group behind. */
+  async stop(graceMs: number): Promise<ProcessExit> {
+    const pid = this.child.pid;
+    if (pid === undefined) return this.exited;
+    if (!this.exit) signalGroup(pid, 'SIGTERM');
+    const exitedInTime = await Promise.race([
+      this.exited.then(() => true),
+      sleep(graceMs).then(() => false),
+    ]);
+    // The leader may be gone while children it started live on: the group gets SIGKILL either way.
+    signalGroup(pid, 'SIGKILL');
+    untrackGroup(pid);
+    const exit = await this.exited;
+    return exitedInTime ? exit : { ...exit, signal: 'SIGKILL' };
+  }
+
+  private keepOutput(chunk: string): void {
+    for (const line of chunk.split('\n')) {
+      if (line.trim() === '') continue;
+      this.recentOutput.push(line);
+      if (this.recentOutput.length > OUTPUT_LINES_KEPT) this.recentOutput.shift();
+    }
+  }
+
+  private outputHint(): string {
+    const last = this.recentOutput.at(-1);
+    return last ? `; its last output: ${last}` : '';
+  }
+}
+
+function describeExit(exit: ProcessExit): string {
+  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+}
+
+function answersReadiness(port: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = http.get(
+      { host: '127.0.0.1', port, path, timeout: 1000, agent: false },
+      (response) => {
+        response.resume();
+        resolve((response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300);
+      },
+    );
+    request.once('timeout', () => request.destroy());
+    request.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,144 @@
+import type { EmitPhase } from '../deploy/events.ts';
+import type { PlatformConfig, Strategy } from '../scenario/schema.ts';
+import { AppProcess } from './app-process.ts';
+import { findFreePort } from './ports.ts';
+import { Router } from './router.ts';
+import { deployWithStrategy } from './strategies.ts';
+
+/**
+ * The embedded stand-in for a PaaS: a router on one port in front of app processes that a supervisor
+ * starts with PORT and RELEASE set. Everything it starts is stopped by stop().
+ */
+export class EmbeddedPlatform {
+  private processes: AppProcess[] = [];
+  private releaseNumber = 0;
+  private stopped = false;
+
+  private constructor(
+    private readonly config: PlatformConfig,
+    private readonly cwd: string,
+    private readonly router: Router,
+    readonly port: number,
+  ) {}
+
+  /** Starts the router and the first release, and resolves once every process is up and routed. */
+  static async start(
+    config: PlatformConfig,
+    cwd: string,
+    signal?: AbortSignal,
+  ): Promise<EmbeddedPlatform> {
+    const router = new Router(config.routerTimeout);
+    let port: number;
+    try {
+      port = await router.listen(config.port);
+    } catch (error) {
+      await router.close().catch(() => {});
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason =
+        code === 'EADDRINUSE' ? `port ${config.port} is already in use` : String(error);
+      throw new Error(`the platform's router cannot listen: ${reason}`);
+    }
+    const platform = new EmbeddedPlatform(config, cwd, router, port);
+    try {
+      const first = await platform.bootRelease(config.processes, () => {}, signal);
+      for (const process of first) platform.routeProcess(process);
+    } catch (error) {
+      await platform.stop();
+      throw error;
+    }
+    return platform;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get processCount(): number {
+    return this.config.processes;
+  }
+
+  /** Names of the processes that receive traffic now. */
+  routedNames(): string[] {
+    return this.router.routedNames();
+  }
+
+  currentProcesses(): readonly AppProcess[] {
+    return this.processes;
+  }
+
+  deploy(strategy: Strategy, emit: EmitPhase, signal: AbortSignal): Promise<void> {
+    return deployWithStrategy(strategy, this, emit, signal);
+  }
+
+  /** Starts `count` processes of a new release and waits until all are up. */
+  async bootRelease(count: number, emit: EmitPhase, signal?: AbortSignal): Promise<AppProcess[]> {
+    const release = this.nextRelease();
+    const started: AppProcess[] = [];
+    for (let i = 1; i <= count; i++) started.push(await this.startProcess(release, i, emit));
+    await Promise.all(started.map((process) => this.waitUp(process, emit, signal)));
+    return started;
+  }
+
+  /** Starts one process of a release: the rolling strategy boots them one at a time. */
+  async startProcess(release: string, index: number, emit: EmitPhase): Promise<AppProcess> {
+    const process = AppProcess.start({
+      command: this.config.app.command,
+      cwd: this.cwd,
+      env: this.config.app.env,
+      port: await findFreePort(),
+      release,
+      name: `web.${index}@${release}`,
+    });
+    this.processes.push(process);
+    emit('booting', `${process.name} pid ${process.pid} port ${process.port}`);
+    return process;
+  }
+
+  async waitUp(process: AppProcess, emit: EmitPhase, signal?: AbortSignal): Promise<void> {
+    await process.waitUntilUp({
+      timeoutMs: this.config.bootTimeout,
+      readinessPath: this.config.readiness?.path,
+      signal,
+    });
+    emit('up', process.name);
+  }
+
+  nextRelease(): string {
+    return `v${++this.releaseNumber}`;
+  }
+
+  routeProcess(process: AppProcess): void {
+    this.router.route({ name: process.name, release: process.release, port: process.port });
+  }
+
+  /**
+   * Takes processes out of the routing and stops them: SIGTERM lets requests in flight finish within
+   * the grace period; a request that SIGKILL cuts off is answered 503 by the router.
+   */
+  async stopProcesses(toStop: readonly AppProcess[], emit: EmitPhase): Promise<void> {
+    await Promise.all(
+      toStop.map(async (process) => {
+        emit('stopping', process.name);
+        this.router.unroute(process.name);
+        const exit = await process.stop(this.config.stopGrace);
+        this.processes = this.processes.filter((p) => p !== process);
+        emit(
+          'stopped',
+          `${process.name} ${exit.signal ? `signal ${exit.signal}` : `exit ${exit.code}`}`,
+        );
+      }),
+    );
+  }
+
+  /** Stops the router and every process; safe to call more than once. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.router.close();
+    // A short grace: the run is over, nobody waits for these processes' answers any more.
+    await Promise.all(
+      this.processes.map((process) => process.stop(Math.min(this.config.stopGrace, 2000))),
+    );
+    this.processes = [];
+  }
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { DURATION_HINT, parseDuration } from './duration.ts';
+
+/** A duration written as text ("500ms", "5s", "2m") and read as milliseconds. */
+const duration = z.string({ error: `expected ${DURATION_HINT}` }).transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HINT}, got "${text}"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const positiveDuration = duration.refine((ms) => ms > 0, 'expected a duration above 0');
+
+const port = z.number().int().min(0).max(65_535);
+
+const commandLine = z.union([z.string().min(1), z.array(z.string()).min(1)], {
+  error: 'expected a command: a string for the shell, or a list [program, arg, ...]',
+});
+
+const appSchema = z.strictObject({
+  /** Started once per process with PORT and RELEASE set; relative paths resolve from the scenario's folder. */
+  command: commandLine,
+  env: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
+  /** Working directory of the app, relative to the scenario's folder. */
+  cwd: z.string().optional(),
+});
+
+const platformSchema = z.strictObject({
+  app: appSchema,
+  processes: z.number().int().min(1).max(64).default(1),
+  /** Router port: 0 picks a free one. */
+  port: port.default(0),
+  routerTimeout: positiveDuration.default(30_000),
+  stopGrace: duration.default(30_000),
+  /** Time a process may take to come up before the deploy fails. */
+  bootTimeout: positiveDuration.default(120_000),
+  /** Without a path a process is up when it accepts connections (Heroku's rule). */
+  readiness: z.strictObject({ path: z.string().startsWith('/') }).optional(),
+});
+
+const targetSchema = z.union(
+  [
+    z.strictObject({ platform: platformSchema }),
+    z.strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+    }),
+  ],
+  { error: 'expected either `platform:` (the embedded platform) or `url:` (an external target)' },
+);
+
+const loadSchema = z.strictObject({
+  model: z.literal('closed', { error: 'expected "closed"' }).default('closed'),
+  users: z.number().int().min(1).max(10_000),
+  thinkTime: duration.default(0),
+  timeout: positiveDuration.default(60_000),
+  /** Pause after a connection error so a user does not spin against a refusing target. */
+  backoff: duration.default(75),
+  /** Response header naming the release that answered (the sample app sends x-release). */
+  releaseHeader: z.string().min(1).default('x-release'),
+  request: z
+    .strictObject({
+      method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
+      path: z.string().startsWith('/').default('/'),
+      headers: z.record(z.string(), z.string()).default({}),
+      body: z.string().optional(),
+    })
+    .default({ method: 'GET', path: '/', headers: {} }),
+});
+
+const timelineSchema = z.strictObject({
+  /** Load before the deploy is triggered: the baseline. */
+  warmup: duration.default(3000),
+  /** Load kept on after the deploy completes. */
+  cooldown: duration.default(3000),
+  /** A deploy still running after this is failed. */
+  deployTimeout: positiveDuration.default(600_000),
+});
+
+const strategy = z.enum(['stop-start', 'preboot', 'rolling'], {
+  error: 'expected one of stop-start, preboot, rolling',
+});
+
+const variantSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.-]*$/, 'expected a name of letters, digits, ".", "_" or "-"'),
+    description: z.string().optional(),
+    /** How the embedded platform deploys the new release. */
+    strategy: strategy.optional(),
+    /** A shell command that deploys an external target. */
+    command: z.string().min(1).optional(),
+  })
+  .refine((v) => (v.strategy === undefined) !== (v.command === undefined), {
+    message: 'expected exactly one of `strategy` (embedded platform) or `command` (shell)',
+  });
+
+const analysisSchema = z.strictObject({
+  /** A request slower than this counts towards disruption; default derives from the baseline. */
+  slowThreshold: positiveDuration.optional(),
+});
+
+export const scenarioSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    target: targetSchema,
+    load: loadSchema,
+    timeline: timelineSchema.default({ warmup: 3000, cooldown: 3000, deployTimeout: 600_000 }),
+    variants: z.array(variantSchema).min(1, 'expected at least one variant'),
+    trials: z.number().int().min(1).max(1000).default(1),
+    analysis: analysisSchema.default({}),
+  })
+  .superRefine((scenario, ctx) => {
+    const seen = new Set<string>();
+    scenario.variants.forEach((variant, index) => {
+      if (seen.has(variant.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['variants', index, 'name'],
+          message: `expected a unique name, "${variant.name}" is used twice`,
+        });
+      }
+      seen.add(variant.name);
+      const embedded = 'platform' in scenario.target;
+      if (embedded && variant.command !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['variants', index, 'command'],
+          message: 'expected `strategy`: the embedded platform deploys with a strategy',
+        });
+      }
+      if (!embedded && variant.strategy !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['variants', index, 'strategy'],
+          message: 'expected `command`: an external `url` target is deployed by a shell command',
+        });
+      }
+    });
+  });
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type PlatformConfig = z.output<typeof platformSchema>;
+export type LoadConfig = z.output<typeof loadSchema>;
+export type Variant = z.output<typeof variantSchema>;
+export type Strategy = z.output<typeof strategy>;
