@@ -81,6 +81,8 @@ export class EmbeddedPlatform {
 
   /** Starts one process of a release: the rolling strategy boots them one at a time. */
   async startProcess(release: string, index: number, emit: EmitPhase): Promise<AppProcess> {
+    // A deploy cut short by an interruption must not start processes after everything was stopped.
+    if (this.stopped) throw new Error('the platform is stopped');
     const process = AppProcess.start({
       command: this.config.app.command,
       cwd: this.cwd,

@@ -1,0 +1,96 @@
+import type { ErrorKind } from '../load/sample.ts';
+import { percentileMs } from '../record/histogram.ts';
+import type { Bucket, Phase, Recording } from '../record/recording.ts';
+
+/** Latency figures of a set of requests, in milliseconds (NaN where no request was made). */
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+/** The figures of one trial; the names are stable, CI scripts read them from results.json. */
+export interface TrialMetrics {
+  requests: number;
+  successes: number;
+  /** Requests that got no response or a 5xx. */
+  errors: number;
+  errorsByKind: Record<ErrorKind | 'http5xx', number>;
+  /** Successful requests as a percentage of all. */
+  availability: number;
+  /** Longest request, failures included: a user waited that long too. */
+  longestTransactionMs: number;
+  /** What siege prints: the longest successful request. */
+  siegeLongestTransactionMs: number;
+  shortestTransactionMs: number;
+  /** Longest time a user went from a failing request to the end of their next success. */
+  longestUserWaitMs: number;
+  /** Total time in which requests failed or waited longer than the slow threshold. */
+  disruptionMs: number;
+  slowThresholdMs: number;
+  /** From the first to the last disrupted moment; 0 when nothing was disrupted. */
+  impactWindowMs: number;
+  elapsedMs: number;
+  /** Successful requests' mean response time, as siege's "Response time". */
+  meanResponseMs: number;
+  transactionRate: number;
+  /** From the deploy's trigger to its completion (or failure). */
+  deployDurationMs: number;
+  latency: Record<Phase | 'overall', LatencySummary>;
+}
+
+export function summarizeLatency(bucket: Bucket): LatencySummary {
+  const { latency } = bucket;
+  return {
+    count: bucket.requests,
+    p50: percentileMs(latency, 50),
+    p90: percentileMs(latency, 90),
+    p99: percentileMs(latency, 99),
+    p999: percentileMs(latency, 99.9),
+    max: bucket.requests > 0 ? bucket.maxMs : Number.NaN,
+    mean: bucket.requests > 0 ? latency.mean / 1000 : Number.NaN,
+  };
+}
+
+export function trialMetrics(recording: Recording): TrialMetrics {
+  const { overall, phases, disruption, timeline } = recording;
+  const http5xx = Object.entries(overall.statuses)
+    .filter(([status]) => Number(status) >= 500)
+    .reduce((sum, [, count]) => sum + count, 0);
+  const triggered = timeline.find((e) => e.phase === 'triggered')?.t;
+  const ended = timeline.find((e) => e.phase === 'completed' || e.phase === 'failed')?.t;
+  const spans = disruption.spans;
+  return {
+    requests: overall.requests,
+    successes: overall.success.count,
+    errors: overall.failures,
+    errorsByKind: { ...overall.errors, http5xx },
+    availability: overall.requests > 0 ? (100 * overall.success.count) / overall.requests : 0,
+    longestTransactionMs: overall.maxMs,
+    siegeLongestTransactionMs: overall.success.maxMs,
+    shortestTransactionMs: overall.success.count > 0 ? overall.success.minMs : 0,
+    longestUserWaitMs: recording.longestUserWait?.ms ?? 0,
+    disruptionMs: disruption.ms,
+    slowThresholdMs: disruption.thresholdMs,
+    impactWindowMs:
+      spans.length > 0
+        ? (spans.at(-1) as [number, number])[1] - (spans[0] as [number, number])[0]
+        : 0,
+    elapsedMs: recording.durationMs,
+    meanResponseMs: overall.success.count > 0 ? overall.success.sumMs / overall.success.count : 0,
+    transactionRate:
+      recording.durationMs > 0 ? overall.success.count / (recording.durationMs / 1000) : 0,
+    deployDurationMs:
+      triggered !== undefined && ended !== undefined ? ended - triggered : Number.NaN,
+    latency: {
+      overall: summarizeLatency(overall),
+      before: summarizeLatency(phases.before),
+      during: summarizeLatency(phases.during),
+      after: summarizeLatency(phases.after),
+    },
+  };
+}

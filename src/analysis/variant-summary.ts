@@ -1,0 +1,59 @@
+import type { TrialResult } from '../trial/run-trial.ts';
+import { type TrialMetrics, trialMetrics } from './trial-metrics.ts';
+
+/** Metrics summarised over a variant's trials. */
+export const SUMMARY_METRICS = [
+  'longestTransactionMs',
+  'siegeLongestTransactionMs',
+  'longestUserWaitMs',
+  'disruptionMs',
+  'requests',
+  'errors',
+  'availability',
+  'deployDurationMs',
+] as const satisfies readonly (keyof TrialMetrics)[];
+
+export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface VariantSummary {
+  trials: number;
+  failedTrials: number;
+  metrics: Record<SummaryMetric, Spread>;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+export function spread(values: readonly number[]): Spread {
+  const known = values.filter((v) => !Number.isNaN(v));
+  return {
+    median: median(known),
+    min: known.length > 0 ? Math.min(...known) : Number.NaN,
+    max: known.length > 0 ? Math.max(...known) : Number.NaN,
+  };
+}
+
+/** Trials that were measured to their end count; an interrupted one is shown but not summarised. */
+export function summarizeVariant(trials: readonly TrialResult[]): VariantSummary {
+  const counted = trials.filter((t) => t.status !== 'interrupted');
+  const metrics = counted.map((t) => trialMetrics(t.recording));
+  return {
+    trials: counted.length,
+    failedTrials: counted.filter((t) => t.status === 'failed').length,
+    metrics: Object.fromEntries(
+      SUMMARY_METRICS.map((name) => [name, spread(metrics.map((m) => m[name]))]),
+    ) as Record<SummaryMetric, Spread>,
+  };
+}

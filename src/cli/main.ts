@@ -1,0 +1,78 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { TOOL } from '../run/tool.ts';
+import { ScenarioError } from '../scenario/errors.ts';
+import { EXIT } from './exit-codes.ts';
+import { runCommand } from './run-command.ts';
+
+/** Parses argv, runs the command, and turns every outcome into one of the documented exit codes. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const cli = yargs(argv)
+    .scriptName('bench')
+    .version(TOOL.version)
+    .usage('$0 <command> [options]\n\nMeasures what users feel while a service is redeployed.')
+    .command(
+      'run <file>',
+      'run a scenario: load the target, deploy it with each variant, report',
+      (command) =>
+        command
+          .positional('file', {
+            type: 'string',
+            demandOption: true,
+            describe: 'scenario YAML file',
+          })
+          .option('out', {
+            type: 'string',
+            describe: 'folder for results (default reports/<date>-<name>/)',
+          })
+          .option('trials', {
+            type: 'number',
+            describe: 'trials per variant (overrides the scenario)',
+          })
+          .check((args) => {
+            if (args.trials !== undefined && !(Number.isInteger(args.trials) && args.trials >= 1)) {
+              throw new Error('--trials: expected a whole number >= 1');
+            }
+            return true;
+          })
+          .example(
+            '$0 run scenarios/preboot.yaml',
+            'stop-start against preboot on the embedded platform',
+          ),
+      async (args) => {
+        exitCode = await runCommand({ file: args.file, out: args.out, trials: args.trials });
+      },
+    )
+    .demandCommand(1, 'expected a command, e.g. bench run scenarios/preboot.yaml')
+    .strict()
+    .help()
+    .epilogue('Exit codes: 0 done, 2 bad input, 3 the run failed, 130 interrupted.')
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError(message);
+    });
+
+  try {
+    await cli.parseAsync();
+    return exitCode;
+  } catch (error) {
+    if (error instanceof ScenarioError) {
+      for (const line of error.message.split('\n')) process.stderr.write(`${line}\n`);
+      return EXIT.badInput;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`bench: ${error.message}\nRun 'bench --help' for usage.\n`);
+      return EXIT.badInput;
+    }
+    const detail = process.env.BENCH_DEBUG ? (error as Error).stack : (error as Error).message;
+    process.stderr.write(`bench: the run failed: ${detail}\n`);
+    return EXIT.runFailed;
+  }
+}
+
+class UsageError extends Error {}
+
+main(hideBin(process.argv)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { renderTerminal } from '../export/terminal.ts';
+import { killAllGroups } from '../process/process-group.ts';
+import { runScenario } from '../run/run-scenario.ts';
+import { loadScenarioFile } from '../scenario/load.ts';
+import { EXIT } from './exit-codes.ts';
+
+export interface RunArgs {
+  file: string;
+  out?: string;
+  trials?: number;
+}
+
+/** `bench run FILE`: measures every variant, prints the summary, and returns the exit code. */
+export async function runCommand(args: RunArgs): Promise<number> {
+  const loaded = await loadScenarioFile(args.file);
+  const outDir = args.out ?? defaultOutDir(loaded.scenario.name);
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const interrupt = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(
+        `\n${signal}: stopping the load and the deploy, writing what was measured (again to quit at once)\n`,
+      );
+      controller.abort();
+      return;
+    }
+    killAllGroups();
+    process.exit(EXIT.interrupted);
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+
+  try {
+    const report = await runScenario(loaded, {
+      outDir,
+      signal: controller.signal,
+      trials: args.trials,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stdout.write(`\n${renderTerminal(report)}`);
+    process.stdout.write(`\nResults: ${path.join(outDir, 'results.json')}\n`);
+    if (report.interrupted) return EXIT.interrupted;
+    const failedTrial = report.variants.some((v) => v.trials.some((t) => t.status === 'failed'));
+    return report.failure || failedTrial ? EXIT.runFailed : EXIT.ok;
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+}
+
+/** reports/<date-time>-<scenario>/, under the current folder. */
+function defaultOutDir(scenarioName: string): string {
+  const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
+  const slug =
+    scenarioName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'run';
+  return path.join('reports', `${stamp}-${slug}`);
+}

@@ -1,0 +1,52 @@
+import { compareVariants } from '../analysis/compare.ts';
+import { trialMetrics } from '../analysis/trial-metrics.ts';
+import { summarizeVariant } from '../analysis/variant-summary.ts';
+import { encodeRecording } from '../record/codec.ts';
+import type { RunReport } from '../run/run-report.ts';
+
+/** Bumped whenever a field changes meaning or goes away; docs/results-format.md describes it. */
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/** results.json: the whole run, analysed, with histograms to re-render or compare it later. */
+export function renderResultsJson(report: RunReport): string {
+  const variants = report.variants.map((variant) => ({
+    variant,
+    summary: summarizeVariant(variant.trials),
+  }));
+  const document = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    tool: report.tool,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt ?? null,
+    machine: report.machine,
+    interrupted: report.interrupted,
+    failure: report.failure ?? null,
+    scenarioFile: report.scenarioFile,
+    scenario: report.scenario,
+    comparison: compareVariants(
+      variants.map(({ variant, summary }) => ({ name: variant.name, summary })),
+    ),
+    variants: variants.map(({ variant, summary }) => ({
+      name: variant.name,
+      description: variant.description ?? null,
+      strategy: variant.strategy ?? null,
+      command: variant.command ?? null,
+      summary,
+      trials: variant.trials.map((trial) => ({
+        trial: trial.trial,
+        status: trial.status,
+        failure: trial.failure ?? null,
+        startedAt: trial.startedAt,
+        ...trialMetrics(trial.recording),
+        timeline: trial.recording.timeline,
+        longest: trial.recording.longest,
+        longestUserWait: trial.recording.longestUserWait ?? null,
+        disruptionSpans: trial.recording.disruption.spans,
+        deployLog: trial.deployLog,
+        recording: encodeRecording(trial.recording),
+      })),
+    })),
+  };
+  // NaN (a figure with no data behind it) is written as null.
+  return `${JSON.stringify(document, (_key, value) => (Number.isNaN(value) ? null : value), 2)}\n`;
+}

@@ -1,0 +1,91 @@
+import Table from 'cli-table3';
+import { compareVariants } from '../analysis/compare.ts';
+import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
+import { summarizeVariant } from '../analysis/variant-summary.ts';
+import { emptyBucket, mergeBucket } from '../record/bucket.ts';
+import type { RunReport, VariantRun } from '../run/run-report.ts';
+import { formatMs } from '../scenario/duration.ts';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} secs`;
+
+/** siege's closing block, for one variant's trials taken together. */
+function siegeBlock(variant: VariantRun): string {
+  const overall = emptyBucket();
+  for (const trial of variant.trials) mergeBucket(overall, trial.recording.overall);
+  const elapsedMs = variant.trials.reduce((sum, t) => sum + t.recording.durationMs, 0);
+  const metrics = variant.trials.map((t) => trialMetrics(t.recording));
+  const worst = (pick: (m: TrialMetrics) => number) => Math.max(0, ...metrics.map(pick));
+  const { success } = overall;
+  const rows: [string, string][] = [
+    ['Transactions', `${overall.requests} hits`],
+    [
+      'Availability',
+      `${overall.requests > 0 ? ((100 * success.count) / overall.requests).toFixed(2) : '0.00'} %`,
+    ],
+    ['Elapsed time', seconds(elapsedMs)],
+    ['Response time', seconds(success.count > 0 ? success.sumMs / success.count : 0)],
+    [
+      'Transaction rate',
+      `${elapsedMs > 0 ? (success.count / (elapsedMs / 1000)).toFixed(2) : '0.00'} trans/sec`,
+    ],
+    ['Successful transactions', String(success.count)],
+    ['Failed transactions', String(overall.failures)],
+    ['Longest transaction', `${(overall.maxMs / 1000).toFixed(2)}`],
+    ['Shortest transaction', `${(success.count > 0 ? success.minMs / 1000 : 0).toFixed(2)}`],
+    ['  siege would print', `${(success.maxMs / 1000).toFixed(2)} (successful requests only)`],
+    ['Longest user wait', `${(worst((m) => m.longestUserWaitMs) / 1000).toFixed(2)}`],
+    ['Disruption', `${(worst((m) => m.disruptionMs) / 1000).toFixed(2)} secs`],
+  ];
+  const failed = variant.trials.filter((t) => t.status === 'failed');
+  const lines = [
+    `── ${variant.name}${variant.strategy ? ` (${variant.strategy})` : ''} · ${variant.trials.length} trial${variant.trials.length === 1 ? '' : 's'}`,
+    ...rows.map(([label, value]) => `${`${label}:`.padEnd(26)}${value.padStart(14)}`),
+    ...failed.map((t) => `Trial ${t.trial} failed: ${t.failure}`),
+  ];
+  return lines.join('\n');
+}
+
+/** The terminal summary: a siege-style block per variant, then the variants side by side. */
+export function renderTerminal(report: RunReport): string {
+  const summaries = report.variants.map((v) => ({
+    name: v.name,
+    summary: summarizeVariant(v.trials),
+  }));
+  const table = new Table({
+    head: ['', ...summaries.map((s) => s.name)],
+    style: { head: [], border: [] },
+  });
+  const row = (label: string, show: (s: (typeof summaries)[number]['summary']) => string) =>
+    table.push([label, ...summaries.map((s) => show(s.summary))]);
+  const spreadMs =
+    (
+      metric:
+        | 'longestTransactionMs'
+        | 'siegeLongestTransactionMs'
+        | 'longestUserWaitMs'
+        | 'disruptionMs',
+    ) =>
+    (s: (typeof summaries)[number]['summary']) => {
+      const { median, min, max } = s.metrics[metric];
+      return s.trials > 1
+        ? `${formatMs(median)} (${formatMs(min)}–${formatMs(max)})`
+        : formatMs(median);
+    };
+  row('longest transaction', spreadMs('longestTransactionMs'));
+  row('  siege-compatible', spreadMs('siegeLongestTransactionMs'));
+  row('longest user wait', spreadMs('longestUserWaitMs'));
+  row('disruption', spreadMs('disruptionMs'));
+  row('requests', (s) => String(s.metrics.requests.median));
+  row('failed', (s) => String(s.metrics.errors.median));
+  row('availability', (s) => `${s.metrics.availability.median.toFixed(2)} %`);
+  row('deploy took', (s) => formatMs(s.metrics.deployDurationMs.median));
+
+  const comparison = compareVariants(summaries);
+  const parts = report.variants.map(siegeBlock);
+  parts.push(table.toString());
+  parts.push(comparison.headline);
+  if (report.interrupted)
+    parts.push('Interrupted: the figures above cover what was measured until then.');
+  if (report.failure) parts.push(`The run failed: ${report.failure}`);
+  return `${parts.join('\n\n')}\n`;
+}

@@ -1,0 +1,58 @@
+import { ERROR_KINDS, isFailure, type Sample } from '../load/sample.ts';
+import { createLatencyHistogram, msToMicros } from './histogram.ts';
+import type { Bucket } from './recording.ts';
+
+export function emptyBucket(layout: 'packed' | 'dense' = 'dense'): Bucket {
+  return {
+    latency: createLatencyHistogram(layout),
+    requests: 0,
+    failures: 0,
+    statuses: {},
+    errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Bucket['errors'],
+    releases: {},
+    bytes: 0,
+    maxMs: 0,
+    success: { count: 0, sumMs: 0, minMs: Number.POSITIVE_INFINITY, maxMs: 0 },
+  };
+}
+
+export function addSample(bucket: Bucket, sample: Sample): void {
+  bucket.latency.recordValue(msToMicros(sample.latencyMs));
+  bucket.requests++;
+  bucket.statuses[sample.status] = (bucket.statuses[sample.status] ?? 0) + 1;
+  if (sample.error) bucket.errors[sample.error]++;
+  if (sample.release !== undefined) {
+    bucket.releases[sample.release] = (bucket.releases[sample.release] ?? 0) + 1;
+  }
+  bucket.bytes += sample.bytes;
+  bucket.maxMs = Math.max(bucket.maxMs, sample.latencyMs);
+  if (isFailure(sample)) {
+    bucket.failures++;
+    return;
+  }
+  const { success } = bucket;
+  success.count++;
+  success.sumMs += sample.latencyMs;
+  success.minMs = Math.min(success.minMs, sample.latencyMs);
+  success.maxMs = Math.max(success.maxMs, sample.latencyMs);
+}
+
+/** Adds `from` into `into`: histograms add exactly, so trials can be merged for a variant's totals. */
+export function mergeBucket(into: Bucket, from: Bucket): void {
+  into.latency.add(from.latency);
+  into.requests += from.requests;
+  into.failures += from.failures;
+  for (const [status, count] of Object.entries(from.statuses)) {
+    into.statuses[status] = (into.statuses[status] ?? 0) + count;
+  }
+  for (const kind of ERROR_KINDS) into.errors[kind] += from.errors[kind];
+  for (const [release, count] of Object.entries(from.releases)) {
+    into.releases[release] = (into.releases[release] ?? 0) + count;
+  }
+  into.bytes += from.bytes;
+  into.maxMs = Math.max(into.maxMs, from.maxMs);
+  into.success.count += from.success.count;
+  into.success.sumMs += from.success.sumMs;
+  into.success.minMs = Math.min(into.success.minMs, from.success.minMs);
+  into.success.maxMs = Math.max(into.success.maxMs, from.success.maxMs);
+}

@@ -1,0 +1,64 @@
+import type { DeployEvent } from '../deploy/events.ts';
+import type { ErrorKind } from '../load/sample.ts';
+import type { Histogram } from './histogram.ts';
+
+export type Phase = 'before' | 'during' | 'after';
+export const PHASES: readonly Phase[] = ['before', 'during', 'after'];
+
+/** Everything recorded about a set of requests: one interval, one phase, or the whole trial. */
+export interface Bucket {
+  /** Latency of every request, failures included, in microseconds. */
+  latency: Histogram;
+  requests: number;
+  failures: number;
+  /** Count per HTTP status; "0" for requests that got no response. */
+  statuses: Record<string, number>;
+  errors: Record<ErrorKind, number>;
+  /** Count per release that answered. */
+  releases: Record<string, number>;
+  bytes: number;
+  /** Exact longest latency (the histogram rounds). */
+  maxMs: number;
+  /** Successful requests only: what siege reports. */
+  success: { count: number; sumMs: number; minMs: number; maxMs: number };
+}
+
+export interface LongTransaction {
+  t: number;
+  latencyMs: number;
+  status: number;
+  error?: ErrorKind;
+  release?: string;
+  user: number;
+}
+
+export interface UserWait {
+  ms: number;
+  user: number;
+  startMs: number;
+  /** False when the trial ended before this user saw a success again. */
+  resolved: boolean;
+}
+
+export interface Disruption {
+  /** Total time in which some user was failing or waiting longer than the threshold. */
+  ms: number;
+  thresholdMs: number;
+  /** How the threshold was chosen: set in the scenario, or derived from the baseline. */
+  thresholdSource: 'scenario' | 'baseline' | 'default';
+  spans: [number, number][];
+}
+
+/** What the recorder kept of one trial; times in milliseconds since the trial's t0. */
+export interface Recording {
+  intervalMs: number;
+  durationMs: number;
+  overall: Bucket;
+  phases: Record<Phase, Bucket>;
+  /** Interval i holds the requests that started in [i × intervalMs, (i + 1) × intervalMs). */
+  intervals: Bucket[];
+  longest: LongTransaction[];
+  longestUserWait?: UserWait;
+  disruption: Disruption;
+  timeline: DeployEvent[];
+}

@@ -1,0 +1,25 @@
+import type { Scenario } from '../scenario/schema.ts';
+import type { TrialResult } from '../trial/run-trial.ts';
+
+export interface VariantRun {
+  name: string;
+  description?: string;
+  strategy?: string;
+  command?: string;
+  trials: TrialResult[];
+}
+
+/** Everything a run measured, before analysis: what the exporters render. */
+export interface RunReport {
+  tool: { name: string; version: string };
+  startedAt: string;
+  finishedAt?: string;
+  machine: { hostname: string; platform: string; cpus: number; node: string };
+  scenarioFile: string;
+  scenario: Scenario;
+  /** True when Ctrl-C (or SIGTERM) cut the run short: what was measured so far is kept. */
+  interrupted: boolean;
+  /** Why the run could not go on (e.g. the target never came up). */
+  failure?: string;
+  variants: VariantRun[];
+}

@@ -1,0 +1,76 @@
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import type { DeployPhase } from '../deploy/events.ts';
+import { renderResultsJson } from '../export/results-json.ts';
+import { writeFileAtomic } from '../export/write-file.ts';
+import type { LoadedScenario } from '../scenario/load.ts';
+import { runTrial, TargetError } from '../trial/run-trial.ts';
+import type { RunReport } from './run-report.ts';
+import { TOOL } from './tool.ts';
+
+export interface RunOptions {
+  outDir: string;
+  signal: AbortSignal;
+  /** Progress lines for the operator. */
+  log?: (line: string) => void;
+  /** Overrides the scenario's number of trials per variant. */
+  trials?: number;
+}
+
+/**
+ * Runs every variant × trial in turn and writes results.json after each trial, so that a later
+ * failure or an interruption loses nothing already measured.
+ */
+export async function runScenario(loaded: LoadedScenario, options: RunOptions): Promise<RunReport> {
+  const { scenario } = loaded;
+  const log = options.log ?? (() => {});
+  const trials = options.trials ?? scenario.trials;
+  const report: RunReport = {
+    tool: TOOL,
+    startedAt: new Date().toISOString(),
+    machine: {
+      hostname: os.hostname(),
+      platform: `${os.platform()} ${os.arch()}`,
+      cpus: os.cpus().length,
+      node: process.version,
+    },
+    scenarioFile: loaded.file,
+    scenario,
+    interrupted: false,
+    variants: scenario.variants.map((v) => ({
+      name: v.name,
+      ...(v.description ? { description: v.description } : {}),
+      ...(v.strategy ? { strategy: v.strategy } : {}),
+      ...(v.command ? { command: v.command } : {}),
+      trials: [],
+    })),
+  };
+  await mkdir(options.outDir, { recursive: true });
+  const save = async () => {
+    report.finishedAt = new Date().toISOString();
+    await writeFileAtomic(options.outDir, 'results.json', renderResultsJson(report));
+  };
+
+  run: for (const [index, variant] of scenario.variants.entries()) {
+    for (let trial = 1; trial <= trials; trial++) {
+      if (options.signal.aborted) break run;
+      log(`${variant.name}: trial ${trial}/${trials} — starting the target`);
+      const onPhase = (phase: DeployPhase, detail: string | undefined, t: number) =>
+        log(
+          `${variant.name}: ${(t / 1000).toFixed(2).padStart(7)} s  ${phase}${detail ? `  ${detail}` : ''}`,
+        );
+      try {
+        const result = await runTrial({ loaded, variant, trial, signal: options.signal, onPhase });
+        report.variants[index]?.trials.push(result);
+      } catch (error) {
+        if (!(error instanceof TargetError)) throw error;
+        if (!options.signal.aborted) report.failure = error.message;
+        break run;
+      }
+      await save();
+    }
+  }
+  report.interrupted = options.signal.aborted;
+  await save();
+  return report;
+}

@@ -1,0 +1,146 @@
+import { commandDriver, type LogLine } from '../deploy/command-driver.ts';
+import type { DeployDriver, DeployPhase } from '../deploy/events.ts';
+import { platformDriver } from '../deploy/platform-driver.ts';
+import { ClosedModel } from '../load/closed-model.ts';
+import { EmbeddedPlatform } from '../platform/platform.ts';
+import { sleep } from '../process/sleep.ts';
+import { Recorder } from '../record/recorder.ts';
+import type { Recording } from '../record/recording.ts';
+import type { LoadedScenario } from '../scenario/load.ts';
+import type { Variant } from '../scenario/schema.ts';
+import { startClock } from './clock.ts';
+
+export type TrialStatus = 'completed' | 'failed' | 'interrupted';
+
+/** One deploy of one variant, measured. */
+export interface TrialResult {
+  trial: number;
+  status: TrialStatus;
+  /** Why the deploy failed, when it did. */
+  failure?: string;
+  startedAt: string;
+  recording: Recording;
+  deployLog: LogLine[];
+}
+
+/** The target could not be brought up: nothing was measured, the run cannot go on. */
+export class TargetError extends Error {
+  override name = 'TargetError';
+}
+
+export interface TrialRequest {
+  loaded: LoadedScenario;
+  variant: Variant;
+  trial: number;
+  signal: AbortSignal;
+  /** Told of each deploy phase as it happens, for progress lines. */
+  onPhase?: (phase: DeployPhase, detail: string | undefined, t: number) => void;
+}
+
+/**
+ * Brings the target up, runs the load, triggers the deploy after the warm-up, keeps measuring through
+ * the cool-down, and stops everything it started, whatever happens.
+ */
+export async function runTrial(request: TrialRequest): Promise<TrialResult> {
+  const { loaded, variant, signal } = request;
+  const { scenario, dir } = loaded;
+  const startedAt = new Date().toISOString();
+
+  let platform: EmbeddedPlatform | undefined;
+  let origin: string;
+  if ('platform' in scenario.target) {
+    try {
+      platform = await EmbeddedPlatform.start(scenario.target.platform, dir, signal);
+    } catch (error) {
+      throw new TargetError(`the target did not come up: ${(error as Error).message}`);
+    }
+    origin = platform.url;
+  } else {
+    origin = new URL(scenario.target.url).origin;
+  }
+
+  try {
+    const clock = startClock();
+    const recorder = new Recorder({ slowThresholdMs: scenario.analysis.slowThreshold });
+    const emit = (phase: DeployPhase, detail?: string) => {
+      const t = clock.now();
+      recorder.event(detail === undefined ? { t, phase } : { t, phase, detail });
+      request.onPhase?.(phase, detail, t);
+    };
+    const deployLog: LogLine[] = [];
+    const driver: DeployDriver = platform
+      ? platformDriver(platform, variant.strategy ?? 'stop-start')
+      : commandDriver({ command: variant.command ?? '', cwd: dir, now: clock.now, log: deployLog });
+
+    const load = new ClosedModel({
+      origin,
+      load: scenario.load,
+      clock,
+      onSample: (sample) => recorder.record(sample),
+    });
+    load.start();
+
+    let status: TrialStatus = 'completed';
+    let failure: string | undefined;
+    await sleep(scenario.timeline.warmup, signal);
+    if (!signal.aborted) {
+      emit('triggered', variant.strategy ?? variant.command);
+      const deployAbort = new AbortController();
+      const stopDeploy = () => deployAbort.abort();
+      signal.addEventListener('abort', stopDeploy, { once: true });
+      try {
+        await untilDone(
+          driver.deploy(emit, deployAbort.signal),
+          scenario.timeline.deployTimeout,
+          signal,
+        );
+        if (!signal.aborted) emit('completed');
+      } catch (error) {
+        deployAbort.abort();
+        if (!signal.aborted) {
+          status = 'failed';
+          failure = (error as Error).message;
+          emit('failed', failure);
+        }
+      } finally {
+        signal.removeEventListener('abort', stopDeploy);
+      }
+      await sleep(scenario.timeline.cooldown, signal);
+    }
+    if (signal.aborted) status = 'interrupted';
+    await load.stop(signal.aborted ? 'abort' : 'drain');
+    const recording = recorder.finish(clock.now());
+    return {
+      trial: request.trial,
+      status,
+      ...(failure ? { failure } : {}),
+      startedAt,
+      recording,
+      deployLog,
+    };
+  } finally {
+    await platform?.stop();
+  }
+}
+
+/**
+ * Waits for the deploy, but no longer than its timeout, and not at all once the run is interrupted:
+ * an interrupted deploy is left to the platform's stop, which ends every process it started.
+ */
+function untilDone(deploy: Promise<void>, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  deploy.catch(() => {}); // its failure is read through the race below, or no longer matters
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the deploy did not complete within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    onAbort = () => reject(new Error('interrupted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([deploy, limit]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  });
+}
