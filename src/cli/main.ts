@@ -32,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
           })
           .check((args) => {
             if (args.trials !== undefined && !(Number.isInteger(args.trials) && args.trials >= 1)) {
-              throw new Error('--trials: expected a whole number >= 1');
+              return '--trials: expected a whole number >= 1';
             }
             return true;
           })
@@ -49,8 +49,10 @@ export async function main(argv: string[]): Promise<number> {
     .help()
     .epilogue('Exit codes: 0 done, 2 bad input, 3 the run failed, 130 interrupted.')
     .fail((message, error) => {
-      if (error) throw error;
-      throw new UsageError(message);
+      // yargs reports its own validation as a YError (or a bare string); anything else came from a
+      // command handler and keeps its own type.
+      if (error instanceof Error && error.name !== 'YError') throw error;
+      throw new UsageError(message ?? String(error));
     });
 
   try {
@@ -73,6 +75,6 @@ export async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-main(hideBin(process.argv)).then((code) => {
-  process.exitCode = code;
-});
+// Exit as soon as the work is done: a keep-alive socket or a timer somewhere must not hold the
+// operator (or CI) waiting. Writes to pipes and files are synchronous on Linux, so nothing is cut.
+main(hideBin(process.argv)).then((code) => process.exit(code));

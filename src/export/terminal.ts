@@ -54,6 +54,7 @@ export function renderTerminal(report: RunReport): string {
   const table = new Table({
     head: ['', ...summaries.map((s) => s.name)],
     style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   const row = (label: string, show: (s: (typeof summaries)[number]['summary']) => string) =>
     table.push([label, ...summaries.map((s) => show(s.summary))]);

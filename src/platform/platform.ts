@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { EmitPhase } from '../deploy/events.ts';
 import type { PlatformConfig, Strategy } from '../scenario/schema.ts';
 import { AppProcess } from './app-process.ts';
@@ -16,6 +17,7 @@ export class EmbeddedPlatform {
 
   private constructor(
     private readonly config: PlatformConfig,
+    /** The scenario's folder: the app's command and cwd resolve from it. */
     private readonly cwd: string,
     private readonly router: Router,
     readonly port: number,
@@ -85,7 +87,7 @@ export class EmbeddedPlatform {
     if (this.stopped) throw new Error('the platform is stopped');
     const process = AppProcess.start({
       command: this.config.app.command,
-      cwd: this.cwd,
+      cwd: path.resolve(this.cwd, this.config.app.cwd ?? '.'),
       env: this.config.app.env,
       port: await findFreePort(),
       release,

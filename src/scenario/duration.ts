@@ -14,6 +14,7 @@ export function parseDuration(text: string): number | undefined {
 /** Renders milliseconds the way the reports show them: "850 ms", "3.13 s", "2 m 05 s". */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
+  if (ms === 0) return '0 ms';
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
   if (ms < 120_000) return `${(ms / 1000).toFixed(2)} s`;

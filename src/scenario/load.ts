@@ -92,7 +92,7 @@ function locateIssue(
       return {
         ...at(node.range[0]),
         field: fieldName(issuePath),
-        message: missingField ? `missing; ${describe(issue)}` : describe(issue),
+        message: missingField ? `missing (${describe(issue)})` : describe(issue),
       };
     }
   }

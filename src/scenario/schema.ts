@@ -40,15 +40,18 @@ const platformSchema = z.strictObject({
   readiness: z.strictObject({ path: z.string().startsWith('/') }).optional(),
 });
 
-const targetSchema = z.union(
-  [
-    z.strictObject({ platform: platformSchema }),
-    z.strictObject({
-      url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
-    }),
-  ],
-  { error: 'expected either `platform:` (the embedded platform) or `url:` (an external target)' },
-);
+/** Exactly one of the two, checked after each is validated so that errors point inside it. */
+const targetSchema = z
+  .strictObject({
+    platform: platformSchema.optional(),
+    url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+  })
+  .refine((t) => (t.platform === undefined) !== (t.url === undefined), {
+    message: 'expected either `platform:` (the embedded platform) or `url:` (an external target)',
+  })
+  .transform((t): { platform: PlatformConfig } | { url: string } =>
+    t.platform !== undefined ? { platform: t.platform } : { url: t.url as string },
+  );
 
 const loadSchema = z.strictObject({
   model: z.literal('closed', { error: 'expected "closed"' }).default('closed'),
@@ -70,6 +73,11 @@ const loadSchema = z.strictObject({
 });
 
 const timelineSchema = z.strictObject({
+  /**
+   * Unrecorded load before the trial's clock starts, so the running release reaches steady state: on
+   * a real platform it has been serving for hours, and its cold first requests are not the deploy's.
+   */
+  settle: duration.default(1000),
   /** Load before the deploy is triggered: the baseline. */
   warmup: duration.default(3000),
   /** Load kept on after the deploy completes. */
@@ -108,7 +116,12 @@ export const scenarioSchema = z
     description: z.string().optional(),
     target: targetSchema,
     load: loadSchema,
-    timeline: timelineSchema.default({ warmup: 3000, cooldown: 3000, deployTimeout: 600_000 }),
+    timeline: timelineSchema.default({
+      settle: 1000,
+      warmup: 3000,
+      cooldown: 3000,
+      deployTimeout: 600_000,
+    }),
     variants: z.array(variantSchema).min(1, 'expected at least one variant'),
     trials: z.number().int().min(1).max(1000).default(1),
     analysis: analysisSchema.default({}),

@@ -7,7 +7,7 @@ import { sleep } from '../process/sleep.ts';
 import { Recorder } from '../record/recorder.ts';
 import type { Recording } from '../record/recording.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
-import type { Variant } from '../scenario/schema.ts';
+import type { LoadConfig, Variant } from '../scenario/schema.ts';
 import { startClock } from './clock.ts';
 
 export type TrialStatus = 'completed' | 'failed' | 'interrupted';
@@ -60,6 +60,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
   }
 
   try {
+    await settle(origin, scenario.load, scenario.timeline.settle, signal);
     const clock = startClock();
     const recorder = new Recorder({ slowThresholdMs: scenario.analysis.slowThreshold });
     const emit = (phase: DeployPhase, detail?: string) => {
@@ -121,6 +122,20 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
   } finally {
     await platform?.stop();
   }
+}
+
+/** Runs the load unrecorded for a while; requests in flight at the end are awaited, not cut. */
+async function settle(
+  origin: string,
+  load: LoadConfig,
+  ms: number,
+  signal: AbortSignal,
+): Promise<void> {
+  if (ms <= 0 || signal.aborted) return;
+  const unrecorded = new ClosedModel({ origin, load, clock: startClock(), onSample: () => {} });
+  unrecorded.start();
+  await sleep(ms, signal);
+  await unrecorded.stop(signal.aborted ? 'abort' : 'drain');
 }
 
 /**

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { compareVariants } from '../../src/analysis/compare.ts';
+import { median, spread, summarizeVariant } from '../../src/analysis/variant-summary.ts';
+import type { Sample } from '../../src/load/sample.ts';
+import { Recorder } from '../../src/record/recorder.ts';
+import type { TrialResult } from '../../src/trial/run-trial.ts';
+
+/** A trial whose only slow request takes `longestMs`, with `failures` refused requests. */
+function trial(
+  n: number,
+  longestMs: number,
+  failures: number,
+  status: TrialResult['status'] = 'completed',
+): TrialResult {
+  const recorder = new Recorder();
+  const sample = (t: number, latencyMs: number, code: number): Sample => ({
+    user: 0,
+    t,
+    latencyMs,
+    status: code,
+    bytes: 0,
+    ...(code === 0 ? { error: 'refused' as const } : {}),
+  });
+  recorder.record(sample(0, 5, 200));
+  recorder.event({ t: 10, phase: 'triggered' });
+  for (let i = 0; i < failures; i++) recorder.record(sample(10 + i, 1, 0));
+  recorder.record(sample(100, longestMs, 200));
+  recorder.event({ t: 200 + longestMs, phase: 'completed' });
+  return {
+    trial: n,
+    status,
+    startedAt: '',
+    recording: recorder.finish(300 + longestMs),
+    deployLog: [],
+  };
+}
+
+describe('summaries over trials', () => {
+  it('takes the median, min and max, ignoring figures with no data', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(spread([5, Number.NaN, 1, 9])).toEqual({ median: 5, min: 1, max: 9 });
+    expect(Number.isNaN(spread([]).median)).toBe(true);
+  });
+
+  it('summarises the trials that ran to their end', () => {
+    const summary = summarizeVariant([
+      trial(1, 400, 2),
+      trial(2, 100, 0, 'failed'),
+      trial(3, 250, 4),
+      trial(4, 9000, 9, 'interrupted'),
+    ]);
+    expect(summary.trials).toBe(3);
+    expect(summary.failedTrials).toBe(1);
+    expect(summary.metrics.longestTransactionMs).toEqual({ median: 250, min: 100, max: 400 });
+    expect(summary.metrics.errors).toEqual({ median: 2, min: 0, max: 4 });
+  });
+
+  it('compares every variant with the first and writes a quotable headline', () => {
+    const comparison = compareVariants([
+      { name: 'stop-start', summary: summarizeVariant([trial(1, 4000, 3)]) },
+      { name: 'preboot', summary: summarizeVariant([trial(1, 100, 0)]) },
+    ]);
+    expect(comparison.baseline).toBe('stop-start');
+    expect(comparison.variants.map((v) => v.longestTransactionRatio)).toEqual([1, 0.025]);
+    expect(comparison.headline).toBe(
+      'stop-start: longest transaction 4.00 s, 3 failed; preboot: 100 ms, 0 failed — preboot 40× shorter than stop-start',
+    );
+  });
+});

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { processesWithEnv } from '../helpers/processes.ts';
+import { REPO } from '../helpers/scenarios.ts';
+
+const BENCH = path.join(REPO, 'bin/bench.js');
+const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
+
+interface TrialJson {
+  status: string;
+  requests: number;
+  errors: number;
+  longestTransactionMs: number;
+  siegeLongestTransactionMs: number;
+  longestUserWaitMs: number;
+  disruptionMs: number;
+  recording: { overall: { latency: string } };
+}
+interface ResultsJson {
+  schemaVersion: number;
+  interrupted: boolean;
+  variants: { name: string; trials: TrialJson[] }[];
+}
+const readResults = (dir: string) =>
+  JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as ResultsJson;
+
+describe('bench run', () => {
+  it('runs the shipped demo: stop-start waits out the boot, preboot does not', async () => {
+    const out = tempDir();
+    const run = await execa('node', [BENCH, 'run', 'scenarios/preboot.yaml', '--out', out], {
+      cwd: REPO,
+      reject: false,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Longest transaction:');
+    expect(run.stdout).toMatch(/preboot \d+× shorter than stop-start/);
+
+    const results = readResults(out);
+    expect(results.schemaVersion).toBe(1);
+    expect(results.interrupted).toBe(false);
+    const [stopStart, preboot] = results.variants.map((v) => v.trials[0] as TrialJson);
+    const bootMs = 4000;
+    expect(stopStart?.longestTransactionMs).toBeGreaterThanOrEqual(0.9 * bootMs);
+    expect(preboot?.longestTransactionMs).toBeLessThanOrEqual(0.1 * bootMs);
+    expect(preboot?.errors).toBe(0);
+    expect(preboot?.requests).toBeGreaterThan(100);
+    expect(preboot?.recording.overall.latency).toMatch(/^HISTF/);
+  });
+
+  it('answers a bad scenario with one line per problem and exit code 2', async () => {
+    const run = await execa('node', [BENCH, 'run', 'test/fixtures/scenarios/bad-types.yaml'], {
+      cwd: REPO,
+      reject: false,
+    });
+    expect(run.exitCode).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toBe(
+      'test/fixtures/scenarios/bad-types.yaml:8:10: load.users: expected a number >= 1',
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).toBe('');
+  });
+
+  it('answers a bad command line with exit code 2', async () => {
+    const unknown = await execa('node', [BENCH, 'fly'], { cwd: REPO, reject: false });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(/^bench: Unknown argument: fly/);
+    const trials = await execa('node', [BENCH, 'run', 'scenarios/preboot.yaml', '--trials', '0'], {
+      cwd: REPO,
+      reject: false,
+    });
+    expect(trials.exitCode).toBe(2);
+    expect(trials.stderr).toMatch(/--trials: expected a whole number >= 1/);
+  });
+
+  it('exits 3 when the target never comes up, and says why', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'never-up.yaml');
+    writeFileSync(
+      file,
+      `name: never-up
+target:
+  platform:
+    app: { command: [node, ${JSON.stringify(path.join(REPO, 'examples/app/server.mjs'))}], env: { BOOT_MS: 60000 } }
+    bootTimeout: 300ms
+load: { users: 1 }
+variants: [{ name: a, strategy: preboot }]
+`,
+    );
+    const run = await execa('node', [BENCH, 'run', file, '--out', path.join(dir, 'out')], {
+      reject: false,
+    });
+    expect(run.exitCode).toBe(3);
+    expect(run.stdout).toMatch(
+      /The run failed: the target did not come up: web\.1@v1 did not come up within 300 ms/,
+    );
+    expect(readResults(path.join(dir, 'out')).variants[0]?.trials).toEqual([]);
+  });
+});
+
+describe('Ctrl-C', () => {
+  /** A run whose app is a grandchild (shell wrapper), tagged so that the test can find every process. */
+  function interruptibleScenario(marker: string): string {
+    const dir = tempDir();
+    const file = path.join(dir, 'interrupt.yaml');
+    writeFileSync(
+      file,
+      `name: interrupt
+target:
+  platform:
+    app:
+      command: sh ${JSON.stringify(path.join(REPO, 'test/fixtures/apps/wrapped-app.sh'))}
+      env: { BOOT_MS: 800, DEPLOY_BENCH_TEST_MARKER: ${marker} }
+    processes: 2
+load: { users: 2 }
+timeline: { warmup: 1s, cooldown: 30s }
+variants:
+  - { name: stop-start, strategy: stop-start }
+  - { name: preboot, strategy: preboot }
+`,
+    );
+    return file;
+  }
+
+  async function interruptDuringDeploy(signals: number) {
+    const marker = randomUUID();
+    const out = path.join(tempDir(), 'out');
+    const child = execa('node', [BENCH, 'run', interruptibleScenario(marker), '--out', out], {
+      reject: false,
+    });
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/ booting /.test(stderr.split('triggered')[1] ?? '')) resolve();
+      });
+    });
+    // Mid-deploy: the old release is stopped, the new one (and its grandchildren) booting.
+    expect(processesWithEnv('DEPLOY_BENCH_TEST_MARKER', marker).length).toBeGreaterThan(0);
+    for (let i = 0; i < signals; i++) child.kill('SIGINT');
+    const run = await child;
+    return { run, out, marker };
+  }
+
+  it('stops everything, writes what was measured and exits 130', async () => {
+    const { run, out, marker } = await interruptDuringDeploy(1);
+    expect(run.exitCode).toBe(130);
+    expect(processesWithEnv('DEPLOY_BENCH_TEST_MARKER', marker)).toEqual([]);
+    const results = readResults(out);
+    expect(results.interrupted).toBe(true);
+    expect(results.variants[0]?.trials).toHaveLength(1);
+    expect(results.variants[0]?.trials[0]?.status).toBe('interrupted');
+    expect(results.variants[0]?.trials[0]?.requests).toBeGreaterThan(0);
+    expect(results.variants[1]?.trials).toEqual([]);
+  });
+
+  it('quits at once on a second Ctrl-C, still leaving no process behind', async () => {
+    const { run, marker } = await interruptDuringDeploy(2);
+    expect(run.exitCode).toBe(130);
+    expect(processesWithEnv('DEPLOY_BENCH_TEST_MARKER', marker)).toEqual([]);
+  });
+});
+
+it('keeps README’s quick start true', () => {
+  const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  expect(readme).toContain('npm ci');
+  expect(readme).toContain('npx bench run scenarios/preboot.yaml');
+  expect(readme).toContain('npm test');
+  expect(existsSync(path.join(REPO, 'scenarios/preboot.yaml'))).toBe(true);
+});

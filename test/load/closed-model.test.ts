@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClosedModel } from '../../src/load/closed-model.ts';
+import type { Sample } from '../../src/load/sample.ts';
+import { sleep } from '../../src/process/sleep.ts';
+import { percentileMs } from '../../src/record/histogram.ts';
+import { Recorder } from '../../src/record/recorder.ts';
+import type { LoadConfig } from '../../src/scenario/schema.ts';
+import { startClock } from '../../src/trial/clock.ts';
+import {
+  closedPort,
+  startHttpServer,
+  startTcpServer,
+  type TestServer,
+} from '../helpers/servers.ts';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+function loadConfig(overrides: Partial<LoadConfig> = {}): LoadConfig {
+  return {
+    model: 'closed',
+    users: 2,
+    thinkTime: 0,
+    timeout: 5000,
+    backoff: 75,
+    releaseHeader: 'x-release',
+    request: { method: 'GET', path: '/', headers: {} },
+    ...overrides,
+  };
+}
+
+/** Runs the closed model against `origin` for `ms` and returns every sample. */
+async function runFor(origin: string, ms: number, load: LoadConfig): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const model = new ClosedModel({
+    origin,
+    load,
+    clock: startClock(),
+    onSample: (s) => samples.push(s),
+  });
+  model.start();
+  await sleep(ms);
+  await model.stop('drain');
+  return samples;
+}
+
+describe('closed model against ground-truth servers', () => {
+  it('measures a known 20 ms delay within ±2 ms at p50', async () => {
+    const server = await startHttpServer((_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'x-release': 'v7' }).end('ok'), 20);
+    });
+    servers.push(server);
+    const recorder = new Recorder();
+    const model = new ClosedModel({
+      origin: server.origin,
+      load: loadConfig(),
+      clock: startClock(),
+      onSample: (s) => recorder.record(s),
+    });
+    model.start();
+    await sleep(1500);
+    await model.stop('drain');
+    const { overall } = recorder.finish(1500);
+    expect(overall.requests).toBeGreaterThan(50);
+    expect(overall.failures).toBe(0);
+    expect(Math.abs(percentileMs(overall.latency, 50) - 20)).toBeLessThanOrEqual(2);
+    expect(overall.releases).toEqual({ v7: overall.requests });
+  });
+
+  it('records refused connections and backs off instead of spinning', async () => {
+    const port = await closedPort();
+    const samples = await runFor(
+      `http://127.0.0.1:${port}`,
+      1000,
+      loadConfig({ users: 1, backoff: 100 }),
+    );
+    expect(samples.length).toBeGreaterThan(3);
+    // One user, 100 ms back-off: about ten tries in a second, never thousands.
+    expect(samples.length).toBeLessThanOrEqual(12);
+    for (const sample of samples) {
+      expect(sample).toMatchObject({ status: 0, error: 'refused', user: 0 });
+      expect(sample.latencyMs).toBeLessThan(50);
+    }
+  });
+
+  it('classifies a reset connection', async () => {
+    const server = await startTcpServer((socket) => socket.resetAndDestroy());
+    servers.push(server);
+    const samples = await runFor(server.origin, 500, loadConfig({ users: 1 }));
+    expect(samples.length).toBeGreaterThan(0);
+    expect(new Set(samples.map((s) => s.error))).toEqual(new Set(['reset']));
+  });
+
+  it('times a request out after the configured timeout and records how long it waited', async () => {
+    const server = await startTcpServer(() => {}); // accepts, never answers
+    servers.push(server);
+    const samples = await runFor(server.origin, 450, loadConfig({ users: 1, timeout: 300 }));
+    expect(samples.length).toBeGreaterThanOrEqual(1);
+    const first = samples[0] as Sample;
+    expect(first).toMatchObject({ status: 0, error: 'timeout' });
+    expect(first.latencyMs).toBeGreaterThanOrEqual(299);
+    expect(first.latencyMs).toBeLessThan(400);
+  });
+
+  it('counts 5xx responses as failures with their status', async () => {
+    const server = await startHttpServer((_req, res) => res.writeHead(503).end('down'));
+    servers.push(server);
+    const samples = await runFor(server.origin, 200, loadConfig({ users: 1 }));
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.every((s) => s.status === 503 && s.error === undefined && s.bytes === 4)).toBe(
+      true,
+    );
+  });
+
+  it('stops in flight with abort and records nothing it cut', async () => {
+    const server = await startTcpServer(() => {});
+    servers.push(server);
+    const samples: Sample[] = [];
+    const model = new ClosedModel({
+      origin: server.origin,
+      load: loadConfig({ users: 3, timeout: 10_000 }),
+      clock: startClock(),
+      onSample: (s) => samples.push(s),
+    });
+    model.start();
+    await sleep(200);
+    const stopping = performance.now();
+    await model.stop('abort');
+    expect(performance.now() - stopping).toBeLessThan(500);
+    expect(samples).toEqual([]);
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
+import { groupExists } from '../../src/process/process-group.ts';
+import { runTrial, TargetError, type TrialResult } from '../../src/trial/run-trial.ts';
+import { sampleAppScenario } from '../helpers/scenarios.ts';
+
+async function run(loaded: ReturnType<typeof sampleAppScenario>): Promise<TrialResult> {
+  const variant = loaded.scenario.variants[0];
+  if (!variant) throw new Error('no variant');
+  return runTrial({ loaded, variant, trial: 1, signal: new AbortController().signal });
+}
+
+/** Pids the platform reported in its 'booting' events. */
+function bootedPids(result: TrialResult): number[] {
+  return result.recording.timeline
+    .filter((e) => e.phase === 'booting')
+    .map((e) => Number(/pid (\d+)/.exec(e.detail ?? '')?.[1]));
+}
+
+describe('the router of the embedded platform', () => {
+  it('answers 503 once a request was held for the router timeout, and the user wait shows the outage', async () => {
+    const result = await run(
+      sampleAppScenario({
+        strategy: 'stop-start',
+        bootMs: 1500,
+        users: 1,
+        platform: '    routerTimeout: 400ms',
+      }),
+    );
+    const metrics = trialMetrics(result.recording);
+    expect(metrics.errorsByKind.http5xx).toBeGreaterThanOrEqual(2);
+    expect(metrics.errors).toBe(metrics.errorsByKind.http5xx);
+    // Each failed request was held for the router timeout, no longer.
+    expect(metrics.longestTransactionMs).toBeGreaterThanOrEqual(400);
+    expect(metrics.longestTransactionMs).toBeLessThan(1000);
+    // The user kept retrying through the whole boot.
+    expect(metrics.longestUserWaitMs).toBeGreaterThanOrEqual(1400);
+    expect(metrics.disruptionMs).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('answers 503 for a request that the stop cuts off after the grace period', async () => {
+    const loaded = sampleAppScenario({
+      strategy: 'preboot',
+      bootMs: 300,
+      users: 1,
+      extraEnv: { WORK_MS: '2000' },
+      platform: '    stopGrace: 200ms',
+      timeline: '{ warmup: 1s, cooldown: 2500ms }',
+    });
+    const result = await run(loaded);
+    const cut = result.recording.longest.filter((l) => l.status === 503);
+    expect(cut).toHaveLength(1);
+    // Cut when SIGKILL came, well before the 2 s of work were done.
+    expect(cut[0]?.latencyMs).toBeLessThan(1900);
+    const stopped = result.recording.timeline.find((e) => e.phase === 'stopped');
+    expect(stopped?.detail).toMatch(/signal SIGKILL/);
+  });
+
+  it('stops every app process it started once the trial is over', async () => {
+    const result = await run(sampleAppScenario({ strategy: 'preboot', bootMs: 200, processes: 2 }));
+    const pids = bootedPids(result);
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) expect(groupExists(pid)).toBe(false);
+  });
+
+  it('fails with a clear reason when the app never comes up', async () => {
+    const loaded = sampleAppScenario({
+      strategy: 'preboot',
+      bootMs: 10_000,
+      platform: '    bootTimeout: 500ms',
+    });
+    await expect(run(loaded)).rejects.toThrow(TargetError);
+    await expect(run(loaded)).rejects.toThrow(/web\.1@v1 did not come up within 500 ms/);
+  });
+
+  it('fails with the app output when the app exits before it is up', async () => {
+    const loaded = sampleAppScenario({
+      strategy: 'preboot',
+      bootMs: 0,
+      extraEnv: { WORK_MS: 'lots' },
+    });
+    await expect(run(loaded)).rejects.toThrow(
+      /exited \(code 2\) before it came up; its last output: sample app: WORK_MS must be/,
+    );
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
+import type { DeployEvent, DeployPhase } from '../../src/deploy/events.ts';
+import { runTrial, type TrialResult } from '../../src/trial/run-trial.ts';
+import { sampleAppScenario } from '../helpers/scenarios.ts';
+
+const BOOT_MS = 1200;
+
+async function deployOnce(strategy: string, processes = 1): Promise<TrialResult> {
+  const loaded = sampleAppScenario({ strategy, bootMs: BOOT_MS, processes });
+  const variant = loaded.scenario.variants[0];
+  if (!variant) throw new Error('no variant');
+  return runTrial({ loaded, variant, trial: 1, signal: new AbortController().signal });
+}
+
+const phases = (timeline: DeployEvent[]) => timeline.map((e) => e.phase);
+const at = (timeline: DeployEvent[], phase: DeployPhase) =>
+  timeline.find((e) => e.phase === phase)?.t ?? Number.NaN;
+
+describe('embedded platform strategies deploying the sample app', () => {
+  it('stop-start: requests wait in the router for the whole boot, none fails', async () => {
+    const result = await deployOnce('stop-start');
+    const metrics = trialMetrics(result.recording);
+    expect(result.status).toBe('completed');
+    expect(phases(result.recording.timeline)).toEqual([
+      'triggered',
+      'stopping',
+      'stopped',
+      'booting',
+      'up',
+      'switched',
+      'completed',
+    ]);
+    expect(metrics.errors).toBe(0);
+    expect(metrics.longestTransactionMs).toBeGreaterThanOrEqual(0.9 * BOOT_MS);
+    expect(metrics.deployDurationMs).toBeGreaterThanOrEqual(BOOT_MS);
+    expect(Object.keys(result.recording.overall.releases).sort()).toEqual(['v1', 'v2']);
+  });
+
+  it('preboot: traffic moves to the new release once it is up, nobody waits for the boot', async () => {
+    const result = await deployOnce('preboot');
+    const { timeline } = result.recording;
+    const metrics = trialMetrics(result.recording);
+    expect(phases(timeline)).toEqual([
+      'triggered',
+      'booting',
+      'up',
+      'switched',
+      'stopping',
+      'stopped',
+      'completed',
+    ]);
+    expect(metrics.errors).toBe(0);
+    expect(metrics.longestTransactionMs).toBeLessThan(0.1 * BOOT_MS);
+    expect(metrics.disruptionMs).toBeLessThan(0.1 * BOOT_MS);
+    // v1 answers until the switch, v2 after it.
+    const switchedAt = at(timeline, 'switched');
+    const intervals = result.recording.intervals;
+    const lastFull = intervals[Math.floor(switchedAt / 1000) - 1];
+    expect(Object.keys(lastFull?.releases ?? {})).toEqual(['v1']);
+    expect(Object.keys(intervals.at(-1)?.releases ?? {})).toEqual(['v2']);
+  });
+
+  it('rolling: with two processes one always serves, so nothing fails and nobody waits for a boot', async () => {
+    const result = await deployOnce('rolling', 2);
+    const { timeline } = result.recording;
+    const metrics = trialMetrics(result.recording);
+    expect(phases(timeline)).toEqual([
+      'triggered',
+      ...(['stopping', 'stopped', 'booting', 'up', 'switched'] as const),
+      ...(['stopping', 'stopped', 'booting', 'up', 'switched'] as const),
+      'completed',
+    ]);
+    expect(timeline.filter((e) => e.phase === 'switched').map((e) => e.detail)).toEqual([
+      '1/2 processes on v2',
+      '2/2 processes on v2',
+    ]);
+    expect(metrics.errors).toBe(0);
+    expect(metrics.longestTransactionMs).toBeLessThan(0.5 * BOOT_MS);
+    // Both boots happen one after the other.
+    expect(metrics.deployDurationMs).toBeGreaterThanOrEqual(2 * BOOT_MS);
+  });
+});

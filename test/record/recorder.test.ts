@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
+import type { Sample } from '../../src/load/sample.ts';
+import { decodeRecording, encodeRecording } from '../../src/record/codec.ts';
+import { Recorder } from '../../src/record/recorder.ts';
+import type { Recording } from '../../src/record/recording.ts';
+
+const ok = (user: number, t: number, latencyMs: number, release: string): Sample => ({
+  user,
+  t,
+  latencyMs,
+  status: 200,
+  release,
+  bytes: 100,
+});
+const refused = (user: number, t: number, latencyMs: number): Sample => ({
+  user,
+  t,
+  latencyMs,
+  status: 0,
+  error: 'refused',
+  bytes: 0,
+});
+const unavailable = (user: number, t: number, latencyMs: number): Sample => ({
+  user,
+  t,
+  latencyMs,
+  status: 503,
+  bytes: 20,
+});
+
+/**
+ * Two users through a deploy triggered at 100 ms and completed at 1100 ms:
+ * user 0 is refused twice and gets through at 300 ms; user 1 is held 400 ms and gets a 503, then
+ * succeeds at 580 ms; after the deploy user 0 gets a 503 and the trial ends before it recovers.
+ */
+function recordScript(): Recording {
+  const recorder = new Recorder({ intervalMs: 1000 });
+  recorder.record(ok(0, 0, 10, 'v1'));
+  recorder.record(ok(1, 0, 20, 'v1'));
+  recorder.record(ok(0, 10, 10, 'v1'));
+  recorder.event({ t: 100, phase: 'triggered' });
+  recorder.record(refused(0, 100, 1));
+  recorder.record(refused(0, 176, 1));
+  recorder.record(ok(0, 252, 48, 'v2'));
+  recorder.record(unavailable(1, 150, 400));
+  recorder.record(ok(1, 560, 20, 'v2'));
+  recorder.event({ t: 1100, phase: 'completed' });
+  recorder.record(unavailable(0, 1200, 5));
+  return recorder.finish(1500);
+}
+
+describe('Recorder and trial metrics', () => {
+  const metrics = trialMetrics(recordScript());
+
+  it('counts requests, failures by kind and availability', () => {
+    expect(metrics.requests).toBe(9);
+    expect(metrics.successes).toBe(5);
+    expect(metrics.errors).toBe(4);
+    expect(metrics.errorsByKind).toEqual({
+      refused: 2,
+      reset: 0,
+      timeout: 0,
+      other: 0,
+      http5xx: 2,
+    });
+    expect(metrics.availability).toBeCloseTo((100 * 5) / 9, 10);
+  });
+
+  it('keeps the honest longest transaction beside the siege-compatible one', () => {
+    expect(metrics.longestTransactionMs).toBe(400);
+    expect(metrics.siegeLongestTransactionMs).toBe(48);
+    expect(metrics.shortestTransactionMs).toBe(10);
+  });
+
+  it('measures the longest user wait from the first failure to the next success', () => {
+    expect(metrics.longestUserWaitMs).toBe(430);
+    expect(recordScript().longestUserWait).toEqual({
+      ms: 430,
+      user: 1,
+      startMs: 150,
+      resolved: true,
+    });
+  });
+
+  it('adds up disruption as the union of failing and slow stretches', () => {
+    // [100, 580) from both users overlapping, plus [1200, 1205) at the end.
+    expect(metrics.disruptionMs).toBe(485);
+    expect(metrics.impactWindowMs).toBe(1105);
+    // Baseline p99 is 20 ms: 5 × 20 ms = 100 ms.
+    expect(metrics.slowThresholdMs).toBeCloseTo(100, 0);
+    expect(recordScript().disruption.spans).toEqual([
+      [100, 580],
+      [1200, 1205],
+    ]);
+  });
+
+  it('sorts requests into phases by whether they overlap the deploy', () => {
+    expect(metrics.latency.before.count).toBe(3);
+    expect(metrics.latency.during.count).toBe(5);
+    expect(metrics.latency.after.count).toBe(1);
+    expect(metrics.latency.before.p50).toBeCloseTo(10, 1);
+    expect(metrics.latency.before.max).toBe(20);
+    expect(metrics.latency.during.max).toBe(400);
+  });
+
+  it('derives siege-style rates and the deploy duration', () => {
+    expect(metrics.meanResponseMs).toBeCloseTo(21.6, 10);
+    expect(metrics.transactionRate).toBeCloseTo(5 / 1.5, 10);
+    expect(metrics.deployDurationMs).toBe(1000);
+    expect(metrics.elapsedMs).toBe(1500);
+  });
+
+  it('keeps per-interval counts and the release that answered', () => {
+    const recording = recordScript();
+    expect(recording.intervals.map((i) => i.requests)).toEqual([8, 1]);
+    expect(recording.intervals[0]?.releases).toEqual({ v1: 3, v2: 2 });
+    expect(recording.intervals[1]?.statuses).toEqual({ 503: 1 });
+  });
+
+  it('keeps the longest transactions in order, with who and when', () => {
+    const { longest } = recordScript();
+    expect(longest.map((l) => l.latencyMs)).toEqual([400, 48, 20, 20, 10, 10, 5, 1, 1]);
+    expect(longest[0]).toEqual({ t: 150, latencyMs: 400, status: 503, user: 1 });
+  });
+
+  it('keeps only the K longest', () => {
+    const recorder = new Recorder({ longestKept: 3 });
+    for (const latency of [5, 1, 9, 3, 7, 2]) recorder.record(ok(0, latency, latency, 'v1'));
+    expect(recorder.finish(100).longest.map((l) => l.latencyMs)).toEqual([9, 7, 5]);
+  });
+
+  it('counts a user still failing at the end as an unresolved wait', () => {
+    const recorder = new Recorder();
+    recorder.record(ok(0, 0, 5, 'v1'));
+    recorder.event({ t: 10, phase: 'triggered' });
+    recorder.record(refused(0, 10, 1));
+    recorder.record(refused(0, 90, 1));
+    const recording = recorder.finish(200);
+    expect(recording.longestUserWait).toEqual({ ms: 81, user: 0, startMs: 10, resolved: false });
+    expect(recording.disruption.ms).toBe(81);
+  });
+
+  it('uses a slow threshold set in the scenario instead of the baseline', () => {
+    const recorder = new Recorder({ slowThresholdMs: 30 });
+    recorder.record(ok(0, 0, 10, 'v1'));
+    recorder.event({ t: 20, phase: 'triggered' });
+    recorder.record(ok(0, 20, 35, 'v1'));
+    recorder.record(ok(0, 60, 25, 'v1'));
+    const { disruption } = recorder.finish(100);
+    expect(disruption).toMatchObject({ ms: 35, thresholdMs: 30, thresholdSource: 'scenario' });
+  });
+
+  it('survives a JSON round trip with the same figures', () => {
+    const recording = recordScript();
+    const decoded = decodeRecording(JSON.parse(JSON.stringify(encodeRecording(recording))));
+    expect(trialMetrics(decoded)).toEqual(trialMetrics(recording));
+    expect(decoded.intervals[0]?.latency.totalCount).toBe(8);
+  });
+});

@@ -1,0 +1,116 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatProblem, ScenarioError } from '../../src/scenario/errors.ts';
+import { loadScenarioFile, parseScenario } from '../../src/scenario/load.ts';
+
+const fixture = (name: string) => path.join('test/fixtures/scenarios', name);
+
+async function problemsOf(name: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  try {
+    await loadScenarioFile(fixture(name), env);
+  } catch (error) {
+    if (error instanceof ScenarioError) return error.problems.map(formatProblem);
+    throw error;
+  }
+  throw new Error(`${name} loaded without a problem`);
+}
+
+describe('loading a scenario file', () => {
+  it('fills in the defaults of a minimal file', async () => {
+    const { scenario } = await loadScenarioFile(fixture('valid-minimal.yaml'), {});
+    expect(scenario.target).toEqual({ url: 'http://127.0.0.1:8080/' });
+    expect(scenario.load).toMatchObject({
+      model: 'closed',
+      users: 2,
+      timeout: 60_000,
+      thinkTime: 0,
+    });
+    expect(scenario.load.request).toEqual({ method: 'GET', path: '/', headers: {} });
+    expect(scenario.timeline).toEqual({
+      settle: 1000,
+      warmup: 3000,
+      cooldown: 3000,
+      deployTimeout: 600_000,
+    });
+    expect(scenario.trials).toBe(1);
+  });
+
+  it('reads durations in ms, s, m and h', () => {
+    const text = (warmup: string) =>
+      `name: d\ntarget: { url: "http://127.0.0.1:1/" }\nload: { users: 1 }\ntimeline: { warmup: ${warmup} }\nvariants: [{ name: a, command: x }]\n`;
+    const warmup = (w: string) => parseScenario(text(w), 'd.yaml', {}).timeline.warmup;
+    expect(warmup('500ms')).toBe(500);
+    expect(warmup('1.5s')).toBe(1500);
+    expect(warmup('2m')).toBe(120_000);
+    expect(warmup('1h')).toBe(3_600_000);
+  });
+
+  it('interpolates environment variables, with defaults, and reads numbers as numbers', async () => {
+    const { scenario } = await loadScenarioFile(fixture('env.yaml'), {
+      TARGET_URL: 'http://127.0.0.1:9999/health',
+      USERS: '7',
+    });
+    expect(scenario.name).toBe('env default');
+    expect(scenario.target).toEqual({ url: 'http://127.0.0.1:9999/health' });
+    expect(scenario.load.users).toBe(7);
+    expect(scenario.load.thinkTime).toBe(250);
+  });
+
+  it('names a missing environment variable with its line', async () => {
+    expect(await problemsOf('env.yaml')).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the message quotes the scenario's own ${VAR} syntax
+      'test/fixtures/scenarios/env.yaml:3:8: environment variable TARGET_URL is not set (write ${TARGET_URL:-default} for a default)',
+    ]);
+  });
+
+  it('reports a YAML syntax error once, with its position', async () => {
+    const problems = await problemsOf('bad-syntax.yaml');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^test\/fixtures\/scenarios\/bad-syntax\.yaml:4:\d+: YAML syntax: /,
+    );
+  });
+
+  it('reports every wrong type with file, line, column and field', async () => {
+    expect(await problemsOf('bad-types.yaml')).toEqual([
+      'test/fixtures/scenarios/bad-types.yaml:6:16: target.platform.processes: expected a number',
+      'test/fixtures/scenarios/bad-types.yaml:8:10: load.users: expected a number >= 1',
+      'test/fixtures/scenarios/bad-types.yaml:9:12: load.timeout: expected a duration such as 500ms, 5s, 2m or 1h, got "5 seconds"',
+      'test/fixtures/scenarios/bad-types.yaml:12:15: variants[0].strategy: expected one of "stop-start", "preboot", "rolling"',
+    ]);
+  });
+
+  it('points at an unknown key', async () => {
+    expect(await problemsOf('bad-unknown-key.yaml')).toEqual([
+      'test/fixtures/scenarios/bad-unknown-key.yaml:6:3: load.concurency: unknown key "concurency"',
+    ]);
+  });
+
+  it('says which required fields are missing', async () => {
+    expect(await problemsOf('bad-missing.yaml')).toEqual([
+      'test/fixtures/scenarios/bad-missing.yaml:1:1: name: missing (expected a string)',
+      'test/fixtures/scenarios/bad-missing.yaml:1:1: load: missing (expected a mapping)',
+      'test/fixtures/scenarios/bad-missing.yaml:3:11: variants: expected at least one variant',
+    ]);
+  });
+
+  it('checks variants against the target and each other', async () => {
+    expect(await problemsOf('bad-variant.yaml')).toEqual([
+      'test/fixtures/scenarios/bad-variant.yaml:8:15: variants[0].strategy: expected `command`: an external `url` target is deployed by a shell command',
+      'test/fixtures/scenarios/bad-variant.yaml:9:11: variants[1].name: expected a unique name, "a" is used twice',
+    ]);
+  });
+
+  it('says when the file does not exist', async () => {
+    expect(await problemsOf('no-such-file.yaml')).toEqual([
+      'test/fixtures/scenarios/no-such-file.yaml: cannot read the scenario: no such file',
+    ]);
+  });
+
+  it('loads every scenario shipped in scenarios/', async () => {
+    for (const file of ['scenarios/preboot.yaml', 'scenarios/heroku-2012.yaml']) {
+      const { scenario } = await loadScenarioFile(file, {});
+      expect(scenario.variants.map((v) => v.name)).toEqual(['stop-start', 'preboot']);
+    }
+  });
+});
