@@ -74,11 +74,6 @@ export class AppProcess {
     return this.launch.release;
   }
 
-  /** The app's last lines of output, to explain a failed boot. */
-  get lastOutput(): string {
-    return this.recentOutput.join('\n');
-  }
-
   /**
    * Resolves once the process is up: it accepts connections on its port or, with a readiness path,
    * answers it with 2xx. Rejects when it exits first, the timeout passes, or the signal aborts.

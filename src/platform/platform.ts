@@ -59,11 +59,6 @@ export class EmbeddedPlatform {
     return this.config.processes;
   }
 
-  /** Names of the processes that receive traffic now. */
-  routedNames(): string[] {
-    return this.router.routedNames();
-  }
-
   currentProcesses(): readonly AppProcess[] {
     return this.processes;
   }

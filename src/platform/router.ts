@@ -80,10 +80,6 @@ export class Router {
     else backend.idle.push(release);
   }
 
-  routedNames(): string[] {
-    return this.routable.map((b) => b.name);
-  }
-
   async close(): Promise<void> {
     for (const waiter of this.waiters.splice(0)) clearTimeout(waiter.timer);
     for (const backend of [...this.routable, ...this.retired]) backend.agent.destroy();

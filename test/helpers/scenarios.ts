@@ -13,6 +13,8 @@ export function sampleAppScenario(options: {
   extraEnv?: Record<string, string>;
   platform?: string;
   timeline?: string;
+  /** Another app script than the sample app. */
+  app?: string;
 }): LoadedScenario {
   const env = { BOOT_MS: String(options.bootMs), WORK_MS: '2', ...options.extraEnv };
   const text = `
@@ -20,7 +22,7 @@ name: test-${options.strategy}
 target:
   platform:
     app:
-      command: [node, ${JSON.stringify(SAMPLE_APP)}]
+      command: [node, ${JSON.stringify(options.app ?? SAMPLE_APP)}]
       env: ${JSON.stringify(env)}
     processes: ${options.processes ?? 1}
 ${options.platform?.includes('stopGrace') ? '' : '    stopGrace: 5s'}

@@ -1,8 +1,9 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
 import type { DeployEvent, DeployPhase } from '../../src/deploy/events.ts';
 import { runTrial, type TrialResult } from '../../src/trial/run-trial.ts';
-import { sampleAppScenario } from '../helpers/scenarios.ts';
+import { REPO, sampleAppScenario } from '../helpers/scenarios.ts';
 
 const BOOT_MS = 1200;
 
@@ -79,5 +80,29 @@ describe('embedded platform strategies deploying the sample app', () => {
     expect(metrics.longestTransactionMs).toBeLessThan(0.5 * BOOT_MS);
     // Both boots happen one after the other.
     expect(metrics.deployDurationMs).toBeGreaterThanOrEqual(2 * BOOT_MS);
+  });
+
+  it('a release that crashes on boot fails the deploy; with preboot the old one keeps serving', async () => {
+    const loaded = sampleAppScenario({
+      strategy: 'preboot',
+      bootMs: 300,
+      app: path.join(REPO, 'test/fixtures/apps/broken-v2.mjs'),
+    });
+    const variant = loaded.scenario.variants[0];
+    if (!variant) throw new Error('no variant');
+    const result = await runTrial({
+      loaded,
+      variant,
+      trial: 1,
+      signal: new AbortController().signal,
+    });
+    expect(result.status).toBe('failed');
+    expect(result.failure).toMatch(
+      /web\.1@v2 exited \(code 1\) before it came up; its last output: v2: cannot connect/,
+    );
+    expect(phases(result.recording.timeline)).toEqual(['triggered', 'booting', 'failed']);
+    const metrics = trialMetrics(result.recording);
+    expect(metrics.errors).toBe(0);
+    expect(Object.keys(result.recording.overall.releases)).toEqual(['v1']);
   });
 });
