@@ -1,8 +1,12 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import type { ExportName } from '../export/exporter.ts';
+import { ResultsFileError } from '../run/read-results.ts';
 import { TOOL } from '../run/tool.ts';
 import { ScenarioError } from '../scenario/errors.ts';
 import { EXIT } from './exit-codes.ts';
+import { EXPORT_OPTION, parseExportOption } from './export-option.ts';
+import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 
 /** Parses argv, runs the command, and turns every outcome into one of the documented exit codes. */
@@ -14,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nMeasures what users feel while a service is redeployed.')
     .command(
       'run <file>',
-      'run a scenario: load the target, deploy it with each variant, report',
+      'run a scenario: load the target, deploy it with each variant, write the reports',
       (command) =>
         command
           .positional('file', {
@@ -24,24 +28,64 @@ export async function main(argv: string[]): Promise<number> {
           })
           .option('out', {
             type: 'string',
-            describe: 'folder for results (default reports/<date>-<name>/)',
+            describe: 'folder for the reports (default reports/<date>-<name>/)',
           })
           .option('trials', {
             type: 'number',
             describe: 'trials per variant (overrides the scenario)',
           })
+          .option('export', EXPORT_OPTION)
           .check((args) => {
             if (args.trials !== undefined && !(Number.isInteger(args.trials) && args.trials >= 1)) {
               return '--trials: expected a whole number >= 1';
             }
-            return true;
+            const formats = parseExportOption(args.export);
+            return typeof formats === 'string' ? formats : true;
           })
           .example(
             '$0 run scenarios/preboot.yaml',
             'stop-start against preboot on the embedded platform',
+          )
+          .example(
+            '$0 run scenarios/preboot.yaml --out out --export html,md',
+            'only the page and the summary',
           ),
       async (args) => {
-        exitCode = await runCommand({ file: args.file, out: args.out, trials: args.trials });
+        const formats = parseExportOption(args.export) as ExportName[];
+        exitCode = await runCommand({
+          file: args.file,
+          out: args.out,
+          trials: args.trials,
+          formats,
+        });
+      },
+    )
+    .command(
+      'report <results>',
+      're-render the reports of a saved run from its results.json, running nothing',
+      (command) =>
+        command
+          .positional('results', {
+            type: 'string',
+            demandOption: true,
+            describe: 'a results.json written by bench run',
+          })
+          .option('out', {
+            type: 'string',
+            describe: "folder to write into (default: the results' folder)",
+          })
+          .option('export', EXPORT_OPTION)
+          .check((args) => {
+            const formats = parseExportOption(args.export);
+            return typeof formats === 'string' ? formats : true;
+          })
+          .example(
+            '$0 report reports/my-run/results.json --out /tmp/again',
+            'the same files again, elsewhere',
+          ),
+      async (args) => {
+        const formats = parseExportOption(args.export) as ExportName[];
+        exitCode = await reportCommand({ file: args.results, out: args.out, formats });
       },
     )
     .demandCommand(1, 'expected a command, e.g. bench run scenarios/preboot.yaml')
@@ -59,6 +103,14 @@ export async function main(argv: string[]): Promise<number> {
     await cli.parseAsync();
     return exitCode;
   } catch (error) {
+    if (error instanceof ResultsFileError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT.badInput;
+    }
+    if (error instanceof ResultsFileError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT.badInput;
+    }
     if (error instanceof ScenarioError) {
       for (const line of error.message.split('\n')) process.stderr.write(`${line}\n`);
       return EXIT.badInput;

@@ -1,5 +1,7 @@
 import path from 'node:path';
+import type { ExportName } from '../export/exporter.ts';
 import { renderTerminal } from '../export/terminal.ts';
+import { writeReports } from '../export/write-reports.ts';
 import { killAllGroups } from '../process/process-group.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
@@ -9,6 +11,7 @@ export interface RunArgs {
   file: string;
   out?: string;
   trials?: number;
+  formats: ExportName[];
 }
 
 /** `bench run FILE`: measures every variant, prints the summary, and returns the exit code. */
@@ -40,8 +43,13 @@ export async function runCommand(args: RunArgs): Promise<number> {
       trials: args.trials,
       log: (line) => process.stderr.write(`${line}\n`),
     });
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    await writeReports(report, outDir, args.formats, log);
     process.stdout.write(`\n${renderTerminal(report)}`);
-    process.stdout.write(`\nResults: ${path.join(outDir, 'results.json')}\n`);
+    const index = path.join(outDir, 'index.html');
+    process.stdout.write(
+      `\nReport: ${args.formats.includes('html') ? index : path.join(outDir, 'results.json')}\n`,
+    );
     if (report.interrupted) return EXIT.interrupted;
     const failedTrial = report.variants.some((v) => v.trials.some((t) => t.status === 'failed'));
     return report.failure || failedTrial ? EXIT.runFailed : EXIT.ok;

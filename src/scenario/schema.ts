@@ -106,6 +106,8 @@ const variantSchema = z
   });
 
 const analysisSchema = z.strictObject({
+  /** Width of the time intervals that latency, throughput and releases are recorded in. */
+  interval: positiveDuration.default(1000),
   /** A request slower than this counts towards disruption; default derives from the baseline. */
   slowThreshold: positiveDuration.optional(),
 });
@@ -124,7 +126,7 @@ export const scenarioSchema = z
     }),
     variants: z.array(variantSchema).min(1, 'expected at least one variant'),
     trials: z.number().int().min(1).max(1000).default(1),
-    analysis: analysisSchema.default({}),
+    analysis: analysisSchema.default({ interval: 1000 }),
   })
   .superRefine((scenario, ctx) => {
     const seen = new Set<string>();

@@ -62,7 +62,10 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
   try {
     await settle(origin, scenario.load, scenario.timeline.settle, signal);
     const clock = startClock();
-    const recorder = new Recorder({ slowThresholdMs: scenario.analysis.slowThreshold });
+    const recorder = new Recorder({
+      intervalMs: scenario.analysis.interval,
+      slowThresholdMs: scenario.analysis.slowThreshold,
+    });
     const emit = (phase: DeployPhase, detail?: string) => {
       const t = clock.now();
       recorder.event(detail === undefined ? { t, phase } : { t, phase, detail });

@@ -33,6 +33,7 @@ describe('loading a scenario file', () => {
       deployTimeout: 600_000,
     });
     expect(scenario.trials).toBe(1);
+    expect(scenario.analysis).toEqual({ interval: 1000 });
   });
 
   it('reads durations in ms, s, m and h', () => {

@@ -1,0 +1,20 @@
+import { EXPORT_NAMES, type ExportName } from '../export/exporter.ts';
+
+export const EXPORT_OPTION = {
+  type: 'string',
+  describe: `formats to write, comma-separated: ${EXPORT_NAMES.join(',')} (default: all that this machine can produce)`,
+} as const;
+
+/** Parses `--export html,png`; returns an error message for an unknown format. */
+export function parseExportOption(value: string | undefined): ExportName[] | string {
+  if (value === undefined) return [...EXPORT_NAMES];
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(EXPORT_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    return `--export: expected some of ${EXPORT_NAMES.join(', ')}, got "${value}"`;
+  }
+  return names as ExportName[];
+}

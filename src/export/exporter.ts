@@ -1,0 +1,28 @@
+import type { RunReport } from '../run/run-report.ts';
+
+export const EXPORT_NAMES = ['json', 'hgrm', 'png', 'html', 'md'] as const;
+export type ExportName = (typeof EXPORT_NAMES)[number];
+
+export interface OutputFile {
+  name: string;
+  content: string | Uint8Array;
+}
+
+/** What earlier exporters of the same run produced, e.g. the PNGs the Markdown summary shows. */
+export interface ExportContext {
+  pngFiles: string[];
+}
+
+/** A format: a pure function from the run's report to files; one writer does the I/O. */
+export interface Exporter {
+  name: ExportName;
+  render(report: RunReport, context: ExportContext): OutputFile[] | Promise<OutputFile[]>;
+}
+
+/** The format cannot be produced on this machine; `hint` says in one line how to get it. */
+export class ExporterUnavailable extends Error {
+  constructor(readonly hint: string) {
+    super(hint);
+    this.name = 'ExporterUnavailable';
+  }
+}

@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { buildCharts } from '../report/charts.ts';
+import { comparisonTable } from '../report/table.ts';
+import { buildView, type ReportView, type TrialView } from '../report/view.ts';
+import { escapeHtml as e, jsonForScript } from './escape.ts';
+import type { Exporter } from './exporter.ts';
+
+const require = createRequire(import.meta.url);
+
+/** Chart.js and its annotation plugin, inlined so that the page needs no network, read once. */
+let vendorScripts: string | undefined;
+function vendor(): string {
+  vendorScripts ??= [
+    path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
+    path.join(
+      path.dirname(require.resolve('chartjs-plugin-annotation')),
+      'chartjs-plugin-annotation.min.js',
+    ),
+  ]
+    .map((file) =>
+      readFileSync(file, 'utf8')
+        // A source map comment would make developer tools fetch a file that is not there.
+        .replace(/\/\/# sourceMappingURL=\S+/g, '')
+        .replace(/<\/script/gi, '<\\/script'),
+    )
+    .join('\n');
+  return vendorScripts;
+}
+
+const STYLE = `
+  body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1180px; padding: 24px; color: #222; }
+  h1 { margin: 0 0 4px; font-size: 26px; } h2 { margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+  .meta { color: #666; margin: 0 0 16px; } .meta span + span::before { content: " · "; }
+  .headline { font-size: 18px; padding: 12px 16px; background: #f4f8fb; border-left: 4px solid #1f77b4; margin: 16px 0; }
+  .notice { padding: 8px 16px; background: #fff4e5; border-left: 4px solid #ff7f0e; margin: 8px 0; }
+  table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: right; }
+  th:first-child, td:first-child { text-align: left; } tr.key td { font-weight: 600; } thead th { border-bottom: 2px solid #ccc; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 20px; }
+  figure { margin: 0; } .chart { position: relative; height: 340px; } figcaption { color: #666; font-size: 13px; margin-top: 4px; }
+  .timeline td, .timeline th { text-align: left; }
+  pre { background: #f7f7f7; padding: 8px; overflow-x: auto; font-size: 12px; max-height: 320px; }
+  details { margin: 8px 0; } summary { cursor: pointer; }
+`;
+
+/** Draws every chart from the inlined specs, then marks the page ready (tests wait for it). */
+const INIT = `
+  (function () {
+    Chart.register(window['chartjs-plugin-annotation']);
+    var specs = JSON.parse(document.getElementById('chart-specs').textContent);
+    specs.forEach(function (spec) {
+      var config = spec.config;
+      config.options = Object.assign({}, config.options, { responsive: true, maintainAspectRatio: false });
+      new Chart(document.getElementById('chart-' + spec.id), config);
+    });
+    document.documentElement.setAttribute('data-charts', 'ready');
+  })();
+`;
+
+/** index.html: one self-contained page, no request to any network when opened from disk. */
+export const htmlExporter: Exporter = {
+  name: 'html',
+  render(report) {
+    return [{ name: 'index.html', content: renderHtml(buildView(report)) }];
+  },
+};
+
+export function renderHtml(view: ReportView): string {
+  const { report } = view;
+  const charts = buildCharts(view);
+  const rows = comparisonTable(view.variants);
+  const trials = report.variants.reduce((n, v) => Math.max(n, v.trials.length), 0);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>${e(`deploy-bench — ${view.title}`)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>${e(view.title)}</h1>
+${view.description ? `<p>${e(view.description)}</p>` : ''}
+<p class="meta"><span>${e(report.startedAt)}</span><span>${e(`${report.machine.hostname}, ${report.machine.cpus} CPUs, ${report.machine.platform}, Node ${report.machine.node}`)}</span><span>${e(`${report.tool.name} ${report.tool.version}`)}</span><span>${e(report.scenarioFile)}</span><span>${trials} trial${trials === 1 ? '' : 's'} per variant</span></p>
+</header>
+<p class="headline" id="headline">${e(view.comparison.headline)}</p>
+${view.notices.map((n) => `<p class="notice">${e(n)}</p>`).join('\n')}
+<h2>Comparison</h2>
+<table id="comparison">
+<thead><tr><th></th>${view.variants.map((v) => `<th>${e(v.name)}</th>`).join('')}</tr>
+<tr><td></td>${view.variants.map((v) => `<td>${e(v.how)}</td>`).join('')}</tr></thead>
+<tbody>
+${rows.map((r) => `<tr${r.key ? ' class="key"' : ''}><td>${e(r.label)}</td>${r.cells.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('\n')}
+</tbody>
+</table>
+<p class="meta">Median over trials, with the min–max spread when there are several. Longest transaction counts failed requests too; the siege-compatible figure only successful ones. Before / during / after: requests that ended before the deploy was triggered, overlapped it, or started after it completed.</p>
+<h2>Charts</h2>
+<div class="charts">
+${charts.map((c) => `<figure><div class="chart"><canvas id="chart-${e(c.id)}" role="img" aria-label="${e(c.title)}"></canvas></div><figcaption>${e(c.caption)}</figcaption></figure>`).join('\n')}
+</div>
+<h2>Deploy timelines</h2>
+${view.variants.map((v) => v.trials.map((t) => timeline(v.name, t)).join('\n')).join('\n')}
+<script type="application/json" id="chart-specs">${jsonForScript(charts)}</script>
+<script>${vendor()}</script>
+<script>${INIT}</script>
+</body>
+</html>
+`;
+}
+
+function timeline(variant: string, trial: TrialView): string {
+  const events = trial.events
+    .map(
+      (ev) =>
+        `<tr><td>${ev.at.toFixed(2)} s</td><td>${e(ev.phase)}</td><td>${e(ev.detail ?? '')}</td></tr>`,
+    )
+    .join('');
+  const log =
+    trial.deployLog.length > 0
+      ? `<details><summary>Deploy output (${trial.deployLog.length} lines)</summary><pre>${trial.deployLog
+          .map((l) =>
+            e(`${l.at.toFixed(2).padStart(8)} s ${l.stream === 'stderr' ? '!' : ' '} ${l.line}`),
+          )
+          .join('\n')}</pre></details>`
+      : '';
+  return `<h3>${e(`${variant} · trial ${trial.trial}`)} <small>(${e(trial.status)})</small></h3>
+<table class="timeline"><thead><tr><th>at</th><th>phase</th><th>detail</th></tr></thead><tbody>${events}</tbody></table>${log}`;
+}

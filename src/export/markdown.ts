@@ -1,0 +1,35 @@
+import { comparisonTable } from '../report/table.ts';
+import { buildView } from '../report/view.ts';
+import { escapeMarkdown as m } from './escape.ts';
+import type { Exporter } from './exporter.ts';
+
+/** summary.md: the verdict, the comparison table and the charts, ready for a pull-request comment. */
+export const markdownExporter: Exporter = {
+  name: 'md',
+  render(report, context) {
+    const view = buildView(report);
+    const rows = comparisonTable(view.variants);
+    const lines = [
+      `## deploy-bench: ${m(view.title)}`,
+      '',
+      `**${m(view.comparison.headline)}**`,
+      '',
+      ...view.notices.map((n) => `> ${m(n)}`),
+      ...(view.notices.length > 0 ? [''] : []),
+      `| | ${view.variants.map((v) => m(v.name)).join(' | ')} |`,
+      `|---|${view.variants.map(() => '---:').join('|')}|`,
+      ...rows.map((r) => {
+        const label = r.key ? `**${m(r.label)}**` : m(r.label);
+        return `| ${label} | ${r.cells.map((c) => (r.key ? `**${m(c)}**` : m(c))).join(' | ')} |`;
+      }),
+      '',
+      'Median over trials (min–max when there are several). Longest transaction includes failed requests; siege-compatible counts successful ones only.',
+      '',
+      ...context.pngFiles.map((file) => `![${file.replace(/\.png$/, '')}](${file})`),
+      ...(context.pngFiles.length > 0 ? [''] : []),
+      `<sub>${m(`${report.tool.name} ${report.tool.version} · ${report.scenarioFile} · ${report.startedAt} · ${report.machine.hostname} (${report.machine.cpus} CPUs)`)}</sub>`,
+      '',
+    ];
+    return [{ name: 'summary.md', content: lines.join('\n') }];
+  },
+};

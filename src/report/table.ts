@@ -1,0 +1,61 @@
+import type { TrialMetrics } from '../analysis/trial-metrics.ts';
+import { spread } from '../analysis/variant-summary.ts';
+import type { Phase } from '../record/recording.ts';
+import { formatMs } from '../scenario/duration.ts';
+import type { VariantView } from './view.ts';
+
+export interface TableRow {
+  label: string;
+  /** One cell per variant, already formatted. */
+  cells: string[];
+  /** Rows that carry the verdict, shown first and in bold where the format allows. */
+  key?: boolean;
+}
+
+type Pick = (m: TrialMetrics) => number;
+type Format = (value: number) => string;
+
+const count: Format = (v) => (Number.isFinite(v) ? String(Math.round(v)) : '—');
+const percent: Format = (v) => (Number.isFinite(v) ? `${v.toFixed(2)} %` : '—');
+
+/**
+ * The comparison table of the reports: one column per variant, the median over its trials and, when
+ * there are several, the min–max spread.
+ */
+export function comparisonTable(variants: readonly VariantView[]): TableRow[] {
+  const row = (label: string, pick: Pick, format: Format, key = false): TableRow => ({
+    label,
+    cells: variants.map((variant) => {
+      const values = variant.trials
+        .filter((t) => t.status !== 'interrupted')
+        .map((t) => pick(t.metrics));
+      const { median, min, max } = spread(values);
+      if (values.length > 1 && min !== max)
+        return `${format(median)} (${format(min)}–${format(max)})`;
+      return format(median);
+    }),
+    ...(key ? { key } : {}),
+  });
+  const phaseRows = (['before', 'during', 'after'] as Phase[]).flatMap((phase) =>
+    (['p50', 'p99', 'p999', 'max'] as const).map((stat) =>
+      row(`${stat === 'p999' ? 'p99.9' : stat} ${phase}`, (m) => m.latency[phase][stat], formatMs),
+    ),
+  );
+  return [
+    row('longest transaction', (m) => m.longestTransactionMs, formatMs, true),
+    row('siege-compatible longest', (m) => m.siegeLongestTransactionMs, formatMs),
+    row('longest user wait', (m) => m.longestUserWaitMs, formatMs, true),
+    row('failed requests', (m) => m.errors, count, true),
+    row('disruption', (m) => m.disruptionMs, formatMs),
+    row('impact window', (m) => m.impactWindowMs, formatMs),
+    row('availability', (m) => m.availability, percent),
+    row('requests', (m) => m.requests, count),
+    row('refused', (m) => m.errorsByKind.refused, count),
+    row('reset', (m) => m.errorsByKind.reset, count),
+    row('timed out', (m) => m.errorsByKind.timeout, count),
+    row('other errors', (m) => m.errorsByKind.other, count),
+    row('5xx responses', (m) => m.errorsByKind.http5xx, count),
+    ...phaseRows,
+    row('deploy took', (m) => m.deployDurationMs, formatMs),
+  ];
+}

@@ -1,0 +1,150 @@
+import { type Comparison, compareVariants } from '../analysis/compare.ts';
+import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
+import { summarizeVariant, type VariantSummary } from '../analysis/variant-summary.ts';
+import type { DeployEvent } from '../deploy/events.ts';
+import { emptyBucket, mergeBucket } from '../record/bucket.ts';
+import { percentileMs } from '../record/histogram.ts';
+import type { Bucket, LongTransaction } from '../record/recording.ts';
+import type { RunReport, VariantRun } from '../run/run-report.ts';
+import type { TrialResult } from '../trial/run-trial.ts';
+import { decimate, type Point } from './decimate.ts';
+
+/** More points than this per series are thinned: a one-hour run still gives a light, fast page. */
+export const MAX_POINTS_PER_SERIES = 2000;
+
+/** One trial, on a timeline in seconds relative to the deploy's trigger. */
+export interface TrialView {
+  trial: number;
+  status: TrialResult['status'];
+  failure?: string;
+  metrics: TrialMetrics;
+  /** Where the deploy ended (completed or failed), seconds after the trigger. */
+  deployEnd?: number;
+  events: (Omit<DeployEvent, 't'> & { at: number })[];
+  latency: { p50: Point[]; p99: Point[]; max: Point[] };
+  /** Intervals in which some request failed: at the interval's longest latency, with the count. */
+  failures: (Point & { count: number })[];
+  longest: (LongTransaction & { at: number })[];
+  throughput: Point[];
+  errorRate: Point[];
+  /** Share of responses per release, in percent, per interval. */
+  releaseShares: Record<string, Point[]>;
+  deployLog: { at: number; stream: string; line: string }[];
+}
+
+export interface VariantView {
+  name: string;
+  description?: string;
+  how: string;
+  summary: VariantSummary;
+  trials: TrialView[];
+  /** All trials' requests together, for the percentile distribution. */
+  overall: Bucket;
+}
+
+export interface ReportView {
+  title: string;
+  description?: string;
+  report: RunReport;
+  comparison: Comparison;
+  variants: VariantView[];
+  notices: string[];
+}
+
+export function buildView(report: RunReport): ReportView {
+  const variants = report.variants.map(variantView);
+  const comparison = compareVariants(variants.map((v) => ({ name: v.name, summary: v.summary })));
+  const notices: string[] = [];
+  if (report.interrupted)
+    notices.push('The run was interrupted: these figures cover what was measured until then.');
+  if (report.failure) notices.push(`The run failed: ${report.failure}`);
+  for (const variant of variants) {
+    for (const trial of variant.trials.filter((t) => t.status === 'failed')) {
+      notices.push(`${variant.name}, trial ${trial.trial}: the deploy failed: ${trial.failure}`);
+    }
+  }
+  return {
+    title: report.scenario.name,
+    ...(report.scenario.description ? { description: report.scenario.description } : {}),
+    report,
+    comparison,
+    variants,
+    notices,
+  };
+}
+
+function variantView(variant: VariantRun): VariantView {
+  const overall = emptyBucket();
+  for (const trial of variant.trials) mergeBucket(overall, trial.recording.overall);
+  return {
+    name: variant.name,
+    ...(variant.description ? { description: variant.description } : {}),
+    how: variant.strategy ? `strategy ${variant.strategy}` : `command: ${variant.command ?? ''}`,
+    summary: summarizeVariant(variant.trials),
+    trials: variant.trials.map(trialView),
+    overall,
+  };
+}
+
+function trialView(trial: TrialResult): TrialView {
+  const { recording } = trial;
+  const trigger = recording.timeline.find((e) => e.phase === 'triggered')?.t ?? 0;
+  const at = (ms: number) => (ms - trigger) / 1000;
+  const step = recording.intervalMs;
+  const mid = (i: number) => at(i * step + step / 2);
+  const perSecond = 1000 / step;
+  const end = recording.timeline.find((e) => e.phase === 'completed' || e.phase === 'failed');
+
+  const latency = { p50: [] as Point[], p99: [] as Point[], max: [] as Point[] };
+  const failures: TrialView['failures'] = [];
+  const throughput: Point[] = [];
+  const errorRate: Point[] = [];
+  const releaseNames = new Set(recording.intervals.flatMap((b) => Object.keys(b.releases)));
+  const releaseShares: Record<string, Point[]> = Object.fromEntries(
+    [...releaseNames].map((r) => [r, []]),
+  );
+  recording.intervals.forEach((bucket, i) => {
+    const x = mid(i);
+    throughput.push({ x, y: bucket.requests * perSecond });
+    errorRate.push({ x, y: bucket.failures * perSecond });
+    if (bucket.requests === 0) {
+      // No request started in this interval (everyone was waiting): a gap, not a slope across it.
+      for (const series of [latency.p50, latency.p99, latency.max])
+        series.push({ x, y: Number.NaN });
+      return;
+    }
+    latency.p50.push({ x, y: percentileMs(bucket.latency, 50) });
+    latency.p99.push({ x, y: percentileMs(bucket.latency, 99) });
+    latency.max.push({ x, y: bucket.maxMs });
+    if (bucket.failures > 0) failures.push({ x, y: bucket.maxMs, count: bucket.failures });
+    const answered = Object.values(bucket.releases).reduce((a, b) => a + b, 0);
+    for (const release of releaseNames) {
+      const share = answered > 0 ? (100 * (bucket.releases[release] ?? 0)) / answered : 0;
+      releaseShares[release]?.push({ x, y: share });
+    }
+  });
+
+  const thin = <T extends Point>(points: T[], keep: 'max' | 'first') =>
+    decimate(points, MAX_POINTS_PER_SERIES, keep);
+  return {
+    trial: trial.trial,
+    status: trial.status,
+    ...(trial.failure ? { failure: trial.failure } : {}),
+    metrics: trialMetrics(recording),
+    ...(end ? { deployEnd: at(end.t) } : {}),
+    events: recording.timeline.map(({ t, ...event }) => ({ ...event, at: at(t) })),
+    latency: {
+      p50: thin(latency.p50, 'max'),
+      p99: thin(latency.p99, 'max'),
+      max: thin(latency.max, 'max'),
+    },
+    failures: thin(failures, 'max'),
+    longest: recording.longest.map((l) => ({ ...l, at: at(l.t) })),
+    throughput: thin(throughput, 'first'),
+    errorRate: thin(errorRate, 'max'),
+    releaseShares: Object.fromEntries(
+      Object.entries(releaseShares).map(([r, p]) => [r, thin(p, 'first')]),
+    ),
+    deployLog: trial.deployLog.map(({ t, stream, line }) => ({ at: at(t), stream, line })),
+  };
+}
