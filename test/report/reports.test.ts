@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PNG_HINT } from '../../src/export/png.ts';
 import { formatMs } from '../../src/scenario/duration.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { REPO, SAMPLE_APP } from '../helpers/scenarios.ts';
@@ -174,6 +175,18 @@ describe('bench report', () => {
     );
     expect(report.exitCode, report.stderr).toBe(0);
     expect(readdirSync(only).sort()).toEqual(['preboot.hgrm', 'stop-start.hgrm', 'summary.md']);
+  });
+
+  it('writes everything but the PNGs, and says how to get them, where canvas is missing', async () => {
+    const without = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-nocanvas-')), 'out');
+    const hide = path.join(REPO, 'test/fixtures/hide-canvas.mjs');
+    const report = await execa('node', ['--import', hide, BENCH, 'report', path.join(out, 'results.json'), '--out', without], {
+      reject: false,
+    });
+    expect(report.exitCode, report.stderr).toBe(0);
+    expect(report.stderr.trim()).toBe(PNG_HINT);
+    expect(readdirSync(without).sort()).toEqual(['index.html', 'preboot.hgrm', 'results.json', 'stop-start.hgrm', 'summary.md']);
+    expect(readFileSync(path.join(without, 'summary.md'), 'utf8')).not.toContain('.png');
   });
 
   it('answers a file that is not a results.json with exit code 2 and one line', async () => {
