@@ -28,17 +28,37 @@ function hourLongTrial(outageMs: number): TrialResult {
   for (let t = 0, user = 0; t < HOUR_MS; t += 1000 / RATE, user = (user + 1) % 4) {
     if (t >= deployAt && recorder && t - deployAt < 1) recorder.event({ t, phase: 'triggered' });
     const inOutage = t >= deployAt && t < deployAt + outageMs;
-    const latencyMs = inOutage ? deployAt + outageMs - t : 5 + random() * 20 + (random() < 0.001 ? 400 : 0);
-    recorder.record({ user, t, latencyMs, status: 200, bytes: 40, release: t < deployAt + outageMs ? 'v1' : 'v2' });
+    const latencyMs = inOutage
+      ? deployAt + outageMs - t
+      : 5 + random() * 20 + (random() < 0.001 ? 400 : 0);
+    recorder.record({
+      user,
+      t,
+      latencyMs,
+      status: 200,
+      bytes: 40,
+      release: t < deployAt + outageMs ? 'v1' : 'v2',
+    });
     if (Math.abs(t - (deployAt + outageMs)) < 1) recorder.event({ t, phase: 'completed' });
   }
-  return { trial: 1, status: 'completed', startedAt: new Date(0).toISOString(), recording: recorder.finish(HOUR_MS), deployLog: [] };
+  return {
+    trial: 1,
+    status: 'completed',
+    startedAt: new Date(0).toISOString(),
+    recording: recorder.finish(HOUR_MS),
+    deployLog: [],
+  };
 }
 
 const report: RunReport = {
   tool: { name: 'deploy-bench', version: 'benchmark' },
   startedAt: new Date(0).toISOString(),
-  machine: { hostname: os.hostname(), platform: 'linux', cpus: os.cpus().length, node: process.version },
+  machine: {
+    hostname: os.hostname(),
+    platform: 'linux',
+    cpus: os.cpus().length,
+    node: process.version,
+  },
   scenarioFile: 'one-hour.yaml',
   scenario: parseScenario(
     'name: one hour\ntarget: { url: "http://127.0.0.1:1/" }\nload: { users: 4 }\nvariants: [{ name: stop-start, command: x }, { name: preboot, command: x }]\n',
@@ -70,6 +90,8 @@ await browser.close();
 const mb = (file: string) => (statSync(path.join(dir, file)).size / 1e6).toFixed(2);
 console.log('one-hour run, 2 variants × 1 trial, 50 requests/s, 1 s intervals');
 console.log(`  requests recorded        ${(2 * HOUR_MS * RATE) / 1000}`);
-console.log(`  index.html               ${mb('index.html')} MB, rendered in ${renderMs.toFixed(0)} ms`);
+console.log(
+  `  index.html               ${mb('index.html')} MB, rendered in ${renderMs.toFixed(0)} ms`,
+);
 console.log(`  results.json             ${mb('results.json')} MB`);
 console.log(`  Chromium, open → charts  ${openMs.toFixed(0)} ms`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { buildCharts } from '../report/charts.ts';
-import { comparisonTable } from '../report/table.ts';
+import { comparisonTable, type TableRow } from '../report/table.ts';
 import { buildView, type ReportView, type TrialView } from '../report/view.ts';
 import { escapeHtml as e, jsonForScript } from './escape.ts';
 import type { Exporter } from './exporter.ts';
@@ -89,18 +89,23 @@ ${view.description ? `<p>${e(view.description)}</p>` : ''}
 <p class="headline" id="headline">${e(view.comparison.headline)}</p>
 ${view.notices.map((n) => `<p class="notice">${e(n)}</p>`).join('\n')}
 <h2>Comparison</h2>
-<table id="comparison">
-<thead><tr><th></th>${view.variants.map((v) => `<th>${e(v.name)}</th>`).join('')}</tr>
-<tr><td></td>${view.variants.map((v) => `<td>${e(v.how)}</td>`).join('')}</tr></thead>
-<tbody>
-${rows.map((r) => `<tr${r.key ? ' class="key"' : ''}><td>${e(r.label)}</td>${r.cells.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('\n')}
-</tbody>
-</table>
-<p class="meta">Median over trials, with the min–max spread when there are several. Longest transaction counts failed requests too; the siege-compatible figure only successful ones. Before / during / after: requests that ended before the deploy was triggered, overlapped it, or started after it completed.</p>
+${table(
+  'comparison',
+  view,
+  rows.filter((r) => !r.phase),
+)}
+<p class="meta">Median over trials, with the min–max spread when there are several. Longest transaction counts failed requests too; the siege-compatible figure only successful ones.</p>
 <h2>Charts</h2>
 <div class="charts">
 ${charts.map((c) => `<figure><div class="chart"><canvas id="chart-${e(c.id)}" role="img" aria-label="${e(c.title)}"></canvas></div><figcaption>${e(c.caption)}</figcaption></figure>`).join('\n')}
 </div>
+<h2>Latency by phase</h2>
+${table(
+  'phases',
+  view,
+  rows.filter((r) => r.phase),
+)}
+<p class="meta">Before: requests that ended before the deploy was triggered; during: those that overlapped it; after: those that started after it completed.</p>
 <h2>Deploy timelines</h2>
 ${view.variants.map((v) => v.trials.map((t) => timeline(v.name, t)).join('\n')).join('\n')}
 <script type="application/json" id="chart-specs">${jsonForScript(charts)}</script>
@@ -109,6 +114,16 @@ ${view.variants.map((v) => v.trials.map((t) => timeline(v.name, t)).join('\n')).
 </body>
 </html>
 `;
+}
+
+function table(id: string, view: ReportView, rows: TableRow[]): string {
+  return `<table id="${id}">
+<thead><tr><th></th>${view.variants.map((v) => `<th>${e(v.name)}</th>`).join('')}</tr>
+<tr><td></td>${view.variants.map((v) => `<td>${e(v.how)}</td>`).join('')}</tr></thead>
+<tbody>
+${rows.map((r) => `<tr${r.key ? ' class="key"' : ''}><td>${e(r.label)}</td>${r.cells.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('\n')}
+</tbody>
+</table>`;
 }
 
 function timeline(variant: string, trial: TrialView): string {

@@ -10,6 +10,8 @@ export interface TableRow {
   cells: string[];
   /** Rows that carry the verdict, shown first and in bold where the format allows. */
   key?: boolean;
+  /** Latency percentiles by phase: the HTML page shows them in a table of their own. */
+  phase?: boolean;
 }
 
 type Pick = (m: TrialMetrics) => number;
@@ -37,9 +39,14 @@ export function comparisonTable(variants: readonly VariantView[]): TableRow[] {
     ...(key ? { key } : {}),
   });
   const phaseRows = (['before', 'during', 'after'] as Phase[]).flatMap((phase) =>
-    (['p50', 'p99', 'p999', 'max'] as const).map((stat) =>
-      row(`${stat === 'p999' ? 'p99.9' : stat} ${phase}`, (m) => m.latency[phase][stat], formatMs),
-    ),
+    (['p50', 'p99', 'p999', 'max'] as const).map((stat) => ({
+      ...row(
+        `${stat === 'p999' ? 'p99.9' : stat} ${phase}`,
+        (m) => m.latency[phase][stat],
+        formatMs,
+      ),
+      phase: true,
+    })),
   );
   return [
     row('longest transaction', (m) => m.longestTransactionMs, formatMs, true),
@@ -55,7 +62,7 @@ export function comparisonTable(variants: readonly VariantView[]): TableRow[] {
     row('timed out', (m) => m.errorsByKind.timeout, count),
     row('other errors', (m) => m.errorsByKind.other, count),
     row('5xx responses', (m) => m.errorsByKind.http5xx, count),
-    ...phaseRows,
     row('deploy took', (m) => m.deployDurationMs, formatMs),
+    ...phaseRows,
   ];
 }

@@ -10,7 +10,13 @@ import type { TrialResult } from '../../src/trial/run-trial.ts';
  */
 function trial(n: number, outageMs: number, failures: number): TrialResult {
   const recorder = new Recorder({ intervalMs: 500 });
-  const sample = (user: number, t: number, latencyMs: number, status = 200, release = 'v1'): Sample => ({
+  const sample = (
+    user: number,
+    t: number,
+    latencyMs: number,
+    status = 200,
+    release = 'v1',
+  ): Sample => ({
     user,
     t,
     latencyMs,
@@ -19,7 +25,8 @@ function trial(n: number, outageMs: number, failures: number): TrialResult {
     ...(status === 0 ? { error: 'refused' as const } : { release }),
   });
   let t = 0;
-  for (; t < 2000; t += 10) for (const user of [0, 1]) recorder.record(sample(user, t, 9 + user + (t % 7)));
+  for (; t < 2000; t += 10)
+    for (const user of [0, 1]) recorder.record(sample(user, t, 9 + user + (t % 7)));
   recorder.event({ t, phase: 'triggered', detail: 'synthetic' });
   recorder.event({ t: t + 1, phase: 'booting', detail: 'web.1@v2' });
   for (let i = 0; i < failures; i++) recorder.record(sample(0, t + i * 80, 1, 0));
@@ -31,7 +38,13 @@ function trial(n: number, outageMs: number, failures: number): TrialResult {
   for (t += outageMs; t < 2000 + outageMs + 1500; t += 10) {
     for (const user of [0, 1]) recorder.record(sample(user, t, 9 + user + (t % 5), 200, 'v2'));
   }
-  return { trial: n, status: 'completed', startedAt: '2026-01-02T03:04:05.000Z', recording: recorder.finish(t), deployLog: [] };
+  return {
+    trial: n,
+    status: 'completed',
+    startedAt: '2026-01-02T03:04:05.000Z',
+    recording: recorder.finish(t),
+    deployLog: [],
+  };
 }
 
 export function syntheticReport(): RunReport {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { OutputFile } from '../../src/export/exporter.ts';
 import { hgrmExporter } from '../../src/export/hgrm.ts';
 import { markdownExporter } from '../../src/export/markdown.ts';
-import type { OutputFile } from '../../src/export/exporter.ts';
 import { REPO } from '../helpers/scenarios.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
 
@@ -19,7 +19,9 @@ function expectGolden(file: OutputFile) {
 
 describe('golden files', () => {
   it('summary.md, with the PNGs of the same run', async () => {
-    const files = await markdownExporter.render(syntheticReport(), { pngFiles: ['latency-preboot.png', 'longest.png'] });
+    const files = await markdownExporter.render(syntheticReport(), {
+      pngFiles: ['latency-preboot.png', 'longest.png'],
+    });
     expect(files).toHaveLength(1);
     expectGolden(files[0] as OutputFile);
   });

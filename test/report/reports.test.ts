@@ -180,12 +180,22 @@ describe('bench report', () => {
   it('writes everything but the PNGs, and says how to get them, where canvas is missing', async () => {
     const without = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-nocanvas-')), 'out');
     const hide = path.join(REPO, 'test/fixtures/hide-canvas.mjs');
-    const report = await execa('node', ['--import', hide, BENCH, 'report', path.join(out, 'results.json'), '--out', without], {
-      reject: false,
-    });
+    const report = await execa(
+      'node',
+      ['--import', hide, BENCH, 'report', path.join(out, 'results.json'), '--out', without],
+      {
+        reject: false,
+      },
+    );
     expect(report.exitCode, report.stderr).toBe(0);
     expect(report.stderr.trim()).toBe(PNG_HINT);
-    expect(readdirSync(without).sort()).toEqual(['index.html', 'preboot.hgrm', 'results.json', 'stop-start.hgrm', 'summary.md']);
+    expect(readdirSync(without).sort()).toEqual([
+      'index.html',
+      'preboot.hgrm',
+      'results.json',
+      'stop-start.hgrm',
+      'summary.md',
+    ]);
     expect(readFileSync(path.join(without, 'summary.md'), 'utf8')).not.toContain('.png');
   });
 
