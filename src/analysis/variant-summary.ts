@@ -1,4 +1,5 @@
 import type { TrialResult } from '../trial/run-trial.ts';
+import { type ConfidenceInterval, medianConfidenceInterval } from './statistics.ts';
 import { type TrialMetrics, trialMetrics } from './trial-metrics.ts';
 
 /** Metrics summarised over a variant's trials. */
@@ -19,12 +20,19 @@ export interface Spread {
   median: number;
   min: number;
   max: number;
+  /** 95 % confidence interval of the median (order statistics); absent with fewer than 2 trials. */
+  ci?: ConfidenceInterval;
+}
+
+/** A metric over a variant's trials: its spread, and the value of each trial for rank tests. */
+export interface MetricSummary extends Spread {
+  values: number[];
 }
 
 export interface VariantSummary {
   trials: number;
   failedTrials: number;
-  metrics: Record<SummaryMetric, Spread>;
+  metrics: Record<SummaryMetric, MetricSummary>;
 }
 
 export function median(values: readonly number[]): number {
@@ -38,11 +46,18 @@ export function median(values: readonly number[]): number {
 
 export function spread(values: readonly number[]): Spread {
   const known = values.filter((v) => !Number.isNaN(v));
+  const ci = medianConfidenceInterval(known);
   return {
     median: median(known),
     min: known.length > 0 ? Math.min(...known) : Number.NaN,
     max: known.length > 0 ? Math.max(...known) : Number.NaN,
+    ...(ci ? { ci } : {}),
   };
+}
+
+/** A metric's value in each trial that ran to its end. */
+export function trialValues(trials: readonly TrialResult[], metric: (m: TrialMetrics) => number): number[] {
+  return trials.filter((t) => t.status !== 'interrupted').map((t) => metric(trialMetrics(t.recording)));
 }
 
 /** Trials that were measured to their end count; an interrupted one is shown but not summarised. */
@@ -53,7 +68,10 @@ export function summarizeVariant(trials: readonly TrialResult[]): VariantSummary
     trials: counted.length,
     failedTrials: counted.filter((t) => t.status === 'failed').length,
     metrics: Object.fromEntries(
-      SUMMARY_METRICS.map((name) => [name, spread(metrics.map((m) => m[name]))]),
-    ) as Record<SummaryMetric, Spread>,
+      SUMMARY_METRICS.map((name) => {
+        const values = metrics.map((m) => m[name]);
+        return [name, { ...spread(values), values }];
+      }),
+    ) as Record<SummaryMetric, MetricSummary>,
   };
 }
