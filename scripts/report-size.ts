@@ -66,6 +66,7 @@ const report: RunReport = {
     {},
   ),
   interrupted: false,
+  gates: [],
   variants: [
     { name: 'stop-start', trials: [hourLongTrial(30_000)] },
     { name: 'preboot', trials: [hourLongTrial(0)] },

@@ -32,14 +32,20 @@ export function compareVariants(summaries: Named[]): Comparison {
     const test =
       i === 0
         ? undefined
-        : mannWhitney(summary.metrics.longestTransactionMs.values, baseline.summary.metrics.longestTransactionMs.values);
+        : mannWhitney(
+            summary.metrics.longestTransactionMs.values,
+            baseline.summary.metrics.longestTransactionMs.values,
+          );
     return {
       variant: name,
       longestTransactionRatio: ratio(
         summary.metrics.longestTransactionMs.median,
         baseline.summary.metrics.longestTransactionMs.median,
       ),
-      longestUserWaitRatio: ratio(summary.metrics.longestUserWaitMs.median, baseline.summary.metrics.longestUserWaitMs.median),
+      longestUserWaitRatio: ratio(
+        summary.metrics.longestUserWaitMs.median,
+        baseline.summary.metrics.longestUserWaitMs.median,
+      ),
       longestTransactionTest: test ? { ...test, beyondNoise: test.p < SIGNIFICANCE } : null,
     };
   });
@@ -75,8 +81,11 @@ function noiseNote(best: Named, worst: Named): string {
   const test = mannWhitney(a, b);
   if (!test) return '';
   const trials =
-    a.length === b.length ? `${a.length} trial${a.length === 1 ? '' : 's'} each` : `${a.length} and ${b.length} trials`;
-  if (test.p < SIGNIFICANCE) return ` (beyond the noise: rank test p = ${test.p.toPrecision(2)}, ${trials})`;
+    a.length === b.length
+      ? `${a.length} trial${a.length === 1 ? '' : 's'} each`
+      : `${a.length} and ${b.length} trials`;
+  if (test.p < SIGNIFICANCE)
+    return ` (beyond the noise: rank test p = ${test.p.toPrecision(2)}, ${trials})`;
   if (test.minimumP >= SIGNIFICANCE) {
     return ` (${trials}: too few to tell a difference from noise; 4 trials each can)`;
   }

@@ -23,7 +23,10 @@ function binomialCoefficient(n: number, k: number): number {
  * is at least `level`; with too few values to reach it, [min, max] with the coverage it has.
  * Undefined for fewer than 2 values: one trial says nothing about the spread.
  */
-export function medianConfidenceInterval(values: readonly number[], level = 0.95): ConfidenceInterval | undefined {
+export function medianConfidenceInterval(
+  values: readonly number[],
+  level = 0.95,
+): ConfidenceInterval | undefined {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   const n = sorted.length;
   if (n < 2) return undefined;
@@ -53,16 +56,25 @@ export function mannWhitney(a: readonly number[], b: readonly number[]): RankTes
   const n = a.length;
   const m = b.length;
   if (n === 0 || m === 0) return undefined;
-  const pooled = [...a.map((v) => ({ v, inA: true })), ...b.map((v) => ({ v, inA: false }))].sort((x, y) => x.v - y.v);
+  const pooled = [...a.map((v) => ({ v, inA: true })), ...b.map((v) => ({ v, inA: false }))].sort(
+    (x, y) => x.v - y.v,
+  );
   // Doubled mid-ranks keep every rank an integer.
   const doubledRanks: number[] = new Array(pooled.length);
   for (let i = 0; i < pooled.length; ) {
     let j = i;
-    while (j + 1 < pooled.length && (pooled[j + 1] as { v: number }).v === (pooled[i] as { v: number }).v) j++;
+    while (
+      j + 1 < pooled.length &&
+      (pooled[j + 1] as { v: number }).v === (pooled[i] as { v: number }).v
+    )
+      j++;
     for (let r = i; r <= j; r++) doubledRanks[r] = i + j + 2;
     i = j + 1;
   }
-  const observed = pooled.reduce((sum, item, i) => sum + (item.inA ? (doubledRanks[i] as number) : 0), 0);
+  const observed = pooled.reduce(
+    (sum, item, i) => sum + (item.inA ? (doubledRanks[i] as number) : 0),
+    0,
+  );
   // ways[c][s]: number of ways to pick c of the ranks seen so far with doubled sum s.
   const maxSum = doubledRanks.reduce((x, y) => x + y, 0);
   let ways: number[][] = Array.from({ length: n + 1 }, () => new Array(maxSum + 1).fill(0));

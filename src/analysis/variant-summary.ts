@@ -56,8 +56,13 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /** A metric's value in each trial that ran to its end. */
-export function trialValues(trials: readonly TrialResult[], metric: (m: TrialMetrics) => number): number[] {
-  return trials.filter((t) => t.status !== 'interrupted').map((t) => metric(trialMetrics(t.recording)));
+export function trialValues(
+  trials: readonly TrialResult[],
+  metric: (m: TrialMetrics) => number,
+): number[] {
+  return trials
+    .filter((t) => t.status !== 'interrupted')
+    .map((t) => metric(trialMetrics(t.recording)));
 }
 
 /** Trials that were measured to their end count; an interrupted one is shown but not summarised. */

@@ -4,10 +4,12 @@ import type { ExportName } from '../export/exporter.ts';
 import { ResultsFileError } from '../run/read-results.ts';
 import { TOOL } from '../run/tool.ts';
 import { ScenarioError } from '../scenario/errors.ts';
+import { compareCommand } from './compare-command.ts';
 import { EXIT } from './exit-codes.ts';
 import { EXPORT_OPTION, parseExportOption } from './export-option.ts';
 import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
+import { UsageError } from './usage-error.ts';
 
 /** Parses argv, runs the command, and turns every outcome into one of the documented exit codes. */
 export async function main(argv: string[]): Promise<number> {
@@ -35,6 +37,11 @@ export async function main(argv: string[]): Promise<number> {
             describe: 'trials per variant (overrides the scenario)',
           })
           .option('export', EXPORT_OPTION)
+          .option('gate', {
+            type: 'string',
+            array: true,
+            describe: "pass/fail threshold, repeatable, e.g. --gate 'preboot.longest < 2s'",
+          })
           .check((args) => {
             if (args.trials !== undefined && !(Number.isInteger(args.trials) && args.trials >= 1)) {
               return '--trials: expected a whole number >= 1';
@@ -49,6 +56,10 @@ export async function main(argv: string[]): Promise<number> {
           .example(
             '$0 run scenarios/preboot.yaml --out out --export html,md',
             'only the page and the summary',
+          )
+          .example(
+            "$0 run scenarios/preboot.yaml --gate 'preboot.longest < 1s' --gate '*.errors == 0'",
+            'exit 1 when a gate fails',
           ),
       async (args) => {
         const formats = parseExportOption(args.export) as ExportName[];
@@ -57,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
           out: args.out,
           trials: args.trials,
           formats,
+          gates: (args.gate ?? []).map(String),
         });
       },
     )
@@ -88,10 +100,49 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = await reportCommand({ file: args.results, out: args.out, formats });
       },
     )
+    .command(
+      'compare <base> <head>',
+      'compare two saved runs metric by metric; exit 1 on a regression',
+      (command) =>
+        command
+          .positional('base', {
+            type: 'string',
+            demandOption: true,
+            describe: 'results.json of the baseline',
+          })
+          .positional('head', {
+            type: 'string',
+            demandOption: true,
+            describe: 'results.json of the change',
+          })
+          .option('max-regression', {
+            type: 'string',
+            default: '20%',
+            describe: 'allowed worsening of a median',
+          })
+          .option('out', {
+            type: 'string',
+            describe: 'folder for compare.json, compare.md, junit.xml',
+          })
+          .example(
+            '$0 compare main/results.json pr/results.json --max-regression 10%',
+            'gate a pull request on main',
+          ),
+      async (args) => {
+        exitCode = await compareCommand({
+          base: args.base,
+          head: args.head,
+          maxRegression: args['max-regression'],
+          out: args.out,
+        });
+      },
+    )
     .demandCommand(1, 'expected a command, e.g. bench run scenarios/preboot.yaml')
     .strict()
     .help()
-    .epilogue('Exit codes: 0 done, 2 bad input, 3 the run failed, 130 interrupted.')
+    .epilogue(
+      'Exit codes: 0 done, 1 a gate failed, 2 bad input, 3 the run failed, 130 interrupted.',
+    )
     .fail((message, error) => {
       // yargs reports its own validation as a YError (or a bare string); anything else came from a
       // command handler and keeps its own type.
@@ -124,8 +175,6 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.runFailed;
   }
 }
-
-class UsageError extends Error {}
 
 // Exit as soon as the work is done: a keep-alive socket or a timer somewhere must not hold the
 // operator (or CI) waiting. Writes to pipes and files are synchronous on Linux, so nothing is cut.

@@ -2,21 +2,31 @@ import path from 'node:path';
 import type { ExportName } from '../export/exporter.ts';
 import { renderTerminal } from '../export/terminal.ts';
 import { writeReports } from '../export/write-reports.ts';
+import { evaluateGates } from '../gates/evaluate.ts';
+import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';
 import { runScenario } from '../run/run-scenario.ts';
-import { loadScenarioFile } from '../scenario/load.ts';
+import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { EXIT } from './exit-codes.ts';
+import { UsageError } from './usage-error.ts';
 
 export interface RunArgs {
   file: string;
   out?: string;
   trials?: number;
   formats: ExportName[];
+  /** `--gate` expressions, added to the scenario's. */
+  gates: string[];
 }
 
 /** `bench run FILE`: measures every variant, prints the summary, and returns the exit code. */
 export async function runCommand(args: RunArgs): Promise<number> {
   const loaded = await loadScenarioFile(args.file);
+  // Every gate is read before any load is sent: a typo must not cost a run.
+  const gates = [
+    ...loaded.gates,
+    ...args.gates.map((source) => parseCommandLineGate(source, loaded)),
+  ];
   const outDir = args.out ?? defaultOutDir(loaded.scenario.name);
 
   const controller = new AbortController();
@@ -43,6 +53,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       trials: args.trials,
       log: (line) => process.stderr.write(`${line}\n`),
     });
+    report.gates = evaluateGates(gates, report.variants);
     const log = (line: string) => process.stderr.write(`${line}\n`);
     await writeReports(report, outDir, args.formats, log);
     process.stdout.write(`\n${renderTerminal(report)}`);
@@ -52,10 +63,23 @@ export async function runCommand(args: RunArgs): Promise<number> {
     );
     if (report.interrupted) return EXIT.interrupted;
     const failedTrial = report.variants.some((v) => v.trials.some((t) => t.status === 'failed'));
-    return report.failure || failedTrial ? EXIT.runFailed : EXIT.ok;
+    if (report.failure || failedTrial) return EXIT.runFailed;
+    return report.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
+  }
+}
+
+function parseCommandLineGate(source: string, loaded: LoadedScenario): Gate {
+  try {
+    return parseGate(
+      source,
+      loaded.scenario.variants.map((v) => v.name),
+    );
+  } catch (error) {
+    if (!(error instanceof GateSyntaxError)) throw error;
+    throw new UsageError(`--gate '${source}': column ${error.column}: ${error.message}`);
   }
 }
 

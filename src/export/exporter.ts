@@ -1,6 +1,6 @@
 import type { RunReport } from '../run/run-report.ts';
 
-export const EXPORT_NAMES = ['json', 'hgrm', 'png', 'html', 'md'] as const;
+export const EXPORT_NAMES = ['json', 'hgrm', 'png', 'html', 'md', 'junit'] as const;
 export type ExportName = (typeof EXPORT_NAMES)[number];
 
 export interface OutputFile {

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { buildCharts } from '../report/charts.ts';
-import { comparisonTable, type TableRow } from '../report/table.ts';
+import { comparisonTable, gateRows, gateVerdict, type TableRow } from '../report/table.ts';
 import { buildView, type ReportView, type TrialView } from '../report/view.ts';
+import type { RunReport } from '../run/run-report.ts';
 import { escapeHtml as e, jsonForScript } from './escape.ts';
 import type { Exporter } from './exporter.ts';
 
@@ -41,6 +42,8 @@ const STYLE = `
   figure { margin: 0; } .chart { position: relative; height: 340px; } figcaption { color: #666; font-size: 13px; margin-top: 4px; }
   .timeline td, .timeline th { text-align: left; }
   pre { background: #f7f7f7; padding: 8px; overflow-x: auto; font-size: 12px; max-height: 320px; }
+  .verdict { font-weight: 600; padding: 6px 16px; margin: 8px 0; } .verdict.pass { background: #e8f5e9; color: #1b5e20; } .verdict.fail { background: #fdecea; color: #b71c1c; }
+  tr.fail td { color: #b71c1c; font-weight: 600; }
   details { margin: 8px 0; } summary { cursor: pointer; }
 `;
 
@@ -87,6 +90,7 @@ ${view.description ? `<p>${e(view.description)}</p>` : ''}
 <p class="meta"><span>${e(report.startedAt)}</span><span>${e(`${report.machine.hostname}, ${report.machine.cpus} CPUs, ${report.machine.platform}, Node ${report.machine.node}`)}</span><span>${e(`${report.tool.name} ${report.tool.version}`)}</span><span>${e(report.scenarioFile)}</span><span>${trials} trial${trials === 1 ? '' : 's'} per variant</span></p>
 </header>
 <p class="headline" id="headline">${e(view.comparison.headline)}</p>
+${gatesHtml(report.gates)}
 ${view.notices.map((n) => `<p class="notice">${e(n)}</p>`).join('\n')}
 <h2>Comparison</h2>
 ${table(
@@ -114,6 +118,21 @@ ${view.variants.map((v) => v.trials.map((t) => timeline(v.name, t)).join('\n')).
 </body>
 </html>
 `;
+}
+
+function gatesHtml(gates: RunReport['gates']): string {
+  if (gates.length === 0) return '';
+  const passed = gates.every((g) => g.passed);
+  const rows = gateRows(gates)
+    .map(
+      (g) =>
+        `<tr class="${g.passed ? 'pass' : 'fail'}"><td>${e(g.expression)}</td><td>${e(g.actual)} <small>(${e(g.note)})</small></td><td>${e(g.threshold)}</td><td>${g.passed ? 'pass' : 'FAIL'}</td></tr>`,
+    )
+    .join('\n');
+  return `<p class="verdict ${passed ? 'pass' : 'fail'}" id="verdict">Gates: ${e(gateVerdict(gates) ?? '')}</p>
+<table id="gates" class="timeline"><thead><tr><th>gate</th><th>actual</th><th>threshold</th><th></th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
 }
 
 function table(id: string, view: ReportView, rows: TableRow[]): string {

@@ -1,4 +1,5 @@
-import { comparisonTable } from '../report/table.ts';
+import type { GateResult } from '../gates/evaluate.ts';
+import { comparisonTable, gateRows, gateVerdict } from '../report/table.ts';
 import { buildView } from '../report/view.ts';
 import { escapeMarkdown as m } from './escape.ts';
 import type { Exporter } from './exporter.ts';
@@ -13,6 +14,12 @@ export const markdownExporter: Exporter = {
       `## deploy-bench: ${m(view.title)}`,
       '',
       `**${m(view.comparison.headline)}**`,
+      ...(report.gates.length > 0
+        ? [
+            '',
+            `${report.gates.every((g) => g.passed) ? '✅' : '❌'} Gates: ${gateVerdict(report.gates)}.`,
+          ]
+        : []),
       '',
       ...view.notices.map((n) => `> ${m(n)}`),
       ...(view.notices.length > 0 ? [''] : []),
@@ -25,6 +32,7 @@ export const markdownExporter: Exporter = {
       '',
       'Median over trials (min–max when there are several). Longest transaction includes failed requests; siege-compatible counts successful ones only.',
       '',
+      ...gatesSection(report.gates),
       ...context.pngFiles.map((file) => `![${file.replace(/\.png$/, '')}](${file})`),
       ...(context.pngFiles.length > 0 ? [''] : []),
       `<sub>${m(`${report.tool.name} ${report.tool.version} · ${report.scenarioFile} · ${report.startedAt} · ${report.machine.hostname} (${report.machine.cpus} CPUs)`)}</sub>`,
@@ -33,3 +41,16 @@ export const markdownExporter: Exporter = {
     return [{ name: 'summary.md', content: lines.join('\n') }];
   },
 };
+
+function gatesSection(gates: readonly GateResult[]): string[] {
+  if (gates.length === 0) return [];
+  return [
+    '| gate | actual | threshold | |',
+    '|---|---:|---:|---|',
+    ...gateRows(gates).map(
+      (g) =>
+        `| \`${g.expression.replace(/`/g, "'")}\` | ${m(g.actual)} (${m(g.note)}) | ${m(g.threshold)} | ${g.passed ? 'pass' : '**FAIL**'} |`,
+    ),
+    '',
+  ];
+}

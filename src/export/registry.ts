@@ -2,6 +2,7 @@ import type { Exporter, ExportName } from './exporter.ts';
 import { hgrmExporter } from './hgrm.ts';
 import { htmlExporter } from './html.ts';
 import { jsonExporter } from './json.ts';
+import { junitExporter } from './junit.ts';
 import { markdownExporter } from './markdown.ts';
 import { pngExporter } from './png.ts';
 
@@ -12,4 +13,5 @@ export const EXPORTERS: Record<ExportName, Exporter> = {
   png: pngExporter,
   html: htmlExporter,
   md: markdownExporter,
+  junit: junitExporter,
 };

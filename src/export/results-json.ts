@@ -21,6 +21,9 @@ export function renderResultsJson(report: RunReport): string {
     machine: report.machine,
     interrupted: report.interrupted,
     failure: report.failure ?? null,
+    /** null when no gate was set. */
+    passed: report.gates.length > 0 ? report.gates.every((g) => g.passed) : null,
+    gates: report.gates,
     scenarioFile: report.scenarioFile,
     scenario: report.scenario,
     comparison: compareVariants(

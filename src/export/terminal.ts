@@ -3,6 +3,7 @@ import { compareVariants } from '../analysis/compare.ts';
 import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { emptyBucket, mergeBucket } from '../record/bucket.ts';
+import { gateRows, gateVerdict } from '../report/table.ts';
 import type { RunReport, VariantRun } from '../run/run-report.ts';
 import { formatMs } from '../scenario/duration.ts';
 
@@ -85,6 +86,22 @@ export function renderTerminal(report: RunReport): string {
   const parts = report.variants.map(siegeBlock);
   parts.push(table.toString());
   parts.push(comparison.headline);
+  if (report.gates.length > 0) {
+    const gates = new Table({
+      head: ['gate', 'actual', 'threshold', ''],
+      style: { head: [], border: [] },
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    });
+    for (const gate of gateRows(report.gates)) {
+      gates.push([
+        gate.expression,
+        `${gate.actual} (${gate.note})`,
+        gate.threshold,
+        gate.passed ? 'pass' : 'FAIL',
+      ]);
+    }
+    parts.push(`${gates.toString()}\nGates: ${gateVerdict(report.gates)}.`);
+  }
   if (report.interrupted)
     parts.push('Interrupted: the figures above cover what was measured until then.');
   if (report.failure) parts.push(`The run failed: ${report.failure}`);

@@ -1,5 +1,6 @@
 import type { TrialMetrics } from '../analysis/trial-metrics.ts';
 import { spread } from '../analysis/variant-summary.ts';
+import { formatValue, type GateResult } from '../gates/evaluate.ts';
 import type { Phase } from '../record/recording.ts';
 import { formatMs } from '../scenario/duration.ts';
 import type { VariantView } from './view.ts';
@@ -65,4 +66,33 @@ export function comparisonTable(variants: readonly VariantView[]): TableRow[] {
     row('deploy took', (m) => m.deployDurationMs, formatMs),
     ...phaseRows,
   ];
+}
+
+export interface GateRow {
+  expression: string;
+  actual: string;
+  threshold: string;
+  passed: boolean;
+  note: string;
+}
+
+/** The gates as every format shows them: expression, actual (and how it was taken), threshold. */
+export function gateRows(gates: readonly GateResult[]): GateRow[] {
+  return gates.map((gate) => ({
+    expression: gate.expression,
+    actual: formatValue(gate.actual, gate.unit),
+    threshold: `${gate.comparator} ${formatValue(gate.threshold, gate.unit)}`,
+    passed: gate.passed,
+    note: gate.problem ?? gate.basis,
+  }));
+}
+
+/** "all 3 gates passed", "1 of 3 gates failed", or undefined when no gate was set. */
+export function gateVerdict(gates: readonly GateResult[]): string | undefined {
+  if (gates.length === 0) return undefined;
+  const failed = gates.filter((g) => !g.passed).length;
+  const plural = gates.length === 1 ? '' : 's';
+  if (failed === 0)
+    return gates.length === 1 ? 'the gate passed' : `all ${gates.length} gates passed`;
+  return `${failed} of ${gates.length} gate${plural} failed`;
 }

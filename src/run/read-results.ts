@@ -25,6 +25,21 @@ const resultsSchema = z.object({
   }),
   interrupted: z.boolean(),
   failure: z.string().nullable(),
+  // In the order evaluateGates writes the fields, so that a re-render is identical.
+  gates: z.array(
+    z.object({
+      expression: z.string(),
+      source: z.string(),
+      variant: z.string(),
+      actual: z.number().nullable(),
+      threshold: z.number().nullable(),
+      unit: z.enum(['ms', 'percent', 'count']),
+      comparator: z.enum(['<', '<=', '>', '>=', '==', '!=']),
+      basis: z.string(),
+      passed: z.boolean(),
+      problem: z.string().optional(),
+    }),
+  ),
   scenarioFile: z.string(),
   scenario: z.record(z.string(), z.unknown()),
   variants: z.array(
@@ -87,6 +102,12 @@ export async function readResults(file: string): Promise<RunReport> {
     scenario: results.scenario as Scenario,
     interrupted: results.interrupted,
     ...(results.failure ? { failure: results.failure } : {}),
+    // A value with nothing measured behind it was written as null.
+    gates: results.gates.map((g) => ({
+      ...g,
+      actual: g.actual ?? Number.NaN,
+      threshold: g.threshold ?? Number.NaN,
+    })),
     variants: results.variants.map((variant) => ({
       name: variant.name,
       ...(variant.description ? { description: variant.description } : {}),

@@ -1,3 +1,4 @@
+import type { GateResult } from '../gates/evaluate.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { TrialResult } from '../trial/run-trial.ts';
 
@@ -22,4 +23,6 @@ export interface RunReport {
   /** Why the run could not go on (e.g. the target never came up). */
   failure?: string;
   variants: VariantRun[];
+  /** The gates of the scenario and the command line, evaluated once every trial had run. */
+  gates: GateResult[];
 }

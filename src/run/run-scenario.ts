@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { DeployPhase } from '../deploy/events.ts';
 import { renderResultsJson } from '../export/results-json.ts';
 import { writeFileAtomic } from '../export/write-file.ts';
+import { sleep } from '../process/sleep.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { runTrial, TargetError } from '../trial/run-trial.ts';
 import type { RunReport } from './run-report.ts';
@@ -37,6 +38,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     scenarioFile: loaded.file,
     scenario,
     interrupted: false,
+    gates: [],
     variants: scenario.variants.map((v) => ({
       name: v.name,
       ...(v.description ? { description: v.description } : {}),
@@ -51,9 +53,12 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     await writeFileAtomic(options.outDir, 'results.json', renderResultsJson(report));
   };
 
+  let trialsRun = 0;
   run: for (const [index, variant] of scenario.variants.entries()) {
     for (let trial = 1; trial <= trials; trial++) {
+      if (trialsRun > 0) await sleep(scenario.timeline.betweenTrials, options.signal);
       if (options.signal.aborted) break run;
+      trialsRun++;
       log(`${variant.name}: trial ${trial}/${trials} — starting the target`);
       const onPhase = (phase: DeployPhase, detail: string | undefined, t: number) =>
         log(

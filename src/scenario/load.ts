@@ -1,13 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Document, isMap, isNode, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isNode,
+  isScalar,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from 'yaml';
 import type { z } from 'zod';
+import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { ScenarioError, type ScenarioProblem } from './errors.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { type Scenario, scenarioSchema } from './schema.ts';
 
 export interface LoadedScenario {
   scenario: Scenario;
+  /** The scenario's `gates:`, parsed. */
+  gates: Gate[];
   /** The file as given, for messages. */
   file: string;
   /** Folder that relative paths in the scenario resolve from. */
@@ -27,11 +38,19 @@ export async function loadScenarioFile(
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
     throw new ScenarioError([{ file, message: `cannot read the scenario: ${reason}` }]);
   }
-  const scenario = parseScenario(text, file, env);
-  return { scenario, file, dir: path.dirname(path.resolve(file)) };
+  const { scenario, gates } = parseScenarioWithGates(text, file, env);
+  return { scenario, gates, file, dir: path.dirname(path.resolve(file)) };
 }
 
 export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv): Scenario {
+  return parseScenarioWithGates(text, file, env).scenario;
+}
+
+function parseScenarioWithGates(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv,
+): { scenario: Scenario; gates: Gate[] } {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   const at = (offset: number) => {
@@ -58,8 +77,31 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   }
 
   const result = scenarioSchema.safeParse(document.toJS() ?? {});
-  if (result.success) return result.data;
-  throw new ScenarioError(result.error.issues.map((issue) => locateIssue(issue, document, at)));
+  if (!result.success) {
+    throw new ScenarioError(result.error.issues.map((issue) => locateIssue(issue, document, at)));
+  }
+  const scenario = result.data;
+  const variants = scenario.variants.map((v) => v.name);
+  const gates: Gate[] = [];
+  const problems: ScenarioProblem[] = [];
+  scenario.gates.forEach((source, index) => {
+    try {
+      gates.push(parseGate(source, variants));
+    } catch (error) {
+      if (!(error instanceof GateSyntaxError)) throw error;
+      const node = document.getIn(['gates', index], true);
+      const start = isScalar(node) ? (node.range?.[0] ?? 0) : 0;
+      const quoted =
+        isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
+      problems.push({
+        ...at(start + (quoted ? 1 : 0) + error.column - 1),
+        field: `gates[${index}]`,
+        message: error.message,
+      });
+    }
+  });
+  if (problems.length > 0) throw new ScenarioError(problems);
+  return { scenario, gates };
 }
 
 function locateIssue(

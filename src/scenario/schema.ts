@@ -69,7 +69,7 @@ const loadSchema = z.strictObject({
       headers: z.record(z.string(), z.string()).default({}),
       body: z.string().optional(),
     })
-    .default({ method: 'GET', path: '/', headers: {} }),
+    .prefault({}),
 });
 
 const timelineSchema = z.strictObject({
@@ -84,6 +84,8 @@ const timelineSchema = z.strictObject({
   cooldown: duration.default(3000),
   /** A deploy still running after this is failed. */
   deployTimeout: positiveDuration.default(600_000),
+  /** Rest between two trials, so that one trial's after-effects do not leak into the next. */
+  betweenTrials: duration.default(0),
 });
 
 const strategy = z.enum(['stop-start', 'preboot', 'rolling'], {
@@ -118,15 +120,12 @@ export const scenarioSchema = z
     description: z.string().optional(),
     target: targetSchema,
     load: loadSchema,
-    timeline: timelineSchema.default({
-      settle: 1000,
-      warmup: 3000,
-      cooldown: 3000,
-      deployTimeout: 600_000,
-    }),
+    timeline: timelineSchema.prefault({}),
     variants: z.array(variantSchema).min(1, 'expected at least one variant'),
     trials: z.number().int().min(1).max(1000).default(1),
-    analysis: analysisSchema.default({ interval: 1000 }),
+    analysis: analysisSchema.prefault({}),
+    /** Pass/fail thresholds such as `preboot.longest < 2s`; read in full once the variants are known. */
+    gates: z.array(z.string().min(1)).default([]),
   })
   .superRefine((scenario, ctx) => {
     const seen = new Set<string>();

@@ -8,7 +8,11 @@ describe('median confidence interval', () => {
 
   it('is [min, max] with its true coverage when there are few trials', () => {
     expect(medianConfidenceInterval([3, 1, 2])).toEqual({ low: 1, high: 3, confidence: 0.75 });
-    expect(medianConfidenceInterval([4, 1, 3, 2, 5, 6])).toEqual({ low: 1, high: 6, confidence: 0.96875 });
+    expect(medianConfidenceInterval([4, 1, 3, 2, 5, 6])).toEqual({
+      low: 1,
+      high: 6,
+      confidence: 0.96875,
+    });
   });
 
   it('narrows to the order statistics that keep 95 % coverage', () => {

@@ -39,7 +39,12 @@ describe('summaries over trials', () => {
   it('takes the median, min and max, ignoring figures with no data', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
-    expect(spread([5, Number.NaN, 1, 9])).toEqual({ median: 5, min: 1, max: 9, ci: { low: 1, high: 9, confidence: 0.75 } });
+    expect(spread([5, Number.NaN, 1, 9])).toEqual({
+      median: 5,
+      min: 1,
+      max: 9,
+      ci: { low: 1, high: 9, confidence: 0.75 },
+    });
     expect(spread([7])).toEqual({ median: 7, min: 7, max: 7 });
     expect(Number.isNaN(spread([]).median)).toBe(true);
   });
@@ -67,16 +72,23 @@ describe('summaries over trials', () => {
     expect(comparison.headline).toBe(
       'stop-start: longest transaction 4.00 s, 3 failed; preboot: 100 ms, 0 failed — preboot 40× shorter than stop-start (1 trial each: too few to tell a difference from noise; 4 trials each can)',
     );
-    expect(comparison.variants[1]?.longestTransactionTest).toEqual({ p: 1, minimumP: 1, beyondNoise: false });
+    expect(comparison.variants[1]?.longestTransactionTest).toEqual({
+      p: 1,
+      minimumP: 1,
+      beyondNoise: false,
+    });
   });
 
   it('claims a difference only when the trials support it', () => {
-    const many = (longest: number[]) => summarizeVariant(longest.map((ms, i) => trial(i + 1, ms, 0)));
+    const many = (longest: number[]) =>
+      summarizeVariant(longest.map((ms, i) => trial(i + 1, ms, 0)));
     const clear = compareVariants([
       { name: 'stop-start', summary: many([4000, 4100, 3900, 4200]) },
       { name: 'preboot', summary: many([100, 120, 90, 110]) },
     ]);
-    expect(clear.headline).toMatch(/preboot 39× shorter than stop-start \(beyond the noise: rank test p = 0\.029, 4 trials each\)$/);
+    expect(clear.headline).toMatch(
+      /preboot 39× shorter than stop-start \(beyond the noise: rank test p = 0\.029, 4 trials each\)$/,
+    );
     expect(clear.variants[1]?.longestTransactionTest?.beyondNoise).toBe(true);
     const noisy = compareVariants([
       { name: 'a', summary: many([100, 300, 120, 280]) },

@@ -31,11 +31,23 @@ const readResults = (dir: string) =>
 describe('bench run', () => {
   it('runs the shipped demo: stop-start waits out the boot, preboot does not', async () => {
     const out = tempDir();
-    const run = await execa('node', [BENCH, 'run', 'scenarios/preboot.yaml', '--out', out], {
-      cwd: REPO,
-      reject: false,
-    });
+    const run = await execa(
+      'node',
+      [
+        BENCH,
+        'run',
+        'scenarios/preboot.yaml',
+        '--out',
+        out,
+        '--gate',
+        'preboot.longest < 1s',
+        '--gate',
+        'preboot.errors == 0',
+      ],
+      { cwd: REPO, reject: false },
+    );
     expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Gates: all 2 gates passed.');
     expect(run.stdout).toContain('Longest transaction:');
     expect(run.stdout).toMatch(/preboot \d+× shorter than stop-start/);
 
@@ -49,6 +61,46 @@ describe('bench run', () => {
     expect(preboot?.errors).toBe(0);
     expect(preboot?.requests).toBeGreaterThan(100);
     expect(preboot?.recording.overall.latency).toMatch(/^HISTF/);
+  });
+
+  it('exits 1 when a gate fails, and says why', async () => {
+    const out = tempDir();
+    const run = await execa(
+      'node',
+      [BENCH, 'run', 'scenarios/preboot.yaml', '--out', out, '--gate', 'stop-start.longest < 1s'],
+      {
+        cwd: REPO,
+        reject: false,
+        env: { BOOT_MS: '2000' },
+      },
+    );
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(
+      /stop-start\.longest < 1\.00 s\s+│ 2\.\d\d s \(1 trial\)\s+│ < 1\.00 s\s+│ FAIL/,
+    );
+    expect(run.stdout).toContain('Gates: 1 of 1 gate failed.');
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(results.passed).toBe(false);
+    expect(results.gates[0]).toMatchObject({
+      expression: 'stop-start.longest < 1.00 s',
+      passed: false,
+    });
+  });
+
+  it('rejects a bad --gate before sending any load', async () => {
+    const run = await execa(
+      'node',
+      [BENCH, 'run', 'scenarios/preboot.yaml', '--gate', 'preboot.longest < 2'],
+      {
+        cwd: REPO,
+        reject: false,
+      },
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(
+      /^bench: --gate 'preboot\.longest < 2': column 19: longest is compared with a duration such as 500ms or 2s, not "2"/,
+    );
+    expect(run.stderr).not.toContain('starting the target');
   });
 
   it('answers a bad scenario with one line per problem and exit code 2', async () => {

@@ -29,7 +29,7 @@ variants: [{ name: cmd, command: ${JSON.stringify(command)} }]
   const variant = scenario.variants[0];
   if (!variant) throw new Error('no variant');
   return runTrial({
-    loaded: { scenario, file: 'external.yaml', dir: REPO },
+    loaded: { scenario, gates: [], file: 'external.yaml', dir: REPO },
     variant,
     trial: 1,
     signal: new AbortController().signal,

@@ -34,5 +34,10 @@ variants:
   - name: ${options.strategy}
     strategy: ${options.strategy}
 `;
-  return { scenario: parseScenario(text, 'test.yaml', {}), file: 'test.yaml', dir: REPO };
+  return {
+    scenario: parseScenario(text, 'test.yaml', {}),
+    gates: [],
+    file: 'test.yaml',
+    dir: REPO,
+  };
 }

@@ -47,7 +47,24 @@ function trial(n: number, outageMs: number, failures: number): TrialResult {
   };
 }
 
-export function syntheticReport(): RunReport {
+/** Per variant, each trial's [outage in ms, refused requests]. */
+export interface SyntheticTrials {
+  stopStart: [number, number][];
+  preboot: [number, number][];
+}
+
+const GOLDEN_TRIALS: SyntheticTrials = {
+  stopStart: [
+    [4000, 3],
+    [4400, 5],
+  ],
+  preboot: [
+    [120, 0],
+    [90, 0],
+  ],
+};
+
+export function syntheticReport(trials: SyntheticTrials = GOLDEN_TRIALS): RunReport {
   const scenario = parseScenario(
     `name: synthetic | <b>golden</b>
 target: { url: "http://127.0.0.1:1/" }
@@ -68,9 +85,18 @@ trials: 2
     scenarioFile: 'golden.yaml',
     scenario,
     interrupted: false,
+    gates: [],
     variants: [
-      { name: 'stop-start', command: 'true', trials: [trial(1, 4000, 3), trial(2, 4400, 5)] },
-      { name: 'preboot', command: 'true', trials: [trial(1, 120, 0), trial(2, 90, 0)] },
+      {
+        name: 'stop-start',
+        command: 'true',
+        trials: trials.stopStart.map(([ms, failed], i) => trial(i + 1, ms, failed)),
+      },
+      {
+        name: 'preboot',
+        command: 'true',
+        trials: trials.preboot.map(([ms, failed], i) => trial(i + 1, ms, failed)),
+      },
     ],
   };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG_HINT } from '../../src/export/png.ts';
@@ -29,6 +30,7 @@ target:
 load: { users: 2 }
 timeline: { settle: 300ms, warmup: 1s, cooldown: 1s }
 analysis: { interval: 250ms }
+gates: ["*.errors == 0", "preboot.longest < 5s"]
 variants:
   - { name: stop-start, strategy: stop-start }
   - { name: preboot, strategy: preboot }
@@ -107,7 +109,28 @@ describe('the HTML report in a real browser', () => {
     expect(await cell('longest user wait', 1)).toBe(formatMs(stopStart.longestUserWaitMs));
     expect(await cell('requests', 2)).toBe(String(preboot.requests));
     expect(await page.locator('#headline').textContent()).toBe(results().comparison.headline);
+    expect(await page.locator('#verdict').textContent()).toBe('Gates: all 3 gates passed');
     await page.close();
+  });
+});
+
+describe('JUnit', () => {
+  it('writes a valid junit.xml with one test case per gate and per deploy', () => {
+    const xml = readFileSync(path.join(out, 'junit.xml'), 'utf8');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
+    const [gates, deploys] = parsed.testsuites.testsuite;
+    expect(gates.name).toBe(`gates: ${HOSTILE_NAME}`);
+    expect(gates.testcase.map((c: { name: string }) => c.name)).toEqual([
+      'stop-start.errors == 0',
+      'preboot.errors == 0',
+      'preboot.longest < 5.00 s',
+    ]);
+    expect(gates.failures).toBe('0');
+    expect(deploys.testcase.map((c: { name: string }) => c.name)).toEqual([
+      'stop-start trial 1 deploy',
+      'preboot trial 1 deploy',
+    ]);
   });
 });
 
@@ -191,6 +214,7 @@ describe('bench report', () => {
     expect(report.stderr.trim()).toBe(PNG_HINT);
     expect(readdirSync(without).sort()).toEqual([
       'index.html',
+      'junit.xml',
       'preboot.hgrm',
       'results.json',
       'stop-start.hgrm',
@@ -217,7 +241,7 @@ describe('bench report', () => {
     );
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toMatch(
-      /--export: expected some of json, hgrm, png, html, md, got "pdf"/,
+      /--export: expected some of json, hgrm, png, html, md, junit, got "pdf"/,
     );
   });
 });

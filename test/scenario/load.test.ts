@@ -31,6 +31,7 @@ describe('loading a scenario file', () => {
       warmup: 3000,
       cooldown: 3000,
       deployTimeout: 600_000,
+      betweenTrials: 0,
     });
     expect(scenario.trials).toBe(1);
     expect(scenario.analysis).toEqual({ interval: 1000 });
@@ -100,6 +101,15 @@ describe('loading a scenario file', () => {
       'test/fixtures/scenarios/bad-variant.yaml:8:15: variants[0].strategy: expected `command`: an external `url` target is deployed by a shell command',
       'test/fixtures/scenarios/bad-variant.yaml:9:11: variants[1].name: expected a unique name, "a" is used twice',
     ]);
+  });
+
+  it('reads gates once the variants are known, and locates a bad one in its line', async () => {
+    expect(await problemsOf('bad-gate.yaml')).toEqual([
+      `test/fixtures/scenarios/bad-gate.yaml:13:6: gates[1]: unknown variant "canary"; the scenario's variants are "stop-start", "preboot" (or * for each)`,
+      'test/fixtures/scenarios/bad-gate.yaml:14:22: gates[2]: errors is compared with a whole number such as 0, not "1s"',
+    ]);
+    const { gates } = await loadScenarioFile(fixture('valid-minimal.yaml'), {});
+    expect(gates).toEqual([]);
   });
 
   it('says when the file does not exist', async () => {

@@ -1,0 +1,45 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { compareRuns } from '../compare/compare-runs.ts';
+import { renderCompareFiles, renderCompareTerminal } from '../compare/render.ts';
+import { writeFileAtomic } from '../export/write-file.ts';
+import { readResults } from '../run/read-results.ts';
+import { EXIT } from './exit-codes.ts';
+import { UsageError } from './usage-error.ts';
+
+/** `bench compare BASE.json HEAD.json`: exit 1 when HEAD regressed beyond the margin and the noise. */
+export async function compareCommand(args: {
+  base: string;
+  head: string;
+  maxRegression: string;
+  out?: string;
+}): Promise<number> {
+  const margin = /^(\d+(?:\.\d+)?)%$/.exec(args.maxRegression.trim());
+  if (!margin)
+    throw new UsageError(
+      `--max-regression: expected a percentage such as 20%, got "${args.maxRegression}"`,
+    );
+  const [base, head] = await Promise.all([readResults(args.base), readResults(args.head)]);
+  const comparison = compareRuns(
+    { file: args.base, report: base },
+    { file: args.head, report: head },
+    Number(margin[1]) / 100,
+  );
+  if (comparison.deltas.length === 0) {
+    throw new UsageError(
+      `the two runs have no variant in common (base: ${base.variants.map((v) => v.name).join(', ')}; head: ${head.variants.map((v) => v.name).join(', ')})`,
+    );
+  }
+  const outDir =
+    args.out ??
+    path.join(
+      'reports',
+      `${new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '')}-compare`,
+    );
+  await mkdir(outDir, { recursive: true });
+  for (const file of renderCompareFiles(comparison))
+    await writeFileAtomic(outDir, file.name, file.content);
+  process.stdout.write(renderCompareTerminal(comparison));
+  process.stdout.write(`\nWrote compare.json, compare.md and junit.xml to ${outDir}\n`);
+  return comparison.passed ? EXIT.ok : EXIT.gateFailed;
+}

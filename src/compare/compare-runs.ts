@@ -1,0 +1,133 @@
+import { SIGNIFICANCE } from '../analysis/compare.ts';
+import { mannWhitney } from '../analysis/statistics.ts';
+import { type SummaryMetric, summarizeVariant } from '../analysis/variant-summary.ts';
+import type { RunReport } from '../run/run-report.ts';
+
+/** The figures a change can make worse for users, lower being better for each. */
+export const COMPARED_METRICS: { metric: SummaryMetric; label: string; unit: 'ms' | 'count' }[] = [
+  { metric: 'longestTransactionMs', label: 'longest transaction', unit: 'ms' },
+  { metric: 'siegeLongestTransactionMs', label: 'siege-compatible longest', unit: 'ms' },
+  { metric: 'longestUserWaitMs', label: 'longest user wait', unit: 'ms' },
+  { metric: 'disruptionMs', label: 'disruption', unit: 'ms' },
+  { metric: 'errors', label: 'failed requests', unit: 'count' },
+];
+
+/** A latency that moved by less than this is the same, whatever the ratio (0.2 ms → 0.4 ms is not 2×). */
+const NEGLIGIBLE_MS = 1;
+
+export interface MetricDelta {
+  variant: string;
+  metric: SummaryMetric;
+  label: string;
+  unit: 'ms' | 'count';
+  base: { median: number; values: number[] };
+  head: { median: number; values: number[] };
+  /** head / base − 1 of the medians; null when the base is 0. */
+  change: number | null;
+  /** Worse by more than the allowed margin, and beyond the noise of the trials. */
+  regression: boolean;
+  /** Better by more than the margin, beyond the noise. */
+  improvement: boolean;
+  /** How the noise was judged. */
+  evidence: string;
+}
+
+export interface RunComparison {
+  base: { file: string; startedAt: string; scenario: string };
+  head: { file: string; startedAt: string; scenario: string };
+  /** Allowed worsening, as a fraction (0.2 for 20 %). */
+  maxRegression: number;
+  deltas: MetricDelta[];
+  /** Variants found in only one of the two runs: not compared. */
+  unmatched: string[];
+  regressions: number;
+  passed: boolean;
+}
+
+/** Worse than `base` by more than `margin`? (`worse(b, h)` for lower-is-better figures.) */
+function worseBeyond(base: number, head: number, margin: number, unit: 'ms' | 'count'): boolean {
+  if (unit === 'ms' && head - base < NEGLIGIBLE_MS) return false;
+  if (base === 0) return head > 0;
+  return head > base * (1 + margin);
+}
+
+/**
+ * Metric by metric and variant by variant: HEAD against BASE. A regression needs the median to be
+ * worse by more than the margin *and* the trials to show it beyond their noise: with 4 trials or more
+ * on each side an exact rank test at 5 %; with fewer, every HEAD trial must be worse than every BASE
+ * trial by more than the margin.
+ */
+export function compareRuns(
+  base: { file: string; report: RunReport },
+  head: { file: string; report: RunReport },
+  maxRegression: number,
+): RunComparison {
+  const baseNames = base.report.variants.map((v) => v.name);
+  const headNames = head.report.variants.map((v) => v.name);
+  const unmatched = [
+    ...baseNames.filter((n) => !headNames.includes(n)),
+    ...headNames.filter((n) => !baseNames.includes(n)),
+  ];
+  const deltas: MetricDelta[] = [];
+  for (const headVariant of head.report.variants) {
+    const baseVariant = base.report.variants.find((v) => v.name === headVariant.name);
+    if (!baseVariant) continue;
+    const baseSummary = summarizeVariant(baseVariant.trials);
+    const headSummary = summarizeVariant(headVariant.trials);
+    for (const { metric, label, unit } of COMPARED_METRICS) {
+      const b = baseSummary.metrics[metric];
+      const h = headSummary.metrics[metric];
+      const judged = judge(b.values, h.values, maxRegression, unit);
+      deltas.push({
+        variant: headVariant.name,
+        metric,
+        label,
+        unit,
+        base: { median: b.median, values: b.values },
+        head: { median: h.median, values: h.values },
+        change: b.median > 0 ? h.median / b.median - 1 : null,
+        regression: worseBeyond(b.median, h.median, maxRegression, unit) && judged.worse,
+        improvement: worseBeyond(h.median, b.median, maxRegression, unit) && judged.better,
+        evidence: judged.evidence,
+      });
+    }
+  }
+  const regressions = deltas.filter((d) => d.regression).length;
+  const describe = (side: { file: string; report: RunReport }) => ({
+    file: side.file,
+    startedAt: side.report.startedAt,
+    scenario: side.report.scenario.name,
+  });
+  return {
+    base: describe(base),
+    head: describe(head),
+    maxRegression,
+    deltas,
+    unmatched,
+    regressions,
+    passed: regressions === 0,
+  };
+}
+
+function judge(base: number[], head: number[], margin: number, unit: 'ms' | 'count') {
+  const known = (values: number[]) => values.filter((v) => Number.isFinite(v));
+  const b = known(base);
+  const h = known(head);
+  if (b.length === 0 || h.length === 0)
+    return { worse: false, better: false, evidence: 'not measured on both sides' };
+  if (b.length >= 4 && h.length >= 4) {
+    const test = mannWhitney(b, h);
+    const p = test?.p ?? 1;
+    const evidence = `rank test p = ${p.toPrecision(2)} (${b.length} vs ${h.length} trials)`;
+    return { worse: p < SIGNIFICANCE, better: p < SIGNIFICANCE, evidence };
+  }
+  const everyPair = (from: number[], to: number[]) =>
+    from.every((x) => to.every((y) => worseBeyond(x, y, margin, unit)));
+  const trials =
+    b.length === 1 && h.length === 1 ? '1 trial each' : `${b.length} vs ${h.length} trials`;
+  return {
+    worse: everyPair(b, h),
+    better: everyPair(h, b),
+    evidence: `every pair of trials (${trials})`,
+  };
+}

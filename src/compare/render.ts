@@ -1,0 +1,115 @@
+import Table from 'cli-table3';
+import { XMLBuilder } from 'fast-xml-parser';
+import { escapeMarkdown as m } from '../export/escape.ts';
+import type { OutputFile } from '../export/exporter.ts';
+import { formatMs } from '../scenario/duration.ts';
+import type { MetricDelta, RunComparison } from './compare-runs.ts';
+
+const value = (v: number, unit: 'ms' | 'count') =>
+  unit === 'ms' ? formatMs(v) : Number.isFinite(v) ? String(v) : '—';
+const change = (d: MetricDelta) =>
+  d.change === null
+    ? d.head.median > 0
+      ? 'new'
+      : '±0'
+    : `${d.change >= 0 ? '+' : ''}${(100 * d.change).toFixed(1)} %`;
+const verdict = (d: MetricDelta) =>
+  d.regression ? 'REGRESSION' : d.improvement ? 'better' : 'same';
+
+export function summaryLine(comparison: RunComparison): string {
+  const margin = `${(100 * comparison.maxRegression).toFixed(0)} %`;
+  if (comparison.passed) return `No regression beyond ${margin} and the noise of the trials.`;
+  const list = comparison.deltas
+    .filter((d) => d.regression)
+    .map((d) => `${d.variant} ${d.label} ${change(d)}`);
+  return `${comparison.regressions} regression${comparison.regressions === 1 ? '' : 's'} beyond ${margin} and the noise: ${list.join('; ')}.`;
+}
+
+export function renderCompareTerminal(comparison: RunComparison): string {
+  const table = new Table({
+    head: ['variant', 'metric', 'base', 'head', 'change', '', 'evidence'],
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
+  for (const d of comparison.deltas) {
+    table.push([
+      d.variant,
+      d.label,
+      value(d.base.median, d.unit),
+      value(d.head.median, d.unit),
+      change(d),
+      verdict(d),
+      d.evidence,
+    ]);
+  }
+  const unmatched =
+    comparison.unmatched.length > 0
+      ? `\nNot compared (in one run only): ${comparison.unmatched.join(', ')}`
+      : '';
+  return `BASE ${comparison.base.file} (${comparison.base.startedAt})\nHEAD ${comparison.head.file} (${comparison.head.startedAt})\n\n${table.toString()}${unmatched}\n\n${summaryLine(comparison)}\n`;
+}
+
+export function renderCompareFiles(comparison: RunComparison): OutputFile[] {
+  return [
+    {
+      name: 'compare.json',
+      content: `${JSON.stringify({ schemaVersion: 1, ...comparison }, (_k, v) => (Number.isNaN(v) ? null : v), 2)}\n`,
+    },
+    { name: 'compare.md', content: markdown(comparison) },
+    { name: 'junit.xml', content: junit(comparison) },
+  ];
+}
+
+function markdown(comparison: RunComparison): string {
+  return [
+    `## deploy-bench: ${m(comparison.head.scenario)} against its baseline`,
+    '',
+    `**${comparison.passed ? '✅' : '❌'} ${m(summaryLine(comparison))}**`,
+    '',
+    '| variant | metric | base | head | change | | evidence |',
+    '|---|---|---:|---:|---:|---|---|',
+    ...comparison.deltas.map(
+      (d) =>
+        `| ${m(d.variant)} | ${m(d.label)} | ${m(value(d.base.median, d.unit))} | ${m(value(d.head.median, d.unit))} | ${m(change(d))} | ${d.regression ? '**REGRESSION**' : verdict(d)} | ${m(d.evidence)} |`,
+    ),
+    '',
+    `<sub>base: ${m(comparison.base.file)} (${m(comparison.base.startedAt)}) · head: ${m(comparison.head.file)} (${m(comparison.head.startedAt)})</sub>`,
+    '',
+  ].join('\n');
+}
+
+function junit(comparison: RunComparison): string {
+  const cases = comparison.deltas.map((d) => ({
+    '@classname': `deploy-bench.compare.${d.variant}`,
+    '@name': `${d.variant} ${d.label}`,
+    ...(d.regression
+      ? {
+          failure: {
+            '@type': 'regression',
+            '@message': `${value(d.base.median, d.unit)} → ${value(d.head.median, d.unit)} (${change(d)}); ${d.evidence}`,
+          },
+        }
+      : {}),
+  }));
+  const builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    format: true,
+    suppressEmptyNode: true,
+  });
+  const failures = cases.filter((c) => 'failure' in c).length;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({
+    testsuites: {
+      '@name': `deploy-bench compare: ${comparison.head.scenario}`,
+      '@tests': cases.length,
+      '@failures': failures,
+      testsuite: {
+        '@name': 'regressions',
+        '@tests': cases.length,
+        '@failures': failures,
+        '@errors': 0,
+        testcase: cases,
+      },
+    },
+  })}`;
+}

@@ -1,0 +1,77 @@
+import { XMLBuilder } from 'fast-xml-parser';
+import { formatValue } from '../gates/evaluate.ts';
+import type { RunReport } from '../run/run-report.ts';
+import type { Exporter } from './exporter.ts';
+
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  format: true,
+  suppressEmptyNode: true,
+});
+
+/**
+ * junit.xml: one test case per gate (a failure carries actual against threshold), and one per trial's
+ * deploy, so that CI systems show a run's verdict natively.
+ */
+export const junitExporter: Exporter = {
+  name: 'junit',
+  render(report) {
+    return [{ name: 'junit.xml', content: renderJunit(report) }];
+  },
+};
+
+export function renderJunit(report: RunReport): string {
+  const gateCases = report.gates.map((gate) => ({
+    '@classname': `deploy-bench.gates.${gate.variant}`,
+    '@name': gate.expression,
+    ...(gate.passed
+      ? {}
+      : {
+          failure: {
+            '@type': 'gate',
+            '@message': gateMessage(gate),
+            '#text': `${gate.source}\n${gateMessage(gate)}`,
+          },
+        }),
+  }));
+  const deployCases = report.variants.flatMap((variant) =>
+    variant.trials.map((trial) => ({
+      '@classname': `deploy-bench.deploys.${variant.name}`,
+      '@name': `${variant.name} trial ${trial.trial} deploy`,
+      '@time': (trial.recording.durationMs / 1000).toFixed(3),
+      ...(trial.status === 'failed'
+        ? { error: { '@type': 'deploy', '@message': trial.failure ?? 'failed' } }
+        : {}),
+      ...(trial.status === 'interrupted' ? { skipped: { '@message': 'interrupted' } } : {}),
+    })),
+  );
+  const suite = (name: string, cases: Record<string, unknown>[]) => ({
+    '@name': name,
+    '@tests': cases.length,
+    '@failures': cases.filter((c) => 'failure' in c).length,
+    '@errors': cases.filter((c) => 'error' in c).length,
+    '@skipped': cases.filter((c) => 'skipped' in c).length,
+    '@timestamp': report.startedAt,
+    testcase: cases,
+  });
+  const suites = [
+    suite(`gates: ${report.scenario.name}`, gateCases),
+    suite(`deploys: ${report.scenario.name}`, deployCases),
+  ];
+  const document = {
+    testsuites: {
+      '@name': `deploy-bench: ${report.scenario.name}`,
+      '@tests': gateCases.length + deployCases.length,
+      '@failures': suites.reduce((n, s) => n + s['@failures'], 0),
+      '@errors': suites.reduce((n, s) => n + s['@errors'], 0),
+      testsuite: suites,
+    },
+  };
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(document)}`;
+}
+
+function gateMessage(gate: RunReport['gates'][number]): string {
+  if (gate.problem) return gate.problem;
+  return `actual ${formatValue(gate.actual, gate.unit)} (${gate.basis}), threshold ${gate.comparator} ${formatValue(gate.threshold, gate.unit)}`;
+}

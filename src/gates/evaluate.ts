@@ -1,0 +1,119 @@
+import { median, trialValues } from '../analysis/variant-summary.ts';
+import type { VariantRun } from '../run/run-report.ts';
+import { formatMs } from '../scenario/duration.ts';
+import type { Unit } from './metrics.ts';
+import type { Aggregation, Comparator, Gate, MetricRef } from './parse.ts';
+
+/** One gate for one variant, evaluated: what CI shows as a test case. */
+export interface GateResult {
+  /** The gate for this variant, e.g. `preboot.longest < 2s` (a `*` gate yields one per variant). */
+  expression: string;
+  source: string;
+  variant: string;
+  passed: boolean;
+  /** NaN when nothing was measured to compare. */
+  actual: number;
+  threshold: number;
+  unit: Unit;
+  comparator: Comparator;
+  /** How the actual value was taken from the trials, e.g. "worst of 3 trials". */
+  basis: string;
+  /** Why the gate could not be evaluated, when it could not. */
+  problem?: string;
+}
+
+const COMPARE: Record<Comparator, (a: number, b: number) => boolean> = {
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+  '==': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+};
+
+/**
+ * Without an explicit aggregation a gate must hold for every trial: the left side takes its worst
+ * trial for the comparison (the largest for < and <=, the smallest for > and >=), and a metric on
+ * the right its least favourable one. With one trial every aggregation is that trial.
+ */
+function worst(comparator: Comparator, side: 'left' | 'right'): Aggregation {
+  const largestIsWorst =
+    comparator === '<' || comparator === '<=' || comparator === '==' || comparator === '!=';
+  return largestIsWorst === (side === 'left') ? 'max' : 'min';
+}
+
+function aggregate(values: number[], how: Aggregation): number {
+  const known = values.filter((v) => Number.isFinite(v));
+  if (known.length === 0) return Number.NaN;
+  if (how === 'median') return median(known);
+  return how === 'max' ? Math.max(...known) : Math.min(...known);
+}
+
+export function evaluateGates(
+  gates: readonly Gate[],
+  variants: readonly VariantRun[],
+): GateResult[] {
+  return gates.flatMap((gate) => {
+    const names = gate.left.variant === '*' ? variants.map((v) => v.name) : [gate.left.variant];
+    return names.map((name) => evaluateOne(gate, name, variants));
+  });
+}
+
+function valuesOf(ref: MetricRef, variantName: string, variants: readonly VariantRun[]): number[] {
+  const variant = variants.find((v) => v.name === variantName);
+  if (!variant) return [];
+  return trialValues(variant.trials, (m) => ref.metric.value(m, ref.phase));
+}
+
+function evaluateOne(gate: Gate, variant: string, variants: readonly VariantRun[]): GateResult {
+  const { left, comparator, right } = gate;
+  const leftHow = left.aggregation ?? worst(comparator, 'left');
+  const leftValues = valuesOf(left, variant, variants);
+  const actual = aggregate(leftValues, leftHow);
+  let threshold: number;
+  let rightText: string;
+  if (right.kind === 'constant') {
+    threshold = right.value;
+    rightText = formatValue(right.value, left.metric.unit);
+  } else {
+    const rightHow = right.ref.aggregation ?? worst(comparator, 'right');
+    threshold =
+      right.factor * aggregate(valuesOf(right.ref, right.ref.variant, variants), rightHow);
+    rightText = `${right.factor === 1 ? '' : `${right.factor} * `}${refText(right.ref, right.ref.variant, right.ref.aggregation)}`;
+  }
+  const expression = `${refText(left, variant, left.aggregation)} ${comparator} ${rightText}`;
+  const trials = leftValues.filter((v) => Number.isFinite(v)).length;
+  const basis =
+    trials <= 1
+      ? `${trials} trial`
+      : left.aggregation
+        ? `${leftHow} of ${trials} trials`
+        : `worst of ${trials} trials`;
+  const base = {
+    expression,
+    source: gate.source,
+    variant,
+    actual,
+    threshold,
+    unit: left.metric.unit,
+    comparator,
+    basis,
+  };
+  if (!Number.isFinite(actual) || !Number.isFinite(threshold)) {
+    const missing = !Number.isFinite(actual) ? `${variant}.${left.metric.name}` : rightText;
+    return { ...base, passed: false, problem: `no measured value for ${missing}` };
+  }
+  return { ...base, passed: COMPARE[comparator](actual, threshold) };
+}
+
+function refText(ref: MetricRef, variant: string, aggregation: Aggregation | undefined): string {
+  const path = `${variant}.${ref.phase === 'overall' ? '' : `${ref.phase}.`}${ref.metric.name}`;
+  return aggregation ? `${aggregation}(${path})` : path;
+}
+
+export function formatValue(value: number, unit: Unit): string {
+  if (!Number.isFinite(value)) return '—';
+  if (unit === 'ms') return formatMs(value);
+  if (unit === 'percent') return `${Number(value.toFixed(3))} %`;
+  return String(Math.round(value * 1000) / 1000);
+}

@@ -1,0 +1,212 @@
+import { parseDuration } from '../scenario/duration.ts';
+import { GATE_METRICS, type GateMetric, PHASE_NAMES, type Unit } from './metrics.ts';
+
+export type Comparator = '<' | '<=' | '>' | '>=' | '==' | '!=';
+export type Aggregation = 'max' | 'median' | 'min';
+
+export interface MetricRef {
+  /** Explicit aggregation over trials; without one, the worst trial for the comparison is used. */
+  aggregation?: Aggregation;
+  /** A variant name, or '*' for each variant. */
+  variant: string;
+  phase: (typeof PHASE_NAMES)[number];
+  metric: GateMetric;
+}
+
+export type Operand =
+  | { kind: 'constant'; value: number; unit: Unit | 'none' }
+  | { kind: 'metric'; factor: number; ref: MetricRef };
+
+/** A gate parsed once: `left comparator right`, left always a metric. */
+export interface Gate {
+  source: string;
+  left: MetricRef;
+  comparator: Comparator;
+  right: Operand;
+}
+
+/** A gate that cannot be read; `column` is 1-based in the gate's text. */
+export class GateSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly column: number,
+  ) {
+    super(message);
+    this.name = 'GateSyntaxError';
+  }
+}
+
+interface Token {
+  text: string;
+  at: number;
+}
+
+const COMPARATORS: Comparator[] = ['<=', '>=', '==', '!=', '<', '>'];
+const AGGREGATIONS: Aggregation[] = ['max', 'median', 'min'];
+// Longest first, so that `p99.9` is not read as `p99` followed by `.9`.
+const METRICS_BY_LENGTH = [...GATE_METRICS].sort((a, b) => b.name.length - a.name.length);
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  for (let i = 0; i < text.length; ) {
+    const c = text[i] as string;
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    const comparator = COMPARATORS.find((op) => text.startsWith(op, i));
+    if (comparator) {
+      tokens.push({ text: comparator, at: i });
+      i += comparator.length;
+      continue;
+    }
+    // '*' alone multiplies; '*.' starts a wildcard reference such as `*.errors`.
+    if (c === '(' || c === ')' || (c === '*' && text[i + 1] !== '.')) {
+      tokens.push({ text: c, at: i });
+      i++;
+      continue;
+    }
+    const word = /^(\*\.)?[\w.%-]+/.exec(text.slice(i));
+    if (!word) throw new GateSyntaxError(`unexpected "${c}"`, i + 1);
+    tokens.push({ text: word[0], at: i });
+    i += word[0].length;
+  }
+  return tokens;
+}
+
+/**
+ * Reads a gate such as `preboot.longest < 2s`, `*.errors == 0`, `median(preboot.during.p99) < 500ms`,
+ * `preboot.availability >= 99.9%` or `preboot.longest < 0.2 * stop-start.longest`.
+ */
+export function parseGate(source: string, variants: readonly string[]): Gate {
+  const tokens = tokenize(source);
+  let position = 0;
+  const peek = () => tokens[position];
+  const end = source.length + 1;
+  const expect = (what: string): Token => {
+    const token = tokens[position++];
+    if (!token) throw new GateSyntaxError(`expected ${what} at the end`, end);
+    return token;
+  };
+
+  const readRef = (allowWildcard: boolean): MetricRef => {
+    let token = expect('a metric such as preboot.longest');
+    let aggregation: Aggregation | undefined;
+    if (AGGREGATIONS.includes(token.text as Aggregation) && peek()?.text === '(') {
+      aggregation = token.text as Aggregation;
+      position++;
+      token = expect('a metric such as preboot.longest');
+      const close = expect('")"');
+      if (close.text !== ')')
+        throw new GateSyntaxError(`expected ")" but found "${close.text}"`, close.at + 1);
+    }
+    return { ...(aggregation ? { aggregation } : {}), ...readPath(token, variants, allowWildcard) };
+  };
+
+  const left = readRef(true);
+  const comparatorToken = expect('a comparison (<, <=, >, >=, ==, !=)');
+  if (!COMPARATORS.includes(comparatorToken.text as Comparator)) {
+    throw new GateSyntaxError(
+      `expected a comparison (<, <=, >, >=, ==, !=) but found "${comparatorToken.text}"`,
+      comparatorToken.at + 1,
+    );
+  }
+  const rightToken = peek();
+  if (!rightToken)
+    throw new GateSyntaxError('expected a threshold such as 2s, 0 or 99.9% at the end', end);
+
+  let right: Operand;
+  const constant = readConstant(rightToken.text);
+  if (constant && peek() && tokens[position + 1]?.text === '*') {
+    position += 2;
+    right = { kind: 'metric', factor: constant.value, ref: readRef(false) };
+  } else if (constant) {
+    position++;
+    right = { kind: 'constant', ...constant };
+  } else {
+    right = { kind: 'metric', factor: 1, ref: readRef(false) };
+  }
+  const extra = peek();
+  if (extra) throw new GateSyntaxError(`unexpected "${extra.text}" after the gate`, extra.at + 1);
+
+  checkUnits(left, right, rightToken);
+  return { source, left, comparator: comparatorToken.text as Comparator, right };
+}
+
+function readConstant(text: string): { value: number; unit: Unit | 'none' } | undefined {
+  if (/^\d+(\.\d+)?%$/.test(text)) return { value: Number(text.slice(0, -1)), unit: 'percent' };
+  if (/^\d+(\.\d+)?$/.test(text)) return { value: Number(text), unit: 'none' };
+  const ms = parseDuration(text);
+  return ms === undefined ? undefined : { value: ms, unit: 'ms' };
+}
+
+function readPath(
+  token: Token,
+  variants: readonly string[],
+  allowWildcard: boolean,
+): Omit<MetricRef, 'aggregation'> {
+  const text = token.text;
+  const metric = METRICS_BY_LENGTH.find((m) => text === m.name || text.endsWith(`.${m.name}`));
+  if (!metric) {
+    throw new GateSyntaxError(
+      `"${text}" names no metric; expected <variant>.<metric> with a metric among ${GATE_METRICS.map((m) => m.name).join(', ')}`,
+      token.at + 1,
+    );
+  }
+  let rest = text.slice(0, -(metric.name.length + 1));
+  let phase: MetricRef['phase'] = 'overall';
+  const phaseName = PHASE_NAMES.find((p) => rest.endsWith(`.${p}`));
+  if (phaseName) {
+    if (!metric.byPhase) {
+      throw new GateSyntaxError(
+        `${metric.name} is not measured by phase; only ${GATE_METRICS.filter((m) => m.byPhase)
+          .map((m) => m.name)
+          .join(', ')} are`,
+        token.at + 1,
+      );
+    }
+    phase = phaseName;
+    rest = rest.slice(0, -(phaseName.length + 1));
+  }
+  if (rest === '*') {
+    if (!allowWildcard)
+      throw new GateSyntaxError('a threshold cannot use "*": name one variant', token.at + 1);
+    return { variant: '*', phase, metric };
+  }
+  if (!variants.includes(rest)) {
+    const known = variants.map((v) => `"${v}"`).join(', ');
+    throw new GateSyntaxError(
+      `unknown variant "${rest}"; the scenario's variants are ${known} (or * for each)`,
+      token.at + 1,
+    );
+  }
+  return { variant: rest, phase, metric };
+}
+
+function checkUnits(left: MetricRef, right: Operand, token: Token): void {
+  if (right.kind === 'metric') {
+    if (right.ref.metric.unit !== left.metric.unit) {
+      throw new GateSyntaxError(
+        `cannot compare ${left.metric.name} with ${right.ref.metric.name}: different units`,
+        token.at + 1,
+      );
+    }
+    return;
+  }
+  const { unit, value } = right;
+  const expected = {
+    ms: 'a duration such as 500ms or 2s',
+    percent: 'a percentage such as 99.9%',
+    count: 'a whole number such as 0',
+  };
+  const fits =
+    unit === left.metric.unit ||
+    (unit === 'none' && left.metric.unit === 'count') ||
+    (unit === 'none' && value === 0 && left.metric.unit !== 'percent');
+  if (!fits) {
+    throw new GateSyntaxError(
+      `${left.metric.name} is compared with ${expected[left.metric.unit]}, not "${token.text}"`,
+      token.at + 1,
+    );
+  }
+}
