@@ -1,5 +1,5 @@
 import type { ErrorKind } from '../load/sample.ts';
-import { percentileMs } from '../record/histogram.ts';
+import { type Histogram, percentileMs } from '../record/histogram.ts';
 import type { Bucket, Phase, Recording } from '../record/recording.ts';
 
 /** Latency figures of a set of requests, in milliseconds (NaN where no request was made). */
@@ -40,7 +40,30 @@ export interface TrialMetrics {
   transactionRate: number;
   /** From the deploy's trigger to its completion (or failure). */
   deployDurationMs: number;
+  /** Open model: arrivals not sent because too many requests were in flight. */
+  dropped: number;
   latency: Record<Phase | 'overall', LatencySummary>;
+  /** The second view of latency: corrected for coordinated omission, or the open model's service time. */
+  alternateLatency?: {
+    kind: 'corrected' | 'service';
+    expectedIntervalMs?: number;
+  } & Record<Phase | 'overall', LatencySummary>;
+}
+
+/** Percentiles of a histogram alone (its maximum to 3 significant digits: it keeps no exact one). */
+export function summarizeHistogram(histogram: Histogram): LatencySummary {
+  const empty = histogram.totalCount === 0;
+  return {
+    count: histogram.totalCount,
+    p50: percentileMs(histogram, 50),
+    p90: percentileMs(histogram, 90),
+    p99: percentileMs(histogram, 99),
+    p999: percentileMs(histogram, 99.9),
+    // The 100th percentile, not maxValue: a decoded histogram knows its maximum only to 3 digits,
+    // and a saved run must give the same figures as the live one.
+    max: percentileMs(histogram, 100),
+    mean: empty ? Number.NaN : histogram.mean / 1000,
+  };
 }
 
 export function summarizeLatency(bucket: Bucket): LatencySummary {
@@ -84,6 +107,7 @@ export function trialMetrics(recording: Recording): TrialMetrics {
     meanResponseMs: overall.success.count > 0 ? overall.success.sumMs / overall.success.count : 0,
     transactionRate:
       recording.durationMs > 0 ? overall.success.count / (recording.durationMs / 1000) : 0,
+    dropped: overall.dropped ?? 0,
     deployDurationMs:
       triggered !== undefined && ended !== undefined ? ended - triggered : Number.NaN,
     latency: {
@@ -91,6 +115,24 @@ export function trialMetrics(recording: Recording): TrialMetrics {
       before: summarizeLatency(phases.before),
       during: summarizeLatency(phases.during),
       after: summarizeLatency(phases.after),
+    },
+    ...alternate(recording),
+  };
+}
+
+function alternate(recording: Recording): Pick<TrialMetrics, 'alternateLatency'> {
+  const alt = recording.alternateLatency;
+  if (!alt) return {};
+  return {
+    alternateLatency: {
+      kind: alt.kind,
+      ...(alt.expectedIntervalMs !== undefined
+        ? { expectedIntervalMs: alt.expectedIntervalMs }
+        : {}),
+      overall: summarizeHistogram(alt.overall),
+      before: summarizeHistogram(alt.phases.before),
+      during: summarizeHistogram(alt.phases.during),
+      after: summarizeHistogram(alt.phases.after),
     },
   };
 }

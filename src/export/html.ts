@@ -109,7 +109,7 @@ ${table(
   view,
   rows.filter((r) => r.phase),
 )}
-<p class="meta">Before: requests that ended before the deploy was triggered; during: those that overlapped it; after: those that started after it completed.</p>
+<p class="meta">Before: requests that ended before the deploy was triggered; during: those that overlapped it; after: those that started after it completed. A closed model (users who wait for each answer) sends nothing while the target stalls, so its plain percentiles under-count a stall; the rows corrected for coordinated omission count the requests its users would have sent meanwhile. An open model's latency counts from each request's scheduled start; its service time from the actual send.</p>
 <h2>Deploy timelines</h2>
 ${view.variants.map((v) => v.trials.map((t) => timeline(v.name, t)).join('\n')).join('\n')}
 <script type="application/json" id="chart-specs">${jsonForScript(charts)}</script>

@@ -3,14 +3,19 @@ export type ErrorKind = 'refused' | 'reset' | 'timeout' | 'other';
 
 export const ERROR_KINDS: readonly ErrorKind[] = ['refused', 'reset', 'timeout', 'other'];
 
+/** The open model has no users: each arrival stands alone. */
+export const OPEN_MODEL_USER = -1;
+
 /** One request, as the load generator saw it. Times are milliseconds on the trial's clock. */
 export interface Sample {
-  /** Index of the simulated user that sent it. */
+  /** Index of the simulated user that sent it; OPEN_MODEL_USER for an open-model arrival. */
   user: number;
-  /** When the request started. */
+  /** When the request started; in the open model, when it was scheduled to start. */
   t: number;
-  /** Until the full response, or until the error. */
+  /** From `t` until the full response, or until the error. */
   latencyMs: number;
+  /** Open model: from the actual send until the response (what a closed model would report). */
+  serviceMs?: number;
   /** HTTP status; 0 when no response came. */
   status: number;
   error?: ErrorKind;

@@ -11,6 +11,7 @@ export function emptyBucket(layout: 'packed' | 'dense' = 'dense'): Bucket {
     errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Bucket['errors'],
     releases: {},
     bytes: 0,
+    dropped: 0,
     maxMs: 0,
     success: { count: 0, sumMs: 0, minMs: Number.POSITIVE_INFINITY, maxMs: 0 },
   };
@@ -50,6 +51,7 @@ export function mergeBucket(into: Bucket, from: Bucket): void {
     into.releases[release] = (into.releases[release] ?? 0) + count;
   }
   into.bytes += from.bytes;
+  into.dropped += from.dropped ?? 0;
   into.maxMs = Math.max(into.maxMs, from.maxMs);
   into.success.count += from.success.count;
   into.success.sumMs += from.success.sumMs;

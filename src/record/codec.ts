@@ -1,5 +1,5 @@
 import { decodeHistogram, encodeHistogram } from './histogram.ts';
-import type { Bucket, Phase, Recording } from './recording.ts';
+import type { AlternateLatency, Bucket, Phase, Recording } from './recording.ts';
 
 /** A bucket as stored in results.json: the histogram as HdrHistogram compressed base64. */
 export type EncodedBucket = Omit<Bucket, 'latency' | 'success'> & {
@@ -7,10 +7,19 @@ export type EncodedBucket = Omit<Bucket, 'latency' | 'success'> & {
   success: { count: number; sumMs: number; minMs: number | null; maxMs: number };
 };
 
-export type EncodedRecording = Omit<Recording, 'overall' | 'phases' | 'intervals'> & {
+type EncodedAlternate = Omit<AlternateLatency, 'overall' | 'phases'> & {
+  overall: string;
+  phases: Record<Phase, string>;
+};
+
+export type EncodedRecording = Omit<
+  Recording,
+  'overall' | 'phases' | 'intervals' | 'alternateLatency'
+> & {
   overall: EncodedBucket;
   phases: Record<Phase, EncodedBucket>;
   intervals: EncodedBucket[];
+  alternateLatency?: EncodedAlternate;
 };
 
 function encodeBucket(bucket: Bucket): EncodedBucket {
@@ -31,9 +40,25 @@ function decodeBucket(bucket: EncodedBucket, layout: 'packed' | 'dense'): Bucket
   };
 }
 
+const mapPhases = <A, B>(phases: Record<Phase, A>, f: (a: A) => B): Record<Phase, B> => ({
+  before: f(phases.before),
+  during: f(phases.during),
+  after: f(phases.after),
+});
+
 export function encodeRecording(recording: Recording): EncodedRecording {
+  const { alternateLatency, ...rest } = recording;
   return {
-    ...recording,
+    ...rest,
+    ...(alternateLatency
+      ? {
+          alternateLatency: {
+            ...alternateLatency,
+            overall: encodeHistogram(alternateLatency.overall),
+            phases: mapPhases(alternateLatency.phases, encodeHistogram),
+          },
+        }
+      : {}),
     overall: encodeBucket(recording.overall),
     phases: {
       before: encodeBucket(recording.phases.before),
@@ -45,8 +70,19 @@ export function encodeRecording(recording: Recording): EncodedRecording {
 }
 
 export function decodeRecording(encoded: EncodedRecording): Recording {
+  const { alternateLatency, ...rest } = encoded;
+  const decode = (base64: string) => decodeHistogram(base64, 'dense');
   return {
-    ...encoded,
+    ...rest,
+    ...(alternateLatency
+      ? {
+          alternateLatency: {
+            ...alternateLatency,
+            overall: decode(alternateLatency.overall),
+            phases: mapPhases(alternateLatency.phases, decode),
+          },
+        }
+      : {}),
     overall: decodeBucket(encoded.overall, 'dense'),
     phases: {
       before: decodeBucket(encoded.phases.before, 'dense'),

@@ -1,9 +1,10 @@
 import type { DeployEvent } from '../deploy/events.ts';
-import { isFailure, type Sample } from '../load/sample.ts';
+import { isFailure, OPEN_MODEL_USER, type Sample } from '../load/sample.ts';
 import { addSample, emptyBucket } from './bucket.ts';
 import { Coverage } from './coverage.ts';
-import { percentileMs } from './histogram.ts';
+import { createLatencyHistogram, msToMicros, percentileMs } from './histogram.ts';
 import type {
+  AlternateLatency,
   Bucket,
   Disruption,
   LongTransaction,
@@ -18,7 +19,15 @@ export interface RecorderOptions {
   longestKept?: number;
   /** A request slower than this counts as disruption; without it, derived from the baseline. */
   slowThresholdMs?: number;
+  /**
+   * Which second view of latency to keep: `corrected` for a closed model (coordinated omission, with
+   * the users' think time), `service` for the open model.
+   */
+  alternate?: { kind: 'corrected'; thinkTimeMs: number } | { kind: 'service' };
 }
+
+/** A corrected histogram needs an expected interval above 0: a 50 µs baseline would explode it. */
+const MIN_EXPECTED_INTERVAL_MS = 1;
 
 /** Slow means this many times the baseline's p99 ... */
 const BASELINE_P99_FACTOR = 5;
@@ -51,8 +60,19 @@ export class Recorder {
   private triggeredAt: number | undefined;
   private endedAt: number | undefined;
   private slowThreshold: { ms: number; source: Disruption['thresholdSource'] } | undefined;
+  private readonly alternate: AlternateLatency | undefined;
+  private readonly thinkTimeMs: number;
 
   constructor(options: RecorderOptions = {}) {
+    if (options.alternate) {
+      const histogram = () => createLatencyHistogram();
+      this.alternate = {
+        kind: options.alternate.kind,
+        overall: histogram(),
+        phases: { before: histogram(), during: histogram(), after: histogram() },
+      };
+    }
+    this.thinkTimeMs = options.alternate?.kind === 'corrected' ? options.alternate.thinkTimeMs : 0;
     this.intervalMs = options.intervalMs ?? 1000;
     this.longestKept = options.longestKept ?? 10;
     if (options.slowThresholdMs !== undefined) {
@@ -65,6 +85,14 @@ export class Recorder {
     if (event.phase === 'triggered' && this.triggeredAt === undefined) {
       this.triggeredAt = event.t;
       this.slowThreshold ??= this.baselineThreshold();
+      if (this.alternate?.kind === 'corrected') {
+        // What a user would have sent at in steady state: its think time plus a baseline response.
+        const mean = this.phases.before.requests > 0 ? this.phases.before.latency.mean / 1000 : 0;
+        this.alternate.expectedIntervalMs = Math.max(
+          this.thinkTimeMs + mean,
+          MIN_EXPECTED_INTERVAL_MS,
+        );
+      }
     }
     if ((event.phase === 'completed' || event.phase === 'failed') && this.endedAt === undefined) {
       this.endedAt = event.t;
@@ -73,11 +101,21 @@ export class Recorder {
 
   record(sample: Sample): void {
     const end = sample.t + sample.latencyMs;
+    const phase = this.phaseOf(sample.t, end);
     addSample(this.overall, sample);
-    addSample(this.phases[this.phaseOf(sample.t, end)], sample);
+    addSample(this.phases[phase], sample);
     addSample(this.intervalAt(sample.t), sample);
+    this.recordAlternate(sample, phase);
     this.keepIfLongest(sample);
-    this.trackUser(sample, end);
+    if (sample.user === OPEN_MODEL_USER) this.trackArrival(sample, end);
+    else this.trackUser(sample, end);
+  }
+
+  /** An open-model arrival that could not be sent: counted, never silently skipped. */
+  recordDropped(t: number): void {
+    this.overall.dropped++;
+    this.phases[this.phaseOf(t, t)].dropped++;
+    this.intervalAt(t).dropped++;
   }
 
   /** Closes the trial at `durationMs` and hands over what was recorded. */
@@ -98,6 +136,7 @@ export class Recorder {
       intervals: this.intervals,
       longest: this.longest,
       longestUserWait: this.longestUserWait,
+      ...(this.alternate ? { alternateLatency: this.alternate } : {}),
       disruption: {
         ms: spans.reduce((sum, [start, end]) => sum + (end - start), 0),
         thresholdMs: threshold.ms,
@@ -164,6 +203,39 @@ export class Recorder {
     if (!Number.isNaN(since) || (threshold !== undefined && sample.latencyMs > threshold.ms)) {
       this.coverage.mark(waitStart, end);
     }
+  }
+
+  private recordAlternate(sample: Sample, phase: Phase): void {
+    const alternate = this.alternate;
+    if (!alternate) return;
+    const histograms = [alternate.overall, alternate.phases[phase]];
+    if (alternate.kind === 'service') {
+      const micros = msToMicros(sample.serviceMs ?? sample.latencyMs);
+      for (const h of histograms) h.recordValue(micros);
+      return;
+    }
+    const micros = msToMicros(sample.latencyMs);
+    const expected = alternate.expectedIntervalMs;
+    for (const h of histograms) {
+      if (expected === undefined) h.recordValue(micros);
+      else h.recordValueWithExpectedInterval(micros, msToMicros(expected));
+    }
+  }
+
+  /**
+   * An open-model arrival stands alone (there is no user to retry): its wait is its latency, and a
+   * failed or slow one counts towards disruption for its own span.
+   */
+  private trackArrival(sample: Sample, end: number): void {
+    const slow = this.slowThreshold !== undefined && sample.latencyMs > this.slowThreshold.ms;
+    if (isFailure(sample) || slow) this.coverage.mark(sample.t, end);
+    if (!isFailure(sample))
+      this.noteUserWait({
+        ms: sample.latencyMs,
+        user: OPEN_MODEL_USER,
+        startMs: sample.t,
+        resolved: true,
+      });
   }
 
   private noteUserWait(wait: UserWait): void {

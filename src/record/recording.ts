@@ -17,6 +17,8 @@ export interface Bucket {
   /** Count per release that answered. */
   releases: Record<string, number>;
   bytes: number;
+  /** Open model: arrivals not sent because `maxInFlight` requests were in flight. */
+  dropped: number;
   /** Exact longest latency (the histogram rounds). */
   maxMs: number;
   /** Successful requests only: what siege reports. */
@@ -49,6 +51,19 @@ export interface Disruption {
   spans: [number, number][];
 }
 
+/**
+ * The other view of the same requests' latency, where it differs from the main one:
+ * - `corrected` (closed model): corrected for coordinated omission — a user who waited L where it
+ *   would have sent every `expectedIntervalMs` stands for the requests it could not send meanwhile;
+ * - `service` (open model, whose main latency counts from the intended start): from the actual send.
+ */
+export interface AlternateLatency {
+  kind: 'corrected' | 'service';
+  expectedIntervalMs?: number;
+  overall: Histogram;
+  phases: Record<Phase, Histogram>;
+}
+
 /** What the recorder kept of one trial; times in milliseconds since the trial's t0. */
 export interface Recording {
   intervalMs: number;
@@ -60,5 +75,6 @@ export interface Recording {
   longest: LongTransaction[];
   longestUserWait?: UserWait;
   disruption: Disruption;
+  alternateLatency?: AlternateLatency;
   timeline: DeployEvent[];
 }

@@ -49,6 +49,32 @@ export function comparisonTable(variants: readonly VariantView[]): TableRow[] {
       phase: true,
     })),
   );
+  const anyTrial = (test: (m: TrialMetrics) => boolean) =>
+    variants.some((v) => v.trials.some((t) => test(t.metrics)));
+  const alternateRows = (['overall', 'during'] as const).flatMap((phase) =>
+    (['p50', 'p99', 'p999'] as const).flatMap((stat) => {
+      // Shown where the two views differ, by more than the histogram's own 0.1 % resolution.
+      const differs = anyTrial((m) => {
+        const other = m.alternateLatency?.[phase][stat];
+        const main = m.latency[phase][stat];
+        return (
+          other !== undefined &&
+          Number.isFinite(other) &&
+          Math.abs(other - main) > 0.01 * Math.max(main, 1)
+        );
+      });
+      if (!differs) return [];
+      const kind = variants.flatMap((v) => v.trials).find((t) => t.metrics.alternateLatency)
+        ?.metrics.alternateLatency?.kind;
+      const label = `${stat === 'p999' ? 'p99.9' : stat} ${phase === 'overall' ? 'all' : phase}, ${kind === 'service' ? 'service time' : 'corrected for coordinated omission'}`;
+      return [
+        {
+          ...row(label, (m) => m.alternateLatency?.[phase][stat] ?? Number.NaN, formatMs),
+          phase: true,
+        },
+      ];
+    }),
+  );
   return [
     row('longest transaction', (m) => m.longestTransactionMs, formatMs, true),
     row('siege-compatible longest', (m) => m.siegeLongestTransactionMs, formatMs),
@@ -63,8 +89,10 @@ export function comparisonTable(variants: readonly VariantView[]): TableRow[] {
     row('timed out', (m) => m.errorsByKind.timeout, count),
     row('other errors', (m) => m.errorsByKind.other, count),
     row('5xx responses', (m) => m.errorsByKind.http5xx, count),
+    ...(anyTrial((m) => m.dropped > 0) ? [row('dropped arrivals', (m) => m.dropped, count)] : []),
     row('deploy took', (m) => m.deployDurationMs, formatMs),
     ...phaseRows,
+    ...alternateRows,
   ];
 }
 

@@ -53,24 +53,68 @@ const targetSchema = z
     t.platform !== undefined ? { platform: t.platform } : { url: t.url as string },
   );
 
-const loadSchema = z.strictObject({
-  model: z.literal('closed', { error: 'expected "closed"' }).default('closed'),
-  users: z.number().int().min(1).max(10_000),
-  thinkTime: duration.default(0),
+const RATE = /^(\d+(?:\.\d+)?)\/(s|m)$/;
+
+/** Requests per second, written `50/s` or `600/m`. */
+const rate = z.string({ error: 'expected a rate such as 50/s or 600/m' }).transform((text, ctx) => {
+  const match = RATE.exec(text.trim());
+  const perSecond = match ? Number(match[1]) / (match[2] === 'm' ? 60 : 1) : 0;
+  if (!match || perSecond <= 0 || perSecond > 100_000) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a rate such as 50/s or 600/m (at most 100000/s), got "${text}"`,
+    });
+    return z.NEVER;
+  }
+  return perSecond;
+});
+
+const requestSchema = z
+  .strictObject({
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
+    path: z.string().startsWith('/').default('/'),
+    headers: z.record(z.string(), z.string()).default({}),
+    body: z.string().optional(),
+  })
+  .prefault({});
+
+const commonLoad = {
   timeout: positiveDuration.default(60_000),
-  /** Pause after a connection error so a user does not spin against a refusing target. */
-  backoff: duration.default(75),
   /** Response header naming the release that answered (the sample app sends x-release). */
   releaseHeader: z.string().min(1).default('x-release'),
-  request: z
-    .strictObject({
-      method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
-      path: z.string().startsWith('/').default('/'),
-      headers: z.record(z.string(), z.string()).default({}),
-      body: z.string().optional(),
-    })
-    .prefault({}),
+  request: requestSchema,
+};
+
+/** N users, each waiting for its response before the next request, like `siege -c N`. */
+const closedLoadSchema = z.strictObject({
+  model: z.literal('closed'),
+  users: z.number().int().min(1).max(10_000),
+  thinkTime: duration.default(0),
+  /** Pause after a connection error so a user does not spin against a refusing target. */
+  backoff: duration.default(75),
+  ...commonLoad,
 });
+
+/** Requests start on a fixed schedule whatever the target does (no coordinated omission). */
+const openLoadSchema = z.strictObject({
+  model: z.literal('open'),
+  rate,
+  /** Evenly spaced arrivals, or a Poisson process with the same mean rate. */
+  arrival: z.enum(['uniform', 'poisson']).default('uniform'),
+  /** Arrivals beyond this many requests in flight are counted as dropped, not sent. */
+  maxInFlight: z.number().int().min(1).max(100_000).default(1000),
+  ...commonLoad,
+});
+
+const loadSchema = z.preprocess(
+  (value) =>
+    value !== null && typeof value === 'object' && !('model' in value)
+      ? { ...value, model: 'closed' }
+      : value,
+  z.discriminatedUnion('model', [closedLoadSchema, openLoadSchema], {
+    error: 'expected model "closed" (with users) or "open" (with rate)',
+  }),
+);
 
 const timelineSchema = z.strictObject({
   /**
@@ -159,5 +203,7 @@ export const scenarioSchema = z
 export type Scenario = z.output<typeof scenarioSchema>;
 export type PlatformConfig = z.output<typeof platformSchema>;
 export type LoadConfig = z.output<typeof loadSchema>;
+export type ClosedLoadConfig = z.output<typeof closedLoadSchema>;
+export type OpenLoadConfig = z.output<typeof openLoadSchema>;
 export type Variant = z.output<typeof variantSchema>;
 export type Strategy = z.output<typeof strategy>;

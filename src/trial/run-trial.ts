@@ -1,7 +1,7 @@
 import { commandDriver, type LogLine } from '../deploy/command-driver.ts';
 import type { DeployDriver, DeployPhase } from '../deploy/events.ts';
 import { platformDriver } from '../deploy/platform-driver.ts';
-import { ClosedModel } from '../load/closed-model.ts';
+import { createLoadGenerator } from '../load/create-load-generator.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
 import { sleep } from '../process/sleep.ts';
 import { Recorder } from '../record/recorder.ts';
@@ -62,9 +62,14 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
   try {
     await settle(origin, scenario.load, scenario.timeline.settle, signal);
     const clock = startClock();
+    const { load: loadConfig } = scenario;
     const recorder = new Recorder({
       intervalMs: scenario.analysis.interval,
       slowThresholdMs: scenario.analysis.slowThreshold,
+      alternate:
+        loadConfig.model === 'open'
+          ? { kind: 'service' }
+          : { kind: 'corrected', thinkTimeMs: loadConfig.thinkTime },
     });
     const emit = (phase: DeployPhase, detail?: string) => {
       const t = clock.now();
@@ -76,11 +81,12 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       ? platformDriver(platform, variant.strategy ?? 'stop-start')
       : commandDriver({ command: variant.command ?? '', cwd: dir, now: clock.now, log: deployLog });
 
-    const load = new ClosedModel({
+    const load = createLoadGenerator({
       origin,
       load: scenario.load,
       clock,
       onSample: (sample) => recorder.record(sample),
+      onDropped: (t) => recorder.recordDropped(t),
     });
     load.start();
 
@@ -135,7 +141,14 @@ async function settle(
   signal: AbortSignal,
 ): Promise<void> {
   if (ms <= 0 || signal.aborted) return;
-  const unrecorded = new ClosedModel({ origin, load, clock: startClock(), onSample: () => {} });
+  const ignore = () => {};
+  const unrecorded = createLoadGenerator({
+    origin,
+    load,
+    clock: startClock(),
+    onSample: ignore,
+    onDropped: ignore,
+  });
   unrecorded.start();
   await sleep(ms, signal);
   await unrecorded.stop(signal.aborted ? 'abort' : 'drain');

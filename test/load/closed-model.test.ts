@@ -4,7 +4,7 @@ import type { Sample } from '../../src/load/sample.ts';
 import { sleep } from '../../src/process/sleep.ts';
 import { percentileMs } from '../../src/record/histogram.ts';
 import { Recorder } from '../../src/record/recorder.ts';
-import type { LoadConfig } from '../../src/scenario/schema.ts';
+import type { ClosedLoadConfig } from '../../src/scenario/schema.ts';
 import { startClock } from '../../src/trial/clock.ts';
 import {
   closedPort,
@@ -18,7 +18,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-function loadConfig(overrides: Partial<LoadConfig> = {}): LoadConfig {
+function loadConfig(overrides: Partial<ClosedLoadConfig> = {}): ClosedLoadConfig {
   return {
     model: 'closed',
     users: 2,
@@ -32,7 +32,7 @@ function loadConfig(overrides: Partial<LoadConfig> = {}): LoadConfig {
 }
 
 /** Runs the closed model against `origin` for `ms` and returns every sample. */
-async function runFor(origin: string, ms: number, load: LoadConfig): Promise<Sample[]> {
+async function runFor(origin: string, ms: number, load: ClosedLoadConfig): Promise<Sample[]> {
   const samples: Sample[] = [];
   const model = new ClosedModel({
     origin,

@@ -158,3 +158,43 @@ describe('Recorder and trial metrics', () => {
     expect(decoded.intervals[0]?.latency.totalCount).toBe(8);
   });
 });
+
+describe('the second view of latency', () => {
+  it('corrects a closed model for coordinated omission from the baseline', () => {
+    const recorder = new Recorder({ alternate: { kind: 'corrected', thinkTimeMs: 0 } });
+    for (let i = 0; i < 10; i++) recorder.record(ok(0, i * 10, 10, 'v1'));
+    recorder.event({ t: 100, phase: 'triggered' });
+    // One user stalled for a second: it would have sent a request every 10 ms meanwhile.
+    recorder.record(ok(0, 100, 1000, 'v2'));
+    const recording = recorder.finish(1200);
+    const metrics = trialMetrics(recording);
+    expect(recording.alternateLatency?.expectedIntervalMs).toBeCloseTo(10, 1);
+    // 1 measured + 98 or 99 synthetic requests, every ~10 ms of the stall (the baseline mean is 10.0x ms).
+    expect(recording.alternateLatency?.phases.during.totalCount).toBeGreaterThanOrEqual(99);
+    expect(recording.alternateLatency?.phases.during.totalCount).toBeLessThanOrEqual(100);
+    expect(metrics.latency.during.count).toBe(1);
+    expect(metrics.alternateLatency?.kind).toBe('corrected');
+    // The stall's synthetic requests spread evenly from 10 ms to 1 s: their median is half a second.
+    expect(metrics.alternateLatency?.during.p50).toBeGreaterThan(480);
+    expect(metrics.alternateLatency?.during.p50).toBeLessThan(520);
+    expect(metrics.latency.overall.p50).toBeCloseTo(10, 0);
+    expect(metrics.alternateLatency?.overall.p50).toBeGreaterThan(400);
+  });
+
+  it('keeps the open model service time beside the latency from the intended start', () => {
+    const recorder = new Recorder({ alternate: { kind: 'service' } });
+    recorder.record({ user: -1, t: 0, latencyMs: 30, serviceMs: 5, status: 200, bytes: 1 });
+    recorder.record({ user: -1, t: 10, latencyMs: 25, serviceMs: 5, status: 200, bytes: 1 });
+    recorder.recordDropped(20);
+    const recording = recorder.finish(100);
+    const metrics = trialMetrics(recording);
+    expect(metrics.latency.overall.max).toBe(30);
+    expect(metrics.alternateLatency?.overall.max).toBeCloseTo(5, 1);
+    expect(metrics.dropped).toBe(1);
+    expect(metrics.requests).toBe(2);
+    // Arrivals stand alone: no user chains them.
+    expect(metrics.longestUserWaitMs).toBe(30);
+    const decoded = decodeRecording(JSON.parse(JSON.stringify(encodeRecording(recording))));
+    expect(trialMetrics(decoded)).toEqual(metrics);
+  });
+});

@@ -47,6 +47,37 @@ describe('loading a scenario file', () => {
     expect(warmup('1h')).toBe(3_600_000);
   });
 
+  it('reads an open model with its rate', () => {
+    const text = (load: string) =>
+      `name: o\ntarget: { url: "http://127.0.0.1:1/" }\nload: ${load}\nvariants: [{ name: a, command: x }]\n`;
+    expect(parseScenario(text('{ model: open, rate: 50/s }'), 'o.yaml', {}).load).toMatchObject({
+      model: 'open',
+      rate: 50,
+      arrival: 'uniform',
+      maxInFlight: 1000,
+    });
+    expect(
+      parseScenario(text('{ model: open, rate: 600/m, arrival: poisson }'), 'o.yaml', {}).load,
+    ).toMatchObject({ rate: 10 });
+    const problems = (load: string) => {
+      try {
+        parseScenario(text(load), 'o.yaml', {});
+      } catch (error) {
+        return (error as ScenarioError).problems.map(formatProblem);
+      }
+      return [];
+    };
+    expect(problems('{ model: open, rate: fast }')).toEqual([
+      'o.yaml:3:28: load.rate: expected a rate such as 50/s or 600/m (at most 100000/s), got "fast"',
+    ]);
+    expect(problems('{ model: open, users: 4, rate: 5/s }')).toEqual([
+      'o.yaml:3:22: load.users: unknown key "users"',
+    ]);
+    expect(problems('{ model: burst }')).toEqual([
+      'o.yaml:3:16: load.model: expected model "closed" (with users) or "open" (with rate)',
+    ]);
+  });
+
   it('interpolates environment variables, with defaults, and reads numbers as numbers', async () => {
     const { scenario } = await loadScenarioFile(fixture('env.yaml'), {
       TARGET_URL: 'http://127.0.0.1:9999/health',
@@ -54,8 +85,7 @@ describe('loading a scenario file', () => {
     });
     expect(scenario.name).toBe('env default');
     expect(scenario.target).toEqual({ url: 'http://127.0.0.1:9999/health' });
-    expect(scenario.load.users).toBe(7);
-    expect(scenario.load.thinkTime).toBe(250);
+    expect(scenario.load).toMatchObject({ model: 'closed', users: 7, thinkTime: 250 });
   });
 
   it('names a missing environment variable with its line', async () => {
@@ -91,7 +121,7 @@ describe('loading a scenario file', () => {
   it('says which required fields are missing', async () => {
     expect(await problemsOf('bad-missing.yaml')).toEqual([
       'test/fixtures/scenarios/bad-missing.yaml:1:1: name: missing (expected a string)',
-      'test/fixtures/scenarios/bad-missing.yaml:1:1: load: missing (expected a mapping)',
+      'test/fixtures/scenarios/bad-missing.yaml:1:1: load: missing (expected model "closed" (with users) or "open" (with rate))',
       'test/fixtures/scenarios/bad-missing.yaml:3:11: variants: expected at least one variant',
     ]);
   });

@@ -1,0 +1,130 @@
+import { Pool } from 'undici';
+import { createLatencyHistogram, type Histogram, msToMicros } from '../record/histogram.ts';
+import type { OpenLoadConfig } from '../scenario/schema.ts';
+import type { Clock } from '../trial/clock.ts';
+import type { LoadGenerator } from './load-generator.ts';
+import { sendRequest } from './request.ts';
+import { OPEN_MODEL_USER, type Sample } from './sample.ts';
+
+export interface OpenModelOptions {
+  origin: string;
+  load: OpenLoadConfig;
+  clock: Clock;
+  onSample: (sample: Sample) => void;
+  /** An arrival that found `maxInFlight` requests in flight and was not sent. */
+  onDropped: (t: number) => void;
+  /** Seed of the Poisson arrivals, so that a run can be repeated exactly. */
+  seed?: number;
+}
+
+/** Timers fire up to about a millisecond late: sleep until this close, then yield to I/O until due. */
+const SPIN_WINDOW_MS = 2;
+
+/**
+ * Open model: requests start on a fixed schedule whatever the target does, so a stall is sampled by
+ * every arrival it delays (no coordinated omission). Latency is measured from the *intended* start;
+ * the service time from the actual send is kept beside it.
+ */
+export class OpenModel implements LoadGenerator {
+  /** How late each request was sent against its schedule: the generator's own error. */
+  readonly scheduleLag: Histogram = createLatencyHistogram();
+  private readonly pool: Pool;
+  private readonly abortController = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly random: () => number;
+  private next = 0;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+
+  constructor(private readonly options: OpenModelOptions) {
+    const { origin, load } = options;
+    this.pool = new Pool(origin, {
+      connections: load.maxInFlight,
+      pipelining: 1,
+      connect: { timeout: load.timeout },
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    this.random = mulberry32(options.seed ?? 0x5eed);
+  }
+
+  start(): void {
+    this.next = this.options.clock.now();
+    this.loop();
+  }
+
+  async stop(mode: 'drain' | 'abort'): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    if (mode === 'abort') this.abortController.abort();
+    await Promise.all(this.inFlight);
+    await this.pool.destroy().catch(() => {});
+  }
+
+  private readonly loop = (): void => {
+    this.timer = undefined;
+    this.immediate = undefined;
+    if (this.stopped) return;
+    const { clock } = this.options;
+    // Every arrival that is due goes now, even after a pause of the event loop: none is skipped.
+    while (this.next <= clock.now()) {
+      this.arrive(this.next);
+      this.next += this.gap();
+    }
+    const wait = this.next - clock.now();
+    if (wait > SPIN_WINDOW_MS) this.timer = setTimeout(this.loop, wait - SPIN_WINDOW_MS);
+    else this.immediate = setImmediate(this.loop);
+  };
+
+  private gap(): number {
+    const mean = 1000 / this.options.load.rate;
+    return this.options.load.arrival === 'poisson' ? -Math.log(1 - this.random()) * mean : mean;
+  }
+
+  private arrive(intended: number): void {
+    const { load, clock, onSample, onDropped } = this.options;
+    if (this.inFlight.size >= load.maxInFlight) {
+      onDropped(intended);
+      return;
+    }
+    const sentAt = clock.now();
+    this.scheduleLag.recordValue(msToMicros(sentAt - intended));
+    const request = sendRequest(this.pool, load, this.abortController.signal).then((outcome) => {
+      if (outcome.kind === 'aborted') return;
+      const end = clock.now();
+      const common = {
+        user: OPEN_MODEL_USER,
+        t: intended,
+        latencyMs: end - intended,
+        serviceMs: end - sentAt,
+      };
+      if (outcome.kind === 'response') {
+        const { status, bytes } = outcome;
+        onSample({
+          ...common,
+          status,
+          bytes,
+          ...(outcome.release !== undefined ? { release: outcome.release } : {}),
+        });
+      } else {
+        onSample({ ...common, status: 0, error: outcome.error, bytes: 0 });
+      }
+    });
+    this.inFlight.add(request);
+    void request.finally(() => this.inFlight.delete(request));
+  }
+}
+
+/** A small seeded generator: Poisson arrivals that repeat from run to run. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

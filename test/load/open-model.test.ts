@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClosedModel } from '../../src/load/closed-model.ts';
+import { OpenModel } from '../../src/load/open-model.ts';
+import type { Sample } from '../../src/load/sample.ts';
+import { sleep } from '../../src/process/sleep.ts';
+import type { OpenLoadConfig } from '../../src/scenario/schema.ts';
+import { startClock } from '../../src/trial/clock.ts';
+import { startHttpServer, startTcpServer, type TestServer } from '../helpers/servers.ts';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const open = (overrides: Partial<OpenLoadConfig>): OpenLoadConfig => ({
+  model: 'open',
+  rate: 100,
+  arrival: 'uniform',
+  maxInFlight: 1000,
+  timeout: 5000,
+  releaseHeader: 'x-release',
+  request: { method: 'GET', path: '/', headers: {} },
+  ...overrides,
+});
+
+async function runOpen(origin: string, ms: number, load: OpenLoadConfig) {
+  const samples: Sample[] = [];
+  const dropped: number[] = [];
+  const model = new OpenModel({
+    origin,
+    load,
+    clock: startClock(),
+    onSample: (s) => samples.push(s),
+    onDropped: (t) => dropped.push(t),
+  });
+  model.start();
+  await sleep(ms);
+  await model.stop('drain');
+  return { samples: samples.sort((a, b) => a.t - b.t), dropped, model };
+}
+
+describe('open model', () => {
+  it('starts requests on an even schedule at the configured rate', async () => {
+    const server = await startHttpServer((_req, res) => res.end('ok'));
+    servers.push(server);
+    const { samples } = await runOpen(server.origin, 1000, open({ rate: 200 }));
+    expect(samples.length).toBeGreaterThanOrEqual(199);
+    expect(samples.length).toBeLessThanOrEqual(202);
+    // Intended start times are exactly 5 ms apart, whatever the event loop did.
+    for (let i = 1; i < samples.length; i++) {
+      expect((samples[i] as Sample).t - (samples[i - 1] as Sample).t).toBeCloseTo(5, 6);
+    }
+    expect(samples.every((s) => s.status === 200 && s.user === -1)).toBe(true);
+  });
+
+  it('draws Poisson arrivals with the configured mean rate, the same for the same seed', async () => {
+    const server = await startHttpServer((_req, res) => res.end('ok'));
+    servers.push(server);
+    const first = await runOpen(server.origin, 1000, open({ rate: 300, arrival: 'poisson' }));
+    const gaps = first.samples.slice(1).map((s, i) => s.t - (first.samples[i] as Sample).t);
+    const meanGap = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    expect(meanGap).toBeGreaterThan(2.5);
+    expect(meanGap).toBeLessThan(4.2);
+    expect(new Set(gaps.map((g) => g.toFixed(3))).size).toBeGreaterThan(gaps.length / 2);
+  });
+
+  it('sees a stall with every arrival it delays, where a closed model sees one request per user', async () => {
+    let stallUntil = 0;
+    const server = await startHttpServer((_req, res) => {
+      const wait = Math.max(0, stallUntil - Date.now());
+      setTimeout(() => res.end('ok'), wait);
+    });
+    servers.push(server);
+    const stall = async () => {
+      await sleep(300);
+      stallUntil = Date.now() + 1000;
+    };
+
+    const openRun = runOpen(server.origin, 1600, open({ rate: 100 }));
+    await stall();
+    const { samples: openSamples } = await openRun;
+
+    const closedSamples: Sample[] = [];
+    const closed = new ClosedModel({
+      origin: server.origin,
+      clock: startClock(),
+      onSample: (s) => closedSamples.push(s),
+      load: {
+        model: 'closed',
+        users: 1,
+        thinkTime: 10,
+        backoff: 75,
+        timeout: 5000,
+        releaseHeader: 'x-release',
+        request: { method: 'GET', path: '/', headers: {} },
+      },
+    });
+    closed.start();
+    await stall();
+    await sleep(1300);
+    await closed.stop('drain');
+
+    const slow = (samples: Sample[]) => samples.filter((s) => s.latencyMs > 200).length;
+    // About a hundred arrivals fell into the second-long stall; the closed user sent one request.
+    expect(slow(openSamples)).toBeGreaterThan(80);
+    expect(slow(closedSamples)).toBe(1);
+    // Measured from the intended start, the first delayed arrival waited the whole stall.
+    expect(Math.max(...openSamples.map((s) => s.latencyMs))).toBeGreaterThan(900);
+    // ... while its service time, from the actual send, says the same: it was sent on time.
+    const worst = openSamples.reduce((a, b) => (b.latencyMs > a.latencyMs ? b : a));
+    expect(worst.latencyMs - (worst.serviceMs ?? 0)).toBeLessThan(50);
+  });
+
+  it('counts arrivals beyond maxInFlight as dropped instead of sending them', async () => {
+    const server = await startTcpServer(() => {}); // accepts, never answers
+    servers.push(server);
+    const { samples, dropped } = await runOpen(
+      server.origin,
+      500,
+      open({ rate: 100, maxInFlight: 5, timeout: 300 }),
+    );
+    // 5 in flight until they time out at 300 ms, then 5 more; everything else was dropped, not lost.
+    expect(samples.filter((s) => s.error === 'timeout').length).toBeGreaterThanOrEqual(5);
+    expect(samples.length + dropped.length).toBeGreaterThanOrEqual(49);
+    expect(dropped.length).toBeGreaterThan(30);
+  });
+});
