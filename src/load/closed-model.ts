@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Client } from 'undici';
 import { sleep } from '../process/sleep.ts';
 import type { ClosedLoadConfig } from '../scenario/schema.ts';
@@ -23,7 +24,10 @@ export class ClosedModel implements LoadGenerator {
   private readonly abortController = new AbortController();
   private users: Promise<void>[] = [];
 
-  constructor(private readonly options: ClosedModelOptions) {}
+  constructor(private readonly options: ClosedModelOptions) {
+    // Every user's request in flight listens for an interruption of the run.
+    setMaxListeners(0, this.abortController.signal);
+  }
 
   start(): void {
     const { users } = this.options.load;

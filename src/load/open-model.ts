@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import { createLatencyHistogram, type Histogram, msToMicros } from '../record/histogram.ts';
 import type { OpenLoadConfig } from '../scenario/schema.ts';
@@ -47,6 +48,8 @@ export class OpenModel implements LoadGenerator {
       bodyTimeout: 0,
     });
     this.random = mulberry32(options.seed ?? 0x5eed);
+    // Every request in flight (up to maxInFlight) listens for an interruption of the run.
+    setMaxListeners(0, this.abortController.signal);
   }
 
   start(): void {

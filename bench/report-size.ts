@@ -1,5 +1,5 @@
 // Benchmark: how large and how fast is the HTML report of a one-hour run?
-//   npx tsx scripts/report-size.ts
+//   npx tsx bench/report-size.ts
 // Synthesises two variants × one trial of 3,600 s at 50 requests/s (1 s intervals, a deploy at
 // 30 min), renders the report, and opens it in Debian's Chromium until every chart is drawn.
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // Reproduces why deploy-bench measures with its own closed model on undici rather than autocannon
 // across an outage (docs/decisions/0001-closed-model-on-undici.md). Run:
-//   npx tsx scripts/autocannon-outage.ts
+//   npx tsx bench/autocannon-outage.ts
 // A trivial server answers at once, refuses connections for exactly 1 s, then answers again. Each
 // tool runs with one connection / one user for 4 s; we print what each reports per response.
 import { readFileSync } from 'node:fs';
