@@ -4,6 +4,7 @@ import type { ExportName } from '../export/exporter.ts';
 import { ResultsFileError } from '../run/read-results.ts';
 import { TOOL } from '../run/tool.ts';
 import { ScenarioError } from '../scenario/errors.ts';
+import { capacityCommand } from './capacity-command.ts';
 import { compareCommand } from './compare-command.ts';
 import { EXIT } from './exit-codes.ts';
 import { EXPORT_OPTION, parseExportOption } from './export-option.ts';
@@ -134,6 +135,34 @@ export async function main(argv: string[]): Promise<number> {
           head: args.head,
           maxRegression: args['max-regression'],
           out: args.out,
+        });
+      },
+    )
+    .command(
+      'capacity <target>',
+      "measure a target's sustainable request rate at steady state (no deploy), with autocannon",
+      (command) =>
+        command
+          .positional('target', {
+            type: 'string',
+            demandOption: true,
+            describe: 'a URL, or a scenario file',
+          })
+          .option('duration', { type: 'number', default: 5, describe: 'seconds per step' })
+          .option('connections', {
+            type: 'string',
+            default: '1,4,16,64',
+            describe: 'connection counts to try',
+          })
+          .example(
+            '$0 capacity scenarios/preboot.yaml',
+            "the sample app's capacity, and a load level for the demo",
+          ),
+      async (args) => {
+        exitCode = await capacityCommand({
+          target: args.target,
+          duration: args.duration,
+          connections: args.connections,
         });
       },
     )

@@ -1,0 +1,85 @@
+import Table from 'cli-table3';
+import { measureCapacity } from '../capacity/measure-capacity.ts';
+import { EmbeddedPlatform } from '../platform/platform.ts';
+import { loadScenarioFile } from '../scenario/load.ts';
+import type { LoadConfig } from '../scenario/schema.ts';
+import { EXIT } from './exit-codes.ts';
+import { UsageError } from './usage-error.ts';
+
+const DEFAULT_REQUEST: LoadConfig['request'] = { method: 'GET', path: '/', headers: {} };
+
+/**
+ * `bench capacity URL|SCENARIO`: the target's sustainable rate at steady state, and a load level to
+ * run a deploy test at. A scenario's embedded platform is started (its first release) and stopped.
+ */
+export async function capacityCommand(args: {
+  target: string;
+  duration: number;
+  connections: string;
+}): Promise<number> {
+  const connections = args.connections.split(',').map((c) => Number(c.trim()));
+  if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 10_000)) {
+    throw new UsageError(
+      `--connections: expected whole numbers from 1 to 10000, such as 1,4,16,64; got "${args.connections}"`,
+    );
+  }
+  if (!(args.duration > 0 && args.duration <= 600))
+    throw new UsageError('--duration: expected seconds from 1 to 600');
+
+  let origin: string;
+  let request = DEFAULT_REQUEST;
+  let platform: EmbeddedPlatform | undefined;
+  if (/^https?:\/\//.test(args.target)) {
+    origin = new URL(args.target).origin;
+    request = { ...DEFAULT_REQUEST, path: new URL(args.target).pathname };
+  } else {
+    const loaded = await loadScenarioFile(args.target);
+    request = loaded.scenario.load.request;
+    const { target } = loaded.scenario;
+    if ('platform' in target) {
+      process.stderr.write('starting the embedded platform (first release)…\n');
+      platform = await EmbeddedPlatform.start(target.platform, loaded.dir);
+      origin = platform.url;
+    } else {
+      origin = new URL(target.url).origin;
+    }
+  }
+
+  try {
+    const result = await measureCapacity({
+      origin,
+      request,
+      connections,
+      durationSeconds: args.duration,
+      onStep: (s) =>
+        process.stderr.write(
+          `${String(s.connections).padStart(5)} connections: ${Math.round(s.requestsPerSecond)} requests/s\n`,
+        ),
+    });
+    const table = new Table({
+      head: ['connections', 'requests/s', 'p50', 'p99', 'errors', 'non-2xx'],
+      style: { head: [], border: [] },
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    });
+    for (const s of result.steps) {
+      table.push([
+        s.connections,
+        Math.round(s.requestsPerSecond),
+        `${s.p50Ms} ms`,
+        `${s.p99Ms} ms`,
+        s.errors,
+        s.non2xx,
+      ]);
+    }
+    process.stdout.write(
+      `Capacity of ${origin} at steady state (autocannon, ${args.duration} s per step)\n${table.toString()}\n`,
+    );
+    process.stdout.write(`Capacity: ${Math.round(result.capacity)} requests/s without errors.\n`);
+    process.stdout.write(
+      `Suggested deploy-test load (half of it): \`load: { model: open, rate: ${result.suggestedRate}/s }\`, or a closed model with \`users: ${result.suggestedUsers}\`.\n`,
+    );
+    return EXIT.ok;
+  } finally {
+    await platform?.stop();
+  }
+}

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GroundTruthServer } from '../../bench/ground-truth.ts';
+import { measureCapacity } from '../../src/capacity/measure-capacity.ts';
+import { REPO } from '../helpers/scenarios.ts';
+
+let server: GroundTruthServer;
+beforeAll(async () => {
+  server = await new GroundTruthServer().listen();
+  server.delay(10);
+});
+afterAll(() => server.close());
+
+describe('capacity at steady state', () => {
+  it('measures a 10 ms server at about 100 requests/s per connection and suggests half its capacity', async () => {
+    const result = await measureCapacity({
+      origin: server.origin,
+      request: { method: 'GET', path: '/', headers: {} },
+      connections: [1, 4],
+      durationSeconds: 1,
+    });
+    const [one, four] = result.steps;
+    expect(one?.requestsPerSecond).toBeGreaterThan(80);
+    expect(one?.requestsPerSecond).toBeLessThan(101);
+    expect(four?.requestsPerSecond).toBeGreaterThan(320);
+    expect(four?.requestsPerSecond).toBeLessThan(401);
+    expect(result.capacity).toBe(four?.requestsPerSecond);
+    expect(result.suggestedRate).toBe(Math.floor((four?.requestsPerSecond ?? 0) / 2));
+    expect(result.suggestedUsers).toBe(1);
+  });
+
+  it('runs from the command line against a URL', async () => {
+    const run = await execa(
+      'node',
+      [
+        path.join(REPO, 'bin/bench.js'),
+        'capacity',
+        `${server.origin}/`,
+        '--duration',
+        '1',
+        '--connections',
+        '2',
+      ],
+      {
+        reject: false,
+      },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Capacity: \d+ requests\/s without errors\./);
+    const bad = await execa(
+      'node',
+      [path.join(REPO, 'bin/bench.js'), 'capacity', server.origin, '--connections', 'many'],
+      { reject: false },
+    );
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/--connections: expected whole numbers from 1 to 10000/);
+  });
+});
