@@ -5,6 +5,7 @@
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { renderHtml } from '../src/export/html.ts';
 import { renderResultsJson } from '../src/export/results-json.ts';
 import { Recorder } from '../src/record/recorder.ts';
@@ -73,26 +74,38 @@ const report: RunReport = {
   ],
 };
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'report-size-'));
-let started = performance.now();
-const html = renderHtml(buildView(report));
-const renderMs = performance.now() - started;
-writeFileSync(path.join(dir, 'index.html'), html);
-writeFileSync(path.join(dir, 'results.json'), renderResultsJson(report));
+/** Renders and opens the report of a synthetic one-hour run; returns its size and times. */
+export async function measureOneHourReport(): Promise<{
+  htmlMb: number;
+  jsonMb: number;
+  renderMs: number;
+  openMs: number;
+}> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'report-size-'));
+  let started = performance.now();
+  const html = renderHtml(buildView(report));
+  const renderMs = performance.now() - started;
+  writeFileSync(path.join(dir, 'index.html'), html);
+  writeFileSync(path.join(dir, 'results.json'), renderResultsJson(report));
 
-const browser = await launchChromium();
-const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-started = performance.now();
-await page.goto(`file://${path.join(dir, 'index.html')}`);
-await page.waitForSelector('html[data-charts="ready"]', { timeout: 30_000 });
-const openMs = performance.now() - started;
-await browser.close();
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  started = performance.now();
+  await page.goto(`file://${path.join(dir, 'index.html')}`);
+  await page.waitForSelector('html[data-charts="ready"]', { timeout: 30_000 });
+  const openMs = performance.now() - started;
+  await browser.close();
+  const mb = (file: string) => statSync(path.join(dir, file)).size / 1e6;
+  return { htmlMb: mb('index.html'), jsonMb: mb('results.json'), renderMs, openMs };
+}
 
-const mb = (file: string) => (statSync(path.join(dir, file)).size / 1e6).toFixed(2);
-console.log('one-hour run, 2 variants × 1 trial, 50 requests/s, 1 s intervals');
-console.log(`  requests recorded        ${(2 * HOUR_MS * RATE) / 1000}`);
-console.log(
-  `  index.html               ${mb('index.html')} MB, rendered in ${renderMs.toFixed(0)} ms`,
-);
-console.log(`  results.json             ${mb('results.json')} MB`);
-console.log(`  Chromium, open → charts  ${openMs.toFixed(0)} ms`);
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const figures = await measureOneHourReport();
+  console.log('one-hour run, 2 variants × 1 trial, 50 requests/s, 1 s intervals');
+  console.log(`  requests recorded        ${(2 * HOUR_MS * RATE) / 1000}`);
+  console.log(
+    `  index.html               ${figures.htmlMb.toFixed(2)} MB, rendered in ${figures.renderMs.toFixed(0)} ms`,
+  );
+  console.log(`  results.json             ${figures.jsonMb.toFixed(2)} MB`);
+  console.log(`  Chromium, open → charts  ${figures.openMs.toFixed(0)} ms`);
+}

@@ -1,10 +1,9 @@
-import { setMaxListeners } from 'node:events';
 import { Client } from 'undici';
 import { sleep } from '../process/sleep.ts';
 import type { ClosedLoadConfig } from '../scenario/schema.ts';
 import type { Clock } from '../trial/clock.ts';
 import type { LoadGenerator } from './load-generator.ts';
-import { sendRequest } from './request.ts';
+import { InFlightRequests, sendRequest } from './request.ts';
 import type { Sample } from './sample.ts';
 
 export interface ClosedModelOptions {
@@ -21,13 +20,10 @@ export interface ClosedModelOptions {
  */
 export class ClosedModel implements LoadGenerator {
   private readonly stopController = new AbortController();
-  private readonly abortController = new AbortController();
+  private readonly inFlightRequests = new InFlightRequests();
   private users: Promise<void>[] = [];
 
-  constructor(private readonly options: ClosedModelOptions) {
-    // Every user's request in flight listens for an interruption of the run.
-    setMaxListeners(0, this.abortController.signal);
-  }
+  constructor(private readonly options: ClosedModelOptions) {}
 
   start(): void {
     const { users } = this.options.load;
@@ -36,7 +32,7 @@ export class ClosedModel implements LoadGenerator {
 
   async stop(mode: 'drain' | 'abort'): Promise<void> {
     this.stopController.abort();
-    if (mode === 'abort') this.abortController.abort();
+    if (mode === 'abort') this.inFlightRequests.abortAll();
     await Promise.all(this.users);
   }
 
@@ -52,7 +48,7 @@ export class ClosedModel implements LoadGenerator {
     try {
       while (!stopping.aborted) {
         const t = clock.now();
-        const outcome = await sendRequest(client, load, this.abortController.signal);
+        const outcome = await sendRequest(client, load, this.inFlightRequests);
         if (outcome.kind === 'aborted') break;
         const latencyMs = clock.now() - t;
         if (outcome.kind === 'response') {

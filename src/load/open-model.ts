@@ -1,10 +1,9 @@
-import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import { createLatencyHistogram, type Histogram, msToMicros } from '../record/histogram.ts';
 import type { OpenLoadConfig } from '../scenario/schema.ts';
 import type { Clock } from '../trial/clock.ts';
 import type { LoadGenerator } from './load-generator.ts';
-import { sendRequest } from './request.ts';
+import { InFlightRequests, sendRequest } from './request.ts';
 import { OPEN_MODEL_USER, type Sample } from './sample.ts';
 
 export interface OpenModelOptions {
@@ -30,7 +29,7 @@ export class OpenModel implements LoadGenerator {
   /** How late each request was sent against its schedule: the generator's own error. */
   readonly scheduleLag: Histogram = createLatencyHistogram();
   private readonly pool: Pool;
-  private readonly abortController = new AbortController();
+  private readonly inFlightRequests = new InFlightRequests();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly random: () => number;
   private next = 0;
@@ -48,8 +47,6 @@ export class OpenModel implements LoadGenerator {
       bodyTimeout: 0,
     });
     this.random = mulberry32(options.seed ?? 0x5eed);
-    // Every request in flight (up to maxInFlight) listens for an interruption of the run.
-    setMaxListeners(0, this.abortController.signal);
   }
 
   start(): void {
@@ -61,7 +58,7 @@ export class OpenModel implements LoadGenerator {
     this.stopped = true;
     clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
-    if (mode === 'abort') this.abortController.abort();
+    if (mode === 'abort') this.inFlightRequests.abortAll();
     await Promise.all(this.inFlight);
     await this.pool.destroy().catch(() => {});
   }
@@ -94,7 +91,7 @@ export class OpenModel implements LoadGenerator {
     }
     const sentAt = clock.now();
     this.scheduleLag.recordValue(msToMicros(sentAt - intended));
-    const request = sendRequest(this.pool, load, this.abortController.signal).then((outcome) => {
+    const request = sendRequest(this.pool, load, this.inFlightRequests).then((outcome) => {
       if (outcome.kind === 'aborted') return;
       const end = clock.now();
       const common = {

@@ -1,0 +1,198 @@
+// Overhead and scale of deploy-bench's own generator, printed as a table (docs/performance.md).
+//   npm run bench:perf                       everything (about 8 minutes: memory runs for 5)
+//   npm run bench:perf -- throughput schedule    only some sections
+// Sections: throughput (closed model against raw autocannon, and wrk when installed), schedule (open
+// model send-time error), memory (resident memory after 1 and 5 minutes at full speed), report
+// (rendering the report of a one-hour run).
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { createLoadGenerator } from '../src/load/create-load-generator.ts';
+import { OpenModel } from '../src/load/open-model.ts';
+import { sleep } from '../src/process/sleep.ts';
+import { percentileMs } from '../src/record/histogram.ts';
+import { Recorder } from '../src/record/recorder.ts';
+import type { LoadConfig } from '../src/scenario/schema.ts';
+import { startClock } from '../src/trial/clock.ts';
+import { measureOneHourReport } from './report-size.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const MEMORY_MINUTES = [1, Number(process.env.BENCH_MEMORY_MINUTES ?? 5)];
+const sections = process.argv.slice(2);
+const wanted = (name: string) => sections.length === 0 || sections.includes(name);
+const request = { method: 'GET' as const, path: '/', headers: {} };
+
+async function startTrivialServer(): Promise<{ origin: string; stop: () => void }> {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'trivial-server.mjs')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve) =>
+    child.stdout.once('data', (b) => resolve(Number(String(b).trim()))),
+  );
+  return { origin: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+}
+
+const closed = (users: number): LoadConfig => ({
+  model: 'closed',
+  users,
+  thinkTime: 0,
+  backoff: 75,
+  timeout: 60_000,
+  releaseHeader: 'x-release',
+  request,
+});
+
+/** Requests per second of deploy-bench's closed model, recording everything as a real run does. */
+async function closedModelRate(origin: string, users: number, seconds: number): Promise<number> {
+  const recorder = new Recorder();
+  let count = 0;
+  const generator = createLoadGenerator({
+    origin,
+    load: closed(users),
+    clock: startClock(),
+    onSample: (s) => {
+      count++;
+      recorder.record(s);
+    },
+    onDropped: () => {},
+  });
+  generator.start();
+  await sleep(seconds * 1000);
+  await generator.stop('drain');
+  return count / seconds;
+}
+
+async function autocannonRate(
+  origin: string,
+  connections: number,
+  seconds: number,
+): Promise<number> {
+  const result = await new Promise<autocannon.Result>((resolve, reject) =>
+    autocannon({ url: origin, connections, duration: seconds }, (e, r) =>
+      e ? reject(e) : resolve(r),
+    ),
+  );
+  return result.requests.total / seconds;
+}
+
+function wrkRate(origin: string, connections: number, seconds: number): number | undefined {
+  try {
+    const output = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, origin], {
+      encoding: 'utf8',
+    });
+    const match = /Requests\/sec:\s+([\d.]+)/.exec(output);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const rows: string[][] = [['section', 'figure', 'measured', 'target']];
+const print = () => {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  for (const row of rows) console.log(row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+};
+
+const server = await startTrivialServer();
+try {
+  if (wanted('throughput')) {
+    // Rates on this VM swing by ±15 % from one run to the next: the two tools take turns, three
+    // rounds each, and the medians are compared.
+    const median = (values: number[]) =>
+      values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+    for (const users of [1, 16, 64]) {
+      const oursRuns: number[] = [];
+      const theirsRuns: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        oursRuns.push(await closedModelRate(server.origin, users, SECONDS));
+        theirsRuns.push(await autocannonRate(server.origin, users, SECONDS));
+      }
+      const ours = median(oursRuns);
+      const theirs = median(theirsRuns);
+      const wrk = wrkRate(server.origin, users, SECONDS);
+      rows.push([
+        'throughput',
+        `closed model, ${users} users`,
+        `${Math.round(ours)}/s = ${(ours / theirs).toFixed(2)} × autocannon (${Math.round(theirs)}/s)${wrk ? `, ${(ours / wrk).toFixed(2)} × wrk (${Math.round(wrk)}/s)` : ''}`,
+        users >= 16 ? '≥ 0.9 × autocannon' : '',
+      ]);
+      console.error(rows.at(-1)?.join('  '));
+    }
+  }
+  if (wanted('schedule')) {
+    for (const rate of [1000, 5000]) {
+      const model = new OpenModel({
+        origin: server.origin,
+        load: {
+          model: 'open',
+          rate,
+          arrival: 'uniform',
+          maxInFlight: 1000,
+          timeout: 60_000,
+          releaseHeader: 'x-release',
+          request,
+        },
+        clock: startClock(),
+        onSample: () => {},
+        onDropped: () => {},
+      });
+      model.start();
+      await sleep(SECONDS * 1000);
+      await model.stop('drain');
+      const lag = model.scheduleLag;
+      rows.push([
+        'schedule',
+        `open model, ${rate}/s: send time after schedule`,
+        `p50 ${percentileMs(lag, 50).toFixed(3)} ms, p99 ${percentileMs(lag, 99).toFixed(3)} ms, max ${(lag.maxValue / 1000).toFixed(1)} ms`,
+        rate === 1000 ? 'p99 ≤ 1 ms' : '',
+      ]);
+      console.error(rows.at(-1)?.join('  '));
+    }
+  }
+  if (wanted('memory')) {
+    const recorder = new Recorder();
+    const clock = startClock();
+    const generator = createLoadGenerator({
+      origin: server.origin,
+      load: closed(16),
+      clock,
+      onSample: (s) => recorder.record(s),
+      onDropped: () => {},
+    });
+    generator.start();
+    const resident: number[] = [];
+    for (const minutes of MEMORY_MINUTES) {
+      await sleep(Math.max(0, minutes * 60_000 - clock.now()));
+      global.gc?.();
+      resident.push(process.memoryUsage().rss / 1e6);
+      console.error(`memory after ${minutes} min: ${resident.at(-1)?.toFixed(1)} MB`);
+    }
+    await generator.stop('drain');
+    const [first, last] = resident as [number, number];
+    rows.push([
+      'memory',
+      `resident, closed model 16 users at full speed, after ${MEMORY_MINUTES.join(' and ')} min`,
+      `${first.toFixed(1)} MB → ${last.toFixed(1)} MB (${(100 * (last / first - 1)).toFixed(1)} %)`,
+      '< 10 % growth',
+    ]);
+  }
+  if (wanted('report')) {
+    const report = await measureOneHourReport();
+    rows.push([
+      'report',
+      'one-hour run: index.html size, render time',
+      `${report.htmlMb.toFixed(2)} MB, ${report.renderMs.toFixed(0)} ms`,
+      '< 2 MB',
+    ]);
+    rows.push([
+      'report',
+      'one-hour run: Chromium open → charts drawn',
+      `${report.openMs.toFixed(0)} ms`,
+      'about 1 s',
+    ]);
+  }
+} finally {
+  server.stop();
+}
+print();
