@@ -25,7 +25,7 @@ const request = { method: 'GET' as const, path: '/', headers: {} };
 
 async function startTrivialServer(): Promise<{ origin: string; stop: () => void }> {
   const child = spawn(process.execPath, [path.join(import.meta.dirname, 'trivial-server.mjs')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve) =>
     child.stdout.once('data', (b) => resolve(Number(String(b).trim()))),
@@ -95,6 +95,7 @@ const print = () => {
 };
 
 const server = await startTrivialServer();
+process.on('exit', () => server.stop());
 try {
   if (wanted('throughput')) {
     // Rates on this VM swing by ±15 % from one run to the next: the two tools take turns, three
@@ -151,31 +152,54 @@ try {
     }
   }
   if (wanted('memory')) {
-    const recorder = new Recorder();
-    const clock = startClock();
-    const generator = createLoadGenerator({
-      origin: server.origin,
-      load: closed(16),
-      clock,
-      onSample: (s) => recorder.record(s),
-      onDropped: () => {},
+    const child = spawn(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        path.join(import.meta.dirname, 'memory-run.ts'),
+        server.origin,
+        ...MEMORY_MINUTES.map(String),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      process.stderr.write(chunk);
     });
-    generator.start();
-    const resident: number[] = [];
-    for (const minutes of MEMORY_MINUTES) {
-      await sleep(Math.max(0, minutes * 60_000 - clock.now()));
-      global.gc?.();
-      resident.push(process.memoryUsage().rss / 1e6);
-      console.error(`memory after ${minutes} min: ${resident.at(-1)?.toFixed(1)} MB`);
+    await new Promise((resolve) => child.once('exit', resolve));
+    const points = output
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            minutes: number;
+            requests: number;
+            rssMb: number;
+            heapMb: number;
+            externalMb: number;
+          },
+      );
+    const [first, last] = [points[0], points.at(-1)];
+    if (first && last) {
+      const growth = (a: number, b: number) => `${(100 * (b / a - 1)).toFixed(1)} %`;
+      const held = (p: typeof first) => p.heapMb + p.externalMb;
+      rows.push([
+        'memory',
+        `closed model, 16 users, full speed: JS heap + external after ${first.minutes} and ${last.minutes} min (${(last.requests / 1e6).toFixed(1)} M requests)`,
+        `${held(first).toFixed(1)} MB → ${held(last).toFixed(1)} MB (${growth(held(first), held(last))})`,
+        '< 10 % growth',
+      ]);
+      rows.push([
+        'memory',
+        '  resident set size (includes freed memory the allocator keeps)',
+        `${first.rssMb.toFixed(0)} MB → ${last.rssMb.toFixed(0)} MB (${growth(first.rssMb, last.rssMb)})`,
+        '',
+      ]);
     }
-    await generator.stop('drain');
-    const [first, last] = resident as [number, number];
-    rows.push([
-      'memory',
-      `resident, closed model 16 users at full speed, after ${MEMORY_MINUTES.join(' and ')} min`,
-      `${first.toFixed(1)} MB → ${last.toFixed(1)} MB (${(100 * (last / first - 1)).toFixed(1)} %)`,
-      '< 10 % growth',
-    ]);
   }
   if (wanted('report')) {
     const report = await measureOneHourReport();

@@ -69,8 +69,8 @@ const report: RunReport = {
   interrupted: false,
   gates: [],
   variants: [
-    { name: 'stop-start', trials: [hourLongTrial(30_000)] },
-    { name: 'preboot', trials: [hourLongTrial(0)] },
+    { name: 'stop-start', trials: [hourLongTrial(30_000)], hookLog: [] },
+    { name: 'preboot', trials: [hourLongTrial(0)], hookLog: [] },
   ],
 };
 

@@ -6,3 +6,6 @@ const server = http.createServer((_request, response) => response.end('ok'));
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));
 process.on('SIGTERM', () => process.exit(0));
+// Gone with the benchmark that started it, however that one ended.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();

@@ -42,6 +42,8 @@ export interface TrialMetrics {
   deployDurationMs: number;
   /** Open model: arrivals not sent because too many requests were in flight. */
   dropped: number;
+  /** Closed model: requests resent once after a reset on a kept-alive connection (RFC 9112 §9.3.1). */
+  retried: number;
   latency: Record<Phase | 'overall', LatencySummary>;
   /** The second view of latency: corrected for coordinated omission, or the open model's service time. */
   alternateLatency?: {
@@ -108,6 +110,7 @@ export function trialMetrics(recording: Recording): TrialMetrics {
     transactionRate:
       recording.durationMs > 0 ? overall.success.count / (recording.durationMs / 1000) : 0,
     dropped: overall.dropped ?? 0,
+    retried: overall.retried ?? 0,
     deployDurationMs:
       triggered !== undefined && ended !== undefined ? ended - triggered : Number.NaN,
     latency: {

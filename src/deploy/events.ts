@@ -3,6 +3,7 @@ export type DeployPhase =
   | 'triggered'
   | 'booting'
   | 'up'
+  | 'released'
   | 'switched'
   | 'stopping'
   | 'stopped'

@@ -34,6 +34,7 @@ export function renderResultsJson(report: RunReport): string {
       description: variant.description ?? null,
       strategy: variant.strategy ?? null,
       command: variant.command ?? null,
+      hookLog: variant.hookLog,
       summary,
       trials: variant.trials.map((trial) => ({
         trial: trial.trial,

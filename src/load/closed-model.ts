@@ -6,6 +6,9 @@ import type { LoadGenerator } from './load-generator.ts';
 import { InFlightRequests, sendRequest } from './request.ts';
 import type { Sample } from './sample.ts';
 
+/** Methods a client may resend without asking (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
 export interface ClosedModelOptions {
   /** Origin of the target, e.g. http://127.0.0.1:8080 */
   origin: string;
@@ -45,24 +48,43 @@ export class ClosedModel implements LoadGenerator {
       bodyTimeout: 0,
     });
     const stopping = this.stopController.signal;
+    // Responses served on the current connection: a reset on a connection that has served before is
+    // the keep-alive race of a server closing an idle connection just as the request went out.
+    let servedOnConnection = 0;
+    client.on('connect', () => {
+      servedOnConnection = 0;
+    });
+    const retryable = IDEMPOTENT.has(load.request.method);
     try {
       while (!stopping.aborted) {
         const t = clock.now();
-        const outcome = await sendRequest(client, load, this.inFlightRequests);
+        let outcome = await sendRequest(client, load, this.inFlightRequests);
+        // RFC 9112 §9.3.1: an idempotent request that failed that way may be resent at once, and
+        // browsers do so: users never see it. It is counted as retried; its latency includes both.
+        const retried =
+          retryable &&
+          outcome.kind === 'error' &&
+          outcome.error === 'reset' &&
+          !outcome.responseStarted &&
+          servedOnConnection > 0;
+        if (retried) outcome = await sendRequest(client, load, this.inFlightRequests);
         if (outcome.kind === 'aborted') break;
         const latencyMs = clock.now() - t;
+        const extra = retried ? { retried: true } : {};
         if (outcome.kind === 'response') {
-          const { status, bytes } = outcome;
+          servedOnConnection++;
+          const { status, bytes, release } = outcome;
           onSample({
             user,
             t,
             latencyMs,
             status,
             bytes,
-            ...(outcome.release !== undefined ? { release: outcome.release } : {}),
+            ...extra,
+            ...(release !== undefined ? { release } : {}),
           });
         } else {
-          onSample({ user, t, latencyMs, status: 0, error: outcome.error, bytes: 0 });
+          onSample({ user, t, latencyMs, status: 0, error: outcome.error, bytes: 0, ...extra });
           // After an error, back off instead of spinning against a target that refuses.
           await sleep(load.backoff, stopping);
         }

@@ -11,9 +11,23 @@ class RequestTimeout extends Error {
 /** Raised to cut requests in flight when the run is interrupted. */
 class RunInterrupted extends Error {}
 
+/** How much of a body a release pattern is searched in. */
+const BODY_KEPT_FOR_PATTERN = 64 * 1024;
+
+const patterns = new Map<string, RegExp>();
+function patternOf(source: string): RegExp {
+  let pattern = patterns.get(source);
+  if (!pattern) {
+    pattern = new RegExp(source);
+    patterns.set(source, pattern);
+  }
+  return pattern;
+}
+
 export type RequestOutcome =
   | { kind: 'response'; status: number; release?: string; bytes: number }
-  | { kind: 'error'; error: ErrorKind }
+  /** `responseStarted`: the error came after the status line, so the request reached the server. */
+  | { kind: 'error'; error: ErrorKind; responseStarted: boolean }
   /** Cut by the run's own stop: not a measurement. */
   | { kind: 'aborted' };
 
@@ -58,6 +72,10 @@ export function sendRequest(
 ): Promise<RequestOutcome> {
   if (inFlight.aborted) return Promise.resolve({ kind: 'aborted' });
   const releaseHeader = load.releaseHeader.toLowerCase();
+  const releasePattern = load.releasePattern ? patternOf(load.releasePattern) : undefined;
+  // With a release pattern, the first bytes of the body are kept to search it.
+  const kept: Buffer[] = [];
+  const keptBytes = 0;
   return new Promise((resolve) => {
     let controller: Dispatcher.DispatchController | undefined;
     let timedOut = false;
@@ -109,6 +127,7 @@ export function sendRequest(
             settle({
               kind: 'error',
               error: classifyError(timedOut ? new RequestTimeout('request timed out') : error),
+              responseStarted: status !== 0,
             });
         },
       },

@@ -19,6 +19,8 @@ export interface Sample {
   /** HTTP status; 0 when no response came. */
   status: number;
   error?: ErrorKind;
+  /** Sent twice: the first try met a kept-alive connection the server was closing (closed model). */
+  retried?: boolean;
   /** Release id from the response header, when present. */
   release?: string;
   bytes: number;

@@ -12,6 +12,7 @@ export function emptyBucket(layout: 'packed' | 'dense' = 'dense'): Bucket {
     releases: {},
     bytes: 0,
     dropped: 0,
+    retried: 0,
     maxMs: 0,
     success: { count: 0, sumMs: 0, minMs: Number.POSITIVE_INFINITY, maxMs: 0 },
   };
@@ -26,6 +27,7 @@ export function addSample(bucket: Bucket, sample: Sample): void {
     bucket.releases[sample.release] = (bucket.releases[sample.release] ?? 0) + 1;
   }
   bucket.bytes += sample.bytes;
+  if (sample.retried) bucket.retried++;
   bucket.maxMs = Math.max(bucket.maxMs, sample.latencyMs);
   if (isFailure(sample)) {
     bucket.failures++;
@@ -52,6 +54,7 @@ export function mergeBucket(into: Bucket, from: Bucket): void {
   }
   into.bytes += from.bytes;
   into.dropped += from.dropped ?? 0;
+  into.retried += from.retried ?? 0;
   into.maxMs = Math.max(into.maxMs, from.maxMs);
   into.success.count += from.success.count;
   into.success.sumMs += from.success.sumMs;

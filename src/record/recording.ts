@@ -19,6 +19,8 @@ export interface Bucket {
   bytes: number;
   /** Open model: arrivals not sent because `maxInFlight` requests were in flight. */
   dropped: number;
+  /** Requests resent once after a reset on a kept-alive connection (as browsers do). */
+  retried: number;
   /** Exact longest latency (the histogram rounds). */
   maxMs: number;
   /** Successful requests only: what siege reports. */

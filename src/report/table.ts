@@ -90,6 +90,9 @@ export function comparisonTable(variants: readonly VariantView[]): TableRow[] {
     row('other errors', (m) => m.errorsByKind.other, count),
     row('5xx responses', (m) => m.errorsByKind.http5xx, count),
     ...(anyTrial((m) => m.dropped > 0) ? [row('dropped arrivals', (m) => m.dropped, count)] : []),
+    ...(anyTrial((m) => m.retried > 0)
+      ? [row('retried (keep-alive race)', (m) => m.retried, count)]
+      : []),
     row('deploy took', (m) => m.deployDurationMs, formatMs),
     ...phaseRows,
     ...alternateRows,

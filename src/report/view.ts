@@ -29,7 +29,7 @@ export interface TrialView {
   errorRate: Point[];
   /** Share of responses per release, in percent, per interval. */
   releaseShares: Record<string, Point[]>;
-  deployLog: { at: number; stream: string; line: string }[];
+  deployLog: { at: number; stream: string; line: string; source?: string }[];
 }
 
 export interface VariantView {
@@ -145,6 +145,11 @@ function trialView(trial: TrialResult): TrialView {
     releaseShares: Object.fromEntries(
       Object.entries(releaseShares).map(([r, p]) => [r, thin(p, 'first')]),
     ),
-    deployLog: trial.deployLog.map(({ t, stream, line }) => ({ at: at(t), stream, line })),
+    deployLog: trial.deployLog.map(({ t, stream, line, source }) => ({
+      at: at(t),
+      stream,
+      line,
+      ...(source ? { source } : {}),
+    })),
   };
 }

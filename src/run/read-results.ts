@@ -11,6 +11,13 @@ export class ResultsFileError extends Error {
   override name = 'ResultsFileError';
 }
 
+const logLine = z.object({
+  t: z.number(),
+  stream: z.enum(['stdout', 'stderr']),
+  line: z.string(),
+  source: z.string().optional(),
+});
+
 // The outer shape is checked; the recordings inside are what this tool wrote, decoded as they are.
 const resultsSchema = z.object({
   schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
@@ -48,15 +55,14 @@ const resultsSchema = z.object({
       description: z.string().nullable(),
       strategy: z.string().nullable(),
       command: z.string().nullable(),
+      hookLog: z.array(logLine).default([]),
       trials: z.array(
         z.object({
           trial: z.number(),
           status: z.enum(['completed', 'failed', 'interrupted']),
           failure: z.string().nullable(),
           startedAt: z.string(),
-          deployLog: z.array(
-            z.object({ t: z.number(), stream: z.enum(['stdout', 'stderr']), line: z.string() }),
-          ),
+          deployLog: z.array(logLine),
           // Taken as it is (a rebuilt object would reorder its keys, and a re-render must be identical).
           recording: z.custom<EncodedRecording>(
             (value) =>
@@ -113,6 +119,7 @@ export async function readResults(file: string): Promise<RunReport> {
       ...(variant.description ? { description: variant.description } : {}),
       ...(variant.strategy ? { strategy: variant.strategy } : {}),
       ...(variant.command ? { command: variant.command } : {}),
+      hookLog: variant.hookLog,
       trials: variant.trials.map(
         (trial): TrialResult => ({
           trial: trial.trial,

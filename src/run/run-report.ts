@@ -1,3 +1,4 @@
+import type { LogLine } from '../deploy/shell.ts';
 import type { GateResult } from '../gates/evaluate.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { TrialResult } from '../trial/run-trial.ts';
@@ -8,6 +9,8 @@ export interface VariantRun {
   strategy?: string;
   command?: string;
   trials: TrialResult[];
+  /** Output of the variant's beforeVariant / afterVariant hooks; times from the run's start. */
+  hookLog: LogLine[];
 }
 
 /** Everything a run measured, before analysis: what the exporters render. */

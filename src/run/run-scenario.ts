@@ -1,12 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import type { DeployPhase } from '../deploy/events.ts';
+import { HookError, runHook } from '../deploy/hooks.ts';
 import { renderResultsJson } from '../export/results-json.ts';
 import { writeFileAtomic } from '../export/write-file.ts';
 import { sleep } from '../process/sleep.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
-import { runTrial, TargetError } from '../trial/run-trial.ts';
-import type { RunReport } from './run-report.ts';
+import { startClock } from '../trial/clock.ts';
+import { runTrial, TargetError, type TrialResult } from '../trial/run-trial.ts';
+import type { RunReport, VariantRun } from './run-report.ts';
 import { TOOL } from './tool.ts';
 
 export interface RunOptions {
@@ -45,6 +47,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       ...(v.strategy ? { strategy: v.strategy } : {}),
       ...(v.command ? { command: v.command } : {}),
       trials: [],
+      hookLog: [],
     })),
   };
   await mkdir(options.outDir, { recursive: true });
@@ -54,25 +57,51 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   };
 
   let trialsRun = 0;
+  const runClock = startClock();
+  const stopWith = (reason: string) => {
+    if (!options.signal.aborted) report.failure = reason;
+  };
   run: for (const [index, variant] of scenario.variants.entries()) {
-    for (let trial = 1; trial <= trials; trial++) {
-      if (trialsRun > 0) await sleep(scenario.timeline.betweenTrials, options.signal);
-      if (options.signal.aborted) break run;
-      trialsRun++;
-      log(`${variant.name}: trial ${trial}/${trials} — starting the target`);
-      const onPhase = (phase: DeployPhase, detail: string | undefined, t: number) =>
-        log(
-          `${variant.name}: ${(t / 1000).toFixed(2).padStart(7)} s  ${phase}${detail ? `  ${detail}` : ''}`,
-        );
-      try {
+    const variantRun = report.variants[index] as VariantRun;
+    const variantHook = (which: 'beforeVariant' | 'afterVariant') =>
+      runHook({
+        hooks: variant.hooks,
+        which,
+        variant: variant.name,
+        cwd: loaded.dir,
+        now: runClock.now,
+        log: variantRun.hookLog,
+        signal: options.signal,
+      });
+    try {
+      await variantHook('beforeVariant');
+      for (let trial = 1; trial <= trials; trial++) {
+        if (trialsRun > 0) await sleep(scenario.timeline.betweenTrials, options.signal);
+        if (options.signal.aborted) break run;
+        trialsRun++;
+        log(`${variant.name}: trial ${trial}/${trials} — starting the target`);
+        const onPhase = (phase: DeployPhase, detail: string | undefined, t: number) =>
+          log(
+            `${variant.name}: ${(t / 1000).toFixed(2).padStart(7)} s  ${phase}${detail ? `  ${detail}` : ''}`,
+          );
         const result = await runTrial({ loaded, variant, trial, signal: options.signal, onPhase });
-        report.variants[index]?.trials.push(result);
-      } catch (error) {
-        if (!(error instanceof TargetError)) throw error;
-        if (!options.signal.aborted) report.failure = error.message;
-        break run;
+        variantRun.trials.push(result);
+        await save();
+        if (result.status === 'failed' && scenario.deploy.onFailure === 'stop') {
+          stopWith(`${variant.name}, trial ${trial}: the deploy failed (deploy.onFailure: stop)`);
+          break run;
+        }
       }
-      await save();
+      await variantHook('afterVariant');
+    } catch (error) {
+      if (error instanceof HookError) {
+        if (error.measured) variantRun.trials.push(error.measured as TrialResult);
+        stopWith(error.message);
+        break;
+      }
+      if (!(error instanceof TargetError)) throw error;
+      stopWith(error.message);
+      break;
     }
   }
   report.interrupted = options.signal.aborted;

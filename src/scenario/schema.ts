@@ -45,13 +45,24 @@ const targetSchema = z
   .strictObject({
     platform: platformSchema.optional(),
     url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+    /** External target: before load starts, wait until this path answers (any status below 500). */
+    ready: z
+      .strictObject({
+        path: z.string().startsWith('/').optional(),
+        timeout: positiveDuration.default(60_000),
+      })
+      .optional(),
   })
   .refine((t) => (t.platform === undefined) !== (t.url === undefined), {
     message: 'expected either `platform:` (the embedded platform) or `url:` (an external target)',
   })
-  .transform((t): { platform: PlatformConfig } | { url: string } =>
-    t.platform !== undefined ? { platform: t.platform } : { url: t.url as string },
+  .transform((t): { platform: PlatformConfig } | { url: string; ready?: ReadyConfig } =>
+    t.platform !== undefined
+      ? { platform: t.platform }
+      : { url: t.url as string, ...(t.ready ? { ready: t.ready } : {}) },
   );
+
+type ReadyConfig = { path?: string; timeout: number };
 
 const RATE = /^(\d+(?:\.\d+)?)\/(s|m)$/;
 
@@ -69,6 +80,17 @@ const rate = z.string({ error: 'expected a rate such as 50/s or 600/m' }).transf
   return perSecond;
 });
 
+const regex = z.string().superRefine((text, ctx) => {
+  try {
+    new RegExp(text);
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a regular expression: ${(error as Error).message}`,
+    });
+  }
+});
+
 const requestSchema = z
   .strictObject({
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
@@ -82,6 +104,8 @@ const commonLoad = {
   timeout: positiveDuration.default(60_000),
   /** Response header naming the release that answered (the sample app sends x-release). */
   releaseHeader: z.string().min(1).default('x-release'),
+  /** Or a regular expression on the body whose first group is the release, e.g. "version: (\\S+)". */
+  releasePattern: regex.optional(),
   request: requestSchema,
 };
 
@@ -146,10 +170,38 @@ const variantSchema = z
     strategy: strategy.optional(),
     /** A shell command that deploys an external target. */
     command: z.string().min(1).optional(),
+    /** Shell commands run before and after this variant's trials, or each of them. */
+    hooks: z
+      .strictObject({
+        beforeVariant: z.string().min(1).optional(),
+        afterVariant: z.string().min(1).optional(),
+        beforeTrial: z.string().min(1).optional(),
+        afterTrial: z.string().min(1).optional(),
+      })
+      .optional(),
   })
   .refine((v) => (v.strategy === undefined) !== (v.command === undefined), {
     message: 'expected exactly one of `strategy` (embedded platform) or `command` (shell)',
   });
+
+const deploySchema = z.strictObject({
+  /** Phases read from the deploy command's output: real platforms' progress on the timeline. */
+  markers: z
+    .array(
+      z.strictObject({
+        pattern: regex,
+        phase: z.enum(
+          ['booting', 'up', 'released', 'switched', 'stopping', 'stopped', 'completed'],
+          {
+            error: 'expected one of booting, up, released, switched, stopping, stopped, completed',
+          },
+        ),
+      }),
+    )
+    .default([]),
+  /** After a failed deploy: go on with the next trial, or stop the run (exit code 3 either way). */
+  onFailure: z.enum(['continue', 'stop']).default('continue'),
+});
 
 const analysisSchema = z.strictObject({
   /** Width of the time intervals that latency, throughput and releases are recorded in. */
@@ -167,6 +219,7 @@ export const scenarioSchema = z
     timeline: timelineSchema.prefault({}),
     variants: z.array(variantSchema).min(1, 'expected at least one variant'),
     trials: z.number().int().min(1).max(1000).default(1),
+    deploy: deploySchema.prefault({}),
     analysis: analysisSchema.prefault({}),
     /** Pass/fail thresholds such as `preboot.longest < 2s`; read in full once the variants are known. */
     gates: z.array(z.string().min(1)).default([]),
@@ -207,3 +260,5 @@ export type ClosedLoadConfig = z.output<typeof closedLoadSchema>;
 export type OpenLoadConfig = z.output<typeof openLoadSchema>;
 export type Variant = z.output<typeof variantSchema>;
 export type Strategy = z.output<typeof strategy>;
+export type DeployConfig = z.output<typeof deploySchema>;
+export type Hooks = NonNullable<Variant['hooks']>;

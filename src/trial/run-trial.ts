@@ -1,5 +1,6 @@
 import { commandDriver, type LogLine } from '../deploy/command-driver.ts';
 import type { DeployDriver, DeployPhase } from '../deploy/events.ts';
+import { HookError, runHook } from '../deploy/hooks.ts';
 import { platformDriver } from '../deploy/platform-driver.ts';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
@@ -9,6 +10,7 @@ import type { Recording } from '../record/recording.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { LoadConfig, Variant } from '../scenario/schema.ts';
 import { startClock } from './clock.ts';
+import { waitUntilReady } from './wait-ready.ts';
 
 export type TrialStatus = 'completed' | 'failed' | 'interrupted';
 
@@ -56,12 +58,40 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     }
     origin = platform.url;
   } else {
-    origin = new URL(scenario.target.url).origin;
+    const { url, ready } = scenario.target;
+    origin = new URL(url).origin;
+    if (ready) {
+      try {
+        await waitUntilReady(
+          new URL(ready.path ?? new URL(url).pathname, origin).toString(),
+          ready.timeout,
+          signal,
+        );
+      } catch (error) {
+        throw new TargetError(`the target is not ready: ${(error as Error).message}`);
+      }
+    }
   }
 
+  const deployLog: LogLine[] = [];
+  const hook = (which: 'beforeTrial' | 'afterTrial', now: () => number) =>
+    runHook({
+      hooks: variant.hooks,
+      which,
+      variant: variant.name,
+      cwd: dir,
+      now,
+      log: deployLog,
+      signal,
+    });
   try {
+    // Lines of the before-trial hook are stamped before t0 (negative), once t0 is known.
+    const early = startClock();
+    await hook('beforeTrial', early.now);
     await settle(origin, scenario.load, scenario.timeline.settle, signal);
     const clock = startClock();
+    const offset = early.now();
+    for (const line of deployLog) line.t -= offset;
     const { load: loadConfig } = scenario;
     const recorder = new Recorder({
       intervalMs: scenario.analysis.interval,
@@ -71,15 +101,26 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
           ? { kind: 'service' }
           : { kind: 'corrected', thinkTimeMs: loadConfig.thinkTime },
     });
+    let completed = false;
     const emit = (phase: DeployPhase, detail?: string) => {
       const t = clock.now();
+      // A marker may have reported completion already; the command's exit then adds nothing.
+      if (phase === 'completed') {
+        if (completed) return;
+        completed = true;
+      }
       recorder.event(detail === undefined ? { t, phase } : { t, phase, detail });
       request.onPhase?.(phase, detail, t);
     };
-    const deployLog: LogLine[] = [];
     const driver: DeployDriver = platform
       ? platformDriver(platform, variant.strategy ?? 'stop-start')
-      : commandDriver({ command: variant.command ?? '', cwd: dir, now: clock.now, log: deployLog });
+      : commandDriver({
+          command: variant.command ?? '',
+          cwd: dir,
+          now: clock.now,
+          log: deployLog,
+          markers: scenario.deploy.markers,
+        });
 
     const load = createLoadGenerator({
       origin,
@@ -120,6 +161,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     if (signal.aborted) status = 'interrupted';
     await load.stop(signal.aborted ? 'abort' : 'drain');
     const recording = recorder.finish(clock.now());
+    await hook('afterTrial', clock.now);
     return {
       trial: request.trial,
       status,

@@ -90,11 +90,13 @@ trials: 2
       {
         name: 'stop-start',
         command: 'true',
+        hookLog: [],
         trials: trials.stopStart.map(([ms, failed], i) => trial(i + 1, ms, failed)),
       },
       {
         name: 'preboot',
         command: 'true',
+        hookLog: [],
         trials: trials.preboot.map(([ms, failed], i) => trial(i + 1, ms, failed)),
       },
     ],

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, ScenarioError } from '../../src/scenario/errors.ts';
@@ -149,6 +150,18 @@ describe('loading a scenario file', () => {
   });
 
   it('loads every scenario shipped in scenarios/', async () => {
+    const env = {
+      HEROKU_APP: 'demo',
+      TARGET_URL: 'http://127.0.0.1:1/',
+      K8S_DEPLOYMENT: 'web',
+      NGINX_PORT: '8080',
+    };
+    const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const file of files) {
+      const { scenario } = await loadScenarioFile(path.join('scenarios', file), env);
+      expect(scenario.variants.length, file).toBeGreaterThanOrEqual(2);
+    }
     for (const file of ['scenarios/preboot.yaml', 'scenarios/heroku-2012.yaml']) {
       const { scenario } = await loadScenarioFile(file, {});
       expect(scenario.variants.map((v) => v.name)).toEqual(['stop-start', 'preboot']);

@@ -1,0 +1,35 @@
+import type { Hooks } from '../scenario/schema.ts';
+import { describeFailure, type LogLine, runShell } from './shell.ts';
+
+/** A hook that failed: the run stops there, with what it measured so far (`measured`, if any). */
+export class HookError<T = unknown> extends Error {
+  override name = 'HookError';
+  measured?: T;
+}
+
+/** Runs one of a variant's hooks, if it has one; its output goes to `log`, marked with its name. */
+export async function runHook(options: {
+  hooks: Hooks | undefined;
+  which: keyof Hooks;
+  variant: string;
+  cwd: string;
+  now: () => number;
+  log: LogLine[];
+  signal: AbortSignal;
+}): Promise<void> {
+  const command = options.hooks?.[options.which];
+  if (!command || options.signal.aborted) return;
+  const result = await runShell({
+    command,
+    cwd: options.cwd,
+    now: options.now,
+    log: options.log,
+    source: `hook ${options.which}`,
+    signal: options.signal,
+  });
+  if (result.exitCode !== 0 && !options.signal.aborted) {
+    throw new HookError(
+      `${options.variant}: hook ${options.which} (${command}) ${describeFailure(result)}`,
+    );
+  }
+}
