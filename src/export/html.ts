@@ -156,7 +156,9 @@ function timeline(variant: string, trial: TrialView): string {
     trial.deployLog.length > 0
       ? `<details><summary>Deploy output (${trial.deployLog.length} lines)</summary><pre>${trial.deployLog
           .map((l) =>
-            e(`${l.at.toFixed(2).padStart(8)} s ${l.stream === 'stderr' ? '!' : ' '} ${l.line}`),
+            e(
+              `${l.at.toFixed(2).padStart(8)} s ${l.stream === 'stderr' ? '!' : ' '} ${l.source ? `[${l.source}] ` : ''}${l.line}`,
+            ),
           )
           .join('\n')}</pre></details>`
       : '';

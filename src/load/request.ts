@@ -75,7 +75,7 @@ export function sendRequest(
   const releasePattern = load.releasePattern ? patternOf(load.releasePattern) : undefined;
   // With a release pattern, the first bytes of the body are kept to search it.
   const kept: Buffer[] = [];
-  const keptBytes = 0;
+  let keptBytes = 0;
   return new Promise((resolve) => {
     let controller: Dispatcher.DispatchController | undefined;
     let timedOut = false;
@@ -112,8 +112,16 @@ export function sendRequest(
         },
         onResponseData(_controller, chunk) {
           bytes += chunk.length;
+          if (releasePattern && keptBytes < BODY_KEPT_FOR_PATTERN) {
+            kept.push(chunk);
+            keptBytes += chunk.length;
+          }
         },
         onResponseEnd() {
+          if (releasePattern) {
+            const body = Buffer.concat(kept).subarray(0, BODY_KEPT_FOR_PATTERN).toString('utf8');
+            release = releasePattern.exec(body)?.[1] ?? release;
+          }
           settle({
             kind: 'response',
             status,

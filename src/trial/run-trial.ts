@@ -161,8 +161,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     if (signal.aborted) status = 'interrupted';
     await load.stop(signal.aborted ? 'abort' : 'drain');
     const recording = recorder.finish(clock.now());
-    await hook('afterTrial', clock.now);
-    return {
+    const result: TrialResult = {
       trial: request.trial,
       status,
       ...(failure ? { failure } : {}),
@@ -170,6 +169,14 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       recording,
       deployLog,
     };
+    try {
+      await hook('afterTrial', clock.now);
+    } catch (error) {
+      // The trial was measured: the run keeps it, then stops on the hook's failure.
+      if (error instanceof HookError) error.measured = result;
+      throw error;
+    }
+    return result;
   } finally {
     await platform?.stop();
   }

@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { runTrial, type TrialResult } from '../../src/trial/run-trial.ts';
 import { processesWithEnv } from '../helpers/processes.ts';
 import { REPO } from '../helpers/scenarios.ts';
-import { startHttpServer, type TestServer } from '../helpers/servers.ts';
+import {
+  closedPort as closedPortNumber,
+  startHttpServer,
+  type TestServer,
+} from '../helpers/servers.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -71,5 +79,113 @@ describe('an external target deployed by a shell command', () => {
     expect(result.status).toBe('failed');
     expect(result.failure).toBe('the deploy did not complete within 400 ms');
     expect(processesWithEnv('DEPLOY_BENCH_TEST_MARKER', marker)).toEqual([]);
+  });
+});
+
+describe('hooks, readiness, release patterns and failure policy', () => {
+  const BENCH = path.join(REPO, 'bin/bench.js');
+
+  async function runScenarioText(text: string) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hooks-'));
+    writeFileSync(path.join(dir, 'scenario.yaml'), text);
+    const run = await execa(
+      'node',
+      [BENCH, 'run', path.join(dir, 'scenario.yaml'), '--out', path.join(dir, 'out')],
+      {
+        reject: false,
+      },
+    );
+    const results = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));
+    return { run, results };
+  }
+
+  const header = (extra = '') => `name: hooks
+target: { url: "${server.origin}/" }
+load: { users: 1${extra} }
+timeline: { settle: 0s, warmup: 200ms, cooldown: 200ms }
+`;
+
+  it('runs hooks around variants and trials and keeps their output', async () => {
+    const { run, results } = await runScenarioText(`${header()}variants:
+  - name: a
+    command: echo deploying
+    hooks:
+      beforeVariant: echo before variant
+      beforeTrial: echo before trial
+      afterTrial: echo after trial
+      afterVariant: echo after variant
+trials: 2
+`);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const [variant] = results.variants;
+    expect(
+      variant.hookLog.map((l: { source: string; line: string }) => `${l.source}: ${l.line}`),
+    ).toEqual(['hook beforeVariant: before variant', 'hook afterVariant: after variant']);
+    for (const trial of variant.trials) {
+      const lines = trial.deployLog.map(
+        (l: { source?: string; line: string }) => `${l.source ?? 'deploy'}: ${l.line}`,
+      );
+      expect(lines).toEqual([
+        'hook beforeTrial: before trial',
+        'deploy: deploying',
+        'hook afterTrial: after trial',
+      ]);
+      // Before-trial output comes before t0, the deploy's after the warm-up, the after-trial's last.
+      const [before, deploy, after] = trial.deployLog.map((l: { t: number }) => l.t);
+      expect(before).toBeLessThan(0);
+      expect(deploy).toBeGreaterThanOrEqual(200);
+      expect(after).toBeGreaterThan(deploy);
+    }
+  });
+
+  it('stops the run on a failing hook, keeping what was measured, with exit code 3', async () => {
+    const { run, results } = await runScenarioText(`${header()}variants:
+  - name: a
+    command: "true"
+    hooks: { afterTrial: "echo cannot reset >&2; exit 4" }
+  - name: b
+    command: "true"
+`);
+    expect(run.exitCode).toBe(3);
+    expect(results.failure).toBe(
+      'a: hook afterTrial (echo cannot reset >&2; exit 4) exited with code 4; last output: cannot reset',
+    );
+    expect(results.variants[0].trials).toHaveLength(1);
+    expect(results.variants[0].trials[0].requests).toBeGreaterThan(0);
+    expect(results.variants[1].trials).toEqual([]);
+  });
+
+  it('stops after a failed deploy when deploy.onFailure is stop', async () => {
+    const { run, results } = await runScenarioText(`${header()}deploy: { onFailure: stop }
+variants:
+  - { name: a, command: "exit 1" }
+  - { name: b, command: "true" }
+trials: 2
+`);
+    expect(run.exitCode).toBe(3);
+    expect(results.failure).toBe('a, trial 1: the deploy failed (deploy.onFailure: stop)');
+    expect(results.variants[0].trials.map((t: { status: string }) => t.status)).toEqual(['failed']);
+  });
+
+  it('reads the release from the body with a pattern', async () => {
+    const { results } =
+      await runScenarioText(`${header(', releasePattern: "(o)k"')}variants: [{ name: a, command: "true" }]
+`);
+    expect(Object.keys(results.variants[0].trials[0].recording.overall.releases)).toEqual(['o']);
+  });
+
+  it('waits for an external target to answer, and says when it never does', async () => {
+    const closed = await closedPortNumber();
+    const { run, results } = await runScenarioText(`name: never
+target: { url: "http://127.0.0.1:${closed}/", ready: { timeout: 600ms } }
+load: { users: 1 }
+variants: [{ name: a, command: "true" }]
+`);
+    expect(run.exitCode).toBe(3);
+    expect(results.failure).toMatch(
+      new RegExp(
+        `^the target is not ready: http://127\\.0\\.0\\.1:${closed}/ did not answer within 600 ms \\(last attempt: ECONNREFUSED\\)$`,
+      ),
+    );
   });
 });
