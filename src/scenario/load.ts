@@ -14,6 +14,7 @@ import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { ScenarioError, type ScenarioProblem } from './errors.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { type Scenario, scenarioSchema } from './schema.ts';
+import { closest, keysAt } from './suggest.ts';
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -63,6 +64,15 @@ function parseScenarioWithGates(
   if (syntaxError) {
     throw new ScenarioError([
       { ...at(syntaxError.pos[0]), message: `YAML syntax: ${syntaxError.message.split('\n')[0]}` },
+    ]);
+  }
+
+  if (!isMap(document.contents)) {
+    const node = document.contents;
+    const where = node?.range ? at(node.range[0]) : { file };
+    const what = node ? 'expected a mapping' : 'the file is empty; expected a mapping';
+    throw new ScenarioError([
+      { ...where, message: `${what} with name, target, load and variants` },
     ]);
   }
 
@@ -119,10 +129,17 @@ function locateIssue(
       : undefined;
     const offset = isNode(keyNode) ? (keyNode.range?.[0] ?? 0) : (parent?.range?.[0] ?? 0);
     const plural = issue.keys.length > 1 ? 's' : '';
+    const known = keysAt(scenarioSchema, issuePath, document.toJS()).filter((k) => k !== 'model');
+    const guess = closest(key, known);
+    const hint = guess
+      ? `; did you mean "${guess}"?`
+      : known.length > 0
+        ? `; expected one of ${known.join(', ')}`
+        : '';
     return {
       ...at(offset),
       field: fieldName([...issuePath, key]),
-      message: `unknown key${plural} ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
+      message: `unknown key${plural} ${issue.keys.map((k) => `"${k}"`).join(', ')}${hint}`,
     };
   }
 
@@ -161,12 +178,12 @@ function fieldName(keys: (string | number)[]): string {
 /** Zod's default wording names JavaScript types; say it in the scenario's terms. */
 function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
-    const expected =
-      issue.expected === 'object'
-        ? 'a mapping'
-        : issue.expected === 'array'
-          ? 'a list'
-          : `a ${issue.expected}`;
+    const names: Record<string, string> = {
+      object: 'a mapping',
+      array: 'a list',
+      int: 'a whole number',
+    };
+    const expected = names[issue.expected] ?? `a ${issue.expected}`;
     return issue.message.startsWith('Invalid input') ? `expected ${expected}` : issue.message;
   }
   if (issue.code === 'too_small' && issue.origin === 'number') {

@@ -72,7 +72,7 @@ describe('loading a scenario file', () => {
       'o.yaml:3:28: load.rate: expected a rate such as 50/s or 600/m (at most 100000/s), got "fast"',
     ]);
     expect(problems('{ model: open, users: 4, rate: 5/s }')).toEqual([
-      'o.yaml:3:22: load.users: unknown key "users"',
+      expect.stringMatching(/^o\.yaml:3:22: load\.users: unknown key "users"; expected one of /),
     ]);
     expect(problems('{ model: burst }')).toEqual([
       'o.yaml:3:16: load.model: expected model "closed" (with users) or "open" (with rate)',
@@ -114,9 +114,11 @@ describe('loading a scenario file', () => {
   });
 
   it('points at an unknown key', async () => {
-    expect(await problemsOf('bad-unknown-key.yaml')).toEqual([
-      'test/fixtures/scenarios/bad-unknown-key.yaml:6:3: load.concurency: unknown key "concurency"',
-    ]);
+    const [problem, ...more] = await problemsOf('bad-unknown-key.yaml');
+    expect(more).toEqual([]);
+    expect(problem).toMatch(
+      /^test\/fixtures\/scenarios\/bad-unknown-key\.yaml:6:3: load\.concurency: unknown key "concurency"; expected one of users, thinkTime, /,
+    );
   });
 
   it('says which required fields are missing', async () => {
