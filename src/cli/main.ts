@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { ExportName } from '../export/exporter.ts';
+import { OutputError } from '../export/write-file.ts';
 import { ResultsFileError } from '../run/read-results.ts';
 import { TOOL } from '../run/tool.ts';
 import { ScenarioError } from '../scenario/errors.ts';
@@ -38,6 +39,11 @@ export async function main(argv: string[]): Promise<number> {
             describe: 'trials per variant (overrides the scenario)',
           })
           .option('export', EXPORT_OPTION)
+          .option('force', {
+            type: 'boolean',
+            default: false,
+            describe: 'write into an --out folder that already holds files',
+          })
           .option('gate', {
             type: 'string',
             array: true,
@@ -70,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
           trials: args.trials,
           formats,
           gates: (args.gate ?? []).map(String),
+          force: args.force,
         });
       },
     )
@@ -183,6 +190,10 @@ export async function main(argv: string[]): Promise<number> {
     await cli.parseAsync();
     return exitCode;
   } catch (error) {
+    if (error instanceof OutputError) {
+      process.stderr.write(`bench: ${error.message}\n`);
+      return error.kind === 'exists' ? EXIT.badInput : EXIT.runFailed;
+    }
     if (error instanceof ResultsFileError) {
       process.stderr.write(`${error.message}\n`);
       return EXIT.badInput;

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ExportName } from '../export/exporter.ts';
 import { renderTerminal } from '../export/terminal.ts';
+import { OutputError, prepareOutputFolder } from '../export/write-file.ts';
 import { writeReports } from '../export/write-reports.ts';
 import { evaluateGates } from '../gates/evaluate.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
@@ -17,6 +19,8 @@ export interface RunArgs {
   formats: ExportName[];
   /** `--gate` expressions, added to the scenario's. */
   gates: string[];
+  /** Write into an --out folder that already holds files. */
+  force: boolean;
 }
 
 /** `bench run FILE`: measures every variant, prints the summary, and returns the exit code. */
@@ -27,7 +31,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
     ...loaded.gates,
     ...args.gates.map((source) => parseCommandLineGate(source, loaded)),
   ];
-  const outDir = args.out ?? defaultOutDir(loaded.scenario.name);
+  const outDir = args.out ?? (await freeDefaultOutDir(loaded.scenario.name));
+  await prepareOutputFolder(outDir, { force: args.force });
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -55,7 +60,14 @@ export async function runCommand(args: RunArgs): Promise<number> {
     });
     report.gates = evaluateGates(gates, report.variants);
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    await writeReports(report, outDir, args.formats, log);
+    try {
+      await writeReports(report, outDir, args.formats, log);
+    } catch (error) {
+      // The figures are still shown below: printing them is all that is left to do for them.
+      if (!(error instanceof OutputError)) throw error;
+      report.failure ??= error.message;
+      process.stderr.write(`bench: ${error.message}\n`);
+    }
     process.stdout.write(`\n${renderTerminal(report)}`);
     const index = path.join(outDir, 'index.html');
     process.stdout.write(
@@ -80,6 +92,15 @@ function parseCommandLineGate(source: string, loaded: LoadedScenario): Gate {
   } catch (error) {
     if (!(error instanceof GateSyntaxError)) throw error;
     throw new UsageError(`--gate '${source}': column ${error.column}: ${error.message}`);
+  }
+}
+
+/** reports/<date-time>-<scenario>/, with -2, -3… when two runs start in the same second. */
+async function freeDefaultOutDir(scenarioName: string): Promise<string> {
+  const base = defaultOutDir(scenarioName);
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    if (!existsSync(candidate)) return candidate;
   }
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { DeployPhase } from '../deploy/events.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
 import { renderResultsJson } from '../export/results-json.ts';
-import { writeFileAtomic } from '../export/write-file.ts';
+import { OutputError, writeFileAtomic } from '../export/write-file.ts';
 import { sleep } from '../process/sleep.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { startClock } from '../trial/clock.ts';
@@ -51,9 +51,18 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     })),
   };
   await mkdir(options.outDir, { recursive: true });
+  // When results can no longer be written (a full disk), the run stops: measuring on would be lost.
+  let outputFailed = false;
   const save = async () => {
+    if (outputFailed) return;
     report.finishedAt = new Date().toISOString();
-    await writeFileAtomic(options.outDir, 'results.json', renderResultsJson(report));
+    try {
+      await writeFileAtomic(options.outDir, 'results.json', renderResultsJson(report));
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error;
+      outputFailed = true;
+      report.failure = `${error.message} (the run stopped there; what is already on disk stays)`;
+    }
   };
 
   let trialsRun = 0;
@@ -87,6 +96,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
         const result = await runTrial({ loaded, variant, trial, signal: options.signal, onPhase });
         variantRun.trials.push(result);
         await save();
+        if (outputFailed) break run;
         if (result.status === 'failed' && scenario.deploy.onFailure === 'stop') {
           stopWith(`${variant.name}, trial ${trial}: the deploy failed (deploy.onFailure: stop)`);
           break run;

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/scenarios.ts';
+import { startHttpServer, type TestServer } from '../helpers/servers.ts';
+
+const BENCH = path.join(REPO, 'bin/bench.js');
+let server: TestServer;
+let scenario: string;
+
+beforeAll(async () => {
+  server = await startHttpServer((_req, res) => res.end('ok'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-out-'));
+  scenario = path.join(dir, 'quick.yaml');
+  writeFileSync(
+    scenario,
+    `name: quick
+target: { url: "${server.origin}/" }
+load: { users: 1 }
+timeline: { settle: 0s, warmup: 200ms, cooldown: 200ms }
+variants: [{ name: a, command: "true" }, { name: b, command: "true" }]
+`,
+  );
+});
+afterAll(() => server.close());
+
+const bench = (...args: string[]) => execa('node', [BENCH, ...args], { reject: false });
+
+describe('the output folder', () => {
+  it('is never overwritten silently: a second run into it needs --force', async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-out-')), 'run');
+    expect((await bench('run', scenario, '--out', out)).exitCode).toBe(0);
+    const first = readFileSync(path.join(out, 'results.json'), 'utf8');
+    const again = await bench('run', scenario, '--out', out);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr.trim()).toBe(
+      `bench: ${out} already holds a run; choose another --out, or add --force to overwrite it`,
+    );
+    expect(readFileSync(path.join(out, 'results.json'), 'utf8')).toBe(first);
+    expect((await bench('run', scenario, '--out', out, '--force')).exitCode).toBe(0);
+  });
+
+  it('that cannot be created fails before any load is sent, with exit code 3', async () => {
+    // A folder inside a file: no one, root included, can create it.
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-out-')), 'a-file');
+    writeFileSync(file, '');
+    const run = await bench('run', scenario, '--out', path.join(file, 'run'));
+    expect(run.exitCode).toBe(3);
+    expect(run.stderr).toMatch(/^bench: cannot create the output folder .*a-file\/run: ENOTDIR/);
+    expect(run.stderr).not.toContain('starting the target');
+  });
+
+  it('on a full disk: a clear error, exit code 3, the figures still printed, nothing half-written', async () => {
+    const mountPoint = mkdtempSync(path.join(os.tmpdir(), 'bench-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', mountPoint]);
+    try {
+      const out = path.join(mountPoint, 'run');
+      mkdirSync(out);
+      const run = await bench('run', scenario, '--out', out);
+      expect(run.exitCode).toBe(3);
+      expect(run.stderr).toMatch(/no space left on device/i);
+      expect(run.stdout).toContain('Longest transaction:');
+      expect(run.stdout).toMatch(/The run failed: cannot write .*results\.json/);
+      // No temporary file left behind; a results.json, if any, is whole.
+      const file = path.join(out, 'results.json');
+      if (existsSync(file)) expect(() => JSON.parse(readFileSync(file, 'utf8'))).not.toThrow();
+      expect(execFileSync('ls', ['-a', out], { encoding: 'utf8' })).not.toContain('.tmp');
+    } finally {
+      execFileSync('umount', [mountPoint]);
+    }
+  });
+});
