@@ -60,8 +60,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
     });
     report.gates = evaluateGates(gates, report.variants);
     const log = (line: string) => process.stderr.write(`${line}\n`);
+    log('writing the reports…');
     try {
-      await writeReports(report, outDir, args.formats, log);
+      await writeReports(report, outDir, args.formats, log, () => {
+        // Ctrl-C while the reports are written: they are finished (it takes a second) and say so.
+        report.interrupted ||= controller.signal.aborted;
+      });
     } catch (error) {
       // The figures are still shown below: printing them is all that is left to do for them.
       if (!(error instanceof OutputError)) throw error;
@@ -73,7 +77,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     process.stdout.write(
       `\nReport: ${args.formats.includes('html') ? index : path.join(outDir, 'results.json')}\n`,
     );
-    if (report.interrupted) return EXIT.interrupted;
+    if (report.interrupted || controller.signal.aborted) return EXIT.interrupted;
     const failedTrial = report.variants.some((v) => v.trials.some((t) => t.status === 'failed'));
     if (report.failure || failedTrial) return EXIT.runFailed;
     return report.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;

@@ -47,6 +47,7 @@ export function renderResultsJson(report: RunReport): string {
         longestUserWait: trial.recording.longestUserWait ?? null,
         disruptionSpans: trial.recording.disruption.spans,
         deployLog: trial.deployLog,
+        generator: trial.generator ?? null,
         recording: encodeRecording(trial.recording),
       })),
     })),

@@ -4,6 +4,7 @@ import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { emptyBucket, mergeBucket } from '../record/bucket.ts';
 import { gateRows, gateVerdict } from '../report/table.ts';
+import { buildView } from '../report/view.ts';
 import type { RunReport, VariantRun } from '../run/run-report.ts';
 import { formatMs } from '../scenario/duration.ts';
 
@@ -101,6 +102,9 @@ export function renderTerminal(report: RunReport): string {
       ]);
     }
     parts.push(`${gates.toString()}\nGates: ${gateVerdict(report.gates)}.`);
+  }
+  for (const notice of buildView(report).notices.filter((n) => n.includes('saturated'))) {
+    parts.push(`Warning: ${notice}`);
   }
   if (report.interrupted)
     parts.push('Interrupted: the figures above cover what was measured until then.');

@@ -18,11 +18,14 @@ export async function writeReports(
   dir: string,
   formats: readonly ExportName[],
   log: (line: string) => void,
+  /** Called before each format is rendered, so a caller can still update the report. */
+  beforeEach: () => void = () => {},
 ): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const context: ExportContext = { pngFiles: [] };
   const written: string[] = [];
   for (const name of EXPORT_NAMES.filter((n) => formats.includes(n))) {
+    beforeEach();
     let files: Awaited<ReturnType<(typeof EXPORTERS)[ExportName]['render']>>;
     try {
       files = await EXPORTERS[name].render(report, context);

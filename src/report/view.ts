@@ -6,7 +6,7 @@ import { emptyBucket, mergeBucket } from '../record/bucket.ts';
 import { percentileMs } from '../record/histogram.ts';
 import type { Bucket, LongTransaction } from '../record/recording.ts';
 import type { RunReport, VariantRun } from '../run/run-report.ts';
-import type { TrialResult } from '../trial/run-trial.ts';
+import { SATURATED_ELU, type TrialResult } from '../trial/run-trial.ts';
 import { decimate, type Point } from './decimate.ts';
 
 /** More points than this per series are thinned: a one-hour run still gives a light, fast page. */
@@ -58,6 +58,16 @@ export function buildView(report: RunReport): ReportView {
   if (report.interrupted)
     notices.push('The run was interrupted: these figures cover what was measured until then.');
   if (report.failure) notices.push(`The run failed: ${report.failure}`);
+  for (const variant of report.variants) {
+    for (const trial of variant.trials) {
+      const elu = trial.generator?.eventLoopUtilization ?? 0;
+      if (elu >= SATURATED_ELU) {
+        notices.push(
+          `${variant.name}, trial ${trial.trial}: deploy-bench itself was saturated (its event loop was busy ${Math.round(100 * elu)} % of the time), so its own delays are in these figures; use fewer users or a lower rate.`,
+        );
+      }
+    }
+  }
   for (const variant of variants) {
     for (const trial of variant.trials.filter((t) => t.status === 'failed')) {
       notices.push(`${variant.name}, trial ${trial.trial}: the deploy failed: ${trial.failure}`);

@@ -63,6 +63,10 @@ const resultsSchema = z.object({
           failure: z.string().nullable(),
           startedAt: z.string(),
           deployLog: z.array(logLine),
+          generator: z
+            .object({ cpuPercent: z.number(), eventLoopUtilization: z.number() })
+            .nullable()
+            .default(null),
           // Taken as it is (a rebuilt object would reorder its keys, and a re-render must be identical).
           recording: z.custom<EncodedRecording>(
             (value) =>
@@ -128,6 +132,7 @@ export async function readResults(file: string): Promise<RunReport> {
           startedAt: trial.startedAt,
           recording: decodeRecording(trial.recording),
           deployLog: trial.deployLog,
+          ...(trial.generator ? { generator: trial.generator } : {}),
         }),
       ),
     })),

@@ -85,7 +85,12 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     try {
       await variantHook('beforeVariant');
       for (let trial = 1; trial <= trials; trial++) {
-        if (trialsRun > 0) await sleep(scenario.timeline.betweenTrials, options.signal);
+        if (trialsRun > 0 && scenario.timeline.betweenTrials > 0) {
+          log(
+            `${variant.name}: resting ${scenario.timeline.betweenTrials / 1000} s before trial ${trial}/${trials}`,
+          );
+          await sleep(scenario.timeline.betweenTrials, options.signal);
+        }
         if (options.signal.aborted) break run;
         trialsRun++;
         log(`${variant.name}: trial ${trial}/${trials} — starting the target`);
@@ -93,7 +98,18 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
           log(
             `${variant.name}: ${(t / 1000).toFixed(2).padStart(7)} s  ${phase}${detail ? `  ${detail}` : ''}`,
           );
-        const result = await runTrial({ loaded, variant, trial, signal: options.signal, onPhase });
+        const onLoadStarted = () =>
+          log(
+            `${variant.name}: load started; the deploy follows the ${scenario.timeline.warmup / 1000} s warm-up`,
+          );
+        const result = await runTrial({
+          loaded,
+          variant,
+          trial,
+          signal: options.signal,
+          onPhase,
+          onLoadStarted,
+        });
         variantRun.trials.push(result);
         await save();
         if (outputFailed) break run;

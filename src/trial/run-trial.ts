@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { commandDriver, type LogLine } from '../deploy/command-driver.ts';
 import type { DeployDriver, DeployPhase } from '../deploy/events.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
@@ -23,7 +24,19 @@ export interface TrialResult {
   startedAt: string;
   recording: Recording;
   deployLog: LogLine[];
+  /** How busy deploy-bench itself was while measuring: a saturated generator under-measures. */
+  generator?: GeneratorLoad;
 }
+
+export interface GeneratorLoad {
+  /** CPU time of this process over wall time, in % of one core. */
+  cpuPercent: number;
+  /** Share of the time the event loop was busy (1 = it never waited for I/O). */
+  eventLoopUtilization: number;
+}
+
+/** Above this event-loop utilisation the generator's own delays show in the figures. */
+export const SATURATED_ELU = 0.9;
 
 /** The target could not be brought up: nothing was measured, the run cannot go on. */
 export class TargetError extends Error {
@@ -37,6 +50,8 @@ export interface TrialRequest {
   signal: AbortSignal;
   /** Told of each deploy phase as it happens, for progress lines. */
   onPhase?: (phase: DeployPhase, detail: string | undefined, t: number) => void;
+  /** Told when the measured load starts (the warm-up). */
+  onLoadStarted?: () => void;
 }
 
 /**
@@ -129,7 +144,10 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       onSample: (sample) => recorder.record(sample),
       onDropped: (t) => recorder.recordDropped(t),
     });
+    const cpuAtStart = process.cpuUsage();
+    const eluAtStart = performance.eventLoopUtilization();
     load.start();
+    request.onLoadStarted?.();
 
     let status: TrialStatus = 'completed';
     let failure: string | undefined;
@@ -161,7 +179,13 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     if (signal.aborted) status = 'interrupted';
     await load.stop(signal.aborted ? 'abort' : 'drain');
     const recording = recorder.finish(clock.now());
+    const cpu = process.cpuUsage(cpuAtStart);
+    const generator: GeneratorLoad = {
+      cpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / Math.max(1, recording.durationMs),
+      eventLoopUtilization: performance.eventLoopUtilization(eluAtStart).utilization,
+    };
     const result: TrialResult = {
+      generator,
       trial: request.trial,
       status,
       ...(failure ? { failure } : {}),

@@ -157,7 +157,10 @@ variants: [{ name: a, strategy: preboot }]
 
 describe('Ctrl-C', () => {
   /** A run whose app is a grandchild (shell wrapper), tagged so that the test can find every process. */
-  function interruptibleScenario(marker: string): string {
+  function interruptibleScenario(
+    marker: string,
+    extra: { timeline?: string; trials?: number } = {},
+  ): string {
     const dir = tempDir();
     const file = path.join(dir, 'interrupt.yaml');
     writeFileSync(
@@ -170,7 +173,8 @@ target:
       env: { BOOT_MS: 800, DEPLOY_BENCH_TEST_MARKER: ${marker} }
     processes: 2
 load: { users: 2 }
-timeline: { warmup: 1s, cooldown: 30s }
+timeline: ${extra.timeline ?? '{ warmup: 1s, cooldown: 30s }'}
+trials: ${extra.trials ?? 1}
 variants:
   - { name: stop-start, strategy: stop-start }
   - { name: preboot, strategy: preboot }
@@ -179,31 +183,43 @@ variants:
     return file;
   }
 
-  async function interruptDuringDeploy(signals: number) {
+  /** Starts a run, sends SIGINT `signals` times once stderr shows `moment`, and waits for the exit. */
+  async function interruptAt(
+    moment: RegExp,
+    signals = 1,
+    extra: Parameters<typeof interruptibleScenario>[1] = {},
+  ) {
     const marker = randomUUID();
     const out = path.join(tempDir(), 'out');
-    const child = execa('node', [BENCH, 'run', interruptibleScenario(marker), '--out', out], {
-      reject: false,
-    });
+    const child = execa(
+      'node',
+      [BENCH, 'run', interruptibleScenario(marker, extra), '--out', out],
+      { reject: false },
+    );
     let stderr = '';
     await new Promise<void>((resolve) => {
       child.stderr?.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
-        if (/ booting /.test(stderr.split('triggered')[1] ?? '')) resolve();
+        if (moment.test(stderr)) resolve();
       });
     });
-    // Mid-deploy: the old release is stopped, the new one (and its grandchildren) booting.
-    expect(processesWithEnv('DEPLOY_BENCH_TEST_MARKER', marker).length).toBeGreaterThan(0);
     for (let i = 0; i < signals; i++) child.kill('SIGINT');
     const run = await child;
-    return { run, out, marker };
+    // A second Ctrl-C quits before anything is written.
+    const file = path.join(out, 'results.json');
+    const results = (
+      existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined
+    ) as ResultsJson;
+    return { run, results, marker, out };
   }
 
-  it('stops everything, writes what was measured and exits 130', async () => {
-    const { run, out, marker } = await interruptDuringDeploy(1);
-    expect(run.exitCode).toBe(130);
+  const nothingLeft = (marker: string) =>
     expect(processesWithEnv('DEPLOY_BENCH_TEST_MARKER', marker)).toEqual([]);
-    const results = readResults(out);
+
+  it('during the deploy: stops everything, writes what was measured and exits 130', async () => {
+    const { run, results, marker } = await interruptAt(/triggered[\s\S]* booting /);
+    expect(run.exitCode).toBe(130);
+    nothingLeft(marker);
     expect(results.interrupted).toBe(true);
     expect(results.variants[0]?.trials).toHaveLength(1);
     expect(results.variants[0]?.trials[0]?.status).toBe('interrupted');
@@ -211,10 +227,41 @@ variants:
     expect(results.variants[1]?.trials).toEqual([]);
   });
 
-  it('quits at once on a second Ctrl-C, still leaving no process behind', async () => {
-    const { run, marker } = await interruptDuringDeploy(2);
+  it('during the warm-up', async () => {
+    const { run, results, marker } = await interruptAt(/load started/, 1, {
+      timeline: '{ warmup: 5s, cooldown: 1s }',
+    });
     expect(run.exitCode).toBe(130);
-    expect(processesWithEnv('DEPLOY_BENCH_TEST_MARKER', marker)).toEqual([]);
+    nothingLeft(marker);
+    expect(results.interrupted).toBe(true);
+    expect(results.variants[0]?.trials[0]?.status).toBe('interrupted');
+  });
+
+  it('between two trials: the first one is kept whole', async () => {
+    const { run, results, marker } = await interruptAt(/resting 5 s before trial 2\/2/, 1, {
+      timeline: '{ warmup: 500ms, cooldown: 500ms, betweenTrials: 5s }',
+      trials: 2,
+    });
+    expect(run.exitCode).toBe(130);
+    nothingLeft(marker);
+    expect(results.interrupted).toBe(true);
+    expect(results.variants[0]?.trials.map((t) => t.status)).toEqual(['completed']);
+  });
+
+  it('while the reports are written: they are finished, and say the run was interrupted', async () => {
+    const { run, results, marker, out } = await interruptAt(/writing the reports/, 1, {
+      timeline: '{ warmup: 500ms, cooldown: 500ms }',
+    });
+    expect(run.exitCode).toBe(130);
+    nothingLeft(marker);
+    expect(results.interrupted).toBe(true);
+    expect(existsSync(path.join(out, 'index.html'))).toBe(true);
+  });
+
+  it('a second Ctrl-C quits at once, still leaving no process behind', async () => {
+    const { run, marker } = await interruptAt(/triggered[\s\S]* booting /, 2);
+    expect(run.exitCode).toBe(130);
+    nothingLeft(marker);
   });
 });
 

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { processesWithEnv } from './helpers/processes.ts';
+
+/**
+ * Tags every process the test run starts (the variable is inherited by the workers, their children
+ * and grandchildren), and fails the run if any is still alive once every test has finished.
+ */
+const MARKER = 'DEPLOY_BENCH_TEST_SUITE';
+
+export function setup(): void {
+  process.env[MARKER] = randomUUID();
+}
+
+export async function teardown(): Promise<void> {
+  const id = process.env[MARKER] as string;
+  const leftovers = () =>
+    processesWithEnv(MARKER, id).filter((pid) => {
+      if (pid === process.pid) return false;
+      try {
+        // The test runner's own workers end with it.
+        return !readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('vitest');
+      } catch {
+        return false;
+      }
+    });
+  // Processes told to stop may take a moment to go (nginx's master, a SIGTERMed app).
+  const deadline = Date.now() + 3000;
+  while (leftovers().length > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  const left = leftovers();
+  if (left.length === 0) return;
+  const described = left.map((pid) => {
+    try {
+      return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').trim()}`;
+    } catch {
+      return String(pid);
+    }
+  });
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  // vitest reports an error in teardown but keeps its exit code: fail the run explicitly.
+  process.exitCode = 1;
+  throw new Error(
+    `tests left ${left.length} process(es) running (now killed):\n${described.join('\n')}`,
+  );
+}
