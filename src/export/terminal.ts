@@ -78,9 +78,14 @@ export function renderTerminal(report: RunReport): string {
   row('  siege-compatible', spreadMs('siegeLongestTransactionMs'));
   row('longest user wait', spreadMs('longestUserWaitMs'));
   row('disruption', spreadMs('disruptionMs'));
-  row('requests', (s) => String(s.metrics.requests.median));
-  row('failed', (s) => String(s.metrics.errors.median));
-  row('availability', (s) => `${s.metrics.availability.median.toFixed(2)} %`);
+  const count = (n: number) => (Number.isFinite(n) ? String(n) : '—');
+  row('requests', (s) => count(s.metrics.requests.median));
+  row('failed', (s) => count(s.metrics.errors.median));
+  row('availability', (s) =>
+    Number.isFinite(s.metrics.availability.median)
+      ? `${s.metrics.availability.median.toFixed(2)} %`
+      : '—',
+  );
   row('deploy took', (s) => formatMs(s.metrics.deployDurationMs.median));
 
   const comparison = compareVariants(summaries);

@@ -17,6 +17,8 @@ export interface AppLaunch {
 export interface ProcessExit {
   code: number | undefined;
   signal: string | undefined;
+  /** Why it could not even start (e.g. the program does not exist). */
+  startError?: string;
 }
 
 const POLL_MS = 25;
@@ -49,7 +51,12 @@ export class AppProcess {
       stream?.on('data', (chunk: string) => this.keepOutput(chunk));
     }
     this.exited = this.child.then((result) => {
-      this.exit = { code: result.exitCode, signal: result.signal };
+      const notStarted = result.exitCode === undefined && result.signal === undefined;
+      this.exit = {
+        code: result.exitCode,
+        signal: result.signal,
+        ...(notStarted ? { startError: result.shortMessage } : {}),
+      };
       return this.exit;
     });
   }
@@ -84,7 +91,9 @@ export class AppProcess {
       if (options.signal?.aborted) throw new Error(`${this.name}: stopped while booting`);
       if (this.exit)
         throw new Error(
-          `${this.name} exited (${describeExit(this.exit)}) before it came up${this.outputHint()}`,
+          this.exit.startError
+            ? `${this.name} could not be started: ${this.exit.startError}`
+            : `${this.name} exited (${describeExit(this.exit)}) before it came up${this.outputHint()}`,
         );
       const up = options.readinessPath
         ? await answersReadiness(this.port, options.readinessPath)
