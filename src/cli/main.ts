@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { ExportName } from '../export/exporter.ts';
 import { OutputError } from '../export/write-file.ts';
+import { PLATFORMS } from '../init/templates.ts';
 import { ResultsFileError } from '../run/read-results.ts';
 import { TOOL } from '../run/tool.ts';
 import { ScenarioError } from '../scenario/errors.ts';
@@ -9,6 +10,7 @@ import { capacityCommand } from './capacity-command.ts';
 import { compareCommand } from './compare-command.ts';
 import { EXIT } from './exit-codes.ts';
 import { EXPORT_OPTION, parseExportOption } from './export-option.ts';
+import { initCommand, validateCommand } from './init-validate-commands.ts';
 import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 import { UsageError } from './usage-error.ts';
@@ -171,6 +173,45 @@ export async function main(argv: string[]): Promise<number> {
           duration: args.duration,
           connections: args.connections,
         });
+      },
+    )
+    .command(
+      'validate <file>',
+      'check a scenario file (and its gates) without running anything',
+      (command) =>
+        command
+          .positional('file', {
+            type: 'string',
+            demandOption: true,
+            describe: 'scenario YAML file',
+          })
+          .example(
+            '$0 validate scenarios/preboot.yaml',
+            'exit 0 when valid, 2 with one line per problem',
+          ),
+      async (args) => {
+        exitCode = await validateCommand({ file: args.file });
+      },
+    )
+    .command(
+      'init',
+      'write a commented starter scenario',
+      (command) =>
+        command
+          .option('platform', {
+            choices: PLATFORMS,
+            default: 'embedded' as const,
+            describe: 'what deploys the target',
+          })
+          .option('out', { type: 'string', describe: 'file to write (default: standard output)' })
+          .option('force', {
+            type: 'boolean',
+            default: false,
+            describe: 'overwrite --out if it exists',
+          })
+          .example('$0 init --platform heroku --out heroku.yaml', 'then: $0 validate heroku.yaml'),
+      async (args) => {
+        exitCode = await initCommand({ platform: args.platform, out: args.out, force: args.force });
       },
     )
     .demandCommand(1, 'expected a command, e.g. bench run scenarios/preboot.yaml')

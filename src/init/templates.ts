@@ -1,0 +1,109 @@
+/** Starter scenarios written by `bench init --platform …`: commented, valid as they are. */
+export const PLATFORMS = ['embedded', 'heroku', 'kubernetes', 'pm2', 'command'] as const;
+export type InitPlatform = (typeof PLATFORMS)[number];
+
+const SCHEMA_LINE =
+  '# yaml-language-server: $schema=./node_modules/deploy-bench/schema/scenario.schema.json';
+
+const COMMON_TAIL = `timeline:
+  warmup: 10s          # load before the deploy: the baseline
+  cooldown: 20s        # load after the deploy completed
+trials: 1              # several trials give medians, spreads, and a test of the noise
+gates:                 # exit code 1 when one fails (docs/ci.md)
+  - "*.errors == 0"
+`;
+
+const TEMPLATES: Record<InitPlatform, string> = {
+  embedded: `${SCHEMA_LINE}
+# The embedded platform: a router in front of your app's processes, deployed with stop-start and
+# preboot. Your app must listen on $PORT; RELEASE names the release (answer it in x-release).
+name: my-app-embedded
+target:
+  platform:
+    app:
+      command: [node, server.js]   # how to start one process of your app
+      env: {}
+    processes: 1
+    routerTimeout: 30s             # requests wait this long while no process is up, then 503
+    bootTimeout: 2m
+load:
+  model: closed                    # N users, each waits for its answer (siege -c N)
+  users: 4
+variants:
+  - { name: stop-start, strategy: stop-start }
+  - { name: preboot, strategy: preboot }
+${COMMON_TAIL}`,
+  heroku: `${SCHEMA_LINE}
+# Heroku: the same push without and with preboot. Needs the Heroku CLI and a git remote "heroku".
+name: my-app-heroku
+target:
+  url: https://\${HEROKU_APP:-my-app}.herokuapp.com/
+  ready: { timeout: 60s }
+load:
+  model: closed
+  users: 1
+  timeout: 60s                     # above Heroku's 30 s router timeout
+deploy:
+  markers:
+    - { pattern: "Released (v\\\\d+)", phase: released }
+variants:
+  - name: no-preboot
+    command: git commit --allow-empty -qm deploy-bench && git push -q heroku HEAD:main
+    hooks: { beforeVariant: "heroku features:disable preboot -a \${HEROKU_APP:-my-app}" }
+  - name: preboot
+    command: git commit --allow-empty -qm deploy-bench && git push -q heroku HEAD:main
+    hooks: { beforeVariant: "heroku features:enable preboot -a \${HEROKU_APP:-my-app}" }
+${COMMON_TAIL}`,
+  kubernetes: `${SCHEMA_LINE}
+# Kubernetes: a rollout restart of a Deployment, measured from outside the cluster.
+name: my-app-kubernetes
+target:
+  url: \${TARGET_URL:-http://127.0.0.1:8080/}
+  ready: { timeout: 60s }
+load:
+  model: open                      # a fixed arrival rate: no coordinated omission
+  rate: 50/s
+deploy:
+  markers:
+    - { pattern: "successfully rolled out", phase: completed }
+variants:
+  - name: rollout
+    command: kubectl rollout restart deployment/\${K8S_DEPLOYMENT:-web} && kubectl rollout status deployment/\${K8S_DEPLOYMENT:-web} --timeout=10m
+  - name: rollout-again
+    command: kubectl rollout restart deployment/\${K8S_DEPLOYMENT:-web} && kubectl rollout status deployment/\${K8S_DEPLOYMENT:-web} --timeout=10m
+${COMMON_TAIL}`,
+  pm2: `${SCHEMA_LINE}
+# pm2: restart (stop, then start) against reload (one process at a time, new before old).
+name: my-app-pm2
+target:
+  url: http://127.0.0.1:\${PORT:-3000}/
+  ready: { timeout: 30s }
+load:
+  model: closed
+  users: 4
+variants:
+  - { name: restart, command: "pm2 restart \${PM2_APP:-app}" }
+  - { name: reload, command: "pm2 reload \${PM2_APP:-app}" }
+${COMMON_TAIL}`,
+  command: `${SCHEMA_LINE}
+# Any platform: each variant is a shell command that deploys the target; its exit status decides
+# success, its output is kept, and markers turn lines of it into phases on the timeline.
+name: my-app
+target:
+  url: http://127.0.0.1:8080/
+  ready: { timeout: 30s }
+load:
+  model: closed
+  users: 4
+deploy:
+  markers:
+    - { pattern: "deployed", phase: completed }
+variants:
+  - { name: current, command: "./deploy.sh" }
+  - { name: candidate, command: "./deploy.sh --zero-downtime" }
+${COMMON_TAIL}`,
+};
+
+export function starterScenario(platform: InitPlatform): string {
+  return TEMPLATES[platform];
+}
