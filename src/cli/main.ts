@@ -46,6 +46,11 @@ export async function main(argv: string[]): Promise<number> {
             default: false,
             describe: 'write into an --out folder that already holds files',
           })
+          .option('quiet', {
+            type: 'boolean',
+            default: false,
+            describe: 'no progress and no phase lines: only the summary and problems',
+          })
           .option('gate', {
             type: 'string',
             array: true,
@@ -79,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
           formats,
           gates: (args.gate ?? []).map(String),
           force: args.force,
+          quiet: args.quiet,
         });
       },
     )

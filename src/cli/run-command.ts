@@ -7,9 +7,11 @@ import { writeReports } from '../export/write-reports.ts';
 import { evaluateGates } from '../gates/evaluate.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';
+import { LiveStats } from '../run/live-stats.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { EXIT } from './exit-codes.ts';
+import { progressMode, startProgress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface RunArgs {
@@ -21,6 +23,8 @@ export interface RunArgs {
   gates: string[];
   /** Write into an --out folder that already holds files. */
   force: boolean;
+  /** No progress and no phase lines: only the summary and problems. */
+  quiet: boolean;
 }
 
 /** `bench run FILE`: measures every variant, prints the summary, and returns the exit code. */
@@ -51,18 +55,27 @@ export async function runCommand(args: RunArgs): Promise<number> {
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
 
+  const live = new LiveStats();
+  const progress = startProgress(
+    live,
+    progressMode({ quiet: args.quiet, stream: process.stderr, env: process.env }),
+    process.stderr,
+    process.env,
+  );
+  // Problems and hints are written whatever the mode: --quiet drops progress, not warnings.
+  const warn = (line: string) => process.stderr.write(`${line}\n`);
   try {
     const report = await runScenario(loaded, {
       outDir,
       signal: controller.signal,
       trials: args.trials,
-      log: (line) => process.stderr.write(`${line}\n`),
+      log: (line) => progress.log(line),
+      live,
     });
     report.gates = evaluateGates(gates, report.variants);
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    log('writing the reports…');
+    progress.log('writing the reports…');
     try {
-      await writeReports(report, outDir, args.formats, log, () => {
+      await writeReports(report, outDir, args.formats, warn, () => {
         // Ctrl-C while the reports are written: they are finished (it takes a second) and say so.
         report.interrupted ||= controller.signal.aborted;
       });
@@ -72,6 +85,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       report.failure ??= error.message;
       process.stderr.write(`bench: ${error.message}\n`);
     }
+    progress.stop();
     process.stdout.write(`\n${renderTerminal(report)}`);
     const index = path.join(outDir, 'index.html');
     process.stdout.write(
@@ -82,6 +96,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     if (report.failure || failedTrial) return EXIT.runFailed;
     return report.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;
   } finally {
+    progress.stop();
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
   }

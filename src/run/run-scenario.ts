@@ -8,6 +8,7 @@ import { sleep } from '../process/sleep.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { startClock } from '../trial/clock.ts';
 import { runTrial, TargetError, type TrialResult } from '../trial/run-trial.ts';
+import type { LiveStats } from './live-stats.ts';
 import type { RunReport, VariantRun } from './run-report.ts';
 import { TOOL } from './tool.ts';
 
@@ -18,6 +19,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Overrides the scenario's number of trials per variant. */
   trials?: number;
+  /** Kept up to date for live progress. */
+  live?: LiveStats;
 }
 
 /**
@@ -65,6 +68,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     }
   };
 
+  const live = options.live;
+  const timeline = scenario.timeline;
+  let lastDeployMs = 0;
+  if (live) {
+    live.trialsTotal = scenario.variants.length * trials;
+    live.trialsPerVariant = trials;
+  }
   let trialsRun = 0;
   const runClock = startClock();
   const stopWith = (reason: string) => {
@@ -102,6 +112,10 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
           log(
             `${variant.name}: load started; the deploy follows the ${scenario.timeline.warmup / 1000} s warm-up`,
           );
+        if (live) {
+          live.startTrial(variant.name, trial);
+          live.expectedMs = timeline.warmup + lastDeployMs + timeline.cooldown;
+        }
         const result = await runTrial({
           loaded,
           variant,
@@ -109,7 +123,14 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
           signal: options.signal,
           onPhase,
           onLoadStarted,
+          live,
         });
+        const triggered = result.recording.timeline.find((e) => e.phase === 'triggered')?.t;
+        const ended = result.recording.timeline.find(
+          (e) => e.phase === 'completed' || e.phase === 'failed',
+        )?.t;
+        if (triggered !== undefined && ended !== undefined) lastDeployMs = ended - triggered;
+        if (live) live.trialsDone++;
         variantRun.trials.push(result);
         await save();
         if (outputFailed) break run;

@@ -8,6 +8,7 @@ import { EmbeddedPlatform } from '../platform/platform.ts';
 import { sleep } from '../process/sleep.ts';
 import { Recorder } from '../record/recorder.ts';
 import type { Recording } from '../record/recording.ts';
+import type { LiveStats } from '../run/live-stats.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { LoadConfig, Variant } from '../scenario/schema.ts';
 import { startClock } from './clock.ts';
@@ -52,6 +53,8 @@ export interface TrialRequest {
   onPhase?: (phase: DeployPhase, detail: string | undefined, t: number) => void;
   /** Told when the measured load starts (the warm-up). */
   onLoadStarted?: () => void;
+  /** Kept up to date for live progress. */
+  live?: LiveStats;
 }
 
 /**
@@ -103,6 +106,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     // Lines of the before-trial hook are stamped before t0 (negative), once t0 is known.
     const early = startClock();
     await hook('beforeTrial', early.now);
+    if (request.live) request.live.stage = 'settling';
     await settle(origin, scenario.load, scenario.timeline.settle, signal);
     const clock = startClock();
     const offset = early.now();
@@ -125,6 +129,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
         completed = true;
       }
       recorder.event(detail === undefined ? { t, phase } : { t, phase, detail });
+      if (request.live) request.live.phase = detail ? `${phase} ${detail}` : phase;
       request.onPhase?.(phase, detail, t);
     };
     const driver: DeployDriver = platform
@@ -141,18 +146,26 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       origin,
       load: scenario.load,
       clock,
-      onSample: (sample) => recorder.record(sample),
+      onSample: (sample) => {
+        recorder.record(sample);
+        request.live?.record(sample);
+      },
       onDropped: (t) => recorder.recordDropped(t),
     });
     const cpuAtStart = process.cpuUsage();
     const eluAtStart = performance.eventLoopUtilization();
     load.start();
     request.onLoadStarted?.();
+    if (request.live) {
+      request.live.stage = 'warm-up';
+      request.live.loadStartedAt = performance.now();
+    }
 
     let status: TrialStatus = 'completed';
     let failure: string | undefined;
     await sleep(scenario.timeline.warmup, signal);
     if (!signal.aborted) {
+      if (request.live) request.live.stage = 'deploying';
       emit('triggered', variant.strategy ?? variant.command);
       const deployAbort = new AbortController();
       const stopDeploy = () => deployAbort.abort();
@@ -174,9 +187,11 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       } finally {
         signal.removeEventListener('abort', stopDeploy);
       }
+      if (request.live) request.live.stage = 'cool-down';
       await sleep(scenario.timeline.cooldown, signal);
     }
     if (signal.aborted) status = 'interrupted';
+    if (request.live) request.live.stage = 'stopping';
     await load.stop(signal.aborted ? 'abort' : 'drain');
     const recording = recorder.finish(clock.now());
     const cpu = process.cpuUsage(cpuAtStart);

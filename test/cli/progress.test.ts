@@ -1,0 +1,84 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/scenarios.ts';
+import { startHttpServer, type TestServer } from '../helpers/servers.ts';
+
+const BENCH = path.join(REPO, 'bin/bench.js');
+let server: TestServer;
+let scenario: string;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startHttpServer((_req, res) => setTimeout(() => res.end('ok'), 2));
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bench-progress-'));
+  scenario = path.join(dir, 'progress.yaml');
+  writeFileSync(
+    scenario,
+    `name: progress
+target: { url: "${server.origin}/" }
+load: { users: 2 }
+timeline: { settle: 0s, warmup: 3s, cooldown: 3s }
+variants: [{ name: only, command: "sleep 0.5" }]
+`,
+  );
+});
+afterAll(() => server.close());
+
+let runs = 0;
+const out = () => path.join(dir, `out-${++runs}`);
+const ESCAPE = String.fromCharCode(27);
+
+/** Runs bench in a pseudo-terminal of 120 × 40 (util-linux `script`), returning what the terminal got. */
+async function inTerminal(extraEnv = ''): Promise<string> {
+  const command = `stty cols 120 rows 40; ${extraEnv} node ${BENCH} run ${scenario} --out ${out()} --export json`;
+  // Asynchronously: the target server runs in this very process.
+  const run = await execa('script', ['-qfec', command, '/dev/null'], {
+    env: { CI: '' },
+    reject: false,
+  });
+  return run.stdout;
+}
+
+describe('live progress', () => {
+  it('redraws a status on a terminal: trial, stage, rate, latency, failures', async () => {
+    const screen = await inTerminal();
+    expect(screen).toContain(`${ESCAPE}[2K`); // lines erased and redrawn in place
+    expect(screen).toMatch(/only.* trial 1\/1 +█*░* \d+ %/);
+    expect(screen).toMatch(/warm-up.*? · \d+ req\/s · last [\d.]+ ms · worst [\d.]+ ms · 0 failed/);
+    expect(screen).toMatch(/deploying/);
+    expect(screen).toContain(`${ESCAPE}[36m`); // the stage in colour
+    expect(screen).toContain('Longest transaction:');
+  });
+
+  it('honours NO_COLOR', async () => {
+    const screen = await inTerminal('NO_COLOR=1');
+    expect(screen).toContain(`${ESCAPE}[2K`);
+    expect(screen).not.toContain(`${ESCAPE}[36m`);
+  });
+
+  it('writes plain periodic lines when not on a terminal or under CI', async () => {
+    const run = await execa('node', [BENCH, 'run', scenario, '--out', out(), '--export', 'json'], {
+      reject: false,
+      env: { CI: 'true' },
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain(ESCAPE);
+    expect(run.stderr).toMatch(
+      /^only trial 1\/1 .*\n {2}(warm-up|deploying|cool-down) · .*req\/s/m,
+    );
+  });
+
+  it('says nothing but the summary with --quiet', async () => {
+    const run = await execa(
+      'node',
+      [BENCH, 'run', scenario, '--out', out(), '--export', 'json', '--quiet'],
+      { reject: false },
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('Longest transaction:');
+  });
+});
