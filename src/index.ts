@@ -1,0 +1,76 @@
+/**
+ * deploy-bench as a library, for people who script benchmarks:
+ *
+ *   import { runScenario } from 'deploy-bench';
+ *   const report = await runScenario('scenarios/preboot.yaml', { outDir: 'out' });
+ *
+ * The package is TypeScript run through tsx (docs/decisions/0003-typescript-without-a-build.md):
+ * run such a script with `npx tsx my-bench.ts`.
+ */
+
+import type { ExportName } from './export/exporter.ts';
+import { EXPORT_NAMES } from './export/exporter.ts';
+import { writeReports } from './export/write-reports.ts';
+import { evaluateGates } from './gates/evaluate.ts';
+import { type Gate, parseGate } from './gates/parse.ts';
+import type { RunReport } from './run/run-report.ts';
+import { runScenario as runLoadedScenario } from './run/run-scenario.ts';
+import { type LoadedScenario, loadScenarioFile } from './scenario/load.ts';
+
+export interface RunScenarioOptions {
+  /** Folder for results.json and the reports; created when missing. */
+  outDir: string;
+  /** Abort it to stop the run: what was measured is kept, `interrupted` is set. */
+  signal?: AbortSignal;
+  /** Trials per variant, instead of the scenario's. */
+  trials?: number;
+  /** Gates added to the scenario's, e.g. `preboot.longest < 2s`. */
+  gates?: string[];
+  /** Formats to write (default: all this machine can produce). */
+  formats?: ExportName[];
+  /** Progress lines (deploy phases); silent by default. */
+  log?: (line: string) => void;
+}
+
+/**
+ * Runs a scenario (a file, or one already loaded): every variant × trial, gates evaluated, reports
+ * written. Throws ScenarioError for a bad file or gate; returns the report otherwise, failed or not
+ * (see `report.failure`, `report.interrupted`, `report.gates`).
+ */
+export async function runScenario(
+  scenario: string | LoadedScenario,
+  options: RunScenarioOptions,
+): Promise<RunReport> {
+  const loaded = typeof scenario === 'string' ? await loadScenarioFile(scenario) : scenario;
+  const variants = loaded.scenario.variants.map((v) => v.name);
+  const gates: Gate[] = [
+    ...loaded.gates,
+    ...(options.gates ?? []).map((g) => parseGate(g, variants)),
+  ];
+  const log = options.log ?? (() => {});
+  const report = await runLoadedScenario(loaded, {
+    outDir: options.outDir,
+    signal: options.signal ?? new AbortController().signal,
+    log,
+    ...(options.trials !== undefined ? { trials: options.trials } : {}),
+  });
+  report.gates = evaluateGates(gates, report.variants);
+  await writeReports(report, options.outDir, options.formats ?? [...EXPORT_NAMES], log);
+  return report;
+}
+
+export { type Comparison, compareVariants } from './analysis/compare.ts';
+export { type TrialMetrics, trialMetrics } from './analysis/trial-metrics.ts';
+export { summarizeVariant, type VariantSummary } from './analysis/variant-summary.ts';
+export { compareRuns, type RunComparison } from './compare/compare-runs.ts';
+export type { ExportName } from './export/exporter.ts';
+export { renderTerminal } from './export/terminal.ts';
+export { writeReports } from './export/write-reports.ts';
+export { evaluateGates, type GateResult } from './gates/evaluate.ts';
+export { type Gate, GateSyntaxError, parseGate } from './gates/parse.ts';
+export { readResults } from './run/read-results.ts';
+export type { RunReport, VariantRun } from './run/run-report.ts';
+export { ScenarioError } from './scenario/errors.ts';
+export { type LoadedScenario, loadScenarioFile, parseScenario } from './scenario/load.ts';
+export type { Scenario } from './scenario/schema.ts';
+export type { TrialResult } from './trial/run-trial.ts';
