@@ -15,6 +15,12 @@ import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 import { UsageError } from './usage-error.ts';
 
+const SCENARIO_FILE = {
+  type: 'string',
+  demandOption: true,
+  describe: 'scenario YAML file',
+} as const;
+
 /** Parses argv, runs the command, and turns every outcome into one of the documented exit codes. */
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -27,11 +33,7 @@ export async function main(argv: string[]): Promise<number> {
       'run a scenario: load the target, deploy it with each variant, write the reports',
       (command) =>
         command
-          .positional('file', {
-            type: 'string',
-            demandOption: true,
-            describe: 'scenario YAML file',
-          })
+          .positional('file', SCENARIO_FILE)
           .option('out', {
             type: 'string',
             describe: 'folder for the reports (default reports/<date>-<name>/)',
@@ -186,11 +188,7 @@ export async function main(argv: string[]): Promise<number> {
       'check a scenario file (and its gates) without running anything',
       (command) =>
         command
-          .positional('file', {
-            type: 'string',
-            demandOption: true,
-            describe: 'scenario YAML file',
-          })
+          .positional('file', SCENARIO_FILE)
           .example(
             '$0 validate scenarios/preboot.yaml',
             'exit 0 when valid, 2 with one line per problem',
