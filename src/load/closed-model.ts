@@ -3,7 +3,7 @@ import { sleep } from '../process/sleep.ts';
 import type { ClosedLoadConfig } from '../scenario/schema.ts';
 import type { Clock } from '../trial/clock.ts';
 import type { LoadGenerator } from './load-generator.ts';
-import { InFlightRequests, sendRequest } from './request.ts';
+import { InFlightRequests, type PreparedRequest, prepareRequest, sendRequest } from './request.ts';
 import type { Sample } from './sample.ts';
 
 /** Methods a client may resend without asking (RFC 9110 §9.2.2). */
@@ -24,9 +24,12 @@ export interface ClosedModelOptions {
 export class ClosedModel implements LoadGenerator {
   private readonly stopController = new AbortController();
   private readonly inFlightRequests = new InFlightRequests();
+  private readonly request: PreparedRequest;
   private users: Promise<void>[] = [];
 
-  constructor(private readonly options: ClosedModelOptions) {}
+  constructor(private readonly options: ClosedModelOptions) {
+    this.request = prepareRequest(options.load);
+  }
 
   start(): void {
     const { users } = this.options.load;
@@ -58,7 +61,7 @@ export class ClosedModel implements LoadGenerator {
     try {
       while (!stopping.aborted) {
         const t = clock.now();
-        let outcome = await sendRequest(client, load, this.inFlightRequests);
+        let outcome = await sendRequest(client, this.request, this.inFlightRequests);
         // RFC 9112 §9.3.1: an idempotent request that failed that way may be resent at once, and
         // browsers do so: users never see it. It is counted as retried; its latency includes both.
         const retried =
@@ -67,7 +70,7 @@ export class ClosedModel implements LoadGenerator {
           outcome.error === 'reset' &&
           !outcome.responseStarted &&
           servedOnConnection > 0;
-        if (retried) outcome = await sendRequest(client, load, this.inFlightRequests);
+        if (retried) outcome = await sendRequest(client, this.request, this.inFlightRequests);
         if (outcome.kind === 'aborted') break;
         const latencyMs = clock.now() - t;
         const extra = retried ? { retried: true } : {};

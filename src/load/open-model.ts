@@ -3,7 +3,7 @@ import { createLatencyHistogram, type Histogram, msToMicros } from '../record/hi
 import type { OpenLoadConfig } from '../scenario/schema.ts';
 import type { Clock } from '../trial/clock.ts';
 import type { LoadGenerator } from './load-generator.ts';
-import { InFlightRequests, sendRequest } from './request.ts';
+import { InFlightRequests, type PreparedRequest, prepareRequest, sendRequest } from './request.ts';
 import { OPEN_MODEL_USER, type Sample } from './sample.ts';
 
 export interface OpenModelOptions {
@@ -30,6 +30,7 @@ export class OpenModel implements LoadGenerator {
   readonly scheduleLag: Histogram = createLatencyHistogram();
   private readonly pool: Pool;
   private readonly inFlightRequests = new InFlightRequests();
+  private readonly request: PreparedRequest;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly random: () => number;
   private next = 0;
@@ -39,6 +40,7 @@ export class OpenModel implements LoadGenerator {
 
   constructor(private readonly options: OpenModelOptions) {
     const { origin, load } = options;
+    this.request = prepareRequest(load);
     this.pool = new Pool(origin, {
       connections: load.maxInFlight,
       pipelining: 1,
@@ -91,7 +93,7 @@ export class OpenModel implements LoadGenerator {
     }
     const sentAt = clock.now();
     this.scheduleLag.recordValue(msToMicros(sentAt - intended));
-    const request = sendRequest(this.pool, load, this.inFlightRequests).then((outcome) => {
+    const request = sendRequest(this.pool, this.request, this.inFlightRequests).then((outcome) => {
       if (outcome.kind === 'aborted') return;
       const end = clock.now();
       const common = {
