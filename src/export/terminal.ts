@@ -4,7 +4,7 @@ import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { emptyBucket, mergeBucket } from '../record/bucket.ts';
 import { gateRows, gateVerdict } from '../report/table.ts';
-import { buildView } from '../report/view.ts';
+import { saturationNotices } from '../report/view.ts';
 import type { RunReport, VariantRun } from '../run/run-report.ts';
 import { formatMs } from '../scenario/duration.ts';
 
@@ -108,7 +108,7 @@ export function renderTerminal(report: RunReport): string {
     }
     parts.push(`${gates.toString()}\nGates: ${gateVerdict(report.gates)}.`);
   }
-  for (const notice of buildView(report).notices.filter((n) => n.includes('saturated'))) {
+  for (const notice of saturationNotices(report)) {
     parts.push(`Warning: ${notice}`);
   }
   if (report.interrupted)

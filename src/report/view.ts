@@ -51,6 +51,18 @@ export interface ReportView {
   notices: string[];
 }
 
+/** Trials in which deploy-bench itself was saturated: its own delays are in their figures. */
+export function saturationNotices(report: RunReport): string[] {
+  return report.variants.flatMap((variant) =>
+    variant.trials
+      .filter((trial) => (trial.generator?.eventLoopUtilization ?? 0) >= SATURATED_ELU)
+      .map(
+        (trial) =>
+          `${variant.name}, trial ${trial.trial}: deploy-bench itself was saturated (its event loop was busy ${Math.round(100 * (trial.generator?.eventLoopUtilization ?? 0))} % of the time), so its own delays are in these figures; use fewer users or a lower rate.`,
+      ),
+  );
+}
+
 export function buildView(report: RunReport): ReportView {
   const variants = report.variants.map(variantView);
   const comparison = compareVariants(variants.map((v) => ({ name: v.name, summary: v.summary })));
@@ -58,16 +70,7 @@ export function buildView(report: RunReport): ReportView {
   if (report.interrupted)
     notices.push('The run was interrupted: these figures cover what was measured until then.');
   if (report.failure) notices.push(`The run failed: ${report.failure}`);
-  for (const variant of report.variants) {
-    for (const trial of variant.trials) {
-      const elu = trial.generator?.eventLoopUtilization ?? 0;
-      if (elu >= SATURATED_ELU) {
-        notices.push(
-          `${variant.name}, trial ${trial.trial}: deploy-bench itself was saturated (its event loop was busy ${Math.round(100 * elu)} % of the time), so its own delays are in these figures; use fewer users or a lower rate.`,
-        );
-      }
-    }
-  }
+  notices.push(...saturationNotices(report));
   for (const variant of variants) {
     for (const trial of variant.trials.filter((t) => t.status === 'failed')) {
       notices.push(`${variant.name}, trial ${trial.trial}: the deploy failed: ${trial.failure}`);
