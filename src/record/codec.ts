@@ -60,11 +60,7 @@ export function encodeRecording(recording: Recording): EncodedRecording {
         }
       : {}),
     overall: encodeBucket(recording.overall),
-    phases: {
-      before: encodeBucket(recording.phases.before),
-      during: encodeBucket(recording.phases.during),
-      after: encodeBucket(recording.phases.after),
-    },
+    phases: mapPhases(recording.phases, encodeBucket),
     intervals: recording.intervals.map(encodeBucket),
   };
 }
@@ -84,11 +80,7 @@ export function decodeRecording(encoded: EncodedRecording): Recording {
         }
       : {}),
     overall: decodeBucket(encoded.overall, 'dense'),
-    phases: {
-      before: decodeBucket(encoded.phases.before, 'dense'),
-      during: decodeBucket(encoded.phases.during, 'dense'),
-      after: decodeBucket(encoded.phases.after, 'dense'),
-    },
+    phases: mapPhases(encoded.phases, (bucket) => decodeBucket(bucket, 'dense')),
     intervals: encoded.intervals.map((bucket) => decodeBucket(bucket, 'packed')),
   };
 }

@@ -3,7 +3,6 @@ import type { ErrorKind } from '../load/sample.ts';
 import type { Histogram } from './histogram.ts';
 
 export type Phase = 'before' | 'during' | 'after';
-export const PHASES: readonly Phase[] = ['before', 'during', 'after'];
 
 /** Everything recorded about a set of requests: one interval, one phase, or the whole trial. */
 export interface Bucket {

@@ -123,14 +123,13 @@ function latencyChart(variant: VariantView, colour: string): ChartSpec {
       type: 'line',
       data: { datasets: datasets as ChartDataset<'line', Point[]>[] },
       options: {
-        ...common(`Latency over time — ${variant.name}`),
+        ...common(
+          `Latency over time — ${variant.name}`,
+          phaseAnnotations(first, 'beforeDatasetsDraw'),
+        ),
         scales: {
           x: { type: 'linear', title: { display: true, text: SECONDS_AXIS } },
           y: { type: 'logarithmic', title: { display: true, text: 'latency (ms, log scale)' } },
-        },
-        plugins: {
-          ...common(`Latency over time — ${variant.name}`).plugins,
-          annotation: { annotations: phaseAnnotations(first, 'beforeDatasetsDraw') },
         },
       },
     },
@@ -158,7 +157,8 @@ function releasesChart(variant: VariantView): ChartSpec {
         })),
       },
       options: {
-        ...common(title),
+        // Bars fill the plot: the phases are drawn over them here.
+        ...common(title, phaseAnnotations(trial, 'afterDatasetsDraw')),
         scales: {
           x: { type: 'linear', stacked: true, title: { display: true, text: SECONDS_AXIS } },
           y: {
@@ -167,11 +167,6 @@ function releasesChart(variant: VariantView): ChartSpec {
             max: 100,
             title: { display: true, text: 'share of responses (%)' },
           },
-        },
-        // Bars fill the plot: the phases are drawn over them here.
-        plugins: {
-          ...common(title).plugins,
-          annotation: { annotations: phaseAnnotations(trial, 'afterDatasetsDraw') },
         },
       },
     },
@@ -330,10 +325,15 @@ function phaseAnnotations(
   return annotations;
 }
 
-function common(title: string) {
+/** What every chart shares: no animation, a title, the legend below, and the deploy's phases if given. */
+function common(title: string, annotations?: Record<string, AnnotationOptions>) {
   return {
     animation: false as const,
-    plugins: { title: { display: true, text: title }, legend: { position: 'bottom' as const } },
+    plugins: {
+      title: { display: true, text: title },
+      legend: { position: 'bottom' as const },
+      ...(annotations ? { annotation: { annotations } } : {}),
+    },
   };
 }
 
