@@ -1,9 +1,13 @@
 import { Client } from 'undici';
-import { sleep } from '../process/sleep.ts';
 import type { ClosedLoadConfig } from '../scenario/schema.ts';
 import type { Clock } from '../trial/clock.ts';
 import type { LoadGenerator } from './load-generator.ts';
-import { InFlightRequests, type PreparedRequest, prepareRequest, sendRequest } from './request.ts';
+import {
+  type PreparedRequest,
+  prepareRequest,
+  type RequestOutcome,
+  RequestSender,
+} from './request.ts';
 import type { Sample } from './sample.ts';
 
 /** Methods a client may resend without asking (RFC 9110 §9.2.2). */
@@ -22,79 +26,144 @@ export interface ClosedModelOptions {
  * error, thinks, and sends the next. One keep-alive connection per user.
  */
 export class ClosedModel implements LoadGenerator {
-  private readonly stopController = new AbortController();
-  private readonly inFlightRequests = new InFlightRequests();
   private readonly request: PreparedRequest;
-  private users: Promise<void>[] = [];
+  private users: SimulatedUser[] = [];
 
   constructor(private readonly options: ClosedModelOptions) {
     this.request = prepareRequest(options.load);
   }
 
   start(): void {
-    const { users } = this.options.load;
-    this.users = Array.from({ length: users }, (_, user) => this.runUser(user));
+    this.users = Array.from({ length: this.options.load.users }, (_, index) => {
+      const user = new SimulatedUser(index, this.options, this.request);
+      user.start();
+      return user;
+    });
   }
 
   async stop(mode: 'drain' | 'abort'): Promise<void> {
-    this.stopController.abort();
-    if (mode === 'abort') this.inFlightRequests.abortAll();
-    await Promise.all(this.users);
+    for (const user of this.users) user.stop(mode);
+    await Promise.all(this.users.map((user) => user.finished));
   }
+}
 
-  private async runUser(user: number): Promise<void> {
-    const { origin, load, clock, onSample } = this.options;
-    const client = new Client(origin, {
+/**
+ * One user's loop, driven by callbacks rather than an async loop: a request costs the generator a
+ * few microseconds of CPU, and a promise and a resumption per request were a measurable part of it
+ * (docs/performance.md).
+ */
+class SimulatedUser {
+  readonly finished: Promise<void>;
+  private readonly client: Client;
+  private readonly sender: RequestSender;
+  private readonly retryable: boolean;
+  private stopping = false;
+  /** Start of the request in flight, on the trial's clock. */
+  private startedAt = 0;
+  private retried = false;
+  /** Responses served on the current connection (see `shouldResend`). */
+  private servedOnConnection = 0;
+  /** The pending think time or back-off, cut short by a stop. */
+  private pause: NodeJS.Timeout | undefined;
+  private markFinished: () => void = () => {};
+
+  constructor(
+    private readonly index: number,
+    private readonly options: ClosedModelOptions,
+    request: PreparedRequest,
+  ) {
+    const { origin, load } = options;
+    this.client = new Client(origin, {
       pipelining: 1,
       connect: { timeout: load.timeout },
       headersTimeout: 0,
       bodyTimeout: 0,
     });
-    const stopping = this.stopController.signal;
-    // Responses served on the current connection: a reset on a connection that has served before is
-    // the keep-alive race of a server closing an idle connection just as the request went out.
-    let servedOnConnection = 0;
-    client.on('connect', () => {
-      servedOnConnection = 0;
+    this.client.on('connect', () => {
+      this.servedOnConnection = 0;
     });
-    const retryable = IDEMPOTENT.has(load.request.method);
-    try {
-      while (!stopping.aborted) {
-        const t = clock.now();
-        let outcome = await sendRequest(client, this.request, this.inFlightRequests);
-        // RFC 9112 §9.3.1: an idempotent request that failed that way may be resent at once, and
-        // browsers do so: users never see it. It is counted as retried; its latency includes both.
-        const retried =
-          retryable &&
-          outcome.kind === 'error' &&
-          outcome.error === 'reset' &&
-          !outcome.responseStarted &&
-          servedOnConnection > 0;
-        if (retried) outcome = await sendRequest(client, this.request, this.inFlightRequests);
-        if (outcome.kind === 'aborted') break;
-        const latencyMs = clock.now() - t;
-        const extra = retried ? { retried: true } : {};
-        if (outcome.kind === 'response') {
-          servedOnConnection++;
-          const { status, bytes, release } = outcome;
-          onSample({
-            user,
-            t,
-            latencyMs,
-            status,
-            bytes,
-            ...extra,
-            ...(release !== undefined ? { release } : {}),
-          });
-        } else {
-          onSample({ user, t, latencyMs, status: 0, error: outcome.error, bytes: 0, ...extra });
-          // After an error, back off instead of spinning against a target that refuses.
-          await sleep(load.backoff, stopping);
-        }
-        if (load.thinkTime > 0) await sleep(load.thinkTime, stopping);
-      }
-    } finally {
-      await client.destroy().catch(() => {});
+    this.sender = new RequestSender(this.client, request);
+    this.retryable = IDEMPOTENT.has(load.request.method);
+    this.finished = new Promise((resolve) => {
+      this.markFinished = resolve;
+    });
+  }
+
+  start(): void {
+    this.sendNext();
+  }
+
+  stop(mode: 'drain' | 'abort'): void {
+    this.stopping = true;
+    if (mode === 'abort') this.sender.interrupt();
+    if (this.pause) {
+      clearTimeout(this.pause);
+      this.end();
     }
+  }
+
+  private readonly sendNext = (): void => {
+    this.pause = undefined;
+    if (this.stopping) {
+      this.end();
+      return;
+    }
+    this.startedAt = this.options.clock.now();
+    this.retried = false;
+    this.sender.send(this.onOutcome);
+  };
+
+  private readonly onOutcome = (outcome: RequestOutcome): void => {
+    if (!this.retried && this.shouldResend(outcome)) {
+      this.retried = true;
+      this.sender.send(this.onOutcome);
+      return;
+    }
+    if (outcome.kind === 'aborted') {
+      this.end();
+      return;
+    }
+    const { clock, load, onSample } = this.options;
+    const user = this.index;
+    const t = this.startedAt;
+    const latencyMs = clock.now() - t;
+    const retried = this.retried;
+    let pauseMs = load.thinkTime;
+    if (outcome.kind === 'response') {
+      this.servedOnConnection++;
+      const { status, bytes, release } = outcome;
+      onSample({ user, t, latencyMs, status, bytes, retried, release });
+    } else {
+      onSample({ user, t, latencyMs, status: 0, error: outcome.error, bytes: 0, retried });
+      // After an error, back off instead of spinning against a target that refuses.
+      pauseMs += load.backoff;
+    }
+    // An error may be reported from within `send` itself: never recurse without a pause.
+    if (pauseMs > 0 || outcome.kind === 'error') this.pause = setTimeout(this.sendNext, pauseMs);
+    else this.sendNext();
+  };
+
+  /**
+   * RFC 9112 §9.3.1: an idempotent request that was reset before any response byte, on a kept-alive
+   * connection that had already served a response, met the server closing that idle connection; it
+   * may be resent at once, and browsers do so: users never see it. It is counted as retried, and its
+   * latency includes both tries.
+   */
+  private shouldResend(outcome: RequestOutcome): boolean {
+    return (
+      this.retryable &&
+      outcome.kind === 'error' &&
+      outcome.error === 'reset' &&
+      !outcome.responseStarted &&
+      this.servedOnConnection > 0
+    );
+  }
+
+  private end(): void {
+    this.sender.close();
+    this.client
+      .destroy()
+      .catch(() => {})
+      .then(this.markFinished);
   }
 }

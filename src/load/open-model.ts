@@ -3,7 +3,7 @@ import { createLatencyHistogram, type Histogram, msToMicros } from '../record/hi
 import type { OpenLoadConfig } from '../scenario/schema.ts';
 import type { Clock } from '../trial/clock.ts';
 import type { LoadGenerator } from './load-generator.ts';
-import { InFlightRequests, type PreparedRequest, prepareRequest, sendRequest } from './request.ts';
+import { type PreparedRequest, prepareRequest, RequestSender } from './request.ts';
 import { OPEN_MODEL_USER, type Sample } from './sample.ts';
 
 export interface OpenModelOptions {
@@ -29,9 +29,9 @@ export class OpenModel implements LoadGenerator {
   /** How late each request was sent against its schedule: the generator's own error. */
   readonly scheduleLag: Histogram = createLatencyHistogram();
   private readonly pool: Pool;
-  private readonly inFlightRequests = new InFlightRequests();
   private readonly request: PreparedRequest;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Requests in flight: one sender each, so that an interruption can cut them. */
+  private readonly inFlight = new Map<RequestSender, Promise<void>>();
   private readonly random: () => number;
   private next = 0;
   private stopped = false;
@@ -60,8 +60,8 @@ export class OpenModel implements LoadGenerator {
     this.stopped = true;
     clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
-    if (mode === 'abort') this.inFlightRequests.abortAll();
-    await Promise.all(this.inFlight);
+    if (mode === 'abort') for (const sender of this.inFlight.keys()) sender.interrupt();
+    await Promise.all(this.inFlight.values());
     await this.pool.destroy().catch(() => {});
   }
 
@@ -93,29 +93,31 @@ export class OpenModel implements LoadGenerator {
     }
     const sentAt = clock.now();
     this.scheduleLag.recordValue(msToMicros(sentAt - intended));
-    const request = sendRequest(this.pool, this.request, this.inFlightRequests).then((outcome) => {
+    const sender = new RequestSender(this.pool, this.request);
+    const request = sender.sendOnce().then((outcome) => {
+      sender.close();
+      this.inFlight.delete(sender);
       if (outcome.kind === 'aborted') return;
       const end = clock.now();
-      const common = {
-        user: OPEN_MODEL_USER,
-        t: intended,
-        latencyMs: end - intended,
-        serviceMs: end - sentAt,
-      };
+      const user = OPEN_MODEL_USER;
+      const latencyMs = end - intended;
+      const serviceMs = end - sentAt;
       if (outcome.kind === 'response') {
-        const { status, bytes } = outcome;
-        onSample({
-          ...common,
-          status,
-          bytes,
-          ...(outcome.release !== undefined ? { release: outcome.release } : {}),
-        });
+        const { status, bytes, release } = outcome;
+        onSample({ user, t: intended, latencyMs, serviceMs, status, bytes, release });
       } else {
-        onSample({ ...common, status: 0, error: outcome.error, bytes: 0 });
+        onSample({
+          user,
+          t: intended,
+          latencyMs,
+          serviceMs,
+          status: 0,
+          error: outcome.error,
+          bytes: 0,
+        });
       }
     });
-    this.inFlight.add(request);
-    void request.finally(() => this.inFlight.delete(request));
+    this.inFlight.set(sender, request);
   }
 }
 

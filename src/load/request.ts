@@ -34,111 +34,134 @@ export function prepareRequest(load: LoadConfig): PreparedRequest {
 }
 
 export type RequestOutcome =
-  | { kind: 'response'; status: number; release?: string; bytes: number }
+  | { kind: 'response'; status: number; release: string | undefined; bytes: number }
   /** `responseStarted`: the error came after the status line, so the request reached the server. */
   | { kind: 'error'; error: ErrorKind; responseStarted: boolean }
   /** Cut by the run's own stop: not a measurement. */
   | { kind: 'aborted' };
 
 /**
- * The requests a load model has in flight, so that an interruption can cut them all at once (one set
- * per model rather than one abort listener per request: this is the generator's hot path).
+ * Sends the scenario's request, one at a time, through undici's low-level dispatch API, and counts
+ * the body's bytes (never keeps them) within the request timeout. This is the generator's hot path:
+ * the sender is its own dispatch handler, and it, its state and its timeout timer are reused from
+ * request to request, so a request allocates next to nothing of ours (docs/performance.md).
  */
-export class InFlightRequests {
-  private readonly active = new Set<Dispatcher.DispatchController>();
+export class RequestSender implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Armed at each send; when it fires during a request, that request has run out of time. */
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = false;
   private interrupted = false;
+  private timedOut = false;
+  private status = 0;
+  private release: string | undefined;
+  private bytes = 0;
+  /** With a release pattern, the first bytes of the body, to search it. */
+  private kept: Buffer[] = [];
+  private keptBytes = 0;
+  private listener: (outcome: RequestOutcome) => void = () => {};
 
-  get aborted(): boolean {
-    return this.interrupted;
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly request: PreparedRequest,
+  ) {}
+
+  /** Sends one request; `listener` gets its outcome. Never more than one at a time per sender. */
+  send(listener: (outcome: RequestOutcome) => void): void {
+    if (this.interrupted) {
+      listener({ kind: 'aborted' });
+      return;
+    }
+    this.listener = listener;
+    this.inFlight = true;
+    this.timedOut = false;
+    this.status = 0;
+    this.release = undefined;
+    this.bytes = 0;
+    this.keptBytes = 0;
+    this.controller = undefined;
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(this.onTimeout, this.request.timeoutMs);
+    this.dispatcher.dispatch(this.request.options, this);
   }
 
-  abortAll(): void {
+  /** Sends one request and resolves with its outcome. */
+  sendOnce(): Promise<RequestOutcome> {
+    return new Promise((resolve) => this.send(resolve));
+  }
+
+  /** Cuts the request in flight, if any, and refuses further sends: the run is interrupted. */
+  interrupt(): void {
     this.interrupted = true;
-    for (const controller of this.active) controller.abort(new RunInterrupted('interrupted'));
-    this.active.clear();
+    this.controller?.abort(new RunInterrupted('interrupted'));
   }
 
-  add(controller: Dispatcher.DispatchController): void {
+  /** Lets go of the timer; the sender may not send again. */
+  close(): void {
+    clearTimeout(this.timer);
+  }
+
+  private readonly onTimeout = (): void => {
+    // The timer is re-armed at every send, so while a request is in flight it fires for that one.
+    if (!this.inFlight) return;
+    this.timedOut = true;
+    this.controller?.abort(new RequestTimeout('request timed out'));
+  };
+
+  private settle(outcome: RequestOutcome): void {
+    this.inFlight = false;
+    this.controller = undefined;
+    if (this.kept.length > 0) this.kept = [];
+    this.listener(outcome);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
     if (this.interrupted) controller.abort(new RunInterrupted('interrupted'));
-    else this.active.add(controller);
+    else if (this.timedOut) controller.abort(new RequestTimeout('request timed out'));
   }
 
-  delete(controller: Dispatcher.DispatchController | undefined): void {
-    if (controller) this.active.delete(controller);
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.status = statusCode;
+    const value = headers[this.request.releaseHeader];
+    this.release = Array.isArray(value) ? value[0] : value;
   }
-}
 
-/**
- * Sends the scenario's request through undici's low-level dispatch API and counts the body's bytes
- * (never keeps them), within the request timeout. The dispatch API nearly doubled the generator's
- * rate against `request()` with its body stream (docs/performance.md).
- */
-export function sendRequest(
-  dispatcher: Dispatcher,
-  request: PreparedRequest,
-  inFlight: InFlightRequests,
-): Promise<RequestOutcome> {
-  if (inFlight.aborted) return Promise.resolve({ kind: 'aborted' });
-  const { releaseHeader, releasePattern } = request;
-  // With a release pattern, the first bytes of the body are kept to search it.
-  const kept: Buffer[] | undefined = releasePattern ? [] : undefined;
-  let keptBytes = 0;
-  return new Promise((resolve) => {
-    let controller: Dispatcher.DispatchController | undefined;
-    let timedOut = false;
-    let status = 0;
-    let release: string | undefined;
-    let bytes = 0;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller?.abort(new RequestTimeout('request timed out'));
-    }, request.timeoutMs);
-    const settle = (outcome: RequestOutcome) => {
-      clearTimeout(timer);
-      inFlight.delete(controller);
-      resolve(outcome);
-    };
-    dispatcher.dispatch(request.options, {
-      onRequestStart(started) {
-        controller = started;
-        if (timedOut) started.abort(new RequestTimeout('request timed out'));
-        else inFlight.add(started);
-      },
-      onResponseStart(_controller, statusCode, headers) {
-        status = statusCode;
-        const value = headers[releaseHeader];
-        release = Array.isArray(value) ? value[0] : value;
-      },
-      onResponseData(_controller, chunk) {
-        bytes += chunk.length;
-        if (kept && keptBytes < BODY_KEPT_FOR_PATTERN) {
-          kept.push(chunk);
-          keptBytes += chunk.length;
-        }
-      },
-      onResponseEnd() {
-        if (releasePattern) {
-          const body = Buffer.concat(kept ?? [])
-            .subarray(0, BODY_KEPT_FOR_PATTERN)
-            .toString('utf8');
-          release = releasePattern.exec(body)?.[1] ?? release;
-        }
-        settle({
-          kind: 'response',
-          status,
-          ...(release !== undefined ? { release } : {}),
-          bytes,
-        });
-      },
-      onResponseError(_controller, error) {
-        if (error instanceof RunInterrupted || inFlight.aborted) settle({ kind: 'aborted' });
-        else
-          settle({
-            kind: 'error',
-            error: classifyError(timedOut ? new RequestTimeout('request timed out') : error),
-            responseStarted: status !== 0,
-          });
-      },
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (this.request.releasePattern && this.keptBytes < BODY_KEPT_FOR_PATTERN) {
+      this.kept.push(chunk);
+      this.keptBytes += chunk.length;
+    }
+  }
+
+  onResponseEnd(): void {
+    const { releasePattern } = this.request;
+    if (releasePattern) {
+      const body = Buffer.concat(this.kept).subarray(0, BODY_KEPT_FOR_PATTERN).toString('utf8');
+      this.release = releasePattern.exec(body)?.[1] ?? this.release;
+    }
+    this.settle({
+      kind: 'response',
+      status: this.status,
+      release: this.release,
+      bytes: this.bytes,
     });
-  });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (error instanceof RunInterrupted || this.interrupted) {
+      this.settle({ kind: 'aborted' });
+      return;
+    }
+    this.settle({
+      kind: 'error',
+      error: classifyError(this.timedOut ? new RequestTimeout('request timed out') : error),
+      responseStarted: this.status !== 0,
+    });
+  }
 }
