@@ -1,8 +1,8 @@
 import { ERROR_KINDS, isFailure, type Sample } from '../load/sample.ts';
-import { createLatencyHistogram, msToMicros } from './histogram.ts';
+import { createLatencyHistogram, type HistogramLayout, msToMicros } from './histogram.ts';
 import type { Bucket } from './recording.ts';
 
-export function emptyBucket(layout: 'packed' | 'dense' = 'dense'): Bucket {
+export function emptyBucket(layout: HistogramLayout = 'dense'): Bucket {
   return {
     latency: createLatencyHistogram(layout),
     requests: 0,

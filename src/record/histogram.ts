@@ -7,15 +7,26 @@ export type Histogram = hdr.Histogram;
  * digits. Interval histograms are many (3,600 an hour) and only drawn: they use the packed layout
  * (memory follows the distinct values, ~1 KB each) with 2 significant digits, which makes their
  * percentile queries 6× faster (0.5 ms against 3 ms measured here) at 1 % resolution; each interval
- * keeps its exact maximum beside.
+ * keeps its exact maximum beside. An interval still receiving samples is kept 'open': the same 2
+ * digits, laid out dense, because recording into a packed histogram costs 4× as much (350 ns against
+ * 90 ns here) on the generator's hot path; it is packed when it closes (`packHistogram`).
  */
-export function createLatencyHistogram(layout: 'packed' | 'dense' = 'dense'): Histogram {
+export type HistogramLayout = 'dense' | 'open-interval' | 'packed';
+
+export function createLatencyHistogram(layout: HistogramLayout = 'dense'): Histogram {
   return hdr.build({
     bitBucketSize: layout === 'packed' ? 'packed' : 32,
     lowestDiscernibleValue: 1,
-    numberOfSignificantValueDigits: layout === 'packed' ? 2 : 3,
+    numberOfSignificantValueDigits: layout === 'dense' ? 3 : 2,
     autoResize: true,
   });
+}
+
+/** The same counts in the packed layout: exact, as both have 2 significant digits. */
+export function packHistogram(open: Histogram): Histogram {
+  const packed = createLatencyHistogram('packed');
+  packed.add(open);
+  return packed;
 }
 
 export function msToMicros(ms: number): number {

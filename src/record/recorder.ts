@@ -1,8 +1,8 @@
 import type { DeployEvent } from '../deploy/events.ts';
 import { isFailure, OPEN_MODEL_USER, type Sample } from '../load/sample.ts';
-import { addSample, emptyBucket } from './bucket.ts';
+import { addSample, emptyBucket, mergeBucket } from './bucket.ts';
 import { Coverage } from './coverage.ts';
-import { createLatencyHistogram, msToMicros, percentileMs } from './histogram.ts';
+import { createLatencyHistogram, msToMicros, packHistogram, percentileMs } from './histogram.ts';
 import type {
   AlternateLatency,
   Bucket,
@@ -43,13 +43,14 @@ const DEFAULT_SLOW_THRESHOLD_MS = 1000;
 export class Recorder {
   private readonly intervalMs: number;
   private readonly longestKept: number;
-  private readonly overall = emptyBucket();
   private readonly phases: Record<Phase, Bucket> = {
     before: emptyBucket(),
     during: emptyBucket(),
     after: emptyBucket(),
   };
   private readonly intervals: Bucket[] = [];
+  /** Intervals before this index are closed and packed; the later ones are open (histogram.ts). */
+  private packedBefore = 0;
   private readonly longest: LongTransaction[] = [];
   private readonly timeline: DeployEvent[] = [];
   private readonly coverage = new Coverage();
@@ -60,7 +61,8 @@ export class Recorder {
   private triggeredAt: number | undefined;
   private endedAt: number | undefined;
   private slowThreshold: { ms: number; source: Disruption['thresholdSource'] } | undefined;
-  private readonly alternate: AlternateLatency | undefined;
+  /** The second view of latency, per phase (the overall one is their sum, made at the end). */
+  private readonly alternate: Omit<AlternateLatency, 'overall'> | undefined;
   private readonly thinkTimeMs: number;
 
   constructor(options: RecorderOptions = {}) {
@@ -68,7 +70,6 @@ export class Recorder {
       const histogram = () => createLatencyHistogram();
       this.alternate = {
         kind: options.alternate.kind,
-        overall: histogram(),
         phases: { before: histogram(), during: histogram(), after: histogram() },
       };
     }
@@ -102,7 +103,8 @@ export class Recorder {
   record(sample: Sample): void {
     const end = sample.t + sample.latencyMs;
     const phase = this.phaseOf(sample.t, end);
-    addSample(this.overall, sample);
+    // Every sample belongs to exactly one phase, so the overall figures are their sum (`finish`):
+    // one histogram less to record into on the generator's hot path.
     addSample(this.phases[phase], sample);
     addSample(this.intervalAt(sample.t), sample);
     this.recordAlternate(sample, phase);
@@ -113,7 +115,6 @@ export class Recorder {
 
   /** An open-model arrival that could not be sent: counted, never silently skipped. */
   recordDropped(t: number): void {
-    this.overall.dropped++;
     this.phases[this.phaseOf(t, t)].dropped++;
     this.intervalAt(t).dropped++;
   }
@@ -124,19 +125,22 @@ export class Recorder {
       if (since === undefined || Number.isNaN(since)) continue;
       const lastEnd = this.lastFailureEnd[user] as number;
       this.coverage.mark(since, lastEnd);
-      this.noteUserWait({ ms: lastEnd - since, user, startMs: since, resolved: false });
+      this.noteUserWait(lastEnd - since, user, since, false);
     }
     const threshold = this.slowThreshold ?? this.baselineThreshold();
     const spans = this.coverage.spans();
+    this.packIntervalsBefore(this.intervals.length);
+    const overall = emptyBucket();
+    for (const phase of Object.values(this.phases)) mergeBucket(overall, phase);
     return {
       intervalMs: this.intervalMs,
       durationMs,
-      overall: this.overall,
+      overall,
       phases: this.phases,
       intervals: this.intervals,
       longest: this.longest,
       longestUserWait: this.longestUserWait,
-      ...(this.alternate ? { alternateLatency: this.alternate } : {}),
+      ...(this.alternate ? { alternateLatency: this.finishAlternate(this.alternate) } : {}),
       disruption: {
         ms: spans.reduce((sum, [start, end]) => sum + (end - start), 0),
         thresholdMs: threshold.ms,
@@ -159,8 +163,22 @@ export class Recorder {
 
   private intervalAt(t: number): Bucket {
     const index = Math.max(0, Math.floor(t / this.intervalMs));
-    for (let i = this.intervals.length; i <= index; i++) this.intervals.push(emptyBucket('packed'));
+    if (index >= this.intervals.length) {
+      for (let i = this.intervals.length; i <= index; i++) {
+        this.intervals.push(emptyBucket('open-interval'));
+      }
+      // The interval before the newest stays open for requests that started in it and end late;
+      // one that ends later still is recorded into its packed histogram, only more slowly.
+      this.packIntervalsBefore(index - 1);
+    }
     return this.intervals[index] as Bucket;
+  }
+
+  private packIntervalsBefore(end: number): void {
+    for (; this.packedBefore < end; this.packedBefore++) {
+      const bucket = this.intervals[this.packedBefore] as Bucket;
+      bucket.latency = packHistogram(bucket.latency);
+    }
   }
 
   private keepIfLongest(sample: Sample): void {
@@ -198,7 +216,7 @@ export class Recorder {
     }
     const waitStart = Number.isNaN(since) ? sample.t : since;
     this.failingSince[user] = Number.NaN;
-    this.noteUserWait({ ms: end - waitStart, user, startMs: waitStart, resolved: true });
+    this.noteUserWait(end - waitStart, user, waitStart, true);
     const threshold = this.slowThreshold;
     if (!Number.isNaN(since) || (threshold !== undefined && sample.latencyMs > threshold.ms)) {
       this.coverage.mark(waitStart, end);
@@ -208,18 +226,21 @@ export class Recorder {
   private recordAlternate(sample: Sample, phase: Phase): void {
     const alternate = this.alternate;
     if (!alternate) return;
-    const histograms = [alternate.overall, alternate.phases[phase]];
+    const histogram = alternate.phases[phase];
     if (alternate.kind === 'service') {
-      const micros = msToMicros(sample.serviceMs ?? sample.latencyMs);
-      for (const h of histograms) h.recordValue(micros);
+      histogram.recordValue(msToMicros(sample.serviceMs ?? sample.latencyMs));
       return;
     }
     const micros = msToMicros(sample.latencyMs);
     const expected = alternate.expectedIntervalMs;
-    for (const h of histograms) {
-      if (expected === undefined) h.recordValue(micros);
-      else h.recordValueWithExpectedInterval(micros, msToMicros(expected));
-    }
+    if (expected === undefined) histogram.recordValue(micros);
+    else histogram.recordValueWithExpectedInterval(micros, msToMicros(expected));
+  }
+
+  private finishAlternate(alternate: NonNullable<Recorder['alternate']>): AlternateLatency {
+    const overall = createLatencyHistogram();
+    for (const histogram of Object.values(alternate.phases)) overall.add(histogram);
+    return { ...alternate, overall };
   }
 
   /**
@@ -229,17 +250,14 @@ export class Recorder {
   private trackArrival(sample: Sample, end: number): void {
     const slow = this.slowThreshold !== undefined && sample.latencyMs > this.slowThreshold.ms;
     if (isFailure(sample) || slow) this.coverage.mark(sample.t, end);
-    if (!isFailure(sample))
-      this.noteUserWait({
-        ms: sample.latencyMs,
-        user: OPEN_MODEL_USER,
-        startMs: sample.t,
-        resolved: true,
-      });
+    if (!isFailure(sample)) this.noteUserWait(sample.latencyMs, OPEN_MODEL_USER, sample.t, true);
   }
 
-  private noteUserWait(wait: UserWait): void {
-    if (!this.longestUserWait || wait.ms > this.longestUserWait.ms) this.longestUserWait = wait;
+  /** Positional, so that the hot path allocates only for a new longest wait. */
+  private noteUserWait(ms: number, user: number, startMs: number, resolved: boolean): void {
+    if (!this.longestUserWait || ms > this.longestUserWait.ms) {
+      this.longestUserWait = { ms, user, startMs, resolved };
+    }
   }
 
   private baselineThreshold(): NonNullable<Recorder['slowThreshold']> {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
 import type { Sample } from '../../src/load/sample.ts';
 import { decodeRecording, encodeRecording } from '../../src/record/codec.ts';
+import { createLatencyHistogram, msToMicros } from '../../src/record/histogram.ts';
 import { Recorder } from '../../src/record/recorder.ts';
 import type { Recording } from '../../src/record/recording.ts';
 
@@ -196,5 +197,30 @@ describe('the second view of latency', () => {
     expect(metrics.longestUserWaitMs).toBe(30);
     const decoded = decodeRecording(JSON.parse(JSON.stringify(encodeRecording(recording))));
     expect(trialMetrics(decoded)).toEqual(metrics);
+  });
+
+  it('packs each interval when it closes without changing a count, late samples included', () => {
+    const recorder = new Recorder({ intervalMs: 100 });
+    const reference = Array.from({ length: 5 }, () => createLatencyHistogram('packed'));
+    const record = (t: number, latencyMs: number) => {
+      recorder.record(ok(0, t, latencyMs, 'v1'));
+      reference[Math.floor(t / 100)]?.recordValue(msToMicros(latencyMs));
+    };
+    for (let t = 0; t < 500; t += 7) record(t, 1 + (t % 13) * 3.7);
+    // Started in interval 0, ended in interval 4: recorded after interval 0 was packed.
+    record(5, 420);
+    const recording = recorder.finish(500);
+    expect(recording.intervals).toHaveLength(5);
+    for (const [i, bucket] of recording.intervals.entries()) {
+      expect(bucket.latency.totalCount).toBe(reference[i]?.totalCount);
+      for (const p of [50, 90, 99, 100]) {
+        expect(bucket.latency.getValueAtPercentile(p)).toBe(reference[i]?.getValueAtPercentile(p));
+      }
+    }
+    // The overall figures are the sum of the phases.
+    expect(recording.overall.requests).toBe(
+      recording.intervals.reduce((sum, b) => sum + b.requests, 0),
+    );
+    expect(recording.overall.latency.maxValue).toBe(msToMicros(420));
   });
 });
