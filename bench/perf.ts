@@ -17,7 +17,7 @@ import { startClock } from '../src/trial/clock.ts';
 import { measureOneHourReport } from './report-size.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MEMORY_MINUTES = [1, Number(process.env.BENCH_MEMORY_MINUTES ?? 5)];
 const sections = process.argv.slice(2);
 const wanted = (name: string) => sections.length === 0 || sections.includes(name);
@@ -98,7 +98,7 @@ const server = await startTrivialServer();
 process.on('exit', () => server.stop());
 try {
   if (wanted('throughput')) {
-    // Rates on this VM swing by ±15 % from one run to the next: the two tools take turns, three
+    // Rates on this VM swing by ±15 % from one run to the next: the two tools take turns, five
     // rounds each, and the medians are compared.
     const median = (values: number[]) =>
       values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
