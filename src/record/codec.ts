@@ -14,11 +14,12 @@ type EncodedAlternate = Omit<AlternateLatency, 'overall' | 'phases'> & {
 
 export type EncodedRecording = Omit<
   Recording,
-  'overall' | 'phases' | 'intervals' | 'alternateLatency'
+  'overall' | 'phases' | 'intervals' | 'alternateLatency' | 'followerTails'
 > & {
   overall: EncodedBucket;
   phases: Record<Phase, EncodedBucket>;
   intervals: EncodedBucket[];
+  followerTails?: EncodedBucket[];
   alternateLatency?: EncodedAlternate;
 };
 
@@ -47,7 +48,7 @@ const mapPhases = <A, B>(phases: Record<Phase, A>, f: (a: A) => B): Record<Phase
 });
 
 export function encodeRecording(recording: Recording): EncodedRecording {
-  const { alternateLatency, ...rest } = recording;
+  const { alternateLatency, followerTails, ...rest } = recording;
   return {
     ...rest,
     ...(alternateLatency
@@ -62,11 +63,12 @@ export function encodeRecording(recording: Recording): EncodedRecording {
     overall: encodeBucket(recording.overall),
     phases: mapPhases(recording.phases, encodeBucket),
     intervals: recording.intervals.map(encodeBucket),
+    ...(followerTails ? { followerTails: followerTails.map(encodeBucket) } : {}),
   };
 }
 
 export function decodeRecording(encoded: EncodedRecording): Recording {
-  const { alternateLatency, ...rest } = encoded;
+  const { alternateLatency, followerTails, ...rest } = encoded;
   const decode = (base64: string) => decodeHistogram(base64, 'dense');
   return {
     ...rest,
@@ -82,5 +84,8 @@ export function decodeRecording(encoded: EncodedRecording): Recording {
     overall: decodeBucket(encoded.overall, 'dense'),
     phases: mapPhases(encoded.phases, (bucket) => decodeBucket(bucket, 'dense')),
     intervals: encoded.intervals.map((bucket) => decodeBucket(bucket, 'packed')),
+    ...(followerTails
+      ? { followerTails: followerTails.map((bucket) => decodeBucket(bucket, 'packed')) }
+      : {}),
   };
 }

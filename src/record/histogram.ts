@@ -10,21 +10,23 @@ export type Histogram = hdr.Histogram;
  * keeps its exact maximum beside. An interval still receiving samples is kept 'open': the same 2
  * digits, laid out dense, because recording into a packed histogram costs 4× as much (350 ns against
  * 90 ns here) on the generator's hot path; it is packed when it closes (`packHistogram`).
+ * 'packed-fine' keeps 3 digits packed: a shard's requests after the trigger, by interval, to be
+ * split into phases by a merge (record/merge.ts).
  */
-export type HistogramLayout = 'dense' | 'open-interval' | 'packed';
+export type HistogramLayout = 'dense' | 'open-interval' | 'packed' | 'packed-fine';
 
 export function createLatencyHistogram(layout: HistogramLayout = 'dense'): Histogram {
   return hdr.build({
-    bitBucketSize: layout === 'packed' ? 'packed' : 32,
+    bitBucketSize: layout === 'packed' || layout === 'packed-fine' ? 'packed' : 32,
     lowestDiscernibleValue: 1,
-    numberOfSignificantValueDigits: layout === 'dense' ? 3 : 2,
+    numberOfSignificantValueDigits: layout === 'dense' || layout === 'packed-fine' ? 3 : 2,
     autoResize: true,
   });
 }
 
-/** The same counts in the packed layout: exact, as both have 2 significant digits. */
-export function packHistogram(open: Histogram): Histogram {
-  const packed = createLatencyHistogram('packed');
+/** The same counts in a packed layout of the same precision: exact. */
+export function packHistogram(open: Histogram, layout: 'packed' | 'packed-fine'): Histogram {
+  const packed = createLatencyHistogram(layout);
   packed.add(open);
   return packed;
 }

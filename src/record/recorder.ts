@@ -2,7 +2,8 @@ import type { DeployEvent } from '../deploy/events.ts';
 import { isFailure, OPEN_MODEL_USER, type Sample } from '../load/sample.ts';
 import { addSample, emptyBucket, mergeBucket } from './bucket.ts';
 import { Coverage } from './coverage.ts';
-import { createLatencyHistogram, msToMicros, packHistogram, percentileMs } from './histogram.ts';
+import { createLatencyHistogram, msToMicros, percentileMs } from './histogram.ts';
+import { IntervalSeries } from './interval-series.ts';
 import type {
   AlternateLatency,
   Bucket,
@@ -24,6 +25,12 @@ export interface RecorderOptions {
    * the users' think time), `service` for the open model.
    */
   alternate?: { kind: 'corrected'; thinkTimeMs: number } | { kind: 'service' };
+  /**
+   * A shard that follows the shared schedule but does not run the deploy: it never learns when the
+   * deploy ended, so everything after the trigger is 'during', and it keeps those requests by
+   * interval as well (`followerTails`) for a merge to split once the end is known.
+   */
+  follower?: boolean;
 }
 
 /** A corrected histogram needs an expected interval above 0: a 50 µs baseline would explode it. */
@@ -48,9 +55,9 @@ export class Recorder {
     during: emptyBucket(),
     after: emptyBucket(),
   };
-  private readonly intervals: Bucket[] = [];
-  /** Intervals before this index are closed and packed; the later ones are open (histogram.ts). */
-  private packedBefore = 0;
+  private readonly intervals: IntervalSeries;
+  /** A shard that does not run the deploy: its requests after the trigger, to be split by a merge. */
+  private readonly followerTails: IntervalSeries | undefined;
   private readonly longest: LongTransaction[] = [];
   private readonly timeline: DeployEvent[] = [];
   private readonly coverage = new Coverage();
@@ -75,6 +82,16 @@ export class Recorder {
     }
     this.thinkTimeMs = options.alternate?.kind === 'corrected' ? options.alternate.thinkTimeMs : 0;
     this.intervalMs = options.intervalMs ?? 1000;
+    this.intervals = new IntervalSeries(this.intervalMs, {
+      open: 'open-interval',
+      packed: 'packed',
+    });
+    if (options.follower) {
+      this.followerTails = new IntervalSeries(this.intervalMs, {
+        open: 'dense',
+        packed: 'packed-fine',
+      });
+    }
     this.longestKept = options.longestKept ?? 10;
     if (options.slowThresholdMs !== undefined) {
       this.slowThreshold = { ms: options.slowThresholdMs, source: 'scenario' };
@@ -106,7 +123,9 @@ export class Recorder {
     // Every sample belongs to exactly one phase, so the overall figures are their sum (`finish`):
     // one histogram less to record into on the generator's hot path.
     addSample(this.phases[phase], sample);
-    addSample(this.intervalAt(sample.t), sample);
+    addSample(this.intervals.at(sample.t), sample);
+    if (phase !== 'before' && this.followerTails)
+      addSample(this.followerTails.at(sample.t), sample);
     this.recordAlternate(sample, phase);
     this.keepIfLongest(sample);
     if (sample.user === OPEN_MODEL_USER) this.trackArrival(sample, end);
@@ -115,8 +134,10 @@ export class Recorder {
 
   /** An open-model arrival that could not be sent: counted, never silently skipped. */
   recordDropped(t: number): void {
-    this.phases[this.phaseOf(t, t)].dropped++;
-    this.intervalAt(t).dropped++;
+    const phase = this.phaseOf(t, t);
+    this.phases[phase].dropped++;
+    this.intervals.at(t).dropped++;
+    if (phase !== 'before' && this.followerTails) this.followerTails.at(t).dropped++;
   }
 
   /** Closes the trial at `durationMs` and hands over what was recorded. */
@@ -129,7 +150,6 @@ export class Recorder {
     }
     const threshold = this.slowThreshold ?? this.baselineThreshold();
     const spans = this.coverage.spans();
-    this.packIntervalsBefore(this.intervals.length);
     const overall = emptyBucket();
     for (const phase of Object.values(this.phases)) mergeBucket(overall, phase);
     return {
@@ -137,7 +157,8 @@ export class Recorder {
       durationMs,
       overall,
       phases: this.phases,
-      intervals: this.intervals,
+      intervals: this.intervals.finish(),
+      ...(this.followerTails ? { followerTails: this.followerTails.finish() } : {}),
       longest: this.longest,
       longestUserWait: this.longestUserWait,
       ...(this.alternate ? { alternateLatency: this.finishAlternate(this.alternate) } : {}),
@@ -159,26 +180,6 @@ export class Recorder {
     if (this.triggeredAt === undefined || end < this.triggeredAt) return 'before';
     if (this.endedAt !== undefined && start >= this.endedAt) return 'after';
     return 'during';
-  }
-
-  private intervalAt(t: number): Bucket {
-    const index = Math.max(0, Math.floor(t / this.intervalMs));
-    if (index >= this.intervals.length) {
-      for (let i = this.intervals.length; i <= index; i++) {
-        this.intervals.push(emptyBucket('open-interval'));
-      }
-      // The interval before the newest stays open for requests that started in it and end late;
-      // one that ends later still is recorded into its packed histogram, only more slowly.
-      this.packIntervalsBefore(index - 1);
-    }
-    return this.intervals[index] as Bucket;
-  }
-
-  private packIntervalsBefore(end: number): void {
-    for (; this.packedBefore < end; this.packedBefore++) {
-      const bucket = this.intervals[this.packedBefore] as Bucket;
-      bucket.latency = packHistogram(bucket.latency);
-    }
   }
 
   private keepIfLongest(sample: Sample): void {

@@ -78,4 +78,10 @@ export interface Recording {
   disruption: Disruption;
   alternateLatency?: AlternateLatency;
   timeline: DeployEvent[];
+  /**
+   * Only from a shard that did not run the deploy: its requests that did not end before the trigger,
+   * by interval of their start (like `intervals`, 3 significant digits). All of them are in the
+   * 'during' phase until a merge that knows the deploy's end splits them (record/merge.ts).
+   */
+  followerTails?: Bucket[];
 }

@@ -1,0 +1,153 @@
+import type { DeployEvent } from '../deploy/events.ts';
+import { emptyBucket, mergeBucket } from './bucket.ts';
+import { createLatencyHistogram } from './histogram.ts';
+import type { AlternateLatency, Bucket, Phase, Recording } from './recording.ts';
+
+/** Recordings that cannot be added: they were not made with the same settings. */
+export class MergeError extends Error {
+  override name = 'MergeError';
+}
+
+const PHASES: readonly Phase[] = ['before', 'during', 'after'];
+
+/**
+ * One trial measured by several generators at once — worker threads, or shards on other machines —
+ * added into one recording as if a single generator had sent every request: histograms add exactly,
+ * counts sum, the longest transactions and waits are the longest of all, disruption is the union of
+ * the parts' spans. The deploy's timeline is the one from the part that saw the deploy end; parts
+ * that only followed the schedule (`followerTails`) are split into 'during' and 'after' by it.
+ * Associative: merging merges gives the same as merging all parts at once.
+ */
+export function mergeRecordings(parts: readonly Recording[]): Recording {
+  const [first] = parts;
+  if (!first) throw new MergeError('nothing to merge');
+  const { intervalMs } = first;
+  for (const part of parts) {
+    if (part.intervalMs !== intervalMs) {
+      throw new MergeError(
+        `recordings with ${intervalMs} ms and ${part.intervalMs} ms intervals cannot be merged`,
+      );
+    }
+  }
+  const timeline = deployTimeline(parts);
+  const endedAt = timeline.find((e) => e.phase === 'completed' || e.phase === 'failed')?.t;
+  const resolved = endedAt === undefined ? parts : parts.map((p) => splitTails(p, endedAt));
+  const longest = resolved
+    .flatMap((p) => p.longest)
+    .sort((a, b) => b.latencyMs - a.latencyMs || a.t - b.t || a.user - b.user)
+    .slice(0, Math.max(...resolved.map((p) => p.longest.length)));
+  const waits = resolved.flatMap((p) => (p.longestUserWait ? [p.longestUserWait] : []));
+  const spans = unionOfSpans(resolved.flatMap((p) => p.disruption.spans));
+  const strictest = resolved.reduce((a, b) =>
+    b.disruption.thresholdMs > a.disruption.thresholdMs ? b : a,
+  );
+  const tails = resolved.flatMap((p) => (p.followerTails ? [p.followerTails] : []));
+  const alternate = mergeAlternates(resolved);
+  return {
+    intervalMs,
+    durationMs: Math.max(...resolved.map((p) => p.durationMs)),
+    overall: sumBuckets(resolved.map((p) => p.overall)),
+    phases: {
+      before: sumBuckets(resolved.map((p) => p.phases.before)),
+      during: sumBuckets(resolved.map((p) => p.phases.during)),
+      after: sumBuckets(resolved.map((p) => p.phases.after)),
+    },
+    intervals: sumSeries(
+      resolved.map((p) => p.intervals),
+      'packed',
+    ),
+    ...(tails.length > 0 ? { followerTails: sumSeries(tails, 'packed-fine') } : {}),
+    longest,
+    ...(waits.length > 0 ? { longestUserWait: waits.reduce((a, b) => (b.ms > a.ms ? b : a)) } : {}),
+    disruption: {
+      ms: spans.reduce((sum, [start, end]) => sum + (end - start), 0),
+      thresholdMs: strictest.disruption.thresholdMs,
+      thresholdSource: strictest.disruption.thresholdSource,
+      spans,
+    },
+    ...(alternate ? { alternateLatency: alternate } : {}),
+    timeline,
+  };
+}
+
+/** The part that saw the deploy end knows the whole timeline; otherwise they all know the trigger. */
+function deployTimeline(parts: readonly Recording[]): DeployEvent[] {
+  const complete = parts.find((p) =>
+    p.timeline.some((e) => e.phase === 'completed' || e.phase === 'failed'),
+  );
+  return (complete ?? (parts[0] as Recording)).timeline;
+}
+
+/**
+ * A follower's requests after the trigger, split by the deploy's end: those that started in an
+ * interval wholly after it are 'after', the rest stay 'during' — so the requests of the interval in
+ * which the deploy ended count as during it (at most one interval's worth; docs/scale.md).
+ */
+function splitTails(part: Recording, endedAt: number): Recording {
+  const { followerTails, ...rest } = part;
+  if (!followerTails) return part;
+  const during: Bucket[] = [];
+  const after: Bucket[] = [];
+  for (const [i, bucket] of followerTails.entries()) {
+    (i * part.intervalMs >= endedAt ? after : during).push(bucket);
+  }
+  return {
+    ...rest,
+    phases: {
+      before: part.phases.before,
+      during: sumBuckets(during),
+      after: sumBuckets([part.phases.after, ...after]),
+    },
+  };
+}
+
+function sumBuckets(buckets: readonly Bucket[], layout: 'dense' | 'packed' = 'dense'): Bucket {
+  const sum = emptyBucket(layout);
+  for (const bucket of buckets) mergeBucket(sum, bucket);
+  return sum;
+}
+
+function sumSeries(series: readonly Bucket[][], layout: 'packed' | 'packed-fine'): Bucket[] {
+  const length = Math.max(...series.map((s) => s.length));
+  return Array.from({ length }, (_, i) =>
+    sumBuckets(
+      series.flatMap((s) => (s[i] ? [s[i]] : [])),
+      layout === 'packed' ? 'packed' : 'dense',
+    ),
+  );
+}
+
+function mergeAlternates(parts: readonly Recording[]): AlternateLatency | undefined {
+  const alternates = parts.flatMap((p) => (p.alternateLatency ? [p.alternateLatency] : []));
+  const [first] = alternates;
+  if (!first || alternates.length < parts.length) return undefined;
+  if (alternates.some((a) => a.kind !== first.kind)) {
+    throw new MergeError('recordings of a closed and an open model cannot be merged');
+  }
+  const sum = (pick: (a: AlternateLatency) => AlternateLatency['overall']) => {
+    const histogram = createLatencyHistogram();
+    for (const alternate of alternates) histogram.add(pick(alternate));
+    return histogram;
+  };
+  const expected = alternates.find((a) => a.expectedIntervalMs !== undefined)?.expectedIntervalMs;
+  return {
+    kind: first.kind,
+    ...(expected !== undefined ? { expectedIntervalMs: expected } : {}),
+    overall: sum((a) => a.overall),
+    phases: Object.fromEntries(
+      PHASES.map((phase) => [phase, sum((a) => a.phases[phase])]),
+    ) as Record<Phase, AlternateLatency['overall']>,
+  };
+}
+
+/** Spans [start, end) in order, overlapping or touching ones joined: what one bitmap would give. */
+function unionOfSpans(spans: [number, number][]): [number, number][] {
+  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+  const union: [number, number][] = [];
+  for (const [start, end] of sorted) {
+    const last = union.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else union.push([start, end]);
+  }
+  return union;
+}

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
+import type { DeployEvent } from '../../src/deploy/events.ts';
+import type { Sample } from '../../src/load/sample.ts';
+import type { Histogram } from '../../src/record/histogram.ts';
+import { MergeError, mergeRecordings } from '../../src/record/merge.ts';
+import { Recorder, type RecorderOptions } from '../../src/record/recorder.ts';
+import type { Recording } from '../../src/record/recording.ts';
+
+/**
+ * A deterministic trial: 8 users for 6 s, a deploy from 2 s to 4 s during which some requests are
+ * refused, some held long and some answered 503, and a new release after it.
+ */
+function trialSamples(): Sample[] {
+  const samples: Sample[] = [];
+  for (let user = 0; user < 8; user++) {
+    let t = user * 0.37;
+    for (let n = 0; t < 6000; n++) {
+      const deploying = t >= 2000 && t < 4000;
+      const latencyMs = deploying
+        ? 5 + ((n * 7919 + user * 31) % 900)
+        : 1 + ((n * 31 + user) % 17) * 0.23;
+      const release = t < 3000 ? 'v1' : 'v2';
+      const sample: Sample =
+        deploying && n % 11 === 0
+          ? { user, t, latencyMs: 1, status: 0, error: 'refused', bytes: 0 }
+          : deploying && n % 13 === 0
+            ? { user, t, latencyMs, status: 503, bytes: 20, release }
+            : { user, t, latencyMs, status: 200, bytes: 100, release };
+      samples.push(sample);
+      t += sample.latencyMs + 3;
+    }
+  }
+  // Recorded in the order the requests ended, as a generator reports them.
+  return samples.sort((a, b) => a.t + a.latencyMs - (b.t + b.latencyMs));
+}
+
+const trigger: DeployEvent = { t: 2000, phase: 'triggered', detail: 'preboot' };
+const completed: DeployEvent = { t: 4000, phase: 'completed' };
+const options: RecorderOptions = {
+  intervalMs: 500,
+  slowThresholdMs: 300,
+  alternate: { kind: 'corrected', thinkTimeMs: 3 },
+};
+
+/** Records the samples that `keep` selects, with the deploy's events at their times. */
+function record(
+  samples: Sample[],
+  keep: (s: Sample) => boolean,
+  events: DeployEvent[],
+  extra: RecorderOptions = {},
+): Recording {
+  const recorder = new Recorder({ ...options, ...extra });
+  const pending = [...events];
+  for (const sample of samples) {
+    while (pending[0] && pending[0].t <= sample.t + sample.latencyMs) {
+      recorder.event(pending.shift() as DeployEvent);
+    }
+    if (keep(sample)) recorder.record(sample);
+  }
+  for (const event of pending) recorder.event(event);
+  return recorder.finish(6500);
+}
+
+/**
+ * A recording as comparable text: histograms as their percentile distribution (a function of their
+ * counts alone, whatever their internal layout), sums rounded past floating-point addition order.
+ */
+function canonical(recording: Recording): string {
+  return JSON.stringify(recording, (_key, value) => {
+    if (value && typeof value === 'object' && 'outputPercentileDistribution' in value) {
+      return (value as Histogram).outputPercentileDistribution(1, 1);
+    }
+    return typeof value === 'number' ? Number(value.toFixed(6)) : value;
+  });
+}
+
+/** What a report shows of a recording, with the corrected view's expected interval left out (each
+ * generator estimates it from its own baseline). */
+function figures(recording: Recording) {
+  const { alternateLatency: _, meanResponseMs, ...rest } = trialMetrics(recording);
+  return { ...rest, meanResponseMs: meanResponseMs.toFixed(9) };
+}
+
+describe('merging recordings of one trial', () => {
+  const samples = trialSamples();
+  const single = record(samples, () => true, [trigger, completed]);
+  const byUsers = (users: number[]) => (s: Sample) => users.includes(s.user);
+
+  it('gives the figures of one generator, whichever way the users were split', () => {
+    for (const split of [
+      [[0, 1, 2, 3, 4, 5, 6, 7]],
+      [
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+      ],
+      [
+        [0, 5],
+        [1, 6],
+        [2, 7],
+        [3, 4],
+      ],
+    ]) {
+      const parts = split.map((users) => record(samples, byUsers(users), [trigger, completed]));
+      const merged = mergeRecordings(parts);
+      expect(figures(merged)).toEqual(figures(single));
+      expect(merged.overall.requests).toBe(samples.length);
+      expect(merged.intervals.map((b) => b.requests)).toEqual(
+        single.intervals.map((b) => b.requests),
+      );
+      expect(merged.intervals.map((b) => b.latency.getValueAtPercentile(99))).toEqual(
+        single.intervals.map((b) => b.latency.getValueAtPercentile(99)),
+      );
+      expect(merged.longest).toEqual(single.longest);
+      expect(merged.disruption).toEqual(single.disruption);
+    }
+  });
+
+  it('is associative: a merge of merges equals one merge', () => {
+    const parts = [
+      [0, 1],
+      [2, 3],
+      [4, 5],
+      [6, 7],
+    ].map((users) => record(samples, byUsers(users), [trigger, completed]));
+    const [a, b, c, d] = parts as [Recording, Recording, Recording, Recording];
+    const once = canonical(mergeRecordings(parts));
+    const left = mergeRecordings([mergeRecordings([mergeRecordings([a, b]), c]), d]);
+    const pairs = mergeRecordings([mergeRecordings([a, b]), mergeRecordings([c, d])]);
+    expect(canonical(left)).toBe(once);
+    expect(canonical(pairs)).toBe(once);
+  });
+
+  it('splits a follower shard into during and after by the deploy end it did not see', () => {
+    const deployer = record(samples, byUsers([0, 1, 2, 3]), [trigger, completed]);
+    const follower = record(samples, byUsers([4, 5, 6, 7]), [trigger], { follower: true });
+    // The follower alone: everything after the trigger is 'during'.
+    expect(follower.phases.after.requests).toBe(0);
+    expect(follower.followerTails?.reduce((n, b) => n + b.requests, 0)).toBe(
+      follower.phases.during.requests,
+    );
+    const merged = mergeRecordings([follower, deployer]);
+    expect(merged.followerTails).toBeUndefined();
+    expect(merged.timeline).toEqual([trigger, completed]);
+    // The deploy ended on an interval boundary (4000 ms, 500 ms intervals): the split is exact.
+    for (const phase of ['before', 'during', 'after'] as const) {
+      expect(merged.phases[phase].requests).toBe(single.phases[phase].requests);
+      expect(merged.phases[phase].latency.getValueAtPercentile(99)).toBe(
+        single.phases[phase].latency.getValueAtPercentile(99),
+      );
+    }
+    // Followers merged first keep their tails until a merge with the deployer: still associative.
+    const other = record(samples, byUsers([]), [trigger], { follower: true });
+    const viaFollowers = mergeRecordings([mergeRecordings([follower, other]), deployer]);
+    expect(canonical(viaFollowers)).toBe(canonical(merged));
+  });
+
+  it('refuses recordings with different intervals', () => {
+    const a = record(samples, byUsers([0]), [trigger, completed]);
+    const b = record(samples, byUsers([1]), [trigger, completed], { intervalMs: 1000 });
+    expect(() => mergeRecordings([a, b])).toThrow(MergeError);
+  });
+});
