@@ -33,6 +33,7 @@ const closed = (users: number, backoff = 10): LoadConfig => ({
   backoff,
   timeout: 10_000,
   releaseHeader: 'x-release',
+  workers: 1,
   request,
 });
 const open = (rate: number): LoadConfig => ({
@@ -42,6 +43,7 @@ const open = (rate: number): LoadConfig => ({
   maxInFlight: 1000,
   timeout: 10_000,
   releaseHeader: 'x-release',
+  workers: 1,
   request,
 });
 

@@ -70,6 +70,7 @@ async function withClosedModel(): Promise<Observed> {
       timeout: 60_000,
       backoff: 75,
       releaseHeader: 'x-release',
+      workers: 1,
       request: { method: 'GET', path: '/', headers: {} },
     },
     onSample: (s: Sample) => {

@@ -20,6 +20,7 @@ const generator = createLoadGenerator({
     backoff: 75,
     timeout: 60_000,
     releaseHeader: 'x-release',
+    workers: 1,
     request: { method: 'GET', path: '/', headers: {} },
   },
   clock,

@@ -40,6 +40,7 @@ const closed = (users: number): LoadConfig => ({
   backoff: 75,
   timeout: 60_000,
   releaseHeader: 'x-release',
+  workers: 1,
   request,
 });
 
@@ -132,6 +133,7 @@ try {
           maxInFlight: 1000,
           timeout: 60_000,
           releaseHeader: 'x-release',
+          workers: 1,
           request,
         },
         clock: startClock(),

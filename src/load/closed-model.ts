@@ -19,6 +19,8 @@ export interface ClosedModelOptions {
   load: ClosedLoadConfig;
   clock: Clock;
   onSample: (sample: Sample) => void;
+  /** The number of the first user (one share of several, load/share.ts). */
+  firstUser?: number;
 }
 
 /**
@@ -35,7 +37,8 @@ export class ClosedModel implements LoadGenerator {
 
   start(): void {
     this.users = Array.from({ length: this.options.load.users }, (_, index) => {
-      const user = new SimulatedUser(index, this.options, this.request);
+      const number = (this.options.firstUser ?? 0) + index;
+      const user = new SimulatedUser(number, this.options, this.request);
       user.start();
       return user;
     });

@@ -4,17 +4,24 @@ import { ClosedModel } from './closed-model.ts';
 import type { LoadGenerator } from './load-generator.ts';
 import { OpenModel } from './open-model.ts';
 import type { Sample } from './sample.ts';
+import type { LoadShare } from './share.ts';
 
-/** The scenario's load model, ready to start. */
+/** The scenario's load model, or one share of it, ready to start. */
 export function createLoadGenerator(options: {
   origin: string;
   load: LoadConfig;
   clock: Clock;
   onSample: (sample: Sample) => void;
   onDropped: (t: number) => void;
+  share?: Omit<LoadShare, 'load'>;
 }): LoadGenerator {
-  const { load, ...rest } = options;
-  return load.model === 'open'
-    ? new OpenModel({ ...rest, load })
-    : new ClosedModel({ ...rest, load });
+  const { load, share, ...rest } = options;
+  if (load.model === 'open') {
+    return new OpenModel({
+      ...rest,
+      load,
+      ...(share ? { seed: share.seed, arrivalOffsetMs: share.arrivalOffsetMs } : {}),
+    });
+  }
+  return new ClosedModel({ ...rest, load, ...(share ? { firstUser: share.firstUser } : {}) });
 }

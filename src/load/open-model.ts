@@ -5,6 +5,7 @@ import type { Clock } from '../trial/clock.ts';
 import type { LoadGenerator } from './load-generator.ts';
 import { type PreparedRequest, prepareRequest, RequestSender } from './request.ts';
 import { OPEN_MODEL_USER, type Sample } from './sample.ts';
+import { DEFAULT_SEED } from './share.ts';
 
 export interface OpenModelOptions {
   origin: string;
@@ -15,6 +16,8 @@ export interface OpenModelOptions {
   onDropped: (t: number) => void;
   /** Seed of the Poisson arrivals, so that a run can be repeated exactly. */
   seed?: number;
+  /** When the first arrival is due, after the start (one share of several, load/share.ts). */
+  arrivalOffsetMs?: number;
 }
 
 /** Timers fire up to about a millisecond late: sleep until this close, then yield to I/O until due. */
@@ -48,11 +51,11 @@ export class OpenModel implements LoadGenerator {
       headersTimeout: 0,
       bodyTimeout: 0,
     });
-    this.random = mulberry32(options.seed ?? 0x5eed);
+    this.random = mulberry32(options.seed ?? DEFAULT_SEED);
   }
 
   start(): void {
-    this.next = this.options.clock.now();
+    this.next = this.options.clock.now() + (this.options.arrivalOffsetMs ?? 0);
     this.loop();
   }
 

@@ -1,4 +1,5 @@
 import { isFailure, type Sample } from '../load/sample.ts';
+import type { ThreadProgress } from '../workers/messages.ts';
 
 export type Stage =
   | 'starting the target'
@@ -38,6 +39,14 @@ export class LiveStats {
     this.lastMs = 0;
     this.worstMs = 0;
     this.loadStartedAt = 0;
+  }
+
+  /** The counters of several generator threads, each as it reported them last. */
+  combine(threads: readonly ThreadProgress[]): void {
+    this.requests = threads.reduce((sum, t) => sum + t.requests, 0);
+    this.errors = threads.reduce((sum, t) => sum + t.errors, 0);
+    this.lastMs = threads.at(-1)?.lastMs ?? 0;
+    this.worstMs = Math.max(0, ...threads.map((t) => t.worstMs));
   }
 
   record(sample: Sample): void {

@@ -107,6 +107,11 @@ const commonLoad = {
   /** Or a regular expression on the body whose first group is the release, e.g. "version: (\\S+)". */
   releasePattern: regex.optional(),
   request: requestSchema,
+  /**
+   * Worker threads that send the load, each with its share of the users or the rate and its own
+   * recorder, merged exactly at the end: for loads one core cannot send (docs/scale.md).
+   */
+  workers: z.number().int().min(1).max(64).default(1),
 };
 
 /** N users, each waiting for its response before the next request, like `siege -c N`. */

@@ -4,14 +4,15 @@ import type { DeployDriver, DeployPhase } from '../deploy/events.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
 import { platformDriver } from '../deploy/platform-driver.ts';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
+import { shareOfLoad, workerCount } from '../load/share.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
 import { sleep } from '../process/sleep.ts';
-import { Recorder } from '../record/recorder.ts';
 import type { Recording } from '../record/recording.ts';
 import type { LiveStats } from '../run/live-stats.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { LoadConfig, Variant } from '../scenario/schema.ts';
 import { startClock } from './clock.ts';
+import { type MeasuredLoad, prepareMeasuredLoad } from './measured-load.ts';
 import { waitUntilReady } from './wait-ready.ts';
 
 export type TrialStatus = 'completed' | 'failed' | 'interrupted';
@@ -92,6 +93,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
   }
 
   const deployLog: LogLine[] = [];
+  let measured: MeasuredLoad | undefined;
   const hook = (which: 'beforeTrial' | 'afterTrial', now: () => number) =>
     runHook({
       hooks: variant.hooks,
@@ -108,18 +110,25 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     await hook('beforeTrial', early.now);
     if (request.live) request.live.stage = 'settling';
     await settle(origin, scenario.load, scenario.timeline.settle, signal);
+    const { load: loadConfig } = scenario;
+    measured = await prepareMeasuredLoad({
+      origin,
+      share: shareOfLoad(loadConfig, 0, 1),
+      threads: workerCount(loadConfig),
+      recorder: {
+        intervalMs: scenario.analysis.interval,
+        slowThresholdMs: scenario.analysis.slowThreshold,
+        alternate:
+          loadConfig.model === 'open'
+            ? { kind: 'service' }
+            : { kind: 'corrected', thinkTimeMs: loadConfig.thinkTime },
+      },
+      ...(request.live ? { live: request.live } : {}),
+    });
+    const load = measured;
     const clock = startClock();
     const offset = early.now();
     for (const line of deployLog) line.t -= offset;
-    const { load: loadConfig } = scenario;
-    const recorder = new Recorder({
-      intervalMs: scenario.analysis.interval,
-      slowThresholdMs: scenario.analysis.slowThreshold,
-      alternate:
-        loadConfig.model === 'open'
-          ? { kind: 'service' }
-          : { kind: 'corrected', thinkTimeMs: loadConfig.thinkTime },
-    });
     let completed = false;
     const emit = (phase: DeployPhase, detail?: string) => {
       const t = clock.now();
@@ -128,7 +137,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
         if (completed) return;
         completed = true;
       }
-      recorder.event(detail === undefined ? { t, phase } : { t, phase, detail });
+      load.event(detail === undefined ? { t, phase } : { t, phase, detail });
       if (request.live) request.live.phase = detail ? `${phase} ${detail}` : phase;
       request.onPhase?.(phase, detail, t);
     };
@@ -142,19 +151,8 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
           markers: scenario.deploy.markers,
         });
 
-    const load = createLoadGenerator({
-      origin,
-      load: scenario.load,
-      clock,
-      onSample: (sample) => {
-        recorder.record(sample);
-        request.live?.record(sample);
-      },
-      onDropped: (t) => recorder.recordDropped(t),
-    });
     const cpuAtStart = process.cpuUsage();
-    const eluAtStart = performance.eventLoopUtilization();
-    load.start();
+    load.start(clock);
     request.onLoadStarted?.();
     if (request.live) {
       request.live.stage = 'warm-up';
@@ -193,11 +191,11 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     if (signal.aborted) status = 'interrupted';
     if (request.live) request.live.stage = 'stopping';
     await load.stop(signal.aborted ? 'abort' : 'drain');
-    const recording = recorder.finish(clock.now());
+    const { recording, eventLoopUtilization } = await load.finish(clock.now());
     const cpu = process.cpuUsage(cpuAtStart);
     const generator: GeneratorLoad = {
       cpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / Math.max(1, recording.durationMs),
-      eventLoopUtilization: performance.eventLoopUtilization(eluAtStart).utilization,
+      eventLoopUtilization,
     };
     const result: TrialResult = {
       generator,
@@ -217,6 +215,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     }
     return result;
   } finally {
+    await measured?.dispose();
     await platform?.stop();
   }
 }

@@ -26,6 +26,7 @@ function loadConfig(overrides: Partial<ClosedLoadConfig> = {}): ClosedLoadConfig
     timeout: 5000,
     backoff: 75,
     releaseHeader: 'x-release',
+    workers: 1,
     request: { method: 'GET', path: '/', headers: {} },
     ...overrides,
   };

@@ -56,6 +56,7 @@ async function measure(origin: string, ms: number, overrides: Partial<ClosedLoad
       backoff: 10,
       timeout: 2000,
       releaseHeader: 'x-release',
+      workers: 1,
       request: { method: 'GET', path: '/', headers: {} },
       ...overrides,
     },
@@ -164,6 +165,7 @@ describe('target faults, each counted exactly and the run going on', () => {
         backoff: 10,
         timeout: 30_000,
         releaseHeader: 'x-release',
+        workers: 1,
         request: { method: 'GET', path: '/', headers: {} },
       },
     });

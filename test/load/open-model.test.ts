@@ -19,6 +19,7 @@ const open = (overrides: Partial<OpenLoadConfig>): OpenLoadConfig => ({
   maxInFlight: 1000,
   timeout: 5000,
   releaseHeader: 'x-release',
+  workers: 1,
   request: { method: 'GET', path: '/', headers: {} },
   ...overrides,
 });
@@ -92,6 +93,7 @@ describe('open model', () => {
         backoff: 75,
         timeout: 5000,
         releaseHeader: 'x-release',
+        workers: 1,
         request: { method: 'GET', path: '/', headers: {} },
       },
     });

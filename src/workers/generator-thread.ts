@@ -1,0 +1,72 @@
+// One worker thread's share of the load: its own generator and recorder, driven by messages from
+// the main thread, which forwards the deploy's events and merges the recordings at the end.
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLoadGenerator } from '../load/create-load-generator.ts';
+import type { LoadGenerator } from '../load/load-generator.ts';
+import { encodeRecording } from '../record/codec.ts';
+import { Recorder } from '../record/recorder.ts';
+import { LiveStats } from '../run/live-stats.ts';
+import { startClock } from '../trial/clock.ts';
+import type { FromThread, GeneratorThreadData, ToThread } from './messages.ts';
+
+/** How often the thread reports its counters for live progress. */
+const PROGRESS_EVERY_MS = 250;
+
+const port = parentPort;
+if (!port) throw new Error('generator-thread runs as a worker thread');
+const data = workerData as GeneratorThreadData;
+const send = (message: FromThread) => port.postMessage(message);
+
+const recorder = new Recorder(data.recorder);
+const live = new LiveStats();
+let generator: LoadGenerator | undefined;
+let progress: NodeJS.Timeout | undefined;
+let eluAtStart = performance.eventLoopUtilization();
+
+function start(clockOrigin: bigint): void {
+  generator = createLoadGenerator({
+    origin: data.origin,
+    load: data.share.load,
+    share: data.share,
+    clock: startClock(clockOrigin),
+    onSample: (sample) => {
+      recorder.record(sample);
+      live.record(sample);
+    },
+    onDropped: (t) => recorder.recordDropped(t),
+  });
+  progress = setInterval(() => {
+    const { requests, errors, lastMs, worstMs } = live;
+    send({ type: 'progress', requests, errors, lastMs, worstMs });
+  }, PROGRESS_EVERY_MS);
+  eluAtStart = performance.eventLoopUtilization();
+  generator.start();
+}
+
+port.on('message', (message: ToThread) => {
+  switch (message.type) {
+    case 'start':
+      start(message.clockOrigin);
+      break;
+    case 'event':
+      recorder.event(message.event);
+      break;
+    case 'stop':
+      clearInterval(progress);
+      (generator?.stop(message.mode) ?? Promise.resolve()).then(
+        () => send({ type: 'stopped' }),
+        (error: Error) => send({ type: 'failed', message: error.message }),
+      );
+      break;
+    case 'finish':
+      send({
+        type: 'finished',
+        recording: encodeRecording(recorder.finish(message.durationMs)),
+        eventLoopUtilization: performance.eventLoopUtilization(eluAtStart).utilization,
+      });
+      port.close();
+      break;
+  }
+});
+send({ type: 'ready' });

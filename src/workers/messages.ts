@@ -1,0 +1,33 @@
+import type { DeployEvent } from '../deploy/events.ts';
+import type { LoadShare } from '../load/share.ts';
+import type { EncodedRecording } from '../record/codec.ts';
+import type { RecorderOptions } from '../record/recorder.ts';
+
+/** What a generator thread is started with (structured-cloned into it). */
+export interface GeneratorThreadData {
+  origin: string;
+  share: LoadShare;
+  recorder: RecorderOptions;
+}
+
+/** The counters behind live progress, as one thread has them now. */
+export interface ThreadProgress {
+  requests: number;
+  errors: number;
+  lastMs: number;
+  worstMs: number;
+}
+
+export type ToThread =
+  /** `clockOrigin`: the trial's t0 on the process's monotonic clock, shared by every thread. */
+  | { type: 'start'; clockOrigin: bigint }
+  | { type: 'event'; event: DeployEvent }
+  | { type: 'stop'; mode: 'drain' | 'abort' }
+  | { type: 'finish'; durationMs: number };
+
+export type FromThread =
+  | { type: 'ready' }
+  | ({ type: 'progress' } & ThreadProgress)
+  | { type: 'stopped' }
+  | { type: 'finished'; recording: EncodedRecording; eventLoopUtilization: number }
+  | { type: 'failed'; message: string };

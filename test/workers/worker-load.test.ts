@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { shareOfLoad } from '../../src/load/share.ts';
+import { sleep } from '../../src/process/sleep.ts';
+import { percentileMs } from '../../src/record/histogram.ts';
+import type { Recording } from '../../src/record/recording.ts';
+import type { LoadConfig } from '../../src/scenario/schema.ts';
+import { startClock } from '../../src/trial/clock.ts';
+import { prepareMeasuredLoad } from '../../src/trial/measured-load.ts';
+import { startHttpServer, type TestServer } from '../helpers/servers.ts';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const common = {
+  timeout: 5000,
+  releaseHeader: 'x-release',
+  request: { method: 'GET' as const, path: '/', headers: {} },
+};
+
+/**
+ * Runs the load for `ms` in `threads` threads with a deploy from 400 to 800 ms, as a trial does.
+ * The server answers after 10 ms, with the release that is live.
+ */
+async function measure(load: LoadConfig, threads: number, ms: number): Promise<Recording> {
+  let release = 'v1';
+  const server = await startHttpServer((_req, res) => {
+    setTimeout(() => res.writeHead(200, { 'x-release': release }).end('ok'), 10);
+  });
+  servers.push(server);
+  const measured = await prepareMeasuredLoad({
+    origin: server.origin,
+    share: shareOfLoad(load, 0, 1),
+    threads,
+    recorder: { intervalMs: 100, slowThresholdMs: 1000 },
+  });
+  try {
+    const clock = startClock();
+    measured.start(clock);
+    await sleep(400 - clock.now());
+    measured.event({ t: clock.now(), phase: 'triggered' });
+    release = 'v2';
+    await sleep(800 - clock.now());
+    measured.event({ t: clock.now(), phase: 'completed' });
+    await sleep(ms - clock.now());
+    await measured.stop('drain');
+    return (await measured.finish(clock.now())).recording;
+  } finally {
+    await measured.dispose();
+  }
+}
+
+describe('the load in worker threads', () => {
+  it('sends the closed model from two threads, users numbered apart, the deploy on every thread', async () => {
+    const load: LoadConfig = {
+      model: 'closed',
+      users: 4,
+      thinkTime: 0,
+      backoff: 75,
+      workers: 2,
+      ...common,
+    };
+    const recording = await measure(load, 2, 1200);
+    const { overall, phases } = recording;
+    // 4 users, one request per ~10 ms each, for 1.2 s.
+    expect(overall.requests).toBeGreaterThan(250);
+    expect(overall.failures).toBe(0);
+    expect(Math.abs(percentileMs(overall.latency, 50) - 10)).toBeLessThan(2);
+    // The events reached both threads: every phase has requests, and the new release is after it.
+    for (const phase of ['before', 'during', 'after'] as const)
+      expect(phases[phase].requests).toBeGreaterThan(20);
+    expect(phases.before.releases).toEqual({ v1: phases.before.requests });
+    expect(phases.after.releases).toEqual({ v2: phases.after.requests });
+    expect(recording.timeline.map((e) => e.phase)).toEqual(['triggered', 'completed']);
+    const users = new Set(recording.longest.map((l) => l.user));
+    expect([...users].every((u) => u >= 0 && u < 4)).toBe(true);
+    expect(users.size).toBeGreaterThan(1);
+  });
+
+  it('interleaves the open model so that two threads send exactly what one would', async () => {
+    // 100/s for 1.005 s: arrivals at 0, 10, …, 1000 ms, the stop 5 ms from the nearest one.
+    const load: LoadConfig = {
+      model: 'open',
+      rate: 100,
+      arrival: 'uniform',
+      maxInFlight: 100,
+      workers: 2,
+      ...common,
+    };
+    const [one, two] = [await measure(load, 1, 1005), await measure(load, 2, 1005)];
+    expect(one.overall.requests).toBe(101);
+    expect(two.overall.requests).toBe(101);
+    // Every 100 ms interval holds the same 10 arrivals, whoever sent them.
+    expect(two.intervals.map((b) => b.requests)).toEqual(one.intervals.map((b) => b.requests));
+  });
+});
