@@ -17,7 +17,10 @@ export async function waitUntilReady(
   while (!signal.aborted) {
     try {
       const response = await request(url, {
-        signal: AbortSignal.timeout(Math.max(1, Math.min(5000, deadline - performance.now()))),
+        // AbortSignal.timeout takes whole milliseconds only: a fraction throws.
+        signal: AbortSignal.timeout(
+          Math.max(1, Math.ceil(Math.min(5000, deadline - performance.now()))),
+        ),
       });
       await response.body.dump();
       if (response.statusCode < 500) return;
