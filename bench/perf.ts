@@ -1,19 +1,26 @@
 // Overhead and scale of deploy-bench's own generator, printed as a table (docs/performance.md).
 //   npm run bench:perf                       everything (about 8 minutes: memory runs for 5)
 //   npm run bench:perf -- throughput schedule    only some sections
-// Sections: throughput (closed model against raw autocannon, and wrk when installed), schedule (open
-// model send-time error), memory (resident memory after 1 and 5 minutes at full speed), report
-// (rendering the report of a one-hour run).
+// Sections: throughput (closed model against raw autocannon, and wrk when installed), workers (the
+// closed model in 1 and 2 worker threads against nginx), schedule (open model send-time error), memory
+// (resident memory after 1 and 5 minutes at full speed), report (rendering the report of a one-hour
+// run).
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createLoadGenerator } from '../src/load/create-load-generator.ts';
 import { OpenModel } from '../src/load/open-model.ts';
+import { shareOfLoad } from '../src/load/share.ts';
+import { findFreePort } from '../src/platform/ports.ts';
 import { sleep } from '../src/process/sleep.ts';
 import { percentileMs } from '../src/record/histogram.ts';
 import { Recorder } from '../src/record/recorder.ts';
 import type { LoadConfig } from '../src/scenario/schema.ts';
 import { startClock } from '../src/trial/clock.ts';
+import { prepareMeasuredLoad } from '../src/trial/measured-load.ts';
+import { waitUntilReady } from '../src/trial/wait-ready.ts';
 import { measureOneHourReport } from './report-size.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -89,6 +96,68 @@ function wrkRate(origin: string, connections: number, seconds: number): number |
   }
 }
 
+/** Requests per second of the closed model spread over worker threads, as `load.workers` runs it. */
+async function threadedRate(
+  origin: string,
+  users: number,
+  threads: number,
+  seconds: number,
+): Promise<number> {
+  const measured = await prepareMeasuredLoad({
+    origin,
+    share: shareOfLoad(closed(users), 0, 1),
+    threads,
+    recorder: { alternate: { kind: 'corrected', thinkTimeMs: 0 } },
+  });
+  try {
+    const clock = startClock();
+    measured.start(clock);
+    await sleep(seconds * 1000);
+    await measured.stop('drain');
+    const { recording } = await measured.finish(clock.now());
+    return recording.overall.requests / (clock.now() / 1000);
+  } finally {
+    await measured.dispose();
+  }
+}
+
+/** nginx answering "ok" from one worker process, on a free port; undefined when not installed. */
+async function startNginx(): Promise<{ origin: string; stop: () => void } | undefined> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-nginx-'));
+  const port = await findFreePort();
+  writeFileSync(
+    path.join(dir, 'nginx.conf'),
+    `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off; keepalive_requests 100000000; keepalive_timeout 60s;
+  server { listen 127.0.0.1:${port}; location / { return 200 "ok"; } }
+}
+`,
+  );
+  const child = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  const spawned = await new Promise<boolean>((resolve) => {
+    child.once('error', () => resolve(false));
+    child.once('spawn', () => resolve(true));
+  });
+  if (!spawned) return undefined;
+  const stop = () => {
+    try {
+      process.kill(-(child.pid as number), 'SIGTERM');
+    } catch {}
+  };
+  process.on('exit', stop);
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntilReady(origin, 5000, new AbortController().signal);
+  return { origin, stop };
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
 const rows: string[][] = [['section', 'figure', 'measured', 'target']];
 const print = () => {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
@@ -101,8 +170,6 @@ try {
   if (wanted('throughput')) {
     // Rates on this VM swing by ±15 % from one run to the next: the two tools take turns, five
     // rounds each, and the medians are compared.
-    const median = (values: number[]) =>
-      values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
     for (const users of [1, 16, 64]) {
       const oursRuns: number[] = [];
       const theirsRuns: number[] = [];
@@ -120,6 +187,32 @@ try {
         users >= 16 ? '≥ 0.9 × autocannon' : '',
       ]);
       console.error(rows.at(-1)?.join('  '));
+    }
+  }
+  if (wanted('workers')) {
+    // The Node server above needs a core of its own to answer 90,000 requests a second: against it,
+    // a second generator thread only takes CPU from the server. nginx answers for far less.
+    const nginx = await startNginx();
+    if (!nginx) console.error('workers: nginx is not installed; section skipped');
+    else {
+      try {
+        const rates: Record<number, number[]> = { 1: [], 2: [] };
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const threads of [1, 2]) {
+            rates[threads]?.push(await threadedRate(nginx.origin, 64, threads, SECONDS));
+          }
+        }
+        const [one, two] = [median(rates[1] ?? []), median(rates[2] ?? [])];
+        rows.push([
+          'workers',
+          'closed model, 64 users, against nginx: 1 → 2 worker threads',
+          `${Math.round(one)}/s → ${Math.round(two)}/s (${(two / one).toFixed(2)} ×)`,
+          '2 threads > 1',
+        ]);
+        console.error(rows.at(-1)?.join('  '));
+      } finally {
+        nginx.stop();
+      }
     }
   }
   if (wanted('schedule')) {
