@@ -3,14 +3,18 @@ import { hideBin } from 'yargs/helpers';
 import type { ExportName } from '../export/exporter.ts';
 import { OutputError } from '../export/write-file.ts';
 import { PLATFORMS } from '../init/templates.ts';
+import { MergeError } from '../record/merge.ts';
 import { ResultsFileError } from '../run/read-results.ts';
 import { TOOL } from '../run/tool.ts';
 import { ScenarioError } from '../scenario/errors.ts';
+import { ShardMismatchError } from '../shard/merge-shards.ts';
+import { parseShard } from '../shard/plan.ts';
 import { capacityCommand } from './capacity-command.ts';
 import { compareCommand } from './compare-command.ts';
 import { EXIT } from './exit-codes.ts';
 import { EXPORT_OPTION, parseExportOption } from './export-option.ts';
 import { initCommand, validateCommand } from './init-validate-commands.ts';
+import { mergeCommand } from './merge-command.ts';
 import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 import { UsageError } from './usage-error.ts';
@@ -58,9 +62,30 @@ export async function main(argv: string[]): Promise<number> {
             array: true,
             describe: "pass/fail threshold, repeatable, e.g. --gate 'preboot.longest < 2s'",
           })
+          .option('variant', { type: 'string', describe: 'run only this variant' })
+          .option('shard', {
+            type: 'string',
+            describe:
+              'run shard i of N: its share of the load, on the shared schedule (docs/scale.md)',
+          })
+          .option('start-at', {
+            type: 'string',
+            describe: 'with --shard: when every shard starts its load, e.g. 2026-11-26T12:00:00Z',
+          })
+          .option('follow', {
+            type: 'boolean',
+            default: false,
+            describe: 'with --shard: this shard does not deploy (shard 1 does, unless it follows)',
+          })
           .check((args) => {
             if (args.trials !== undefined && !(Number.isInteger(args.trials) && args.trials >= 1)) {
               return '--trials: expected a whole number >= 1';
+            }
+            if (args.shard !== undefined && !parseShard(args.shard)) {
+              return `--shard ${args.shard}: expected i/N with 1 <= i <= N, e.g. 2/4`;
+            }
+            if (args.shard === undefined && (args.startAt !== undefined || args.follow)) {
+              return '--start-at and --follow go with --shard';
             }
             const formats = parseExportOption(args.export);
             return typeof formats === 'string' ? formats : true;
@@ -87,6 +112,16 @@ export async function main(argv: string[]): Promise<number> {
           gates: (args.gate ?? []).map(String),
           force: args.force,
           quiet: args.quiet,
+          ...(args.variant !== undefined ? { variant: args.variant } : {}),
+          ...(args.shard !== undefined
+            ? {
+                shard: {
+                  ...(parseShard(args.shard) as { index: number; count: number }),
+                  ...(args.startAt !== undefined ? { startAt: args.startAt } : {}),
+                  follow: args.follow,
+                },
+              }
+            : {}),
         });
       },
     )
@@ -116,6 +151,41 @@ export async function main(argv: string[]): Promise<number> {
       async (args) => {
         const formats = parseExportOption(args.export) as ExportName[];
         exitCode = await reportCommand({ file: args.results, out: args.out, formats });
+      },
+    )
+    .command(
+      'merge <files..>',
+      'merge the results of the shards of one run into one run, with every report',
+      (command) =>
+        command
+          .positional('files', {
+            type: 'string',
+            array: true,
+            demandOption: true,
+            describe: "shards' results.json (or merges of them)",
+          })
+          .option('out', { type: 'string', demandOption: true, describe: 'folder for the reports' })
+          .option('export', EXPORT_OPTION)
+          .option('force', {
+            type: 'boolean',
+            default: false,
+            describe: 'write into an --out folder that already holds files',
+          })
+          .check((args) => {
+            const formats = parseExportOption(args.export);
+            return typeof formats === 'string' ? formats : true;
+          })
+          .example(
+            '$0 merge shard-*/results.json --out merged',
+            'one report for a run sharded over several machines',
+          ),
+      async (args) => {
+        exitCode = await mergeCommand({
+          files: args.files.map(String),
+          out: args.out,
+          formats: parseExportOption(args.export) as ExportName[],
+          force: args.force,
+        });
       },
     )
     .command(
@@ -243,8 +313,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return EXIT.badInput;
     }
-    if (error instanceof ResultsFileError) {
-      process.stderr.write(`${error.message}\n`);
+    if (error instanceof ShardMismatchError || error instanceof MergeError) {
+      process.stderr.write(`bench merge: ${error.message}\n`);
       return EXIT.badInput;
     }
     if (error instanceof ScenarioError) {

@@ -10,6 +10,8 @@ import { killAllGroups } from '../process/process-group.ts';
 import { LiveStats } from '../run/live-stats.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
+import { estimateClockOffset } from '../shard/clock-offset.ts';
+import type { ShardPlan } from '../shard/plan.ts';
 import { EXIT } from './exit-codes.ts';
 import { progressMode, startProgress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
@@ -25,11 +27,16 @@ export interface RunArgs {
   force: boolean;
   /** No progress and no phase lines: only the summary and problems. */
   quiet: boolean;
+  /** Only this variant. */
+  variant?: string;
+  /** `--shard i/N` with `--start-at` and `--follow` (docs/scale.md). */
+  shard?: { index: number; count: number; startAt?: string; follow: boolean };
 }
 
 /** `bench run FILE`: measures every variant, prints the summary, and returns the exit code. */
 export async function runCommand(args: RunArgs): Promise<number> {
-  const loaded = await loadScenarioFile(args.file);
+  const loaded = selectVariant(await loadScenarioFile(args.file), args.variant);
+  const shard = args.shard ? await planShard(loaded, args.shard, args.trials) : undefined;
   // Every gate is read before any load is sent: a typo must not cost a run.
   const gates = [
     ...loaded.gates,
@@ -71,6 +78,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       trials: args.trials,
       log: (line) => progress.log(line),
       live,
+      ...(shard ? { shard } : {}),
     });
     report.gates = evaluateGates(gates, report.variants);
     progress.log('writing the reports…');
@@ -100,6 +108,60 @@ export async function runCommand(args: RunArgs): Promise<number> {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
   }
+}
+
+function selectVariant(loaded: LoadedScenario, name: string | undefined): LoadedScenario {
+  if (name === undefined) return loaded;
+  const variant = loaded.scenario.variants.find((v) => v.name === name);
+  if (!variant) {
+    const names = loaded.scenario.variants.map((v) => v.name).join(', ');
+    throw new UsageError(`--variant ${name}: ${loaded.file} has no such variant (it has ${names})`);
+  }
+  return { ...loaded, scenario: { ...loaded.scenario, variants: [variant] } };
+}
+
+/**
+ * A shard runs one trial of one variant against an external target, so that every shard's schedule
+ * is known in advance; shard 1 deploys unless `--follow`. The clock offset is estimated before the
+ * start, from the target's Date header.
+ */
+async function planShard(
+  loaded: LoadedScenario,
+  shard: NonNullable<RunArgs['shard']>,
+  trials: number | undefined,
+): Promise<{ plan: ShardPlan; clockOffsetMs: number | undefined }> {
+  const { scenario } = loaded;
+  if (!('url' in scenario.target)) {
+    throw new UsageError(
+      '--shard: the scenario needs target.url — shards on several machines load one target, not an embedded platform each',
+    );
+  }
+  if (scenario.variants.length !== 1) {
+    throw new UsageError(
+      `--shard: a shard runs one variant; choose one with --variant (${scenario.variants.map((v) => v.name).join(', ')})`,
+    );
+  }
+  if ((trials ?? scenario.trials) !== 1) {
+    throw new UsageError('--shard: a shard runs one trial; set trials: 1 or --trials 1');
+  }
+  let startAt = Date.now();
+  if (shard.startAt !== undefined) {
+    startAt = Date.parse(shard.startAt);
+    if (Number.isNaN(startAt)) {
+      throw new UsageError(
+        `--start-at ${shard.startAt}: expected a time such as 2026-11-26T12:00:00Z`,
+      );
+    }
+  }
+  return {
+    plan: {
+      index: shard.index,
+      count: shard.count,
+      deploys: shard.index === 1 && !shard.follow,
+      startAt,
+    },
+    clockOffsetMs: await estimateClockOffset(scenario.target.url),
+  };
 }
 
 function parseCommandLineGate(source: string, loaded: LoadedScenario): Gate {

@@ -21,6 +21,8 @@ export function renderResultsJson(report: RunReport): string {
     machine: report.machine,
     interrupted: report.interrupted,
     failure: report.failure ?? null,
+    /** null for a run that was not sharded. */
+    shard: report.shard ?? null,
     /** null when no gate was set. */
     passed: report.gates.length > 0 ? report.gates.every((g) => g.passed) : null,
     gates: report.gates,

@@ -32,6 +32,16 @@ const resultsSchema = z.object({
   }),
   interrupted: z.boolean(),
   failure: z.string().nullable(),
+  shard: z
+    .object({
+      count: z.number(),
+      startAt: z.string(),
+      shards: z.array(
+        z.object({ index: z.number(), deploys: z.boolean(), clockOffsetMs: z.number().nullable() }),
+      ),
+    })
+    .nullable()
+    .default(null),
   // In the order evaluateGates writes the fields, so that a re-render is identical.
   gates: z.array(
     z.object({
@@ -112,6 +122,7 @@ export async function readResults(file: string): Promise<RunReport> {
     scenario: results.scenario as Scenario,
     interrupted: results.interrupted,
     ...(results.failure ? { failure: results.failure } : {}),
+    ...(results.shard ? { shard: results.shard } : {}),
     // A value with nothing measured behind it was written as null.
     gates: results.gates.map((g) => ({
       ...g,

@@ -1,6 +1,7 @@
 import type { LogLine } from '../deploy/shell.ts';
 import type { GateResult } from '../gates/evaluate.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import type { ShardInfo } from '../shard/plan.ts';
 import type { TrialResult } from '../trial/run-trial.ts';
 
 export interface VariantRun {
@@ -26,6 +27,8 @@ export interface RunReport {
   /** Why the run could not go on (e.g. the target never came up). */
   failure?: string;
   variants: VariantRun[];
+  /** A shard's run, or shards merged by `bench merge`. */
+  shard?: ShardInfo;
   /** The gates of the scenario and the command line, evaluated once every trial had run. */
   gates: GateResult[];
 }

@@ -6,8 +6,9 @@ import { renderResultsJson } from '../export/results-json.ts';
 import { OutputError, writeFileAtomic } from '../export/write-file.ts';
 import { sleep } from '../process/sleep.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
+import type { ShardPlan } from '../shard/plan.ts';
 import { startClock } from '../trial/clock.ts';
-import { runTrial, TargetError, type TrialResult } from '../trial/run-trial.ts';
+import { runTrial, ShardLateError, TargetError, type TrialResult } from '../trial/run-trial.ts';
 import type { LiveStats } from './live-stats.ts';
 import type { RunReport, VariantRun } from './run-report.ts';
 import { TOOL } from './tool.ts';
@@ -21,6 +22,8 @@ export interface RunOptions {
   trials?: number;
   /** Kept up to date for live progress. */
   live?: LiveStats;
+  /** One shard of a sharded run (one variant, one trial), and its clock's offset from the target's. */
+  shard?: { plan: ShardPlan; clockOffsetMs: number | undefined };
 }
 
 /**
@@ -43,6 +46,21 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     scenarioFile: loaded.file,
     scenario,
     interrupted: false,
+    ...(options.shard
+      ? {
+          shard: {
+            count: options.shard.plan.count,
+            startAt: new Date(options.shard.plan.startAt).toISOString(),
+            shards: [
+              {
+                index: options.shard.plan.index,
+                deploys: options.shard.plan.deploys,
+                clockOffsetMs: options.shard.clockOffsetMs ?? null,
+              },
+            ],
+          },
+        }
+      : {}),
     gates: [],
     variants: scenario.variants.map((v) => ({
       name: v.name,
@@ -82,8 +100,10 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   };
   run: for (const [index, variant] of scenario.variants.entries()) {
     const variantRun = report.variants[index] as VariantRun;
-    const variantHook = (which: 'beforeVariant' | 'afterVariant') =>
-      runHook({
+    const follower = options.shard !== undefined && !options.shard.plan.deploys;
+    const variantHook = async (which: 'beforeVariant' | 'afterVariant') => {
+      if (follower) return;
+      await runHook({
         hooks: variant.hooks,
         which,
         variant: variant.name,
@@ -92,6 +112,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
         log: variantRun.hookLog,
         signal: options.signal,
       });
+    };
     try {
       await variantHook('beforeVariant');
       for (let trial = 1; trial <= trials; trial++) {
@@ -124,6 +145,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
           onPhase,
           onLoadStarted,
           live,
+          ...(options.shard ? { shard: options.shard.plan } : {}),
         });
         const triggered = result.recording.timeline.find((e) => e.phase === 'triggered')?.t;
         const ended = result.recording.timeline.find(
@@ -146,7 +168,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
         stopWith(error.message);
         break;
       }
-      if (!(error instanceof TargetError)) throw error;
+      if (!(error instanceof TargetError || error instanceof ShardLateError)) throw error;
       stopWith(error.message);
       break;
     }

@@ -11,6 +11,7 @@ import type { Recording } from '../record/recording.ts';
 import type { LiveStats } from '../run/live-stats.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { LoadConfig, Variant } from '../scenario/schema.ts';
+import type { ShardPlan } from '../shard/plan.ts';
 import { startClock } from './clock.ts';
 import { type MeasuredLoad, prepareMeasuredLoad } from './measured-load.ts';
 import { waitUntilReady } from './wait-ready.ts';
@@ -45,6 +46,14 @@ export class TargetError extends Error {
   override name = 'TargetError';
 }
 
+/** A shard got ready after the shared start time: its load would not line up with the others'. */
+export class ShardLateError extends Error {
+  override name = 'ShardLateError';
+}
+
+/** A shard may start this late and still count as on time. */
+const SHARD_START_TOLERANCE_MS = 100;
+
 export interface TrialRequest {
   loaded: LoadedScenario;
   variant: Variant;
@@ -56,6 +65,8 @@ export interface TrialRequest {
   onLoadStarted?: () => void;
   /** Kept up to date for live progress. */
   live?: LiveStats;
+  /** One shard of a sharded run: its share of the load, on the shared schedule. */
+  shard?: ShardPlan;
 }
 
 /**
@@ -63,7 +74,9 @@ export interface TrialRequest {
  * the cool-down, and stops everything it started, whatever happens.
  */
 export async function runTrial(request: TrialRequest): Promise<TrialResult> {
-  const { loaded, variant, signal } = request;
+  const { loaded, variant, signal, shard } = request;
+  // A shard that only follows the schedule leaves the deploy and its hooks to the one that runs it.
+  const follower = shard !== undefined && !shard.deploys;
   const { scenario, dir } = loaded;
   const startedAt = new Date().toISOString();
 
@@ -94,8 +107,9 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
 
   const deployLog: LogLine[] = [];
   let measured: MeasuredLoad | undefined;
-  const hook = (which: 'beforeTrial' | 'afterTrial', now: () => number) =>
-    runHook({
+  const hook = async (which: 'beforeTrial' | 'afterTrial', now: () => number) => {
+    if (follower) return;
+    await runHook({
       hooks: variant.hooks,
       which,
       variant: variant.name,
@@ -104,6 +118,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       log: deployLog,
       signal,
     });
+  };
   try {
     // Lines of the before-trial hook are stamped before t0 (negative), once t0 is known.
     const early = startClock();
@@ -113,7 +128,9 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     const { load: loadConfig } = scenario;
     measured = await prepareMeasuredLoad({
       origin,
-      share: shareOfLoad(loadConfig, 0, 1),
+      share: shard
+        ? shareOfLoad(loadConfig, shard.index - 1, shard.count)
+        : shareOfLoad(loadConfig, 0, 1),
       threads: workerCount(loadConfig),
       recorder: {
         intervalMs: scenario.analysis.interval,
@@ -122,10 +139,12 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
           loadConfig.model === 'open'
             ? { kind: 'service' }
             : { kind: 'corrected', thinkTimeMs: loadConfig.thinkTime },
+        follower,
       },
       ...(request.live ? { live: request.live } : {}),
     });
     const load = measured;
+    if (shard) await untilShardStart(shard, signal);
     const clock = startClock();
     const offset = early.now();
     for (const line of deployLog) line.t -= offset;
@@ -162,7 +181,12 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     let status: TrialStatus = 'completed';
     let failure: string | undefined;
     await sleep(scenario.timeline.warmup, signal);
-    if (!signal.aborted) {
+    if (!signal.aborted && follower) {
+      // The deploy is another shard's (or an external command's): this one marks the scheduled
+      // trigger and keeps its load on for the whole window every shard measures.
+      if (request.live) request.live.stage = 'deploying';
+      emit('triggered', `scheduled (shard ${shard.index}/${shard.count} follows)`);
+    } else if (!signal.aborted) {
       if (request.live) request.live.stage = 'deploying';
       emit('triggered', variant.strategy ?? variant.command);
       const deployAbort = new AbortController();
@@ -187,6 +211,11 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       }
       if (request.live) request.live.stage = 'cool-down';
       await sleep(scenario.timeline.cooldown, signal);
+    }
+    if (shard) {
+      // Every shard measures the same span, whenever the deploy ended.
+      const { warmup, deployTimeout, cooldown } = scenario.timeline;
+      await sleep(warmup + deployTimeout + cooldown - clock.now(), signal);
     }
     if (signal.aborted) status = 'interrupted';
     if (request.live) request.live.stage = 'stopping';
@@ -218,6 +247,17 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     await measured?.dispose();
     await platform?.stop();
   }
+}
+
+/** Waits for the shared start time; too late, and the shard's load would not line up. */
+async function untilShardStart(shard: ShardPlan, signal: AbortSignal): Promise<void> {
+  const wait = shard.startAt - Date.now();
+  if (wait < -SHARD_START_TOLERANCE_MS) {
+    throw new ShardLateError(
+      `shard ${shard.index}/${shard.count} was ready ${(-wait / 1000).toFixed(1)} s after the start time ${new Date(shard.startAt).toISOString()}: choose a later --start-at`,
+    );
+  }
+  await sleep(wait, signal);
 }
 
 /** Runs the load unrecorded for a while; requests in flight at the end are awaited, not cut. */

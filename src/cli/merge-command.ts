@@ -1,0 +1,30 @@
+import type { ExportName } from '../export/exporter.ts';
+import { renderTerminal } from '../export/terminal.ts';
+import { prepareOutputFolder } from '../export/write-file.ts';
+import { writeReports } from '../export/write-reports.ts';
+import { readResults } from '../run/read-results.ts';
+import { describeShards, mergeShardReports } from '../shard/merge-shards.ts';
+import { EXIT } from './exit-codes.ts';
+
+/** `bench merge SHARD.json… --out DIR`: the shards' results as one run, with every report. */
+export async function mergeCommand(args: {
+  files: string[];
+  out: string;
+  formats: ExportName[];
+  force: boolean;
+}): Promise<number> {
+  const reports = await Promise.all(
+    args.files.map(async (file) => ({ file, report: await readResults(file) })),
+  );
+  const merged = mergeShardReports(reports);
+  await prepareOutputFolder(args.out, { force: args.force });
+  const written = await writeReports(merged, args.out, args.formats, (line) =>
+    process.stderr.write(`${line}\n`),
+  );
+  process.stdout.write(renderTerminal(merged));
+  for (const line of describeShards(merged.shard as NonNullable<typeof merged.shard>)) {
+    process.stdout.write(`${line}\n`);
+  }
+  process.stdout.write(`\nWrote ${written.length} files to ${args.out}\n`);
+  return EXIT.ok;
+}

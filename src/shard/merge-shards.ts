@@ -1,0 +1,120 @@
+import { mergeRecordings } from '../record/merge.ts';
+import type { RunReport } from '../run/run-report.ts';
+import type { GeneratorLoad, TrialResult } from '../trial/run-trial.ts';
+import type { ShardInfo } from './plan.ts';
+
+/** Shard results that do not belong to one sharded run: bad input. */
+export class ShardMismatchError extends Error {
+  override name = 'ShardMismatchError';
+}
+
+/**
+ * Shards of one run (or merges of them) into one report, as if one generator had sent the whole
+ * load: the recordings merged exactly, the deploy's log and status from the shard that ran it.
+ */
+export function mergeShardReports(
+  reports: readonly { file: string; report: RunReport }[],
+): RunReport {
+  const [first] = reports;
+  if (!first || reports.length < 2)
+    throw new ShardMismatchError('expected two or more shard results');
+  const shardOf = ({ file, report }: { file: string; report: RunReport }): ShardInfo => {
+    if (!report.shard)
+      throw new ShardMismatchError(`${file}: not a shard's results (run with --shard i/N)`);
+    return report.shard;
+  };
+  const base = shardOf(first);
+  const variant = first.report.variants[0]?.name;
+  const seen = new Map<number, string>();
+  for (const entry of reports) {
+    const shard = shardOf(entry);
+    const { report, file } = entry;
+    if (report.scenario.name !== first.report.scenario.name) {
+      throw new ShardMismatchError(
+        `${file}: scenario "${report.scenario.name}", not "${first.report.scenario.name}"`,
+      );
+    }
+    if (shard.count !== base.count || shard.startAt !== base.startAt) {
+      throw new ShardMismatchError(
+        `${file}: shard of ${shard.count} starting ${shard.startAt}, not of ${base.count} starting ${base.startAt}`,
+      );
+    }
+    if (report.variants.length !== 1 || report.variants[0]?.name !== variant) {
+      throw new ShardMismatchError(`${file}: expected the one variant "${variant}"`);
+    }
+    for (const { index } of shard.shards) {
+      const other = seen.get(index);
+      if (other) throw new ShardMismatchError(`${file}: shard ${index} is already in ${other}`);
+      seen.set(index, file);
+    }
+  }
+  const trials = reports.map(({ report }) => report.variants[0]?.trials[0]);
+  if (trials.some((t) => t === undefined))
+    throw new ShardMismatchError('a shard measured no trial');
+  const measured = trials as TrialResult[];
+  const deployer =
+    measured.find((t) =>
+      t.recording.timeline.some((e) => e.phase === 'completed' || e.phase === 'failed'),
+    ) ?? (measured[0] as TrialResult);
+  const loads = measured.flatMap((t) => (t.generator ? [t.generator] : []));
+  const generator: GeneratorLoad | undefined =
+    loads.length > 0
+      ? {
+          cpuPercent: Math.max(...loads.map((g) => g.cpuPercent)),
+          eventLoopUtilization: Math.max(...loads.map((g) => g.eventLoopUtilization)),
+        }
+      : undefined;
+  const trial: TrialResult = {
+    trial: 1,
+    status: measured.some((t) => t.status === 'interrupted') ? 'interrupted' : deployer.status,
+    ...(deployer.failure ? { failure: deployer.failure } : {}),
+    startedAt: measured.map((t) => t.startedAt).sort()[0] as string,
+    recording: mergeRecordings(measured.map((t) => t.recording)),
+    deployLog: deployer.deployLog,
+    ...(generator ? { generator } : {}),
+  };
+  const failures = reports.flatMap(({ report }) => (report.failure ? [report.failure] : []));
+  const finished = reports.flatMap(({ report }) => (report.finishedAt ? [report.finishedAt] : []));
+  return {
+    ...first.report,
+    startedAt: reports.map(({ report }) => report.startedAt).sort()[0] as string,
+    ...(finished.length > 0 ? { finishedAt: finished.sort().at(-1) as string } : {}),
+    interrupted: reports.some(({ report }) => report.interrupted),
+    ...(failures.length > 0 ? { failure: failures.join('; ') } : {}),
+    shard: {
+      ...base,
+      shards: reports
+        .flatMap(({ report }) => report.shard?.shards ?? [])
+        .sort((a, b) => a.index - b.index),
+    },
+    variants: [{ ...(first.report.variants[0] as RunReport['variants'][number]), trials: [trial] }],
+    gates: [],
+  };
+}
+
+/** A line on the shards' clocks and any shard still missing, for the operator. */
+export function describeShards(shard: ShardInfo): string[] {
+  const lines: string[] = [];
+  const offsets = shard.shards.flatMap((s) => (s.clockOffsetMs === null ? [] : [s.clockOffsetMs]));
+  if (offsets.length > 0) {
+    const spread = Math.max(...offsets) - Math.min(...offsets);
+    lines.push(
+      `Shards' clocks against the target's Date header: ${shard.shards
+        .map(
+          (s) =>
+            `${s.index}: ${s.clockOffsetMs === null ? '?' : `${s.clockOffsetMs >= 0 ? '+' : ''}${s.clockOffsetMs.toFixed(0)} ms`}`,
+        )
+        .join(', ')} (spread ${spread.toFixed(0)} ms)`,
+    );
+  }
+  const present = new Set(shard.shards.map((s) => s.index));
+  const missing = Array.from({ length: shard.count }, (_, i) => i + 1).filter(
+    (i) => !present.has(i),
+  );
+  if (missing.length > 0)
+    lines.push(`Shards not merged yet: ${missing.join(', ')} of ${shard.count}`);
+  if (!shard.shards.some((s) => s.deploys)) {
+    lines.push('No merged shard ran the deploy: everything after the trigger counts as during it');
+  }
+  return lines;
+}

@@ -1,0 +1,33 @@
+/** What one shard of a sharded run does (docs/scale.md). */
+export interface ShardPlan {
+  /** 1-based. */
+  index: number;
+  count: number;
+  /** Runs the deploy; the others only follow the shared schedule. */
+  deploys: boolean;
+  /** When every shard starts its measured load (epoch ms, on this machine's clock). */
+  startAt: number;
+}
+
+/** Which shards a results.json holds: one for a shard's own run, several after `bench merge`. */
+export interface ShardInfo {
+  count: number;
+  startAt: string;
+  shards: {
+    index: number;
+    deploys: boolean;
+    /**
+     * This machine's clock minus the target's, estimated from the target's Date header: the error
+     * in the shards' alignment. null when the target sent no usable Date.
+     */
+    clockOffsetMs: number | null;
+  }[];
+}
+
+/** `--shard i/N`: undefined when the text is not that, with 1 <= i <= N. */
+export function parseShard(text: string): { index: number; count: number } | undefined {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match) return undefined;
+  const [index, count] = [Number(match[1]), Number(match[2])];
+  return index >= 1 && index <= count && count <= 1000 ? { index, count } : undefined;
+}

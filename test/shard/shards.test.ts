@@ -1,0 +1,167 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/scenarios.ts';
+import { startHttpServer, type TestServer } from '../helpers/servers.ts';
+
+const BENCH = path.join(REPO, 'bin/bench.js');
+
+interface TrialJson {
+  requests: number;
+  errors: number;
+  latency: Record<'overall' | 'before' | 'during' | 'after', { count: number; p50: number }>;
+  timeline: { phase: string; t: number }[];
+}
+
+let server: TestServer;
+let dir: string;
+let scenario: string;
+
+/**
+ * A ground-truth server that answers after 5 ms, loaded by an open model at 100 requests/s with
+ * evenly spaced arrivals: every shard split sends the same arrivals, so the counts are exact.
+ * Each shard measures warm-up 1 s + deploy window 1 s + cool-down 505 ms: arrivals at 0, 10, …,
+ * 2500 ms (251), the end 5 ms from the nearest one.
+ */
+beforeAll(async () => {
+  server = await startHttpServer((_req, res) => {
+    setTimeout(() => res.end('ok'), 5);
+  });
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bench-shards-'));
+  scenario = path.join(dir, 'sharded.yaml');
+  writeFileSync(
+    scenario,
+    `name: sharded
+target: { url: "${server.origin}/" }
+load: { model: open, rate: 100/s, arrival: uniform }
+timeline: { settle: 0s, warmup: 1s, deployTimeout: 1s, cooldown: 505ms }
+analysis: { interval: 100ms, slowThreshold: 1s }
+variants:
+  - name: deploy
+    command: sleep 0.3
+`,
+  );
+});
+afterAll(async () => {
+  await server.close();
+});
+
+/** Runs every shard of `count` as its own process, all starting at the same moment. */
+async function runShards(count: number): Promise<string[]> {
+  // Time for `count` processes to start on two cores, with a margin.
+  const startAt = new Date(Date.now() + 4000 + 1500 * count).toISOString();
+  const outs = Array.from({ length: count }, (_, i) => path.join(dir, `of${count}-shard${i + 1}`));
+  const runs = await Promise.all(
+    outs.map((out, i) =>
+      execa(
+        'node',
+        [
+          BENCH,
+          'run',
+          scenario,
+          '--shard',
+          `${i + 1}/${count}`,
+          '--start-at',
+          startAt,
+          '--out',
+          out,
+          '--quiet',
+          '--export',
+          'json',
+        ],
+        { reject: false },
+      ),
+    ),
+  );
+  for (const run of runs) expect(run.exitCode, run.stderr + run.stdout).toBe(0);
+  return outs.map((out) => path.join(out, 'results.json'));
+}
+
+async function merge(files: string[], out: string): Promise<string> {
+  const run = await execa('node', [BENCH, 'merge', ...files, '--out', out, '--export', 'json,md'], {
+    reject: false,
+  });
+  expect(run.exitCode, run.stderr).toBe(0);
+  return path.join(out, 'results.json');
+}
+
+const trialOf = (file: string): TrialJson =>
+  JSON.parse(readFileSync(file, 'utf8')).variants[0].trials[0] as TrialJson;
+
+describe('a run split into shards and merged', () => {
+  let single: TrialJson;
+  beforeAll(async () => {
+    const [one] = await runShards(1);
+    single = trialOf(one as string);
+  }, 60_000);
+
+  it('sends exactly the arrivals of one generator from 1 shard, and deploys on its schedule', () => {
+    expect(single.requests).toBe(251);
+    expect(single.errors).toBe(0);
+    expect(single.timeline[0]?.phase).toBe('triggered');
+    expect(single.timeline.at(-1)?.phase).toBe('completed');
+    expect(Math.abs(single.latency.overall.p50 - 5)).toBeLessThan(2);
+  });
+
+  for (const count of [2, 4]) {
+    it(`gives the same figures from ${count} shards as separate processes`, async () => {
+      const shards = await runShards(count);
+      const parts = shards.map(trialOf);
+      // Only shard 1 deployed; the others marked the scheduled trigger.
+      expect(parts[0]?.timeline.at(-1)?.phase).toBe('completed');
+      for (const part of parts.slice(1))
+        expect(part.timeline.map((e) => e.phase)).toEqual(['triggered']);
+      const merged = trialOf(await merge(shards, path.join(dir, `merged-of${count}`)));
+      expect(merged.requests).toBe(single.requests);
+      expect(merged.errors).toBe(0);
+      expect(merged.latency.overall.count).toBe(single.latency.overall.count);
+      expect(Math.abs(merged.latency.overall.p50 - single.latency.overall.p50)).toBeLessThan(2);
+      expect(merged.timeline).toEqual(parts[0]?.timeline);
+      // Phases: the followers' requests are split by the deployer's end, to within one 100 ms
+      // interval (10 requests) and the deploy's own timing from run to run.
+      for (const phase of ['before', 'during', 'after'] as const) {
+        expect(
+          Math.abs(merged.latency[phase].count - single.latency[phase].count),
+        ).toBeLessThanOrEqual(15);
+      }
+    }, 90_000);
+  }
+
+  it('merges associatively: a merge of merges equals one merge of the 4 shards', async () => {
+    const files = [1, 2, 3, 4].map((i) => path.join(dir, `of4-shard${i}`, 'results.json'));
+    const once = trialOf(await merge(files, path.join(dir, 'assoc-once')));
+    const left = await merge(files.slice(0, 2), path.join(dir, 'assoc-12'));
+    const right = await merge(files.slice(2), path.join(dir, 'assoc-34'));
+    const twice = trialOf(await merge([left, right], path.join(dir, 'assoc-twice')));
+    // Every figure, to 6 decimals (sums in another order differ in the last bits of a double); the
+    // encoded histograms differ in layout only, and their figures are among these.
+    const figures = (trial: TrialJson) =>
+      JSON.stringify({ ...trial, recording: undefined }, (_key, value) =>
+        typeof value === 'number' ? Number(value.toFixed(6)) : value,
+      );
+    expect(figures(twice)).toBe(figures(once));
+  }, 60_000);
+
+  it('refuses shards of different runs, and the same shard twice, with one line and exit 2', async () => {
+    const files = [
+      path.join(dir, 'of2-shard1', 'results.json'),
+      path.join(dir, 'of4-shard2', 'results.json'),
+    ];
+    const run = await execa('node', [BENCH, 'merge', ...files, '--out', path.join(dir, 'bad')], {
+      reject: false,
+    });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/shard of 4 starting .*, not of 2 starting/);
+    const twice = path.join(dir, 'of4-shard2', 'results.json');
+    const again = await execa(
+      'node',
+      [BENCH, 'merge', twice, twice, '--out', path.join(dir, 'bad2')],
+      { reject: false },
+    );
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain('shard 2 is already in');
+  });
+});
