@@ -164,4 +164,28 @@ describe('a run split into shards and merged', () => {
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain('shard 2 is already in');
   });
+
+  it('refuses an embedded platform, a bad shard, variant or start time, before any load', async () => {
+    const embedded = path.join(REPO, 'scenarios/preboot.yaml');
+    const cases: [string[], RegExp][] = [
+      [
+        [embedded, '--shard', '1/2', '--variant', 'preboot'],
+        /--shard: the scenario needs target.url/,
+      ],
+      [[scenario, '--shard', '5/4'], /--shard 5\/4: expected i\/N with 1 <= i <= N/],
+      [
+        [scenario, '--shard', '1/2', '--variant', 'nope'],
+        /--variant nope: .* has no such variant \(it has deploy\)/,
+      ],
+      [[scenario, '--shard', '1/2', '--start-at', 'soon'], /--start-at soon: expected a time/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await execa('node', [BENCH, 'run', ...args, '--out', path.join(dir, 'refused')], {
+        reject: false,
+      });
+      expect(run.exitCode, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
 });
