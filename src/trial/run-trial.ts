@@ -128,9 +128,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     const { load: loadConfig } = scenario;
     measured = await prepareMeasuredLoad({
       origin,
-      share: shard
-        ? shareOfLoad(loadConfig, shard.index - 1, shard.count)
-        : shareOfLoad(loadConfig, 0, 1),
+      share: shareOfLoad(loadConfig, (shard?.index ?? 1) - 1, shard?.count ?? 1),
       threads: workerCount(loadConfig),
       recorder: {
         intervalMs: scenario.analysis.interval,

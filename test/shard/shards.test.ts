@@ -188,4 +188,28 @@ describe('a run split into shards and merged', () => {
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }
   });
+
+  it('fails a shard that is ready after the start time, with exit code 3, rather than measure out of step', async () => {
+    const late = new Date(Date.now() - 10_000).toISOString();
+    const run = await execa(
+      'node',
+      [
+        BENCH,
+        'run',
+        scenario,
+        '--shard',
+        '2/2',
+        '--start-at',
+        late,
+        '--out',
+        path.join(dir, 'late'),
+        '--quiet',
+      ],
+      { reject: false },
+    );
+    expect(run.exitCode).toBe(3);
+    expect(run.stdout + run.stderr).toMatch(
+      /shard 2\/2 was ready 1\d\.\d s after the start time .*: choose a later --start-at/,
+    );
+  });
 });
