@@ -96,13 +96,16 @@ function wrkRate(origin: string, connections: number, seconds: number): number |
   }
 }
 
-/** Requests per second of the closed model spread over worker threads, as `load.workers` runs it. */
+/**
+ * Requests per second of the closed model spread over worker threads, as `load.workers` runs it, and
+ * the CPU this process used meanwhile (% of one core).
+ */
 async function threadedRate(
   origin: string,
   users: number,
   threads: number,
   seconds: number,
-): Promise<number> {
+): Promise<{ rate: number; cpuPercent: number }> {
   const measured = await prepareMeasuredLoad({
     origin,
     share: shareOfLoad(closed(users), 0, 1),
@@ -110,12 +113,18 @@ async function threadedRate(
     recorder: { alternate: { kind: 'corrected', thinkTimeMs: 0 } },
   });
   try {
+    const cpuAtStart = process.cpuUsage();
     const clock = startClock();
     measured.start(clock);
     await sleep(seconds * 1000);
     await measured.stop('drain');
+    const cpu = process.cpuUsage(cpuAtStart);
     const { recording } = await measured.finish(clock.now());
-    return recording.overall.requests / (clock.now() / 1000);
+    const elapsedMs = clock.now();
+    return {
+      rate: recording.overall.requests / (elapsedMs / 1000),
+      cpuPercent: (cpu.user + cpu.system) / 10 / elapsedMs,
+    };
   } finally {
     await measured.dispose();
   }
@@ -196,17 +205,21 @@ try {
     if (!nginx) console.error('workers: nginx is not installed; section skipped');
     else {
       try {
-        const rates: Record<number, number[]> = { 1: [], 2: [] };
+        const runs: Record<number, { rate: number; cpuPercent: number }[]> = { 1: [], 2: [] };
         for (let round = 0; round < ROUNDS; round++) {
           for (const threads of [1, 2]) {
-            rates[threads]?.push(await threadedRate(nginx.origin, 64, threads, SECONDS));
+            runs[threads]?.push(await threadedRate(nginx.origin, 64, threads, SECONDS));
           }
         }
-        const [one, two] = [median(rates[1] ?? []), median(rates[2] ?? [])];
+        const figure = (threads: number) => ({
+          rate: median((runs[threads] ?? []).map((r) => r.rate)),
+          cpu: median((runs[threads] ?? []).map((r) => r.cpuPercent)),
+        });
+        const [one, two] = [figure(1), figure(2)];
         rows.push([
           'workers',
           'closed model, 64 users, against nginx: 1 → 2 worker threads',
-          `${Math.round(one)}/s → ${Math.round(two)}/s (${(two / one).toFixed(2)} ×)`,
+          `${Math.round(one.rate)}/s → ${Math.round(two.rate)}/s (${(two.rate / one.rate).toFixed(2)} ×), generator CPU ${one.cpu.toFixed(0)} % → ${two.cpu.toFixed(0)} % of a core`,
           '2 threads > 1',
         ]);
         console.error(rows.at(-1)?.join('  '));
