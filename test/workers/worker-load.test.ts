@@ -1,3 +1,7 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runScenario } from 'deploy-bench';
 import { afterEach, describe, expect, it } from 'vitest';
 import { shareOfLoad } from '../../src/load/share.ts';
 import { sleep } from '../../src/process/sleep.ts';
@@ -93,5 +97,38 @@ describe('the load in worker threads', () => {
     expect(two.overall.requests).toBe(101);
     // Every 100 ms interval holds the same 10 arrivals, whoever sent them.
     expect(two.intervals.map((b) => b.requests)).toEqual(one.intervals.map((b) => b.requests));
+  });
+
+  it('runs a whole trial with `load.workers: 2`, the deploy command switching the release', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-workers-'));
+    const flag = path.join(dir, 'deployed');
+    const server = await startHttpServer((_req, res) => {
+      res.writeHead(200, { 'x-release': existsSync(flag) ? 'v2' : 'v1' }).end('ok');
+    });
+    servers.push(server);
+    const file = path.join(dir, 'workers.yaml');
+    writeFileSync(
+      file,
+      `name: workers
+target: { url: "${server.origin}/" }
+load: { users: 4, workers: 2 }
+timeline: { settle: 0s, warmup: 500ms, cooldown: 500ms }
+analysis: { interval: 100ms }
+variants: [{ name: switch, command: "sleep 0.2 && touch ${flag}" }]
+`,
+    );
+    const report = await runScenario(file, { outDir: path.join(dir, 'out'), formats: ['json'] });
+    const trial = report.variants[0]?.trials[0];
+    expect(trial?.status).toBe('completed');
+    const recording = trial?.recording as Recording;
+    expect(recording.overall.requests).toBeGreaterThan(100);
+    expect(recording.overall.failures).toBe(0);
+    expect(recording.timeline[0]?.phase).toBe('triggered');
+    expect(recording.timeline.at(-1)?.phase).toBe('completed');
+    expect(Object.keys(recording.phases.before.releases)).toEqual(['v1']);
+    expect(Object.keys(recording.phases.after.releases)).toEqual(['v2']);
+    // The busiest thread's event loop, as measured inside the threads.
+    expect(trial?.generator?.eventLoopUtilization).toBeGreaterThan(0);
+    expect(trial?.generator?.eventLoopUtilization).toBeLessThanOrEqual(1);
   });
 });
