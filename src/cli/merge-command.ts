@@ -3,7 +3,7 @@ import { renderTerminal } from '../export/terminal.ts';
 import { prepareOutputFolder } from '../export/write-file.ts';
 import { writeReports } from '../export/write-reports.ts';
 import { readResults } from '../run/read-results.ts';
-import { describeShards, mergeShardReports } from '../shard/merge-shards.ts';
+import { mergeShardReports } from '../shard/merge-shards.ts';
 import { EXIT } from './exit-codes.ts';
 
 /** `bench merge SHARD.json… --out DIR`: the shards' results as one run, with every report. */
@@ -22,9 +22,6 @@ export async function mergeCommand(args: {
     process.stderr.write(`${line}\n`),
   );
   process.stdout.write(renderTerminal(merged));
-  for (const line of describeShards(merged.shard as NonNullable<typeof merged.shard>)) {
-    process.stdout.write(`${line}\n`);
-  }
   process.stdout.write(`\nWrote ${written.length} files to ${args.out}\n`);
   return EXIT.ok;
 }

@@ -4,7 +4,7 @@ import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { emptyBucket, mergeBucket } from '../record/bucket.ts';
 import { gateRows, gateVerdict } from '../report/table.ts';
-import { saturationNotices } from '../report/view.ts';
+import { saturationNotices, shardNotices } from '../report/view.ts';
 import type { RunReport, VariantRun } from '../run/run-report.ts';
 import { formatMs } from '../scenario/duration.ts';
 
@@ -111,6 +111,7 @@ export function renderTerminal(report: RunReport): string {
   for (const notice of saturationNotices(report)) {
     parts.push(`Warning: ${notice}`);
   }
+  parts.push(...shardNotices(report));
   if (report.interrupted)
     parts.push('Interrupted: the figures above cover what was measured until then.');
   if (report.failure) parts.push(`The run failed: ${report.failure}`);

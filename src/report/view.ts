@@ -58,9 +58,47 @@ export function saturationNotices(report: RunReport): string[] {
       .filter((trial) => (trial.generator?.eventLoopUtilization ?? 0) >= SATURATED_ELU)
       .map(
         (trial) =>
-          `${variant.name}, trial ${trial.trial}: deploy-bench itself was saturated (its event loop was busy ${Math.round(100 * (trial.generator?.eventLoopUtilization ?? 0))} % of the time), so its own delays are in these figures; use fewer users or a lower rate.`,
+          `${variant.name}, trial ${trial.trial}: deploy-bench itself was saturated (its event loop was busy ${Math.round(100 * (trial.generator?.eventLoopUtilization ?? 0))} % of the time), so its own delays are in these figures; use fewer users, a lower rate, or more load.workers.`,
       ),
   );
+}
+
+/**
+ * A sharded run: which shards are in, how far their clocks were from the target's (the error in
+ * their alignment), and what is estimated when no merged shard ran the deploy (docs/scale.md).
+ */
+export function shardNotices(report: RunReport): string[] {
+  const { shard } = report;
+  if (!shard) return [];
+  const notices: string[] = [];
+  const present = new Set(shard.shards.map((s) => s.index));
+  const missing = Array.from({ length: shard.count }, (_, i) => i + 1).filter(
+    (i) => !present.has(i),
+  );
+  const which =
+    missing.length === 0
+      ? `all ${shard.count} shards`
+      : `shards ${[...present].join(', ')} of ${shard.count} (${missing.join(', ')} not merged yet)`;
+  const offsets = shard.shards.flatMap((s) => (s.clockOffsetMs === null ? [] : [s.clockOffsetMs]));
+  const clocks = shard.shards
+    .map(
+      (s) =>
+        `${s.index}: ${s.clockOffsetMs === null ? 'unknown' : `${s.clockOffsetMs >= 0 ? '+' : ''}${s.clockOffsetMs.toFixed(0)} ms`}`,
+    )
+    .join(', ');
+  const spread =
+    offsets.length > 1
+      ? `; spread ${(Math.max(...offsets) - Math.min(...offsets)).toFixed(0)} ms`
+      : '';
+  notices.push(
+    `Sharded run: ${which}, started together at ${shard.startAt}. Clocks against the target's Date header: ${clocks}${spread}.`,
+  );
+  if (!shard.shards.some((s) => s.deploys)) {
+    notices.push(
+      'No shard here ran the deploy: everything after the trigger counts as during it until a merge with the shard that did.',
+    );
+  }
+  return notices;
 }
 
 export function buildView(report: RunReport): ReportView {
@@ -71,6 +109,7 @@ export function buildView(report: RunReport): ReportView {
     notices.push('The run was interrupted: these figures cover what was measured until then.');
   if (report.failure) notices.push(`The run failed: ${report.failure}`);
   notices.push(...saturationNotices(report));
+  notices.push(...shardNotices(report));
   for (const variant of variants) {
     for (const trial of variant.trials.filter((t) => t.status === 'failed')) {
       notices.push(`${variant.name}, trial ${trial.trial}: the deploy failed: ${trial.failure}`);

@@ -91,30 +91,3 @@ export function mergeShardReports(
     gates: [],
   };
 }
-
-/** A line on the shards' clocks and any shard still missing, for the operator. */
-export function describeShards(shard: ShardInfo): string[] {
-  const lines: string[] = [];
-  const offsets = shard.shards.flatMap((s) => (s.clockOffsetMs === null ? [] : [s.clockOffsetMs]));
-  if (offsets.length > 0) {
-    const spread = Math.max(...offsets) - Math.min(...offsets);
-    lines.push(
-      `Shards' clocks against the target's Date header: ${shard.shards
-        .map(
-          (s) =>
-            `${s.index}: ${s.clockOffsetMs === null ? '?' : `${s.clockOffsetMs >= 0 ? '+' : ''}${s.clockOffsetMs.toFixed(0)} ms`}`,
-        )
-        .join(', ')} (spread ${spread.toFixed(0)} ms)`,
-    );
-  }
-  const present = new Set(shard.shards.map((s) => s.index));
-  const missing = Array.from({ length: shard.count }, (_, i) => i + 1).filter(
-    (i) => !present.has(i),
-  );
-  if (missing.length > 0)
-    lines.push(`Shards not merged yet: ${missing.join(', ')} of ${shard.count}`);
-  if (!shard.shards.some((s) => s.deploys)) {
-    lines.push('No merged shard ran the deploy: everything after the trigger counts as during it');
-  }
-  return lines;
-}

@@ -132,6 +132,11 @@ describe('a run split into shards and merged', () => {
   it('merges associatively: a merge of merges equals one merge of the 4 shards', async () => {
     const files = [1, 2, 3, 4].map((i) => path.join(dir, `of4-shard${i}`, 'results.json'));
     const once = trialOf(await merge(files, path.join(dir, 'assoc-once')));
+    // The reports say which shards are in and how far their clocks were from the target's.
+    const summary = readFileSync(path.join(dir, 'assoc-once', 'summary.md'), 'utf8');
+    expect(summary).toMatch(
+      /Sharded run: all 4 shards, started together at .*Clocks against the target's Date header: 1: [+-]\d+ ms, 2: [+-]\d+ ms, 3: [+-]\d+ ms, 4: [+-]\d+ ms; spread \d+ ms/,
+    );
     const left = await merge(files.slice(0, 2), path.join(dir, 'assoc-12'));
     const right = await merge(files.slice(2), path.join(dir, 'assoc-34'));
     const twice = trialOf(await merge([left, right], path.join(dir, 'assoc-twice')));

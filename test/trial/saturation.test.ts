@@ -9,7 +9,7 @@ describe('a saturated generator', () => {
     if (!trial) throw new Error('no trial');
     trial.generator = { cpuPercent: 99, eventLoopUtilization: 0.97 };
     expect(renderTerminal(report)).toContain(
-      'Warning: stop-start, trial 1: deploy-bench itself was saturated (its event loop was busy 97 % of the time), so its own delays are in these figures; use fewer users or a lower rate.',
+      'Warning: stop-start, trial 1: deploy-bench itself was saturated (its event loop was busy 97 % of the time), so its own delays are in these figures; use fewer users, a lower rate, or more load.workers.',
     );
     trial.generator = { cpuPercent: 30, eventLoopUtilization: 0.3 };
     expect(renderTerminal(report)).not.toContain('saturated');
