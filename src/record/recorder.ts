@@ -2,7 +2,7 @@ import type { DeployEvent } from '../deploy/events.ts';
 import { isFailure, OPEN_MODEL_USER, type Sample } from '../load/sample.ts';
 import { addSample, emptyBucket, mergeBucket } from './bucket.ts';
 import { Coverage } from './coverage.ts';
-import { createLatencyHistogram, msToMicros, percentileMs } from './histogram.ts';
+import { createLatencyHistogram, type Histogram, msToMicros, percentileMs } from './histogram.ts';
 import { IntervalSeries } from './interval-series.ts';
 import type {
   AlternateLatency,
@@ -98,14 +98,19 @@ export class Recorder {
     }
   }
 
-  event(event: DeployEvent): void {
+  /**
+   * A deploy phase. At the trigger, the baseline (the requests before it) sets the slow threshold and
+   * the corrected view's expected interval; `baseline` gives the latency of every generator thread's
+   * requests before the trigger, where this recorder holds only its own share.
+   */
+  event(event: DeployEvent, baseline: Histogram = this.phases.before.latency): void {
     this.timeline.push(event);
     if (event.phase === 'triggered' && this.triggeredAt === undefined) {
       this.triggeredAt = event.t;
-      this.slowThreshold ??= this.baselineThreshold();
+      this.slowThreshold ??= baselineThreshold(baseline);
       if (this.alternate?.kind === 'corrected') {
         // What a user would have sent at in steady state: its think time plus a baseline response.
-        const mean = this.phases.before.requests > 0 ? this.phases.before.latency.mean / 1000 : 0;
+        const mean = baseline.totalCount > 0 ? baseline.mean / 1000 : 0;
         this.alternate.expectedIntervalMs = Math.max(
           this.thinkTimeMs + mean,
           MIN_EXPECTED_INTERVAL_MS,
@@ -132,6 +137,11 @@ export class Recorder {
     else this.trackUser(sample, end);
   }
 
+  /** The latency of the requests before the trigger so far: this recorder's share of the baseline. */
+  get baseline(): Histogram {
+    return this.phases.before.latency;
+  }
+
   /** An open-model arrival that could not be sent: counted, never silently skipped. */
   recordDropped(t: number): void {
     const phase = this.phaseOf(t, t);
@@ -148,7 +158,7 @@ export class Recorder {
       this.coverage.mark(since, lastEnd);
       this.noteUserWait(lastEnd - since, user, since, false);
     }
-    const threshold = this.slowThreshold ?? this.baselineThreshold();
+    const threshold = this.slowThreshold ?? baselineThreshold(this.phases.before.latency);
     const spans = this.coverage.spans();
     const overall = emptyBucket();
     for (const phase of Object.values(this.phases)) mergeBucket(overall, phase);
@@ -260,10 +270,14 @@ export class Recorder {
       this.longestUserWait = { ms, user, startMs, resolved };
     }
   }
+}
 
-  private baselineThreshold(): NonNullable<Recorder['slowThreshold']> {
-    const p99 = percentileMs(this.phases.before.latency, 99);
-    if (Number.isNaN(p99)) return { ms: DEFAULT_SLOW_THRESHOLD_MS, source: 'default' };
-    return { ms: Math.max(BASELINE_P99_FACTOR * p99, MIN_SLOW_THRESHOLD_MS), source: 'baseline' };
-  }
+/** The slow threshold a baseline gives: a multiple of its p99, with a floor. */
+function baselineThreshold(before: Histogram): {
+  ms: number;
+  source: Disruption['thresholdSource'];
+} {
+  const p99 = percentileMs(before, 99);
+  if (Number.isNaN(p99)) return { ms: DEFAULT_SLOW_THRESHOLD_MS, source: 'default' };
+  return { ms: Math.max(BASELINE_P99_FACTOR * p99, MIN_SLOW_THRESHOLD_MS), source: 'baseline' };
 }

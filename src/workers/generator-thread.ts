@@ -5,10 +5,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import type { LoadGenerator } from '../load/load-generator.ts';
 import { encodeRecording } from '../record/codec.ts';
+import { decodeHistogram, encodeHistogram } from '../record/histogram.ts';
 import { Recorder } from '../record/recorder.ts';
 import { LiveStats } from '../run/live-stats.ts';
 import { startClock } from '../trial/clock.ts';
 import type { FromThread, GeneratorThreadData, ToThread } from './messages.ts';
+import { OrderedRecorder } from './ordered-recorder.ts';
 
 /** How often the thread reports its counters for live progress. */
 const PROGRESS_EVERY_MS = 250;
@@ -19,6 +21,7 @@ const data = workerData as GeneratorThreadData;
 const send = (message: FromThread) => port.postMessage(message);
 
 const recorder = new Recorder(data.recorder);
+const ordered = new OrderedRecorder(recorder);
 const live = new LiveStats();
 let generator: LoadGenerator | undefined;
 let progress: NodeJS.Timeout | undefined;
@@ -31,10 +34,10 @@ function start(clockOrigin: bigint): void {
     share: data.share,
     clock: startClock(clockOrigin),
     onSample: (sample) => {
-      recorder.record(sample);
+      ordered.sample(sample);
       live.record(sample);
     },
-    onDropped: (t) => recorder.recordDropped(t),
+    onDropped: (t) => ordered.dropped(t),
   });
   progress = setInterval(() => {
     const { requests, errors, lastMs, worstMs } = live;
@@ -49,8 +52,17 @@ port.on('message', (message: ToThread) => {
     case 'start':
       start(message.clockOrigin);
       break;
+    case 'watermark':
+      ordered.advance(message.t);
+      break;
     case 'event':
-      recorder.event(message.event);
+      ordered.event(message.event);
+      break;
+    case 'trigger':
+      send({ type: 'baseline', latency: encodeHistogram(ordered.trigger(message.event)) });
+      break;
+    case 'pooled-baseline':
+      ordered.pooledBaseline(decodeHistogram(message.latency));
       break;
     case 'stop':
       clearInterval(progress);
@@ -60,6 +72,7 @@ port.on('message', (message: ToThread) => {
       );
       break;
     case 'finish':
+      ordered.flushAll();
       send({
         type: 'finished',
         recording: encodeRecording(recorder.finish(message.durationMs)),

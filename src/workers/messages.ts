@@ -21,12 +21,19 @@ export interface ThreadProgress {
 export type ToThread =
   /** `clockOrigin`: the trial's t0 on the process's monotonic clock, shared by every thread. */
   | { type: 'start'; clockOrigin: bigint }
+  /** Every deploy event up to `t` has been sent (workers/ordered-recorder.ts). */
+  | { type: 'watermark'; t: number }
   | { type: 'event'; event: DeployEvent }
+  /** The trigger: the thread answers with its share of the baseline ... */
+  | { type: 'trigger'; event: DeployEvent }
+  /** ... and gets back every thread's, pooled (HdrHistogram, compressed base64). */
+  | { type: 'pooled-baseline'; latency: string }
   | { type: 'stop'; mode: 'drain' | 'abort' }
   | { type: 'finish'; durationMs: number };
 
 export type FromThread =
   | { type: 'ready' }
+  | { type: 'baseline'; latency: string }
   | ({ type: 'progress' } & ThreadProgress)
   | { type: 'stopped' }
   | { type: 'finished'; recording: EncodedRecording; eventLoopUtilization: number }

@@ -1,12 +1,16 @@
 import { Worker } from 'node:worker_threads';
+import type { DeployEvent } from '../deploy/events.ts';
 import { shareOfShare } from '../load/share.ts';
 import { decodeRecording } from '../record/codec.ts';
+import { createLatencyHistogram, decodeHistogram, encodeHistogram } from '../record/histogram.ts';
 import { mergeRecordings } from '../record/merge.ts';
-import type { Recording } from '../record/recording.ts';
 import type { MeasuredLoad, MeasuredLoadOptions } from '../trial/measured-load.ts';
 import type { FromThread, GeneratorThreadData, ThreadProgress, ToThread } from './messages.ts';
 
 const ENTRY = new URL('./generator-thread.mjs', import.meta.url);
+
+/** How often the threads learn that every deploy event up to now has been sent to them. */
+const WATERMARK_EVERY_MS = 5;
 
 /** A generator thread failed: the trial cannot be measured. */
 export class GeneratorThreadError extends Error {
@@ -16,7 +20,8 @@ export class GeneratorThreadError extends Error {
 /**
  * The load spread over worker threads, each with its share and its own recorder. Threads send
  * counters for live progress a few times a second, never a message per request; the deploy's events
- * go to every thread as they happen; at the end their recordings are merged exactly.
+ * go to every thread as they happen, with a watermark so that each records in the order one thread
+ * would (workers/ordered-recorder.ts); at the end their recordings are merged exactly.
  */
 export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<MeasuredLoad> {
   const { origin, share, threads: count, recorder, live } = options;
@@ -34,31 +39,56 @@ export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<Mea
   threads.forEach((thread, index) => {
     thread.onProgress = (latest) => {
       progress[index] = latest;
-      if (live) live.combine(progress);
+      live?.combine(progress);
     };
   });
   const all = <T>(f: (thread: GeneratorThread) => Promise<T>) => Promise.all(threads.map(f));
+  const broadcast = (message: ToThread) => {
+    for (const thread of threads) thread.post(message);
+  };
+  let watermarks: NodeJS.Timeout | undefined;
+  let triggered = false;
+  /** The pooling of the threads' baselines at the trigger; its failure surfaces at the stop. */
+  let pooling: Promise<void> = Promise.resolve();
+  const poolBaselines = async (event: DeployEvent) => {
+    const shares = await all((thread) => thread.request({ type: 'trigger', event }, 'baseline'));
+    const pooled = createLatencyHistogram();
+    for (const share of shares) pooled.add(decodeHistogram(share.latency));
+    broadcast({ type: 'pooled-baseline', latency: encodeHistogram(pooled) });
+  };
   return {
     start(clock) {
-      for (const thread of threads) thread.post({ type: 'start', clockOrigin: clock.origin });
+      broadcast({ type: 'start', clockOrigin: clock.origin });
+      watermarks = setInterval(
+        () => broadcast({ type: 'watermark', t: clock.now() }),
+        WATERMARK_EVERY_MS,
+      );
     },
     event(event) {
-      for (const thread of threads) thread.post({ type: 'event', event });
+      if (event.phase === 'triggered' && !triggered) {
+        triggered = true;
+        pooling = poolBaselines(event);
+        pooling.catch(() => {}); // awaited, and reported, by stop()
+      } else {
+        broadcast({ type: 'event', event });
+      }
     },
     async stop(mode) {
+      clearInterval(watermarks);
+      await pooling;
       await all((thread) => thread.request({ type: 'stop', mode }, 'stopped'));
     },
     async finish(durationMs) {
       const finished = await all((thread) =>
         thread.request({ type: 'finish', durationMs }, 'finished'),
       );
-      const recordings: Recording[] = finished.map((m) => decodeRecording(m.recording));
       return {
-        recording: mergeRecordings(recordings),
+        recording: mergeRecordings(finished.map((m) => decodeRecording(m.recording))),
         eventLoopUtilization: Math.max(...finished.map((m) => m.eventLoopUtilization)),
       };
     },
     async dispose() {
+      clearInterval(watermarks);
       await all((thread) => thread.terminate());
     },
   };
@@ -66,21 +96,22 @@ export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<Mea
 
 type Reply<K extends FromThread['type']> = Extract<FromThread, { type: K }>;
 
-/** One worker thread and the one reply it owes at a time (ready, stopped, finished). */
+/** One worker thread and the replies it owes (ready, baseline, stopped, finished). */
 class GeneratorThread {
   onProgress: (progress: ThreadProgress) => void = () => {};
-  private pending:
-    | { type: FromThread['type']; resolve: (m: FromThread) => void; reject: (e: Error) => void }
-    | undefined;
+  private readonly pending = new Map<
+    FromThread['type'],
+    { resolve: (m: FromThread) => void; reject: (e: Error) => void }
+  >();
   private failure: Error | undefined;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (message: FromThread) => {
       if (message.type === 'progress') this.onProgress(message);
       else if (message.type === 'failed') this.fail(new GeneratorThreadError(message.message));
-      else if (message.type === this.pending?.type) {
-        this.pending.resolve(message);
-        this.pending = undefined;
+      else {
+        this.pending.get(message.type)?.resolve(message);
+        this.pending.delete(message.type);
       }
     });
     worker.on('error', (error) => this.fail(new GeneratorThreadError(error.message)));
@@ -109,14 +140,14 @@ class GeneratorThread {
   private reply<K extends FromThread['type']>(type: K): Promise<Reply<K>> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.pending = { type, resolve: (m) => resolve(m as Reply<K>), reject };
+      this.pending.set(type, { resolve: (m) => resolve(m as Reply<K>), reject });
     });
   }
 
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
-    this.pending?.reject(error);
-    this.pending = undefined;
+    for (const { reject } of this.pending.values()) reject(error);
+    this.pending.clear();
   }
 }
