@@ -135,7 +135,10 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
           );
         if (live) {
           live.startTrial(variant.name, trial);
-          live.expectedMs = timeline.warmup + lastDeployMs + timeline.cooldown;
+          // A shard measures a fixed span, whenever the deploy ends.
+          live.expectedMs = options.shard
+            ? timeline.warmup + timeline.deployTimeout + timeline.cooldown
+            : timeline.warmup + lastDeployMs + timeline.cooldown;
         }
         const result = await runTrial({
           loaded,
