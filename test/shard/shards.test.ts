@@ -18,6 +18,8 @@ interface TrialJson {
 let server: TestServer;
 let dir: string;
 let scenario: string;
+/** The same, each shard spreading its share over 2 worker threads. */
+let withWorkers: string;
 
 /**
  * A ground-truth server that answers after 5 ms, loaded by an open model at 100 requests/s with
@@ -30,26 +32,30 @@ beforeAll(async () => {
     setTimeout(() => res.end('ok'), 5);
   });
   dir = mkdtempSync(path.join(os.tmpdir(), 'bench-shards-'));
-  scenario = path.join(dir, 'sharded.yaml');
-  writeFileSync(
-    scenario,
-    `name: sharded
+  const write = (file: string, workers: number) => {
+    writeFileSync(
+      file,
+      `name: sharded
 target: { url: "${server.origin}/" }
-load: { model: open, rate: 100/s, arrival: uniform }
+load: { model: open, rate: 100/s, arrival: uniform, workers: ${workers} }
 timeline: { settle: 0s, warmup: 1s, deployTimeout: 1s, cooldown: 505ms }
 analysis: { interval: 100ms, slowThreshold: 1s }
 variants:
   - name: deploy
     command: sleep 0.3
 `,
-  );
+    );
+    return file;
+  };
+  scenario = write(path.join(dir, 'sharded.yaml'), 1);
+  withWorkers = write(path.join(dir, 'sharded-workers.yaml'), 2);
 });
 afterAll(async () => {
   await server.close();
 });
 
 /** Runs every shard of `count` as its own process, all starting at the same moment. */
-async function runShards(count: number): Promise<string[]> {
+async function runShards(count: number, file = scenario): Promise<string[]> {
   // Time for `count` processes to start on two cores, with a margin.
   const startAt = new Date(Date.now() + 4000 + 1500 * count).toISOString();
   const outs = Array.from({ length: count }, (_, i) => path.join(dir, `of${count}-shard${i + 1}`));
@@ -60,7 +66,7 @@ async function runShards(count: number): Promise<string[]> {
         [
           BENCH,
           'run',
-          scenario,
+          file,
           '--shard',
           `${i + 1}/${count}`,
           '--start-at',
@@ -105,9 +111,12 @@ describe('a run split into shards and merged', () => {
     expect(Math.abs(single.latency.overall.p50 - 5)).toBeLessThan(2);
   });
 
-  for (const count of [2, 4]) {
-    it(`gives the same figures from ${count} shards as separate processes`, async () => {
-      const shards = await runShards(count);
+  for (const [count, threads] of [
+    [2, 2],
+    [4, 1],
+  ] as const) {
+    it(`gives the same figures from ${count} shards as separate processes, ${threads} thread(s) each`, async () => {
+      const shards = await runShards(count, threads > 1 ? withWorkers : scenario);
       const parts = shards.map(trialOf);
       // Only shard 1 deployed; the others marked the scheduled trigger.
       expect(parts[0]?.timeline.at(-1)?.phase).toBe('completed');
