@@ -141,8 +141,11 @@ class SimulatedUser {
       // After an error, back off instead of spinning against a target that refuses.
       pauseMs += load.backoff;
     }
+    // A stop during the request: it was recorded, and there is no next one to pause before.
+    if (this.stopping) this.end();
     // An error may be reported from within `send` itself: never recurse without a pause.
-    if (pauseMs > 0 || outcome.kind === 'error') this.pause = setTimeout(this.sendNext, pauseMs);
+    else if (pauseMs > 0 || outcome.kind === 'error')
+      this.pause = setTimeout(this.sendNext, pauseMs);
     else this.sendNext();
   };
 

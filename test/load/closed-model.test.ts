@@ -132,4 +132,25 @@ describe('closed model against ground-truth servers', () => {
     expect(performance.now() - stopping).toBeLessThan(500);
     expect(samples).toEqual([]);
   });
+
+  it('drains: the requests in flight are recorded, and no user waits out its think time', async () => {
+    const server = await startHttpServer((_req, res) => {
+      setTimeout(() => res.end('ok'), 100);
+    });
+    servers.push(server);
+    const samples: Sample[] = [];
+    const model = new ClosedModel({
+      origin: server.origin,
+      load: loadConfig({ users: 2, thinkTime: 5000 }),
+      clock: startClock(),
+      onSample: (s) => samples.push(s),
+    });
+    model.start();
+    await sleep(50);
+    const stopping = performance.now();
+    await model.stop('drain');
+    // Both first requests were in flight: they end ~50 ms later and count; the 5 s pause is cut.
+    expect(samples).toHaveLength(2);
+    expect(performance.now() - stopping).toBeLessThan(1000);
+  });
 });
