@@ -1,6 +1,6 @@
 import type { DeployEvent } from '../deploy/events.ts';
 import { emptyBucket, mergeBucket } from './bucket.ts';
-import { createLatencyHistogram } from './histogram.ts';
+import { createLatencyHistogram, type HistogramLayout } from './histogram.ts';
 import type { AlternateLatency, Bucket, Phase, Recording } from './recording.ts';
 
 /** Recordings that cannot be added: they were not made with the same settings. */
@@ -101,7 +101,7 @@ function splitTails(part: Recording, endedAt: number): Recording {
   };
 }
 
-function sumBuckets(buckets: readonly Bucket[], layout: 'dense' | 'packed' = 'dense'): Bucket {
+function sumBuckets(buckets: readonly Bucket[], layout: HistogramLayout = 'dense'): Bucket {
   const sum = emptyBucket(layout);
   for (const bucket of buckets) mergeBucket(sum, bucket);
   return sum;
@@ -112,7 +112,7 @@ function sumSeries(series: readonly Bucket[][], layout: 'packed' | 'packed-fine'
   return Array.from({ length }, (_, i) =>
     sumBuckets(
       series.flatMap((s) => (s[i] ? [s[i]] : [])),
-      layout === 'packed' ? 'packed' : 'dense',
+      layout,
     ),
   );
 }
