@@ -11,8 +11,8 @@
 import type { ExportName } from './export/exporter.ts';
 import { EXPORT_NAMES } from './export/exporter.ts';
 import { writeReports } from './export/write-reports.ts';
-import { evaluateGates } from './gates/evaluate.ts';
 import { type Gate, parseGate } from './gates/parse.ts';
+import { evaluateRunGates } from './run/outcome.ts';
 import type { RunReport } from './run/run-report.ts';
 import { runScenario as runLoadedScenario } from './run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from './scenario/load.ts';
@@ -54,7 +54,7 @@ export async function runScenario(
     log,
     ...(options.trials !== undefined ? { trials: options.trials } : {}),
   });
-  report.gates = evaluateGates(gates, report.variants);
+  report.gates = evaluateRunGates(gates, report);
   await writeReports(report, options.outDir, options.formats ?? [...EXPORT_NAMES], log);
   return report;
 }
@@ -68,6 +68,7 @@ export { renderTerminal } from './export/terminal.ts';
 export { writeReports } from './export/write-reports.ts';
 export { evaluateGates, type GateResult } from './gates/evaluate.ts';
 export { type Gate, GateSyntaxError, parseGate } from './gates/parse.ts';
+export { type RunOutcome, runOutcome } from './run/outcome.ts';
 export { readResults } from './run/read-results.ts';
 export type { RunReport, VariantRun } from './run/run-report.ts';
 export { ScenarioError } from './scenario/errors.ts';

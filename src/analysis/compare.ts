@@ -1,9 +1,26 @@
+import type { RunOutcome } from '../run/outcome.ts';
 import { formatMs } from '../scenario/duration.ts';
 import { mannWhitney } from './statistics.ts';
-import type { VariantSummary } from './variant-summary.ts';
+import type { SummaryMetric, VariantSummary } from './variant-summary.ts';
 
 /** A difference is called real when a two-sided rank test gives p below this. */
 export const SIGNIFICANCE = 0.05;
+
+/**
+ * What the verdict ranks by, in order: what users felt first. The longest user wait counts failed
+ * requests (a refusal followed by a 3 s wait is a 3 s wait, however fast the refusal), then the
+ * number of failed requests, then the longest transaction.
+ */
+export const RANKED_BY = [
+  'longestUserWaitMs',
+  'errors',
+  'longestTransactionMs',
+] as const satisfies readonly SummaryMetric[];
+
+export type RankingMetric = (typeof RANKED_BY)[number];
+
+/** Latencies closer than this are equal for the ranking (a 0.3 ms lead is not a winner). */
+const NEGLIGIBLE_MS = 1;
 
 export interface VariantComparison {
   variant: string;
@@ -12,11 +29,25 @@ export interface VariantComparison {
   longestUserWaitRatio: number;
   /** Mann–Whitney on the trials' longest transactions against the baseline's; null for the baseline. */
   longestTransactionTest: { p: number; minimumP: number; beyondNoise: boolean } | null;
+  /** 1 for the best; null for a variant left out of the ranking. */
+  rank: number | null;
+  /** Why the variant may not win (its deploy failed, a trial was interrupted…); null when it may. */
+  leftOut: string | null;
 }
 
 export interface Comparison {
-  /** The first variant of the scenario: every other one is compared with it. */
+  /** The first variant of the scenario: the ratios compare every other one with it. */
   baseline: string;
+  /** The figures the ranking reads, in order (medians over trials, lower is better). */
+  rankedBy: RankingMetric[];
+  /**
+   * The variant users fared best with; null when no variant may win (the run failed, fewer than two
+   * were measured whole), when the leaders are equal, or when several trials put their difference
+   * within the noise.
+   */
+  best: string | null;
+  /** The figure that separated the best from the next one. */
+  decidedBy: RankingMetric | null;
   variants: VariantComparison[];
   /** One sentence a reader can quote, which claims no difference the trials do not support. */
   headline: string;
@@ -24,9 +55,22 @@ export interface Comparison {
 
 type Named = { name: string; summary: VariantSummary };
 
-export function compareVariants(summaries: Named[]): Comparison {
+/** Ranks the variants by what users felt; `outcome` is the run's (a failed run has no winner). */
+export function compareVariants(summaries: Named[], outcome: RunOutcome): Comparison {
   const [baseline] = summaries;
-  if (!baseline) return { baseline: '', variants: [], headline: 'nothing was measured' };
+  if (!baseline) {
+    return {
+      baseline: '',
+      rankedBy: [...RANKED_BY],
+      best: null,
+      decidedBy: null,
+      variants: [],
+      headline: 'nothing was measured',
+    };
+  }
+  const eligible = summaries.filter((s) => leftOutBecause(s.summary) === null);
+  const ranked = [...eligible].sort(byRanking);
+  const decision = decide(ranked, summaries.length, outcome);
   const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
   const variants = summaries.map(({ name, summary }, i): VariantComparison => {
     const test =
@@ -36,6 +80,7 @@ export function compareVariants(summaries: Named[]): Comparison {
             summary.metrics.longestTransactionMs.values,
             baseline.summary.metrics.longestTransactionMs.values,
           );
+    const rank = ranked.findIndex((r) => r.name === name);
     return {
       variant: name,
       longestTransactionRatio: ratio(
@@ -47,47 +92,128 @@ export function compareVariants(summaries: Named[]): Comparison {
         baseline.summary.metrics.longestUserWaitMs.median,
       ),
       longestTransactionTest: test ? { ...test, beyondNoise: test.p < SIGNIFICANCE } : null,
+      rank: rank < 0 ? null : rank + 1,
+      leftOut: leftOutBecause(summary),
     };
   });
-  return { baseline: baseline.name, variants, headline: headline(summaries) };
+  return {
+    baseline: baseline.name,
+    rankedBy: [...RANKED_BY],
+    best: decision.best,
+    decidedBy: decision.decidedBy,
+    variants,
+    headline: headline(summaries, decision),
+  };
+}
+
+/** Why a variant may not win: it was not measured whole, or its deploy failed. */
+function leftOutBecause(summary: VariantSummary): string | null {
+  const { trials, failedTrials, interruptedTrials } = summary;
+  if (failedTrials > 0)
+    return `its deploy failed in ${failedTrials} of ${trials} trial${trials === 1 ? '' : 's'}`;
+  if (interruptedTrials > 0)
+    return `${interruptedTrials === 1 ? 'a trial was' : `${interruptedTrials} trials were`} interrupted`;
+  if (trials === 0) return 'nothing was measured';
+  return null;
+}
+
+/** Two medians of a ranking figure, compared: negative when `a` is better (lower). */
+function compareOn(metric: RankingMetric, a: Named, b: Named): number {
+  const x = a.summary.metrics[metric].median;
+  const y = b.summary.metrics[metric].median;
+  if (metric !== 'errors' && Math.abs(x - y) < NEGLIGIBLE_MS) return 0;
+  return x - y;
+}
+
+function byRanking(a: Named, b: Named): number {
+  for (const metric of RANKED_BY) {
+    const order = compareOn(metric, a, b);
+    if (order !== 0) return order;
+  }
+  return 0;
+}
+
+interface Decision {
+  best: string | null;
+  decidedBy: RankingMetric | null;
+  /** What the sentence says after the figures. */
+  conclusion: string;
+}
+
+function decide(ranked: Named[], variants: number, outcome: RunOutcome): Decision {
+  const none = (conclusion: string): Decision => ({ best: null, decidedBy: null, conclusion });
+  // A deploy that failed is named among those left out; another failure (a hook, the target) here.
+  if (outcome.kind === 'failed')
+    return none(
+      ranked.length < variants ? 'no winner: the run failed' : `no winner: ${outcome.reason}`,
+    );
+  const [first, second] = ranked;
+  // One variant alone has nobody to beat.
+  if (!first || !second) return none(variants > 1 ? 'no winner' : '');
+  const decidedBy = RANKED_BY.find((metric) => compareOn(metric, first, second) !== 0);
+  if (!decidedBy) return none(`no difference between ${first.name} and ${second.name}`);
+  const lead = leadOf(decidedBy, first, second);
+  const test = mannWhitney(
+    first.summary.metrics[decidedBy].values,
+    second.summary.metrics[decidedBy].values,
+  );
+  if (!test) return { best: first.name, decidedBy, conclusion: lead };
+  const a = first.summary.metrics[decidedBy].values.length;
+  const b = second.summary.metrics[decidedBy].values.length;
+  const trials = a === b ? `${a} trial${a === 1 ? '' : 's'} each` : `${a} and ${b} trials`;
+  if (test.p < SIGNIFICANCE) {
+    return {
+      best: first.name,
+      decidedBy,
+      conclusion: `${lead} (beyond the noise: rank test p = ${test.p.toPrecision(2)}, ${trials})`,
+    };
+  }
+  if (test.minimumP >= SIGNIFICANCE) {
+    return {
+      best: first.name,
+      decidedBy,
+      conclusion: `${lead} (${trials}: too few to tell a difference from noise; 4 trials each can)`,
+    };
+  }
+  return none(
+    `${lead}, but within the noise (rank test p = ${test.p.toPrecision(2)}, ${trials}): no winner`,
+  );
+}
+
+/** "preboot's longest wait 37× shorter than stop-start's", on the figure that decided. */
+function leadOf(metric: RankingMetric, best: Named, next: Named): string {
+  const x = best.summary.metrics[metric].median;
+  const y = next.summary.metrics[metric].median;
+  if (metric === 'errors') return `${best.name} failed ${x} requests, ${next.name} ${y}`;
+  const what = metric === 'longestUserWaitMs' ? 'longest wait' : 'longest transaction';
+  if (x <= 0) return `${best.name}'s ${what} ${formatMs(x)} against ${next.name}'s ${formatMs(y)}`;
+  const factor = y / x;
+  // "1.0× shorter" says nothing: a small lead reads as a percentage.
+  const shown =
+    factor >= 10
+      ? `${Math.round(factor)}×`
+      : factor >= 1.1
+        ? `${factor.toFixed(1)}×`
+        : `${Math.max(1, Math.round(100 * (1 - x / y)))} %`;
+  return `${best.name}'s ${what} ${shown} shorter than ${next.name}'s`;
 }
 
 /**
- * "stop-start: longest transaction 4.06 s, 12 failed; preboot: 0.15 s, 0 failed — preboot 27× shorter
- * than stop-start", followed by what the trials say of that difference.
+ * "stop-start: users waited at most 4.23 s, 0 failed; preboot: 114 ms, 0 failed — preboot's longest
+ * wait 37× shorter than stop-start's", then what the trials say of it, and who was left out and why.
  */
-function headline(summaries: Named[]): string {
+function headline(summaries: Named[], decision: Decision): string {
   const measured = summaries.filter((s) => s.summary.trials > 0);
   if (measured.length === 0) return 'no trial was measured to its end';
   const parts = measured.map(({ name, summary }, i) => {
-    const longest = formatMs(summary.metrics.longestTransactionMs.median);
+    const wait = formatMs(summary.metrics.longestUserWaitMs.median);
     const failed = summary.metrics.errors.median;
-    return `${name}: ${i === 0 ? 'longest transaction ' : ''}${longest}, ${failed} failed`;
+    return `${name}: ${i === 0 ? 'users waited at most ' : ''}${wait}, ${failed} failed`;
   });
-  const sentence = parts.join('; ');
-  if (measured.length < 2) return sentence;
-  const longest = (s: Named) => s.summary.metrics.longestTransactionMs.median;
-  const worst = measured.reduce((a, b) => (longest(b) > longest(a) ? b : a));
-  const best = measured.reduce((a, b) => (longest(b) < longest(a) ? b : a));
-  if (worst === best || longest(best) <= 0) return sentence;
-  const factor = longest(worst) / longest(best);
-  const shown = factor >= 10 ? Math.round(factor).toString() : factor.toFixed(1);
-  return `${sentence} — ${best.name} ${shown}× shorter than ${worst.name}${noiseNote(best, worst)}`;
-}
-
-function noiseNote(best: Named, worst: Named): string {
-  const a = best.summary.metrics.longestTransactionMs.values;
-  const b = worst.summary.metrics.longestTransactionMs.values;
-  const test = mannWhitney(a, b);
-  if (!test) return '';
-  const trials =
-    a.length === b.length
-      ? `${a.length} trial${a.length === 1 ? '' : 's'} each`
-      : `${a.length} and ${b.length} trials`;
-  if (test.p < SIGNIFICANCE)
-    return ` (beyond the noise: rank test p = ${test.p.toPrecision(2)}, ${trials})`;
-  if (test.minimumP >= SIGNIFICANCE) {
-    return ` (${trials}: too few to tell a difference from noise; 4 trials each can)`;
-  }
-  return ` (within the noise: rank test p = ${test.p.toPrecision(2)}, ${trials})`;
+  const leftOut = summaries.flatMap(({ name, summary }) => {
+    const why = leftOutBecause(summary);
+    return why ? [`${name} left out: ${why}`] : [];
+  });
+  const tail = [decision.conclusion, ...leftOut].filter((s) => s !== '').join('; ');
+  return tail === '' ? parts.join('; ') : `${parts.join('; ')} — ${tail}`;
 }

@@ -30,8 +30,11 @@ export interface MetricSummary extends Spread {
 }
 
 export interface VariantSummary {
+  /** Trials measured to their end (a failed deploy's included), the ones summarised. */
   trials: number;
   failedTrials: number;
+  /** Trials cut short by an interruption: shown, not summarised. */
+  interruptedTrials: number;
   metrics: Record<SummaryMetric, MetricSummary>;
 }
 
@@ -72,6 +75,7 @@ export function summarizeVariant(trials: readonly TrialResult[]): VariantSummary
   return {
     trials: counted.length,
     failedTrials: counted.filter((t) => t.status === 'failed').length,
+    interruptedTrials: trials.length - counted.length,
     metrics: Object.fromEntries(
       SUMMARY_METRICS.map((name) => {
         const values = metrics.map((m) => m[name]);

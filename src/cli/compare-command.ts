@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { compareRuns } from '../compare/compare-runs.ts';
+import { compareRuns, hasMeasuredTrial } from '../compare/compare-runs.ts';
 import { renderCompareFiles, renderCompareTerminal } from '../compare/render.ts';
 import { writeFileAtomic } from '../export/write-file.ts';
-import { readResults } from '../run/read-results.ts';
+import { ResultsFileError, readResults } from '../run/read-results.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -20,6 +20,13 @@ export async function compareCommand(args: {
       `--max-regression: expected a percentage such as 20%, got "${args.maxRegression}"`,
     );
   const [base, head] = await Promise.all([readResults(args.base), readResults(args.head)]);
+  for (const [file, report] of [
+    [args.base, base],
+    [args.head, head],
+  ] as const) {
+    if (!hasMeasuredTrial(report))
+      throw new ResultsFileError(`${file}: no trial was measured to its end: nothing to compare`);
+  }
   const comparison = compareRuns(
     { file: args.base, report: base },
     { file: args.head, report: head },

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ExportName } from '../export/exporter.ts';
 import { renderTerminal } from '../export/terminal.ts';
 import { writeReports } from '../export/write-reports.ts';
+import { outcomeLine, runOutcome } from '../run/outcome.ts';
 import { readResults } from '../run/read-results.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -18,5 +19,7 @@ export async function reportCommand(args: {
   );
   process.stdout.write(renderTerminal(report));
   process.stdout.write(`\nWrote ${written.length} files to ${outDir}\n`);
+  const last = outcomeLine(runOutcome(report));
+  if (last) process.stdout.write(`${last}\n`);
   return EXIT.ok;
 }

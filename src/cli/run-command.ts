@@ -4,10 +4,10 @@ import type { ExportName } from '../export/exporter.ts';
 import { renderTerminal } from '../export/terminal.ts';
 import { OutputError, prepareOutputFolder } from '../export/write-file.ts';
 import { writeReports } from '../export/write-reports.ts';
-import { evaluateGates } from '../gates/evaluate.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';
 import { LiveStats } from '../run/live-stats.ts';
+import { evaluateRunGates, outcomeLine, runOutcome } from '../run/outcome.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { estimateClockOffset } from '../shard/clock-offset.ts';
@@ -80,28 +80,36 @@ export async function runCommand(args: RunArgs): Promise<number> {
       live,
       ...(shard ? { shard } : {}),
     });
-    report.gates = evaluateGates(gates, report.variants);
-    progress.log('writing the reports…');
+    report.gates = evaluateRunGates(gates, report);
+    // The status frame goes before the reports are written: nothing of it may be left after them.
+    progress.stop();
+    if (!args.quiet) process.stderr.write('writing the reports…\n');
     try {
       await writeReports(report, outDir, args.formats, warn, () => {
         // Ctrl-C while the reports are written: they are finished (it takes a second) and say so.
-        report.interrupted ||= controller.signal.aborted;
+        if (controller.signal.aborted && !report.interrupted) {
+          report.interrupted = true;
+          report.gates = evaluateRunGates(gates, report);
+        }
       });
     } catch (error) {
       // The figures are still shown below: printing them is all that is left to do for them.
       if (!(error instanceof OutputError)) throw error;
       report.failure ??= error.message;
+      report.gates = evaluateRunGates(gates, report);
       process.stderr.write(`bench: ${error.message}\n`);
     }
-    progress.stop();
+    const outcome = runOutcome(report);
     process.stdout.write(`\n${renderTerminal(report)}`);
     const index = path.join(outDir, 'index.html');
     process.stdout.write(
       `\nReport: ${args.formats.includes('html') ? index : path.join(outDir, 'results.json')}\n`,
     );
-    if (report.interrupted || controller.signal.aborted) return EXIT.interrupted;
-    const failedTrial = report.variants.some((v) => v.trials.some((t) => t.status === 'failed'));
-    if (report.failure || failedTrial) return EXIT.runFailed;
+    // A run that did not complete says so last, where an operator's eye and a CI log's tail land.
+    const last = outcomeLine(outcome);
+    if (last) process.stdout.write(`${last}\n`);
+    if (outcome.kind === 'interrupted' || controller.signal.aborted) return EXIT.interrupted;
+    if (outcome.kind === 'failed') return EXIT.runFailed;
     return report.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;
   } finally {
     progress.stop();

@@ -22,14 +22,21 @@ export interface MetricDelta {
   unit: 'ms' | 'count';
   base: { median: number; values: number[] };
   head: { median: number; values: number[] };
-  /** head / base − 1 of the medians; null when the base is 0. */
+  /** head / base − 1 of the medians; null when the base is 0 or a side has no figure. */
   change: number | null;
+  /** False when a side has no figure (nothing measured): such a delta never passes as "same". */
+  comparable: boolean;
   /** Worse by more than the allowed margin, and beyond the noise of the trials. */
   regression: boolean;
   /** Better by more than the margin, beyond the noise. */
   improvement: boolean;
   /** How the noise was judged. */
   evidence: string;
+}
+
+/** A run with no trial measured to its end has no figure to compare: refused as bad input. */
+export function hasMeasuredTrial(report: RunReport): boolean {
+  return report.variants.some((v) => v.trials.some((t) => t.status !== 'interrupted'));
 }
 
 export interface RunComparison {
@@ -41,6 +48,8 @@ export interface RunComparison {
   /** Variants found in only one of the two runs: not compared. */
   unmatched: string[];
   regressions: number;
+  /** Deltas with no figure on a side: they fail the comparison, as a gate with nothing to read does. */
+  notComparable: number;
   passed: boolean;
 }
 
@@ -77,6 +86,7 @@ export function compareRuns(
     for (const { metric, label, unit } of COMPARED_METRICS) {
       const b = baseSummary.metrics[metric];
       const h = headSummary.metrics[metric];
+      const comparable = Number.isFinite(b.median) && Number.isFinite(h.median);
       const judged = judge(b.values, h.values, maxRegression, unit);
       deltas.push({
         variant: headVariant.name,
@@ -85,14 +95,18 @@ export function compareRuns(
         unit,
         base: { median: b.median, values: b.values },
         head: { median: h.median, values: h.values },
-        change: b.median > 0 ? h.median / b.median - 1 : null,
-        regression: worseBeyond(b.median, h.median, maxRegression, unit) && judged.worse,
-        improvement: worseBeyond(h.median, b.median, maxRegression, unit) && judged.better,
+        change: comparable && b.median > 0 ? h.median / b.median - 1 : null,
+        comparable,
+        regression:
+          comparable && worseBeyond(b.median, h.median, maxRegression, unit) && judged.worse,
+        improvement:
+          comparable && worseBeyond(h.median, b.median, maxRegression, unit) && judged.better,
         evidence: judged.evidence,
       });
     }
   }
   const regressions = deltas.filter((d) => d.regression).length;
+  const notComparable = deltas.filter((d) => !d.comparable).length;
   const describe = (side: { file: string; report: RunReport }) => ({
     file: side.file,
     startedAt: side.report.startedAt,
@@ -105,7 +119,8 @@ export function compareRuns(
     deltas,
     unmatched,
     regressions,
-    passed: regressions === 0,
+    notComparable,
+    passed: regressions === 0 && notComparable === 0,
   };
 }
 

@@ -7,22 +7,37 @@ import type { MetricDelta, RunComparison } from './compare-runs.ts';
 
 const value = (v: number, unit: 'ms' | 'count') =>
   unit === 'ms' ? formatMs(v) : Number.isFinite(v) ? String(v) : '—';
-const change = (d: MetricDelta) =>
-  d.change === null
-    ? d.head.median > 0
-      ? 'new'
-      : '±0'
-    : `${d.change >= 0 ? '+' : ''}${(100 * d.change).toFixed(1)} %`;
-const verdict = (d: MetricDelta) =>
-  d.regression ? 'REGRESSION' : d.improvement ? 'better' : 'same';
+const change = (d: MetricDelta) => {
+  if (!d.comparable) return '—';
+  if (d.change === null) return d.head.median > 0 ? 'new' : '±0';
+  return `${d.change >= 0 ? '+' : ''}${(100 * d.change).toFixed(1)} %`;
+};
+const verdict = (d: MetricDelta) => {
+  if (!d.comparable) return 'not comparable';
+  return d.regression ? 'REGRESSION' : d.improvement ? 'better' : 'same';
+};
 
 export function summaryLine(comparison: RunComparison): string {
   const margin = `${(100 * comparison.maxRegression).toFixed(0)} %`;
   if (comparison.passed) return `No regression beyond ${margin} and the noise of the trials.`;
-  const list = comparison.deltas
-    .filter((d) => d.regression)
-    .map((d) => `${d.variant} ${d.label} ${change(d)}`);
-  return `${comparison.regressions} regression${comparison.regressions === 1 ? '' : 's'} beyond ${margin} and the noise: ${list.join('; ')}.`;
+  const sentences: string[] = [];
+  if (comparison.regressions > 0) {
+    const list = comparison.deltas
+      .filter((d) => d.regression)
+      .map((d) => `${d.variant} ${d.label} ${change(d)}`);
+    sentences.push(
+      `${comparison.regressions} regression${comparison.regressions === 1 ? '' : 's'} beyond ${margin} and the noise: ${list.join('; ')}.`,
+    );
+  }
+  if (comparison.notComparable > 0) {
+    const variants = [
+      ...new Set(comparison.deltas.filter((d) => !d.comparable).map((d) => d.variant)),
+    ];
+    sentences.push(
+      `${comparison.notComparable} figure${comparison.notComparable === 1 ? '' : 's'} not comparable: nothing measured on one side for ${variants.join(', ')}.`,
+    );
+  }
+  return sentences.join(' ');
 }
 
 export function renderCompareTerminal(comparison: RunComparison): string {
@@ -82,14 +97,16 @@ function junit(comparison: RunComparison): string {
   const cases = comparison.deltas.map((d) => ({
     '@classname': `deploy-bench.compare.${d.variant}`,
     '@name': `${d.variant} ${d.label}`,
-    ...(d.regression
-      ? {
-          failure: {
-            '@type': 'regression',
-            '@message': `${value(d.base.median, d.unit)} → ${value(d.head.median, d.unit)} (${change(d)}); ${d.evidence}`,
-          },
-        }
-      : {}),
+    ...(!d.comparable
+      ? { failure: { '@type': 'not-comparable', '@message': `not comparable; ${d.evidence}` } }
+      : d.regression
+        ? {
+            failure: {
+              '@type': 'regression',
+              '@message': `${value(d.base.median, d.unit)} → ${value(d.head.median, d.unit)} (${change(d)}); ${d.evidence}`,
+            },
+          }
+        : {}),
   }));
   const builder = new XMLBuilder({
     ignoreAttributes: false,

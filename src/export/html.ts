@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { buildCharts } from '../report/charts.ts';
-import { comparisonTable, gateRows, gateVerdict, type TableRow } from '../report/table.ts';
+import {
+  comparisonTable,
+  gateMark,
+  gateRows,
+  gateSummary,
+  type TableRow,
+} from '../report/table.ts';
 import { buildView, type ReportView, type TrialView } from '../report/view.ts';
 import type { RunReport } from '../run/run-report.ts';
 import { escapeHtml as e, jsonForScript } from './escape.ts';
@@ -35,6 +41,7 @@ const STYLE = `
   h1 { margin: 0 0 4px; font-size: 26px; } h2 { margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
   .meta { color: #666; margin: 0 0 16px; } .meta span + span::before { content: " · "; }
   .headline { font-size: 18px; padding: 12px 16px; background: #f4f8fb; border-left: 4px solid #1f77b4; margin: 16px 0; }
+  .ended { font-weight: 600; padding: 10px 16px; background: #fdecea; color: #b71c1c; border-left: 4px solid #b71c1c; margin: 16px 0; }
   .notice { padding: 8px 16px; background: #fff4e5; border-left: 4px solid #ff7f0e; margin: 8px 0; }
   table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: right; }
   th:first-child, td:first-child { text-align: left; } tr.key td { font-weight: 600; } thead th { border-bottom: 2px solid #ccc; }
@@ -42,7 +49,7 @@ const STYLE = `
   figure { margin: 0; } .chart { position: relative; height: 340px; } figcaption { color: #666; font-size: 13px; margin-top: 4px; }
   .timeline td, .timeline th { text-align: left; }
   pre { background: #f7f7f7; padding: 8px; overflow-x: auto; font-size: 12px; max-height: 320px; }
-  .verdict { font-weight: 600; padding: 6px 16px; margin: 8px 0; } .verdict.pass { background: #e8f5e9; color: #1b5e20; } .verdict.fail { background: #fdecea; color: #b71c1c; }
+  .verdict { font-weight: 600; padding: 6px 16px; margin: 8px 0; } .verdict.pass { background: #e8f5e9; color: #1b5e20; } .verdict.fail { background: #fdecea; color: #b71c1c; } .verdict.not-evaluated { background: #fff4e5; color: #8a4b00; }
   tr.fail td { color: #b71c1c; font-weight: 600; }
   details { margin: 8px 0; } summary { cursor: pointer; }
 `;
@@ -89,6 +96,7 @@ export function renderHtml(view: ReportView): string {
 ${view.description ? `<p>${e(view.description)}</p>` : ''}
 <p class="meta"><span>${e(report.startedAt)}</span><span>${e(`${report.machine.hostname}, ${report.machine.cpus} CPUs, ${report.machine.platform}, Node ${report.machine.node}`)}</span><span>${e(`${report.tool.name} ${report.tool.version}`)}</span><span>${e(report.scenarioFile)}</span><span>${trials} trial${trials === 1 ? '' : 's'} per variant</span></p>
 </header>
+${view.ended ? `<p class="ended" id="ended">${e(view.ended)}</p>` : ''}
 <p class="headline" id="headline">${e(view.comparison.headline)}</p>
 ${gatesHtml(report.gates)}
 ${view.notices.map((n) => `<p class="notice">${e(n)}</p>`).join('\n')}
@@ -121,15 +129,15 @@ ${view.variants.map((v) => v.trials.map((t) => timeline(v.name, t)).join('\n')).
 }
 
 function gatesHtml(gates: RunReport['gates']): string {
-  if (gates.length === 0) return '';
-  const passed = gates.every((g) => g.passed);
+  const summary = gateSummary(gates);
+  if (!summary) return '';
   const rows = gateRows(gates)
     .map(
       (g) =>
-        `<tr class="${g.passed ? 'pass' : 'fail'}"><td>${e(g.expression)}</td><td>${e(g.actual)} <small>(${e(g.note)})</small></td><td>${e(g.threshold)}</td><td>${g.passed ? 'pass' : 'FAIL'}</td></tr>`,
+        `<tr class="${g.evaluated ? (g.passed ? 'pass' : 'fail') : 'not-evaluated'}"><td>${e(g.expression)}</td><td>${e(g.actual)} <small>(${e(g.note)})</small></td><td>${e(g.threshold)}</td><td>${e(gateMark(g))}</td></tr>`,
     )
     .join('\n');
-  return `<p class="verdict ${passed ? 'pass' : 'fail'}" id="verdict">Gates: ${e(gateVerdict(gates) ?? '')}</p>
+  return `<p class="verdict ${summary.status}" id="verdict">Gates: ${e(summary.text)}</p>
 <table id="gates" class="timeline"><thead><tr><th>gate</th><th>actual</th><th>threshold</th><th></th></tr></thead><tbody>
 ${rows}
 </tbody></table>`;

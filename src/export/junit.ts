@@ -25,15 +25,17 @@ export function renderJunit(report: RunReport): string {
   const gateCases = report.gates.map((gate) => ({
     '@classname': `deploy-bench.gates.${gate.variant}`,
     '@name': gate.expression,
-    ...(gate.passed
-      ? {}
-      : {
-          failure: {
-            '@type': 'gate',
-            '@message': gateMessage(gate),
-            '#text': `${gate.source}\n${gateMessage(gate)}`,
-          },
-        }),
+    ...(!gate.evaluated
+      ? { skipped: { '@message': gateMessage(gate) } }
+      : gate.passed
+        ? {}
+        : {
+            failure: {
+              '@type': 'gate',
+              '@message': gateMessage(gate),
+              '#text': `${gate.source}\n${gateMessage(gate)}`,
+            },
+          }),
   }));
   const deployCases = report.variants.flatMap((variant) =>
     variant.trials.map((trial) => ({

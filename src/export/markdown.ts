@@ -1,8 +1,10 @@
 import type { GateResult } from '../gates/evaluate.ts';
-import { comparisonTable, gateRows, gateVerdict } from '../report/table.ts';
+import { comparisonTable, gateMark, gateRows, gateSummary } from '../report/table.ts';
 import { buildView } from '../report/view.ts';
 import { escapeMarkdown as m } from './escape.ts';
 import type { Exporter } from './exporter.ts';
+
+const GATE_ICON = { pass: '✅', fail: '❌', 'not-evaluated': '⚠️' } as const;
 
 /** summary.md: the verdict, the comparison table and the charts, ready for a pull-request comment. */
 export const markdownExporter: Exporter = {
@@ -13,11 +15,12 @@ export const markdownExporter: Exporter = {
     const lines = [
       `## deploy-bench: ${m(view.title)}`,
       '',
+      ...(view.ended ? [`> ⚠️ **${m(view.ended)}**`, ''] : []),
       `**${m(view.comparison.headline)}**`,
       ...(report.gates.length > 0
         ? [
             '',
-            `${report.gates.every((g) => g.passed) ? '✅' : '❌'} Gates: ${gateVerdict(report.gates)}.`,
+            `${GATE_ICON[gateSummary(report.gates)?.status ?? 'pass']} Gates: ${m(gateSummary(report.gates)?.text ?? '')}.`,
           ]
         : []),
       '',
@@ -49,7 +52,7 @@ function gatesSection(gates: readonly GateResult[]): string[] {
     '|---|---:|---:|---|',
     ...gateRows(gates).map(
       (g) =>
-        `| \`${g.expression.replace(/`/g, "'")}\` | ${m(g.actual)} (${m(g.note)}) | ${m(g.threshold)} | ${g.passed ? 'pass' : '**FAIL**'} |`,
+        `| \`${g.expression.replace(/`/g, "'")}\` | ${m(g.actual)} (${m(g.note)}) | ${m(g.threshold)} | ${g.evaluated && !g.passed ? '**FAIL**' : gateMark(g)} |`,
     ),
     '',
   ];

@@ -2,6 +2,7 @@ import { compareVariants } from '../analysis/compare.ts';
 import { trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { encodeRecording } from '../record/codec.ts';
+import { runOutcome } from '../run/outcome.ts';
 import type { RunReport } from '../run/run-report.ts';
 
 /** Bumped whenever a field changes meaning or goes away; docs/results-format.md describes it. */
@@ -13,23 +14,31 @@ export function renderResultsJson(report: RunReport): string {
     variant,
     summary: summarizeVariant(variant.trials),
   }));
+  const outcome = runOutcome(report);
   const document = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: report.tool,
     startedAt: report.startedAt,
     finishedAt: report.finishedAt ?? null,
     machine: report.machine,
+    /** How the run ended: completed, failed (exit 3) or interrupted (exit 130). */
+    outcome: outcome.kind,
     interrupted: report.interrupted,
-    failure: report.failure ?? null,
+    /** Why the run failed: it stopped early, or a deploy failed. */
+    failure: outcome.kind === 'failed' ? outcome.reason : (report.failure ?? null),
     /** null for a run that was not sharded. */
     shard: report.shard ?? null,
-    /** null when no gate was set. */
-    passed: report.gates.length > 0 ? report.gates.every((g) => g.passed) : null,
+    /** null when no gate was set, or the run did not complete (its gates are not evaluated). */
+    passed:
+      report.gates.length > 0 && report.gates.every((g) => g.evaluated)
+        ? report.gates.every((g) => g.passed)
+        : null,
     gates: report.gates,
     scenarioFile: report.scenarioFile,
     scenario: report.scenario,
     comparison: compareVariants(
       variants.map(({ variant, summary }) => ({ name: variant.name, summary })),
+      outcome,
     ),
     variants: variants.map(({ variant, summary }) => ({
       name: variant.name,

@@ -3,8 +3,9 @@ import { compareVariants } from '../analysis/compare.ts';
 import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { emptyBucket, mergeBucket } from '../record/bucket.ts';
-import { gateRows, gateVerdict } from '../report/table.ts';
+import { gateMark, gateRows, gateSummary } from '../report/table.ts';
 import { saturationNotices, shardNotices } from '../report/view.ts';
+import { runOutcome } from '../run/outcome.ts';
 import type { RunReport, VariantRun } from '../run/run-report.ts';
 import { formatMs } from '../scenario/duration.ts';
 
@@ -88,7 +89,7 @@ export function renderTerminal(report: RunReport): string {
   );
   row('deploy took', (s) => formatMs(s.metrics.deployDurationMs.median));
 
-  const comparison = compareVariants(summaries);
+  const comparison = compareVariants(summaries, runOutcome(report));
   const parts = report.variants.map(siegeBlock);
   parts.push(table.toString());
   parts.push(comparison.headline);
@@ -103,17 +104,15 @@ export function renderTerminal(report: RunReport): string {
         gate.expression,
         `${gate.actual} (${gate.note})`,
         gate.threshold,
-        gate.passed ? 'pass' : 'FAIL',
+        gateMark(gate),
       ]);
     }
-    parts.push(`${gates.toString()}\nGates: ${gateVerdict(report.gates)}.`);
+    parts.push(`${gates.toString()}\nGates: ${gateSummary(report.gates)?.text}.`);
   }
   for (const notice of saturationNotices(report)) {
     parts.push(`Warning: ${notice}`);
   }
   parts.push(...shardNotices(report));
-  if (report.interrupted)
-    parts.push('Interrupted: the figures above cover what was measured until then.');
-  if (report.failure) parts.push(`The run failed: ${report.failure}`);
+  // How the run ended is not here: the command prints it as its very last line (outcomeLine).
   return `${parts.join('\n\n')}\n`;
 }

@@ -10,6 +10,8 @@ export interface GateResult {
   expression: string;
   source: string;
   variant: string;
+  /** False when the run did not complete (a deploy failed, an interruption): never a pass then. */
+  evaluated: boolean;
   passed: boolean;
   /** NaN when nothing was measured to compare. */
   actual: number;
@@ -49,13 +51,22 @@ function aggregate(values: number[], how: Aggregation): number {
   return how === 'max' ? Math.max(...known) : Math.min(...known);
 }
 
+/**
+ * Every gate against the variants' trials. `withheld` is why the run did not complete: the gates
+ * then show their figures but are not evaluated, and none of them passes.
+ */
 export function evaluateGates(
   gates: readonly Gate[],
   variants: readonly VariantRun[],
+  withheld?: string,
 ): GateResult[] {
   return gates.flatMap((gate) => {
     const names = gate.left.variant === '*' ? variants.map((v) => v.name) : [gate.left.variant];
-    return names.map((name) => evaluateOne(gate, name, variants));
+    return names.map((name) => {
+      const result = evaluateOne(gate, name, variants);
+      if (withheld === undefined) return result;
+      return { ...result, evaluated: false, passed: false, problem: `not evaluated: ${withheld}` };
+    });
   });
 }
 
@@ -93,6 +104,7 @@ function evaluateOne(gate: Gate, variant: string, variants: readonly VariantRun[
     expression,
     source: gate.source,
     variant,
+    evaluated: true,
     actual,
     threshold,
     unit: left.metric.unit,

@@ -103,6 +103,7 @@ export interface GateRow {
   expression: string;
   actual: string;
   threshold: string;
+  evaluated: boolean;
   passed: boolean;
   note: string;
 }
@@ -113,17 +114,40 @@ export function gateRows(gates: readonly GateResult[]): GateRow[] {
     expression: gate.expression,
     actual: formatValue(gate.actual, gate.unit),
     threshold: `${gate.comparator} ${formatValue(gate.threshold, gate.unit)}`,
+    evaluated: gate.evaluated,
     passed: gate.passed,
     note: gate.problem ?? gate.basis,
   }));
 }
 
-/** "all 3 gates passed", "1 of 3 gates failed", or undefined when no gate was set. */
-export function gateVerdict(gates: readonly GateResult[]): string | undefined {
+/** A gate's result in a word: pass, FAIL, or "not evaluated" for a run that did not complete. */
+export function gateMark(gate: { evaluated: boolean; passed: boolean }): string {
+  if (!gate.evaluated) return 'not evaluated';
+  return gate.passed ? 'pass' : 'FAIL';
+}
+
+/**
+ * How the run's gates went, for every format ("all 3 gates passed", "1 of 3 gates failed", "not
+ * evaluated…"; undefined without gates); `status` picks the colour or the icon.
+ */
+export function gateSummary(
+  gates: readonly GateResult[],
+): { status: 'pass' | 'fail' | 'not-evaluated'; text: string } | undefined {
   if (gates.length === 0) return undefined;
-  const failed = gates.filter((g) => !g.passed).length;
   const plural = gates.length === 1 ? '' : 's';
+  const withheld = gates.find((g) => !g.evaluated);
+  if (withheld) {
+    const why = withheld.problem?.replace(/^not evaluated: /, '') ?? 'the run did not complete';
+    return {
+      status: 'not-evaluated',
+      text: `not evaluated (${gates.length} gate${plural}): ${why}`,
+    };
+  }
+  const failed = gates.filter((g) => !g.passed).length;
   if (failed === 0)
-    return gates.length === 1 ? 'the gate passed' : `all ${gates.length} gates passed`;
-  return `${failed} of ${gates.length} gate${plural} failed`;
+    return {
+      status: 'pass',
+      text: gates.length === 1 ? 'the gate passed' : `all ${gates.length} gates passed`,
+    };
+  return { status: 'fail', text: `${failed} of ${gates.length} gate${plural} failed` };
 }

@@ -5,6 +5,7 @@ import type { DeployEvent } from '../deploy/events.ts';
 import { emptyBucket, mergeBucket } from '../record/bucket.ts';
 import { percentileMs } from '../record/histogram.ts';
 import type { Bucket, LongTransaction } from '../record/recording.ts';
+import { outcomeLine, type RunOutcome, runOutcome } from '../run/outcome.ts';
 import type { RunReport, VariantRun } from '../run/run-report.ts';
 import { SATURATED_ELU, type TrialResult } from '../trial/run-trial.ts';
 import { decimate, type Point } from './decimate.ts';
@@ -46,6 +47,9 @@ export interface ReportView {
   title: string;
   description?: string;
   report: RunReport;
+  outcome: RunOutcome;
+  /** "The run failed: …" when it did not complete; shown first. */
+  ended?: string;
   comparison: Comparison;
   variants: VariantView[];
   notices: string[];
@@ -103,22 +107,28 @@ export function shardNotices(report: RunReport): string[] {
 
 export function buildView(report: RunReport): ReportView {
   const variants = report.variants.map(variantView);
-  const comparison = compareVariants(variants.map((v) => ({ name: v.name, summary: v.summary })));
+  const outcome = runOutcome(report);
+  const comparison = compareVariants(
+    variants.map((v) => ({ name: v.name, summary: v.summary })),
+    outcome,
+  );
+  // How the run ended is shown on its own, at the top of every report (`outcomeLine`).
+  const ended = outcomeLine(outcome);
   const notices: string[] = [];
-  if (report.interrupted)
-    notices.push('The run was interrupted: these figures cover what was measured until then.');
-  if (report.failure) notices.push(`The run failed: ${report.failure}`);
   notices.push(...saturationNotices(report));
   notices.push(...shardNotices(report));
   for (const variant of variants) {
     for (const trial of variant.trials.filter((t) => t.status === 'failed')) {
-      notices.push(`${variant.name}, trial ${trial.trial}: the deploy failed: ${trial.failure}`);
+      const notice = `${variant.name}, trial ${trial.trial}: the deploy failed: ${trial.failure}`;
+      if (!ended?.includes(notice)) notices.push(notice);
     }
   }
   return {
     title: report.scenario.name,
     ...(report.scenario.description ? { description: report.scenario.description } : {}),
     report,
+    outcome,
+    ...(ended ? { ended } : {}),
     comparison,
     variants,
     notices,

@@ -48,6 +48,7 @@ const resultsSchema = z.object({
       expression: z.string(),
       source: z.string(),
       variant: z.string(),
+      evaluated: z.boolean(),
       actual: z.number().nullable(),
       threshold: z.number().nullable(),
       unit: z.enum(['ms', 'percent', 'count']),

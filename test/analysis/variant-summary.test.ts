@@ -63,15 +63,20 @@ describe('summaries over trials', () => {
   });
 
   it('compares every variant with the first and writes a quotable headline', () => {
-    const comparison = compareVariants([
-      { name: 'stop-start', summary: summarizeVariant([trial(1, 4000, 3)]) },
-      { name: 'preboot', summary: summarizeVariant([trial(1, 100, 0)]) },
-    ]);
+    const comparison = compareVariants(
+      [
+        { name: 'stop-start', summary: summarizeVariant([trial(1, 4000, 3)]) },
+        { name: 'preboot', summary: summarizeVariant([trial(1, 100, 0)]) },
+      ],
+      { kind: 'completed' },
+    );
     expect(comparison.baseline).toBe('stop-start');
     expect(comparison.variants.map((v) => v.longestTransactionRatio)).toEqual([1, 0.025]);
+    // The user who met 3 refusals from t = 10 waited until the end of their success at 100 + 4000.
     expect(comparison.headline).toBe(
-      'stop-start: longest transaction 4.00 s, 3 failed; preboot: 100 ms, 0 failed — preboot 40× shorter than stop-start (1 trial each: too few to tell a difference from noise; 4 trials each can)',
+      "stop-start: users waited at most 4.09 s, 3 failed; preboot: 100 ms, 0 failed — preboot's longest wait 41× shorter than stop-start's (1 trial each: too few to tell a difference from noise; 4 trials each can)",
     );
+    expect(comparison.best).toBe('preboot');
     expect(comparison.variants[1]?.longestTransactionTest).toEqual({
       p: 1,
       minimumP: 1,
@@ -82,18 +87,28 @@ describe('summaries over trials', () => {
   it('claims a difference only when the trials support it', () => {
     const many = (longest: number[]) =>
       summarizeVariant(longest.map((ms, i) => trial(i + 1, ms, 0)));
-    const clear = compareVariants([
-      { name: 'stop-start', summary: many([4000, 4100, 3900, 4200]) },
-      { name: 'preboot', summary: many([100, 120, 90, 110]) },
-    ]);
-    expect(clear.headline).toMatch(
-      /preboot 39× shorter than stop-start \(beyond the noise: rank test p = 0\.029, 4 trials each\)$/,
+    const clear = compareVariants(
+      [
+        { name: 'stop-start', summary: many([4000, 4100, 3900, 4200]) },
+        { name: 'preboot', summary: many([100, 120, 90, 110]) },
+      ],
+      { kind: 'completed' },
     );
+    expect(clear.headline).toMatch(
+      /preboot's longest wait 39× shorter than stop-start's \(beyond the noise: rank test p = 0\.029, 4 trials each\)$/,
+    );
+    expect(clear.best).toBe('preboot');
     expect(clear.variants[1]?.longestTransactionTest?.beyondNoise).toBe(true);
-    const noisy = compareVariants([
-      { name: 'a', summary: many([100, 300, 120, 280]) },
-      { name: 'b', summary: many([110, 290, 130, 260]) },
-    ]);
-    expect(noisy.headline).toMatch(/\(within the noise: rank test p = 1\.0, 4 trials each\)$/);
+    const noisy = compareVariants(
+      [
+        { name: 'a', summary: many([100, 300, 120, 280]) },
+        { name: 'b', summary: many([110, 290, 130, 260]) },
+      ],
+      { kind: 'completed' },
+    );
+    expect(noisy.headline).toMatch(
+      /but within the noise \(rank test p = 1\.0, 4 trials each\): no winner$/,
+    );
+    expect(noisy.best).toBeNull();
   });
 });

@@ -136,4 +136,43 @@ describe('bench compare', () => {
       /--max-regression: expected a percentage such as 20%, got "twenty"/,
     );
   });
+
+  it('refuses a run that measured nothing, with exit 2 and one line', async () => {
+    const empty = saved('empty', { stopStart: [], preboot: [] });
+    for (const [b, h] of [
+      [base, empty],
+      [empty, base],
+    ] as const) {
+      const { run } = await compare(b, h);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toContain(
+        `${empty}: no trial was measured to its end: nothing to compare`,
+      );
+      expect(run.stdout).not.toMatch(/NaN|No regression/);
+    }
+  });
+
+  it('calls a figure missing on one side not comparable, never the same', async () => {
+    const partial = saved('partial', { stopStart: steady(4000, 2), preboot: [] });
+    const { run, out } = await compare(base, partial);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).not.toMatch(/NaN|No regression/);
+    expect(run.stdout).toContain(
+      '5 figures not comparable: nothing measured on one side for preboot.',
+    );
+    const json = JSON.parse(readFileSync(path.join(out, 'compare.json'), 'utf8'));
+    const preboot = json.deltas.filter((d: { variant: string }) => d.variant === 'preboot');
+    expect(preboot.map((d: { comparable: boolean }) => d.comparable)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(json.passed).toBe(false);
+    expect(readFileSync(path.join(out, 'compare.md'), 'utf8')).toContain(
+      '| preboot | longest transaction | 105 ms | — | — | not comparable |',
+    );
+  });
 });

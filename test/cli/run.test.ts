@@ -49,7 +49,7 @@ describe('bench run', () => {
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toContain('Gates: all 2 gates passed.');
     expect(run.stdout).toContain('Longest transaction:');
-    expect(run.stdout).toMatch(/preboot \d+× shorter than stop-start/);
+    expect(run.stdout).toMatch(/preboot's longest wait \d+× shorter than stop-start's/);
 
     const results = readResults(out);
     expect(results.schemaVersion).toBe(1);

@@ -95,8 +95,9 @@ describe('hooks, readiness, release patterns and failure policy', () => {
         reject: false,
       },
     );
-    const results = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));
-    return { run, results };
+    const out = path.join(dir, 'out');
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    return { run, results, out };
   }
 
   const header = (extra = '') => `name: hooks
@@ -165,6 +166,36 @@ trials: 2
     expect(run.exitCode).toBe(3);
     expect(results.failure).toBe('a, trial 1: the deploy failed (deploy.onFailure: stop)');
     expect(results.variants[0].trials.map((t: { status: string }) => t.status)).toEqual(['failed']);
+  });
+
+  it('reports no winner and no passed gate for a run whose deploy failed', async () => {
+    const { run, results, out } = await runScenarioText(`${header()}gates: ["*.errors == 0"]
+variants:
+  - { name: current, command: "./missing-deploy-script.sh" }
+  - { name: next, command: "true" }
+`);
+    expect(run.exitCode).toBe(3);
+    expect(results.outcome).toBe('failed');
+    expect(results.failure).toMatch(/^current, trial 1: the deploy failed: deploy command exited/);
+    expect(results.comparison.best).toBeNull();
+    expect(results.comparison.headline).toMatch(
+      /— no winner: the run failed; current left out: its deploy failed in 1 of 1 trial$/,
+    );
+    expect(results.passed).toBeNull();
+    expect(results.gates.map((g: { evaluated: boolean; passed: boolean }) => g.evaluated)).toEqual([
+      false,
+      false,
+    ]);
+    expect(run.stdout).not.toMatch(/gates? passed/);
+    expect(run.stdout).toContain('Gates: not evaluated (2 gates): the run failed.');
+    // The last line says the run failed; every report says so at its top.
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(`The run failed: ${results.failure}`);
+    const summary = readFileSync(path.join(out, 'summary.md'), 'utf8').split('\n');
+    expect(summary[2]).toMatch(/^> ⚠️ \*\*The run failed: current, trial 1: the deploy failed/);
+    const html = readFileSync(path.join(out, 'index.html'), 'utf8');
+    expect(html.indexOf('id="ended"')).toBeLessThan(html.indexOf('id="headline"'));
+    const junit = readFileSync(path.join(out, 'junit.xml'), 'utf8');
+    expect(junit).toContain('<skipped message="not evaluated: the run failed"');
   });
 
   it('reads the release from the body with a pattern', async () => {

@@ -85,6 +85,11 @@ describe('an nginx blue-green deploy, driven by shell commands', () => {
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
     const [blueGreen, stopFirst] = results.variants.map((v: { trials: unknown[] }) => v.trials[0]);
 
+    // Stopping the live backend first fails many requests fast: blue-green is what users preferred.
+    expect(results.comparison.best).toBe('blue-green');
+    expect(results.comparison.headline).toMatch(
+      /— blue-green's longest wait \S+ shorter than stop-first's/,
+    );
     expect(blueGreen.errors).toBe(0);
     expect(blueGreen.requests).toBeGreaterThan(100);
     expect(Object.keys(blueGreen.recording.overall.releases).sort()).toEqual(['blue', 'green']);

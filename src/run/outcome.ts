@@ -1,0 +1,53 @@
+import { evaluateGates, type GateResult } from '../gates/evaluate.ts';
+import type { Gate } from '../gates/parse.ts';
+import type { RunReport } from './run-report.ts';
+
+/**
+ * How a run ended, in the order of its exit codes: interrupted (130), failed (3), completed. Every
+ * output and the exit code read it from here, so that they cannot disagree.
+ */
+export type RunOutcome =
+  | { kind: 'completed' }
+  | { kind: 'interrupted' }
+  /** The run stopped early (`report.failure`) or a deploy failed: exit 3. */
+  | { kind: 'failed'; reason: string };
+
+export function runOutcome(
+  report: Pick<RunReport, 'interrupted' | 'failure' | 'variants'>,
+): RunOutcome {
+  if (report.interrupted) return { kind: 'interrupted' };
+  if (report.failure) return { kind: 'failed', reason: report.failure };
+  for (const variant of report.variants) {
+    const failed = variant.trials.find((t) => t.status === 'failed');
+    if (failed) {
+      return {
+        kind: 'failed',
+        reason: `${variant.name}, trial ${failed.trial}: the deploy failed: ${failed.failure ?? 'no reason given'}`,
+      };
+    }
+  }
+  return { kind: 'completed' };
+}
+
+/** The line that says a run did not complete, for the end of the terminal and the top of reports. */
+export function outcomeLine(outcome: RunOutcome): string | undefined {
+  if (outcome.kind === 'failed') return `The run failed: ${outcome.reason}`;
+  if (outcome.kind === 'interrupted')
+    return 'The run was interrupted: these figures cover what was measured until then.';
+  return undefined;
+}
+
+/** The run's gates: evaluated when it completed, shown but not evaluated (never passed) otherwise. */
+export function evaluateRunGates(
+  gates: readonly Gate[],
+  report: Pick<RunReport, 'interrupted' | 'failure' | 'variants'>,
+): GateResult[] {
+  const outcome = runOutcome(report);
+  const withheld =
+    outcome.kind === 'failed'
+      ? 'the run failed'
+      : outcome.kind === 'interrupted'
+        ? 'the run was interrupted'
+        : undefined;
+  return evaluateGates(gates, report.variants, withheld);
+}
