@@ -6,6 +6,7 @@
 //   COLD_MS        extra time each of those cold requests takes                             default 0
 //   READY_PATH     path answering 200 once up, for readiness checks                         default /health
 //   RELEASE        release id, sent back in the x-release header                            default dev
+//   INSTANCE       this process's name, sent back in the x-instance header (a pod or dyno)  default RELEASE-pid
 import http from 'node:http';
 
 const env = (name, fallback) => {
@@ -30,10 +31,12 @@ let coldRequestsLeft = env('COLD_REQUESTS', 0);
 const coldMs = env('COLD_MS', 0);
 const readyPath = process.env.READY_PATH || '/health';
 const release = process.env.RELEASE || 'dev';
+const instance = process.env.INSTANCE || `${release}-${process.pid}`;
+const headers = { 'content-type': 'text/plain', 'x-release': release, 'x-instance': instance };
 
 const server = http.createServer((request, response) => {
   if (request.url === readyPath) {
-    response.writeHead(200, { 'content-type': 'text/plain', 'x-release': release });
+    response.writeHead(200, headers);
     response.end('ok\n');
     return;
   }
@@ -43,7 +46,7 @@ const server = http.createServer((request, response) => {
     delay += coldMs;
   }
   const answer = () => {
-    response.writeHead(200, { 'content-type': 'text/plain', 'x-release': release });
+    response.writeHead(200, headers);
     response.end(`hello from release ${release} (pid ${process.pid})\n`);
   };
   if (delay > 0) setTimeout(answer, delay);

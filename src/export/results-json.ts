@@ -1,4 +1,5 @@
 import { compareVariants } from '../analysis/compare.ts';
+import { trialInstances } from '../analysis/instances.ts';
 import { trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { encodeRecording } from '../record/codec.ts';
@@ -54,6 +55,7 @@ export function renderResultsJson(report: RunReport): string {
         startedAt: trial.startedAt,
         ...trialMetrics(trial.recording),
         timeline: trial.recording.timeline,
+        instances: trialInstances(trial.recording),
         longest: trial.recording.longest,
         longestUserWait: trial.recording.longestUserWait ?? null,
         disruptionSpans: trial.recording.disruption.spans,

@@ -1,7 +1,7 @@
 import { Client } from 'undici';
 import type { ClosedLoadConfig } from '../scenario/schema.ts';
 import type { Clock } from '../trial/clock.ts';
-import type { LoadGenerator } from './load-generator.ts';
+import type { InFlight, LoadGenerator } from './load-generator.ts';
 import {
   type PreparedRequest,
   prepareRequest,
@@ -42,6 +42,18 @@ export class ClosedModel implements LoadGenerator {
       user.start();
       return user;
     });
+  }
+
+  inFlight(): InFlight {
+    let count = 0;
+    let oldestStart = Number.POSITIVE_INFINITY;
+    for (const user of this.users) {
+      const start = user.requestStartedAt();
+      if (start === undefined) continue;
+      count++;
+      if (start < oldestStart) oldestStart = start;
+    }
+    return count === 0 ? { count } : { count, oldestStart };
   }
 
   async stop(mode: 'drain' | 'abort'): Promise<void> {
@@ -96,6 +108,11 @@ class SimulatedUser {
     this.sendNext();
   }
 
+  /** Start of the request in flight (first try), or undefined while thinking or stopped. */
+  requestStartedAt(): number | undefined {
+    return this.sender.busy ? this.startedAt : undefined;
+  }
+
   stop(mode: 'drain' | 'abort'): void {
     this.stopping = true;
     if (mode === 'abort') this.sender.interrupt();
@@ -134,8 +151,8 @@ class SimulatedUser {
     let pauseMs = load.thinkTime;
     if (outcome.kind === 'response') {
       this.servedOnConnection++;
-      const { status, bytes, release } = outcome;
-      onSample({ user, t, latencyMs, status, bytes, retried, release });
+      const { status, bytes, release, instance } = outcome;
+      onSample({ user, t, latencyMs, status, bytes, retried, release, instance });
     } else {
       onSample({ user, t, latencyMs, status: 0, error: outcome.error, bytes: 0, retried });
       // After an error, back off instead of spinning against a target that refuses.

@@ -2,7 +2,7 @@ import { Pool } from 'undici';
 import { createLatencyHistogram, type Histogram, msToMicros } from '../record/histogram.ts';
 import type { OpenLoadConfig } from '../scenario/schema.ts';
 import type { Clock } from '../trial/clock.ts';
-import type { LoadGenerator } from './load-generator.ts';
+import type { InFlight, LoadGenerator } from './load-generator.ts';
 import { type PreparedRequest, prepareRequest, RequestSender } from './request.ts';
 import { OPEN_MODEL_USER, type Sample } from './sample.ts';
 import { DEFAULT_SEED } from './share.ts';
@@ -33,8 +33,8 @@ export class OpenModel implements LoadGenerator {
   readonly scheduleLag: Histogram = createLatencyHistogram();
   private readonly pool: Pool;
   private readonly request: PreparedRequest;
-  /** Requests in flight: one sender each, so that an interruption can cut them. */
-  private readonly inFlight = new Map<RequestSender, Promise<void>>();
+  /** Requests in flight, by intended start: one sender each, so that an interruption can cut them. */
+  private readonly pending = new Map<RequestSender, { done: Promise<void>; intended: number }>();
   private readonly random: () => number;
   private next = 0;
   private stopped = false;
@@ -59,12 +59,23 @@ export class OpenModel implements LoadGenerator {
     this.loop();
   }
 
+  inFlight(): InFlight {
+    let oldestStart = Number.POSITIVE_INFINITY;
+    // Insertion order is arrival order: the first one is the oldest.
+    for (const { intended } of this.pending.values()) {
+      oldestStart = intended;
+      break;
+    }
+    const count = this.pending.size;
+    return count === 0 ? { count } : { count, oldestStart };
+  }
+
   async stop(mode: 'drain' | 'abort'): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
-    if (mode === 'abort') for (const sender of this.inFlight.keys()) sender.interrupt();
-    await Promise.all(this.inFlight.values());
+    if (mode === 'abort') for (const sender of this.pending.keys()) sender.interrupt();
+    await Promise.all([...this.pending.values()].map((p) => p.done));
     await this.pool.destroy().catch(() => {});
   }
 
@@ -90,7 +101,7 @@ export class OpenModel implements LoadGenerator {
 
   private arrive(intended: number): void {
     const { load, clock, onSample, onDropped } = this.options;
-    if (this.inFlight.size >= load.maxInFlight) {
+    if (this.pending.size >= load.maxInFlight) {
       onDropped(intended);
       return;
     }
@@ -99,15 +110,15 @@ export class OpenModel implements LoadGenerator {
     const sender = new RequestSender(this.pool, this.request);
     const request = sender.sendOnce().then((outcome) => {
       sender.close();
-      this.inFlight.delete(sender);
+      this.pending.delete(sender);
       if (outcome.kind === 'aborted') return;
       const end = clock.now();
       const user = OPEN_MODEL_USER;
       const latencyMs = end - intended;
       const serviceMs = end - sentAt;
       if (outcome.kind === 'response') {
-        const { status, bytes, release } = outcome;
-        onSample({ user, t: intended, latencyMs, serviceMs, status, bytes, release });
+        const { status, bytes, release, instance } = outcome;
+        onSample({ user, t: intended, latencyMs, serviceMs, status, bytes, release, instance });
       } else {
         onSample({
           user,
@@ -120,7 +131,7 @@ export class OpenModel implements LoadGenerator {
         });
       }
     });
-    this.inFlight.set(sender, request);
+    this.pending.set(sender, { done: request, intended });
   }
 }
 

@@ -21,6 +21,8 @@ export interface PreparedRequest {
   /** Lower-cased, as undici gives header names. */
   releaseHeader: string;
   releasePattern?: RegExp;
+  /** Lower-cased; absent when no instance header is read. */
+  instanceHeader?: string;
 }
 
 export function prepareRequest(load: LoadConfig): PreparedRequest {
@@ -30,11 +32,18 @@ export function prepareRequest(load: LoadConfig): PreparedRequest {
     timeoutMs: load.timeout,
     releaseHeader: load.releaseHeader.toLowerCase(),
     ...(load.releasePattern ? { releasePattern: new RegExp(load.releasePattern) } : {}),
+    ...(load.instanceHeader ? { instanceHeader: load.instanceHeader.toLowerCase() } : {}),
   };
 }
 
 export type RequestOutcome =
-  | { kind: 'response'; status: number; release: string | undefined; bytes: number }
+  | {
+      kind: 'response';
+      status: number;
+      release: string | undefined;
+      instance: string | undefined;
+      bytes: number;
+    }
   /** `responseStarted`: the error came after the status line, so the request reached the server. */
   | { kind: 'error'; error: ErrorKind; responseStarted: boolean }
   /** Cut by the run's own stop: not a measurement. */
@@ -55,6 +64,7 @@ export class RequestSender implements Dispatcher.DispatchHandler {
   private timedOut = false;
   private status = 0;
   private release: string | undefined;
+  private instance: string | undefined;
   private bytes = 0;
   /** With a release pattern, the first bytes of the body, to search it. */
   private kept: Buffer[] = [];
@@ -65,6 +75,11 @@ export class RequestSender implements Dispatcher.DispatchHandler {
     private readonly dispatcher: Dispatcher,
     private readonly request: PreparedRequest,
   ) {}
+
+  /** True from a send until its outcome: the request is in flight. */
+  get busy(): boolean {
+    return this.inFlight;
+  }
 
   /** Sends one request; `listener` gets its outcome. Never more than one at a time per sender. */
   send(listener: (outcome: RequestOutcome) => void): void {
@@ -77,6 +92,7 @@ export class RequestSender implements Dispatcher.DispatchHandler {
     this.timedOut = false;
     this.status = 0;
     this.release = undefined;
+    this.instance = undefined;
     this.bytes = 0;
     this.keptBytes = 0;
     this.controller = undefined;
@@ -129,6 +145,11 @@ export class RequestSender implements Dispatcher.DispatchHandler {
     this.status = statusCode;
     const value = headers[this.request.releaseHeader];
     this.release = Array.isArray(value) ? value[0] : value;
+    const { instanceHeader } = this.request;
+    if (instanceHeader !== undefined) {
+      const instance = headers[instanceHeader];
+      this.instance = Array.isArray(instance) ? instance[0] : instance;
+    }
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -149,6 +170,7 @@ export class RequestSender implements Dispatcher.DispatchHandler {
       kind: 'response',
       status: this.status,
       release: this.release,
+      instance: this.instance,
       bytes: this.bytes,
     });
   }

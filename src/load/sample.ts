@@ -23,6 +23,8 @@ export interface Sample {
   retried?: boolean;
   /** Release id from the response header, when present. */
   release?: string;
+  /** Instance id from `load.instanceHeader` (or the embedded router's), when present. */
+  instance?: string;
   bytes: number;
 }
 

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { EmitPhase } from '../deploy/events.ts';
 import type { PlatformConfig, Strategy } from '../scenario/schema.ts';
-import { AppProcess } from './app-process.ts';
+import { AppProcess, type ProcessExit } from './app-process.ts';
+import { InstanceLog } from './instance-log.ts';
 import { findFreePort } from './ports.ts';
 import { Router } from './router.ts';
 import { deployWithStrategy } from './strategies.ts';
@@ -11,6 +12,8 @@ import { deployWithStrategy } from './strategies.ts';
  * starts with PORT and RELEASE set. Everything it starts is stopped by stop().
  */
 export class EmbeddedPlatform {
+  /** Every process's life, for the lanes of the reports and the live view. */
+  readonly instances = new InstanceLog();
   private processes: AppProcess[] = [];
   private releaseNumber = 0;
   private stopped = false;
@@ -89,6 +92,11 @@ export class EmbeddedPlatform {
       name: `web.${index}@${release}`,
     });
     this.processes.push(process);
+    this.instances.note(process.name, release, 'started');
+    // However it ends (stopped, or crashed on its own), its lane ends there.
+    void process.exited.then((exit) =>
+      this.instances.note(process.name, release, 'stopped', describeExit(exit)),
+    );
     emit('booting', `${process.name} pid ${process.pid} port ${process.port}`);
     return process;
   }
@@ -99,6 +107,7 @@ export class EmbeddedPlatform {
       readinessPath: this.config.readiness?.path,
       signal,
     });
+    this.instances.note(process.name, process.release, 'up');
     emit('up', process.name);
   }
 
@@ -108,6 +117,7 @@ export class EmbeddedPlatform {
 
   routeProcess(process: AppProcess): void {
     this.router.route({ name: process.name, release: process.release, port: process.port });
+    this.instances.note(process.name, process.release, 'routed');
   }
 
   /**
@@ -119,12 +129,13 @@ export class EmbeddedPlatform {
       toStop.map(async (process) => {
         emit('stopping', process.name);
         this.router.unroute(process.name);
+        this.instances.note(process.name, process.release, 'unrouted');
+        this.instances.note(process.name, process.release, 'stopping');
         const exit = await process.stop(this.config.stopGrace);
         this.processes = this.processes.filter((p) => p !== process);
-        emit(
-          'stopped',
-          `${process.name} ${exit.signal ? `signal ${exit.signal}` : `exit ${exit.code}`}`,
-        );
+        const how = describeExit(exit);
+        this.instances.note(process.name, process.release, 'stopped', how);
+        emit('stopped', `${process.name} ${how}`);
       }),
     );
   }
@@ -140,4 +151,8 @@ export class EmbeddedPlatform {
     );
     this.processes = [];
   }
+}
+
+function describeExit(exit: ProcessExit): string {
+  return exit.signal ? `signal ${exit.signal}` : `exit ${exit.code}`;
 }

@@ -1,6 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/**
+ * The router names the process that answered each response in this header, as a platform's router
+ * could: the load then sees every instance, including several processes of one release.
+ */
+export const INSTANCE_HEADER = 'x-instance';
+
 /** A process the router can send requests to. */
 export interface Backend {
   name: string;
@@ -136,7 +142,10 @@ export class Router {
         agent: backend.agent,
       },
       (upstreamResponse) => {
-        response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+        response.writeHead(upstreamResponse.statusCode ?? 502, {
+          ...upstreamResponse.headers,
+          [INSTANCE_HEADER]: backend.name,
+        });
         upstreamResponse.pipe(response);
         upstreamResponse.once('end', finish);
         upstreamResponse.once('error', () => {

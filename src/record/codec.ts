@@ -72,6 +72,8 @@ export function decodeRecording(encoded: EncodedRecording): Recording {
   const decode = (base64: string) => decodeHistogram(base64, 'dense');
   return {
     ...rest,
+    // Written before instances were recorded: none known.
+    instances: encoded.instances ?? [],
     ...(alternateLatency
       ? {
           alternateLatency: {

@@ -1,7 +1,7 @@
 import type { DeployEvent } from '../deploy/events.ts';
 import { emptyBucket, mergeBucket } from './bucket.ts';
 import { createLatencyHistogram, type HistogramLayout } from './histogram.ts';
-import type { AlternateLatency, Bucket, Phase, Recording } from './recording.ts';
+import type { AlternateLatency, Bucket, InstanceTraffic, Phase, Recording } from './recording.ts';
 
 /** Recordings that cannot be added: they were not made with the same settings. */
 export class MergeError extends Error {
@@ -67,7 +67,36 @@ export function mergeRecordings(parts: readonly Recording[]): Recording {
     },
     ...(alternate ? { alternateLatency: alternate } : {}),
     timeline,
+    instances: mergeInstances(resolved.flatMap((p) => p.instances)),
+    ...lifecycleOf(resolved),
   };
+}
+
+/** The same instance seen by several generators: its responses summed, its first and last kept. */
+function mergeInstances(parts: readonly InstanceTraffic[]): InstanceTraffic[] {
+  const byId = new Map<string, InstanceTraffic>();
+  for (const part of parts) {
+    const into = byId.get(part.id);
+    if (!into) {
+      byId.set(part.id, { ...part, perInterval: [...part.perInterval] });
+      continue;
+    }
+    into.release ??= part.release;
+    into.firstMs = Math.min(into.firstMs, part.firstMs);
+    into.lastMs = Math.max(into.lastMs, part.lastMs);
+    into.requests += part.requests;
+    while (into.perInterval.length < part.perInterval.length) into.perInterval.push(0);
+    part.perInterval.forEach((count, i) => {
+      into.perInterval[i] = (into.perInterval[i] ?? 0) + count;
+    });
+  }
+  return [...byId.values()].sort((a, b) => a.firstMs - b.firstMs || (a.id < b.id ? -1 : 1));
+}
+
+/** Only the process that ran the platform knows its processes' lives: the part that has them. */
+function lifecycleOf(parts: readonly Recording[]): Pick<Recording, 'lifecycle'> {
+  const lifecycle = parts.find((p) => p.lifecycle)?.lifecycle;
+  return lifecycle ? { lifecycle } : {};
 }
 
 /** The part that saw the deploy end knows the whole timeline; otherwise they all know the trigger. */

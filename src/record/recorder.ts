@@ -8,6 +8,7 @@ import type {
   AlternateLatency,
   Bucket,
   Disruption,
+  InstanceTraffic,
   LongTransaction,
   Phase,
   Recording,
@@ -60,6 +61,8 @@ export class Recorder {
   private readonly followerTails: IntervalSeries | undefined;
   private readonly longest: LongTransaction[] = [];
   private readonly timeline: DeployEvent[] = [];
+  /** By instance id: a Map, because ids come from the target's headers (`__proto__` included). */
+  private readonly instances = new Map<string, InstanceTraffic>();
   private readonly coverage = new Coverage();
   /** Per user: start of the failing streak it is in (NaN when none), and the end of its last failure. */
   private readonly failingSince: number[] = [];
@@ -133,8 +136,26 @@ export class Recorder {
       addSample(this.followerTails.at(sample.t), sample);
     this.recordAlternate(sample, phase);
     this.keepIfLongest(sample);
+    const instance = sample.instance ?? sample.release;
+    if (instance !== undefined) this.countInstance(instance, sample.release, end);
     if (sample.user === OPEN_MODEL_USER) this.trackArrival(sample, end);
     else this.trackUser(sample, end);
+  }
+
+  private countInstance(id: string, release: string | undefined, end: number): void {
+    let traffic = this.instances.get(id);
+    if (!traffic) {
+      traffic = { id, firstMs: end, lastMs: end, requests: 0, perInterval: [] };
+      if (release !== undefined) traffic.release = release;
+      this.instances.set(id, traffic);
+    }
+    traffic.firstMs = Math.min(traffic.firstMs, end);
+    traffic.lastMs = Math.max(traffic.lastMs, end);
+    traffic.requests++;
+    const i = Math.max(0, Math.floor(end / this.intervalMs));
+    const counts = traffic.perInterval;
+    while (counts.length <= i) counts.push(0);
+    counts[i] = (counts[i] as number) + 1;
   }
 
   /** The latency of the requests before the trigger so far: this recorder's share of the baseline. */
@@ -179,6 +200,7 @@ export class Recorder {
         spans,
       },
       timeline: this.timeline,
+      instances: [...this.instances.values()].sort((a, b) => a.firstMs - b.firstMs),
     };
   }
 

@@ -65,6 +65,39 @@ export interface AlternateLatency {
   phases: Record<Phase, Histogram>;
 }
 
+/**
+ * One instance as the load saw it: the responses it answered. An instance is named by
+ * `load.instanceHeader` (or the embedded router's header), else by the release that answered.
+ */
+export interface InstanceTraffic {
+  id: string;
+  /** The release of its first response, when the response named one. */
+  release?: string;
+  /** End of the first and of the last response it answered (when the user got it). */
+  firstMs: number;
+  lastMs: number;
+  requests: number;
+  /** Responses it answered per interval, by the interval in which each ended. */
+  perInterval: number[];
+}
+
+/**
+ * One process of the embedded platform, from its supervisor: when it was started, came up, was
+ * routed to and unrouted, sent SIGTERM and seen to exit. Null for what did not happen in the trial.
+ */
+export interface InstanceLifecycle {
+  id: string;
+  release: string;
+  startedAt: number | null;
+  upAt: number | null;
+  routedAt: number | null;
+  unroutedAt: number | null;
+  stoppingAt: number | null;
+  stoppedAt: number | null;
+  /** How it exited ("exit 0", "signal SIGKILL"), once it did. */
+  exit: string | null;
+}
+
 /** What the recorder kept of one trial; times in milliseconds since the trial's t0. */
 export interface Recording {
   intervalMs: number;
@@ -78,6 +111,10 @@ export interface Recording {
   disruption: Disruption;
   alternateLatency?: AlternateLatency;
   timeline: DeployEvent[];
+  /** The instances that answered, in order of their first response. */
+  instances: InstanceTraffic[];
+  /** The embedded platform's processes (none for an external target), in order of their start. */
+  lifecycle?: InstanceLifecycle[];
   /**
    * Only from a shard that did not run the deploy: its requests that did not end before the trigger,
    * by interval of their start (like `intervals`, 3 significant digits). All of them are in the

@@ -106,6 +106,12 @@ const commonLoad = {
   releaseHeader: z.string().min(1).default('x-release'),
   /** Or a regular expression on the body whose first group is the release, e.g. "version: (\\S+)". */
   releasePattern: regex.optional(),
+  /**
+   * Response header naming the instance that answered (a pod name, a dyno id): the reports then show
+   * each instance as a lane. Without it, instances are told apart by release; the embedded platform's
+   * router names its processes itself.
+   */
+  instanceHeader: z.string().min(1).optional(),
   request: requestSchema,
   /**
    * Worker threads that send the load, each with its share of the users or the rate and its own

@@ -6,6 +6,7 @@ import { platformDriver } from '../deploy/platform-driver.ts';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import { shareOfLoad, workerCount } from '../load/share.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
+import { INSTANCE_HEADER } from '../platform/router.ts';
 import { sleep } from '../process/sleep.ts';
 import type { Recording } from '../record/recording.ts';
 import type { LiveStats } from '../run/live-stats.ts';
@@ -125,7 +126,11 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     await hook('beforeTrial', early.now);
     if (request.live) request.live.stage = 'settling';
     await settle(origin, scenario.load, scenario.timeline.settle, signal);
-    const { load: loadConfig } = scenario;
+    // The embedded router names the process behind each response: every process is a lane.
+    const loadConfig: LoadConfig =
+      platform && !scenario.load.instanceHeader
+        ? { ...scenario.load, instanceHeader: INSTANCE_HEADER }
+        : scenario.load;
     measured = await prepareMeasuredLoad({
       origin,
       share: shareOfLoad(loadConfig, (shard?.index ?? 1) - 1, shard?.count ?? 1),
@@ -219,6 +224,8 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     if (request.live) request.live.stage = 'stopping';
     await load.stop(signal.aborted ? 'abort' : 'drain');
     const { recording, eventLoopUtilization } = await load.finish(clock.now());
+    // Taken before the platform stops its processes at the end: a lane still up stays open.
+    if (platform) recording.lifecycle = platform.instances.snapshot(clock.origin);
     const cpu = process.cpuUsage(cpuAtStart);
     const generator: GeneratorLoad = {
       cpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / Math.max(1, recording.durationMs),

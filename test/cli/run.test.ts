@@ -19,6 +19,19 @@ interface TrialJson {
   longestUserWaitMs: number;
   disruptionMs: number;
   recording: { overall: { latency: string } };
+  timeline: { t: number; phase: string; detail?: string }[];
+  instances: InstanceJson[];
+}
+interface InstanceJson {
+  id: string;
+  release: string;
+  startedAt: number | null;
+  upAt: number | null;
+  stoppingAt: number | null;
+  stoppedAt: number | null;
+  firstTrafficAt: number | null;
+  lastTrafficAt: number | null;
+  requests: number;
 }
 interface ResultsJson {
   schemaVersion: number;
@@ -61,6 +74,25 @@ describe('bench run', () => {
     expect(preboot?.errors).toBe(0);
     expect(preboot?.requests).toBeGreaterThan(100);
     expect(preboot?.recording.overall.latency).toMatch(/^HISTF/);
+
+    // The lanes: each variant's old and new process, with the moments of their lives.
+    const lanes = (trial: TrialJson | undefined) => {
+      const [old, fresh] = trial?.instances ?? [];
+      expect(trial?.instances.map((i) => i.id)).toEqual(['web.1@v1', 'web.1@v2']);
+      const at = (phase: string) => trial?.timeline.find((e) => e.phase === phase)?.t as number;
+      return { old: old as InstanceJson, fresh: fresh as InstanceJson, at };
+    };
+    const pre = lanes(preboot);
+    expect(pre.fresh.upAt).toBeLessThan(pre.old.stoppedAt as number);
+    expect(pre.old.stoppingAt).toBeGreaterThanOrEqual(pre.fresh.upAt as number);
+    // The old process answered until the switch, and not after it.
+    expect(Math.abs((pre.old.lastTrafficAt as number) - pre.at('switched'))).toBeLessThan(50);
+    expect(pre.fresh.firstTrafficAt).toBeGreaterThanOrEqual(pre.fresh.upAt as number);
+    expect(pre.old.requests + pre.fresh.requests).toBe(preboot?.requests);
+    const stop = lanes(stopStart);
+    expect(stop.old.lastTrafficAt).toBeLessThan(stop.fresh.firstTrafficAt as number);
+    expect(stop.old.stoppedAt).toBeLessThan(stop.fresh.upAt as number);
+    expect(stop.fresh.firstTrafficAt).toBeGreaterThanOrEqual(stop.fresh.upAt as number);
   });
 
   it('exits 1 when a gate fails, and says why', async () => {

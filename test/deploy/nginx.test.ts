@@ -8,6 +8,20 @@ import { findFreePort } from '../../src/platform/ports.ts';
 import { REPO, SAMPLE_APP } from '../helpers/scenarios.ts';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/nginx');
+
+interface InstanceJson {
+  id: string;
+  release: string;
+  firstTrafficAt: number;
+  lastTrafficAt: number;
+  requests: number;
+}
+// biome-ignore lint/suspicious/noExplicitAny: the rest of a trial is read as it comes
+type TrialJson = Record<string, any> & {
+  requests: number;
+  timeline: { t: number; phase: string }[];
+  instances: InstanceJson[];
+};
 let dir: string;
 
 const sh = (script: string, ...args: string[]) =>
@@ -46,7 +60,7 @@ beforeAll(async () => {
 target:
   url: http://127.0.0.1:${nginxPort}/
   ready: { timeout: 10s }
-load: { users: 4 }
+load: { users: 4, instanceHeader: x-instance }
 timeline: { settle: 300ms, warmup: 1s, cooldown: 1s }
 deploy:
   markers:
@@ -83,7 +97,9 @@ describe('an nginx blue-green deploy, driven by shell commands', () => {
     );
     expect(run.exitCode, run.stderr).toBe(0);
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
-    const [blueGreen, stopFirst] = results.variants.map((v: { trials: unknown[] }) => v.trials[0]);
+    const [blueGreen, stopFirst] = results.variants.map(
+      (v: { trials: TrialJson[] }) => v.trials[0] as TrialJson,
+    );
 
     // Stopping the live backend first fails many requests fast: blue-green is what users preferred.
     expect(results.comparison.best).toBe('blue-green');
@@ -101,6 +117,24 @@ describe('an nginx blue-green deploy, driven by shell commands', () => {
       'switched',
       'completed',
     ]);
+
+    // Each backend is a lane, named by the header it answers with; nginx's switch moves the traffic.
+    const lanes = (trial: TrialJson) => {
+      const byRelease = (release: string) =>
+        trial.instances.find((i) => i.release === release) as InstanceJson;
+      const at = (phase: string) => trial.timeline.find((e) => e.phase === phase)?.t as number;
+      return { blue: byRelease('blue'), green: byRelease('green'), at };
+    };
+    const bg = lanes(blueGreen);
+    expect(bg.blue.id).toMatch(/^blue-\d+$/);
+    expect(bg.green.id).toMatch(/^green-\d+$/);
+    expect(bg.blue.requests + bg.green.requests).toBe(blueGreen.requests);
+    // nginx applies a reload a little after the command returns (about 100 ms here): the lanes show
+    // when the traffic really moved, and that it moved at once, once green was up.
+    expect(bg.green.firstTrafficAt).toBeGreaterThan(bg.at('up'));
+    expect(Math.abs(bg.green.firstTrafficAt - bg.blue.lastTrafficAt)).toBeLessThan(50);
+    const sf = lanes(stopFirst);
+    expect(sf.blue.lastTrafficAt).toBeLessThan(sf.green.firstTrafficAt);
 
     expect(stopFirst.errors).toBeGreaterThan(0);
     expect(stopFirst.errorsByKind.http5xx).toBe(stopFirst.errors);

@@ -113,6 +113,7 @@ describe('merging recordings of one trial', () => {
       );
       expect(merged.longest).toEqual(single.longest);
       expect(merged.disruption).toEqual(single.disruption);
+      expect(merged.instances).toEqual(single.instances);
     }
   });
 

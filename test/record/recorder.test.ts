@@ -224,3 +224,43 @@ describe('the second view of latency', () => {
     expect(recording.overall.latency.maxValue).toBe(msToMicros(420));
   });
 });
+
+describe('instances seen by the load', () => {
+  it('names each by its instance header, else its release, with its responses by end interval', () => {
+    const recorder = new Recorder({ intervalMs: 100 });
+    const answered = (
+      t: number,
+      latencyMs: number,
+      release?: string,
+      instance?: string,
+    ): Sample => ({
+      user: 0,
+      t,
+      latencyMs,
+      status: 200,
+      bytes: 1,
+      ...(release ? { release } : {}),
+      ...(instance ? { instance } : {}),
+    });
+    recorder.record(answered(0, 10, 'v1', 'pod-a'));
+    recorder.record(answered(10, 150, 'v1', 'pod-a')); // ends at 160: interval 1
+    recorder.record(answered(160, 5, 'v2', 'pod-b'));
+    recorder.record(refused(165, 1)); // no response: nobody's
+    recorder.record(answered(166, 4, 'v3')); // no instance header: the release names it
+    recorder.record(answered(170, 40, 'v2', '__proto__')); // a foreign string is just a name
+    const { instances } = recorder.finish(300);
+    expect(instances).toEqual([
+      { id: 'pod-a', release: 'v1', firstMs: 10, lastMs: 160, requests: 2, perInterval: [1, 1] },
+      { id: 'pod-b', release: 'v2', firstMs: 165, lastMs: 165, requests: 1, perInterval: [0, 1] },
+      { id: 'v3', release: 'v3', firstMs: 170, lastMs: 170, requests: 1, perInterval: [0, 1] },
+      {
+        id: '__proto__',
+        release: 'v2',
+        firstMs: 210,
+        lastMs: 210,
+        requests: 1,
+        perInterval: [0, 0, 1],
+      },
+    ]);
+  });
+});

@@ -127,6 +127,11 @@ variants: [{ name: switch, command: "sleep 0.2 && touch ${flag}" }]
     expect(recording.timeline.at(-1)?.phase).toBe('completed');
     expect(Object.keys(recording.phases.before.releases)).toEqual(['v1']);
     expect(Object.keys(recording.phases.after.releases)).toEqual(['v2']);
+    // Both threads' views of each instance, summed: every response is in one lane.
+    expect(recording.instances.map((i) => i.id)).toEqual(['v1', 'v2']);
+    expect(recording.instances.reduce((n, i) => n + i.requests, 0)).toBe(
+      recording.overall.requests,
+    );
     // The busiest thread's event loop, as measured inside the threads.
     expect(trial?.generator?.eventLoopUtilization).toBeGreaterThan(0);
     expect(trial?.generator?.eventLoopUtilization).toBeLessThanOrEqual(1);

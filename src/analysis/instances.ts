@@ -1,0 +1,59 @@
+import type { InstanceLifecycle, InstanceTraffic, Recording } from '../record/recording.ts';
+
+/**
+ * One instance of the target over a trial: its life as the platform knows it (embedded platform
+ * only) and the traffic it answered as the load saw it. Times on the trial's timeline (ms since
+ * t0); null when unknown or when it did not happen during the trial.
+ */
+export interface Instance {
+  id: string;
+  release: string | null;
+  startedAt: number | null;
+  upAt: number | null;
+  routedAt: number | null;
+  unroutedAt: number | null;
+  /** SIGTERM sent. */
+  stoppingAt: number | null;
+  /** Seen to exit. */
+  stoppedAt: number | null;
+  exit: string | null;
+  /** End of the first and the last response it answered. */
+  firstTrafficAt: number | null;
+  lastTrafficAt: number | null;
+  /** Responses it answered in the trial. */
+  requests: number;
+  /** Responses it answered per interval (by the interval in which each ended). */
+  requestsPerInterval: number[];
+}
+
+/**
+ * The platform's processes joined with the instances the load saw, by id: the processes first, in
+ * the order they started, then any instance only the load saw (a target's own naming).
+ */
+export function trialInstances(recording: Recording): Instance[] {
+  const traffic = new Map(recording.instances.map((t) => [t.id, t]));
+  const lives = recording.lifecycle ?? [];
+  const known = new Set(lives.map((l) => l.id));
+  return [
+    ...lives.map((life) => join(life, traffic.get(life.id))),
+    ...recording.instances.filter((t) => !known.has(t.id)).map((t) => join(undefined, t)),
+  ];
+}
+
+function join(life: InstanceLifecycle | undefined, traffic: InstanceTraffic | undefined): Instance {
+  return {
+    id: life?.id ?? traffic?.id ?? '',
+    release: life?.release ?? traffic?.release ?? null,
+    startedAt: life?.startedAt ?? null,
+    upAt: life?.upAt ?? null,
+    routedAt: life?.routedAt ?? null,
+    unroutedAt: life?.unroutedAt ?? null,
+    stoppingAt: life?.stoppingAt ?? null,
+    stoppedAt: life?.stoppedAt ?? null,
+    exit: life?.exit ?? null,
+    firstTrafficAt: traffic?.firstMs ?? null,
+    lastTrafficAt: traffic?.lastMs ?? null,
+    requests: traffic?.requests ?? 0,
+    requestsPerInterval: traffic?.perInterval ?? [],
+  };
+}
