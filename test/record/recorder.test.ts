@@ -245,7 +245,7 @@ describe('instances seen by the load', () => {
     recorder.record(answered(0, 10, 'v1', 'pod-a'));
     recorder.record(answered(10, 150, 'v1', 'pod-a')); // ends at 160: interval 1
     recorder.record(answered(160, 5, 'v2', 'pod-b'));
-    recorder.record(refused(165, 1)); // no response: nobody's
+    recorder.record(refused(0, 165, 1)); // no response: nobody's
     recorder.record(answered(166, 4, 'v3')); // no instance header: the release names it
     recorder.record(answered(170, 40, 'v2', '__proto__')); // a foreign string is just a name
     const { instances } = recorder.finish(300);
