@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { buildCharts } from '../report/charts.ts';
+import { buildCharts, type ChartSpec } from '../report/charts.ts';
 import {
   comparisonTable,
   gateMark,
@@ -37,21 +37,27 @@ function vendor(): string {
 }
 
 const STYLE = `
-  body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1180px; padding: 24px; color: #222; }
-  h1 { margin: 0 0 4px; font-size: 26px; } h2 { margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
-  .meta { color: #666; margin: 0 0 16px; } .meta span + span::before { content: " · "; }
-  .headline { font-size: 18px; padding: 12px 16px; background: #f4f8fb; border-left: 4px solid #1f77b4; margin: 16px 0; }
-  .ended { font-weight: 600; padding: 10px 16px; background: #fdecea; color: #b71c1c; border-left: 4px solid #b71c1c; margin: 16px 0; }
+  body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1360px; padding: 16px 24px; color: #222; overflow-wrap: anywhere; }
+  h1 { margin: 0 0 2px; font-size: 24px; } h2 { margin-top: 32px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+  .meta { color: #666; margin: 0 0 8px; font-size: 13px; } .meta span + span::before { content: " · "; }
+  header p { margin: 0 0 4px; }
+  .headline { font-size: 17px; padding: 10px 16px; background: #f4f8fb; border-left: 4px solid #1f77b4; margin: 10px 0; }
+  .headline .best { font-weight: 600; }
+  .ended { font-weight: 600; padding: 10px 16px; background: #fdecea; color: #b71c1c; border-left: 4px solid #b71c1c; margin: 10px 0; }
   .notice { padding: 8px 16px; background: #fff4e5; border-left: 4px solid #ff7f0e; margin: 8px 0; }
-  table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: right; }
+  .scroll { overflow-x: auto; max-width: 100%; }
+  table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: right; overflow-wrap: normal; }
   th:first-child, td:first-child { text-align: left; } tr.key td { font-weight: 600; } thead th { border-bottom: 2px solid #ccc; }
-  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 20px; }
-  figure { margin: 0; } .chart { position: relative; height: 340px; } figcaption { color: #666; font-size: 13px; margin-top: 4px; }
+  .answer { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(560px, 100%), 1fr)); gap: 4px 20px; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(520px, 100%), 1fr)); gap: 20px; }
+  figure { margin: 0; min-width: 0; } .chart { position: relative; } figcaption { color: #666; font-size: 12px; margin-top: 2px; }
+  .answer figcaption { display: none; }
   .timeline td, .timeline th { text-align: left; }
   pre { background: #f7f7f7; padding: 8px; overflow-x: auto; font-size: 12px; max-height: 320px; }
   .verdict { font-weight: 600; padding: 6px 16px; margin: 8px 0; } .verdict.pass { background: #e8f5e9; color: #1b5e20; } .verdict.fail { background: #fdecea; color: #b71c1c; } .verdict.not-evaluated { background: #fff4e5; color: #8a4b00; }
   tr.fail td { color: #b71c1c; font-weight: 600; }
   details { margin: 8px 0; } summary { cursor: pointer; }
+  @media (max-width: 600px) { body { padding: 10px; } .headline { font-size: 15px; } }
 `;
 
 /** Draws every chart from the inlined specs, then marks the page ready (tests wait for it). */
@@ -97,19 +103,28 @@ ${view.description ? `<p>${e(view.description)}</p>` : ''}
 <p class="meta"><span>${e(report.startedAt)}</span><span>${e(`${report.machine.hostname}, ${report.machine.cpus} CPUs, ${report.machine.platform}, Node ${report.machine.node}`)}</span><span>${e(`${report.tool.name} ${report.tool.version}`)}</span><span>${e(report.scenarioFile)}</span><span>${trials} trial${trials === 1 ? '' : 's'} per variant</span></p>
 </header>
 ${view.ended ? `<p class="ended" id="ended">${e(view.ended)}</p>` : ''}
-<p class="headline" id="headline">${e(view.comparison.headline)}</p>
+<p class="headline" id="headline">${headline(view)}</p>
 ${gatesHtml(report.gates)}
 ${view.notices.map((n) => `<p class="notice">${e(n)}</p>`).join('\n')}
+<section class="answer" id="answer">
+${charts
+  .filter((c) => c.kind === 'lanes' || c.kind === 'waits')
+  .map(figure)
+  .join('\n')}
+</section>
 <h2>Comparison</h2>
 ${table(
   'comparison',
   view,
   rows.filter((r) => !r.phase),
 )}
-<p class="meta">Median over trials, with the min–max spread when there are several. Longest transaction counts failed requests too; the siege-compatible figure only successful ones.</p>
+<p class="meta">Median over trials, with the min–max spread when there are several. Longest transaction counts failed requests too; the siege-compatible figure only successful ones. The verdict ranks by the longest user wait, then failed requests, then the longest transaction.</p>
 <h2>Charts</h2>
 <div class="charts">
-${charts.map((c) => `<figure><div class="chart"><canvas id="chart-${e(c.id)}" role="img" aria-label="${e(c.title)}"></canvas></div><figcaption>${e(c.caption)}</figcaption></figure>`).join('\n')}
+${charts
+  .filter((c) => c.kind !== 'lanes' && c.kind !== 'waits')
+  .map(figure)
+  .join('\n')}
 </div>
 <h2>Latency by phase</h2>
 ${table(
@@ -128,6 +143,22 @@ ${view.variants.map((v) => v.trials.map((t) => timeline(v.name, t)).join('\n')).
 `;
 }
 
+/** The verdict, with the best variant's name in bold where the conclusion names it. */
+function headline(view: ReportView): string {
+  const { best, headline } = view.comparison;
+  const text = e(headline);
+  const at = best === null ? -1 : text.indexOf(`— ${e(best)}`);
+  if (best === null || at < 0) return text;
+  const from = at + 2;
+  const to = from + e(best).length;
+  return `${text.slice(0, from)}<span class="best">${text.slice(from, to)}</span>${text.slice(to)}`;
+}
+
+/** A chart's canvas in a box of its own height, named by its kind for tests and styles. */
+function figure(chart: ChartSpec): string {
+  return `<figure data-chart="${e(chart.kind)}"><div class="chart" style="height: ${chart.height}px"><canvas id="chart-${e(chart.id)}" role="img" aria-label="${e(chart.title)}"></canvas></div><figcaption>${e(chart.caption)}</figcaption></figure>`;
+}
+
 function gatesHtml(gates: RunReport['gates']): string {
   const summary = gateSummary(gates);
   if (!summary) return '';
@@ -138,19 +169,19 @@ function gatesHtml(gates: RunReport['gates']): string {
     )
     .join('\n');
   return `<p class="verdict ${summary.status}" id="verdict">Gates: ${e(summary.text)}</p>
-<table id="gates" class="timeline"><thead><tr><th>gate</th><th>actual</th><th>threshold</th><th></th></tr></thead><tbody>
+<div class="scroll"><table id="gates" class="timeline"><thead><tr><th>gate</th><th>actual</th><th>threshold</th><th></th></tr></thead><tbody>
 ${rows}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
 function table(id: string, view: ReportView, rows: TableRow[]): string {
-  return `<table id="${id}">
+  return `<div class="scroll"><table id="${id}">
 <thead><tr><th></th>${view.variants.map((v) => `<th>${e(v.name)}</th>`).join('')}</tr>
 <tr><td></td>${view.variants.map((v) => `<td>${e(v.how)}</td>`).join('')}</tr></thead>
 <tbody>
 ${rows.map((r) => `<tr${r.key ? ' class="key"' : ''}><td>${e(r.label)}</td>${r.cells.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('\n')}
 </tbody>
-</table>`;
+</table></div>`;
 }
 
 function timeline(variant: string, trial: TrialView): string {
@@ -171,5 +202,5 @@ function timeline(variant: string, trial: TrialView): string {
           .join('\n')}</pre></details>`
       : '';
   return `<h3>${e(`${variant} · trial ${trial.trial}`)} <small>(${e(trial.status)})</small></h3>
-<table class="timeline"><thead><tr><th>at</th><th>phase</th><th>detail</th></tr></thead><tbody>${events}</tbody></table>${log}`;
+<div class="scroll"><table class="timeline"><thead><tr><th>at</th><th>phase</th><th>detail</th></tr></thead><tbody>${events}</tbody></table></div>${log}`;
 }

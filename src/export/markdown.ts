@@ -1,6 +1,6 @@
 import type { GateResult } from '../gates/evaluate.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary } from '../report/table.ts';
-import { buildView } from '../report/view.ts';
+import { buildView, type ReportView } from '../report/view.ts';
 import { escapeMarkdown as m } from './escape.ts';
 import type { Exporter } from './exporter.ts';
 
@@ -35,6 +35,7 @@ export const markdownExporter: Exporter = {
       '',
       'Median over trials (min–max when there are several). Longest transaction includes failed requests; siege-compatible counts successful ones only.',
       '',
+      ...waitsChart(view),
       ...gatesSection(report.gates),
       ...context.pngFiles.map((file) => `![${file.replace(/\.png$/, '')}](${file})`),
       ...(context.pngFiles.length > 0 ? [''] : []),
@@ -44,6 +45,30 @@ export const markdownExporter: Exporter = {
     return [{ name: 'summary.md', content: lines.join('\n') }];
   },
 };
+
+/**
+ * The longest user wait per variant as a Mermaid chart: GitHub draws it on a job's summary page,
+ * where the PNGs' relative links show nothing. (Mermaid has no log axis: the values are printed.)
+ */
+function waitsChart(view: ReportView): string[] {
+  const measured = view.variants.filter((v) =>
+    Number.isFinite(v.summary.metrics.longestUserWaitMs.median),
+  );
+  if (measured.length === 0) return [];
+  // Inside a code block nothing is escaped: names keep only what cannot end a string or the block.
+  const name = (text: string) => `"${text.replace(/["`\[\]\r\n\\]/g, ' ')}"`;
+  const waits = measured.map((v) => Math.round(v.summary.metrics.longestUserWaitMs.median));
+  return [
+    '```mermaid',
+    'xychart-beta horizontal',
+    '    title "Longest user wait (ms), median over trials"',
+    `    x-axis [${measured.map((v) => name(v.name)).join(', ')}]`,
+    `    y-axis "milliseconds" 0 --> ${Math.max(1, ...waits)}`,
+    `    bar [${waits.join(', ')}]`,
+    '```',
+    '',
+  ];
+}
 
 function gatesSection(gates: readonly GateResult[]): string[] {
   if (gates.length === 0) return [];

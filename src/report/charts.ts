@@ -1,5 +1,7 @@
 import type { ChartConfiguration, ChartDataset, ChartType } from 'chart.js';
+import type { Instance } from '../analysis/instances.ts';
 import { percentileMs } from '../record/histogram.ts';
+import { formatMs } from '../scenario/duration.ts';
 import type { Point } from './decimate.ts';
 import type { ReportView, TrialView, VariantView } from './view.ts';
 
@@ -10,27 +12,43 @@ import type { ReportView, TrialView, VariantView } from './view.ts';
 export interface ChartSpec {
   /** Also the PNG's file name: `${id}.png`. */
   id: string;
+  /** `lanes` and `waits` answer the question: the page shows them first, with the verdict. */
+  kind: 'lanes' | 'waits' | 'latency' | 'throughput' | 'percentiles';
   title: string;
   caption: string;
+  /** Height on the page, in CSS pixels. */
+  height: number;
   config: ChartConfiguration;
 }
 
-const VARIANT_COLOURS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
-const RELEASE_COLOURS = ['#9ecae1', '#3182bd', '#fdae6b', '#e6550d', '#a1d99b', '#31a354'];
-const PHASE_COLOURS: Record<string, string> = {
-  booting: '#1f77b4',
-  up: '#2ca02c',
-  switched: '#2ca02c',
-  stopping: '#d62728',
-  stopped: '#d62728',
-  completed: '#555555',
-  failed: '#d62728',
-};
 /**
- * The two kinds of chartjs-plugin-annotation options we draw. (The plugin's own types use
- * extensionless imports that NodeNext resolution cannot follow.)
+ * A variant keeps its colour in every chart, and no colour judges by position: red and green, which
+ * say bad and good, are left to failures and to nothing.
+ */
+const VARIANT_COLOURS = ['#1f77b4', '#ff7f0e', '#9467bd', '#17becf', '#8c564b', '#e377c2'];
+const FAILURE_COLOUR = '#d62728';
+const STATE_COLOURS = {
+  booting: '#f2d48f',
+  up: '#c9d6e3',
+  stopping: '#e8b4b4',
+  answering: '#d9d9d9',
+} as const;
+const PHASE_COLOURS: Record<string, string> = {
+  booting: '#8a6d00',
+  up: '#1f5f99',
+  switched: '#1f5f99',
+  stopping: '#a33a3a',
+  stopped: '#a33a3a',
+  completed: '#555555',
+  failed: FAILURE_COLOUR,
+};
+
+/**
+ * The kinds of chartjs-plugin-annotation options we draw. (The plugin's own types use extensionless
+ * imports that NodeNext resolution cannot follow.)
  */
 type DrawTime = 'beforeDatasetsDraw' | 'afterDatasetsDraw';
+type Font = { size: number; weight?: 'bold' };
 type AnnotationOptions =
   | {
       type: 'box';
@@ -52,10 +70,22 @@ type AnnotationOptions =
         display: boolean;
         content: string;
         position: 'start' | 'end';
+        yAdjust: number;
+        padding: number;
         backgroundColor: string;
         color: string;
-        font: { size: number };
+        font: Font;
       };
+    }
+  | {
+      type: 'label';
+      xValue: number;
+      yValue: string;
+      content: string;
+      position: { x: 'start'; y: 'center' };
+      xAdjust: number;
+      color: string;
+      font: Font;
     };
 
 declare module 'chart.js' {
@@ -68,27 +98,282 @@ const SECONDS_AXIS = 'seconds since the deploy was triggered';
 
 export function buildCharts(view: ReportView): ChartSpec[] {
   const colourOf = (index: number) => VARIANT_COLOURS[index % VARIANT_COLOURS.length] as string;
+  const range = latencyRange(view);
   return [
-    ...view.variants.map((variant, i) => latencyChart(variant, colourOf(i))),
-    ...view.variants.map(releasesChart),
+    ...view.variants.map((variant, i) => lanesChart(variant, colourOf(i))),
+    waitsChart(view, colourOf),
+    ...view.variants.map((variant, i) => latencyChart(variant, colourOf(i), range)),
     throughputChart(view, colourOf),
     percentileChart(view, colourOf),
-    longestChart(view, colourOf),
   ];
 }
 
-function latencyChart(variant: VariantView, colour: string): ChartSpec {
+/** Most intervals drawn per lane: a one-hour run's traffic is summed into this many bins. */
+const MAX_LANE_BINS = 400;
+
+/**
+ * The seed's wish: old and new instances side by side, with which one receives traffic. One row per
+ * instance; a bar in the colour of its state (booting, up, stopping), and over it a strip in the
+ * variant's colour wherever it answered, the stronger the larger its share of the responses.
+ */
+function lanesChart(variant: VariantView, colour: string): ChartSpec {
+  const trial = variant.trials[0];
+  const title = `Instances — ${variant.name}`;
+  const instances = trial?.instances ?? [];
+  const labels = instances.map(laneLabel);
+  const end = trial?.span.to ?? 0;
+  const bar = (label: string, from: number | null, to: number | null) =>
+    from === null ? [] : [{ x: [from, to ?? end] as [number, number], y: label }];
+  const seconds = (ms: number | null) =>
+    ms === null || !trial ? null : (ms - trial.triggerMs) / 1000;
+  const states: Record<keyof typeof STATE_COLOURS, { x: [number, number]; y: string }[]> = {
+    booting: [],
+    up: [],
+    stopping: [],
+    answering: [],
+  };
+  instances.forEach((instance, i) => {
+    const label = labels[i] as string;
+    const [started, up, stopping, stopped] = [
+      instance.startedAt,
+      instance.upAt,
+      instance.stoppingAt,
+      instance.stoppedAt,
+    ].map(seconds);
+    if (started === null || started === undefined) {
+      // Only the load saw it: from its first answer to its last.
+      states.answering.push(
+        ...bar(label, seconds(instance.firstTrafficAt), seconds(instance.lastTrafficAt)),
+      );
+      return;
+    }
+    states.booting.push(...bar(label, started, up ?? stopping ?? stopped ?? null));
+    states.up.push(...bar(label, up ?? null, stopping ?? stopped ?? null));
+    states.stopping.push(...bar(label, stopping ?? null, stopped ?? null));
+  });
+  const datasets: ChartDataset<'bar', { x: [number, number]; y: string }[]>[] = [
+    trafficDataset(trial, instances, labels, colour),
+    ...(Object.keys(states) as (keyof typeof states)[])
+      .filter((state) => states[state].length > 0)
+      .map((state) => ({
+        label: state === 'answering' ? 'answering (seen by the load)' : state,
+        data: states[state],
+        backgroundColor: STATE_COLOURS[state],
+        grouped: false,
+        barPercentage: 0.9,
+        categoryPercentage: 0.9,
+        order: 1,
+      })),
+  ];
+  const annotations: Record<string, AnnotationOptions> = {};
+  trial?.disrupted.forEach(([from, to], i) => {
+    annotations[`disrupted-${i}`] = box(from, to, 'rgba(214, 39, 40, 0.16)');
+  });
+  Object.assign(annotations, phaseAnnotations(trial, 'afterDatasetsDraw'));
+  return {
+    id: `lanes-${variant.name}`,
+    kind: 'lanes',
+    title,
+    caption:
+      'One row per instance: amber while it boots, blue-grey while up, pink while it stops (SIGTERM until exit). The strip over it is the traffic it answered, darker for a larger share of the responses. Red shading: requests failing or slow; dashed lines: the deploy’s phases.',
+    height: Math.max(210, 130 + 34 * instances.length),
+    config: {
+      type: 'bar',
+      // Floating bars ({ x: [from, to], y: lane }), which Chart.js's default typing does not name.
+      data: { labels, datasets: datasets as unknown as ChartDataset<'bar', (number | null)[]>[] },
+      options: {
+        ...common(title, annotations),
+        indexAxis: 'y',
+        scales: {
+          x: {
+            type: 'linear',
+            min: trial?.span.from ?? 0,
+            max: end,
+            title: { display: true, text: SECONDS_AXIS },
+          },
+          y: { type: 'category', ticks: { autoSkip: false } },
+        },
+      },
+    },
+  };
+}
+
+function laneLabel(instance: Instance): string {
+  return instance.release === null || instance.id.includes(instance.release)
+    ? instance.id
+    : `${instance.id} (${instance.release})`;
+}
+
+/** Each instance's answers per bin, as floating bars whose opacity is its share of the responses. */
+function trafficDataset(
+  trial: TrialView | undefined,
+  instances: readonly Instance[],
+  labels: readonly string[],
+  colour: string,
+): ChartDataset<'bar', { x: [number, number]; y: string }[]> {
+  const data: { x: [number, number]; y: string }[] = [];
+  const colours: string[] = [];
+  if (trial) {
+    const intervals = Math.max(0, ...instances.map((i) => i.requestsPerInterval.length));
+    const perBin = Math.max(1, Math.ceil(intervals / MAX_LANE_BINS));
+    const bins = Math.ceil(intervals / perBin);
+    const count = (instance: Instance, bin: number) => {
+      let sum = 0;
+      for (let i = bin * perBin; i < (bin + 1) * perBin; i++)
+        sum += instance.requestsPerInterval[i] ?? 0;
+      return sum;
+    };
+    const x = (ms: number) => (ms - trial.triggerMs) / 1000;
+    const width = perBin * trial.intervalMs;
+    // Per lane, the bar being drawn: neighbouring bins of the same shade are one bar (no seams).
+    const open: ({ x: [number, number]; y: string; alpha: number } | undefined)[] = [];
+    const close = (i: number) => {
+      const bar = open[i];
+      if (!bar) return;
+      data.push({ x: bar.x, y: bar.y });
+      colours.push(withAlpha(colour, bar.alpha));
+      open[i] = undefined;
+    };
+    for (let bin = 0; bin < bins; bin++) {
+      const counts = instances.map((instance) => count(instance, bin));
+      const total = counts.reduce((a, b) => a + b, 0);
+      counts.forEach((n, i) => {
+        if (n === 0) {
+          close(i);
+          return;
+        }
+        // Five shades: the share at a glance, and long runs of one shade.
+        const alpha = 0.2 + 0.8 * (Math.ceil((5 * n) / total) / 5);
+        const from = x(bin * width);
+        const bar = open[i];
+        if (bar && bar.alpha === alpha && Math.abs(bar.x[1] - from) < 1e-9) {
+          bar.x[1] = x((bin + 1) * width);
+          return;
+        }
+        close(i);
+        open[i] = { x: [from, x((bin + 1) * width)], y: labels[i] as string, alpha };
+      });
+    }
+    for (const i of instances.keys()) close(i);
+  }
+  return {
+    label: 'answered traffic (darker: larger share)',
+    data,
+    backgroundColor: colours.length > 0 ? colours : colour,
+    grouped: false,
+    barPercentage: 0.45,
+    categoryPercentage: 0.9,
+    // Drawn last, over the state bars.
+    order: 0,
+  };
+}
+
+/** The figure the verdict ranks by first, per variant, with its value written at the bar's end. */
+function waitsChart(view: ReportView, colourOf: (i: number) => string): ChartSpec {
+  const title = 'Longest user wait';
+  const labels = view.variants.map((v) => v.name);
+  const waits = view.variants.map((v) => v.summary.metrics.longestUserWaitMs.median);
+  const known = waits.filter((w) => Number.isFinite(w) && w > 0);
+  // A log axis, so that a 100 ms bar shows beside a 30 s one; the longest bar ends before the
+  // middle, which leaves its label room on the narrowest page.
+  const min = 10 ** Math.floor(Math.log10(Math.min(...known, 10)));
+  const decades = Math.log10(Math.max(...known, 10) / min);
+  const max = min * 10 ** Math.ceil(decades / 0.5);
+  const annotations: Record<string, AnnotationOptions> = {};
+  view.variants.forEach((variant, i) => {
+    const wait = waits[i] as number;
+    const failed = variant.summary.metrics.errors.median;
+    annotations[`value-${i}`] = {
+      type: 'label',
+      xValue: Number.isFinite(wait) ? Math.max(wait, min) : min,
+      yValue: variant.name,
+      content: Number.isFinite(wait)
+        ? `${formatMs(wait)} · ${failed} failed${variant.summary.trials > 1 ? ' (median)' : ''}`
+        : 'not measured',
+      position: { x: 'start', y: 'center' },
+      xAdjust: 6,
+      color: '#222222',
+      font: { size: 12, weight: 'bold' },
+    };
+  });
+  return {
+    id: 'waits',
+    kind: 'waits',
+    title,
+    caption:
+      'What the verdict ranks by first: for each user, from the start of a request that failed to the end of their next success (a request’s own time when nothing failed); the longest, median over trials. Log scale.',
+    height: Math.max(150, 90 + 44 * view.variants.length),
+    config: {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: [
+          {
+            label: 'longest user wait',
+            data: waits.map((w) => (Number.isFinite(w) ? Math.max(w, min) : null)),
+            backgroundColor: view.variants.map((_, i) => colourOf(i)),
+            barPercentage: 0.7,
+          },
+        ],
+      },
+      options: {
+        ...common(title, annotations),
+        indexAxis: 'y',
+        plugins: {
+          ...common(title, annotations).plugins,
+          legend: { display: false },
+        },
+        scales: {
+          x: {
+            type: 'logarithmic',
+            min,
+            max,
+            ticks: { maxRotation: 0, autoSkipPadding: 16 },
+            title: { display: true, text: 'milliseconds (log scale)' },
+          },
+          y: { type: 'category' },
+        },
+      },
+    },
+  };
+}
+
+/** One y range for every variant's latency chart: equal-looking spikes are equal. */
+function latencyRange(view: ReportView): { min: number; max: number } {
+  const values = view.variants.flatMap((v) =>
+    v.trials.flatMap((t) => [
+      ...t.latency.p50.map((p) => p.y),
+      ...t.latency.max.map((p) => p.y),
+      ...t.longest.map((l) => l.latencyMs),
+    ]),
+  );
+  const known = values.filter((y) => Number.isFinite(y) && y > 0);
+  if (known.length === 0) return { min: 1, max: 1000 };
+  return {
+    min: 10 ** Math.floor(Math.log10(Math.min(...known))),
+    // Above the largest value, so that its marker is drawn whole.
+    max: 10 ** Math.ceil(Math.log10(Math.max(...known) * 1.5)),
+  };
+}
+
+function latencyChart(
+  variant: VariantView,
+  colour: string,
+  range: { min: number; max: number },
+): ChartSpec {
   const [first, ...others] = variant.trials;
   const datasets: ChartDataset<'line' | 'scatter', Point[]>[] = [];
   if (first) {
     datasets.push(
       line(`max · trial ${first.trial}`, first.latency.max, colour, 2, 2),
-      line(`p99 · trial ${first.trial}`, first.latency.p99, `${colour}99`, 1),
+      line(`p99 · trial ${first.trial}`, first.latency.p99, withAlpha(colour, 0.6), 1),
       line(`p50 · trial ${first.trial}`, first.latency.p50, '#7f7f7f', 1),
     );
   }
   for (const trial of others)
-    datasets.push(line(`max · trial ${trial.trial}`, trial.latency.max, `${colour}55`, 1));
+    datasets.push(
+      line(`max · trial ${trial.trial}`, trial.latency.max, withAlpha(colour, 0.33), 1),
+    );
   const failed = variant.trials.flatMap((t) => t.failures.map(({ x, y }) => ({ x, y })));
   if (failed.length > 0) {
     datasets.push({
@@ -98,8 +383,8 @@ function latencyChart(variant: VariantView, colour: string): ChartSpec {
       pointStyle: 'crossRot',
       pointRadius: 7,
       borderWidth: 2,
-      borderColor: '#d62728',
-      backgroundColor: '#d62728',
+      borderColor: FAILURE_COLOUR,
+      backgroundColor: FAILURE_COLOUR,
     });
   }
   const longest = variant.trials.flatMap((t) =>
@@ -114,58 +399,37 @@ function latencyChart(variant: VariantView, colour: string): ChartSpec {
     borderColor: '#000000',
     backgroundColor: '#ffbf00',
   });
+  const annotations: Record<string, AnnotationOptions> = {};
+  first?.quiet.forEach(([from, to], i) => {
+    annotations[`quiet-${i}`] = box(from, to, 'rgba(90, 90, 90, 0.14)');
+  });
+  first?.allFailed.forEach(([from, to], i) => {
+    annotations[`all-failed-${i}`] = box(from, to, 'rgba(214, 39, 40, 0.18)');
+  });
+  Object.assign(annotations, phaseAnnotations(first, 'beforeDatasetsDraw'));
   return {
     id: `latency-${variant.name}`,
+    kind: 'latency',
     title: `Latency over time — ${variant.name}`,
     caption:
-      'Each point is one interval: its longest request, p99 and p50. Crosses mark intervals in which requests failed; triangles the longest transactions. The shaded band is the deploy, lines its phases.',
+      'Each point is one interval: its longest request, p99 and p50, placed where the requests started. Crosses: intervals with failed requests; triangles: the longest transactions. Grey: no request started (every user was waiting); red: every request failed. The amber band is the deploy, dashed lines its phases. All variants share one scale.',
+    height: 340,
     config: {
       type: 'line',
       data: { datasets: datasets as ChartDataset<'line', Point[]>[] },
       options: {
-        ...common(
-          `Latency over time — ${variant.name}`,
-          phaseAnnotations(first, 'beforeDatasetsDraw'),
-        ),
+        ...common(`Latency over time — ${variant.name}`, annotations),
         scales: {
-          x: { type: 'linear', title: { display: true, text: SECONDS_AXIS } },
-          y: { type: 'logarithmic', title: { display: true, text: 'latency (ms, log scale)' } },
-        },
-      },
-    },
-  };
-}
-
-function releasesChart(variant: VariantView): ChartSpec {
-  const trial = variant.trials[0];
-  const shares = Object.entries(trial?.releaseShares ?? {});
-  const title = `Traffic by release — ${variant.name}`;
-  return {
-    id: `releases-${variant.name}`,
-    title,
-    caption:
-      'Which release answered, as a share of the responses in each interval: the switch-over.',
-    config: {
-      type: 'bar',
-      data: {
-        datasets: shares.map(([release, points], i) => ({
-          label: release,
-          data: points,
-          backgroundColor: RELEASE_COLOURS[i % RELEASE_COLOURS.length],
-          barPercentage: 1,
-          categoryPercentage: 1,
-        })),
-      },
-      options: {
-        // Bars fill the plot: the phases are drawn over them here.
-        ...common(title, phaseAnnotations(trial, 'afterDatasetsDraw')),
-        scales: {
-          x: { type: 'linear', stacked: true, title: { display: true, text: SECONDS_AXIS } },
+          x: {
+            type: 'linear',
+            ...(first ? { min: first.span.from, max: first.span.to } : {}),
+            title: { display: true, text: SECONDS_AXIS },
+          },
           y: {
-            stacked: true,
-            min: 0,
-            max: 100,
-            title: { display: true, text: 'share of responses (%)' },
+            type: 'logarithmic',
+            min: range.min,
+            max: range.max,
+            title: { display: true, text: 'latency (ms, log scale)' },
           },
         },
       },
@@ -188,9 +452,11 @@ function throughputChart(view: ReportView, colourOf: (i: number) => string): Cha
   });
   return {
     id: 'throughput',
+    kind: 'throughput',
     title,
     caption:
       "Requests per second (solid) and failed requests per second (dashed), each variant's first trial, aligned at the trigger.",
+    height: 340,
     config: {
       type: 'line',
       data: { datasets },
@@ -222,9 +488,11 @@ function percentileChart(view: ReportView, colourOf: (i: number) => string): Cha
   });
   return {
     id: 'percentiles',
+    kind: 'percentiles',
     title,
     caption:
       'HdrHistogram style: the latency that 1 request in N exceeded (N = 2 is the median, 100 is p99), all trials of each variant together; the last point is the maximum.',
+    height: 340,
     config: {
       type: 'line',
       data: { datasets },
@@ -239,51 +507,48 @@ function percentileChart(view: ReportView, colourOf: (i: number) => string): Cha
   };
 }
 
-function longestChart(view: ReportView, colourOf: (i: number) => string): ChartSpec {
-  const title = 'Longest transaction and longest user wait';
-  const labels = view.variants.map((v) => v.name);
-  const metric = (
-    name: 'longestTransactionMs' | 'longestUserWaitMs' | 'siegeLongestTransactionMs',
-  ) => view.variants.map((v) => v.summary.metrics[name]);
-  const spreadShown = view.variants.some((v) => v.summary.trials > 1);
-  const datasets: ChartDataset<'bar', (number | [number, number] | null)[]>[] = [
-    {
-      label: 'longest transaction (median of trials)',
-      data: metric('longestTransactionMs').map((s) => finite(s.median)),
-      backgroundColor: view.variants.map((_, i) => colourOf(i)),
-    },
-    {
-      label: 'siege-compatible (successful only)',
-      data: metric('siegeLongestTransactionMs').map((s) => finite(s.median)),
-      backgroundColor: '#bbbbbb',
-    },
-    {
-      label: 'longest user wait',
-      data: metric('longestUserWaitMs').map((s) => finite(s.median)),
-      backgroundColor: '#555555',
-    },
-  ];
-  if (spreadShown) {
-    datasets.push({
-      label: 'longest transaction, min–max over trials',
-      data: metric('longestTransactionMs').map((s) => [finite(s.min) ?? 0, finite(s.max) ?? 0]),
-      backgroundColor: '#00000033',
-    });
+/** The narrowest plot the labels are laid out for: a phone-wide page (390 px) leaves about this. */
+const NARROWEST_PLOT_PX = 240;
+/** Width of a character (bold, 10 px, with room to spare) and padding of a label, and a row's height. */
+const LABEL_CHAR_PX = 7;
+const LABEL_PADDING_PX = 12;
+const LABEL_ROW_PX = 20;
+
+export interface PhaseLabel {
+  at: number;
+  text: string;
+  phase: string;
+  row: number;
+}
+
+/**
+ * The deploy's phases as labels that never overlap: phases closer than a label's width are one
+ * label ("up · switched", or "stopping … booting" for more), and labels that would still touch go
+ * to the next row down. Laid out for the narrowest plot, they stay apart on any wider one.
+ */
+export function layoutPhaseLabels(
+  events: readonly { at: number; phase: string }[],
+  span: { from: number; to: number },
+): PhaseLabel[] {
+  const secondsPerPx = Math.max(span.to - span.from, 1e-9) / NARROWEST_PLOT_PX;
+  const widthOf = (text: string) => (text.length * LABEL_CHAR_PX + LABEL_PADDING_PX) * secondsPerPx;
+  const shown = events.filter((e) => e.phase !== 'triggered');
+  const groups: { at: number; phases: string[] }[] = [];
+  for (const event of shown) {
+    const last = groups.at(-1);
+    if (last && event.at - last.at < widthOf(event.phase) / 2) last.phases.push(event.phase);
+    else groups.push({ at: event.at, phases: [event.phase] });
   }
-  return {
-    id: 'longest',
-    title,
-    caption:
-      'Per variant, the median over trials; the min–max bar shows the spread when there are several trials.',
-    config: {
-      type: 'bar',
-      data: { labels, datasets },
-      options: {
-        ...common(title),
-        scales: { y: { min: 0, title: { display: true, text: 'milliseconds' } } },
-      },
-    },
-  };
+  const rowEnds: number[] = [];
+  return groups.map((group) => {
+    const { phases } = group;
+    const text = phases.length <= 2 ? phases.join(' · ') : `${phases[0]} … ${phases.at(-1)}`;
+    const half = widthOf(text) / 2;
+    let row = rowEnds.findIndex((end) => end <= group.at - half);
+    if (row < 0) row = rowEnds.length;
+    rowEnds[row] = group.at + half;
+    return { at: group.at, text, phase: phases[0] as string, row };
+  });
 }
 
 function phaseAnnotations(
@@ -292,37 +557,68 @@ function phaseAnnotations(
 ): Record<string, AnnotationOptions> {
   if (!trial) return {};
   const annotations: Record<string, AnnotationOptions> = {
-    deploy: {
-      type: 'box',
-      drawTime: 'beforeDatasetsDraw',
-      xMin: 0,
-      xMax: trial.deployEnd ?? trial.events.at(-1)?.at ?? 0,
-      backgroundColor: 'rgba(255, 165, 0, 0.10)',
-      borderWidth: 0,
-    },
+    deploy: box(0, trial.deployEnd ?? trial.events.at(-1)?.at ?? 0, 'rgba(255, 165, 0, 0.10)'),
   };
+  // Every phase gets its line; the labels are laid out apart.
   trial.events.forEach((event, i) => {
     if (event.phase === 'triggered') return;
-    annotations[`phase-${i}`] = {
-      type: 'line',
-      // Over lines, phases would hide measured points; over bars they are the only way to show.
-      drawTime,
-      xMin: event.at,
-      xMax: event.at,
-      borderColor: PHASE_COLOURS[event.phase] ?? '#555555',
-      borderWidth: 1,
-      borderDash: [4, 4],
+    annotations[`phase-${i}`] = phaseLine(event.at, event.phase, drawTime);
+  });
+  layoutPhaseLabels(trial.events, trial.span).forEach((label, i) => {
+    annotations[`phase-label-${i}`] = {
+      ...phaseLine(label.at, label.phase, drawTime),
+      borderWidth: 0,
       label: {
         display: true,
-        content: event.phase,
-        position: i % 2 === 0 ? 'start' : 'end',
+        content: label.text,
+        position: 'end',
+        yAdjust: label.row * LABEL_ROW_PX,
+        padding: 3,
         backgroundColor: 'rgba(255, 255, 255, 0.85)',
-        color: PHASE_COLOURS[event.phase] ?? '#555555',
+        color: PHASE_COLOURS[label.phase] ?? '#555555',
         font: { size: 10 },
       },
     };
   });
   return annotations;
+}
+
+function phaseLine(
+  at: number,
+  phase: string,
+  drawTime: DrawTime,
+): Extract<AnnotationOptions, { type: 'line' }> {
+  return {
+    type: 'line',
+    // Over lines, phases would hide measured points; over bars they are the only way to show.
+    drawTime,
+    xMin: at,
+    xMax: at,
+    borderColor: PHASE_COLOURS[phase] ?? '#555555',
+    borderWidth: 1,
+    borderDash: [4, 4],
+    label: {
+      display: false,
+      content: '',
+      position: 'end',
+      yAdjust: 0,
+      padding: 3,
+      backgroundColor: 'transparent',
+      color: '#555555',
+      font: { size: 10 },
+    },
+  };
+}
+
+function box(from: number, to: number, colour: string): AnnotationOptions {
+  return {
+    type: 'box',
+    drawTime: 'beforeDatasetsDraw',
+    xMin: from,
+    xMax: to,
+    backgroundColor: colour,
+    borderWidth: 0,
+  };
 }
 
 /** What every chart shares: no animation, a title, the legend below, and the deploy's phases if given. */
@@ -355,7 +651,8 @@ function line(
   };
 }
 
-/** Chart.js needs null, not NaN, for a missing value; JSON has no NaN either. */
-function finite(value: number): number | null {
-  return Number.isFinite(value) ? value : null;
+/** `#rrggbb` with an opacity, as rgba(): a lighter shade of a variant's own colour. */
+function withAlpha(hex: string, alpha: number): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha.toFixed(2)})`;
 }

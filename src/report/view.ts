@@ -1,4 +1,5 @@
 import { type Comparison, compareVariants } from '../analysis/compare.ts';
+import { type Instance, trialInstances } from '../analysis/instances.ts';
 import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant, type VariantSummary } from '../analysis/variant-summary.ts';
 import type { DeployEvent } from '../deploy/events.ts';
@@ -28,8 +29,18 @@ export interface TrialView {
   longest: (LongTransaction & { at: number })[];
   throughput: Point[];
   errorRate: Point[];
-  /** Share of responses per release, in percent, per interval. */
-  releaseShares: Record<string, Point[]>;
+  /** The instances, their lives and their traffic, as lanes (times in ms on the trial's timeline). */
+  instances: Instance[];
+  /** The trial's span on the x axis: from the load's start to its end, seconds after the trigger. */
+  span: { from: number; to: number };
+  /** Seconds after the trigger ↔ ms on the trial's timeline, and the intervals' width. */
+  triggerMs: number;
+  intervalMs: number;
+  /** Stretches in which no request started (every user was waiting), and in which all failed. */
+  quiet: [number, number][];
+  allFailed: [number, number][];
+  /** Stretches in which some request failed or was slow (disruption), seconds after the trigger. */
+  disrupted: [number, number][];
   deployLog: { at: number; stream: string; line: string; source?: string }[];
 }
 
@@ -161,29 +172,26 @@ function trialView(trial: TrialResult): TrialView {
   const failures: TrialView['failures'] = [];
   const throughput: Point[] = [];
   const errorRate: Point[] = [];
-  const releaseNames = new Set(recording.intervals.flatMap((b) => Object.keys(b.releases)));
-  const releaseShares: Record<string, Point[]> = Object.fromEntries(
-    [...releaseNames].map((r) => [r, []]),
-  );
+  const quiet = new Spans();
+  const allFailed = new Spans();
   recording.intervals.forEach((bucket, i) => {
     const x = mid(i);
+    const from = at(i * step);
+    const to = at((i + 1) * step);
     throughput.push({ x, y: bucket.requests * perSecond });
     errorRate.push({ x, y: bucket.failures * perSecond });
     if (bucket.requests === 0) {
       // No request started in this interval (everyone was waiting): a gap, not a slope across it.
       for (const series of [latency.p50, latency.p99, latency.max])
         series.push({ x, y: Number.NaN });
+      quiet.add(from, to);
       return;
     }
     latency.p50.push({ x, y: percentileMs(bucket.latency, 50) });
     latency.p99.push({ x, y: percentileMs(bucket.latency, 99) });
     latency.max.push({ x, y: bucket.maxMs });
     if (bucket.failures > 0) failures.push({ x, y: bucket.maxMs, count: bucket.failures });
-    const answered = Object.values(bucket.releases).reduce((a, b) => a + b, 0);
-    for (const release of releaseNames) {
-      const share = answered > 0 ? (100 * (bucket.releases[release] ?? 0)) / answered : 0;
-      releaseShares[release]?.push({ x, y: share });
-    }
+    if (bucket.failures === bucket.requests) allFailed.add(from, to);
   });
 
   const thin = <T extends Point>(points: T[], keep: 'max' | 'first') =>
@@ -204,9 +212,13 @@ function trialView(trial: TrialResult): TrialView {
     longest: recording.longest.map((l) => ({ ...l, at: at(l.t) })),
     throughput: thin(throughput, 'first'),
     errorRate: thin(errorRate, 'max'),
-    releaseShares: Object.fromEntries(
-      Object.entries(releaseShares).map(([r, p]) => [r, thin(p, 'first')]),
-    ),
+    instances: trialInstances(recording),
+    span: { from: at(0), to: at(Math.max(recording.durationMs, step)) },
+    triggerMs: trigger,
+    intervalMs: step,
+    quiet: quiet.list,
+    allFailed: allFailed.list,
+    disrupted: recording.disruption.spans.map(([from, to]) => [at(from), at(to)]),
     deployLog: trial.deployLog.map(({ t, stream, line, source }) => ({
       at: at(t),
       stream,
@@ -214,4 +226,14 @@ function trialView(trial: TrialResult): TrialView {
       ...(source ? { source } : {}),
     })),
   };
+}
+
+/** Touching stretches joined, so that a long outage is one box and not one per interval. */
+class Spans {
+  readonly list: [number, number][] = [];
+  add(from: number, to: number): void {
+    const last = this.list.at(-1);
+    if (last && Math.abs(last[1] - from) < 1e-9) last[1] = to;
+    else this.list.push([from, to]);
+  }
 }

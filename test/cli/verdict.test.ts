@@ -108,8 +108,10 @@ variants:
     expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain(
       `**${comparison.headline}**`,
     );
-    expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain(
-      `<p class="headline" id="headline">${escapeHtml(comparison.headline)}</p>`,
-    );
+    // The page's sentence, with the winner's name set in bold.
+    const html = readFileSync(path.join(out, 'index.html'), 'utf8');
+    const shown = /<p class="headline" id="headline">(.*?)<\/p>/.exec(html)?.[1];
+    expect(shown).toContain('— <span class="best">stall</span>');
+    expect(shown?.replace(/<\/?span[^>]*>/g, '')).toBe(escapeHtml(comparison.headline));
   });
 });

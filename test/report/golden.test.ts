@@ -20,7 +20,7 @@ function expectGolden(file: OutputFile) {
 describe('golden files', () => {
   it('summary.md, with the PNGs of the same run', async () => {
     const files = await markdownExporter.render(syntheticReport(), {
-      pngFiles: ['latency-preboot.png', 'longest.png'],
+      pngFiles: ['lanes-preboot.png', 'waits.png'],
     });
     expect(files).toHaveLength(1);
     expectGolden(files[0] as OutputFile);

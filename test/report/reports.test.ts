@@ -48,6 +48,28 @@ afterAll(async () => {
 
 const results = () => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
 
+/** What the tests read of Chart.js and its annotation plugin in the page. */
+interface LabelElement {
+  x: number;
+  y: number;
+  x2: number;
+  y2: number;
+  options: { type?: string; display?: boolean; content?: unknown };
+}
+interface ChartInstance {
+  chartArea: { left: number; right: number; top: number; bottom: number };
+  scales: Record<string, { min: number; max: number; ticks: unknown[] } | undefined>;
+  data: { datasets: unknown[] };
+}
+interface ChartGlobal {
+  getChart(canvas: HTMLCanvasElement): ChartInstance;
+  registry: {
+    getPlugin(id: 'annotation'): {
+      getAnnotations(chart: ChartInstance): (LabelElement & { label?: LabelElement })[];
+    };
+  };
+}
+
 describe('the HTML report in a real browser', () => {
   it('renders every chart offline, without errors, and runs no injected script', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -90,6 +112,137 @@ describe('the HTML report in a real browser', () => {
       }),
     );
     for (const ink of inkPerCanvas) expect(ink).toBeGreaterThan(1000);
+    await page.close();
+  });
+
+  it('answers above the fold: the verdict, the lanes and the waits, inked, labels apart', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(`file://${path.join(out, 'index.html')}`);
+    await page.waitForSelector('html[data-charts="ready"]', { timeout: 10_000 });
+    expect(problems).toEqual([]);
+
+    // One lanes chart per variant, and the waits, wholly within the first screen.
+    const bottoms = await page.evaluate(() =>
+      ['#headline', '[data-chart="lanes"]', '[data-chart="waits"]'].flatMap((selector) =>
+        [...document.querySelectorAll(selector)].map((el) => el.getBoundingClientRect().bottom),
+      ),
+    );
+    expect(bottoms).toHaveLength(4);
+    for (const bottom of bottoms) expect(bottom).toBeLessThanOrEqual(900);
+
+    const charts = await page.evaluate(() => {
+      const { Chart } = window as unknown as { Chart: ChartGlobal };
+      return [...document.querySelectorAll('figure[data-chart]')].map((figure) => {
+        const canvas = figure.querySelector('canvas') as HTMLCanvasElement;
+        const chart = Chart.getChart(canvas);
+        const context = canvas.getContext('2d') as CanvasRenderingContext2D;
+        const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+        let ink = 0;
+        for (let i = 3; i < data.length; i += 4) if ((data[i] as number) > 0) ink++;
+        const annotations = Chart.registry.getPlugin('annotation').getAnnotations(chart);
+        const labels = annotations.flatMap((element) => {
+          const label = element.options.type === 'label' ? element : element.label;
+          if (!label || label.options.display === false || !label.options.content) return [];
+          return [
+            {
+              text: String(label.options.content),
+              x: label.x,
+              y: label.y,
+              x2: label.x2,
+              y2: label.y2,
+            },
+          ];
+        });
+        const ticks = chart.scales.x?.ticks.length ?? 0;
+        const y = chart.scales.y;
+        const datasets = chart.data.datasets as { label?: string; data: { y: number }[] }[];
+        const largest = Math.max(
+          0,
+          ...datasets.flatMap((d) =>
+            d.data.map((p) => (typeof p === 'object' && p && Number.isFinite(p.y) ? p.y : 0)),
+          ),
+        );
+        return {
+          kind: (figure as HTMLElement).dataset.chart,
+          ink,
+          labels,
+          ticks,
+          area: chart.chartArea,
+          y: y ? { min: y.min, max: y.max } : null,
+          largest,
+        };
+      });
+    });
+    expect(charts.map((c) => c.kind)).toEqual([
+      'lanes',
+      'lanes',
+      'waits',
+      'latency',
+      'latency',
+      'throughput',
+      'percentiles',
+    ]);
+    for (const chart of charts) {
+      expect(chart.ink, chart.kind).toBeGreaterThan(1000);
+      // No two labels of a chart overlap, and each lies within its plot.
+      for (const [i, a] of chart.labels.entries()) {
+        expect(a.x, a.text).toBeGreaterThanOrEqual(chart.area.left - 1);
+        expect(a.x2, a.text).toBeLessThanOrEqual(chart.area.right + 1);
+        for (const b of chart.labels.slice(i + 1)) {
+          const apart = a.x2 <= b.x || b.x2 <= a.x || a.y2 <= b.y || b.y2 <= a.y;
+          expect(apart, `${chart.kind}: "${a.text}" and "${b.text}"`).toBe(true);
+        }
+      }
+    }
+    // The phases are labelled on the lanes; the waits carry their values.
+    const lanes = charts.filter((c) => c.kind === 'lanes');
+    expect(lanes.every((c) => c.labels.length >= 2)).toBe(true);
+    const waits = charts.find((c) => c.kind === 'waits');
+    expect(waits?.labels.map((l) => l.text)).toEqual(
+      results().variants.map(
+        (v: { summary: { metrics: Record<'longestUserWaitMs' | 'errors', { median: number }> } }) =>
+          `${formatMs(v.summary.metrics.longestUserWaitMs.median)} · ${v.summary.metrics.errors.median} failed`,
+      ),
+    );
+    // Both latency charts on one scale, above their largest value so that its marker is whole.
+    const [a, b] = charts.filter((c) => c.kind === 'latency');
+    expect(a?.y).toEqual(b?.y);
+    for (const chart of [a, b]) expect(chart?.largest).toBeLessThan(chart?.y?.max as number);
+    await page.close();
+  });
+
+  it('fits a phone: nothing overflows at 390 px, labels still apart', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`file://${path.join(out, 'index.html')}`);
+    await page.waitForSelector('html[data-charts="ready"]', { timeout: 10_000 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    const overlaps = await page.evaluate(() => {
+      const { Chart } = window as unknown as { Chart: ChartGlobal };
+      return [...document.querySelectorAll('canvas')].flatMap((canvas) => {
+        const chart = Chart.getChart(canvas);
+        const boxes = Chart.registry
+          .getPlugin('annotation')
+          .getAnnotations(chart)
+          .flatMap((element) => {
+            const label = element.options.type === 'label' ? element : element.label;
+            return label && label.options.display !== false && label.options.content ? [label] : [];
+          });
+        return boxes.flatMap((a, i) =>
+          boxes
+            .slice(i + 1)
+            .filter((b) => !(a.x2 <= b.x || b.x2 <= a.x || a.y2 <= b.y || b.y2 <= a.y))
+            .map((b) => `${a.options.content} / ${b.options.content}`),
+        );
+      });
+    });
+    expect(overlaps).toEqual([]);
     await page.close();
   });
 
@@ -141,13 +294,13 @@ describe('PNG charts', () => {
       .filter((f) => f.endsWith('.png'))
       .sort();
     expect(pngs).toEqual([
+      'lanes-preboot.png',
+      'lanes-stop-start.png',
       'latency-preboot.png',
       'latency-stop-start.png',
-      'longest.png',
       'percentiles.png',
-      'releases-preboot.png',
-      'releases-stop-start.png',
       'throughput.png',
+      'waits.png',
     ]);
     for (const png of pngs) {
       const bytes = readFileSync(path.join(out, png));
