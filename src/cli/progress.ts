@@ -25,6 +25,124 @@ export function progressMode(options: {
   return options.stream.isTTY && !options.env.CI ? 'tty' : 'lines';
 }
 
+/** Instances shown live, at most: beyond, a count. */
+const MAX_INSTANCE_LINES = 8;
+/** A request in flight this long is shown as a wait to watch. */
+const LONG_WAIT_MS = 1000;
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+/** What the view remembers between frames: the counts of its last measurement, per trial. */
+interface Window {
+  generation: number;
+  at: number;
+  requests: number;
+  answeredBy: Map<string, number>;
+  rate: number;
+  /** Share of the last window's responses per instance, in [0, 1]. */
+  shares: Map<string, number>;
+  /** When each instance last answered (performance.now()). */
+  lastAnswered: Map<string, number>;
+}
+
+/** Rates and shares are measured over at least this long, so that a redraw does not jitter them. */
+const MIN_WINDOW_MS = 200;
+
+function measure(live: LiveStats, window: Window, now: number): void {
+  if (window.generation !== live.generation) {
+    // A new trial: its counters started from zero at its start, and so does what the view remembers.
+    Object.assign(window, {
+      generation: live.generation,
+      at: live.trialStartedAt,
+      requests: 0,
+      answeredBy: new Map(),
+      rate: 0,
+      shares: new Map(),
+      lastAnswered: new Map(),
+    });
+  }
+  const elapsed = now - window.at;
+  if (elapsed < MIN_WINDOW_MS) return;
+  window.rate = Math.max(0, ((live.requests - window.requests) * 1000) / elapsed);
+  const deltas = [...live.answeredBy].map(
+    ([id, count]) => [id, Math.max(0, count - (window.answeredBy.get(id) ?? 0))] as const,
+  );
+  const total = deltas.reduce((sum, [, n]) => sum + n, 0);
+  window.shares = new Map(deltas.map(([id, n]) => [id, total > 0 ? n / total : 0]));
+  for (const [id, n] of deltas) if (n > 0) window.lastAnswered.set(id, now);
+  window.at = now;
+  window.requests = live.requests;
+  window.answeredBy = new Map(live.answeredBy);
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * The live view: the trial's progress, what users wait for now, and the instances as `heroku ps`
+ * would list them, with a marker and a share for those that receive traffic.
+ */
+export function statusLines(
+  live: LiveStats,
+  window: Window,
+  colors: Colors,
+  now: number,
+): string[] {
+  if (live.trial === 0) return [`${colors.bold('…')} starting`];
+  measure(live, window, now);
+  const elapsed = now - live.trialStartedAt;
+  const expected = live.expected(now);
+  const inTrial = expected.ms > 0 ? Math.min(0.99, elapsed / expected.ms) : 0;
+  const done =
+    live.trialsTotal > 0 ? Math.min(1, (live.trialsDone + inTrial) / live.trialsTotal) : 0;
+  const filled = Math.round(done * BAR_WIDTH);
+  const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
+  const of = `of ~${Math.max(1, Math.round(expected.ms / 1000))} s${expected.open ? ' + the deploy' : ''}`;
+  const errors = live.errors > 0 ? colors.red(`${live.errors} failed`) : '0 failed';
+  const inFlight = live.inFlight();
+  const age =
+    inFlight.oldestStart !== undefined && live.clock ? live.clock.now() - inFlight.oldestStart : 0;
+  const waiting =
+    inFlight.count === 0
+      ? '0 in flight'
+      : `${inFlight.count} in flight, oldest ${age >= LONG_WAIT_MS ? colors.yellow(formatMs(age)) : formatMs(age)}`;
+  return [
+    `${colors.bold(live.variant)} trial ${live.trial}/${live.trialsPerVariant}  ${bar} ${Math.round(100 * done)} %  ${seconds(elapsed)} ${of}`,
+    // What users wait for first; the deploy's phase last, where a long detail may be cut.
+    `  ${colors.cyan(live.stage)} · ${Math.round(window.rate)} req/s · ${waiting} · last ${formatMs(live.lastMs)} · worst ${formatMs(live.worstMs)} · ${errors}${live.phase ? ` · ${live.phase}` : ''}`,
+    ...instanceLines(live, window, colors, now),
+  ];
+}
+
+function instanceLines(live: LiveStats, window: Window, colors: Colors, now: number): string[] {
+  const traffic = (id: string) => {
+    const share = window.shares.get(id) ?? 0;
+    return share > 0 ? colors.green(`◀ ${Math.round(100 * share)} % of traffic`) : '';
+  };
+  const rows: [string, string, string][] = live.platformInstances
+    ? live
+        .platformInstances()
+        .map((instance) => [
+          instance.id,
+          `${instance.state} for ${seconds(instance.forMs)}`,
+          traffic(instance.id),
+        ])
+    : // An external target: the instances the load has seen, named by their header or release.
+      [...live.answeredBy.keys()].map((id) => {
+        const last = window.lastAnswered.get(id);
+        const share = window.shares.get(id) ?? 0;
+        const state =
+          share > 0 ? 'answering' : last === undefined ? 'seen' : `idle for ${seconds(now - last)}`;
+        return [id, state, traffic(id)];
+      });
+  const width = Math.max(0, ...rows.map(([id]) => id.length));
+  const shown = rows
+    .slice(0, MAX_INSTANCE_LINES)
+    .map(([id, state, marker]) => `  ${id.padEnd(width)}  ${state.padEnd(18)} ${marker}`.trimEnd());
+  if (rows.length > MAX_INSTANCE_LINES)
+    shown.push(`  … and ${rows.length - MAX_INSTANCE_LINES} more instances`);
+  return shown;
+}
+
 export function startProgress(
   live: LiveStats,
   mode: ProgressMode,
@@ -33,26 +151,16 @@ export function startProgress(
 ): Progress {
   if (mode === 'quiet') return { log: () => {}, stop: () => {} };
   const colors = pc.createColors(mode === 'tty' && !env.NO_COLOR);
-  let lastRequests = 0;
-  let lastAt = performance.now();
-  let rate = 0;
-  const status = (): string[] => {
-    const now = performance.now();
-    rate = now > lastAt ? ((live.requests - lastRequests) * 1000) / (now - lastAt) : rate;
-    lastRequests = live.requests;
-    lastAt = now;
-    const elapsed = live.loadStartedAt > 0 ? now - live.loadStartedAt : 0;
-    const inTrial = live.expectedMs > 0 ? Math.min(1, elapsed / live.expectedMs) : 0;
-    const done =
-      live.trialsTotal > 0 ? Math.min(1, (live.trialsDone + inTrial) / live.trialsTotal) : 0;
-    const filled = Math.round(done * BAR_WIDTH);
-    const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
-    const errors = live.errors > 0 ? colors.red(`${live.errors} failed`) : '0 failed';
-    return [
-      `${colors.bold(live.variant || '…')} trial ${live.trial}/${live.trialsPerVariant}  ${bar} ${Math.round(100 * done)} %  ${(elapsed / 1000).toFixed(1)} s of ~${(live.expectedMs / 1000).toFixed(0)} s`,
-      `  ${colors.cyan(live.stage)}${live.phase ? ` · ${live.phase}` : ''} · ${Math.round(rate)} req/s · last ${formatMs(live.lastMs)} · worst ${formatMs(live.worstMs)} · ${errors}`,
-    ];
+  const window: Window = {
+    generation: -1,
+    at: 0,
+    requests: 0,
+    answeredBy: new Map(),
+    rate: 0,
+    shares: new Map(),
+    lastAnswered: new Map(),
   };
+  const status = () => statusLines(live, window, colors, performance.now());
 
   if (mode === 'lines') {
     const timer = setInterval(() => stream.write(`${status().join('\n')}\n`), PLAIN_EVERY_MS);
@@ -67,7 +175,10 @@ export function startProgress(
   if (!stream.columns) Object.assign(stream, { columns: 100 });
   if (!stream.rows) Object.assign(stream, { rows: 24 });
   const render = createLogUpdate(stream, { showCursor: true });
-  const draw = () => render(status().join('\n'));
+  let stopped = false;
+  const draw = () => {
+    if (!stopped) render(status().join('\n'));
+  };
   const timer = setInterval(draw, TTY_REFRESH_MS);
   timer.unref();
   return {
@@ -77,6 +188,9 @@ export function startProgress(
       draw();
     },
     stop() {
+      // Once stopped, nothing is drawn again: no stale frame after the last line.
+      if (stopped) return;
+      stopped = true;
       clearInterval(timer);
       render.clear();
     },

@@ -56,7 +56,7 @@ function waitsChart(view: ReportView): string[] {
   );
   if (measured.length === 0) return [];
   // Inside a code block nothing is escaped: names keep only what cannot end a string or the block.
-  const name = (text: string) => `"${text.replace(/["`\[\]\r\n\\]/g, ' ')}"`;
+  const name = (text: string) => `"${text.replace(/["`[\]\r\n\\]/g, ' ')}"`;
   const waits = measured.map((v) => Math.round(v.summary.metrics.longestUserWaitMs.median));
   return [
     '```mermaid',

@@ -88,7 +88,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
 
   const live = options.live;
   const timeline = scenario.timeline;
-  let lastDeployMs = 0;
+  let lastDeployMs: number | undefined;
   if (live) {
     live.trialsTotal = scenario.variants.length * trials;
     live.trialsPerVariant = trials;
@@ -133,13 +133,16 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
           log(
             `${variant.name}: load started; the deploy follows the ${scenario.timeline.warmup / 1000} s warm-up`,
           );
-        if (live) {
-          live.startTrial(variant.name, trial);
+        live?.startTrial(variant.name, trial, {
+          settleMs: timeline.settle,
+          warmupMs: timeline.warmup,
+          cooldownMs: timeline.cooldown,
+          ...(lastDeployMs !== undefined ? { deployMs: lastDeployMs } : {}),
           // A shard measures a fixed span, whenever the deploy ends.
-          live.expectedMs = options.shard
-            ? timeline.warmup + timeline.deployTimeout + timeline.cooldown
-            : timeline.warmup + lastDeployMs + timeline.cooldown;
-        }
+          ...(options.shard
+            ? { fixedLoadMs: timeline.warmup + timeline.deployTimeout + timeline.cooldown }
+            : {}),
+        });
         const result = await runTrial({
           loaded,
           variant,

@@ -59,6 +59,7 @@ function inThisThread({ origin, share, recorder: recorderOptions, live }: Measur
         onDropped: (t) => recorder.recordDropped(t),
       });
       stopGenerator = (mode) => generator.stop(mode);
+      if (live) live.inFlight = () => generator.inFlight();
       eluAtStart = performance.eventLoopUtilization();
       generator.start();
     },

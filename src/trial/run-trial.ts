@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { commandDriver, type LogLine } from '../deploy/command-driver.ts';
 import type { DeployDriver, DeployPhase } from '../deploy/events.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
@@ -90,6 +89,8 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       throw new TargetError(`the target did not come up: ${(error as Error).message}`);
     }
     origin = platform.url;
+    const running = platform;
+    if (request.live) request.live.platformInstances = () => running.instances.live();
   } else {
     const { url, ready } = scenario.target;
     origin = new URL(url).origin;
@@ -124,7 +125,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     // Lines of the before-trial hook are stamped before t0 (negative), once t0 is known.
     const early = startClock();
     await hook('beforeTrial', early.now);
-    if (request.live) request.live.stage = 'settling';
+    request.live?.enter('settling');
     await settle(origin, scenario.load, scenario.timeline.settle, signal);
     // The embedded router names the process behind each response: every process is a lane.
     const loadConfig: LoadConfig =
@@ -177,8 +178,8 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     load.start(clock);
     request.onLoadStarted?.();
     if (request.live) {
-      request.live.stage = 'warm-up';
-      request.live.loadStartedAt = performance.now();
+      request.live.enter('warm-up');
+      request.live.clock = clock;
     }
 
     let status: TrialStatus = 'completed';
@@ -187,10 +188,10 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     if (!signal.aborted && follower) {
       // The deploy is another shard's (or an external command's): this one marks the scheduled
       // trigger and keeps its load on for the whole window every shard measures.
-      if (request.live) request.live.stage = 'deploying';
+      request.live?.enter('deploying');
       emit('triggered', `scheduled (shard ${shard.index}/${shard.count} follows)`);
     } else if (!signal.aborted) {
-      if (request.live) request.live.stage = 'deploying';
+      request.live?.enter('deploying');
       emit('triggered', variant.strategy ?? variant.command);
       const deployAbort = new AbortController();
       const stopDeploy = () => deployAbort.abort();
@@ -212,7 +213,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       } finally {
         signal.removeEventListener('abort', stopDeploy);
       }
-      if (request.live) request.live.stage = 'cool-down';
+      request.live?.enter('cool-down');
       await sleep(scenario.timeline.cooldown, signal);
     }
     if (shard) {
@@ -221,7 +222,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       await sleep(warmup + deployTimeout + cooldown - clock.now(), signal);
     }
     if (signal.aborted) status = 'interrupted';
-    if (request.live) request.live.stage = 'stopping';
+    request.live?.enter('stopping');
     await load.stop(signal.aborted ? 'abort' : 'drain');
     const { recording, eventLoopUtilization } = await load.finish(clock.now());
     // Taken before the platform stops its processes at the end: a lane still up stays open.

@@ -39,10 +39,9 @@ function start(clockOrigin: bigint): void {
     },
     onDropped: (t) => ordered.dropped(t),
   });
-  progress = setInterval(() => {
-    const { requests, errors, lastMs, worstMs } = live;
-    send({ type: 'progress', requests, errors, lastMs, worstMs });
-  }, PROGRESS_EVERY_MS);
+  const running = generator;
+  live.inFlight = () => running.inFlight();
+  progress = setInterval(() => send({ type: 'progress', ...live.progress() }), PROGRESS_EVERY_MS);
   eluAtStart = performance.eventLoopUtilization();
   generator.start();
 }

@@ -1,4 +1,5 @@
 import type { DeployEvent } from '../deploy/events.ts';
+import type { InFlight } from '../load/load-generator.ts';
 import type { LoadShare } from '../load/share.ts';
 import type { EncodedRecording } from '../record/codec.ts';
 import type { RecorderOptions } from '../record/recorder.ts';
@@ -16,6 +17,9 @@ export interface ThreadProgress {
   errors: number;
   lastMs: number;
   worstMs: number;
+  /** Responses per instance so far. */
+  answeredBy: [string, number][];
+  inFlight: InFlight;
 }
 
 export type ToThread =

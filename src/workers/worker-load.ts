@@ -35,6 +35,8 @@ export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<Mea
     errors: 0,
     lastMs: 0,
     worstMs: 0,
+    answeredBy: [],
+    inFlight: { count: 0 },
   }));
   threads.forEach((thread, index) => {
     thread.onProgress = (latest) => {

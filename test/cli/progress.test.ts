@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from '../helpers/scenarios.ts';
+import { REPO, SAMPLE_APP } from '../helpers/scenarios.ts';
 import { startHttpServer, type TestServer } from '../helpers/servers.ts';
 
 const BENCH = path.join(REPO, 'bin/bench.js');
@@ -32,8 +32,8 @@ const out = () => path.join(dir, `out-${++runs}`);
 const ESCAPE = String.fromCharCode(27);
 
 /** Runs bench in a pseudo-terminal of 120 × 40 (util-linux `script`), returning what the terminal got. */
-async function inTerminal(extraEnv = ''): Promise<string> {
-  const command = `stty cols 120 rows 40; ${extraEnv} node ${BENCH} run ${scenario} --out ${out()} --export json`;
+async function inTerminal(extraEnv = '', file = scenario): Promise<string> {
+  const command = `stty cols 120 rows 40; ${extraEnv} node ${BENCH} run ${file} --out ${out()} --export json`;
   // Asynchronously: the target server runs in this very process.
   const run = await execa('script', ['-qfec', command, '/dev/null'], {
     env: { CI: '' },
@@ -47,7 +47,9 @@ describe('live progress', () => {
     const screen = await inTerminal();
     expect(screen).toContain(`${ESCAPE}[2K`); // lines erased and redrawn in place
     expect(screen).toMatch(/only.* trial 1\/1 +█*░* \d+ %/);
-    expect(screen).toMatch(/warm-up.*? · \d+ req\/s · last [\d.]+ ms · worst [\d.]+ ms · 0 failed/);
+    expect(screen).toMatch(
+      /warm-up.*? · \d+ req\/s · \d+ in flight(, oldest [\d.]+ m?s)? · last [\d.]+ ms · worst [\d.]+ ms · 0 failed/,
+    );
     expect(screen).toMatch(/deploying/);
     expect(screen).toContain(`${ESCAPE}[36m`); // the stage in colour
     expect(screen).toContain('Longest transaction:');
@@ -80,5 +82,38 @@ describe('live progress', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain('Longest transaction:');
+  });
+
+  it('lists the instances as heroku ps would, with who gets the traffic and how long users wait', async () => {
+    const lanes = path.join(dir, 'lanes.yaml');
+    writeFileSync(
+      lanes,
+      `name: lanes
+target:
+  platform:
+    app: { command: [node, ${JSON.stringify(SAMPLE_APP)}], env: { BOOT_MS: "1500", WORK_MS: "2" } }
+load: { users: 2 }
+timeline: { settle: 300ms, warmup: 1500ms, cooldown: 1s }
+variants: [{ name: stop-start, strategy: stop-start }]
+`,
+    );
+    const raw = await inTerminal('', lanes);
+    // Each frame as the terminal showed it: erase sequences stripped, one line per row.
+    const screen = raw
+      .replace(new RegExp(`${ESCAPE}\\[[0-9;]*[A-Za-z]`, 'g'), '')
+      .replace(/\r/g, '\n');
+    // Before the deploy, the old process receives everything ...
+    expect(screen).toMatch(/^ {2}web\.1@v1 +up for [\d.]+ s +◀ 100 % of traffic$/m);
+    // ... while the new one boots, nobody does, and the users' wait grows past a second.
+    expect(screen).toMatch(/^ {2}web\.1@v2 +booting for 1\.\d s$/m);
+    expect(screen).toMatch(/deploying · 0 req\/s · 2 in flight, oldest 1\.\d+ s/);
+    // ... then the new one takes it all.
+    expect(screen).toMatch(/^ {2}web\.1@v2 +up for [\d.]+ s +◀ 100 % of traffic$/m);
+    // No glitches: no negative rate, no frame of a trial 0, no frame after the reports are written.
+    expect(screen).not.toMatch(/-\d+ req\/s/);
+    expect(screen).not.toMatch(/trial 0\//);
+    const after = screen.slice(screen.lastIndexOf('writing the reports…'));
+    expect(after).not.toMatch(/req\/s|in flight/);
+    expect(after).toContain('Longest transaction:');
   });
 });
