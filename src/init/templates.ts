@@ -43,6 +43,7 @@ load:
   model: closed
   users: 1
   timeout: 60s                     # above Heroku's 30 s router timeout
+  # instanceHeader: x-dyno         # if the app answers with its $DYNO: one lane per dyno in the reports
 deploy:
   markers:
     - { pattern: "Released (v\\\\d+)", phase: released }
@@ -63,6 +64,7 @@ target:
 load:
   model: open                      # a fixed arrival rate: no coordinated omission
   rate: 50/s
+  # instanceHeader: x-pod          # if the app answers with its pod name ($HOSTNAME): a lane per pod
 deploy:
   markers:
     - { pattern: "successfully rolled out", phase: completed }
@@ -81,6 +83,7 @@ target:
 load:
   model: closed
   users: 4
+  # instanceHeader: x-instance     # if each process names itself in a header: a lane per process
 variants:
   - { name: restart, command: "pm2 restart \${PM2_APP:-app}" }
   - { name: reload, command: "pm2 reload \${PM2_APP:-app}" }
@@ -95,6 +98,7 @@ target:
 load:
   model: closed
   users: 4
+  # instanceHeader: x-instance     # a header naming the instance that answered: a lane per instance
 deploy:
   markers:
     - { pattern: "deployed", phase: completed }
