@@ -55,7 +55,9 @@ export class OpenModel implements LoadGenerator {
   }
 
   start(): void {
-    this.next = this.options.clock.now() + (this.options.arrivalOffsetMs ?? 0);
+    // The schedule is anchored at the trial's t0, not at this call: a worker thread that hears of
+    // the start late sends the arrivals it missed at once (late, as counted), and none is skipped.
+    this.next = this.options.arrivalOffsetMs ?? 0;
     this.loop();
   }
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { trialInstances } from '../../src/analysis/instances.ts';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
 import type { DeployEvent, DeployPhase } from '../../src/deploy/events.ts';
 import { runTrial, type TrialResult } from '../../src/trial/run-trial.ts';
@@ -54,12 +55,14 @@ describe('embedded platform strategies deploying the sample app', () => {
     expect(metrics.errors).toBe(0);
     expect(metrics.longestTransactionMs).toBeLessThan(0.1 * BOOT_MS);
     expect(metrics.disruptionMs).toBeLessThan(0.1 * BOOT_MS);
-    // v1 answers until the switch, v2 after it.
-    const switchedAt = at(timeline, 'switched');
-    const intervals = result.recording.intervals;
-    const lastFull = intervals[Math.floor(switchedAt / 1000) - 1];
-    expect(Object.keys(lastFull?.releases ?? {})).toEqual(['v1']);
-    expect(Object.keys(intervals.at(-1)?.releases ?? {})).toEqual(['v2']);
+    // v1 answers through the boot until it stops, v2 only once it is up and routed: read from the
+    // instances' recorded moments, not from where interval boundaries happen to fall.
+    const [v1, v2] = trialInstances(result.recording);
+    expect([v1?.id, v2?.id]).toEqual(['web.1@v1', 'web.1@v2']);
+    expect(v1?.lastTrafficAt).toBeGreaterThan(at(timeline, 'up'));
+    expect(v1?.lastTrafficAt).toBeLessThanOrEqual(v1?.stoppedAt as number);
+    expect(v2?.firstTrafficAt).toBeGreaterThanOrEqual(v2?.routedAt as number);
+    expect(v2?.routedAt).toBeLessThanOrEqual(v1?.unroutedAt as number);
   });
 
   it('rolling: with two processes one always serves, so nothing fails and nobody waits for a boot', async () => {
