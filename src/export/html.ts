@@ -51,7 +51,7 @@ const STYLE = `
   .answer { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(560px, 100%), 1fr)); gap: 4px 20px; }
   .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(520px, 100%), 1fr)); gap: 20px; }
   figure { margin: 0; min-width: 0; } .chart { position: relative; } figcaption { color: #666; font-size: 12px; margin-top: 2px; }
-  .answer figcaption { display: none; }
+  .answer figcaption { font-size: 11.5px; line-height: 1.35; }
   .timeline td, .timeline th { text-align: left; }
   pre { background: #f7f7f7; padding: 8px; overflow-x: auto; font-size: 12px; max-height: 320px; }
   .verdict { font-weight: 600; padding: 6px 16px; margin: 8px 0; } .verdict.pass { background: #e8f5e9; color: #1b5e20; } .verdict.fail { background: #fdecea; color: #b71c1c; } .verdict.not-evaluated { background: #fff4e5; color: #8a4b00; }

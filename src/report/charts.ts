@@ -174,8 +174,7 @@ function lanesChart(variant: VariantView, colour: string): ChartSpec {
     id: `lanes-${variant.name}`,
     kind: 'lanes',
     title,
-    caption:
-      'One row per instance: amber while it boots, blue-grey while up, pink while it stops (SIGTERM until exit). The strip over it is the traffic it answered, darker for a larger share of the responses. Red shading: requests failing or slow; dashed lines: the deploy’s phases.',
+    caption: `One row per instance: amber while it boots, blue-grey while up, pink while it stops (SIGTERM until exit). The strip over it is the traffic it answered, darker for a larger share of the responses. Red shading: requests failing or slow; dashed lines: the deploy’s phases.${variant.trials.length > 1 ? ` Trial ${trial?.trial} of ${variant.trials.length}.` : ''}`,
     height: Math.max(210, 130 + 34 * instances.length),
     config: {
       type: 'bar',
