@@ -19,9 +19,6 @@ export const RANKED_BY = [
 
 export type RankingMetric = (typeof RANKED_BY)[number];
 
-/** Latencies closer than this are equal for the ranking (a 0.3 ms lead is not a winner). */
-const NEGLIGIBLE_MS = 1;
-
 export interface VariantComparison {
   variant: string;
   /** This variant's median longest transaction divided by the baseline's. */
@@ -29,7 +26,7 @@ export interface VariantComparison {
   longestUserWaitRatio: number;
   /** Mann–Whitney on the trials' longest transactions against the baseline's; null for the baseline. */
   longestTransactionTest: { p: number; minimumP: number; beyondNoise: boolean } | null;
-  /** 1 for the best; null for a variant left out of the ranking. */
+  /** Place in the ranking, 1 for the best; null when no variant is named best, or for one left out. */
   rank: number | null;
   /** Why the variant may not win (its deploy failed, a trial was interrupted…); null when it may. */
   leftOut: string | null;
@@ -71,6 +68,12 @@ export function compareVariants(summaries: Named[], outcome: RunOutcome): Compar
   const eligible = summaries.filter((s) => leftOutBecause(s.summary) === null);
   const ranked = [...eligible].sort(byRanking);
   const decision = decide(ranked, summaries.length, outcome);
+  // Places only under a verdict: a script reading `rank === 1` must not find a winner `best` denies.
+  const rankOf = (name: string) => {
+    if (decision.best === null) return null;
+    const place = ranked.findIndex((r) => r.name === name);
+    return place < 0 ? null : place + 1;
+  };
   const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
   const variants = summaries.map(({ name, summary }, i): VariantComparison => {
     const test =
@@ -80,7 +83,6 @@ export function compareVariants(summaries: Named[], outcome: RunOutcome): Compar
             summary.metrics.longestTransactionMs.values,
             baseline.summary.metrics.longestTransactionMs.values,
           );
-    const rank = ranked.findIndex((r) => r.name === name);
     return {
       variant: name,
       longestTransactionRatio: ratio(
@@ -92,7 +94,7 @@ export function compareVariants(summaries: Named[], outcome: RunOutcome): Compar
         baseline.summary.metrics.longestUserWaitMs.median,
       ),
       longestTransactionTest: test ? { ...test, beyondNoise: test.p < SIGNIFICANCE } : null,
-      rank: rank < 0 ? null : rank + 1,
+      rank: rankOf(name),
       leftOut: leftOutBecause(summary),
     };
   });
@@ -102,7 +104,7 @@ export function compareVariants(summaries: Named[], outcome: RunOutcome): Compar
     best: decision.best,
     decidedBy: decision.decidedBy,
     variants,
-    headline: headline(summaries, decision),
+    headline: headline(summaries, ranked, decision),
   };
 }
 
@@ -117,12 +119,15 @@ function leftOutBecause(summary: VariantSummary): string | null {
   return null;
 }
 
-/** Two medians of a ranking figure, compared: negative when `a` is better (lower). */
+/**
+ * Two medians of a ranking figure, compared: negative when `a` is better (lower). Latencies count in
+ * whole milliseconds (a 0.3 ms lead is no winner), which keeps the order the same whatever the
+ * scenario's order of variants.
+ */
 function compareOn(metric: RankingMetric, a: Named, b: Named): number {
   const x = a.summary.metrics[metric].median;
   const y = b.summary.metrics[metric].median;
-  if (metric !== 'errors' && Math.abs(x - y) < NEGLIGIBLE_MS) return 0;
-  return x - y;
+  return metric === 'errors' ? x - y : Math.round(x) - Math.round(y);
 }
 
 function byRanking(a: Named, b: Named): number {
@@ -140,16 +145,16 @@ interface Decision {
   conclusion: string;
 }
 
-function decide(ranked: Named[], variants: number, outcome: RunOutcome): Decision {
+function decide(ranked: Named[], variantCount: number, outcome: RunOutcome): Decision {
   const none = (conclusion: string): Decision => ({ best: null, decidedBy: null, conclusion });
   // A deploy that failed is named among those left out; another failure (a hook, the target) here.
   if (outcome.kind === 'failed')
     return none(
-      ranked.length < variants ? 'no winner: the run failed' : `no winner: ${outcome.reason}`,
+      ranked.length < variantCount ? 'no winner: the run failed' : `no winner: ${outcome.reason}`,
     );
   const [first, second] = ranked;
   // One variant alone has nobody to beat.
-  if (!first || !second) return none(variants > 1 ? 'no winner' : '');
+  if (!first || !second) return none(variantCount > 1 ? 'no winner' : '');
   const decidedBy = RANKED_BY.find((metric) => compareOn(metric, first, second) !== 0);
   if (!decidedBy) return none(`no difference between ${first.name} and ${second.name}`);
   const lead = leadOf(decidedBy, first, second);
@@ -199,11 +204,16 @@ function leadOf(metric: RankingMetric, best: Named, next: Named): string {
 }
 
 /**
- * "stop-start: users waited at most 4.23 s, 0 failed; preboot: 114 ms, 0 failed — preboot's longest
+ * "preboot: users waited at most 114 ms, 0 failed; stop-start: 4.23 s, 0 failed — preboot's longest
  * wait 37× shorter than stop-start's", then what the trials say of it, and who was left out and why.
  */
-function headline(summaries: Named[], decision: Decision): string {
-  const measured = summaries.filter((s) => s.summary.trials > 0);
+function headline(summaries: Named[], ranked: Named[], decision: Decision): string {
+  // With a winner, the sentence starts with it and follows the ranking: the answer comes first.
+  const ordered =
+    decision.best === null
+      ? summaries
+      : [...ranked, ...summaries.filter((s) => !ranked.includes(s))];
+  const measured = ordered.filter((s) => s.summary.trials > 0);
   if (measured.length === 0) return 'no trial was measured to its end';
   const parts = measured.map(({ name, summary }, i) => {
     const wait = formatMs(summary.metrics.longestUserWaitMs.median);

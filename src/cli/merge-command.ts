@@ -1,10 +1,10 @@
 import type { ExportName } from '../export/exporter.ts';
-import { renderTerminal } from '../export/terminal.ts';
 import { prepareOutputFolder } from '../export/write-file.ts';
 import { writeReports } from '../export/write-reports.ts';
 import { readResults } from '../run/read-results.ts';
 import { mergeShardReports } from '../shard/merge-shards.ts';
 import { EXIT } from './exit-codes.ts';
+import { printSummary } from './print-summary.ts';
 
 /** `bench merge SHARD.json… --out DIR`: the shards' results as one run, with every report. */
 export async function mergeCommand(args: {
@@ -21,7 +21,6 @@ export async function mergeCommand(args: {
   const written = await writeReports(merged, args.out, args.formats, (line) =>
     process.stderr.write(`${line}\n`),
   );
-  process.stdout.write(renderTerminal(merged));
-  process.stdout.write(`\nWrote ${written.length} files to ${args.out}\n`);
+  printSummary(merged, `Wrote ${written.length} files to ${args.out}`);
   return EXIT.ok;
 }

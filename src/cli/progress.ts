@@ -1,3 +1,4 @@
+import cliTruncate from 'cli-truncate';
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import type { LiveStats } from '../run/live-stats.ts';
@@ -29,11 +30,16 @@ export function progressMode(options: {
 const MAX_INSTANCE_LINES = 8;
 /** A request in flight this long is shown as a wait to watch. */
 const LONG_WAIT_MS = 1000;
+/**
+ * Rates and shares are measured over at least this long: more than two of a worker thread's
+ * reports (every 250 ms), so that a window never holds none of them.
+ */
+const MIN_WINDOW_MS = 600;
 
 type Colors = ReturnType<typeof pc.createColors>;
 
 /** What the view remembers between frames: the counts of its last measurement, per trial. */
-interface Window {
+export interface RateWindow {
   generation: number;
   at: number;
   requests: number;
@@ -45,26 +51,32 @@ interface Window {
   lastAnswered: Map<string, number>;
 }
 
-/** Rates and shares are measured over at least this long, so that a redraw does not jitter them. */
-const MIN_WINDOW_MS = 200;
+export function emptyWindow(): RateWindow {
+  return {
+    generation: -1,
+    at: 0,
+    requests: 0,
+    answeredBy: new Map(),
+    rate: 0,
+    shares: new Map(),
+    lastAnswered: new Map(),
+  };
+}
 
-function measure(live: LiveStats, window: Window, now: number): void {
+function measure(live: LiveStats, window: RateWindow, now: number): void {
   if (window.generation !== live.generation) {
     // A new trial: its counters started from zero at its start, and so does what the view remembers.
     Object.assign(window, {
+      ...emptyWindow(),
       generation: live.generation,
       at: live.trialStartedAt,
-      requests: 0,
-      answeredBy: new Map(),
-      rate: 0,
-      shares: new Map(),
-      lastAnswered: new Map(),
     });
   }
   const elapsed = now - window.at;
   if (elapsed < MIN_WINDOW_MS) return;
+  const answeredBy = new Map(live.answeredBy());
   window.rate = Math.max(0, ((live.requests - window.requests) * 1000) / elapsed);
-  const deltas = [...live.answeredBy].map(
+  const deltas = [...answeredBy].map(
     ([id, count]) => [id, Math.max(0, count - (window.answeredBy.get(id) ?? 0))] as const,
   );
   const total = deltas.reduce((sum, [, n]) => sum + n, 0);
@@ -72,7 +84,7 @@ function measure(live: LiveStats, window: Window, now: number): void {
   for (const [id, n] of deltas) if (n > 0) window.lastAnswered.set(id, now);
   window.at = now;
   window.requests = live.requests;
-  window.answeredBy = new Map(live.answeredBy);
+  window.answeredBy = answeredBy;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -83,7 +95,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  */
 export function statusLines(
   live: LiveStats,
-  window: Window,
+  window: RateWindow,
   colors: Colors,
   now: number,
 ): string[] {
@@ -97,6 +109,16 @@ export function statusLines(
   const filled = Math.round(done * BAR_WIDTH);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
   const of = `of ~${Math.max(1, Math.round(expected.ms / 1000))} s${expected.open ? ' + the deploy' : ''}`;
+  const head = `${colors.bold(live.variant)} trial ${live.trial}/${live.trialsPerVariant}  ${seconds(elapsed)} ${of}  ${bar} ${Math.round(100 * done)} % of the run`;
+  if (live.stage === 'starting the target' || live.stage === 'settling') {
+    // Nothing is measured yet: no figures that would read as measured zeros.
+    const what = live.stage === 'settling' ? ' · unrecorded load, to warm the target up' : '';
+    return [
+      head,
+      `  ${colors.cyan(live.stage)}${what}`,
+      ...instanceLines(live, window, colors, now),
+    ];
+  }
   const errors = live.errors > 0 ? colors.red(`${live.errors} failed`) : '0 failed';
   const inFlight = live.inFlight();
   const age =
@@ -105,15 +127,17 @@ export function statusLines(
     inFlight.count === 0
       ? '0 in flight'
       : `${inFlight.count} in flight, oldest ${age >= LONG_WAIT_MS ? colors.yellow(formatMs(age)) : formatMs(age)}`;
+  const answered = live.requests > 0;
+  const latency = `last ${answered ? formatMs(live.lastMs) : '—'} · worst ${answered ? formatMs(live.worstMs) : '—'}`;
   return [
-    `${colors.bold(live.variant)} trial ${live.trial}/${live.trialsPerVariant}  ${bar} ${Math.round(100 * done)} %  ${seconds(elapsed)} ${of}`,
+    head,
     // What users wait for first; the deploy's phase last, where a long detail may be cut.
-    `  ${colors.cyan(live.stage)} · ${Math.round(window.rate)} req/s · ${waiting} · last ${formatMs(live.lastMs)} · worst ${formatMs(live.worstMs)} · ${errors}${live.phase ? ` · ${live.phase}` : ''}`,
+    `  ${colors.cyan(live.stage)} · ${Math.round(window.rate)} req/s · ${waiting} · ${latency} · ${errors}${live.phase ? ` · ${live.phase}` : ''}`,
     ...instanceLines(live, window, colors, now),
   ];
 }
 
-function instanceLines(live: LiveStats, window: Window, colors: Colors, now: number): string[] {
+function instanceLines(live: LiveStats, window: RateWindow, colors: Colors, now: number): string[] {
   const traffic = (id: string) => {
     const share = window.shares.get(id) ?? 0;
     return share > 0 ? colors.green(`◀ ${Math.round(100 * share)} % of traffic`) : '';
@@ -123,11 +147,11 @@ function instanceLines(live: LiveStats, window: Window, colors: Colors, now: num
         .platformInstances()
         .map((instance) => [
           instance.id,
-          `${instance.state} for ${seconds(instance.forMs)}`,
+          `${instance.state}${instance.state === 'up' && !instance.routed ? ', not routed' : ''} for ${seconds(instance.forMs)}`,
           traffic(instance.id),
         ])
     : // An external target: the instances the load has seen, named by their header or release.
-      [...live.answeredBy.keys()].map((id) => {
+      [...window.answeredBy.keys()].map((id) => {
         const last = window.lastAnswered.get(id);
         const share = window.shares.get(id) ?? 0;
         const state =
@@ -151,15 +175,7 @@ export function startProgress(
 ): Progress {
   if (mode === 'quiet') return { log: () => {}, stop: () => {} };
   const colors = pc.createColors(mode === 'tty' && !env.NO_COLOR);
-  const window: Window = {
-    generation: -1,
-    at: 0,
-    requests: 0,
-    answeredBy: new Map(),
-    rate: 0,
-    shares: new Map(),
-    lastAnswered: new Map(),
-  };
+  const window = emptyWindow();
   const status = () => statusLines(live, window, colors, performance.now());
 
   if (mode === 'lines') {
@@ -177,7 +193,14 @@ export function startProgress(
   const render = createLogUpdate(stream, { showCursor: true });
   let stopped = false;
   const draw = () => {
-    if (!stopped) render(status().join('\n'));
+    if (stopped) return;
+    // One row per line: a long one is cut at the terminal's edge, not wrapped mid-word.
+    const width = Math.max(20, stream.columns - 1);
+    render(
+      status()
+        .map((line) => cliTruncate(line, width))
+        .join('\n'),
+    );
   };
   const timer = setInterval(draw, TTY_REFRESH_MS);
   timer.unref();

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import type { ExportName } from '../export/exporter.ts';
-import { renderTerminal } from '../export/terminal.ts';
 import { writeReports } from '../export/write-reports.ts';
-import { outcomeLine, runOutcome } from '../run/outcome.ts';
 import { readResults } from '../run/read-results.ts';
 import { EXIT } from './exit-codes.ts';
+import { printSummary } from './print-summary.ts';
 
 /** `bench report RESULTS.json`: re-renders every export of a saved run, running nothing. */
 export async function reportCommand(args: {
@@ -17,9 +16,6 @@ export async function reportCommand(args: {
   const written = await writeReports(report, outDir, args.formats, (line) =>
     process.stderr.write(`${line}\n`),
   );
-  process.stdout.write(renderTerminal(report));
-  process.stdout.write(`\nWrote ${written.length} files to ${outDir}\n`);
-  const last = outcomeLine(runOutcome(report));
-  if (last) process.stdout.write(`${last}\n`);
+  printSummary(report, `Wrote ${written.length} files to ${outDir}`);
   return EXIT.ok;
 }

@@ -1,18 +1,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ExportName } from '../export/exporter.ts';
-import { renderTerminal } from '../export/terminal.ts';
 import { OutputError, prepareOutputFolder } from '../export/write-file.ts';
 import { writeReports } from '../export/write-reports.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';
 import { LiveStats } from '../run/live-stats.ts';
-import { evaluateRunGates, outcomeLine, runOutcome } from '../run/outcome.ts';
+import { evaluateRunGates, runOutcome } from '../run/outcome.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { estimateClockOffset } from '../shard/clock-offset.ts';
 import type { ShardPlan } from '../shard/plan.ts';
 import { EXIT } from './exit-codes.ts';
+import { printSummary } from './print-summary.ts';
 import { progressMode, startProgress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -85,13 +85,18 @@ export async function runCommand(args: RunArgs): Promise<number> {
     progress.stop();
     if (!args.quiet) process.stderr.write('writing the reports…\n');
     try {
+      let interruptedWhileWriting = false;
       await writeReports(report, outDir, args.formats, warn, () => {
         // Ctrl-C while the reports are written: they are finished (it takes a second) and say so.
         if (controller.signal.aborted && !report.interrupted) {
           report.interrupted = true;
+          interruptedWhileWriting = true;
           report.gates = evaluateRunGates(gates, report);
         }
       });
+      // results.json may have gone out before the Ctrl-C: again, so that it says what the rest say.
+      if (interruptedWhileWriting && args.formats.includes('json'))
+        await writeReports(report, outDir, ['json'], warn);
     } catch (error) {
       // The figures are still shown below: printing them is all that is left to do for them.
       if (!(error instanceof OutputError)) throw error;
@@ -100,14 +105,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
       process.stderr.write(`bench: ${error.message}\n`);
     }
     const outcome = runOutcome(report);
-    process.stdout.write(`\n${renderTerminal(report)}`);
     const index = path.join(outDir, 'index.html');
-    process.stdout.write(
-      `\nReport: ${args.formats.includes('html') ? index : path.join(outDir, 'results.json')}\n`,
+    process.stdout.write('\n');
+    printSummary(
+      report,
+      `Report: ${args.formats.includes('html') ? index : path.join(outDir, 'results.json')}`,
     );
-    // A run that did not complete says so last, where an operator's eye and a CI log's tail land.
-    const last = outcomeLine(outcome);
-    if (last) process.stdout.write(`${last}\n`);
     if (outcome.kind === 'interrupted' || controller.signal.aborted) return EXIT.interrupted;
     if (outcome.kind === 'failed') return EXIT.runFailed;
     return report.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;

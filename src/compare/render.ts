@@ -34,7 +34,7 @@ export function summaryLine(comparison: RunComparison): string {
       ...new Set(comparison.deltas.filter((d) => !d.comparable).map((d) => d.variant)),
     ];
     sentences.push(
-      `${comparison.notComparable} figure${comparison.notComparable === 1 ? '' : 's'} not comparable: nothing measured on one side for ${variants.join(', ')}.`,
+      `${comparison.notComparable} figure${comparison.notComparable === 1 ? '' : 's'} not comparable, which fails the comparison: nothing measured on one side for ${variants.join(', ')}.`,
     );
   }
   return sentences.join(' ');

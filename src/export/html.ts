@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { buildCharts, type ChartSpec } from '../report/charts.ts';
+import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../report/charts.ts';
 import {
   comparisonTable,
   gateMark,
@@ -47,6 +47,7 @@ const STYLE = `
   .notice { padding: 8px 16px; background: #fff4e5; border-left: 4px solid #ff7f0e; margin: 8px 0; }
   .scroll { overflow-x: auto; max-width: 100%; }
   table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: right; overflow-wrap: normal; }
+  th, .timeline td:first-child { white-space: nowrap; }
   th:first-child, td:first-child { text-align: left; } tr.key td { font-weight: 600; } thead th { border-bottom: 2px solid #ccc; }
   .answer { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(560px, 100%), 1fr)); gap: 4px 20px; }
   .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(520px, 100%), 1fr)); gap: 20px; }
@@ -64,6 +65,7 @@ const STYLE = `
 const INIT = `
   (function () {
     Chart.register(window['chartjs-plugin-annotation']);
+    (${LOG_TICK_LABELS_SOURCE})(Chart);
     var specs = JSON.parse(document.getElementById('chart-specs').textContent);
     specs.forEach(function (spec) {
       var config = spec.config;
@@ -143,15 +145,12 @@ ${view.variants.map((v) => v.trials.map((t) => timeline(v.name, t)).join('\n')).
 `;
 }
 
-/** The verdict, with the best variant's name in bold where the conclusion names it. */
+/** The verdict, which starts with the best variant when there is one: its name set in bold. */
 function headline(view: ReportView): string {
   const { best, headline } = view.comparison;
   const text = e(headline);
-  const at = best === null ? -1 : text.indexOf(`— ${e(best)}`);
-  if (best === null || at < 0) return text;
-  const from = at + 2;
-  const to = from + e(best).length;
-  return `${text.slice(0, from)}<span class="best">${text.slice(from, to)}</span>${text.slice(to)}`;
+  if (best === null || !text.startsWith(`${e(best)}:`)) return text;
+  return `<span class="best">${e(best)}</span>${text.slice(e(best).length)}`;
 }
 
 /** A chart's canvas in a box of its own height, named by its kind for tests and styles. */
@@ -169,7 +168,7 @@ function gatesHtml(gates: RunReport['gates']): string {
     )
     .join('\n');
   return `<p class="verdict ${summary.status}" id="verdict">Gates: ${e(summary.text)}</p>
-<div class="scroll"><table id="gates" class="timeline"><thead><tr><th>gate</th><th>actual</th><th>threshold</th><th></th></tr></thead><tbody>
+<div class="scroll"><table id="gates" class="timeline"><thead><tr><th>gate</th><th>actual</th><th>threshold</th><th>result</th></tr></thead><tbody>
 ${rows}
 </tbody></table></div>`;
 }

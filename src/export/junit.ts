@@ -1,7 +1,10 @@
 import { XMLBuilder } from 'fast-xml-parser';
+import { trialMetrics } from '../analysis/trial-metrics.ts';
 import { formatValue } from '../gates/evaluate.ts';
 import type { RunReport } from '../run/run-report.ts';
 import type { Exporter } from './exporter.ts';
+
+const finiteOr0 = (value: number) => (Number.isFinite(value) ? value : 0);
 
 const builder = new XMLBuilder({
   ignoreAttributes: false,
@@ -41,7 +44,8 @@ export function renderJunit(report: RunReport): string {
     variant.trials.map((trial) => ({
       '@classname': `deploy-bench.deploys.${variant.name}`,
       '@name': `${variant.name} trial ${trial.trial} deploy`,
-      '@time': (trial.recording.durationMs / 1000).toFixed(3),
+      // The deploy's own time, from its trigger to its end (0 when it never started).
+      '@time': (finiteOr0(trialMetrics(trial.recording).deployDurationMs) / 1000).toFixed(3),
       ...(trial.status === 'failed'
         ? { error: { '@type': 'deploy', '@message': trial.failure ?? 'failed' } }
         : {}),

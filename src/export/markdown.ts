@@ -1,6 +1,7 @@
 import type { GateResult } from '../gates/evaluate.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary } from '../report/table.ts';
 import { buildView, type ReportView } from '../report/view.ts';
+import { formatMs } from '../scenario/duration.ts';
 import { escapeMarkdown as m } from './escape.ts';
 import type { Exporter } from './exporter.ts';
 
@@ -48,7 +49,8 @@ export const markdownExporter: Exporter = {
 
 /**
  * The longest user wait per variant as a Mermaid chart: GitHub draws it on a job's summary page,
- * where the PNGs' relative links show nothing. (Mermaid has no log axis: the values are printed.)
+ * where the PNGs' relative links show nothing. Mermaid has no log axis, so each bar's name carries
+ * its value: a 100 ms bar beside a 4 s one is a sliver, its figure is not.
  */
 function waitsChart(view: ReportView): string[] {
   const measured = view.variants.filter((v) =>
@@ -62,7 +64,7 @@ function waitsChart(view: ReportView): string[] {
     '```mermaid',
     'xychart-beta horizontal',
     '    title "Longest user wait (ms), median over trials"',
-    `    x-axis [${measured.map((v) => name(v.name)).join(', ')}]`,
+    `    x-axis [${measured.map((v, i) => name(`${v.name} (${formatMs(waits[i] as number)})`)).join(', ')}]`,
     `    y-axis "milliseconds" 0 --> ${Math.max(1, ...waits)}`,
     `    bar [${waits.join(', ')}]`,
     '```',
@@ -73,7 +75,7 @@ function waitsChart(view: ReportView): string[] {
 function gatesSection(gates: readonly GateResult[]): string[] {
   if (gates.length === 0) return [];
   return [
-    '| gate | actual | threshold | |',
+    '| gate | actual | threshold | result |',
     '|---|---:|---:|---|',
     ...gateRows(gates).map(
       (g) =>

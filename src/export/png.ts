@@ -1,5 +1,5 @@
 import type { ChartConfiguration } from 'chart.js';
-import { buildCharts } from '../report/charts.ts';
+import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../report/charts.ts';
 import { buildView } from '../report/view.ts';
 import { type Exporter, ExporterUnavailable } from './exporter.ts';
 
@@ -11,32 +11,55 @@ export const PNG_HINT =
 
 type Renderer = { renderToBuffer(configuration: ChartConfiguration): Promise<Buffer> };
 
-/** chartjs-node-canvas needs the native canvas package, an optional dependency: load it on demand. */
-async function loadRenderer(): Promise<Renderer> {
+/** The log-axis labelling the page uses, for the Chart.js that renders the PNGs. */
+const installLogTickLabels = new Function(`return ${LOG_TICK_LABELS_SOURCE}`)() as (
+  chart: unknown,
+) => void;
+
+/**
+ * chartjs-node-canvas needs the native canvas package, an optional dependency: load it on demand.
+ * A renderer draws at one size: one per height the charts ask for.
+ */
+async function loadRenderers(): Promise<(height: number) => Renderer> {
+  let ChartJSNodeCanvas: typeof import('chartjs-node-canvas').ChartJSNodeCanvas;
   try {
-    const { ChartJSNodeCanvas } = await import('chartjs-node-canvas');
-    return new ChartJSNodeCanvas({
-      width: WIDTH,
-      height: HEIGHT,
-      backgroundColour: 'white',
-      plugins: { modern: ['chartjs-plugin-annotation'] },
-    }) as unknown as Renderer;
+    ({ ChartJSNodeCanvas } = await import('chartjs-node-canvas'));
   } catch {
     throw new ExporterUnavailable(PNG_HINT);
   }
+  const renderers = new Map<number, Renderer>();
+  return (height) => {
+    let renderer = renderers.get(height);
+    if (!renderer) {
+      renderer = new ChartJSNodeCanvas({
+        width: WIDTH,
+        height,
+        backgroundColour: 'white',
+        plugins: { modern: ['chartjs-plugin-annotation'] },
+        chartCallback: installLogTickLabels,
+      }) as unknown as Renderer;
+      renderers.set(height, renderer);
+    }
+    return renderer;
+  };
+}
+
+/** A chart's PNG height: the usual one, or taller where the page draws it taller (many lanes). */
+export function pngHeight(chart: ChartSpec): number {
+  return Math.max(HEIGHT, Math.round(chart.height * 1.25));
 }
 
 /** One PNG per chart of the HTML report, drawn from the same chart definitions. */
 export const pngExporter: Exporter = {
   name: 'png',
   async render(report) {
-    const renderer = await loadRenderer();
+    const rendererFor = await loadRenderers();
     const files = [];
     for (const chart of buildCharts(buildView(report))) {
       const config = { ...chart.config, options: { ...chart.config.options, responsive: false } };
       files.push({
         name: `${chart.id}.png`,
-        content: await renderer.renderToBuffer(config as ChartConfiguration),
+        content: await rendererFor(pngHeight(chart)).renderToBuffer(config as ChartConfiguration),
       });
     }
     return files;

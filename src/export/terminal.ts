@@ -95,7 +95,7 @@ export function renderTerminal(report: RunReport): string {
   parts.push(comparison.headline);
   if (report.gates.length > 0) {
     const gates = new Table({
-      head: ['gate', 'actual', 'threshold', ''],
+      head: ['gate', 'actual', 'threshold', 'result'],
       style: { head: [], border: [] },
       chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     });

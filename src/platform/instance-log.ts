@@ -1,9 +1,20 @@
 import type { InstanceLifecycle } from '../record/recording.ts';
 
+/** A stopped process stays in the live view this long. */
+const STOPPED_SHOWN_MS = 5000;
+
 /** The moments of a process's life that the lanes show. */
 export type LifeMoment = 'started' | 'up' | 'routed' | 'unrouted' | 'stopping' | 'stopped';
 
 export type InstanceState = 'booting' | 'up' | 'stopping' | 'stopped';
+
+/** The moment at which a process entered each state. */
+const ENTERED_BY: Record<InstanceState, LifeMoment> = {
+  booting: 'started',
+  up: 'up',
+  stopping: 'stopping',
+  stopped: 'stopped',
+};
 
 interface Entry {
   id: string;
@@ -57,17 +68,25 @@ export class InstanceLog {
     }));
   }
 
-  /** The processes that are not stopped yet, for the live view, in order of their start. */
+  /**
+   * The processes for the live view, in order of their start: those running, and those stopped in
+   * the last few seconds, so that the traffic they answered last is still accounted for.
+   */
   live(): LiveInstance[] {
     const now = process.hrtime.bigint();
     const since = (stamp: bigint | undefined) =>
       stamp === undefined ? 0 : Number(now - stamp) / 1e6;
     return [...this.entries.values()]
-      .filter((e) => e.moments.stopped === undefined)
+      .filter((e) => e.moments.stopped === undefined || since(e.moments.stopped) < STOPPED_SHOWN_MS)
       .map(({ id, moments }) => {
-        const state: InstanceState = moments.stopping ? 'stopping' : moments.up ? 'up' : 'booting';
-        const entered =
-          state === 'stopping' ? moments.stopping : state === 'up' ? moments.up : moments.started;
+        const state: InstanceState = moments.stopped
+          ? 'stopped'
+          : moments.stopping
+            ? 'stopping'
+            : moments.up
+              ? 'up'
+              : 'booting';
+        const entered = moments[ENTERED_BY[state]];
         return {
           id,
           state,

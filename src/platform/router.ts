@@ -142,10 +142,9 @@ export class Router {
         agent: backend.agent,
       },
       (upstreamResponse) => {
-        response.writeHead(upstreamResponse.statusCode ?? 502, {
-          ...upstreamResponse.headers,
-          [INSTANCE_HEADER]: backend.name,
-        });
+        // The upstream's headers are the router's to change: no copy per response.
+        upstreamResponse.headers[INSTANCE_HEADER] = backend.name;
+        response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
         upstreamResponse.pipe(response);
         upstreamResponse.once('end', finish);
         upstreamResponse.once('error', () => {

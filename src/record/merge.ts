@@ -1,6 +1,7 @@
 import type { DeployEvent } from '../deploy/events.ts';
 import { emptyBucket, mergeBucket } from './bucket.ts';
 import { createLatencyHistogram, type HistogramLayout } from './histogram.ts';
+import { byFirstResponse } from './recorder.ts';
 import type { AlternateLatency, Bucket, InstanceTraffic, Phase, Recording } from './recording.ts';
 
 /** Recordings that cannot be added: they were not made with the same settings. */
@@ -90,7 +91,7 @@ function mergeInstances(parts: readonly InstanceTraffic[]): InstanceTraffic[] {
       into.perInterval[i] = (into.perInterval[i] ?? 0) + count;
     });
   }
-  return [...byId.values()].sort((a, b) => a.firstMs - b.firstMs || (a.id < b.id ? -1 : 1));
+  return [...byId.values()].sort(byFirstResponse);
 }
 
 /** Only the process that ran the platform knows its processes' lives: the part that has them. */

@@ -34,6 +34,15 @@ export interface RecorderOptions {
   follower?: boolean;
 }
 
+/** Distinct instance names kept apart, at most; the rest are counted as OTHER_INSTANCES. */
+export const MAX_INSTANCES = 200;
+export const OTHER_INSTANCES = '(other instances)';
+
+/** The order of lanes: by first response, then by name, the same for one recording or merged ones. */
+export function byFirstResponse(a: InstanceTraffic, b: InstanceTraffic): number {
+  return a.firstMs - b.firstMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 /** A corrected histogram needs an expected interval above 0: a 50 µs baseline would explode it. */
 const MIN_EXPECTED_INTERVAL_MS = 1;
 
@@ -142,12 +151,17 @@ export class Recorder {
     else this.trackUser(sample, end);
   }
 
-  private countInstance(id: string, release: string | undefined, end: number): void {
-    let traffic = this.instances.get(id);
+  private countInstance(name: string, release: string | undefined, end: number): void {
+    let traffic = this.instances.get(name);
     if (!traffic) {
-      traffic = { id, firstMs: end, lastMs: end, requests: 0, perInterval: [] };
-      if (release !== undefined) traffic.release = release;
-      this.instances.set(id, traffic);
+      // A header that names every request would make a lane per request: past a bound, one lane.
+      const id = this.instances.size >= MAX_INSTANCES ? OTHER_INSTANCES : name;
+      traffic = this.instances.get(id);
+      if (!traffic) {
+        traffic = { id, firstMs: end, lastMs: end, requests: 0, perInterval: [] };
+        if (release !== undefined && id === name) traffic.release = release;
+        this.instances.set(id, traffic);
+      }
     }
     traffic.firstMs = Math.min(traffic.firstMs, end);
     traffic.lastMs = Math.max(traffic.lastMs, end);
@@ -156,6 +170,11 @@ export class Recorder {
     const counts = traffic.perInterval;
     while (counts.length <= i) counts.push(0);
     counts[i] = (counts[i] as number) + 1;
+  }
+
+  /** Responses per instance so far, for the live view: read a few times a second, not per request. */
+  *answeredBy(): Iterable<[string, number]> {
+    for (const [id, traffic] of this.instances) yield [id, traffic.requests];
   }
 
   /** The latency of the requests before the trigger so far: this recorder's share of the baseline. */
@@ -200,7 +219,7 @@ export class Recorder {
         spans,
       },
       timeline: this.timeline,
-      instances: [...this.instances.values()].sort((a, b) => a.firstMs - b.firstMs),
+      instances: [...this.instances.values()].sort(byFirstResponse),
     };
   }
 

@@ -30,9 +30,11 @@ const FAILURE_COLOUR = '#d62728';
 const STATE_COLOURS = {
   booting: '#f2d48f',
   up: '#c9d6e3',
-  stopping: '#e8b4b4',
+  stopping: '#b9a6cf',
   answering: '#d9d9d9',
 } as const;
+/** Where users failed or waited far above the baseline (disruption): shaded over every lane. */
+const DISRUPTED_COLOUR = 'rgba(214, 39, 40, 0.16)';
 const PHASE_COLOURS: Record<string, string> = {
   booting: '#8a6d00',
   up: '#1f5f99',
@@ -82,7 +84,7 @@ type AnnotationOptions =
       xValue: number;
       yValue: string;
       content: string;
-      position: { x: 'start'; y: 'center' };
+      position: { x: 'start' | 'end'; y: 'center' };
       xAdjust: number;
       color: string;
       font: Font;
@@ -96,11 +98,31 @@ declare module 'chart.js' {
 
 const SECONDS_AXIS = 'seconds since the deploy was triggered';
 
+/**
+ * Chart.js labels every tick in the top fifth of a log axis, which crowds it ("10,000 8,000
+ * 6,000"). The page and the PNG renderer both install this labelling instead: 1, 2 and 5 times a
+ * power of ten, or the powers of ten alone on an axis wider than three decades. A function cannot
+ * travel in the JSON chart specs, so it is shared as source, applied to the Chart.js in hand.
+ */
+export const LOG_TICK_LABELS_SOURCE = `function (Chart) {
+  Chart.defaults.scales.logarithmic.ticks.callback = function (value, index, ticks) {
+    var low = Math.max(ticks[0].value, 1e-9);
+    var high = ticks[ticks.length - 1].value;
+    var exponent = Math.floor(Math.log10(value) + 1e-9);
+    var mantissa = Math.round(value / Math.pow(10, exponent));
+    var shown = high / low > 1000 ? mantissa === 1 : mantissa === 1 || mantissa === 2 || mantissa === 5;
+    return shown ? Number(value).toLocaleString('en-US') : '';
+  };
+}`;
+
 export function buildCharts(view: ReportView): ChartSpec[] {
   const colourOf = (index: number) => VARIANT_COLOURS[index % VARIANT_COLOURS.length] as string;
   const range = latencyRange(view);
   return [
-    ...view.variants.map((variant, i) => lanesChart(variant, colourOf(i))),
+    // A target that names neither instance nor release has no lanes to draw (a notice says so).
+    ...view.variants.flatMap((variant, i) =>
+      (variant.trials[0]?.instances.length ?? 0) > 0 ? [lanesChart(variant, colourOf(i))] : [],
+    ),
     waitsChart(view, colourOf),
     ...view.variants.map((variant, i) => latencyChart(variant, colourOf(i), range)),
     throughputChart(view, colourOf),
@@ -153,6 +175,14 @@ function lanesChart(variant: VariantView, colour: string): ChartSpec {
   });
   const datasets: ChartDataset<'bar', { x: [number, number]; y: string }[]>[] = [
     trafficDataset(trial, instances, labels, colour),
+    // Only for the legend: the shading itself is an annotation over every lane.
+    {
+      label: 'users failing or waiting',
+      data: [],
+      backgroundColor: 'rgba(214, 39, 40, 0.35)',
+      grouped: false,
+      order: 2,
+    },
     ...(Object.keys(states) as (keyof typeof states)[])
       .filter((state) => states[state].length > 0)
       .map((state) => ({
@@ -167,15 +197,15 @@ function lanesChart(variant: VariantView, colour: string): ChartSpec {
   ];
   const annotations: Record<string, AnnotationOptions> = {};
   trial?.disrupted.forEach(([from, to], i) => {
-    annotations[`disrupted-${i}`] = box(from, to, 'rgba(214, 39, 40, 0.16)');
+    annotations[`disrupted-${i}`] = box(from, to, DISRUPTED_COLOUR);
   });
   Object.assign(annotations, phaseAnnotations(trial, 'afterDatasetsDraw'));
   return {
     id: `lanes-${variant.name}`,
     kind: 'lanes',
     title,
-    caption: `One row per instance: amber while it boots, blue-grey while up, pink while it stops (SIGTERM until exit). The strip over it is the traffic it answered, darker for a larger share of the responses. Red shading: requests failing or slow; dashed lines: the deploy’s phases.${variant.trials.length > 1 ? ` Trial ${trial?.trial} of ${variant.trials.length}.` : ''}`,
-    height: Math.max(210, 130 + 34 * instances.length),
+    caption: `One row per instance: amber while it boots, blue-grey while up, mauve while it stops (SIGTERM until exit). The strip over it is the traffic it answered, darker for a larger share of the responses. Red shading: users failing or waiting far longer than before the deploy; dashed lines: the deploy’s phases.${variant.trials.length > 1 ? ` Trial ${trial?.trial} of ${variant.trials.length}.` : ''}`,
+    height: Math.max(240, 150 + 34 * instances.length),
     config: {
       type: 'bar',
       // Floating bars ({ x: [from, to], y: lane }), which Chart.js's default typing does not name.
@@ -233,6 +263,12 @@ function trafficDataset(
       colours.push(withAlpha(colour, bar.alpha));
       open[i] = undefined;
     };
+    // A bin is drawn within the instance's first and last answer, not beyond: a process that
+    // stopped early in an interval is not seen answering to its end.
+    const within = (instance: Instance, from: number, to: number): [number, number] => [
+      Math.max(from, instance.firstTrafficAt ?? from),
+      Math.min(to, instance.lastTrafficAt ?? to),
+    ];
     for (let bin = 0; bin < bins; bin++) {
       const counts = instances.map((instance) => count(instance, bin));
       const total = counts.reduce((a, b) => a + b, 0);
@@ -243,14 +279,14 @@ function trafficDataset(
         }
         // Five shades: the share at a glance, and long runs of one shade.
         const alpha = 0.2 + 0.8 * (Math.ceil((5 * n) / total) / 5);
-        const from = x(bin * width);
+        const [fromMs, toMs] = within(instances[i] as Instance, bin * width, (bin + 1) * width);
         const bar = open[i];
-        if (bar && bar.alpha === alpha && Math.abs(bar.x[1] - from) < 1e-9) {
-          bar.x[1] = x((bin + 1) * width);
+        if (bar && bar.alpha === alpha && Math.abs(bar.x[1] - x(fromMs)) < 1e-9) {
+          bar.x[1] = x(toMs);
           return;
         }
         close(i);
-        open[i] = { x: [from, x((bin + 1) * width)], y: labels[i] as string, alpha };
+        open[i] = { x: [x(fromMs), x(toMs)], y: labels[i] as string, alpha };
       });
     }
     for (const i of instances.keys()) close(i);
@@ -273,15 +309,16 @@ function waitsChart(view: ReportView, colourOf: (i: number) => string): ChartSpe
   const labels = view.variants.map((v) => v.name);
   const waits = view.variants.map((v) => v.summary.metrics.longestUserWaitMs.median);
   const known = waits.filter((w) => Number.isFinite(w) && w > 0);
-  // A log axis, so that a 100 ms bar shows beside a 30 s one; the longest bar ends before the
-  // middle, which leaves its label room on the narrowest page.
+  // A log axis, so that a 100 ms bar shows beside a 30 s one, with a decade to spare on the right.
   const min = 10 ** Math.floor(Math.log10(Math.min(...known, 10)));
-  const decades = Math.log10(Math.max(...known, 10) / min);
-  const max = min * 10 ** Math.ceil(decades / 0.5);
+  const max = 10 ** (Math.ceil(Math.log10(Math.max(...known, 10))) + 1);
+  const share = (ms: number) => Math.log10(Math.max(ms, min) / min) / Math.log10(max / min);
   const annotations: Record<string, AnnotationOptions> = {};
   view.variants.forEach((variant, i) => {
     const wait = waits[i] as number;
     const failed = variant.summary.metrics.errors.median;
+    // The value at the bar's end: inside a long bar (white), after a short one.
+    const inside = Number.isFinite(wait) && share(wait) > 0.55;
     annotations[`value-${i}`] = {
       type: 'label',
       xValue: Number.isFinite(wait) ? Math.max(wait, min) : min,
@@ -289,9 +326,9 @@ function waitsChart(view: ReportView, colourOf: (i: number) => string): ChartSpe
       content: Number.isFinite(wait)
         ? `${formatMs(wait)} · ${failed} failed${variant.summary.trials > 1 ? ' (median)' : ''}`
         : 'not measured',
-      position: { x: 'start', y: 'center' },
-      xAdjust: 6,
-      color: '#222222',
+      position: { x: inside ? 'end' : 'start', y: 'center' },
+      xAdjust: inside ? -6 : 6,
+      color: inside ? '#ffffff' : '#222222',
       font: { size: 12, weight: 'bold' },
     };
   });
@@ -438,6 +475,7 @@ function latencyChart(
 
 function throughputChart(view: ReportView, colourOf: (i: number) => string): ChartSpec {
   const title = 'Throughput and errors';
+  const spans = view.variants.flatMap((v) => (v.trials[0] ? [v.trials[0].span] : []));
   const datasets: ChartDataset<'line', Point[]>[] = view.variants.flatMap((variant, i) => {
     const trial = variant.trials[0];
     if (!trial) return [];
@@ -462,7 +500,16 @@ function throughputChart(view: ReportView, colourOf: (i: number) => string): Cha
       options: {
         ...common(title),
         scales: {
-          x: { type: 'linear', title: { display: true, text: SECONDS_AXIS } },
+          x: {
+            type: 'linear',
+            ...(spans.length > 0
+              ? {
+                  min: Math.min(...spans.map((s) => s.from)),
+                  max: Math.max(...spans.map((s) => s.to)),
+                }
+              : {}),
+            title: { display: true, text: SECONDS_AXIS },
+          },
           y: { min: 0, title: { display: true, text: 'per second' } },
         },
       },
@@ -546,7 +593,9 @@ export function layoutPhaseLabels(
     let row = rowEnds.findIndex((end) => end <= group.at - half);
     if (row < 0) row = rowEnds.length;
     rowEnds[row] = group.at + half;
-    return { at: group.at, text, phase: phases[0] as string, row };
+    // A group that holds the failure is coloured as the failure.
+    const phase = phases.includes('failed') ? 'failed' : (phases[0] as string);
+    return { at: group.at, text, phase, row };
   });
 }
 

@@ -116,7 +116,8 @@ export function gateRows(gates: readonly GateResult[]): GateRow[] {
     threshold: `${gate.comparator} ${formatValue(gate.threshold, gate.unit)}`,
     evaluated: gate.evaluated,
     passed: gate.passed,
-    note: gate.problem ?? gate.basis,
+    // A withheld gate says so in its mark; its note is still how the figure was taken.
+    note: gate.evaluated ? (gate.problem ?? gate.basis) : gate.basis,
   }));
 }
 

@@ -128,6 +128,13 @@ export function buildView(report: RunReport): ReportView {
   const notices: string[] = [];
   notices.push(...saturationNotices(report));
   notices.push(...shardNotices(report));
+  if (
+    variants.some((v) => v.trials.length > 0 && v.trials.every((t) => t.instances.length === 0))
+  ) {
+    notices.push(
+      `No response named its instance or its release, so no instances can be drawn: set load.instanceHeader (a header naming the pod, dyno or host) or load.releaseHeader.`,
+    );
+  }
   for (const variant of variants) {
     for (const trial of variant.trials.filter((t) => t.status === 'failed')) {
       const notice = `${variant.name}, trial ${trial.trial}: the deploy failed: ${trial.failure}`;
@@ -213,7 +220,11 @@ function trialView(trial: TrialResult): TrialView {
     throughput: thin(throughput, 'first'),
     errorRate: thin(errorRate, 'max'),
     instances: trialInstances(recording),
-    span: { from: at(0), to: at(Math.max(recording.durationMs, step)) },
+    // Whole seconds at both ends: even ticks, and the same axis for charts of one trial.
+    span: {
+      from: Math.floor(at(0)),
+      to: Math.ceil(at(Math.max(recording.durationMs, step))),
+    },
     triggerMs: trigger,
     intervalMs: step,
     quiet: quiet.list,

@@ -41,14 +41,16 @@ export class LiveStats {
   errors = 0;
   lastMs = 0;
   worstMs = 0;
-  /** Responses per instance (named as in the recording: instance header, else release). */
-  readonly answeredBy = new Map<string, number>();
+  /** Responses per instance so far (named as in the recording: instance header, else release). */
+  answeredBy: () => Iterable<[string, number]> = () => [];
   /** performance.now() when the trial started (0 before the first), and when each stage began. */
   trialStartedAt = 0;
   private readonly stageStartedAt = new Map<Stage, number>();
   /** Bumped at every trial: a view that kept counts of the last one starts over. */
   generation = 0;
   plan: TrialPlan = { settleMs: 0, warmupMs: 0, cooldownMs: 0 };
+  /** How long the last trial's target took to start: the next one is expected to take as long. */
+  private lastStartupMs: number | undefined;
   /** The trial's clock, once its load started: the age of a request in flight is read on it. */
   clock: Clock | undefined;
   /** Requests in flight now, of this thread's generator or every thread's. */
@@ -65,7 +67,7 @@ export class LiveStats {
     this.errors = 0;
     this.lastMs = 0;
     this.worstMs = 0;
-    this.answeredBy.clear();
+    this.answeredBy = () => [];
     this.clock = undefined;
     this.inFlight = () => ({ count: 0 });
     this.platformInstances = undefined;
@@ -76,8 +78,10 @@ export class LiveStats {
   }
 
   enter(stage: Stage): void {
+    const now = performance.now();
     this.stage = stage;
-    this.stageStartedAt.set(stage, performance.now());
+    this.stageStartedAt.set(stage, now);
+    if (stage === 'settling') this.lastStartupMs = now - this.trialStartedAt;
   }
 
   /**
@@ -88,9 +92,11 @@ export class LiveStats {
    */
   expected(now = performance.now()): { ms: number; open: boolean } {
     const { plan } = this;
-    const loadStart = this.stageStartedAt.get('warm-up');
     const settleStart = this.stageStartedAt.get('settling');
-    const startup = (settleStart ?? loadStart ?? now) - this.trialStartedAt;
+    const startup =
+      settleStart !== undefined
+        ? settleStart - this.trialStartedAt
+        : Math.max(this.lastStartupMs ?? 0, now - this.trialStartedAt);
     if (plan.fixedLoadMs !== undefined) {
       return { ms: startup + plan.settleMs + plan.fixedLoadMs, open: false };
     }
@@ -110,12 +116,12 @@ export class LiveStats {
     this.errors = threads.reduce((sum, t) => sum + t.errors, 0);
     this.lastMs = threads.at(-1)?.lastMs ?? 0;
     this.worstMs = Math.max(0, ...threads.map((t) => t.worstMs));
-    this.answeredBy.clear();
+    const answered = new Map<string, number>();
     for (const thread of threads) {
-      for (const [id, count] of thread.answeredBy) {
-        this.answeredBy.set(id, (this.answeredBy.get(id) ?? 0) + count);
-      }
+      for (const [id, count] of thread.answeredBy)
+        answered.set(id, (answered.get(id) ?? 0) + count);
     }
+    this.answeredBy = () => answered;
     const count = threads.reduce((sum, t) => sum + t.inFlight.count, 0);
     const starts = threads.flatMap((t) =>
       t.inFlight.oldestStart === undefined ? [] : [t.inFlight.oldestStart],
@@ -130,9 +136,6 @@ export class LiveStats {
     if (isFailure(sample)) this.errors++;
     this.lastMs = sample.latencyMs;
     if (sample.latencyMs > this.worstMs) this.worstMs = sample.latencyMs;
-    const instance = sample.instance ?? sample.release;
-    if (instance !== undefined)
-      this.answeredBy.set(instance, (this.answeredBy.get(instance) ?? 0) + 1);
   }
 
   /** What a thread reports of its counters (workers/generator-thread.ts). */
@@ -142,7 +145,7 @@ export class LiveStats {
       errors: this.errors,
       lastMs: this.lastMs,
       worstMs: this.worstMs,
-      answeredBy: [...this.answeredBy],
+      answeredBy: [...this.answeredBy()],
       inFlight: this.inFlight(),
     };
   }

@@ -48,7 +48,8 @@ const resultsSchema = z.object({
       expression: z.string(),
       source: z.string(),
       variant: z.string(),
-      evaluated: z.boolean(),
+      // Written before gates could be withheld: every gate was evaluated then.
+      evaluated: z.boolean().default(true),
       actual: z.number().nullable(),
       threshold: z.number().nullable(),
       unit: z.enum(['ms', 'percent', 'count']),

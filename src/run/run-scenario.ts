@@ -124,15 +124,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
         }
         if (options.signal.aborted) break run;
         trialsRun++;
-        log(`${variant.name}: trial ${trial}/${trials} — starting the target`);
-        const onPhase = (phase: DeployPhase, detail: string | undefined, t: number) =>
-          log(
-            `${variant.name}: ${(t / 1000).toFixed(2).padStart(7)} s  ${phase}${detail ? `  ${detail}` : ''}`,
-          );
-        const onLoadStarted = () =>
-          log(
-            `${variant.name}: load started; the deploy follows the ${scenario.timeline.warmup / 1000} s warm-up`,
-          );
+        // The live view moves to the new trial before its first line, so that no frame of the last
+        // trial is drawn after it.
         live?.startTrial(variant.name, trial, {
           settleMs: timeline.settle,
           warmupMs: timeline.warmup,
@@ -143,6 +136,15 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
             ? { fixedLoadMs: timeline.warmup + timeline.deployTimeout + timeline.cooldown }
             : {}),
         });
+        log(`${variant.name}: trial ${trial}/${trials} — starting the target`);
+        const onPhase = (phase: DeployPhase, detail: string | undefined, t: number) =>
+          log(
+            `${variant.name}: ${(t / 1000).toFixed(2).padStart(7)} s  ${phase}${detail ? `  ${detail}` : ''}`,
+          );
+        const onLoadStarted = () =>
+          log(
+            `${variant.name}: load started; the deploy follows the ${scenario.timeline.warmup / 1000} s warm-up`,
+          );
         const result = await runTrial({
           loaded,
           variant,

@@ -59,7 +59,10 @@ function inThisThread({ origin, share, recorder: recorderOptions, live }: Measur
         onDropped: (t) => recorder.recordDropped(t),
       });
       stopGenerator = (mode) => generator.stop(mode);
-      if (live) live.inFlight = () => generator.inFlight();
+      if (live) {
+        live.inFlight = () => generator.inFlight();
+        live.answeredBy = () => recorder.answeredBy();
+      }
       eluAtStart = performance.eventLoopUtilization();
       generator.start();
     },

@@ -127,11 +127,11 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     await hook('beforeTrial', early.now);
     request.live?.enter('settling');
     await settle(origin, scenario.load, scenario.timeline.settle, signal);
-    // The embedded router names the process behind each response: every process is a lane.
-    const loadConfig: LoadConfig =
-      platform && !scenario.load.instanceHeader
-        ? { ...scenario.load, instanceHeader: INSTANCE_HEADER }
-        : scenario.load;
+    // The embedded router names the process behind each response: every process is a lane, named as
+    // its supervisor names it (a header of the app's own would name the same process otherwise).
+    const loadConfig: LoadConfig = platform
+      ? { ...scenario.load, instanceHeader: INSTANCE_HEADER }
+      : scenario.load;
     measured = await prepareMeasuredLoad({
       origin,
       share: shareOfLoad(loadConfig, (shard?.index ?? 1) - 1, shard?.count ?? 1),

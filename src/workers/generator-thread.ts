@@ -41,6 +41,7 @@ function start(clockOrigin: bigint): void {
   });
   const running = generator;
   live.inFlight = () => running.inFlight();
+  live.answeredBy = () => recorder.answeredBy();
   progress = setInterval(() => send({ type: 'progress', ...live.progress() }), PROGRESS_EVERY_MS);
   eluAtStart = performance.eventLoopUtilization();
   generator.start();

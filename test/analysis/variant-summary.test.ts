@@ -74,7 +74,7 @@ describe('summaries over trials', () => {
     expect(comparison.variants.map((v) => v.longestTransactionRatio)).toEqual([1, 0.025]);
     // The user who met 3 refusals from t = 10 waited until the end of their success at 100 + 4000.
     expect(comparison.headline).toBe(
-      "stop-start: users waited at most 4.09 s, 3 failed; preboot: 100 ms, 0 failed — preboot's longest wait 41× shorter than stop-start's (1 trial each: too few to tell a difference from noise; 4 trials each can)",
+      "preboot: users waited at most 100 ms, 0 failed; stop-start: 4.09 s, 3 failed — preboot's longest wait 41× shorter than stop-start's (1 trial each: too few to tell a difference from noise; 4 trials each can)",
     );
     expect(comparison.best).toBe('preboot');
     expect(comparison.variants[1]?.longestTransactionTest).toEqual({

@@ -65,7 +65,7 @@ describe('the verdict ranks what users felt', () => {
     expect(comparison.rankedBy).toEqual(['longestUserWaitMs', 'errors', 'longestTransactionMs']);
     expect(comparison.variants.map((v) => v.rank)).toEqual([2, 1]);
     expect(comparison.headline).toBe(
-      `stop-first: users waited at most 2.06 s, 54 failed; blue-green: 300 ms, 0 failed — blue-green's longest wait 6.9× shorter than stop-first's (1 trial each: too few to tell a difference from noise; 4 trials each can)`,
+      `blue-green: users waited at most 300 ms, 0 failed; stop-first: 2.06 s, 54 failed — blue-green's longest wait 6.9× shorter than stop-first's (1 trial each: too few to tell a difference from noise; 4 trials each can)`,
     );
   });
 
@@ -94,7 +94,8 @@ describe('the verdict ranks what users felt', () => {
     expect(comparison.best).toBeNull();
     expect(comparison.variants.map((v) => [v.rank, v.leftOut])).toEqual([
       [null, 'its deploy failed in 1 of 1 trial'],
-      [1, null],
+      // No verdict, no places: a script reading rank 1 must not find a winner.
+      [null, null],
     ]);
     expect(comparison.headline).toMatch(
       /— no winner: the run failed; current left out: its deploy failed in 1 of 1 trial$/,
@@ -144,4 +145,40 @@ describe('the verdict ranks what users felt', () => {
       /b's longest wait 1 % shorter than a's, but within the noise \(rank test p = 1\.0, 4 trials each\): no winner$/,
     );
   });
+
+  it('names the same winner whatever the order of the variants', () => {
+    // Waits count in whole milliseconds (101, 100, 101): b's is shortest, however they are listed.
+    const a = { name: 'a', summary: summaryOf({ wait: 100.6, errors: 1, longest: 90 }) };
+    const b = { name: 'b', summary: summaryOf({ wait: 100.0, errors: 3, longest: 80 }) };
+    const c = { name: 'c', summary: summaryOf({ wait: 101.2, errors: 1, longest: 70 }) };
+    const orders = [
+      [a, b, c],
+      [a, c, b],
+      [b, a, c],
+      [b, c, a],
+      [c, a, b],
+      [c, b, a],
+    ];
+    const verdicts = orders.map((order) => {
+      const comparison = compareVariants(order, { kind: 'completed' });
+      return [comparison.best, comparison.decidedBy];
+    });
+    for (const verdict of verdicts) expect(verdict).toEqual(['b', 'longestUserWaitMs']);
+  });
 });
+
+/** A variant's summary with just the figures the ranking reads, for one trial. */
+function summaryOf(figures: { wait: number; errors: number; longest: number }) {
+  const one = (value: number) => ({ median: value, min: value, max: value, values: [value] });
+  const summary = summarizeVariant([]);
+  return {
+    ...summary,
+    trials: 1,
+    metrics: {
+      ...summary.metrics,
+      longestUserWaitMs: one(figures.wait),
+      errors: one(figures.errors),
+      longestTransactionMs: one(figures.longest),
+    },
+  };
+}

@@ -159,7 +159,7 @@ describe('bench compare', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stdout).not.toMatch(/NaN|No regression/);
     expect(run.stdout).toContain(
-      '5 figures not comparable: nothing measured on one side for preboot.',
+      '5 figures not comparable, which fails the comparison: nothing measured on one side for preboot.',
     );
     const json = JSON.parse(readFileSync(path.join(out, 'compare.json'), 'utf8'));
     const preboot = json.deltas.filter((d: { variant: string }) => d.variant === 'preboot');

@@ -288,6 +288,8 @@ variants:
     nothingLeft(marker);
     expect(results.interrupted).toBe(true);
     expect(existsSync(path.join(out, 'index.html'))).toBe(true);
+    // results.json and the reports written after it say the same.
+    expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain('The run was interrupted');
   });
 
   it('a second Ctrl-C quits at once, still leaving no process behind', async () => {

@@ -1,0 +1,14 @@
+import { renderTerminal } from '../export/terminal.ts';
+import { outcomeLine, runOutcome } from '../run/outcome.ts';
+import type { RunReport } from '../run/run-report.ts';
+
+/**
+ * The terminal summary, then where the files went, then — for a run that did not complete — how it
+ * ended, as the very last line, where an operator's eye and a CI log's tail land.
+ */
+export function printSummary(report: RunReport, whereLine: string, out = process.stdout): void {
+  out.write(renderTerminal(report));
+  out.write(`\n${whereLine}\n`);
+  const last = outcomeLine(runOutcome(report));
+  if (last) out.write(`${last}\n`);
+}
