@@ -42,6 +42,8 @@ type Colors = ReturnType<typeof pc.createColors>;
 export interface RateWindow {
   generation: number;
   at: number;
+  /** False until the trial's first window closed: no rate is known yet. */
+  measured: boolean;
   requests: number;
   answeredBy: Map<string, number>;
   rate: number;
@@ -55,6 +57,7 @@ export function emptyWindow(): RateWindow {
   return {
     generation: -1,
     at: 0,
+    measured: false,
     requests: 0,
     answeredBy: new Map(),
     rate: 0,
@@ -83,6 +86,7 @@ function measure(live: LiveStats, window: RateWindow, now: number): void {
   window.shares = new Map(deltas.map(([id, n]) => [id, total > 0 ? n / total : 0]));
   for (const [id, n] of deltas) if (n > 0) window.lastAnswered.set(id, now);
   window.at = now;
+  window.measured = true;
   window.requests = live.requests;
   window.answeredBy = answeredBy;
 }
@@ -132,7 +136,7 @@ export function statusLines(
   return [
     head,
     // What users wait for first; the deploy's phase last, where a long detail may be cut.
-    `  ${colors.cyan(live.stage)} · ${Math.round(window.rate)} req/s · ${waiting} · ${latency} · ${errors}${live.phase ? ` · ${live.phase}` : ''}`,
+    `  ${colors.cyan(live.stage)} · ${window.measured ? Math.round(window.rate) : '…'} req/s · ${waiting} · ${latency} · ${errors}${live.phase ? ` · ${live.phase}` : ''}`,
     ...instanceLines(live, window, colors, now),
   ];
 }

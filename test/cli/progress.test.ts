@@ -46,7 +46,7 @@ describe('live progress', () => {
   it('redraws a status on a terminal: trial, stage, rate, latency, failures', async () => {
     const screen = await inTerminal();
     expect(screen).toContain(`${ESCAPE}[2K`); // lines erased and redrawn in place
-    expect(screen).toMatch(/only.* trial 1\/1 +█*░* \d+ %/);
+    expect(screen).toMatch(/only.* trial 1\/1 +[\d.]+ s of ~\d+ s.* +█*░* \d+ % of the run/);
     expect(screen).toMatch(
       /warm-up.*? · \d+ req\/s · \d+ in flight(, oldest [\d.]+ m?s)? · last [\d.]+ ms · worst [\d.]+ ms · 0 failed/,
     );
