@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/export/escape.ts';
+import type { Sample } from '../../src/load/sample.ts';
+import { Recorder } from '../../src/record/recorder.ts';
+import { layoutPhaseLabels } from '../../src/report/charts.ts';
 import { decimate } from '../../src/report/decimate.ts';
+import { buildView } from '../../src/report/view.ts';
+import { syntheticReport } from '../helpers/synthetic-report.ts';
 
 describe('escaping', () => {
   it('leaves no markup in HTML text', () => {
@@ -40,5 +45,64 @@ describe('decimate', () => {
 
   it('keeps the first point of each run for series that must stay consistent', () => {
     expect(decimate(series, 5, 'first').map((p) => p.x)).toEqual([0, 2, 4, 6, 8]);
+  });
+});
+
+describe('what the charts are drawn from', () => {
+  it('shades the intervals in which every request failed, and those in which none started', () => {
+    const recorder = new Recorder({ intervalMs: 100 });
+    const request = (t: number, latencyMs: number, status = 200): Sample => ({
+      user: 0,
+      t,
+      latencyMs,
+      status,
+      bytes: 1,
+      ...(status === 0 ? { error: 'refused' as const } : { release: 'v1' }),
+    });
+    for (let t = 0; t < 1000; t += 10) recorder.record(request(t, 5));
+    recorder.event({ t: 1000, phase: 'triggered' });
+    for (let t = 1000; t < 1300; t += 20) recorder.record(request(t, 1, 0));
+    recorder.record(request(1300, 490)); // held: nothing else starts until it ends
+    recorder.event({ t: 1800, phase: 'completed' });
+    for (let t = 1800; t < 2500; t += 10) recorder.record(request(t, 5));
+    const report = syntheticReport();
+    const [first] = report.variants;
+    if (!first) throw new Error('no variant');
+    first.trials = [
+      {
+        trial: 1,
+        status: 'completed',
+        startedAt: '',
+        recording: recorder.finish(2500),
+        deployLog: [],
+      },
+    ];
+    const trial = buildView(report).variants[0]?.trials[0];
+    const round = (spans: [number, number][] | undefined) =>
+      spans?.map(([a, b]) => [Number(a.toFixed(3)), Number(b.toFixed(3))]);
+    expect(round(trial?.allFailed)).toEqual([[0, 0.3]]);
+    expect(round(trial?.quiet)).toEqual([[0.4, 0.8]]);
+    expect(trial?.span).toEqual({ from: -1, to: 2 });
+  });
+
+  it('lays the phase labels out apart: close phases share a label, touching ones take a row each', () => {
+    const labels = layoutPhaseLabels(
+      [
+        { at: 0, phase: 'triggered' },
+        { at: 0.01, phase: 'booting' },
+        { at: 0.9, phase: 'failed' },
+        { at: 4.17, phase: 'up' },
+        { at: 4.17, phase: 'switched' },
+        { at: 4.18, phase: 'stopping' },
+        { at: 4.19, phase: 'completed' },
+      ],
+      { from: -3, to: 7 },
+    );
+    expect(labels.map((l) => [l.text, l.phase, l.row])).toEqual([
+      // 0.9 s apart is within a label's width on a narrow plot: one label, in the failure's colour.
+      ['booting · failed', 'failed', 0],
+      // Four phases in 20 ms: one label, which would touch the first one: the next row.
+      ['up … completed', 'up', 1],
+    ]);
   });
 });
