@@ -132,7 +132,7 @@ export function buildView(report: RunReport): ReportView {
     variants.some((v) => v.trials.length > 0 && v.trials.every((t) => t.instances.length === 0))
   ) {
     notices.push(
-      `No response named its instance or its release, so no instances can be drawn: set load.instanceHeader (a header naming the pod, dyno or host) or load.releaseHeader.`,
+      `No instances to draw: no response named its instance or its release (or these results come from a deploy-bench that did not record them). Set load.instanceHeader, a header naming the pod, dyno or host, or load.releaseHeader.`,
     );
   }
   for (const variant of variants) {

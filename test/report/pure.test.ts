@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/export/escape.ts';
 import type { Sample } from '../../src/load/sample.ts';
 import { Recorder } from '../../src/record/recorder.ts';
-import { layoutPhaseLabels } from '../../src/report/charts.ts';
+import { buildCharts, layoutPhaseLabels } from '../../src/report/charts.ts';
 import { decimate } from '../../src/report/decimate.ts';
 import { buildView } from '../../src/report/view.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
@@ -104,5 +104,19 @@ describe('what the charts are drawn from', () => {
       // Four phases in 20 ms: one label, which would touch the first one: the next row.
       ['up … completed', 'up', 1],
     ]);
+  });
+
+  it('draws no empty lanes: without instances, a notice says which header names them', () => {
+    const report = syntheticReport();
+    const withLanes = buildCharts(buildView(report)).filter((c) => c.kind === 'lanes');
+    expect(withLanes.map((c) => c.id)).toEqual(['lanes-stop-start', 'lanes-preboot']);
+    for (const trial of report.variants[1]?.trials ?? []) trial.recording.instances = [];
+    const view = buildView(report);
+    expect(
+      buildCharts(view)
+        .filter((c) => c.kind === 'lanes')
+        .map((c) => c.id),
+    ).toEqual(['lanes-stop-start']);
+    expect(view.notices.some((n) => n.startsWith('No instances to draw'))).toBe(true);
   });
 });
