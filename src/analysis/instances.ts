@@ -5,18 +5,9 @@ import type { InstanceLifecycle, InstanceTraffic, Recording } from '../record/re
  * only) and the traffic it answered as the load saw it. Times on the trial's timeline (ms since
  * t0); null when unknown or when it did not happen during the trial.
  */
-export interface Instance {
-  id: string;
+export interface Instance extends Omit<InstanceLifecycle, 'release'> {
+  /** Null when no response named it and no platform started it. */
   release: string | null;
-  startedAt: number | null;
-  upAt: number | null;
-  routedAt: number | null;
-  unroutedAt: number | null;
-  /** SIGTERM sent. */
-  stoppingAt: number | null;
-  /** Seen to exit. */
-  stoppedAt: number | null;
-  exit: string | null;
   /** End of the first and the last response it answered. */
   firstTrafficAt: number | null;
   lastTrafficAt: number | null;

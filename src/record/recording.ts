@@ -92,7 +92,9 @@ export interface InstanceLifecycle {
   upAt: number | null;
   routedAt: number | null;
   unroutedAt: number | null;
+  /** SIGTERM sent. */
   stoppingAt: number | null;
+  /** Seen to exit. */
   stoppedAt: number | null;
   /** How it exited ("exit 0", "signal SIGKILL"), once it did. */
   exit: string | null;
