@@ -284,6 +284,12 @@ describe('JUnit', () => {
       'stop-start trial 1 deploy',
       'preboot trial 1 deploy',
     ]);
+    // Each deploy's test case takes the deploy's own time, as results.json measured it.
+    expect(deploys.testcase.map((c: { time: string }) => Number(c.time))).toEqual(
+      results().variants.map((v: { trials: { deployDurationMs: number }[] }) =>
+        Number(((v.trials[0]?.deployDurationMs ?? Number.NaN) / 1000).toFixed(3)),
+      ),
+    );
   });
 });
 
