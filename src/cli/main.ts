@@ -333,4 +333,7 @@ export async function main(argv: string[]): Promise<number> {
 
 // Exit as soon as the work is done: a keep-alive socket or a timer somewhere must not hold the
 // operator (or CI) waiting. Writes to pipes and files are synchronous on Linux, so nothing is cut.
+// A terminal that went away (EIO) or a reader that quit (EPIPE, `bench run … | head`) must not crash
+// a run before its results are saved: what cannot be shown is not shown.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 main(hideBin(process.argv)).then((code) => process.exit(code));

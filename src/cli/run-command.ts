@@ -59,8 +59,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
     killAllGroups();
     process.exit(EXIT.interrupted);
   };
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
+  // A closed terminal or SSH session (SIGHUP) is handled as Ctrl-C: the run stops and keeps its results.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, interrupt);
 
   const live = new LiveStats();
   const progress = startProgress(
@@ -116,8 +117,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     return report.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;
   } finally {
     progress.stop();
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
+    for (const signal of signals) process.off(signal, interrupt);
   }
 }
 

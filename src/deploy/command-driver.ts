@@ -1,8 +1,7 @@
 import type { DeployConfig } from '../scenario/schema.ts';
+import type { BoundedLog } from './bounded-log.ts';
 import type { DeployDriver } from './events.ts';
-import { describeFailure, type LogLine, runShell } from './shell.ts';
-
-export type { LogLine } from './shell.ts';
+import { describeFailure, runShell } from './shell.ts';
 
 /**
  * Deploys by running a shell command (e.g. `git push heroku main`, `kubectl rollout restart ...`):
@@ -13,7 +12,7 @@ export function commandDriver(options: {
   command: string;
   cwd: string;
   now: () => number;
-  log: LogLine[];
+  log: BoundedLog;
   markers: DeployConfig['markers'];
 }): DeployDriver {
   const markers = options.markers.map((m) => ({ pattern: new RegExp(m.pattern), phase: m.phase }));

@@ -1,5 +1,6 @@
 import type { Hooks } from '../scenario/schema.ts';
-import { describeFailure, type LogLine, runShell } from './shell.ts';
+import type { BoundedLog } from './bounded-log.ts';
+import { describeFailure, runShell } from './shell.ts';
 
 /** A hook that failed: the run stops there, with what it measured so far (`measured`, if any). */
 export class HookError<T = unknown> extends Error {
@@ -14,8 +15,10 @@ export async function runHook(options: {
   variant: string;
   cwd: string;
   now: () => number;
-  log: LogLine[];
+  log: BoundedLog;
   signal: AbortSignal;
+  /** A hook still running after this is killed, and fails (`timeline.hookTimeout`). */
+  timeoutMs: number;
 }): Promise<void> {
   const command = options.hooks?.[options.which];
   if (!command || options.signal.aborted) return;
@@ -26,6 +29,7 @@ export async function runHook(options: {
     log: options.log,
     source: `hook ${options.which}`,
     signal: options.signal,
+    timeoutMs: options.timeoutMs,
   });
   if (result.exitCode !== 0 && !options.signal.aborted) {
     throw new HookError(

@@ -1,86 +1,187 @@
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { signalGroup, trackGroup, untrackGroup } from '../process/process-group.ts';
+import { sleep } from '../process/sleep.ts';
+import { type BoundedLog, MAX_LINE_CHARACTERS } from './bounded-log.ts';
 
-export interface LogLine {
-  t: number;
-  stream: 'stdout' | 'stderr';
-  line: string;
-  /** Where it came from when not the deploy command itself, e.g. "hook beforeTrial". */
-  source?: string;
-}
+export type { LogLine } from './bounded-log.ts';
 
 export interface ShellRun {
   command: string;
   cwd: string;
   /** The trial's clock, to stamp each line. */
   now: () => number;
-  log: LogLine[];
+  log: BoundedLog;
   source?: string;
   signal: AbortSignal;
+  /** Past this, the command's group is killed and the command counts as failed. */
+  timeoutMs?: number;
   onLine?: (line: string) => void;
 }
 
+export interface ShellExit {
+  exitCode?: number;
+  signal?: string;
+  /** It ran past `timeoutMs`. */
+  timedOutAfterMs?: number;
+  /** It could not be started at all (e.g. the folder to run it in does not exist). */
+  startError?: string;
+  lastLine?: string;
+}
+
 /**
- * Runs a shell command in a process group of its own and keeps its output, stamped; an abort kills
- * the whole group. Resolves with the exit; never rejects for a non-zero exit (the caller decides).
- * After a success, what the command left in the background (often the new release itself) is the
- * user's, not ours to stop; after a failure or an abort its group is killed.
+ * Output still in the pipe when the command exits is read until the pipe has been quiet this long
+ * (or closes): a background child that inherited the pipe keeps it open for as long as it lives.
  */
-export async function runShell(
-  run: ShellRun,
-): Promise<{ exitCode?: number; signal?: string; lastLine?: string }> {
-  const child = execa(run.command, {
+const QUIET_AFTER_EXIT_MS = 25;
+const MOST_DRAIN_AFTER_EXIT_MS = 500;
+
+/**
+ * Runs a shell command in a process group of its own and keeps its output, stamped and bounded. It is
+ * over when the shell exits — not when its output pipes close, which a background child (`./start.sh &`)
+ * holds open. After a success, what the command left running is the user's (often the new release) and
+ * is left alone; after a failure, a timeout or an abort its whole group is killed. Never rejects: the
+ * caller decides what an exit means.
+ */
+export async function runShell(run: ShellRun): Promise<ShellExit> {
+  if (run.signal.aborted) return { signal: 'SIGKILL' };
+  const child = spawn(run.command, {
     shell: true,
     cwd: run.cwd,
     detached: true,
-    reject: false,
-    stdin: 'ignore',
-    buffer: false,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid;
   if (pid !== undefined) trackGroup(pid);
   let lastLine: string | undefined;
-  const keep = (stream: 'stdout' | 'stderr', line: string) => {
-    run.log.push({ t: run.now(), stream, line, ...(run.source ? { source: run.source } : {}) });
-    lastLine = line;
-    run.onLine?.(line);
-  };
-  for (const stream of ['stdout', 'stderr'] as const) {
-    let pending = '';
-    child[stream]?.setEncoding('utf8');
-    child[stream]?.on('data', (chunk: string) => {
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) keep(stream, line);
-    });
-    child[stream]?.on('end', () => {
-      if (pending) keep(stream, pending);
-    });
-  }
+  const readers = (['stdout', 'stderr'] as const).map((stream) =>
+    readLines(child[stream], (line, cut) => {
+      run.log.push(
+        { t: run.now(), stream, line, ...(run.source ? { source: run.source } : {}) },
+        cut,
+      );
+      lastLine = line.slice(0, MAX_LINE_CHARACTERS);
+      run.onLine?.(line);
+    }),
+  );
+
+  let timedOut = false;
   const kill = () => pid !== undefined && signalGroup(pid, 'SIGKILL');
   run.signal.addEventListener('abort', kill, { once: true });
+  const timer =
+    run.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          kill();
+        }, run.timeoutMs);
   try {
-    const result = await child;
-    if (result.exitCode !== 0) kill();
+    const exit = await new Promise<ShellExit>((resolve) => {
+      child.once('error', (error) => resolve({ startError: error.message }));
+      child.once('exit', (code, signal) =>
+        resolve({
+          ...(code !== null ? { exitCode: code } : {}),
+          ...(signal ? { signal } : {}),
+        }),
+      );
+    });
+    clearTimeout(timer);
+    const failed = exit.exitCode !== 0 || timedOut || run.signal.aborted;
+    if (failed) kill();
+    // What the command printed before it exited is still read; a background child's later output is not.
+    const drainUntil = performance.now() + MOST_DRAIN_AFTER_EXIT_MS;
+    const allEnded = Promise.all(readers.map((r) => r.ended)).then(() => true);
+    while (performance.now() < drainUntil) {
+      const seen = readers.reduce((n, r) => n + r.chunks(), 0);
+      const ended = await Promise.race([allEnded, sleep(QUIET_AFTER_EXIT_MS).then(() => false)]);
+      if (ended || readers.reduce((n, r) => n + r.chunks(), 0) === seen) break;
+    }
+    for (const reader of readers) reader.detach();
     return {
-      ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      ...(result.signal ? { signal: result.signal } : {}),
+      ...exit,
+      ...(timedOut ? { timedOutAfterMs: run.timeoutMs } : {}),
       ...(lastLine !== undefined ? { lastLine } : {}),
     };
   } finally {
+    clearTimeout(timer);
     run.signal.removeEventListener('abort', kill);
+    // Killed above when it failed; otherwise what it left in the background is no longer ours to stop.
     if (pid !== undefined) untrackGroup(pid);
   }
 }
 
+/**
+ * Splits a stream into lines as they come. A line longer than MAX_LINE_CHARACTERS is kept cut, with
+ * the count of what was cut: a 50 MB line without a newline must not be held in memory.
+ */
+function readLines(stream: Readable | null, onLine: (line: string, cut: number) => void) {
+  let pending = '';
+  let cut = 0;
+  const flush = () => {
+    onLine(pending, cut);
+    pending = '';
+    cut = 0;
+  };
+  let chunks = 0;
+  const onData = (chunk: string) => {
+    chunks++;
+    let start = 0;
+    for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
+      append(chunk.slice(start, newline));
+      flush();
+      start = newline + 1;
+    }
+    append(chunk.slice(start));
+  };
+  const append = (text: string) => {
+    const room = MAX_LINE_CHARACTERS - pending.length;
+    if (text.length <= room) pending += text;
+    else {
+      pending += text.slice(0, Math.max(0, room));
+      cut += text.length - Math.max(0, room);
+    }
+  };
+  let ended: () => void = () => {};
+  const endedPromise = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
+  const onEnd = () => {
+    if (pending || cut) flush();
+    ended();
+  };
+  stream?.setEncoding('utf8');
+  stream?.on('data', onData);
+  stream?.once('end', onEnd);
+  if (!stream) ended();
+  return {
+    ended: endedPromise,
+    /** How many chunks were read so far: a pipe that got none for a while is drained. */
+    chunks: () => chunks,
+    /** Stops keeping lines; the stream is still read (a writer must not block) but holds nothing open. */
+    detach() {
+      if (!stream || stream.readableEnded) return;
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      if (pending || cut) flush();
+      stream.resume();
+      (stream as Readable & { unref?: () => void }).unref?.();
+    },
+  };
+}
+
 /** "exited with code 7; last output: push rejected" */
-export function describeFailure(result: {
-  exitCode?: number;
-  signal?: string;
-  lastLine?: string;
-}): string {
-  const how = result.signal
-    ? `was killed by ${result.signal}`
-    : `exited with code ${result.exitCode}`;
+export function describeFailure(result: ShellExit): string {
+  const how = result.startError
+    ? `could not be started: ${result.startError}`
+    : result.timedOutAfterMs !== undefined
+      ? `did not finish within ${formatMs(result.timedOutAfterMs)} and was killed`
+      : result.signal
+        ? `was killed by ${result.signal}`
+        : `exited with code ${result.exitCode}`;
   return `${how}${result.lastLine ? `; last output: ${result.lastLine}` : ''}`;
+}
+
+function formatMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

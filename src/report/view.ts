@@ -2,6 +2,7 @@ import { type Comparison, compareVariants } from '../analysis/compare.ts';
 import { type Instance, trialInstances } from '../analysis/instances.ts';
 import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant, type VariantSummary } from '../analysis/variant-summary.ts';
+import { HEAD_LINES, type LogLine, omittedOutput, TAIL_LINES } from '../deploy/bounded-log.ts';
 import type { DeployEvent } from '../deploy/events.ts';
 import { emptyBucket, mergeBucket } from '../record/bucket.ts';
 import { percentileMs } from '../record/histogram.ts';
@@ -141,6 +142,7 @@ export function buildView(report: RunReport): ReportView {
       if (!ended?.includes(notice)) notices.push(notice);
     }
   }
+  notices.push(...omittedOutputNotices(report));
   return {
     title: report.scenario.name,
     ...(report.scenario.description ? { description: report.scenario.description } : {}),
@@ -151,6 +153,24 @@ export function buildView(report: RunReport): ReportView {
     variants,
     notices,
   };
+}
+
+/** A deploy or a hook that printed more than is kept: the reports say how much is missing. */
+function omittedOutputNotices(report: RunReport): string[] {
+  const notices: string[] = [];
+  const say = (what: string, log: readonly LogLine[]) => {
+    const { lines, characters } = omittedOutput(log);
+    if (lines === 0) return;
+    notices.push(
+      `${what} printed more than is kept: ${lines.toLocaleString('en-US')} lines (${characters.toLocaleString('en-US')} characters) were left out between the first ${HEAD_LINES} and the last ${TAIL_LINES} lines.`,
+    );
+  };
+  for (const variant of report.variants) {
+    say(`${variant.name}'s variant hooks`, variant.hookLog);
+    for (const trial of variant.trials)
+      say(`${variant.name}, trial ${trial.trial}: the deploy`, trial.deployLog);
+  }
+  return notices;
 }
 
 function variantView(variant: VariantRun): VariantView {

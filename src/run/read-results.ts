@@ -16,6 +16,7 @@ const logLine = z.object({
   stream: z.enum(['stdout', 'stderr']),
   line: z.string(),
   source: z.string().optional(),
+  omitted: z.object({ lines: z.number(), characters: z.number() }).optional(),
 });
 
 // The outer shape is checked; the recordings inside are what this tool wrote, decoded as they are.

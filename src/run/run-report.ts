@@ -1,4 +1,4 @@
-import type { LogLine } from '../deploy/shell.ts';
+import type { LogLine } from '../deploy/bounded-log.ts';
 import type { GateResult } from '../gates/evaluate.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { ShardInfo } from '../shard/plan.ts';

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
+import { BoundedLog } from '../deploy/bounded-log.ts';
 import type { DeployPhase } from '../deploy/events.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
 import { renderResultsJson } from '../export/results-json.ts';
@@ -101,17 +102,23 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   run: for (const [index, variant] of scenario.variants.entries()) {
     const variantRun = report.variants[index] as VariantRun;
     const follower = options.shard !== undefined && !options.shard.plan.deploys;
+    const hookLog = new BoundedLog();
     const variantHook = async (which: 'beforeVariant' | 'afterVariant') => {
       if (follower) return;
-      await runHook({
-        hooks: variant.hooks,
-        which,
-        variant: variant.name,
-        cwd: loaded.dir,
-        now: runClock.now,
-        log: variantRun.hookLog,
-        signal: options.signal,
-      });
+      try {
+        await runHook({
+          hooks: variant.hooks,
+          which,
+          variant: variant.name,
+          cwd: loaded.dir,
+          now: runClock.now,
+          log: hookLog,
+          signal: options.signal,
+          timeoutMs: timeline.hookTimeout,
+        });
+      } finally {
+        variantRun.hookLog = hookLog.lines();
+      }
     };
     try {
       await variantHook('beforeVariant');

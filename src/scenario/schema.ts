@@ -163,6 +163,8 @@ const timelineSchema = z.strictObject({
   cooldown: duration.default(3000),
   /** A deploy still running after this is failed. */
   deployTimeout: positiveDuration.default(600_000),
+  /** A hook still running after this is killed and stops the run. */
+  hookTimeout: positiveDuration.default(600_000),
   /** Rest between two trials, so that one trial's after-effects do not leak into the next. */
   betweenTrials: duration.default(0),
 });

@@ -1,4 +1,5 @@
-import { commandDriver, type LogLine } from '../deploy/command-driver.ts';
+import { BoundedLog, type LogLine } from '../deploy/bounded-log.ts';
+import { commandDriver } from '../deploy/command-driver.ts';
 import type { DeployDriver, DeployPhase } from '../deploy/events.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
 import { platformDriver } from '../deploy/platform-driver.ts';
@@ -107,7 +108,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     }
   }
 
-  const deployLog: LogLine[] = [];
+  const deployLog = new BoundedLog();
   let measured: MeasuredLoad | undefined;
   const hook = async (which: 'beforeTrial' | 'afterTrial', now: () => number) => {
     if (follower) return;
@@ -119,6 +120,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       now,
       log: deployLog,
       signal,
+      timeoutMs: scenario.timeline.hookTimeout,
     });
   };
   try {
@@ -151,7 +153,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     if (shard) await untilShardStart(shard, signal);
     const clock = startClock();
     const offset = early.now();
-    for (const line of deployLog) line.t -= offset;
+    deployLog.shift(offset);
     let completed = false;
     const emit = (phase: DeployPhase, detail?: string) => {
       const t = clock.now();
@@ -239,7 +241,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       ...(failure ? { failure } : {}),
       startedAt,
       recording,
-      deployLog,
+      deployLog: deployLog.lines(),
     };
     try {
       await hook('afterTrial', clock.now);
@@ -247,6 +249,8 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       // The trial was measured: the run keeps it, then stops on the hook's failure.
       if (error instanceof HookError) error.measured = result;
       throw error;
+    } finally {
+      result.deployLog = deployLog.lines();
     }
     return result;
   } finally {

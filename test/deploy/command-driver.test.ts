@@ -5,6 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
+import { HEAD_LINES, MAX_LINE_CHARACTERS, TAIL_LINES } from '../../src/deploy/bounded-log.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { runTrial, type TrialResult } from '../../src/trial/run-trial.ts';
 import { processesWithEnv } from '../helpers/processes.ts';
@@ -79,6 +80,42 @@ describe('an external target deployed by a shell command', () => {
     expect(result.status).toBe('failed');
     expect(result.failure).toBe('the deploy did not complete within 400 ms');
     expect(processesWithEnv('DEPLOY_BENCH_TEST_MARKER', marker)).toEqual([]);
+  });
+
+  it('ends when the command exits, leaving what it started in the background running', async () => {
+    const marker = randomUUID();
+    // How deploy scripts hand over: the release is started in the background and the script exits.
+    const result = await deployWith(
+      `DEPLOY_BENCH_TEST_MARKER=${marker} sleep 30 & echo started`,
+      '20s',
+    );
+    const left = processesWithEnv('DEPLOY_BENCH_TEST_MARKER', marker);
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    expect(result.status).toBe('completed');
+    expect(result.deployLog.map((l) => l.line)).toEqual(['started']);
+    const at = (phase: string) =>
+      result.recording.timeline.find((e) => e.phase === phase)?.t ?? NaN;
+    // The background child holds the output pipe for 30 s; the deploy is over when the shell exits.
+    expect(at('completed') - at('triggered')).toBeLessThan(1000);
+    expect(left).toHaveLength(1);
+  });
+
+  it('keeps a bounded log of a command that prints a lot, saying how much it left out', async () => {
+    // 200,000 lines of which 100,000 are longer than a kept line.
+    const result = await deployWith(
+      `yes line | head -n 100000; yes "$(printf '%02000d' 7)" | head -n 100000`,
+    );
+    expect(result.status).toBe('completed');
+    const lines = result.deployLog;
+    expect(lines).toHaveLength(HEAD_LINES + 1 + TAIL_LINES);
+    expect(lines[0]?.line).toBe('line');
+    expect(lines[HEAD_LINES]?.omitted).toEqual({
+      lines: 200_000 - HEAD_LINES - TAIL_LINES,
+      characters: (100_000 - HEAD_LINES) * 4 + (100_000 - TAIL_LINES) * 2000,
+    });
+    expect(lines.at(-1)?.line).toBe(
+      `${'0'.repeat(MAX_LINE_CHARACTERS)} … (1,000 more characters not kept)`,
+    );
   });
 });
 

@@ -1,0 +1,103 @@
+export interface LogLine {
+  t: number;
+  stream: 'stdout' | 'stderr';
+  line: string;
+  /** Where it came from when not the deploy command itself, e.g. "hook beforeTrial". */
+  source?: string;
+  /**
+   * Set on the one entry that stands for the lines not kept between the first and the last ones
+   * (its `line` says so in words, for any reader that does not know this field).
+   */
+  omitted?: { lines: number; characters: number };
+}
+
+/** The first lines of a command's output are kept: they say what it set out to do. */
+export const HEAD_LINES = 100;
+/** …and the last ones: they say how it ended, and why it failed. */
+export const TAIL_LINES = 400;
+/** A longer line is cut there (minified JSON, a progress bar redrawn with carriage returns). */
+export const MAX_LINE_CHARACTERS = 1000;
+
+/**
+ * A command's output kept within a fixed size, however much it prints: the first and last lines, each
+ * cut to a fixed length, and a count of what was dropped in between. A deploy that prints 50 MB must
+ * not cost the run its memory, nor results.json its size.
+ */
+export class BoundedLog {
+  private readonly head: LogLine[] = [];
+  /**
+   * A ring of the latest lines once the head is full, each with its length before it was cut;
+   * `next` is where the next one goes.
+   */
+  private readonly tail: { entry: LogLine; characters: number }[] = [];
+  private next = 0;
+  private omittedLines = 0;
+  private omittedCharacters = 0;
+  private firstOmittedAt: number | undefined;
+
+  /** `alreadyCut`: characters of this line the reader dropped before it ended (see runShell). */
+  push(entry: LogLine, alreadyCut = 0): void {
+    const line = cutLine(entry.line, alreadyCut);
+    const kept = line === entry.line ? entry : { ...entry, line };
+    if (this.head.length < HEAD_LINES) {
+      this.head.push(kept);
+      return;
+    }
+    const latest = { entry: kept, characters: entry.line.length + alreadyCut };
+    if (this.tail.length < TAIL_LINES) {
+      this.tail.push(latest);
+      return;
+    }
+    const dropped = this.tail[this.next] as (typeof this.tail)[number];
+    this.omittedLines++;
+    this.omittedCharacters += dropped.characters;
+    this.firstOmittedAt ??= dropped.entry.t;
+    this.tail[this.next] = latest;
+    this.next = (this.next + 1) % TAIL_LINES;
+  }
+
+  /** Shifts every kept line's time, e.g. once the trial's clock starts after a hook ran. */
+  shift(ms: number): void {
+    for (const entry of [...this.head, ...this.tail.map((l) => l.entry)]) entry.t -= ms;
+    if (this.firstOmittedAt !== undefined) this.firstOmittedAt -= ms;
+  }
+
+  /** The kept lines in order, with one entry saying how many were dropped where they were. */
+  lines(): LogLine[] {
+    const tail = [...this.tail.slice(this.next), ...this.tail.slice(0, this.next)].map(
+      (l) => l.entry,
+    );
+    if (this.omittedLines === 0) return [...this.head, ...tail];
+    const gap: LogLine = {
+      t: this.firstOmittedAt ?? 0,
+      stream: 'stdout',
+      line: `… ${this.omittedLines.toLocaleString('en-US')} lines (${formatCharacters(this.omittedCharacters)}) not kept …`,
+      omitted: { lines: this.omittedLines, characters: this.omittedCharacters },
+    };
+    return [...this.head, gap, ...tail];
+  }
+}
+
+/** A line cut at MAX_LINE_CHARACTERS, saying how much of it was not kept. */
+function cutLine(line: string, alreadyCut: number): string {
+  const over = Math.max(0, line.length - MAX_LINE_CHARACTERS) + alreadyCut;
+  if (over === 0) return line;
+  return `${line.slice(0, MAX_LINE_CHARACTERS)} … (${over.toLocaleString('en-US')} more characters not kept)`;
+}
+
+/** How much output a log left out, in all its omission entries (for the reports' notes). */
+export function omittedOutput(log: readonly LogLine[]): { lines: number; characters: number } {
+  let lines = 0;
+  let characters = 0;
+  for (const entry of log) {
+    lines += entry.omitted?.lines ?? 0;
+    characters += entry.omitted?.characters ?? 0;
+  }
+  return { lines, characters };
+}
+
+function formatCharacters(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} bytes`;
+}
