@@ -17,10 +17,14 @@ export async function mergeCommand(args: {
     args.files.map(async (file) => ({ file, report: await readResults(file) })),
   );
   const merged = mergeShardReports(reports);
-  await prepareOutputFolder(args.out, { force: args.force });
-  const written = await writeReports(merged, args.out, args.formats, (line) =>
-    process.stderr.write(`${line}\n`),
-  );
-  printSummary(merged, `Wrote ${written.length} files to ${args.out}`);
-  return EXIT.ok;
+  const release = await prepareOutputFolder(args.out, { force: args.force });
+  try {
+    const written = await writeReports(merged, args.out, args.formats, (line) =>
+      process.stderr.write(`${line}\n`),
+    );
+    printSummary(merged, `Wrote ${written.length} files to ${args.out}`);
+    return EXIT.ok;
+  } finally {
+    release();
+  }
 }

@@ -43,7 +43,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     ...args.gates.map((source) => parseCommandLineGate(source, loaded)),
   ];
   const outDir = args.out ?? (await freeDefaultOutDir(loaded.scenario.name));
-  await prepareOutputFolder(outDir, { force: args.force });
+  const releaseOutDir = await prepareOutputFolder(outDir, { force: args.force });
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -118,6 +118,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   } finally {
     progress.stop();
     for (const signal of signals) process.off(signal, interrupt);
+    releaseOutDir();
   }
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -24,34 +25,119 @@ export async function writeFileAtomic(
 ): Promise<string> {
   const target = path.join(dir, name);
   const temporary = path.join(dir, `.${name}.${process.pid}.tmp`);
+  temporaryFiles.add(temporary);
   try {
     await writeFile(temporary, content);
     await rename(temporary, target);
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => {});
     throw new OutputError(`cannot write ${target}: ${(error as Error).message}`);
+  } finally {
+    temporaryFiles.delete(temporary);
   }
   return target;
 }
 
+/** Files half-written when the process exits (a second Ctrl-C) are removed on the way out. */
+const temporaryFiles = new Set<string>();
+process.on('exit', () => {
+  for (const file of temporaryFiles) rmSync(file, { force: true });
+});
+
+/** Held in an output folder for as long as a run writes into it; it holds the writer's PID. */
+export const LOCK_FILE = '.deploy-bench.lock';
+
+/** What deploy-bench writes into an output folder: `--force` clears these, and nothing else. */
+const REPORT_FILE = /^(results\.json|index\.html|summary\.md|junit\.xml|.+\.png|.+\.hgrm)$/;
+
 /**
- * Makes sure the output folder can be written before anything is measured, and that it holds no
- * earlier run that would be overwritten silently.
+ * Makes sure the output folder can be written before anything is measured, that no other run is
+ * writing into it, and that it holds no earlier run that would be overwritten silently (`force`
+ * clears the earlier run's report files, so that none of them mixes into the new report). Returns
+ * the release of the folder's lock, which is also released when the process exits.
  */
-export async function prepareOutputFolder(dir: string, options: { force: boolean }): Promise<void> {
+export async function prepareOutputFolder(
+  dir: string,
+  options: { force: boolean },
+): Promise<() => void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
     throw new OutputError(`cannot create the output folder ${dir}: ${(error as Error).message}`);
   }
-  const existing = (await readdir(dir)).filter((f) => !f.startsWith('.'));
-  if (existing.length > 0 && !options.force) {
-    throw new OutputError(
-      `${dir} already holds ${existing.includes('results.json') ? 'a run' : `${existing.length} files`}; choose another --out, or add --force to overwrite it`,
-      'exists',
-    );
+  const release = lockFolder(dir);
+  try {
+    const existing = (await readdir(dir)).filter((f) => !f.startsWith('.'));
+    if (existing.length > 0 && !options.force) {
+      throw new OutputError(
+        `${dir} already holds ${existing.includes('results.json') ? 'a run' : `${existing.length} files`}; choose another --out, or add --force to overwrite it`,
+        'exists',
+      );
+    }
+    for (const file of existing.filter((f) => REPORT_FILE.test(f)))
+      await rm(path.join(dir, file), { force: true });
+    // A probe now rather than a failure after minutes of measuring.
+    await writeFileAtomic(dir, '.write-probe', '');
+    await rm(path.join(dir, '.write-probe'), { force: true });
+  } catch (error) {
+    release();
+    throw error;
   }
-  // A probe now rather than a failure after minutes of measuring.
-  await writeFileAtomic(dir, '.write-probe', '');
-  await rm(path.join(dir, '.write-probe'), { force: true });
+  return release;
+}
+
+/**
+ * Takes the folder's lock, or refuses (a bad-input exit) while another live process holds it; the
+ * lock of a process that is gone (killed with SIGKILL, say) is taken over.
+ */
+function lockFolder(dir: string): () => void {
+  const lock = path.join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      const release = () => {
+        process.off('exit', release);
+        rmSync(lock, { force: true });
+      };
+      process.on('exit', release);
+      return release;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') {
+        throw new OutputError(
+          `cannot write into the output folder ${dir}: ${(error as Error).message}`,
+        );
+      }
+    }
+    const holder = Number.parseInt(readLockHolder(lock), 10);
+    if (Number.isInteger(holder) && isAlive(holder)) {
+      throw new OutputError(
+        `${dir} is in use by another bench run (PID ${holder}); wait for it to end, or choose another --out`,
+        'exists',
+      );
+    }
+    rmSync(lock, { force: true });
+  }
+  throw new OutputError(
+    `cannot lock the output folder ${dir}: another run keeps taking it`,
+    'exists',
+  );
+}
+
+function readLockHolder(lock: string): string {
+  try {
+    return readFileSync(lock, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it is someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCK_FILE } from '../../src/export/write-file.ts';
 import { REPO } from '../helpers/scenarios.ts';
 import { startHttpServer, type TestServer } from '../helpers/servers.ts';
 
@@ -41,6 +42,47 @@ describe('the output folder', () => {
     );
     expect(readFileSync(path.join(out, 'results.json'), 'utf8')).toBe(first);
     expect((await bench('run', scenario, '--out', out, '--force')).exitCode).toBe(0);
+  });
+
+  it('takes one run at a time: a second run into it refuses while the first runs', async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-out-')), 'run');
+    const slow = scenario.replace(/\.yaml$/, '-slow.yaml');
+    writeFileSync(slow, readFileSync(scenario, 'utf8').replace('cooldown: 200ms', 'cooldown: 20s'));
+    const first = execa('node', [BENCH, 'run', slow, '--out', out], { reject: false });
+    await new Promise<void>((resolve) => {
+      let stderr = '';
+      first.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('load started')) resolve();
+      });
+    });
+    const second = await bench('run', scenario, '--out', out, '--force');
+    first.kill('SIGINT');
+    expect((await first).exitCode).toBe(130);
+    expect(second.exitCode).toBe(2);
+    expect(second.stderr.trim()).toBe(
+      `bench: ${out} is in use by another bench run (PID ${first.pid}); wait for it to end, or choose another --out`,
+    );
+    // The first run's results are its own, and its lock went with it.
+    expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')).interrupted).toBe(true);
+    expect(existsSync(path.join(out, LOCK_FILE))).toBe(false);
+  });
+
+  it("takes over the lock of a run that is gone, and --force clears the earlier run's files", async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-out-')), 'run');
+    expect((await bench('run', scenario, '--out', out, '--export', 'json,hgrm')).exitCode).toBe(0);
+    expect(existsSync(path.join(out, 'b.hgrm'))).toBe(true);
+    // A run killed with SIGKILL leaves its lock behind, naming a process that no longer exists.
+    const gone = await execa('true');
+    writeFileSync(path.join(out, LOCK_FILE), `${gone.pid}\n`);
+    writeFileSync(path.join(out, 'notes.txt'), 'mine');
+    const again = await bench('run', scenario, '--out', out, '--force', '--variant', 'a');
+    expect(again.exitCode, again.stderr).toBe(0);
+    // Only variant a now: b's histogram of the earlier run must not mix into this report.
+    expect(existsSync(path.join(out, 'b.hgrm'))).toBe(false);
+    expect(existsSync(path.join(out, 'a.hgrm'))).toBe(true);
+    expect(readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(path.join(out, LOCK_FILE))).toBe(false);
   });
 
   it('that cannot be created fails before any load is sent, with exit code 3', async () => {
