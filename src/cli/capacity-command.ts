@@ -3,10 +3,14 @@ import { measureCapacity } from '../capacity/measure-capacity.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import type { LoadConfig } from '../scenario/schema.ts';
+import { waitUntilReady } from '../trial/wait-ready.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
 
 const DEFAULT_REQUEST: LoadConfig['request'] = { method: 'GET', path: '/', headers: {} };
+/** How long the target gets to answer a first request before the measurement. */
+const READY_WITHIN_MS = 3000;
+const NEVER = new AbortController().signal;
 
 /**
  * `bench capacity URL|SCENARIO`: the target's sustainable rate at steady state, and a load level to
@@ -46,6 +50,13 @@ export async function capacityCommand(args: {
   }
 
   try {
+    // A target that answers nothing has no capacity to measure: one line, not a table of errors.
+    try {
+      await waitUntilReady(new URL(request.path, origin).toString(), READY_WITHIN_MS, NEVER);
+    } catch (error) {
+      process.stderr.write(`bench capacity: ${(error as Error).message}\n`);
+      return EXIT.runFailed;
+    }
     const result = await measureCapacity({
       origin,
       request,
@@ -74,6 +85,13 @@ export async function capacityCommand(args: {
     process.stdout.write(
       `Capacity of ${origin} at steady state (autocannon, ${args.duration} s per step)\n${table.toString()}\n`,
     );
+    if (result.capacity === 0) {
+      const worst = result.steps.reduce((n, s) => n + s.errors + s.non2xx, 0);
+      process.stderr.write(
+        `bench capacity: no step ran without errors (${worst.toLocaleString('en-US')} errors and non-2xx answers in all): the target cannot take ${Math.min(...connections)} connection(s) at steady state, so there is no load to suggest\n`,
+      );
+      return EXIT.runFailed;
+    }
     process.stdout.write(`Capacity: ${Math.round(result.capacity)} requests/s without errors.\n`);
     process.stdout.write(
       `Suggested deploy-test load (half of it): \`load: { model: open, rate: ${result.suggestedRate}/s }\`, or a closed model with \`users: ${result.suggestedUsers}\`.\n`,

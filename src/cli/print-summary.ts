@@ -10,5 +10,9 @@ export function printSummary(report: RunReport, whereLine: string, out = process
   out.write(renderTerminal(report));
   out.write(`\n${whereLine}\n`);
   const last = outcomeLine(runOutcome(report));
-  if (last) out.write(`${last}\n`);
+  if (!last) return;
+  // A reason of several lines (a process's last stderr) goes above, so that the verdict stays last.
+  const [headline, ...details] = last.split('\n');
+  if (details.length > 0) out.write(`${details.join('\n')}\n${headline} (above)\n`);
+  else out.write(`${last}\n`);
 }

@@ -45,13 +45,25 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const outDir = args.out ?? (await freeDefaultOutDir(loaded.scenario.name));
   const releaseOutDir = await prepareOutputFolder(outDir, { force: args.force });
 
+  const live = new LiveStats();
+  const progress = startProgress(
+    live,
+    progressMode({ quiet: args.quiet, stream: process.stderr, env: process.env }),
+    process.stderr,
+    process.env,
+  );
+  // Problems and hints are written whatever the mode: --quiet drops progress, not warnings.
+  const warn = (line: string) =>
+    args.quiet ? process.stderr.write(`${line}\n`) : progress.log(line);
+
   const controller = new AbortController();
   let interrupts = 0;
   const interrupt = (signal: NodeJS.Signals) => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write(
-        `\n${signal}: stopping the load and the deploy, writing what was measured (again to quit at once)\n`,
+      // Through the progress view, which clears its frame first: no stale frame is left above it.
+      warn(
+        `${signal}: stopping the load and the deploy, writing what was measured (again to quit at once)`,
       );
       controller.abort();
       return;
@@ -63,15 +75,6 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, interrupt);
 
-  const live = new LiveStats();
-  const progress = startProgress(
-    live,
-    progressMode({ quiet: args.quiet, stream: process.stderr, env: process.env }),
-    process.stderr,
-    process.env,
-  );
-  // Problems and hints are written whatever the mode: --quiet drops progress, not warnings.
-  const warn = (line: string) => process.stderr.write(`${line}\n`);
   try {
     const report = await runScenario(loaded, {
       outDir,

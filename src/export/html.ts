@@ -43,7 +43,7 @@ const STYLE = `
   header p { margin: 0 0 4px; }
   .headline { font-size: 17px; padding: 10px 16px; background: #f4f8fb; border-left: 4px solid #1f77b4; margin: 10px 0; }
   .headline .best { font-weight: 600; }
-  .ended { font-weight: 600; padding: 10px 16px; background: #fdecea; color: #b71c1c; border-left: 4px solid #b71c1c; margin: 10px 0; }
+  .ended { white-space: pre-wrap; font-weight: 600; padding: 10px 16px; background: #fdecea; color: #b71c1c; border-left: 4px solid #b71c1c; margin: 10px 0; }
   .notice { padding: 8px 16px; background: #fff4e5; border-left: 4px solid #ff7f0e; margin: 8px 0; }
   .scroll { overflow-x: auto; max-width: 100%; }
   table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: right; overflow-wrap: normal; }

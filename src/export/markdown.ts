@@ -16,7 +16,7 @@ export const markdownExporter: Exporter = {
     const lines = [
       `## deploy-bench: ${m(view.title)}`,
       '',
-      ...(view.ended ? [`> ⚠️ **${m(view.ended)}**`, ''] : []),
+      ...(view.ended ? endedLines(view.ended) : []),
       `**${m(view.comparison.headline)}**`,
       ...(report.gates.length > 0
         ? [
@@ -68,6 +68,18 @@ function waitsChart(view: ReportView): string[] {
     `    y-axis "milliseconds" 0 --> ${Math.max(1, ...waits)}`,
     `    bar [${waits.join(', ')}]`,
     '```',
+    '',
+  ];
+}
+
+/** How the run ended, in bold; a reason's further lines (a process's last stderr) as a code block. */
+function endedLines(ended: string): string[] {
+  const [first, ...rest] = ended.split('\n');
+  return [
+    `> ⚠️ **${m(first ?? '')}**`,
+    ...(rest.length > 0
+      ? ['>', '> ```', ...rest.map((l) => `> ${l.replaceAll('`', "'")}`), '> ```']
+      : []),
     '',
   ];
 }

@@ -90,9 +90,13 @@ export function renderTerminal(report: RunReport): string {
   row('deploy took', (s) => formatMs(s.metrics.deployDurationMs.median));
 
   const comparison = compareVariants(summaries, runOutcome(report));
-  const parts = report.variants.map(siegeBlock);
-  parts.push(table.toString());
-  parts.push(comparison.headline);
+  // Blocks of zeros for what never ran would read as a measurement: a variant that sent nothing has none.
+  const measured = report.variants.filter((v) =>
+    v.trials.some((t) => t.recording.overall.requests > 0),
+  );
+  const parts = measured.map(siegeBlock);
+  if (measured.length > 0) parts.push(table.toString(), comparison.headline);
+  else parts.push('Nothing was measured: no request was sent.');
   if (report.gates.length > 0) {
     const gates = new Table({
       head: ['gate', 'actual', 'threshold', 'result'],

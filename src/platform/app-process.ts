@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { execa, type ResultPromise } from 'execa';
+import { MAX_LINE_CHARACTERS } from '../deploy/bounded-log.ts';
 import { signalGroup, trackGroup, untrackGroup } from '../process/process-group.ts';
 import { sleep } from '../process/sleep.ts';
 import { acceptsConnections } from './ports.ts';
@@ -22,6 +23,7 @@ export interface ProcessExit {
 }
 
 const POLL_MS = 25;
+/** Enough for a whole Node.js or Python error with its stack, which ends with a version line. */
 const OUTPUT_LINES_KEPT = 20;
 
 /** One app process of the embedded platform, in a process group of its own. */
@@ -29,7 +31,8 @@ export class AppProcess {
   readonly exited: Promise<ProcessExit>;
   private exit: ProcessExit | undefined;
   private readonly child: ResultPromise;
-  private readonly recentOutput: string[] = [];
+  /** The last lines of each stream: why a process that exits early did so is usually on stderr. */
+  private readonly recentOutput = { stdout: [] as string[], stderr: [] as string[] };
 
   private constructor(readonly launch: AppLaunch) {
     const { command, cwd, env, port, release } = launch;
@@ -46,9 +49,16 @@ export class AppProcess {
         ? execa(command, { ...options, shell: true })
         : execa(command[0] as string, command.slice(1), options);
     if (this.child.pid !== undefined) trackGroup(this.child.pid);
-    for (const stream of [this.child.stdout, this.child.stderr]) {
+    for (const name of ['stdout', 'stderr'] as const) {
+      const stream = this.child[name];
+      let pending = '';
       stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => this.keepOutput(chunk));
+      stream?.on('data', (chunk: string) => {
+        const lines = (pending + chunk).split('\n');
+        pending = (lines.pop() ?? '').slice(-MAX_LINE_CHARACTERS);
+        this.keepOutput(name, lines);
+      });
+      stream?.on('end', () => this.keepOutput(name, [pending]));
     }
     this.exited = this.child.then((result) => {
       const notStarted = result.exitCode === undefined && result.signal === undefined;
@@ -122,17 +132,21 @@ export class AppProcess {
     return exitedInTime ? exit : { ...exit, signal: 'SIGKILL' };
   }
 
-  private keepOutput(chunk: string): void {
-    for (const line of chunk.split('\n')) {
+  private keepOutput(stream: 'stdout' | 'stderr', lines: string[]): void {
+    const kept = this.recentOutput[stream];
+    for (const line of lines) {
       if (line.trim() === '') continue;
-      this.recentOutput.push(line);
-      if (this.recentOutput.length > OUTPUT_LINES_KEPT) this.recentOutput.shift();
+      kept.push(line.slice(0, MAX_LINE_CHARACTERS));
+      if (kept.length > OUTPUT_LINES_KEPT) kept.shift();
     }
   }
 
+  /** Its last lines of stderr (of stdout when it wrote nothing there), one per line, indented. */
   private outputHint(): string {
-    const last = this.recentOutput.at(-1);
-    return last ? `; its last output: ${last}` : '';
+    const { stdout, stderr } = this.recentOutput;
+    const [name, lines] = stderr.length > 0 ? ['stderr', stderr] : ['stdout', stdout];
+    if (lines.length === 0) return '';
+    return `; the last lines of its ${name}:\n${lines.map((line) => `    ${line}`).join('\n')}`;
   }
 }
 

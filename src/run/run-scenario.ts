@@ -9,7 +9,13 @@ import { sleep } from '../process/sleep.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { ShardPlan } from '../shard/plan.ts';
 import { startClock } from '../trial/clock.ts';
-import { runTrial, ShardLateError, TargetError, type TrialResult } from '../trial/run-trial.ts';
+import {
+  InterruptedBeforeLoad,
+  runTrial,
+  ShardLateError,
+  TargetError,
+  type TrialResult,
+} from '../trial/run-trial.ts';
 import type { LiveStats } from './live-stats.ts';
 import type { RunReport, VariantRun } from './run-report.ts';
 import { TOOL } from './tool.ts';
@@ -178,6 +184,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       }
       await variantHook('afterVariant');
     } catch (error) {
+      if (error instanceof InterruptedBeforeLoad) break;
       if (error instanceof HookError) {
         if (error.measured) variantRun.trials.push(error.measured as TrialResult);
         stopWith(error.message);

@@ -52,6 +52,11 @@ export class ShardLateError extends Error {
   override name = 'ShardLateError';
 }
 
+/** Interrupted while the target was starting: no load was sent, there is nothing to keep. */
+export class InterruptedBeforeLoad extends Error {
+  override name = 'InterruptedBeforeLoad';
+}
+
 /** A shard may start this late and still count as on time. */
 const SHARD_START_TOLERANCE_MS = 100;
 
@@ -151,6 +156,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     });
     const load = measured;
     if (shard) await untilShardStart(shard, signal);
+    if (signal.aborted) throw new InterruptedBeforeLoad('interrupted before the load started');
     const clock = startClock();
     const offset = early.now();
     deployLog.shift(offset);

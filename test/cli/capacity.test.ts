@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroundTruthServer } from '../../bench/ground-truth.ts';
 import { measureCapacity } from '../../src/capacity/measure-capacity.ts';
 import { REPO } from '../helpers/scenarios.ts';
+import { closedPort } from '../helpers/servers.ts';
 
 let server: GroundTruthServer;
 beforeAll(async () => {
@@ -55,5 +56,19 @@ describe('capacity at steady state', () => {
     );
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/--connections: expected whole numbers from 1 to 10000/);
+  });
+
+  it('of a target that answers nothing: one line and exit code 3, no table of errors', async () => {
+    const port = await closedPort();
+    const run = await execa(
+      'node',
+      [path.join(REPO, 'bin/bench.js'), 'capacity', `http://127.0.0.1:${port}/`, '--duration', '1'],
+      { reject: false },
+    );
+    expect(run.exitCode).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim()).toBe(
+      `bench capacity: http://127.0.0.1:${port}/ did not answer within 3000 ms (last attempt: ECONNREFUSED)`,
+    );
   });
 });

@@ -73,7 +73,8 @@ describe('the output folder', () => {
     expect((await bench('run', scenario, '--out', out, '--export', 'json,hgrm')).exitCode).toBe(0);
     expect(existsSync(path.join(out, 'b.hgrm'))).toBe(true);
     // A run killed with SIGKILL leaves its lock behind, naming a process that no longer exists.
-    const gone = await execa('true');
+    const gone = execa('true');
+    await gone;
     writeFileSync(path.join(out, LOCK_FILE), `${gone.pid}\n`);
     writeFileSync(path.join(out, 'notes.txt'), 'mine');
     const again = await bench('run', scenario, '--out', out, '--force', '--variant', 'a');

@@ -32,6 +32,23 @@ variants: [{ name: a, strategy: preboot }]
     expect(result.stderr).not.toMatch(/\n\s+at \S+ \(/);
   });
 
+  it('an app that crashes at start: the error from its stderr, and no figures for what never ran', async () => {
+    const result = await run(`name: x
+target: { platform: { app: { command: [node, ./app-not-edited-yet.mjs] }, bootTimeout: 5s } }
+load: { users: 1 }
+variants: [{ name: a, strategy: preboot }, { name: b, strategy: stop-start }]
+`);
+    expect(result.exitCode).toBe(3);
+    const lines = result.stdout.trim().split('\n');
+    // The line that says what is wrong is shown, not only Node's closing version line.
+    expect(result.stdout).toMatch(/^ {4}Error: Cannot find module '.*app-not-edited-yet\.mjs'/m);
+    expect(lines.at(-1)).toBe(
+      'The run failed: the target did not come up: web.1@v1 exited (code 1) before it came up; the last lines of its stderr: (above)',
+    );
+    expect(result.stdout).toContain('Nothing was measured: no request was sent.');
+    expect(result.stdout).not.toContain('Transactions');
+  });
+
   it('a router port already in use', async () => {
     const taken = net.createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

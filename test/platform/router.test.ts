@@ -80,7 +80,7 @@ describe('the router of the embedded platform', () => {
       extraEnv: { WORK_MS: 'lots' },
     });
     await expect(run(loaded)).rejects.toThrow(
-      /exited \(code 2\) before it came up; its last output: sample app: WORK_MS must be/,
+      /exited \(code 2\) before it came up; the last lines of its stderr:\n(    .*\n)*    sample app: WORK_MS must be/,
     );
   });
 });
