@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { signalGroup, trackGroup, untrackGroup } from '../process/process-group.ts';
+import { signalGroup, spawnGroup, untrackGroup } from '../process/process-group.ts';
 import { sleep } from '../process/sleep.ts';
 import { type BoundedLog, MAX_LINE_CHARACTERS } from './bounded-log.ts';
 
@@ -45,14 +44,8 @@ const MOST_DRAIN_AFTER_EXIT_MS = 500;
  */
 export async function runShell(run: ShellRun): Promise<ShellExit> {
   if (run.signal.aborted) return { signal: 'SIGKILL' };
-  const child = spawn(run.command, {
-    shell: true,
-    cwd: run.cwd,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnGroup(run.command, { cwd: run.cwd });
   const pid = child.pid;
-  if (pid !== undefined) trackGroup(pid);
   let lastLine: string | undefined;
   const readers = (['stdout', 'stderr'] as const).map((stream) =>
     readLines(child[stream], (line, cut) => {

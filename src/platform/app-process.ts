@@ -1,7 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { execa, type ResultPromise } from 'execa';
 import { MAX_LINE_CHARACTERS } from '../deploy/bounded-log.ts';
-import { signalGroup, trackGroup, untrackGroup } from '../process/process-group.ts';
+import { signalGroup, spawnGroup, untrackGroup } from '../process/process-group.ts';
 import { sleep } from '../process/sleep.ts';
 import { acceptsConnections } from './ports.ts';
 
@@ -23,6 +23,8 @@ export interface ProcessExit {
 }
 
 const POLL_MS = 25;
+/** How long the output of a process that exited is still read, for its last lines. */
+const OUTPUT_AFTER_EXIT_MS = 200;
 /** Enough for a whole Node.js or Python error with its stack, which ends with a version line. */
 const OUTPUT_LINES_KEPT = 20;
 
@@ -30,26 +32,17 @@ const OUTPUT_LINES_KEPT = 20;
 export class AppProcess {
   readonly exited: Promise<ProcessExit>;
   private exit: ProcessExit | undefined;
-  private readonly child: ResultPromise;
+  private readonly child: ChildProcess;
   /** The last lines of each stream: why a process that exits early did so is usually on stderr. */
   private readonly recentOutput = { stdout: [] as string[], stderr: [] as string[] };
 
   private constructor(readonly launch: AppLaunch) {
     const { command, cwd, env, port, release } = launch;
-    const options = {
+    this.child = spawnGroup(command, {
       cwd,
-      env: { ...env, PORT: String(port), RELEASE: release },
-      detached: true,
-      reject: false,
-      stdin: 'ignore',
-      buffer: false,
-    } as const;
-    this.child =
-      typeof command === 'string'
-        ? execa(command, { ...options, shell: true })
-        : execa(command[0] as string, command.slice(1), options);
-    if (this.child.pid !== undefined) trackGroup(this.child.pid);
-    for (const name of ['stdout', 'stderr'] as const) {
+      env: { ...process.env, ...env, PORT: String(port), RELEASE: release },
+    });
+    const ended = (['stdout', 'stderr'] as const).map((name) => {
       const stream = this.child[name];
       let pending = '';
       stream?.setEncoding('utf8');
@@ -58,16 +51,31 @@ export class AppProcess {
         pending = (lines.pop() ?? '').slice(-MAX_LINE_CHARACTERS);
         this.keepOutput(name, lines);
       });
-      stream?.on('end', () => this.keepOutput(name, [pending]));
-    }
-    this.exited = this.child.then((result) => {
-      const notStarted = result.exitCode === undefined && result.signal === undefined;
-      this.exit = {
-        code: result.exitCode,
-        signal: result.signal,
-        ...(notStarted ? { startError: result.shortMessage } : {}),
-      };
-      return this.exit;
+      return new Promise<void>((resolve) =>
+        stream?.once('end', () => {
+          this.keepOutput(name, [pending]);
+          resolve();
+        }),
+      );
+    });
+    this.exited = new Promise<ProcessExit>((resolve) => {
+      this.child.once('error', (error) =>
+        resolve({ code: undefined, signal: undefined, startError: error.message }),
+      );
+      this.child.once('exit', async (code, signal) => {
+        // Its last words (why it exited) may still be in the pipe; a grandchild may hold it open.
+        await Promise.race([Promise.all(ended), sleep(OUTPUT_AFTER_EXIT_MS)]);
+        // 127: the group's shell found no such program to exec — it never started.
+        const notFound = code === 127 ? this.recentOutput.stderr.at(-1) : undefined;
+        resolve({
+          code: code ?? undefined,
+          signal: signal ?? undefined,
+          ...(notFound ? { startError: notFound.replace(/^deploy-bench: \d+: exec: /, '') } : {}),
+        });
+      });
+    }).then((exit) => {
+      this.exit = exit;
+      return exit;
     });
   }
 

@@ -1,48 +1,64 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 
 /**
  * Every child the tool starts leads its own process group (spawned detached), so that a signal to the
  * group reaches the grandchildren a shell or an npm script starts too.
  *
- * Each tracked group has a watchdog: a tiny shell in a session of its own that reads a pipe only this
- * process holds open. However this process ends — exit, crash, out of memory, SIGKILL, a closed
- * terminal — the kernel closes the pipe, the read returns, and the watchdog ends the group: SIGTERM,
- * then SIGKILL 2 s later. (Linux's PR_SET_PDEATHSIG is not reachable from Node, and would reach only
- * the direct child; a pipe reaches the whole group on every system with a shell.) A group the tool
- * lets go of on purpose — what a successful deploy left running — has its watchdog dismissed first.
+ * Each group has a watchdog inside it, started before the command by the group's first shell: a
+ * subshell that reads a pipe (fd 3) only this process holds open. However this process ends — exit,
+ * crash, out of memory, SIGKILL, a closed terminal — the kernel closes the pipe, the read returns at
+ * its end, and the watchdog ends its group: SIGTERM, then SIGKILL 2 s later (itself included).
+ * Started by the group's own shell, it exists before the command does: there is no moment at which
+ * the command runs unwatched. (Linux's PR_SET_PDEATHSIG is not reachable from Node, and would reach
+ * only the direct child; a pipe reaches the whole group on every system with a shell.) A group the
+ * tool lets go of on purpose — what a successful deploy left running — gets a line on the pipe, and
+ * the watchdog leaves without a signal.
  */
-const WATCHDOG_SCRIPT = [
-  'read _',
-  'kill -s TERM -- "-$1" 2>/dev/null || exit 0',
-  'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do sleep 0.1; kill -s 0 -- "-$1" 2>/dev/null || exit 0; done',
-  'kill -s KILL -- "-$1" 2>/dev/null',
-].join('; ');
+const GROUP_SCRIPT = [
+  `(trap '' TERM INT HUP; read _ <&3 && exit 0; kill -s TERM -- "-$$"; sleep 2; kill -s KILL -- "-$$") </dev/null >/dev/null 2>&1 &`,
+  'exec 3<&-',
+  'exec "$@"',
+].join('\n');
 
-const watchdogs = new Map<number, ChildProcess>();
+/** The stdio of a group's first shell: the watchdog's pipe is the fourth. */
+type GroupStdio = ['ignore', 'pipe' | 'ignore', 'pipe' | 'ignore', 'pipe'];
 
-export function trackGroup(pid: number): void {
-  if (watchdogs.has(pid)) return;
-  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'deploy-bench-watchdog', String(pid)], {
-    // A session of its own: a terminal's hang-up or Ctrl-C, meant for the tool, does not reach it.
+/**
+ * Spawns `command` (a shell command line, or a program and its arguments) as the leader of a new
+ * process group, watched as described above. Its stdout and stderr are pipes unless `output` says
+ * otherwise; `exit` and `error` are the child's.
+ */
+export function spawnGroup(
+  command: string | readonly string[],
+  options: Pick<SpawnOptions, 'cwd' | 'env'> & { output?: 'pipe' | 'ignore' },
+): ChildProcess {
+  const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];
+  const output = options.output ?? 'pipe';
+  const stdio: GroupStdio = ['ignore', output, output, 'pipe'];
+  const child = spawn('/bin/sh', ['-c', GROUP_SCRIPT, 'deploy-bench', ...argv], {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.env ? { env: options.env } : {}),
     detached: true,
-    stdio: ['pipe', 'ignore', 'ignore'],
+    stdio,
   });
-  // Neither the watchdog nor its pipe may keep this process alive.
-  watchdog.unref();
-  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  watchdog.stdin?.on('error', () => {});
-  watchdog.on('error', () => {});
-  watchdogs.set(pid, watchdog);
+  const pipe = child.stdio[3] as (Writable & { unref?: () => void }) | null;
+  // Neither the pipe nor the child may keep this process alive.
+  pipe?.on('error', () => {});
+  pipe?.unref?.();
+  if (child.pid !== undefined && pipe) watchdogs.set(child.pid, pipe);
+  return child;
 }
 
-/** The group is gone, or no longer ours: its watchdog is dismissed without touching the group. */
+const watchdogs = new Map<number, Writable>();
+
+/** The group is gone, or no longer ours: its watchdog leaves without touching the group. */
 export function untrackGroup(pid: number): void {
-  const watchdog = watchdogs.get(pid);
-  if (!watchdog) return;
+  const pipe = watchdogs.get(pid);
+  if (!pipe) return;
   watchdogs.delete(pid);
-  // Killed before its pipe is closed: a closed pipe is the watchdog's signal to end the group.
-  watchdog.kill('SIGKILL');
-  watchdog.stdin?.destroy();
+  // A line, then the end: `read` succeeds, and the watchdog exits quietly.
+  pipe.end('\n');
 }
 
 /** Sends a signal to a whole process group; false when the group no longer exists. */
@@ -56,20 +72,11 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-export function groupExists(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Last resort: SIGKILL every group still tracked. Synchronous, so it is safe in an 'exit' handler. */
+/** Last resort: SIGKILL every group still watched. Synchronous, so it is safe in an 'exit' handler. */
 export function killAllGroups(): void {
   for (const pid of [...watchdogs.keys()]) {
     signalGroup(pid, 'SIGKILL');
-    untrackGroup(pid);
+    watchdogs.delete(pid);
   }
 }
 

@@ -27,7 +27,7 @@ variants: [{ name: a, strategy: preboot }]
 `);
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toContain(
-      'The run failed: the target did not come up: web.1@v1 could not be started: Command failed with ENOENT: no-such-program-deploy-bench',
+      'The run failed: the target did not come up: web.1@v1 could not be started: no-such-program-deploy-bench: not found',
     );
     expect(result.stderr).not.toMatch(/\n\s+at \S+ \(/);
   });

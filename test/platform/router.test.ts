@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
-import { groupExists } from '../../src/process/process-group.ts';
 import { runTrial, TargetError, type TrialResult } from '../../src/trial/run-trial.ts';
+import { liveGroupMembers } from '../helpers/processes.ts';
 import { sampleAppScenario } from '../helpers/scenarios.ts';
 
 async function run(loaded: ReturnType<typeof sampleAppScenario>): Promise<TrialResult> {
@@ -60,7 +60,7 @@ describe('the router of the embedded platform', () => {
     const result = await run(sampleAppScenario({ strategy: 'preboot', bootMs: 200, processes: 2 }));
     const pids = bootedPids(result);
     expect(pids).toHaveLength(2);
-    for (const pid of pids) expect(groupExists(pid)).toBe(false);
+    for (const pid of pids) expect(liveGroupMembers(pid)).toEqual([]);
   });
 
   it('fails with a clear reason when the app never comes up', async () => {
@@ -80,7 +80,7 @@ describe('the router of the embedded platform', () => {
       extraEnv: { WORK_MS: 'lots' },
     });
     await expect(run(loaded)).rejects.toThrow(
-      /exited \(code 2\) before it came up; the last lines of its stderr:\n(    .*\n)*    sample app: WORK_MS must be/,
+      /exited \(code 2\) before it came up; the last lines of its stderr:\n( {4}.*\n)* {4}sample app: WORK_MS must be/,
     );
   });
 });

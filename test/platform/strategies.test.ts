@@ -102,7 +102,7 @@ describe('embedded platform strategies deploying the sample app', () => {
     });
     expect(result.status).toBe('failed');
     expect(result.failure).toMatch(
-      /web\.1@v2 exited \(code 1\) before it came up; the last lines of its stderr:\n(    .*\n)*    v2: cannot connect/,
+      /web\.1@v2 exited \(code 1\) before it came up; the last lines of its stderr:\n( {4}.*\n)* {4}v2: cannot connect/,
     );
     expect(phases(result.recording.timeline)).toEqual(['triggered', 'booting', 'failed']);
     const metrics = trialMetrics(result.recording);
