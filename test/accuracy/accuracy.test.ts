@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ACCURACY_CASES } from '../../bench/accuracy-cases.ts';
+import { ACCURACY_CASES, holds } from '../../bench/accuracy-cases.ts';
 
 describe('accuracy against ground truth', () => {
   for (const accuracyCase of ACCURACY_CASES) {
     it(accuracyCase.name, async () => {
-      for (const check of await accuracyCase.run()) {
-        const distance = Math.abs(check.measured - check.expected);
+      // Checks of a precision only an idle machine gives are for `npm run bench:accuracy`.
+      for (const check of (await accuracyCase.run()).filter((c) => !c.idleMachineOnly)) {
         expect(
-          distance,
-          `${check.name}: measured ${check.measured}, expected ${check.expected} ± ${check.tolerance}`,
-        ).toBeLessThanOrEqual(check.tolerance);
+          holds(check),
+          `${check.name}: measured ${check.measured}, expected ${check.atLeast ? 'at least ' : ''}${check.expected} ± ${check.tolerance}`,
+        ).toBe(true);
       }
     });
   }

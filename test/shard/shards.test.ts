@@ -57,7 +57,8 @@ afterAll(async () => {
 /** Runs every shard of `count` as its own process, all starting at the same moment. */
 async function runShards(count: number, file = scenario): Promise<string[]> {
   // Time for `count` processes to start on two cores, with a margin.
-  const startAt = new Date(Date.now() + 4000 + 1500 * count).toISOString();
+  // Every shard must be ready before it: a busy machine starts 4 processes slowly.
+  const startAt = new Date(Date.now() + 6000 + 2000 * count).toISOString();
   const outs = Array.from({ length: count }, (_, i) => path.join(dir, `of${count}-shard${i + 1}`));
   const runs = await Promise.all(
     outs.map((out, i) =>
@@ -108,7 +109,8 @@ describe('a run split into shards and merged', () => {
     expect(single.errors).toBe(0);
     expect(single.timeline[0]?.phase).toBe('triggered');
     expect(single.timeline.at(-1)?.phase).toBe('completed');
-    expect(Math.abs(single.latency.overall.p50 - 5)).toBeLessThan(2);
+    // Nothing answers faster than the server's 5 ms (how close to it depends on the machine's load).
+    expect(single.latency.overall.p50).toBeGreaterThanOrEqual(4.99);
   });
 
   for (const [count, threads] of [
@@ -126,7 +128,10 @@ describe('a run split into shards and merged', () => {
       expect(merged.requests).toBe(single.requests);
       expect(merged.errors).toBe(0);
       expect(merged.latency.overall.count).toBe(single.latency.overall.count);
-      expect(Math.abs(merged.latency.overall.p50 - single.latency.overall.p50)).toBeLessThan(2);
+      // The median of the merged requests lies between the shards' own medians.
+      const medians = parts.map((p) => p.latency.overall.p50);
+      expect(merged.latency.overall.p50).toBeGreaterThanOrEqual(Math.min(...medians) - 0.01);
+      expect(merged.latency.overall.p50).toBeLessThanOrEqual(Math.max(...medians) + 0.01);
       expect(merged.timeline).toEqual(parts[0]?.timeline);
       // Phases: the followers' requests are split by the deployer's end, to within one 100 ms
       // interval (10 requests) and the deploy's own timing from run to run.
