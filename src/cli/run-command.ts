@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ExportName } from '../export/exporter.ts';
 import { OutputError, prepareOutputFolder } from '../export/write-file.ts';
-import { writeReports } from '../export/write-reports.ts';
+import { ReportsNotWritten, writeReports } from '../export/write-reports.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';
 import { LiveStats } from '../run/live-stats.ts';
@@ -104,9 +104,16 @@ export async function runCommand(args: RunArgs): Promise<number> {
     } catch (error) {
       // The figures are still shown below: printing them is all that is left to do for them.
       if (!(error instanceof OutputError)) throw error;
-      report.failure ??= error.message;
+      const failures =
+        error instanceof ReportsNotWritten ? error.failures : [{ message: error.message }];
+      for (const { message } of failures) process.stderr.write(`bench: ${message}\n`);
+      report.failure ??= `${failures[0]?.message}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}`;
       report.gates = evaluateRunGates(gates, report);
-      process.stderr.write(`bench: ${error.message}\n`);
+      // results.json went out first: again, so that it says the run failed as the exit code does.
+      const jsonWritten =
+        error instanceof ReportsNotWritten && !error.failures.some((f) => f.format === 'json');
+      if (args.formats.includes('json') && jsonWritten)
+        await writeReports(report, outDir, ['json'], warn).catch(() => {});
     }
     const outcome = runOutcome(report);
     const index = path.join(outDir, 'index.html');

@@ -74,8 +74,13 @@ export async function prepareOutputFolder(
         'exists',
       );
     }
-    for (const file of existing.filter((f) => REPORT_FILE.test(f)))
-      await rm(path.join(dir, file), { force: true });
+    for (const file of existing.filter((f) => REPORT_FILE.test(f))) {
+      await rm(path.join(dir, file), { force: true }).catch((error: Error) => {
+        throw new OutputError(
+          `cannot remove the earlier run's ${path.join(dir, file)}: ${error.message}`,
+        );
+      });
+    }
     // A probe now rather than a failure after minutes of measuring.
     await writeFileAtomic(dir, '.write-probe', '');
     await rm(path.join(dir, '.write-probe'), { force: true });

@@ -7,11 +7,21 @@ import {
   type ExportName,
 } from './exporter.ts';
 import { EXPORTERS } from './registry.ts';
-import { writeFileAtomic } from './write-file.ts';
+import { OutputError, writeFileAtomic } from './write-file.ts';
+
+/** Some reports could not be rendered or written; every other one was. Exit code 3. */
+export class ReportsNotWritten extends OutputError {
+  override name = 'ReportsNotWritten';
+  constructor(readonly failures: readonly { format: ExportName; message: string }[]) {
+    super(failures.map((f) => f.message).join('\n'));
+  }
+}
 
 /**
- * Renders the chosen formats and writes them into `dir`. A format this machine cannot produce is
- * skipped with its one-line hint; the others are written all the same.
+ * Renders the chosen formats and writes them into `dir`, results.json first. A format this machine
+ * cannot produce is skipped with its one-line hint; a format that fails to render or to be written
+ * does not stop the others, which are written all the same, and the failures are thrown together
+ * at the end (ReportsNotWritten), one line each.
  */
 export async function writeReports(
   report: RunReport,
@@ -24,20 +34,32 @@ export async function writeReports(
   await mkdir(dir, { recursive: true });
   const context: ExportContext = { pngFiles: [] };
   const written: string[] = [];
+  const failures: { format: ExportName; message: string }[] = [];
   for (const name of EXPORT_NAMES.filter((n) => formats.includes(n))) {
     beforeEach();
     let files: Awaited<ReturnType<(typeof EXPORTERS)[ExportName]['render']>>;
     try {
       files = await EXPORTERS[name].render(report, context);
     } catch (error) {
-      if (!(error instanceof ExporterUnavailable)) throw error;
-      log(error.hint);
+      if (error instanceof ExporterUnavailable) log(error.hint);
+      else
+        failures.push({
+          format: name,
+          message: `cannot render the ${name} report: ${(error as Error).message}`,
+        });
       continue;
     }
-    for (const file of files) written.push(await writeFileAtomic(dir, file.name, file.content));
+    try {
+      for (const file of files) written.push(await writeFileAtomic(dir, file.name, file.content));
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error;
+      failures.push({ format: name, message: error.message });
+      continue;
+    }
     if (name === 'png') context.pngFiles = files.map((f) => f.name);
     if (name === 'md') await appendStepSummary(files[0]?.content);
   }
+  if (failures.length > 0) throw new ReportsNotWritten(failures);
   return written;
 }
 
