@@ -259,6 +259,17 @@ variants:
     expect(results.variants[1]?.trials).toEqual([]);
   });
 
+  it('while the target starts: stops before any load is sent', async () => {
+    const { run, results, marker } = await interruptAt(/starting the target/);
+    expect(run.exitCode).toBe(130);
+    nothingLeft(marker);
+    expect(results.interrupted).toBe(true);
+    expect(results.variants.map((v) => v.trials)).toEqual([[], []]);
+    expect(run.stderr).not.toContain('load started');
+    expect(run.stdout + run.stderr).not.toMatch(/saturated/i);
+    expect(run.stdout).toContain('Nothing was measured: no request was sent.');
+  });
+
   it('during the warm-up', async () => {
     const { run, results, marker } = await interruptAt(/load started/, 1, {
       timeline: '{ warmup: 5s, cooldown: 1s }',
