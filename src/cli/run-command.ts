@@ -13,7 +13,7 @@ import { estimateClockOffset } from '../shard/clock-offset.ts';
 import type { ShardPlan } from '../shard/plan.ts';
 import { EXIT } from './exit-codes.ts';
 import { printSummary } from './print-summary.ts';
-import { progressMode, startProgress } from './progress.ts';
+import { type Progress, progressMode, startProgress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface RunArgs {
@@ -43,19 +43,15 @@ export async function runCommand(args: RunArgs): Promise<number> {
     ...args.gates.map((source) => parseCommandLineGate(source, loaded)),
   ];
   const outDir = args.out ?? (await freeDefaultOutDir(loaded.scenario.name));
-  const releaseOutDir = await prepareOutputFolder(outDir, { force: args.force });
 
-  const live = new LiveStats();
-  const progress = startProgress(
-    live,
-    progressMode({ quiet: args.quiet, stream: process.stderr, env: process.env }),
-    process.stderr,
-    process.env,
-  );
-  // Problems and hints are written whatever the mode: --quiet drops progress, not warnings.
+  // Problems and hints are written whatever the mode: --quiet drops progress, not warnings. While
+  // the progress view draws, they go through it, which clears its frame first.
+  let progress: Progress | undefined;
   const warn = (line: string) =>
-    args.quiet ? process.stderr.write(`${line}\n`) : progress.log(line);
+    progress && !args.quiet ? progress.log(line) : process.stderr.write(`${line}\n`);
 
+  // Signals are handled from before the output folder is locked: its lock and probe are removed
+  // on every way out.
   const controller = new AbortController();
   let interrupts = 0;
   const interrupt = (signal: NodeJS.Signals) => {
@@ -74,19 +70,29 @@ export async function runCommand(args: RunArgs): Promise<number> {
   // A closed terminal or SSH session (SIGHUP) is handled as Ctrl-C: the run stops and keeps its results.
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, interrupt);
-
+  let releaseOutDir = () => {};
   try {
+    releaseOutDir = await prepareOutputFolder(outDir, { force: args.force });
+    if (controller.signal.aborted) return EXIT.interrupted;
+    const live = new LiveStats();
+    const view = startProgress(
+      live,
+      progressMode({ quiet: args.quiet, stream: process.stderr, env: process.env }),
+      process.stderr,
+      process.env,
+    );
+    progress = view;
     const report = await runScenario(loaded, {
       outDir,
       signal: controller.signal,
       trials: args.trials,
-      log: (line) => progress.log(line),
+      log: (line) => view.log(line),
       live,
       ...(shard ? { shard } : {}),
     });
     report.gates = evaluateRunGates(gates, report);
     // The status frame goes before the reports are written: nothing of it may be left after them.
-    progress.stop();
+    view.stop();
     if (!args.quiet) process.stderr.write('writing the reports…\n');
     try {
       let interruptedWhileWriting = false;
@@ -126,7 +132,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     if (outcome.kind === 'failed') return EXIT.runFailed;
     return report.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;
   } finally {
-    progress.stop();
+    progress?.stop();
     for (const signal of signals) process.off(signal, interrupt);
     releaseOutDir();
   }

@@ -19,11 +19,35 @@ export const TAIL_LINES = 400;
 export const MAX_LINE_CHARACTERS = 1000;
 
 /**
- * A command's output kept within a fixed size, however much it prints: the first and last lines, each
- * cut to a fixed length, and a count of what was dropped in between. A deploy that prints 50 MB must
- * not cost the run its memory, nor results.json its size.
+ * The output of a trial's (or a variant's) commands — the deploy and its hooks — each kept bounded
+ * on its own, so that a chatty hook cannot push the deploy's own first or last lines out.
  */
-export class BoundedLog {
+export class OutputLog {
+  private readonly commands: BoundedOutput[] = [];
+
+  /** A new command's output, kept after the earlier ones'; `source` names it when not the deploy. */
+  command(source?: string): BoundedOutput {
+    const output = new BoundedOutput(source);
+    this.commands.push(output);
+    return output;
+  }
+
+  /** Shifts every kept line's time, e.g. once the trial's clock starts after a hook ran. */
+  shift(ms: number): void {
+    for (const output of this.commands) output.shift(ms);
+  }
+
+  lines(): LogLine[] {
+    return this.commands.flatMap((output) => output.lines());
+  }
+}
+
+/**
+ * One command's output kept within a fixed size, however much it prints: the first and last lines,
+ * each cut to a fixed length, and a count of what was dropped in between. A deploy that prints 50 MB
+ * must not cost the run its memory, nor results.json its size.
+ */
+export class BoundedOutput {
   private readonly head: LogLine[] = [];
   /**
    * A ring of the latest lines once the head is full, each with its length before it was cut;
@@ -34,6 +58,8 @@ export class BoundedLog {
   private omittedLines = 0;
   private omittedCharacters = 0;
   private firstOmittedAt: number | undefined;
+
+  constructor(private readonly source?: string) {}
 
   /** `alreadyCut`: characters of this line the reader dropped before it ended (see runShell). */
   push(entry: LogLine, alreadyCut = 0): void {
@@ -72,6 +98,7 @@ export class BoundedLog {
       t: this.firstOmittedAt ?? 0,
       stream: 'stdout',
       line: `… ${this.omittedLines.toLocaleString('en-US')} lines (${formatCharacters(this.omittedCharacters)}) not kept …`,
+      ...(this.source ? { source: this.source } : {}),
       omitted: { lines: this.omittedLines, characters: this.omittedCharacters },
     };
     return [...this.head, gap, ...tail];
@@ -83,17 +110,6 @@ function cutLine(line: string, alreadyCut: number): string {
   const over = Math.max(0, line.length - MAX_LINE_CHARACTERS) + alreadyCut;
   if (over === 0) return line;
   return `${line.slice(0, MAX_LINE_CHARACTERS)} … (${over.toLocaleString('en-US')} more characters not kept)`;
-}
-
-/** How much output a log left out, in all its omission entries (for the reports' notes). */
-export function omittedOutput(log: readonly LogLine[]): { lines: number; characters: number } {
-  let lines = 0;
-  let characters = 0;
-  for (const entry of log) {
-    lines += entry.omitted?.lines ?? 0;
-    characters += entry.omitted?.characters ?? 0;
-  }
-  return { lines, characters };
 }
 
 function formatCharacters(n: number): string {

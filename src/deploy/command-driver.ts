@@ -1,5 +1,5 @@
 import type { DeployConfig } from '../scenario/schema.ts';
-import type { BoundedLog } from './bounded-log.ts';
+import type { OutputLog } from './bounded-log.ts';
 import type { DeployDriver } from './events.ts';
 import { describeFailure, runShell } from './shell.ts';
 
@@ -12,7 +12,7 @@ export function commandDriver(options: {
   command: string;
   cwd: string;
   now: () => number;
-  log: BoundedLog;
+  log: OutputLog;
   markers: DeployConfig['markers'];
 }): DeployDriver {
   const markers = options.markers.map((m) => ({ pattern: new RegExp(m.pattern), phase: m.phase }));

@@ -1,5 +1,5 @@
 import type { Hooks } from '../scenario/schema.ts';
-import type { BoundedLog } from './bounded-log.ts';
+import type { OutputLog } from './bounded-log.ts';
 import { describeFailure, runShell } from './shell.ts';
 
 /** A hook that failed: the run stops there, with what it measured so far (`measured`, if any). */
@@ -15,7 +15,7 @@ export async function runHook(options: {
   variant: string;
   cwd: string;
   now: () => number;
-  log: BoundedLog;
+  log: OutputLog;
   signal: AbortSignal;
   /** A hook still running after this is killed, and fails (`timeline.hookTimeout`). */
   timeoutMs: number;

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { signalGroup, spawnGroup, untrackGroup } from '../process/process-group.ts';
 import { sleep } from '../process/sleep.ts';
-import { type BoundedLog, MAX_LINE_CHARACTERS } from './bounded-log.ts';
+import { MAX_LINE_CHARACTERS, type OutputLog } from './bounded-log.ts';
 
 export type { LogLine } from './bounded-log.ts';
 
@@ -10,7 +10,7 @@ export interface ShellRun {
   cwd: string;
   /** The trial's clock, to stamp each line. */
   now: () => number;
-  log: BoundedLog;
+  log: OutputLog;
   source?: string;
   signal: AbortSignal;
   /** Past this, the command's group is killed and the command counts as failed. */
@@ -43,17 +43,18 @@ const MOST_DRAIN_AFTER_EXIT_MS = 500;
  * caller decides what an exit means.
  */
 export async function runShell(run: ShellRun): Promise<ShellExit> {
-  if (run.signal.aborted) return { signal: 'SIGKILL' };
+  if (run.signal.aborted) return { startError: 'the run was interrupted first' };
   const child = spawnGroup(run.command, { cwd: run.cwd });
   const pid = child.pid;
+  const output = run.log.command(run.source);
   let lastLine: string | undefined;
   const readers = (['stdout', 'stderr'] as const).map((stream) =>
     readLines(child[stream], (line, cut) => {
-      run.log.push(
+      output.push(
         { t: run.now(), stream, line, ...(run.source ? { source: run.source } : {}) },
         cut,
       );
-      lastLine = line.slice(0, MAX_LINE_CHARACTERS);
+      lastLine = line;
       run.onLine?.(line);
     }),
   );
@@ -81,7 +82,10 @@ export async function runShell(run: ShellRun): Promise<ShellExit> {
     clearTimeout(timer);
     const failed = exit.exitCode !== 0 || timedOut || run.signal.aborted;
     if (failed) kill();
-    // What the command printed before it exited is still read; a background child's later output is not.
+    // A success is final: an interruption from now on does not reach what it left running.
+    else run.signal.removeEventListener('abort', kill);
+    // What the command printed before it exited is still read, until the pipes close or go quiet;
+    // what a background child prints later is not kept.
     const drainUntil = performance.now() + MOST_DRAIN_AFTER_EXIT_MS;
     const allEnded = Promise.all(readers.map((r) => r.ended)).then(() => true);
     while (performance.now() < drainUntil) {

@@ -1,6 +1,7 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { trialMetrics } from '../analysis/trial-metrics.ts';
 import { formatValue } from '../gates/evaluate.ts';
+import { omittedOutputNotes } from '../report/view.ts';
 import type { RunReport } from '../run/run-report.ts';
 import type { Exporter } from './exporter.ts';
 
@@ -50,6 +51,7 @@ export function renderJunit(report: RunReport): string {
         ? { error: { '@type': 'deploy', '@message': trial.failure ?? 'failed' } }
         : {}),
       ...(trial.status === 'interrupted' ? { skipped: { '@message': 'interrupted' } } : {}),
+      ...systemOut(omittedOutputNotes(`${variant.name}, trial ${trial.trial}`, trial.deployLog)),
     })),
   );
   const suite = (name: string, cases: Record<string, unknown>[]) => ({
@@ -80,4 +82,9 @@ export function renderJunit(report: RunReport): string {
 function gateMessage(gate: RunReport['gates'][number]): string {
   if (gate.problem) return gate.problem;
   return `actual ${formatValue(gate.actual, gate.unit)} (${gate.basis}), threshold ${gate.comparator} ${formatValue(gate.threshold, gate.unit)}`;
+}
+
+/** Notes for a CI reader of a test case, when there are any. */
+function systemOut(notes: string[]): { 'system-out'?: string } {
+  return notes.length > 0 ? { 'system-out': notes.join('\n') } : {};
 }

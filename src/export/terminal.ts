@@ -4,7 +4,7 @@ import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { emptyBucket, mergeBucket } from '../record/bucket.ts';
 import { gateMark, gateRows, gateSummary } from '../report/table.ts';
-import { saturationNotices, shardNotices } from '../report/view.ts';
+import { omittedOutputNotices, saturationNotices, shardNotices } from '../report/view.ts';
 import { runOutcome } from '../run/outcome.ts';
 import type { RunReport, VariantRun } from '../run/run-report.ts';
 import { formatMs } from '../scenario/duration.ts';
@@ -117,6 +117,7 @@ export function renderTerminal(report: RunReport): string {
     parts.push(`Warning: ${notice}`);
   }
   parts.push(...shardNotices(report));
+  parts.push(...omittedOutputNotices(report));
   // How the run ended is not here: the command prints it as its very last line (outcomeLine).
   return `${parts.join('\n\n')}\n`;
 }

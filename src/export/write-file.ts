@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -94,39 +94,68 @@ export async function prepareOutputFolder(
 /**
  * Takes the folder's lock, or refuses (a bad-input exit) while another live process holds it; the
  * lock of a process that is gone (killed with SIGKILL, say) is taken over.
+ *
+ * The lock appears whole or not at all: it is written under a name of this process's own, then
+ * linked to the lock's name, which fails when the name is taken. A stale lock is first renamed to a
+ * name of this process's own, so that of two runs taking it over only one succeeds.
  */
 function lockFolder(dir: string): () => void {
   const lock = path.join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
-      const release = () => {
-        process.off('exit', release);
-        rmSync(lock, { force: true });
-      };
-      process.on('exit', release);
-      return release;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') {
+  const mine = `${lock}.${process.pid}`;
+  try {
+    writeFileSync(mine, `${process.pid}\n`);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(mine, lock);
+        const release = () => {
+          process.off('exit', release);
+          rmSync(lock, { force: true });
+        };
+        process.on('exit', release);
+        return release;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = Number.parseInt(readLockHolder(lock), 10);
+      // A PID that repeats after a restart (containers) may be this very process's: not a holder.
+      if (!Number.isInteger(holder) || (holder !== process.pid && isAlive(holder))) {
         throw new OutputError(
-          `cannot write into the output folder ${dir}: ${(error as Error).message}`,
+          `${dir} is in use by another bench run (PID ${Number.isInteger(holder) ? holder : 'unknown'}); wait for it to end, or choose another --out${Number.isInteger(holder) ? '' : ` (or remove ${lock} if no run uses the folder)`}`,
+          'exists',
         );
       }
+      takeOverStaleLock(lock, holder);
     }
-    const holder = Number.parseInt(readLockHolder(lock), 10);
-    if (Number.isInteger(holder) && isAlive(holder)) {
-      throw new OutputError(
-        `${dir} is in use by another bench run (PID ${holder}); wait for it to end, or choose another --out`,
-        'exists',
-      );
-    }
-    rmSync(lock, { force: true });
+    throw new OutputError(
+      `cannot lock the output folder ${dir}: other runs keep taking it`,
+      'exists',
+    );
+  } catch (error) {
+    if (error instanceof OutputError) throw error;
+    throw new OutputError(`cannot lock the output folder ${dir}: ${(error as Error).message}`);
+  } finally {
+    rmSync(mine, { force: true });
   }
-  throw new OutputError(
-    `cannot lock the output folder ${dir}: another run keeps taking it`,
-    'exists',
-  );
+}
+
+/** Moves a dead holder's lock away and removes it; another run may have taken it over first. */
+function takeOverStaleLock(lock: string, deadHolder: number): void {
+  const moved = `${lock}.stale.${process.pid}`;
+  try {
+    renameSync(lock, moved);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else moved it
+    throw error;
+  }
+  // Between our read and our rename, another run may have replaced the stale lock with its own.
+  if (Number.parseInt(readLockHolder(moved), 10) !== deadHolder) {
+    try {
+      linkSync(moved, lock);
+    } catch {
+      // The name is taken again: the next attempt reads who holds it.
+    }
+  }
+  rmSync(moved, { force: true });
 }
 
 function readLockHolder(lock: string): string {

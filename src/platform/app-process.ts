@@ -65,12 +65,11 @@ export class AppProcess {
       this.child.once('exit', async (code, signal) => {
         // Its last words (why it exited) may still be in the pipe; a grandchild may hold it open.
         await Promise.race([Promise.all(ended), sleep(OUTPUT_AFTER_EXIT_MS)]);
-        // 127: the group's shell found no such program to exec — it never started.
-        const notFound = code === 127 ? this.recentOutput.stderr.at(-1) : undefined;
+        const notFound = code === 127 ? this.programNotFound() : undefined;
         resolve({
           code: code ?? undefined,
           signal: signal ?? undefined,
-          ...(notFound ? { startError: notFound.replace(/^deploy-bench: \d+: exec: /, '') } : {}),
+          ...(notFound ? { startError: `${notFound}: not found` } : {}),
         });
       });
     }).then((exit) => {
@@ -147,6 +146,17 @@ export class AppProcess {
       kept.push(line.slice(0, MAX_LINE_CHARACTERS));
       if (kept.length > OUTPUT_LINES_KEPT) kept.shift();
     }
+  }
+
+  /**
+   * The program a shell could not find, when that is all that happened: exit code 127 with one line
+   * of stderr such as `deploy-bench: 3: exec: NAME: not found` (dash) or `… line 3: exec: NAME: not
+   * found` (bash), and no other output.
+   */
+  private programNotFound(): string | undefined {
+    const { stdout, stderr } = this.recentOutput;
+    if (stdout.length > 0 || stderr.length !== 1) return undefined;
+    return / (\S+): not found$/.exec(stderr[0] ?? '')?.[1];
   }
 
   /** Its last lines of stderr (of stdout when it wrote nothing there), one per line, indented. */

@@ -21,26 +21,21 @@ const GROUP_SCRIPT = [
   'exec "$@"',
 ].join('\n');
 
-/** The stdio of a group's first shell: the watchdog's pipe is the fourth. */
-type GroupStdio = ['ignore', 'pipe' | 'ignore', 'pipe' | 'ignore', 'pipe'];
-
 /**
  * Spawns `command` (a shell command line, or a program and its arguments) as the leader of a new
- * process group, watched as described above. Its stdout and stderr are pipes unless `output` says
- * otherwise; `exit` and `error` are the child's.
+ * process group, watched as described above. Its stdout and stderr are pipes (the watchdog's is the
+ * fourth); `exit` and `error` are the child's.
  */
 export function spawnGroup(
   command: string | readonly string[],
-  options: Pick<SpawnOptions, 'cwd' | 'env'> & { output?: 'pipe' | 'ignore' },
+  options: Pick<SpawnOptions, 'cwd' | 'env'>,
 ): ChildProcess {
   const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];
-  const output = options.output ?? 'pipe';
-  const stdio: GroupStdio = ['ignore', output, output, 'pipe'];
   const child = spawn('/bin/sh', ['-c', GROUP_SCRIPT, 'deploy-bench', ...argv], {
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.env ? { env: options.env } : {}),
     detached: true,
-    stdio,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
   const pipe = child.stdio[3] as (Writable & { unref?: () => void }) | null;
   // Neither the pipe nor the child may keep this process alive.

@@ -2,7 +2,7 @@ import { type Comparison, compareVariants } from '../analysis/compare.ts';
 import { type Instance, trialInstances } from '../analysis/instances.ts';
 import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant, type VariantSummary } from '../analysis/variant-summary.ts';
-import { HEAD_LINES, type LogLine, omittedOutput, TAIL_LINES } from '../deploy/bounded-log.ts';
+import { HEAD_LINES, type LogLine, TAIL_LINES } from '../deploy/bounded-log.ts';
 import type { DeployEvent } from '../deploy/events.ts';
 import { emptyBucket, mergeBucket } from '../record/bucket.ts';
 import { percentileMs } from '../record/histogram.ts';
@@ -155,22 +155,25 @@ export function buildView(report: RunReport): ReportView {
   };
 }
 
-/** A deploy or a hook that printed more than is kept: the reports say how much is missing. */
-function omittedOutputNotices(report: RunReport): string[] {
-  const notices: string[] = [];
-  const say = (what: string, log: readonly LogLine[]) => {
-    const { lines, characters } = omittedOutput(log);
-    if (lines === 0) return;
-    notices.push(
-      `${what} printed more than is kept: ${lines.toLocaleString('en-US')} lines (${characters.toLocaleString('en-US')} characters) were left out between the first ${HEAD_LINES} and the last ${TAIL_LINES} lines.`,
-    );
-  };
-  for (const variant of report.variants) {
-    say(`${variant.name}'s variant hooks`, variant.hookLog);
-    for (const trial of variant.trials)
-      say(`${variant.name}, trial ${trial.trial}: the deploy`, trial.deployLog);
-  }
-  return notices;
+/** A deploy or a hook that printed more than is kept: every report says how much is missing. */
+export function omittedOutputNotices(report: RunReport): string[] {
+  return report.variants.flatMap((variant) => [
+    ...omittedOutputNotes(variant.name, variant.hookLog),
+    ...variant.trials.flatMap((trial) =>
+      omittedOutputNotes(`${variant.name}, trial ${trial.trial}`, trial.deployLog),
+    ),
+  ]);
+}
+
+/** One note per command of `log` whose output was cut, starting with `where`. */
+export function omittedOutputNotes(where: string, log: readonly LogLine[]): string[] {
+  return log.flatMap(({ omitted, source }) =>
+    omitted
+      ? [
+          `${where}: ${source ?? 'the deploy'} printed more than is kept: ${omitted.lines.toLocaleString('en-US')} lines (${omitted.characters.toLocaleString('en-US')} characters) were left out between its first ${HEAD_LINES} and its last ${TAIL_LINES} lines.`,
+        ]
+      : [],
+  );
 }
 
 function variantView(variant: VariantRun): VariantView {

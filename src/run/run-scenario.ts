@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
-import { BoundedLog } from '../deploy/bounded-log.ts';
+import { OutputLog } from '../deploy/bounded-log.ts';
 import type { DeployPhase } from '../deploy/events.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
 import { renderResultsJson } from '../export/results-json.ts';
@@ -108,7 +108,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   run: for (const [index, variant] of scenario.variants.entries()) {
     const variantRun = report.variants[index] as VariantRun;
     const follower = options.shard !== undefined && !options.shard.plan.deploys;
-    const hookLog = new BoundedLog();
+    const hookLog = new OutputLog();
     const variantHook = async (which: 'beforeVariant' | 'afterVariant') => {
       if (follower) return;
       try {

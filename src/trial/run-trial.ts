@@ -1,4 +1,4 @@
-import { BoundedLog, type LogLine } from '../deploy/bounded-log.ts';
+import { type LogLine, OutputLog } from '../deploy/bounded-log.ts';
 import { commandDriver } from '../deploy/command-driver.ts';
 import type { DeployDriver, DeployPhase } from '../deploy/events.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
@@ -113,7 +113,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     }
   }
 
-  const deployLog = new BoundedLog();
+  const deployLog = new OutputLog();
   let measured: MeasuredLoad | undefined;
   const hook = async (which: 'beforeTrial' | 'afterTrial', now: () => number) => {
     if (follower) return;
