@@ -32,6 +32,7 @@ describe('loading a scenario file', () => {
       warmup: 3000,
       cooldown: 3000,
       deployTimeout: 600_000,
+      hookTimeout: 600_000,
       betweenTrials: 0,
     });
     expect(scenario.trials).toBe(1);
