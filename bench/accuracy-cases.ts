@@ -196,13 +196,33 @@ const stall = (load: LoadConfig, label: string): AccuracyCase => ({
         inject: () => server.stall(3000),
       });
       const longest = recording.longest[0];
+      const measured = longest?.latencyMs ?? Number.NaN;
       return [
+        // Never shorter than the stall; on a busy machine, a late event loop adds its lateness
+        // (which users of a starved client would feel too), within a tenth of the stall ...
+        {
+          name: 'longest transaction, not below the stall',
+          expected: 3000,
+          measured,
+          tolerance: 1,
+          unit: 'ms',
+          atLeast: true,
+        },
+        {
+          name: 'longest transaction, any machine',
+          expected: 3000,
+          measured,
+          tolerance: 300,
+          unit: 'ms',
+        },
+        // ... and within 1 % on an idle one.
         {
           name: 'longest transaction',
           expected: 3000,
-          measured: longest?.latencyMs ?? Number.NaN,
+          measured,
           tolerance: 30,
           unit: 'ms',
+          idleMachineOnly: true,
         },
         {
           name: 'stall located at',
@@ -226,13 +246,22 @@ const refusal: AccuracyCase = {
       const metrics = trialMetrics(recording);
       const firstFailure = recording.longestUserWait?.startMs ?? Number.NaN;
       return [
-        // The user waits out the outage, plus at most one back-off before its next try succeeds.
+        // The user waits out the outage, plus at most one back-off before its next try succeeds: to
+        // 10 ms on an idle machine, to a tenth of the outage on a busy one (late timers add up).
+        {
+          name: 'longest user wait, any machine',
+          expected: 1005,
+          measured: metrics.longestUserWaitMs,
+          tolerance: 100,
+          unit: 'ms',
+        },
         {
           name: 'longest user wait',
           expected: 1005,
           measured: metrics.longestUserWaitMs,
           tolerance: 10,
           unit: 'ms',
+          idleMachineOnly: true,
         },
         {
           name: 'outage located at',
@@ -242,11 +271,19 @@ const refusal: AccuracyCase = {
           unit: 'ms',
         },
         {
+          name: 'disruption, any machine',
+          expected: 1005,
+          measured: metrics.disruptionMs,
+          tolerance: 100,
+          unit: 'ms',
+        },
+        {
           name: 'disruption',
           expected: 1005,
           measured: metrics.disruptionMs,
           tolerance: 15,
           unit: 'ms',
+          idleMachineOnly: true,
         },
         // Closing the listener also cuts the request in flight on the kept-alive connection (a reset).
         {

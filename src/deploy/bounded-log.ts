@@ -5,10 +5,12 @@ export interface LogLine {
   /** Where it came from when not the deploy command itself, e.g. "hook beforeTrial". */
   source?: string;
   /**
-   * Set on the one entry that stands for the lines not kept between the first and the last ones
-   * (its `line` says so in words, for any reader that does not know this field).
+   * Set on the one entry of a command's output that says what was not kept: the lines left out
+   * between its first and its last ones (it stands where they were), and the characters cut from
+   * longer lines (with no line left out, it comes last). Its `line` says so in words, for any
+   * reader that does not know this field.
    */
-  omitted?: { lines: number; characters: number };
+  omitted?: { lines: number; characters: number; cutLines?: number; cutCharacters?: number };
 }
 
 /** The first lines of a command's output are kept: they say what it set out to do. */
@@ -58,6 +60,8 @@ export class BoundedOutput {
   private omittedLines = 0;
   private omittedCharacters = 0;
   private firstOmittedAt: number | undefined;
+  private cutLines = 0;
+  private cutCharacters = 0;
 
   constructor(private readonly source?: string) {}
 
@@ -65,6 +69,10 @@ export class BoundedOutput {
   push(entry: LogLine, alreadyCut = 0): void {
     const line = cutLine(entry.line, alreadyCut);
     const kept = line === entry.line ? entry : { ...entry, line };
+    if (kept !== entry || alreadyCut > 0) {
+      this.cutLines++;
+      this.cutCharacters += Math.max(0, entry.line.length - MAX_LINE_CHARACTERS) + alreadyCut;
+    }
     if (this.head.length < HEAD_LINES) {
       this.head.push(kept);
       return;
@@ -93,15 +101,34 @@ export class BoundedOutput {
     const tail = [...this.tail.slice(this.next), ...this.tail.slice(0, this.next)].map(
       (l) => l.entry,
     );
-    if (this.omittedLines === 0) return [...this.head, ...tail];
-    const gap: LogLine = {
-      t: this.firstOmittedAt ?? 0,
+    if (this.omittedLines === 0 && this.cutLines === 0) return [...this.head, ...tail];
+    const said = [
+      ...(this.omittedLines > 0
+        ? [
+            `${this.omittedLines.toLocaleString('en-US')} lines (${formatCharacters(this.omittedCharacters)})`,
+          ]
+        : []),
+      ...(this.cutLines > 0
+        ? [
+            `${formatCharacters(this.cutCharacters)} cut from ${this.cutLines.toLocaleString('en-US')} long line${this.cutLines === 1 ? '' : 's'}`,
+          ]
+        : []),
+    ];
+    const note: LogLine = {
+      t: this.firstOmittedAt ?? [...this.head, ...tail].at(-1)?.t ?? 0,
       stream: 'stdout',
-      line: `… ${this.omittedLines.toLocaleString('en-US')} lines (${formatCharacters(this.omittedCharacters)}) not kept …`,
+      line: `… ${said.join(' and ')} not kept …`,
       ...(this.source ? { source: this.source } : {}),
-      omitted: { lines: this.omittedLines, characters: this.omittedCharacters },
+      omitted: {
+        lines: this.omittedLines,
+        characters: this.omittedCharacters,
+        ...(this.cutLines > 0
+          ? { cutLines: this.cutLines, cutCharacters: this.cutCharacters }
+          : {}),
+      },
     };
-    return [...this.head, gap, ...tail];
+    // Where lines were left out; after the last line when only long lines were cut.
+    return this.omittedLines > 0 ? [...this.head, note, ...tail] : [...this.head, ...tail, note];
   }
 }
 

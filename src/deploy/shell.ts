@@ -30,10 +30,11 @@ export interface ShellExit {
 
 /**
  * Output still in the pipe when the command exits is read until the pipe has been quiet this long
- * (or closes): a background child that inherited the pipe keeps it open for as long as it lives.
+ * (or closes), and no longer than the most: a background child that inherited the pipe keeps it
+ * open for as long as it lives, and the deploy's end is stamped after this.
  */
-const QUIET_AFTER_EXIT_MS = 25;
-const MOST_DRAIN_AFTER_EXIT_MS = 500;
+const QUIET_AFTER_EXIT_MS = 5;
+const MOST_DRAIN_AFTER_EXIT_MS = 50;
 
 /**
  * Runs a shell command in a process group of its own and keeps its output, stamped and bounded. It is

@@ -116,9 +116,11 @@ function lockFolder(dir: string): () => void {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const holder = Number.parseInt(readLockHolder(lock), 10);
-      // A PID that repeats after a restart (containers) may be this very process's: not a holder.
-      if (!Number.isInteger(holder) || (holder !== process.pid && isAlive(holder))) {
+      const text = readLockHolder(lock);
+      const holder = /^\d+\n?$/.test(text) ? Number(text) : Number.NaN;
+      // A PID that repeats after a restart (containers) may be this very process's, or another
+      // program's: neither holds the folder.
+      if (!Number.isInteger(holder) || (holder !== process.pid && isBenchRun(holder))) {
         throw new OutputError(
           `${dir} is in use by another bench run (PID ${Number.isInteger(holder) ? holder : 'unknown'}); wait for it to end, or choose another --out${Number.isInteger(holder) ? '' : ` (or remove ${lock} if no run uses the folder)`}`,
           'exists',
@@ -166,12 +168,17 @@ function readLockHolder(lock: string): string {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether `pid` is a live bench process (where /proc tells; elsewhere, whether it is alive). */
+function isBenchRun(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it exists, it is someone else's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return /bench/.test(readFileSync(`/proc/${pid}/cmdline`, 'latin1'));
+  } catch {
+    return true;
   }
 }

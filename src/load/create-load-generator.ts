@@ -21,6 +21,7 @@ export function createLoadGenerator(options: {
       ...rest,
       load,
       ...(share ? { seed: share.seed, arrivalOffsetMs: share.arrivalOffsetMs } : {}),
+      ...(share?.arrivalsUntilMs !== undefined ? { arrivalsUntilMs: share.arrivalsUntilMs } : {}),
     });
   }
   return new ClosedModel({ ...rest, load, ...(share ? { firstUser: share.firstUser } : {}) });

@@ -9,6 +9,11 @@ export interface LoadShare {
   arrivalOffsetMs: number;
   /** Open model: seeds the Poisson arrivals, different for each share. */
   seed: number;
+  /**
+   * Open model: no arrival is due at or after this moment of the trial's clock — a shard's fixed
+   * span, so that a stop that comes late on a busy machine adds no arrival that another shard lacks.
+   */
+  arrivalsUntilMs?: number;
 }
 
 /** The seed of a single generator's Poisson arrivals. */
@@ -50,6 +55,7 @@ export function shareOfShare(outer: LoadShare, index: number, count: number): Lo
     firstUser: outer.firstUser + inner.firstUser,
     arrivalOffsetMs: outer.arrivalOffsetMs + inner.arrivalOffsetMs,
     seed: (outer.seed * 31 + inner.seed) >>> 0,
+    ...(outer.arrivalsUntilMs !== undefined ? { arrivalsUntilMs: outer.arrivalsUntilMs } : {}),
   };
 }
 

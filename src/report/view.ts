@@ -2,7 +2,12 @@ import { type Comparison, compareVariants } from '../analysis/compare.ts';
 import { type Instance, trialInstances } from '../analysis/instances.ts';
 import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant, type VariantSummary } from '../analysis/variant-summary.ts';
-import { HEAD_LINES, type LogLine, TAIL_LINES } from '../deploy/bounded-log.ts';
+import {
+  HEAD_LINES,
+  type LogLine,
+  MAX_LINE_CHARACTERS,
+  TAIL_LINES,
+} from '../deploy/bounded-log.ts';
 import type { DeployEvent } from '../deploy/events.ts';
 import { emptyBucket, mergeBucket } from '../record/bucket.ts';
 import { percentileMs } from '../record/histogram.ts';
@@ -167,13 +172,23 @@ export function omittedOutputNotices(report: RunReport): string[] {
 
 /** One note per command of `log` whose output was cut, starting with `where`. */
 export function omittedOutputNotes(where: string, log: readonly LogLine[]): string[] {
-  return log.flatMap(({ omitted, source }) =>
-    omitted
-      ? [
-          `${where}: ${source ?? 'the deploy'} printed more than is kept: ${omitted.lines.toLocaleString('en-US')} lines (${omitted.characters.toLocaleString('en-US')} characters) were left out between its first ${HEAD_LINES} and its last ${TAIL_LINES} lines.`,
-        ]
-      : [],
-  );
+  const n = (count: number) => count.toLocaleString('en-US');
+  return log.flatMap(({ omitted, source }) => {
+    if (!omitted) return [];
+    const parts = [
+      ...(omitted.lines > 0
+        ? [
+            `${n(omitted.lines)} lines (${n(omitted.characters)} characters) were left out between its first ${HEAD_LINES} and its last ${TAIL_LINES} lines`,
+          ]
+        : []),
+      ...(omitted.cutLines
+        ? [
+            `${n(omitted.cutLines)} ${omitted.cutLines === 1 ? 'line' : 'lines'} longer than ${n(MAX_LINE_CHARACTERS)} characters cut (${n(omitted.cutCharacters ?? 0)} characters)`,
+          ]
+        : []),
+    ];
+    return [`${where}: ${source ?? 'the deploy'} printed more than is kept: ${parts.join('; ')}.`];
+  });
 }
 
 function variantView(variant: VariantRun): VariantView {

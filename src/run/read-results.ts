@@ -16,7 +16,14 @@ const logLine = z.object({
   stream: z.enum(['stdout', 'stderr']),
   line: z.string(),
   source: z.string().optional(),
-  omitted: z.object({ lines: z.number(), characters: z.number() }).optional(),
+  omitted: z
+    .object({
+      lines: z.number(),
+      characters: z.number(),
+      cutLines: z.number().optional(),
+      cutCharacters: z.number().optional(),
+    })
+    .optional(),
 });
 
 // The outer shape is checked; the recordings inside are what this tool wrote, decoded as they are.

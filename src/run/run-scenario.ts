@@ -7,7 +7,7 @@ import { renderResultsJson } from '../export/results-json.ts';
 import { OutputError, writeFileAtomic } from '../export/write-file.ts';
 import { sleep } from '../process/sleep.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
-import type { ShardPlan } from '../shard/plan.ts';
+import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import { startClock } from '../trial/clock.ts';
 import {
   InterruptedBeforeLoad,
@@ -145,9 +145,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
           cooldownMs: timeline.cooldown,
           ...(lastDeployMs !== undefined ? { deployMs: lastDeployMs } : {}),
           // A shard measures a fixed span, whenever the deploy ends.
-          ...(options.shard
-            ? { fixedLoadMs: timeline.warmup + timeline.deployTimeout + timeline.cooldown }
-            : {}),
+          ...(options.shard ? { fixedLoadMs: shardSpanMs(timeline) } : {}),
         });
         log(`${variant.name}: trial ${trial}/${trials} — starting the target`);
         const onPhase = (phase: DeployPhase, detail: string | undefined, t: number) =>

@@ -1,3 +1,5 @@
+import type { Scenario } from '../scenario/schema.ts';
+
 /** What one shard of a sharded run does (docs/scale.md). */
 export interface ShardPlan {
   /** 1-based. */
@@ -7,6 +9,16 @@ export interface ShardPlan {
   deploys: boolean;
   /** When every shard starts its measured load (epoch ms, on this machine's clock). */
   startAt: number;
+}
+
+/**
+ * The span every shard measures, whenever the deploy ends: warm-up, the whole deploy window and the
+ * cool-down, from the shared start.
+ */
+export function shardSpanMs(
+  timeline: Pick<Scenario['timeline'], 'warmup' | 'deployTimeout' | 'cooldown'>,
+): number {
+  return timeline.warmup + timeline.deployTimeout + timeline.cooldown;
 }
 
 /** Which shards a results.json holds: one for a shard's own run, several after `bench merge`. */

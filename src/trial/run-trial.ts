@@ -12,7 +12,7 @@ import type { Recording } from '../record/recording.ts';
 import type { LiveStats } from '../run/live-stats.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { LoadConfig, Variant } from '../scenario/schema.ts';
-import type { ShardPlan } from '../shard/plan.ts';
+import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import { startClock } from './clock.ts';
 import { type MeasuredLoad, prepareMeasuredLoad } from './measured-load.ts';
 import { waitUntilReady } from './wait-ready.ts';
@@ -141,7 +141,11 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       : scenario.load;
     measured = await prepareMeasuredLoad({
       origin,
-      share: shareOfLoad(loadConfig, (shard?.index ?? 1) - 1, shard?.count ?? 1),
+      share: {
+        ...shareOfLoad(loadConfig, (shard?.index ?? 1) - 1, shard?.count ?? 1),
+        // Every shard sends the arrivals of the same span, however late its stop comes.
+        ...(shard ? { arrivalsUntilMs: shardSpanMs(scenario.timeline) } : {}),
+      },
       threads: workerCount(loadConfig),
       recorder: {
         intervalMs: scenario.analysis.interval,
@@ -226,8 +230,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     }
     if (shard) {
       // Every shard measures the same span, whenever the deploy ended.
-      const { warmup, deployTimeout, cooldown } = scenario.timeline;
-      await sleep(warmup + deployTimeout + cooldown - clock.now(), signal);
+      await sleep(shardSpanMs(scenario.timeline) - clock.now(), signal);
     }
     if (signal.aborted) status = 'interrupted';
     request.live?.enter('stopping');

@@ -35,5 +35,7 @@ export async function waitUntilReady(
     await sleep(POLL_MS, signal);
   }
   if (signal.aborted) return;
-  throw new Error(`${url} did not answer within ${timeoutMs} ms (last attempt: ${last})`);
+  throw new Error(
+    `${url} did not answer below HTTP 500 within ${timeoutMs} ms (last attempt: ${last})`,
+  );
 }

@@ -112,10 +112,27 @@ describe('an external target deployed by a shell command', () => {
     expect(lines[HEAD_LINES]?.omitted).toEqual({
       lines: 200_000 - HEAD_LINES - TAIL_LINES,
       characters: (100_000 - HEAD_LINES) * 4 + (100_000 - TAIL_LINES) * 2000,
+      cutLines: 100_000,
+      cutCharacters: 100_000 * (2000 - MAX_LINE_CHARACTERS),
     });
     expect(lines.at(-1)?.line).toBe(
       `${'0'.repeat(MAX_LINE_CHARACTERS)} … (1,000 more characters not kept)`,
     );
+  });
+
+  it('cuts a line without a newline while it is read, and says so after the last line', async () => {
+    const result = await deployWith(`head -c 3000000 /dev/zero | tr '\\0' x; echo; echo done`);
+    expect(result.deployLog.map((l) => l.line)).toEqual([
+      `${'x'.repeat(MAX_LINE_CHARACTERS)} … (2,999,000 more characters not kept)`,
+      'done',
+      '… 3.0 MB cut from 1 long line not kept …',
+    ]);
+    expect(result.deployLog.at(-1)?.omitted).toEqual({
+      lines: 0,
+      characters: 0,
+      cutLines: 1,
+      cutCharacters: 2_999_000,
+    });
   });
 });
 
@@ -252,7 +269,7 @@ variants: [{ name: a, command: "true" }]
     expect(run.exitCode).toBe(3);
     expect(results.failure).toMatch(
       new RegExp(
-        `^the target is not ready: http://127\\.0\\.0\\.1:${closed}/ did not answer within 600 ms \\(last attempt: ECONNREFUSED\\)$`,
+        `^the target is not ready: http://127\\.0\\.0\\.1:${closed}/ did not answer below HTTP 500 within 600 ms \\(last attempt: ECONNREFUSED\\)$`,
       ),
     );
   });

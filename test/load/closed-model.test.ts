@@ -67,7 +67,7 @@ describe('closed model against ground-truth servers', () => {
     const bare = await bareClientP50(server.origin, 1500);
     await model.stop('drain');
     const { overall } = recorder.finish(1500);
-    expect(overall.requests).toBeGreaterThan(20);
+    expect(overall.requests).toBeGreaterThan(5);
     expect(overall.failures).toBe(0);
     const p50 = percentileMs(overall.latency, 50);
     expect(p50).toBeGreaterThanOrEqual(19.95);

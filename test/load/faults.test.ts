@@ -67,13 +67,15 @@ async function measure(origin: string, ms: number, overrides: Partial<ClosedLoad
   return trialMetrics(recorder.finish(ms));
 }
 
+// The faults are counted exactly; what follows them only has to go on (how much of it a busy machine
+// sends in 500 ms varies).
 describe('target faults, each counted exactly and the run going on', () => {
   it('a reset before the response', async () => {
     const server = await faultyServer(5, (socket) => socket.resetAndDestroy());
     const metrics = await measure(server.origin, 500);
     expect(metrics.errorsByKind.reset).toBe(5);
     expect(metrics.errors).toBe(5);
-    expect(metrics.successes).toBeGreaterThan(10);
+    expect(metrics.successes).toBeGreaterThan(0);
   });
 
   it('a reset in the middle of the body', async () => {
@@ -84,7 +86,7 @@ describe('target faults, each counted exactly and the run going on', () => {
     const metrics = await measure(server.origin, 600);
     expect(metrics.errorsByKind.reset).toBe(4);
     expect(metrics.errors).toBe(4);
-    expect(metrics.successes).toBeGreaterThan(10);
+    expect(metrics.successes).toBeGreaterThan(0);
   });
 
   it('malformed HTTP', async () => {
@@ -92,7 +94,7 @@ describe('target faults, each counted exactly and the run going on', () => {
     const metrics = await measure(server.origin, 500);
     expect(metrics.errorsByKind.other).toBe(3);
     expect(metrics.errors).toBe(3);
-    expect(metrics.successes).toBeGreaterThan(10);
+    expect(metrics.successes).toBeGreaterThan(0);
   });
 
   it('no response until the timeout', async () => {
@@ -102,7 +104,7 @@ describe('target faults, each counted exactly and the run going on', () => {
     expect(metrics.errors).toBe(2);
     expect(metrics.longestTransactionMs).toBeGreaterThanOrEqual(299);
     expect(metrics.longestTransactionMs).toBeLessThan(400);
-    expect(metrics.successes).toBeGreaterThan(10);
+    expect(metrics.successes).toBeGreaterThan(0);
   });
 
   it('a body trickled one byte every 100 ms is measured to its end', async () => {

@@ -31,6 +31,6 @@ describe('waiting for an external target', () => {
     const port = await closedPort();
     await expect(
       waitUntilReady(`http://127.0.0.1:${port}/`, 600, new AbortController().signal),
-    ).rejects.toThrow(/did not answer within 600 ms \(last attempt: ECONNREFUSED\)/);
+    ).rejects.toThrow(/did not answer below HTTP 500 within 600 ms \(last attempt: ECONNREFUSED\)/);
   });
 });
