@@ -117,6 +117,7 @@ function lockFolder(dir: string): () => void {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const text = readLockHolder(lock);
+      if (text === undefined) continue; // released meanwhile: try again
       const holder = /^\d+\n?$/.test(text) ? Number(text) : Number.NaN;
       // A PID that repeats after a restart (containers) may be this very process's, or another
       // program's: neither holds the folder.
@@ -150,7 +151,7 @@ function takeOverStaleLock(lock: string, deadHolder: number): void {
     throw error;
   }
   // Between our read and our rename, another run may have replaced the stale lock with its own.
-  if (Number.parseInt(readLockHolder(moved), 10) !== deadHolder) {
+  if (Number.parseInt(readLockHolder(moved) ?? '', 10) !== deadHolder) {
     try {
       linkSync(moved, lock);
     } catch {
@@ -160,11 +161,12 @@ function takeOverStaleLock(lock: string, deadHolder: number): void {
   rmSync(moved, { force: true });
 }
 
-function readLockHolder(lock: string): string {
+/** The lock's content, or undefined when there is no lock (any more). */
+function readLockHolder(lock: string): string | undefined {
   try {
     return readFileSync(lock, 'utf8');
-  } catch {
-    return '';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : '';
   }
 }
 
