@@ -69,7 +69,7 @@ export class BoundedOutput {
   push(entry: LogLine, alreadyCut = 0): void {
     const line = cutLine(entry.line, alreadyCut);
     const kept = line === entry.line ? entry : { ...entry, line };
-    if (kept !== entry || alreadyCut > 0) {
+    if (kept !== entry) {
       this.cutLines++;
       this.cutCharacters += Math.max(0, entry.line.length - MAX_LINE_CHARACTERS) + alreadyCut;
     }

@@ -1,7 +1,8 @@
-import type { Readable } from 'node:stream';
 import { signalGroup, spawnGroup, untrackGroup } from '../process/process-group.ts';
+import { readLines } from '../process/read-lines.ts';
 import { sleep } from '../process/sleep.ts';
-import { MAX_LINE_CHARACTERS, type OutputLog } from './bounded-log.ts';
+import { formatMs } from '../scenario/duration.ts';
+import type { OutputLog } from './bounded-log.ts';
 
 export type { LogLine } from './bounded-log.ts';
 
@@ -108,65 +109,6 @@ export async function runShell(run: ShellRun): Promise<ShellExit> {
   }
 }
 
-/**
- * Splits a stream into lines as they come. A line longer than MAX_LINE_CHARACTERS is kept cut, with
- * the count of what was cut: a 50 MB line without a newline must not be held in memory.
- */
-function readLines(stream: Readable | null, onLine: (line: string, cut: number) => void) {
-  let pending = '';
-  let cut = 0;
-  const flush = () => {
-    onLine(pending, cut);
-    pending = '';
-    cut = 0;
-  };
-  let chunks = 0;
-  const onData = (chunk: string) => {
-    chunks++;
-    let start = 0;
-    for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
-      append(chunk.slice(start, newline));
-      flush();
-      start = newline + 1;
-    }
-    append(chunk.slice(start));
-  };
-  const append = (text: string) => {
-    const room = MAX_LINE_CHARACTERS - pending.length;
-    if (text.length <= room) pending += text;
-    else {
-      pending += text.slice(0, Math.max(0, room));
-      cut += text.length - Math.max(0, room);
-    }
-  };
-  let ended: () => void = () => {};
-  const endedPromise = new Promise<void>((resolve) => {
-    ended = resolve;
-  });
-  const onEnd = () => {
-    if (pending || cut) flush();
-    ended();
-  };
-  stream?.setEncoding('utf8');
-  stream?.on('data', onData);
-  stream?.once('end', onEnd);
-  if (!stream) ended();
-  return {
-    ended: endedPromise,
-    /** How many chunks were read so far: a pipe that got none for a while is drained. */
-    chunks: () => chunks,
-    /** Stops keeping lines; the stream is still read (a writer must not block) but holds nothing open. */
-    detach() {
-      if (!stream || stream.readableEnded) return;
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      if (pending || cut) flush();
-      stream.resume();
-      (stream as Readable & { unref?: () => void }).unref?.();
-    },
-  };
-}
-
 /** "exited with code 7; last output: push rejected" */
 export function describeFailure(result: ShellExit): string {
   const how = result.startError
@@ -177,9 +119,4 @@ export function describeFailure(result: ShellExit): string {
         ? `was killed by ${result.signal}`
         : `exited with code ${result.exitCode}`;
   return `${how}${result.lastLine ? `; last output: ${result.lastLine}` : ''}`;
-}
-
-function formatMs(ms: number): string {
-  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { MAX_LINE_CHARACTERS } from '../deploy/bounded-log.ts';
 import { signalGroup, spawnGroup, untrackGroup } from '../process/process-group.ts';
+import { readLines } from '../process/read-lines.ts';
 import { sleep } from '../process/sleep.ts';
 import { acceptsConnections } from './ports.ts';
 
@@ -42,22 +42,9 @@ export class AppProcess {
       cwd,
       env: { ...process.env, ...env, PORT: String(port), RELEASE: release },
     });
-    const ended = (['stdout', 'stderr'] as const).map((name) => {
-      const stream = this.child[name];
-      let pending = '';
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => {
-        const lines = (pending + chunk).split('\n');
-        pending = (lines.pop() ?? '').slice(-MAX_LINE_CHARACTERS);
-        this.keepOutput(name, lines);
-      });
-      return new Promise<void>((resolve) =>
-        stream?.once('end', () => {
-          this.keepOutput(name, [pending]);
-          resolve();
-        }),
-      );
-    });
+    const ended = (['stdout', 'stderr'] as const).map(
+      (name) => readLines(this.child[name], (line) => this.keepOutput(name, line)).ended,
+    );
     this.exited = new Promise<ProcessExit>((resolve) => {
       this.child.once('error', (error) =>
         resolve({ code: undefined, signal: undefined, startError: error.message }),
@@ -139,13 +126,11 @@ export class AppProcess {
     return exitedInTime ? exit : { ...exit, signal: 'SIGKILL' };
   }
 
-  private keepOutput(stream: 'stdout' | 'stderr', lines: string[]): void {
+  private keepOutput(stream: 'stdout' | 'stderr', line: string): void {
+    if (line.trim() === '') return;
     const kept = this.recentOutput[stream];
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      kept.push(line.slice(0, MAX_LINE_CHARACTERS));
-      if (kept.length > OUTPUT_LINES_KEPT) kept.shift();
-    }
+    kept.push(line);
+    if (kept.length > OUTPUT_LINES_KEPT) kept.shift();
   }
 
   /**
