@@ -198,13 +198,15 @@ const stall = (load: LoadConfig, label: string): AccuracyCase => ({
       const longest = recording.longest[0];
       const measured = longest?.latencyMs ?? Number.NaN;
       return [
-        // Never shorter than the stall; on a busy machine, a late event loop adds its lateness
-        // (which users of a starved client would feel too), within a tenth of the stall ...
+        // Never shorter than the stall by more than the gap before the first request it caught (an
+        // open model's next arrival comes up to 20 ms after the stall began): the idle window's
+        // lower side, on any machine. A busy machine's late event loop adds its lateness (which
+        // users of a starved client would feel too), within a tenth of the stall ...
         {
           name: 'longest transaction, not below the stall',
           expected: 3000,
           measured,
-          tolerance: 1,
+          tolerance: 30,
           unit: 'ms',
           atLeast: true,
         },
