@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { compareRuns, hasMeasuredTrial } from '../compare/compare-runs.ts';
 import { renderCompareFiles, renderCompareTerminal } from '../compare/render.ts';
+import { forTerminal } from '../export/escape.ts';
 import { writeFileAtomic } from '../export/write-file.ts';
 import { ResultsFileError, readResults } from '../run/read-results.ts';
 import { EXIT } from './exit-codes.ts';
@@ -46,7 +47,7 @@ export async function compareCommand(args: {
   await mkdir(outDir, { recursive: true });
   for (const file of renderCompareFiles(comparison))
     await writeFileAtomic(outDir, file.name, file.content);
-  process.stdout.write(renderCompareTerminal(comparison));
+  process.stdout.write(forTerminal(renderCompareTerminal(comparison)));
   process.stdout.write(`\nWrote compare.json, compare.md and junit.xml to ${outDir}\n`);
   return comparison.passed ? EXIT.ok : EXIT.gateFailed;
 }

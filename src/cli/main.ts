@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { forTerminal } from '../export/escape.ts';
 import type { ExportName } from '../export/exporter.ts';
 import { OutputError } from '../export/write-file.ts';
 import { PLATFORMS } from '../init/templates.ts';
@@ -301,32 +302,34 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError(message ?? String(error));
     });
 
+  // Messages quote file names, scenario text and saved results: shown, never acted on by the terminal.
+  const say = (text: string) => process.stderr.write(forTerminal(text));
   try {
     await cli.parseAsync();
     return exitCode;
   } catch (error) {
     if (error instanceof OutputError) {
-      process.stderr.write(`bench: ${error.message}\n`);
+      say(`bench: ${error.message}\n`);
       return error.kind === 'exists' ? EXIT.badInput : EXIT.runFailed;
     }
     if (error instanceof ResultsFileError) {
-      process.stderr.write(`${error.message}\n`);
+      say(`${error.message}\n`);
       return EXIT.badInput;
     }
     if (error instanceof ShardMismatchError || error instanceof MergeError) {
-      process.stderr.write(`bench merge: ${error.message}\n`);
+      say(`bench merge: ${error.message}\n`);
       return EXIT.badInput;
     }
     if (error instanceof ScenarioError) {
-      for (const line of error.message.split('\n')) process.stderr.write(`${line}\n`);
+      for (const line of error.message.split('\n')) say(`${line}\n`);
       return EXIT.badInput;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`bench: ${error.message}\nRun 'bench --help' for usage.\n`);
+      say(`bench: ${error.message}\nRun 'bench --help' for usage.\n`);
       return EXIT.badInput;
     }
     const detail = process.env.BENCH_DEBUG ? (error as Error).stack : (error as Error).message;
-    process.stderr.write(`bench: the run failed: ${detail}\n`);
+    say(`bench: the run failed: ${detail}\n`);
     return EXIT.runFailed;
   }
 }

@@ -1,3 +1,4 @@
+import { forTerminal } from '../export/escape.ts';
 import { renderTerminal } from '../export/terminal.ts';
 import { outcomeLine, runOutcome } from '../run/outcome.ts';
 import type { RunReport } from '../run/run-report.ts';
@@ -9,7 +10,8 @@ import type { RunReport } from '../run/run-report.ts';
 export function printSummary(report: RunReport, whereLine: string, out = process.stdout): void {
   out.write(renderTerminal(report));
   out.write(`\n${whereLine}\n`);
-  const last = outcomeLine(runOutcome(report));
+  const outcome = outcomeLine(runOutcome(report));
+  const last = outcome && forTerminal(outcome);
   if (!last) return;
   // A reason of several lines (a process's last stderr) goes above, so that the verdict stays last.
   const [headline, ...details] = last.split('\n');

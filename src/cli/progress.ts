@@ -1,6 +1,7 @@
 import cliTruncate from 'cli-truncate';
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
+import { forTerminal, showControls } from '../export/escape.ts';
 import type { LiveStats } from '../run/live-stats.ts';
 import { formatMs } from '../scenario/duration.ts';
 
@@ -136,7 +137,7 @@ export function statusLines(
   return [
     head,
     // What users wait for first; the deploy's phase last, where a long detail may be cut.
-    `  ${colors.cyan(live.stage)} · ${window.measured ? Math.round(window.rate) : '…'} req/s · ${waiting} · ${latency} · ${errors}${live.phase ? ` · ${live.phase}` : ''}`,
+    `  ${colors.cyan(live.stage)} · ${window.measured ? Math.round(window.rate) : '…'} req/s · ${waiting} · ${latency} · ${errors}${live.phase ? ` · ${showControls(live.phase)}` : ''}`,
     ...instanceLines(live, window, colors, now),
   ];
 }
@@ -162,6 +163,8 @@ function instanceLines(live: LiveStats, window: RateWindow, colors: Colors, now:
           share > 0 ? 'answering' : last === undefined ? 'seen' : `idle for ${seconds(now - last)}`;
         return [id, state, traffic(id)];
       });
+  // Instance names come from the target's headers: shown, never acted on.
+  for (const row of rows) row[0] = showControls(row[0]);
   const width = Math.max(0, ...rows.map(([id]) => id.length));
   const shown = rows
     .slice(0, MAX_INSTANCE_LINES)
@@ -186,7 +189,7 @@ export function startProgress(
     const timer = setInterval(() => stream.write(`${status().join('\n')}\n`), PLAIN_EVERY_MS);
     timer.unref();
     return {
-      log: (line) => stream.write(`${line}\n`),
+      log: (line) => stream.write(`${forTerminal(line)}\n`),
       stop: () => clearInterval(timer),
     };
   }
@@ -211,7 +214,7 @@ export function startProgress(
   return {
     log(line) {
       render.clear();
-      stream.write(`${line}\n`);
+      stream.write(`${forTerminal(line)}\n`);
       draw();
     },
     stop() {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { forTerminal } from '../export/escape.ts';
 import type { ExportName } from '../export/exporter.ts';
 import { OutputError, prepareOutputFolder } from '../export/write-file.ts';
 import { ReportsNotWritten, writeReports } from '../export/write-reports.ts';
@@ -48,7 +49,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   // the progress view draws, they go through it, which clears its frame first.
   let progress: Progress | undefined;
   const warn = (line: string) =>
-    progress && !args.quiet ? progress.log(line) : process.stderr.write(`${line}\n`);
+    progress && !args.quiet ? progress.log(line) : process.stderr.write(`${forTerminal(line)}\n`);
 
   // Signals are handled from before the output folder is locked: its lock and probe are removed
   // on every way out.
@@ -112,7 +113,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       if (!(error instanceof OutputError)) throw error;
       const failures =
         error instanceof ReportsNotWritten ? error.failures : [{ message: error.message }];
-      for (const { message } of failures) process.stderr.write(`bench: ${message}\n`);
+      for (const { message } of failures) process.stderr.write(forTerminal(`bench: ${message}\n`));
       report.failure ??= `${failures[0]?.message}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}`;
       report.gates = evaluateRunGates(gates, report);
       // results.json went out first: again, so that it says the run failed as the exit code does.

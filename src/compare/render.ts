@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
-import { XMLBuilder } from 'fast-xml-parser';
-import { escapeMarkdown as m } from '../export/escape.ts';
+import { jsonText, escapeMarkdown as m } from '../export/escape.ts';
 import type { OutputFile } from '../export/exporter.ts';
+import { junitXml } from '../export/junit.ts';
 import { formatMs } from '../scenario/duration.ts';
 import type { MetricDelta, RunComparison } from './compare-runs.ts';
 
@@ -68,7 +68,7 @@ export function renderCompareFiles(comparison: RunComparison): OutputFile[] {
   return [
     {
       name: 'compare.json',
-      content: `${JSON.stringify({ schemaVersion: 1, ...comparison }, (_k, v) => (Number.isNaN(v) ? null : v), 2)}\n`,
+      content: `${jsonText({ schemaVersion: 1, ...comparison }, 2)}\n`,
     },
     { name: 'compare.md', content: markdown(comparison) },
     { name: 'junit.xml', content: junit(comparison) },
@@ -108,14 +108,8 @@ function junit(comparison: RunComparison): string {
           }
         : {}),
   }));
-  const builder = new XMLBuilder({
-    ignoreAttributes: false,
-    attributeNamePrefix: '@',
-    format: true,
-    suppressEmptyNode: true,
-  });
   const failures = cases.filter((c) => 'failure' in c).length;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({
+  return junitXml({
     testsuites: {
       '@name': `deploy-bench compare: ${comparison.head.scenario}`,
       '@tests': cases.length,
@@ -128,5 +122,5 @@ function junit(comparison: RunComparison): string {
         testcase: cases,
       },
     },
-  })}`;
+  });
 }

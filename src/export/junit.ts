@@ -3,6 +3,7 @@ import { trialMetrics } from '../analysis/trial-metrics.ts';
 import { formatValue } from '../gates/evaluate.ts';
 import { omittedOutputNotes } from '../report/view.ts';
 import type { RunReport } from '../run/run-report.ts';
+import { forXml, mapStrings } from './escape.ts';
 import type { Exporter } from './exporter.ts';
 
 const finiteOr0 = (value: number) => (Number.isFinite(value) ? value : 0);
@@ -76,7 +77,12 @@ export function renderJunit(report: RunReport): string {
       testsuite: suites,
     },
   };
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(document)}`;
+  return junitXml(document);
+}
+
+/** A JUnit document as XML; names and deploy output are foreign, so XML 1.0's forbidden characters go. */
+export function junitXml(document: Record<string, unknown>): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(mapStrings(document, forXml))}`;
 }
 
 function gateMessage(gate: RunReport['gates'][number]): string {

@@ -2,7 +2,7 @@ import type { GateResult } from '../gates/evaluate.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary } from '../report/table.ts';
 import { buildView, type ReportView } from '../report/view.ts';
 import { formatMs } from '../scenario/duration.ts';
-import { escapeMarkdown as m } from './escape.ts';
+import { escapeMarkdown as m, markdownCodeLine, showControls } from './escape.ts';
 import type { Exporter } from './exporter.ts';
 
 const GATE_ICON = { pass: '✅', fail: '❌', 'not-evaluated': '⚠️' } as const;
@@ -58,7 +58,7 @@ function waitsChart(view: ReportView): string[] {
   );
   if (measured.length === 0) return [];
   // Inside a code block nothing is escaped: names keep only what cannot end a string or the block.
-  const name = (text: string) => `"${text.replace(/["`[\]\r\n\\]/g, ' ')}"`;
+  const name = (text: string) => `"${showControls(text).replace(/["`[\]\\]/g, ' ')}"`;
   const waits = measured.map((v) => Math.round(v.summary.metrics.longestUserWaitMs.median));
   return [
     '```mermaid',
@@ -78,7 +78,7 @@ function endedLines(ended: string): string[] {
   return [
     `> ⚠️ **${m(first ?? '')}**`,
     ...(rest.length > 0
-      ? ['>', '> ```', ...rest.map((l) => `> ${l.replaceAll('`', "'")}`), '> ```']
+      ? ['>', '> ```', ...rest.map((l) => `> ${markdownCodeLine(l)}`), '> ```']
       : []),
     '',
   ];

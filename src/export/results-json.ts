@@ -5,6 +5,7 @@ import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { encodeRecording } from '../record/codec.ts';
 import { runOutcome } from '../run/outcome.ts';
 import type { RunReport } from '../run/run-report.ts';
+import { jsonText } from './escape.ts';
 
 /** Bumped whenever a field changes meaning or goes away; docs/results-format.md describes it. */
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -65,6 +66,6 @@ export function renderResultsJson(report: RunReport): string {
       })),
     })),
   };
-  // NaN (a figure with no data behind it) is written as null.
-  return `${JSON.stringify(document, (_key, value) => (Number.isNaN(value) ? null : value), 2)}\n`;
+  // NaN (a figure with no data behind it) is written as null, as JSON.stringify writes it.
+  return `${jsonText(document, 2)}\n`;
 }

@@ -8,6 +8,7 @@ import { omittedOutputNotices, saturationNotices, shardNotices } from '../report
 import { runOutcome } from '../run/outcome.ts';
 import type { RunReport, VariantRun } from '../run/run-report.ts';
 import { formatMs } from '../scenario/duration.ts';
+import { forTerminal } from './escape.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} secs`;
 
@@ -119,5 +120,6 @@ export function renderTerminal(report: RunReport): string {
   parts.push(...shardNotices(report));
   parts.push(...omittedOutputNotices(report));
   // How the run ended is not here: the command prints it as its very last line (outcomeLine).
-  return `${parts.join('\n\n')}\n`;
+  // Names, failures and notices quote deploy output and the target: shown, never acted on.
+  return forTerminal(`${parts.join('\n\n')}\n`);
 }
