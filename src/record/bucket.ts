@@ -2,14 +2,22 @@ import { ERROR_KINDS, isFailure, type Sample } from '../load/sample.ts';
 import { createLatencyHistogram, type HistogramLayout, msToMicros } from './histogram.ts';
 import type { Bucket } from './recording.ts';
 
+/**
+ * Counts keyed by what the target said (a status, a release name). Without a prototype, a release
+ * called `constructor` or `__proto__` is a key like any other, not an inherited property.
+ */
+export function countsOf(entries: Record<string, number> = {}): Record<string, number> {
+  return Object.assign(Object.create(null) as Record<string, number>, entries);
+}
+
 export function emptyBucket(layout: HistogramLayout = 'dense'): Bucket {
   return {
     latency: createLatencyHistogram(layout),
     requests: 0,
     failures: 0,
-    statuses: {},
+    statuses: countsOf(),
     errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Bucket['errors'],
-    releases: {},
+    releases: countsOf(),
     bytes: 0,
     dropped: 0,
     retried: 0,

@@ -1,3 +1,4 @@
+import { countsOf } from './bucket.ts';
 import { decodeHistogram, encodeHistogram } from './histogram.ts';
 import type { AlternateLatency, Bucket, Phase, Recording } from './recording.ts';
 
@@ -36,6 +37,8 @@ function encodeBucket(bucket: Bucket): EncodedBucket {
 function decodeBucket(bucket: EncodedBucket, layout: 'packed' | 'dense'): Bucket {
   return {
     ...bucket,
+    statuses: countsOf(bucket.statuses),
+    releases: countsOf(bucket.releases),
     latency: decodeHistogram(bucket.latency, layout),
     success: { ...bucket.success, minMs: bucket.success.minMs ?? Number.POSITIVE_INFINITY },
   };
