@@ -1,36 +1,212 @@
-import { type Document, parse, type Scalar, visit } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type Node, parse, type Scalar } from 'yaml';
 
-const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-
-export interface MissingVariable {
-  name: string;
+/** A `${…}` that cannot be read, or a variable the scenario needs that is not set. */
+export interface VariableProblem {
   node: Scalar;
+  message: string;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+
+/**
+ * Fields that `/bin/sh` runs. Their `${NAME}` is left for the shell to expand from the environment,
+ * never pasted into the text: a value like `main; rm -rf ~` stays one word in `"$BRANCH"`, and a
+ * shell variable of the command's own (`for i in 1 2; do echo ${i}; done`) keeps working.
+ */
+function isShellField(keys: readonly (string | number)[]): boolean {
+  const [first, index, field, hook] = keys;
+  if (first === 'variants' && typeof index === 'number') {
+    return (
+      (field === 'command' && keys.length === 3) ||
+      (field === 'hooks' && typeof hook === 'string' && keys.length === 4)
+    );
+  }
+  // A list [program, arg, …] runs without a shell: its items are substituted like any value.
+  return keys.length === 4 && keys.join('.') === 'target.platform.app.command';
+}
+
+/** Variables a shell command may use without the environment having them. */
+const SHELL_OWN = new Set([
+  'IFS',
+  'PPID',
+  'PWD',
+  'OLDPWD',
+  'OPTARG',
+  'OPTIND',
+  'LINENO',
+  'RANDOM',
+  'SECONDS',
+  'REPLY',
+]);
+
+/**
+ * Reads `${NAME}` and `${NAME:-default}` in the document, in place, so that positions for error
+ * messages stay those of the file. In most fields the value is substituted (a plain value is read
+ * again as YAML, so `users: ${USERS}` becomes a number). In shell commands nothing is substituted:
+ * the shell expands them, and a variable they name without a default must be set.
+ */
+export function interpolateEnv(document: Document, env: NodeJS.ProcessEnv): VariableProblem[] {
+  const problems: VariableProblem[] = [];
+  // The embedded platform starts the app with these set, beside its own `env:`.
+  const appEnv = document.getIn(['target', 'platform', 'app', 'env']);
+  const appNames = new Set(['PORT', 'RELEASE', ...(isMap(appEnv) ? appEnv.items : []).map(keyOf)]);
+  walk(document.contents, [], (node, keys) => {
+    if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+    const report = (message: string) => {
+      // One line per variable and value, however often the value names it.
+      if (!problems.some((p) => p.node === node && p.message === message))
+        problems.push({ node, message });
+    };
+    if (isShellField(keys)) {
+      const own = keys[2] === 'app' ? appNames : new Set<string>();
+      checkShellVariables(node.value, env, own, report);
+      return;
+    }
+    if (!node.value.includes('${')) return;
+    const substituted = substitute(node.value, env, report);
+    node.value = node.type === 'PLAIN' ? readPlainScalar(substituted) : substituted;
+  });
+  return problems;
+}
+
+function walk(
+  node: Node | null | undefined | unknown,
+  keys: (string | number)[],
+  visit: (scalar: Scalar, keys: (string | number)[]) => void,
+): void {
+  if (isScalar(node)) visit(node, keys);
+  else if (isMap(node)) {
+    for (const pair of node.items) walk(pair.value, [...keys, keyOf(pair)], visit);
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) walk(item, [...keys, i], visit);
+  }
+}
+
+function keyOf(pair: { key: unknown }): string {
+  return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+}
+
+function lookup(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return Object.hasOwn(env, name) ? env[name] : undefined;
+}
+
+const unset = (name: string) =>
+  `environment variable ${name} is not set (write \${${name}:-default} for a default)`;
+
+/** `${NAME}` → its value, `${NAME:-default}` → its value or the default (itself read the same way). */
+function substitute(
+  text: string,
+  env: NodeJS.ProcessEnv,
+  report: (message: string) => void,
+): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const start = text.indexOf('${', at);
+    if (start < 0) return out + text.slice(at);
+    out += text.slice(at, start);
+    const name = NAME.exec(text.slice(start + 2))?.[0];
+    const after = start + 2 + (name?.length ?? 0);
+    if (!name) {
+      report(
+        `"${text.slice(start, start + 12)}": expected a variable name after \${, as in \${PORT}`,
+      );
+      return out;
+    }
+    if (text[after] === '}') {
+      const value = lookup(env, name);
+      if (value === undefined || value === '') report(unset(name));
+      out += value ?? '';
+      at = after + 1;
+      continue;
+    }
+    if (!text.startsWith(':-', after)) {
+      report(
+        `"\${${name}${text.slice(after, after + 4)}": expected } or :-default after \${${name}`,
+      );
+      return out;
+    }
+    const end = closingBrace(text, after + 2);
+    if (end < 0) {
+      report(`"\${${name}:-": no closing } for \${${name}`);
+      return out;
+    }
+    const value = lookup(env, name);
+    out +=
+      value !== undefined && value !== ''
+        ? value
+        : substitute(text.slice(after + 2, end), env, report);
+    at = end + 1;
+  }
+}
+
+/** The `}` that closes a `${` whose text starts at `from`, counting the `${…}` nested in it. */
+function closingBrace(text: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    if (text.startsWith('${', i)) {
+      depth++;
+      i++;
+    } else if (text[i] === '}') {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
 }
 
 /**
- * Replaces `${NAME}` and `${NAME:-default}` in every string value of the document, in place, so that
- * positions for error messages stay those of the file. A plain (unquoted) value is read again as YAML
- * after substitution, so `users: ${USERS}` becomes a number.
+ * Finds the variables a shell command needs from its environment: `$NAME` and `${NAME}` outside
+ * single quotes, without a default (`${NAME:-x}`) and not set by the command itself (`NAME=`,
+ * `for NAME in`, `read NAME`). It is a reading of common shell, not a shell: what it misses, the
+ * shell reports when the command runs.
  */
-export function interpolateEnv(document: Document, env: NodeJS.ProcessEnv): MissingVariable[] {
-  const missing: MissingVariable[] = [];
-  visit(document, {
-    Scalar(key, node) {
-      if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('${')) return;
-      const substituted = node.value.replace(
-        REFERENCE,
-        (_match, name: string, fallback?: string) => {
-          const value = env[name];
-          if (value !== undefined && value !== '') return value;
-          if (fallback !== undefined) return fallback;
-          missing.push({ name, node });
-          return '';
-        },
-      );
-      node.value = node.type === 'PLAIN' ? readPlainScalar(substituted) : substituted;
-    },
-  });
-  return missing;
+function checkShellVariables(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  own: ReadonlySet<string>,
+  report: (message: string) => void,
+): void {
+  const needs = (name: string) => {
+    if (lookup(env, name) !== undefined || own.has(name) || SHELL_OWN.has(name)) return;
+    if (assignedIn(command, name)) return;
+    report(unset(name));
+  };
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    if (c === '\\') i++;
+    else if (c === "'") {
+      const close = command.indexOf("'", i + 1);
+      i = close < 0 ? command.length : close;
+    } else if (c === '$' && command[i + 1] === '{') {
+      const name = NAME.exec(command.slice(i + 2))?.[0];
+      const end = closingBrace(command, i + 2);
+      if (end < 0) {
+        report(`"${command.slice(i, i + 12)}": no closing } for \${`);
+        return;
+      }
+      if (end === i + 2) report('"$" + "{}": expected a variable name inside the braces');
+      // `${#NAME}` is NAME's length; a default (`:-`, `-`, `:=`, `=`, `:+`, `+`) makes NAME optional.
+      const lengthOf = name === undefined && command[i + 2] === '#';
+      const named = lengthOf ? NAME.exec(command.slice(i + 3))?.[0] : name;
+      const rest = command.slice(i + 2 + (lengthOf ? 1 : 0) + (named?.length ?? 0), end);
+      if (named && !/^:?[-=+]/.test(rest)) needs(named);
+      i = end;
+    } else if (c === '$') {
+      const name = NAME.exec(command.slice(i + 1))?.[0];
+      if (name) {
+        needs(name);
+        i += name.length;
+      }
+    }
+  }
+}
+
+function assignedIn(command: string, name: string): boolean {
+  const n = name.replace(/[^A-Za-z0-9_]/g, '');
+  return new RegExp(
+    `(^|[\\s;&|(])${n}=|\\bfor\\s+${n}\\s+in\\b|\\bfor\\s+${n}\\s*;|\\bread\\b[^;&|\\n]*\\s${n}\\b`,
+  ).test(command);
 }
 
 function readPlainScalar(text: string): unknown {

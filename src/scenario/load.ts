@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type Document,
@@ -8,6 +8,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  visit,
 } from 'yaml';
 import type { z } from 'zod';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
@@ -31,16 +32,75 @@ export async function loadScenarioFile(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<LoadedScenario> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
-    throw new ScenarioError([{ file, message: `cannot read the scenario: ${reason}` }]);
-  }
+  const text = await readScenarioText(file);
   const { scenario, gates } = parseScenarioWithGates(text, file, env);
   return { scenario, gates, file, dir: path.dirname(path.resolve(file)) };
+}
+
+/** A scenario is a page of YAML: anything far larger is a mistake, and would take minutes to read. */
+export const MAX_SCENARIO_BYTES = 1024 * 1024;
+
+/** The file's text: a regular file (a FIFO would wait forever), not too large, valid UTF-8. */
+async function readScenarioText(file: string): Promise<string> {
+  const fail = (message: string, line?: number): never => {
+    throw new ScenarioError([{ file, ...(line ? { line } : {}), message }]);
+  };
+  let bytes: Buffer;
+  try {
+    const info = await stat(file);
+    if (!info.isFile())
+      fail(
+        `cannot read the scenario: not a regular file${info.isDirectory() ? ' (a folder)' : ''}`,
+      );
+    if (info.size > MAX_SCENARIO_BYTES)
+      fail(`the scenario is ${info.size} bytes; expected at most ${MAX_SCENARIO_BYTES} (1 MB)`);
+    bytes = await readFile(file);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (error as Error).message;
+    return fail(`cannot read the scenario: ${reason}`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Find the first bad byte for its line: decode growing prefixes is slow, so look for it directly.
+    const bad = firstInvalidUtf8(bytes);
+    const line = bytes.subarray(0, bad).filter((b) => b === 0x0a).length + 1;
+    return fail(`not valid UTF-8 (byte ${bad}); save the file as UTF-8`, line);
+  }
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i] as number;
+    const length =
+      b < 0x80
+        ? 1
+        : b >= 0xc2 && b < 0xe0
+          ? 2
+          : b >= 0xe0 && b < 0xf0
+            ? 3
+            : b >= 0xf0 && b < 0xf5
+              ? 4
+              : 0;
+    if (length === 0) return i;
+    const sequence = bytes.subarray(i, i + length);
+    if (sequence.length < length) return i;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(sequence);
+    } catch {
+      return i;
+    }
+    i += length;
+  }
+  return bytes.length;
 }
 
 export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv): Scenario {
@@ -76,17 +136,14 @@ function parseScenarioWithGates(
     ]);
   }
 
-  const missing = interpolateEnv(document, env);
-  if (missing.length > 0) {
+  const variableProblems = interpolateEnv(document, env);
+  if (variableProblems.length > 0) {
     throw new ScenarioError(
-      missing.map(({ name, node }) => ({
-        ...at(node.range?.[0] ?? 0),
-        message: `environment variable ${name} is not set (write \${${name}:-default} for a default)`,
-      })),
+      variableProblems.map(({ node, message }) => ({ ...at(node.range?.[0] ?? 0), message })),
     );
   }
 
-  const result = scenarioSchema.safeParse(document.toJS() ?? {});
+  const result = scenarioSchema.safeParse(toPlainValue(document, at), { error: inOurWords });
   if (!result.success) {
     throw new ScenarioError(result.error.issues.map((issue) => locateIssue(issue, document, at)));
   }
@@ -113,6 +170,43 @@ function parseScenarioWithGates(
   if (problems.length > 0) throw new ScenarioError(problems);
   return { scenario, gates };
 }
+
+/**
+ * The document as plain values. An alias must name an anchor set before it, and aliases may not
+ * multiply the document beyond what a scenario needs (a "billion laughs" file).
+ */
+function toPlainValue(
+  document: Document,
+  at: (offset: number) => Omit<ScenarioProblem, 'message'>,
+): unknown {
+  const problems: ScenarioProblem[] = [];
+  let firstAlias: Node | undefined;
+  visit(document, {
+    Alias(_key, alias) {
+      firstAlias ??= alias;
+      if (alias.resolve(document) === undefined)
+        problems.push({
+          ...at(alias.range?.[0] ?? 0),
+          message: `YAML: the alias *${alias.source} names no anchor (&${alias.source}) set before it`,
+        });
+    },
+  });
+  if (problems.length > 0) throw new ScenarioError(problems);
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION }) ?? {};
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new ScenarioError([
+      {
+        ...at(firstAlias?.range?.[0] ?? 0),
+        message: `YAML: the aliases expand to more than ${MAX_ALIAS_EXPANSION} times their anchors; write the values out`,
+      },
+    ]);
+  }
+}
+
+/** The yaml library's default: enough for anchors shared by a few variants, far below a bomb. */
+const MAX_ALIAS_EXPANSION = 100;
 
 function locateIssue(
   issue: z.core.$ZodIssue,
@@ -151,11 +245,13 @@ function locateIssue(
       return {
         ...at(node.range[0]),
         field: fieldName(issuePath),
-        message: missingField ? `missing (${describe(issue)})` : describe(issue),
+        message: missingField
+          ? `missing (${issue.message.replace(/, got .*$/, '')})`
+          : issue.message,
       };
     }
   }
-  return { file: at(0).file, field: fieldName(issuePath), message: describe(issue) };
+  return { file: at(0).file, field: fieldName(issuePath), message: issue.message };
 }
 
 function nodeAt(document: Document, keys: (string | number)[]): Node | undefined {
@@ -175,25 +271,58 @@ function fieldName(keys: (string | number)[]): string {
     .join('');
 }
 
-/** Zod's default wording names JavaScript types; say it in the scenario's terms. */
-function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') {
-    const names: Record<string, string> = {
-      object: 'a mapping',
-      array: 'a list',
-      int: 'a whole number',
-    };
-    const expected = names[issue.expected] ?? `a ${issue.expected}`;
-    return issue.message.startsWith('Invalid input') ? `expected ${expected}` : issue.message;
+/**
+ * Every problem in the scenario's terms, never the validation library's default ("Invalid input").
+ * Messages a field states itself (a duration's, a name's) take precedence over these.
+ */
+function inOurWords(issue: z.core.$ZodRawIssue): string {
+  switch (issue.code) {
+    case 'invalid_type': {
+      const names: Record<string, string> = {
+        object: 'a mapping',
+        array: 'a list',
+        int: 'a whole number',
+        string: 'text',
+        number: 'a number',
+        boolean: 'true or false',
+      };
+      return `expected ${names[issue.expected] ?? `a ${issue.expected}`}${issue.input === undefined ? '' : `, got ${kindOf(issue.input)}`}`;
+    }
+    case 'too_small':
+    case 'too_big': {
+      const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+      const most = issue.code === 'too_big';
+      if (issue.origin === 'array')
+        return `expected ${most ? 'at most' : 'at least'} ${bound} item${bound === 1 ? '' : 's'}`;
+      if (issue.origin === 'string')
+        return bound === 1 && !most
+          ? 'expected text that is not empty'
+          : `expected ${most ? 'at most' : 'at least'} ${bound} characters`;
+      return `expected a number ${most ? '<' : '>'}${issue.inclusive ? '=' : ''} ${bound}`;
+    }
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return issue.format === 'starts_with'
+        ? `expected text starting with "${(issue as { prefix?: string }).prefix}"`
+        : `expected ${issue.format === 'regex' ? 'text of the allowed form' : `a ${issue.format}`}`;
+    case 'not_multiple_of':
+      return `expected a multiple of ${issue.divisor}`;
+    case 'unrecognized_keys':
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+    case 'invalid_union':
+      return 'expected one of the forms this field takes (see docs/scenarios.md)';
+    case 'invalid_key':
+      return 'expected a key of letters, digits and "_"';
+    default:
+      return 'expected a different value (see docs/scenarios.md)';
   }
-  if (issue.code === 'too_small' && issue.origin === 'number') {
-    return `expected a number ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
-  }
-  if (issue.code === 'too_big' && issue.origin === 'number') {
-    return `expected a number ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`;
-  }
-  if (issue.code === 'invalid_value') {
-    return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  }
-  return issue.message;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'nothing (null)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  return String(value);
 }

@@ -107,10 +107,10 @@ describe('loading a scenario file', () => {
 
   it('reports every wrong type with file, line, column and field', async () => {
     expect(await problemsOf('bad-types.yaml')).toEqual([
-      'test/fixtures/scenarios/bad-types.yaml:6:16: target.platform.processes: expected a number',
+      'test/fixtures/scenarios/bad-types.yaml:6:16: target.platform.processes: expected a number, got "two"',
       'test/fixtures/scenarios/bad-types.yaml:8:10: load.users: expected a number >= 1',
       'test/fixtures/scenarios/bad-types.yaml:9:12: load.timeout: expected a duration such as 500ms, 5s, 2m or 1h, got "5 seconds"',
-      'test/fixtures/scenarios/bad-types.yaml:12:15: variants[0].strategy: expected one of "stop-start", "preboot", "rolling"',
+      'test/fixtures/scenarios/bad-types.yaml:12:15: variants[0].strategy: expected one of stop-start, preboot, rolling',
     ]);
   });
 
@@ -124,7 +124,7 @@ describe('loading a scenario file', () => {
 
   it('says which required fields are missing', async () => {
     expect(await problemsOf('bad-missing.yaml')).toEqual([
-      'test/fixtures/scenarios/bad-missing.yaml:1:1: name: missing (expected a string)',
+      'test/fixtures/scenarios/bad-missing.yaml:1:1: name: missing (expected text)',
       'test/fixtures/scenarios/bad-missing.yaml:1:1: load: missing (expected model "closed" (with users) or "open" (with rate))',
       'test/fixtures/scenarios/bad-missing.yaml:3:11: variants: expected at least one variant',
     ]);
