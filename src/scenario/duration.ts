@@ -1,5 +1,7 @@
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+/** The same, for the JSON Schema that editors check against. */
+export const DURATION_PATTERN = '^\\s*\\d+(\\.\\d+)?(ms|s|m|h)\\s*$';
 
 export const DURATION_HINT = 'a duration such as 500ms, 5s, 2m or 1h';
 

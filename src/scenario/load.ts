@@ -313,7 +313,8 @@ function inOurWords(issue: z.core.$ZodRawIssue): string {
     case 'invalid_union':
       return 'expected one of the forms this field takes (see docs/scenarios.md)';
     case 'invalid_key':
-      return 'expected a key of letters, digits and "_"';
+      // The key's own check says what a key must be (a header name, a variable name).
+      return issue.issues[0]?.message ?? 'expected a different key';
     default:
       return 'expected a different value (see docs/scenarios.md)';
   }

@@ -1,28 +1,141 @@
 import { z } from 'zod';
-import { DURATION_HINT, parseDuration } from './duration.ts';
+import { DURATION_HINT, DURATION_PATTERN, formatMs, parseDuration } from './duration.ts';
 
-/** A duration written as text ("500ms", "5s", "2m") and read as milliseconds. */
-const duration = z.string({ error: `expected ${DURATION_HINT}` }).transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HINT}, got "${text}"` });
-    return z.NEVER;
-  }
-  return ms;
-});
+/**
+ * The longest a Node.js timer can wait (2³¹−1 ms, about 24.8 days). Beyond it Node silently waits
+ * 1 ms instead, so a longer timeout would fire at once.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const positiveDuration = duration.refine((ms) => ms > 0, 'expected a duration above 0');
+/** Intervals a trial may record: each holds a histogram, so this bounds a trial's memory. */
+export const MAX_INTERVALS_PER_TRIAL = 100_000;
+
+/** The lower end of a duration's range: above 0 (a timeout), or at least some duration. */
+type LowerBound = { above: 0 } | { atLeast: string };
+
+/**
+ * A duration written as text ("500ms", "5s", "2m") and read as milliseconds, within a range the
+ * runtime honours: from its lower bound (0ms unless stated) to the longest timer.
+ */
+function duration(lower: LowerBound = { atLeast: '0ms' }) {
+  const min = 'atLeast' in lower ? (parseDuration(lower.atLeast) ?? 0) : 0;
+  const range = `${'atLeast' in lower ? `of at least ${lower.atLeast}` : 'above 0'} and at most ${MAX_DURATION_TEXT}`;
+  return z
+    .string({ error: `expected ${DURATION_HINT}` })
+    .meta({ description: `${DURATION_HINT}; ${range}`, pattern: DURATION_PATTERN })
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      const inRange =
+        ms !== undefined && ms <= MAX_TIMER_MS && ('above' in lower ? ms > 0 : ms >= min);
+      if (!inRange) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            ms === undefined
+              ? `expected ${DURATION_HINT}, got "${text}"`
+              : `expected a duration ${range}, got "${text}"`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+/** 2³¹−1 ms in the scenario's units, with why. */
+const MAX_DURATION_TEXT = '596h (2147483647ms, the longest a timer can wait)';
+
+const positiveDuration = () => duration({ above: 0 });
 
 const port = z.number().int().min(0).max(65_535);
 
-const commandLine = z.union([z.string().min(1), z.array(z.string()).min(1)], {
-  error: 'expected a command: a string for the shell, or a list [program, arg, ...]',
-});
+/** Text shown in reports and used in folder names: one line, no control characters. */
+const label = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^\P{Cc}*$/u, 'expected one line without control characters');
+
+/** A header name as HTTP allows it (RFC 9110's token). */
+const headerName = z
+  .string()
+  .regex(
+    /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/,
+    "expected a header name of letters, digits and !#$%&'*+-.^_`|~ (no spaces, no colon)",
+  );
+
+/** Headers the load generator sets itself, or that would change what a request is. */
+const GENERATOR_HEADERS = [
+  'connection',
+  'content-length',
+  'expect',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+];
+
+const requestHeaders = z
+  .record(
+    headerName,
+    z
+      .union([z.string(), z.number()], { error: 'expected a header value as text' })
+      .transform(String)
+      .pipe(
+        z
+          .string()
+          .regex(
+            /^[\t\x20-\x7e\x80-\xff]*$/,
+            'expected a header value on one line: no line breaks, no control characters, no characters beyond Latin-1',
+          ),
+      ),
+  )
+  .superRefine((headers, ctx) => {
+    for (const name of Object.keys(headers)) {
+      if (GENERATOR_HEADERS.includes(name.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `the load generator sets ${name} itself; expected another header`,
+        });
+    }
+  });
+
+/** A request path: what a request line can carry without encoding. */
+const requestPath = z
+  .string()
+  .regex(
+    /^\/[!-~]*$/,
+    'expected a path that starts with / and has no spaces or non-ASCII characters (percent-encode them: %20 for a space)',
+  );
+
+const hasNoNul = (text: string) => !text.includes('\0');
+
+/** A shell command: any text the shell reads, but no NUL, which no process can be given. */
+const shellCommand = z
+  .string()
+  .min(1)
+  .refine(hasNoNul, 'expected a command without NUL characters');
+
+const commandLine = z.union(
+  [shellCommand, z.array(z.string().refine(hasNoNul, 'expected no NUL characters')).min(1)],
+  {
+    error: 'expected a command: a string for the shell, or a list [program, arg, ...]',
+  },
+);
 
 const appSchema = z.strictObject({
   /** Started once per process with PORT and RELEASE set; relative paths resolve from the scenario's folder. */
   command: commandLine,
-  env: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
+  env: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name of letters, digits and _'),
+      z
+        .union([z.string(), z.number()], { error: 'expected text or a number' })
+        .transform(String)
+        .refine(hasNoNul, 'expected a value without NUL characters'),
+    )
+    .default({}),
   /** Working directory of the app, relative to the scenario's folder. */
   cwd: z.string().optional(),
 });
@@ -32,12 +145,12 @@ const platformSchema = z.strictObject({
   processes: z.number().int().min(1).max(64).default(1),
   /** Router port: 0 picks a free one. */
   port: port.default(0),
-  routerTimeout: positiveDuration.default(30_000),
-  stopGrace: duration.default(30_000),
+  routerTimeout: positiveDuration().default(30_000),
+  stopGrace: duration().default(30_000),
   /** Time a process may take to come up before the deploy fails. */
-  bootTimeout: positiveDuration.default(120_000),
+  bootTimeout: positiveDuration().default(120_000),
   /** Without a path a process is up when it accepts connections (Heroku's rule). */
-  readiness: z.strictObject({ path: z.string().startsWith('/') }).optional(),
+  readiness: z.strictObject({ path: requestPath }).optional(),
 });
 
 /** Exactly one of the two, checked after each is validated so that errors point inside it. */
@@ -48,8 +161,8 @@ const targetSchema = z
     /** External target: before load starts, wait until this path answers (any status below 500). */
     ready: z
       .strictObject({
-        path: z.string().startsWith('/').optional(),
-        timeout: positiveDuration.default(60_000),
+        path: requestPath.optional(),
+        timeout: positiveDuration().default(60_000),
       })
       .optional(),
   })
@@ -94,16 +207,16 @@ const regex = z.string().superRefine((text, ctx) => {
 const requestSchema = z
   .strictObject({
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
-    path: z.string().startsWith('/').default('/'),
-    headers: z.record(z.string(), z.string()).default({}),
+    path: requestPath.default('/'),
+    headers: requestHeaders.default({}),
     body: z.string().optional(),
   })
   .prefault({});
 
 const commonLoad = {
-  timeout: positiveDuration.default(60_000),
+  timeout: positiveDuration().default(60_000),
   /** Response header naming the release that answered (the sample app sends x-release). */
-  releaseHeader: z.string().min(1).default('x-release'),
+  releaseHeader: headerName.default('x-release'),
   /** Or a regular expression on the body whose first group is the release, e.g. "version: (\\S+)". */
   releasePattern: regex.optional(),
   /**
@@ -111,7 +224,7 @@ const commonLoad = {
    * each instance as a lane. Without it, instances are told apart by release; the embedded platform's
    * router names its processes itself.
    */
-  instanceHeader: z.string().min(1).optional(),
+  instanceHeader: headerName.optional(),
   request: requestSchema,
   /**
    * Worker threads that send the load, each with its share of the users or the rate and its own
@@ -124,9 +237,9 @@ const commonLoad = {
 const closedLoadSchema = z.strictObject({
   model: z.literal('closed'),
   users: z.number().int().min(1).max(10_000),
-  thinkTime: duration.default(0),
+  thinkTime: duration().default(0),
   /** Pause after a connection error so a user does not spin against a refusing target. */
-  backoff: duration.default(75),
+  backoff: duration().default(75),
   ...commonLoad,
 });
 
@@ -156,17 +269,17 @@ const timelineSchema = z.strictObject({
    * Unrecorded load before the trial's clock starts, so the running release reaches steady state: on
    * a real platform it has been serving for hours, and its cold first requests are not the deploy's.
    */
-  settle: duration.default(1000),
+  settle: duration().default(1000),
   /** Load before the deploy is triggered: the baseline. */
-  warmup: duration.default(3000),
+  warmup: duration().default(3000),
   /** Load kept on after the deploy completes. */
-  cooldown: duration.default(3000),
+  cooldown: duration().default(3000),
   /** A deploy still running after this is failed. */
-  deployTimeout: positiveDuration.default(600_000),
+  deployTimeout: positiveDuration().default(600_000),
   /** A hook still running after this is killed and stops the run. */
-  hookTimeout: positiveDuration.default(600_000),
+  hookTimeout: positiveDuration().default(600_000),
   /** Rest between two trials, so that one trial's after-effects do not leak into the next. */
-  betweenTrials: duration.default(0),
+  betweenTrials: duration().default(0),
 });
 
 const strategy = z.enum(['stop-start', 'preboot', 'rolling'], {
@@ -178,18 +291,18 @@ const variantSchema = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9][\w.-]*$/, 'expected a name of letters, digits, ".", "_" or "-"'),
-    description: z.string().optional(),
+    description: z.string().max(10_000).optional(),
     /** How the embedded platform deploys the new release. */
     strategy: strategy.optional(),
     /** A shell command that deploys an external target. */
-    command: z.string().min(1).optional(),
+    command: shellCommand.optional(),
     /** Shell commands run before and after this variant's trials, or each of them. */
     hooks: z
       .strictObject({
-        beforeVariant: z.string().min(1).optional(),
-        afterVariant: z.string().min(1).optional(),
-        beforeTrial: z.string().min(1).optional(),
-        afterTrial: z.string().min(1).optional(),
+        beforeVariant: shellCommand.optional(),
+        afterVariant: shellCommand.optional(),
+        beforeTrial: shellCommand.optional(),
+        afterTrial: shellCommand.optional(),
       })
       .optional(),
   })
@@ -218,15 +331,15 @@ const deploySchema = z.strictObject({
 
 const analysisSchema = z.strictObject({
   /** Width of the time intervals that latency, throughput and releases are recorded in. */
-  interval: positiveDuration.default(1000),
+  interval: duration({ atLeast: '10ms' }).default(1000),
   /** A request slower than this counts towards disruption; default derives from the baseline. */
-  slowThreshold: positiveDuration.optional(),
+  slowThreshold: positiveDuration().optional(),
 });
 
 export const scenarioSchema = z
   .strictObject({
-    name: z.string().min(1),
-    description: z.string().optional(),
+    name: label,
+    description: z.string().max(10_000).optional(),
     target: targetSchema,
     load: loadSchema,
     timeline: timelineSchema.prefault({}),
@@ -238,6 +351,16 @@ export const scenarioSchema = z
     gates: z.array(z.string().min(1)).default([]),
   })
   .superRefine((scenario, ctx) => {
+    // Each interval holds a histogram: a trial's count of them is what memory is sized by.
+    const { warmup, deployTimeout, cooldown } = scenario.timeline;
+    const intervals = Math.ceil((warmup + deployTimeout + cooldown) / scenario.analysis.interval);
+    if (intervals > MAX_INTERVALS_PER_TRIAL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['analysis', 'interval'],
+        message: `a trial of up to ${formatMs(warmup + deployTimeout + cooldown)} (warmup + deployTimeout + cooldown) in ${formatMs(scenario.analysis.interval)} intervals is ${intervals} intervals; expected at most ${MAX_INTERVALS_PER_TRIAL}: widen the interval or shorten timeline.deployTimeout`,
+      });
+    }
     const seen = new Set<string>();
     scenario.variants.forEach((variant, index) => {
       if (seen.has(variant.name)) {
