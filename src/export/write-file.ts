@@ -23,6 +23,12 @@ export async function writeFileAtomic(
   name: string,
   content: string | Uint8Array,
 ): Promise<string> {
+  // Names come from variants, and a saved results.json may carry any: nothing lands outside `dir`.
+  if (name !== path.basename(name) || name === '..' || name === '.' || name.includes('\0')) {
+    throw new OutputError(
+      `refusing to write "${name}": a report's file name must stay inside ${dir}`,
+    );
+  }
   const target = path.join(dir, name);
   const temporary = path.join(dir, `.${name}.${process.pid}.tmp`);
   temporaryFiles.add(temporary);

@@ -1,28 +1,136 @@
+import { z } from 'zod';
+import { ERROR_KINDS, type ErrorKind } from '../load/sample.ts';
+import { MAX_INTERVALS_PER_TRIAL, MAX_TIMER_MS } from '../scenario/schema.ts';
 import { countsOf } from './bucket.ts';
 import { decodeHistogram, encodeHistogram } from './histogram.ts';
-import type { AlternateLatency, Bucket, Phase, Recording } from './recording.ts';
+import type { Bucket, Phase, Recording } from './recording.ts';
 
-/** A bucket as stored in results.json: the histogram as HdrHistogram compressed base64. */
-export type EncodedBucket = Omit<Bucket, 'latency' | 'success'> & {
-  latency: string;
-  success: { count: number; sumMs: number; minMs: number | null; maxMs: number };
-};
+const count = z.number().int().nonnegative();
+const ms = z.number().finite();
+/** HdrHistogram's compressed base64 ("HISTF…"); decoded, and checked, when the file is read. */
+const histogram = z.string().regex(/^[A-Za-z0-9+/]+=*$/, 'expected a compressed HdrHistogram');
+/** Keyed by the target's words (a status, a release): kept without a prototype. */
+const counts = z.record(z.string(), count).transform((entries) => countsOf(entries));
 
-type EncodedAlternate = Omit<AlternateLatency, 'overall' | 'phases'> & {
-  overall: string;
-  phases: Record<Phase, string>;
-};
+const encodedBucket = z.object({
+  latency: histogram,
+  requests: count,
+  failures: count,
+  statuses: counts,
+  errors: z.object({
+    refused: count,
+    reset: count,
+    timeout: count,
+    other: count,
+  } satisfies Record<ErrorKind, typeof count>),
+  releases: counts,
+  bytes: count,
+  // Written before the open model dropped or retried anything: none.
+  dropped: count.default(0),
+  retried: count.default(0),
+  maxMs: ms,
+  success: z.object({ count, sumMs: ms, minMs: ms.nullable(), maxMs: ms }),
+});
 
-export type EncodedRecording = Omit<
-  Recording,
-  'overall' | 'phases' | 'intervals' | 'alternateLatency' | 'followerTails'
-> & {
-  overall: EncodedBucket;
-  phases: Record<Phase, EncodedBucket>;
-  intervals: EncodedBucket[];
-  followerTails?: EncodedBucket[];
-  alternateLatency?: EncodedAlternate;
-};
+const phasesOf = <T extends z.ZodType>(item: T) =>
+  z.object({ before: item, during: item, after: item });
+
+const deployEvent = z.object({
+  t: ms,
+  phase: z.enum([
+    'triggered',
+    'booting',
+    'up',
+    'released',
+    'switched',
+    'stopping',
+    'stopped',
+    'completed',
+    'failed',
+  ]),
+  detail: z.string().optional(),
+});
+
+const moment = ms.nullable();
+
+/**
+ * A recording as results.json stores it. The encoder's output type is this schema's, so that what
+ * is written is what is read; the reader checks every field before any report uses it.
+ */
+export const encodedRecordingSchema = z
+  .object({
+    intervalMs: z.number().min(1).max(MAX_TIMER_MS),
+    durationMs: z.number().min(0).max(MAX_TIMER_MS),
+    overall: encodedBucket,
+    phases: phasesOf(encodedBucket),
+    intervals: z.array(encodedBucket).max(MAX_INTERVALS_PER_TRIAL),
+    longest: z
+      .array(
+        z.object({
+          t: ms,
+          latencyMs: ms,
+          status: z.number().int(),
+          error: z.enum(ERROR_KINDS as [ErrorKind, ...ErrorKind[]]).optional(),
+          release: z.string().optional(),
+          user: z.number().int(),
+        }),
+      )
+      .max(1000),
+    longestUserWait: z
+      .object({ ms, user: z.number().int(), startMs: ms, resolved: z.boolean() })
+      .optional(),
+    disruption: z.object({
+      ms,
+      thresholdMs: ms,
+      thresholdSource: z.enum(['scenario', 'baseline', 'default']),
+      spans: z.array(z.tuple([ms, ms])),
+    }),
+    alternateLatency: z
+      .object({
+        kind: z.enum(['corrected', 'service']),
+        expectedIntervalMs: ms.optional(),
+        overall: histogram,
+        phases: phasesOf(histogram),
+      })
+      .optional(),
+    timeline: z.array(deployEvent),
+    // Written before instances were recorded: none known.
+    instances: z
+      .array(
+        z.object({
+          id: z.string(),
+          release: z.string().optional(),
+          firstMs: ms,
+          lastMs: ms,
+          requests: count,
+          perInterval: z.array(count).max(MAX_INTERVALS_PER_TRIAL),
+        }),
+      )
+      .default([]),
+    lifecycle: z
+      .array(
+        z.object({
+          id: z.string(),
+          release: z.string(),
+          startedAt: moment,
+          upAt: moment,
+          routedAt: moment,
+          unroutedAt: moment,
+          stoppingAt: moment,
+          stoppedAt: moment,
+          exit: z.string().nullable(),
+        }),
+      )
+      .optional(),
+    followerTails: z.array(encodedBucket).max(MAX_INTERVALS_PER_TRIAL).optional(),
+  })
+  .refine((r) => r.durationMs / r.intervalMs <= MAX_INTERVALS_PER_TRIAL + 1, {
+    message: `expected at most ${MAX_INTERVALS_PER_TRIAL} intervals in a trial`,
+    path: ['intervalMs'],
+  });
+
+export type EncodedRecording = z.input<typeof encodedRecordingSchema>;
+type EncodedBucket = z.input<typeof encodedBucket>;
 
 function encodeBucket(bucket: Bucket): EncodedBucket {
   const { minMs, ...success } = bucket.success;
@@ -37,8 +145,11 @@ function encodeBucket(bucket: Bucket): EncodedBucket {
 function decodeBucket(bucket: EncodedBucket, layout: 'packed' | 'dense'): Bucket {
   return {
     ...bucket,
+    // Counts arrive as plain objects (from JSON, or from another thread): none keeps a prototype.
     statuses: countsOf(bucket.statuses),
     releases: countsOf(bucket.releases),
+    dropped: bucket.dropped ?? 0,
+    retried: bucket.retried ?? 0,
     latency: decodeHistogram(bucket.latency, layout),
     success: { ...bucket.success, minMs: bucket.success.minMs ?? Number.POSITIVE_INFINITY },
   };
@@ -70,6 +181,10 @@ export function encodeRecording(recording: Recording): EncodedRecording {
   };
 }
 
+/**
+ * A recording from results.json (checked against the schema first) or from a worker thread,
+ * histograms decoded. It keeps the fields' order as written: a re-render is byte for byte the same.
+ */
 export function decodeRecording(encoded: EncodedRecording): Recording {
   const { alternateLatency, followerTails, ...rest } = encoded;
   const decode = (base64: string) => decodeHistogram(base64, 'dense');

@@ -1,161 +1,135 @@
-import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
-import { RESULTS_SCHEMA_VERSION } from '../export/results-json.ts';
-import { decodeRecording, type EncodedRecording } from '../record/codec.ts';
+import { readFile, stat } from 'node:fs/promises';
+import type { z } from 'zod';
+import { RESULTS_SCHEMA_VERSION, resultsDocumentSchema } from '../export/results-json.ts';
+import { decodeRecording } from '../record/codec.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { TrialResult } from '../trial/run-trial.ts';
 import type { RunReport } from './run-report.ts';
 
-/** A file that is not a results.json this version can read: bad input. */
+/** A file that is not a results.json this version can read: bad input (exit 2). */
 export class ResultsFileError extends Error {
   override name = 'ResultsFileError';
 }
 
-const logLine = z.object({
-  t: z.number(),
-  stream: z.enum(['stdout', 'stderr']),
-  line: z.string(),
-  source: z.string().optional(),
-  omitted: z
-    .object({
-      lines: z.number(),
-      characters: z.number(),
-      cutLines: z.number().optional(),
-      cutCharacters: z.number().optional(),
-    })
-    .optional(),
-});
-
-// The outer shape is checked; the recordings inside are what this tool wrote, decoded as they are.
-const resultsSchema = z.object({
-  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
-  tool: z.object({ name: z.string(), version: z.string() }),
-  startedAt: z.string(),
-  finishedAt: z.string().nullable(),
-  machine: z.object({
-    hostname: z.string(),
-    platform: z.string(),
-    cpus: z.number(),
-    node: z.string(),
-  }),
-  interrupted: z.boolean(),
-  failure: z.string().nullable(),
-  shard: z
-    .object({
-      count: z.number(),
-      startAt: z.string(),
-      shards: z.array(
-        z.object({ index: z.number(), deploys: z.boolean(), clockOffsetMs: z.number().nullable() }),
-      ),
-    })
-    .nullable()
-    .default(null),
-  // In the order evaluateGates writes the fields, so that a re-render is identical.
-  gates: z.array(
-    z.object({
-      expression: z.string(),
-      source: z.string(),
-      variant: z.string(),
-      // Written before gates could be withheld: every gate was evaluated then.
-      evaluated: z.boolean().default(true),
-      actual: z.number().nullable(),
-      threshold: z.number().nullable(),
-      unit: z.enum(['ms', 'percent', 'count']),
-      comparator: z.enum(['<', '<=', '>', '>=', '==', '!=']),
-      basis: z.string(),
-      passed: z.boolean(),
-      problem: z.string().optional(),
-    }),
-  ),
-  scenarioFile: z.string(),
-  scenario: z.record(z.string(), z.unknown()),
-  variants: z.array(
-    z.object({
-      name: z.string(),
-      description: z.string().nullable(),
-      strategy: z.string().nullable(),
-      command: z.string().nullable(),
-      hookLog: z.array(logLine).default([]),
-      trials: z.array(
-        z.object({
-          trial: z.number(),
-          status: z.enum(['completed', 'failed', 'interrupted']),
-          failure: z.string().nullable(),
-          startedAt: z.string(),
-          deployLog: z.array(logLine),
-          generator: z
-            .object({ cpuPercent: z.number(), eventLoopUtilization: z.number() })
-            .nullable()
-            .default(null),
-          // Taken as it is (a rebuilt object would reorder its keys, and a re-render must be identical).
-          recording: z.custom<EncodedRecording>(
-            (value) =>
-              typeof value === 'object' &&
-              value !== null &&
-              'intervals' in value &&
-              'timeline' in value,
-            'expected a recording with intervals and a timeline',
-          ),
-        }),
-      ),
-    }),
-  ),
-});
-
-/** Reads a saved run back into the report the exporters render, histograms decoded. */
+/**
+ * Reads a saved run back into the report the exporters render, histograms decoded. The file is
+ * foreign input — it may be truncated, edited or made to harm — so every field is checked before any
+ * report uses it, and the first problem is named with its place in the file.
+ */
 export async function readResults(file: string): Promise<RunReport> {
+  const notOurs = (reason: string): never => {
+    throw new ResultsFileError(`${file}: not a deploy-bench results.json: ${reason}`);
+  };
   let json: unknown;
   try {
+    // Only a regular file: a FIFO would wait forever.
+    if (!(await stat(file)).isFile()) notOurs('not a regular file');
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
+    if (error instanceof ResultsFileError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
     const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
+      code === 'ENOENT'
         ? 'no such file'
-        : (error as Error).message;
+        : error instanceof SyntaxError
+          ? `not JSON (${error.message})`
+          : (error as Error).message;
     throw new ResultsFileError(`${file}: cannot read the results: ${reason}`);
   }
-  const parsed = resultsSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || '(top level)';
+  const version =
+    json !== null && typeof json === 'object' && 'schemaVersion' in json
+      ? json.schemaVersion
+      : undefined;
+  if (typeof version === 'number' && version > RESULTS_SCHEMA_VERSION) {
     throw new ResultsFileError(
-      `${file}: not a deploy-bench results.json of schema version ${RESULTS_SCHEMA_VERSION}: ${where}: ${issue?.message}`,
+      `${file}: written by a newer deploy-bench (results schema version ${version}); this one reads version ${RESULTS_SCHEMA_VERSION}: upgrade deploy-bench to read it`,
     );
   }
-  const results = parsed.data;
+  const checked = resultsDocumentSchema.safeParse(json, { error: describeIssue });
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    return notOurs(`${fieldPath(issue?.path ?? []) || 'the top level'}: ${issue?.message}`);
+  }
+  // Read from the file as written, not from the checked copy, whose objects list their fields in
+  // the schema's order: a re-render must be byte for byte the same.
+  const results = json as z.input<typeof resultsDocumentSchema>;
   return {
     tool: results.tool,
     startedAt: results.startedAt,
     ...(results.finishedAt ? { finishedAt: results.finishedAt } : {}),
     machine: results.machine,
     scenarioFile: results.scenarioFile,
-    scenario: results.scenario as Scenario,
+    // Checked for what the reports read of it (its name and description); kept whole for the rest.
+    scenario: results.scenario as unknown as Scenario,
     interrupted: results.interrupted,
     ...(results.failure ? { failure: results.failure } : {}),
     ...(results.shard ? { shard: results.shard } : {}),
     // A value with nothing measured behind it was written as null.
     gates: results.gates.map((g) => ({
       ...g,
+      evaluated: g.evaluated ?? true,
       actual: g.actual ?? Number.NaN,
       threshold: g.threshold ?? Number.NaN,
     })),
-    variants: results.variants.map((variant) => ({
+    variants: results.variants.map((variant, v) => ({
       name: variant.name,
       ...(variant.description ? { description: variant.description } : {}),
       ...(variant.strategy ? { strategy: variant.strategy } : {}),
       ...(variant.command ? { command: variant.command } : {}),
-      hookLog: variant.hookLog,
+      hookLog: variant.hookLog ?? [],
       trials: variant.trials.map(
-        (trial): TrialResult => ({
+        (trial, t): TrialResult => ({
           trial: trial.trial,
           status: trial.status,
           ...(trial.failure ? { failure: trial.failure } : {}),
           startedAt: trial.startedAt,
-          recording: decodeRecording(trial.recording),
+          recording: decodeOrSay(trial.recording, () =>
+            notOurs(`variants[${v}].trials[${t}].recording: a histogram cannot be decoded`),
+          ),
           deployLog: trial.deployLog,
           ...(trial.generator ? { generator: trial.generator } : {}),
         }),
       ),
     })),
   };
+}
+
+function decodeOrSay(
+  recording: Parameters<typeof decodeRecording>[0],
+  fail: () => never,
+): ReturnType<typeof decodeRecording> {
+  try {
+    return decodeRecording(recording);
+  } catch {
+    return fail();
+  }
+}
+
+function fieldPath(keys: readonly PropertyKey[]): string {
+  return keys
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}
+
+/** The problem in plain words, never the validation library's default. */
+function describeIssue(issue: z.core.$ZodRawIssue): string {
+  const expected = expectation(issue);
+  return issue.input === undefined ? `missing (${expected})` : expected;
+}
+
+function expectation(issue: z.core.$ZodRawIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined
+        ? `expected ${issue.expected}`
+        : `expected ${issue.expected}, got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'array' : typeof issue.input}`;
+    case 'invalid_value':
+      return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}`;
+    case 'too_small':
+      return `expected ${issue.origin === 'array' ? 'at least' : 'a value of at least'} ${String(issue.minimum)}${issue.origin === 'array' ? ' items' : ''}`;
+    case 'too_big':
+      return `expected ${issue.origin === 'array' ? 'at most' : 'a value of at most'} ${String(issue.maximum)}${issue.origin === 'array' ? ' items' : ''}`;
+    default:
+      return 'expected a different value';
+  }
 }

@@ -282,15 +282,19 @@ const timelineSchema = z.strictObject({
   betweenTrials: duration().default(0),
 });
 
+/** Variant names head table columns and name files (`<name>.hgrm`): no path can hide in one. */
+export const variantName = z
+  .string()
+  .max(100)
+  .regex(/^[A-Za-z0-9][\w.-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
+
 const strategy = z.enum(['stop-start', 'preboot', 'rolling'], {
   error: 'expected one of stop-start, preboot, rolling',
 });
 
 const variantSchema = z
   .strictObject({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][\w.-]*$/, 'expected a name of letters, digits, ".", "_" or "-"'),
+    name: variantName,
     description: z.string().max(10_000).optional(),
     /** How the embedded platform deploys the new release. */
     strategy: strategy.optional(),

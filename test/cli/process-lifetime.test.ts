@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processesWithEnv } from '../helpers/processes.ts';
-import { REPO } from '../helpers/scenarios.ts';
+import { BENCH, REPO } from '../helpers/scenarios.ts';
 import { startHttpServer, type TestServer } from '../helpers/servers.ts';
 
 /**
@@ -13,7 +13,6 @@ import { startHttpServer, type TestServer } from '../helpers/servers.ts';
  * Every process a scenario starts carries a marker in its environment, so that the test finds the
  * grandchildren too.
  */
-const BENCH = path.join(REPO, 'bin/bench.js');
 const MARKER = 'DEPLOY_BENCH_TEST_MARKER';
 
 let server: TestServer;

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { type LoadedScenario, parseScenario } from '../../src/scenario/load.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
+/** The CLI as a user runs it. */
+export const BENCH = path.join(REPO, 'bin/bench.js');
 export const SAMPLE_APP = path.join(REPO, 'examples/app/server.mjs');
 
 /** A scenario for the embedded platform running the sample app, written as YAML like a user would. */

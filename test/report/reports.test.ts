@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG_HINT } from '../../src/export/png.ts';
 import { formatMs } from '../../src/scenario/duration.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { REPO, SAMPLE_APP } from '../helpers/scenarios.ts';
+import { BENCH, REPO, SAMPLE_APP } from '../helpers/scenarios.ts';
 
-const BENCH = path.join(REPO, 'bin/bench.js');
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 
 let out: string;
@@ -389,7 +388,7 @@ describe('bench report', () => {
     expect(report.exitCode).toBe(2);
     expect(report.stderr.trim().split('\n')).toHaveLength(1);
     expect(report.stderr).toMatch(
-      /package\.json: not a deploy-bench results\.json of schema version 1/,
+      /package\.json: not a deploy-bench results\.json: schemaVersion: missing/,
     );
     const unknown = await execa(
       'node',

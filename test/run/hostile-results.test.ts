@@ -1,0 +1,241 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderResultsJson } from '../../src/export/results-json.ts';
+import { ResultsFileError, readResults } from '../../src/run/read-results.ts';
+import { BENCH } from '../helpers/scenarios.ts';
+import { syntheticReport } from '../helpers/synthetic-report.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: a test reaches into a parsed file to break it
+type Json = Record<string, any>;
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hostile-results-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const valid = renderResultsJson(syntheticReport());
+const document = (): Json => JSON.parse(valid);
+const firstTrial = (d: Json) => d.variants[0].trials[0];
+
+/** Each case: what the file holds, and a fragment of the one line that must be said of it. */
+const CASES: [name: string, content: () => string, expected: string][] = [
+  ['truncated', () => valid.slice(0, valid.length / 2), 'cannot read the results: not JSON'],
+  ['empty', () => '', 'not JSON'],
+  ['a list', () => '[]', 'the top level: expected object, got array'],
+  ['null', () => 'null', 'the top level: expected object, got null'],
+  [
+    'a newer version',
+    () => JSON.stringify({ ...document(), schemaVersion: 99 }),
+    'written by a newer deploy-bench (results schema version 99); this one reads version 1',
+  ],
+  [
+    'a version as text',
+    () => JSON.stringify({ ...document(), schemaVersion: '1' }),
+    'schemaVersion: expected 1',
+  ],
+  [
+    'variants not a list',
+    () => JSON.stringify({ ...document(), variants: {} }),
+    'variants: expected array, got object',
+  ],
+  [
+    'a variant name that is a path',
+    () => {
+      const d = document();
+      d.variants[0].name = '../../escaped';
+      return JSON.stringify(d);
+    },
+    'variants[0].name: expected a name of letters, digits',
+  ],
+  [
+    'intervals not a list',
+    () => {
+      const d = document();
+      firstTrial(d).recording.intervals = 'x';
+      return JSON.stringify(d);
+    },
+    'variants[0].trials[0].recording.intervals: expected array, got string',
+  ],
+  [
+    'no recording',
+    () => {
+      const d = document();
+      delete firstTrial(d).recording;
+      return JSON.stringify(d);
+    },
+    'variants[0].trials[0].recording: missing',
+  ],
+  [
+    'a histogram that is not base64',
+    () => {
+      const d = document();
+      firstTrial(d).recording.overall.latency = '<script>';
+      return JSON.stringify(d);
+    },
+    'recording.overall.latency: expected a compressed HdrHistogram',
+  ],
+  [
+    'a histogram that does not decode',
+    () => {
+      const d = document();
+      firstTrial(d).recording.intervals[0].latency = 'AAAA';
+      return JSON.stringify(d);
+    },
+    'variants[0].trials[0].recording: a histogram cannot be decoded',
+  ],
+  [
+    'a negative count',
+    () => {
+      const d = document();
+      firstTrial(d).recording.overall.statuses['200'] = -5;
+      return JSON.stringify(d);
+    },
+    'recording.overall.statuses.200: expected a value of at least 0',
+  ],
+  [
+    'a zero interval',
+    () => {
+      const d = document();
+      firstTrial(d).recording.intervalMs = 0;
+      return JSON.stringify(d);
+    },
+    'recording.intervalMs: expected a value of at least 1',
+  ],
+  [
+    'a gate figure as text',
+    () => {
+      const d = document();
+      d.gates = [
+        {
+          expression: 'a.longest < 1s',
+          source: 'a.longest < 1s',
+          variant: 'a',
+          evaluated: true,
+          actual: 'fast',
+          threshold: 1000,
+          unit: 'ms',
+          comparator: '<',
+          basis: 'worst',
+          passed: true,
+        },
+      ];
+      return JSON.stringify(d);
+    },
+    'gates[0].actual: expected number, got string',
+  ],
+  [
+    'a deploy output line that is a number',
+    () => {
+      const d = document();
+      firstTrial(d).deployLog = [{ t: 1, stream: 'stdout', line: 42 }];
+      return JSON.stringify(d);
+    },
+    'variants[0].trials[0].deployLog[0].line: expected string, got number',
+  ],
+  [
+    'an unknown deploy phase',
+    () => {
+      const d = document();
+      firstTrial(d).recording.timeline[0].phase = '__proto__';
+      return JSON.stringify(d);
+    },
+    'recording.timeline[0].phase: expected "triggered" or',
+  ],
+  [
+    'a scenario without a name',
+    () => {
+      const d = document();
+      delete d.scenario.name;
+      return JSON.stringify(d);
+    },
+    'scenario.name: missing (expected string)',
+  ],
+  [
+    'too many intervals for its length',
+    () => {
+      const d = document();
+      firstTrial(d).recording.intervalMs = 1;
+      firstTrial(d).recording.durationMs = 2 ** 31 - 1;
+      return JSON.stringify(d);
+    },
+    'recording.intervalMs: expected at most 100000 intervals in a trial',
+  ],
+];
+
+describe('a saved results.json is foreign input', () => {
+  it('has at least 15 hostile files', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(15);
+  });
+
+  for (const [name, content, expected] of CASES) {
+    it(`refuses ${name} with one line that says why`, async () => {
+      const file = path.join(dir, `${name.replace(/\W+/g, '-')}.json`);
+      writeFileSync(file, content());
+      const error = await readResults(file).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, 'refused as bad input').toBeInstanceOf(ResultsFileError);
+      const message = (error as Error).message;
+      expect(message.split('\n')).toHaveLength(1);
+      expect(message.startsWith(`${file}: `)).toBe(true);
+      expect(message).toContain(expected);
+      expect(message).not.toMatch(/Cannot read properties|is not a function|Invalid input/);
+    });
+  }
+
+  it('refuses a folder and a FIFO without waiting on them', async () => {
+    const fifo = path.join(dir, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    for (const file of [dir, fifo]) {
+      await expect(readResults(file)).rejects.toThrow(
+        `${file}: not a deploy-bench results.json: not a regular file`,
+      );
+    }
+  });
+
+  it('counts releases named like Object.prototype’s properties as any other', async () => {
+    const d = document();
+    const recording = firstTrial(d).recording;
+    recording.overall.releases = JSON.parse('{"__proto__": 3, "constructor": 2, "toString": 1}');
+    const file = path.join(dir, 'prototype-releases.json');
+    writeFileSync(file, JSON.stringify(d));
+    const report = await readResults(file);
+    const releases = report.variants[0]?.trials[0]?.recording.overall.releases ?? {};
+    expect(Object.entries(releases)).toEqual([
+      ['__proto__', 3],
+      ['constructor', 2],
+      ['toString', 1],
+    ]);
+  });
+});
+
+describe('bench report and compare on hostile files', () => {
+  it('exit 2 with one line, and write nothing outside --out', async () => {
+    const d = document();
+    d.variants[0].name = '../escaped';
+    const work = path.join(dir, 'cli');
+    mkdirSync(work);
+    const file = path.join(work, 'results.json');
+    writeFileSync(file, JSON.stringify(d));
+    const out = path.join(work, 'out');
+    const report = await execa('node', [BENCH, 'report', file, '--out', out], { reject: false });
+    expect(report.exitCode).toBe(2);
+    expect(report.stderr.trim().split('\n')).toEqual([
+      `${file}: not a deploy-bench results.json: variants[0].name: expected a name of letters, digits, ".", "_" or "-"`,
+    ]);
+    expect(readdirSync(work)).toEqual(['results.json']);
+    expect(existsSync(path.join(dir, 'escaped.hgrm'))).toBe(false);
+
+    const newer = path.join(work, 'newer.json');
+    writeFileSync(newer, JSON.stringify({ ...document(), schemaVersion: 2 }));
+    const compare = await execa('node', [BENCH, 'compare', newer, newer, '--out', out], {
+      reject: false,
+    });
+    expect(compare.exitCode).toBe(2);
+    expect(compare.stderr).toContain('written by a newer deploy-bench (results schema version 2)');
+    expect(existsSync(out)).toBe(false);
+  });
+});
