@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { forTerminal } from '../export/escape.ts';
 import { type InitPlatform, starterScenario } from '../init/templates.ts';
-import { loadScenarioFile } from '../scenario/load.ts';
+import { formatProblem, ScenarioError } from '../scenario/errors.ts';
+import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -23,16 +26,88 @@ export async function initCommand(args: {
   return EXIT.ok;
 }
 
-/** `bench validate FILE`: checks a scenario, gates included, without running anything. */
-export async function validateCommand(args: { file: string }): Promise<number> {
-  const { scenario, gates } = await loadScenarioFile(args.file);
+/**
+ * `bench validate FILE…`: checks scenarios, gates included, without running anything. Every file
+ * is checked, each problem on a line of its own; exit 2 when any file has one.
+ */
+export async function validateCommand(args: { files: string[] }): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  for (const file of args.files) {
+    try {
+      const loaded = await loadScenarioFile(file);
+      process.stdout.write(`${validLine(file, loaded)}\n`);
+      for (const warning of scenarioWarnings(loaded))
+        process.stderr.write(forTerminal(`${file}: warning: ${warning}\n`));
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
+      for (const problem of error.problems)
+        process.stderr.write(forTerminal(`${formatProblem(problem)}\n`));
+      exitCode = EXIT.badInput;
+    }
+  }
+  return exitCode;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function validLine(file: string, { scenario, gates }: LoadedScenario): string {
   const load =
     scenario.load.model === 'open'
       ? `open model at ${scenario.load.rate}/s`
-      : `closed model, ${scenario.load.users} user${scenario.load.users === 1 ? '' : 's'}`;
+      : `closed model, ${plural(scenario.load.users, 'user')}`;
   const target = 'platform' in scenario.target ? 'the embedded platform' : scenario.target.url;
-  process.stdout.write(
-    `${args.file}: valid — ${target}, ${load}, ${scenario.variants.length} variants (${scenario.variants.map((v) => v.name).join(', ')}), ${scenario.trials} trial${scenario.trials === 1 ? '' : 's'} each, ${gates.length} gate${gates.length === 1 ? '' : 's'}\n`,
-  );
-  return EXIT.ok;
+  const variants = `${plural(scenario.variants.length, 'variant')} (${scenario.variants.map((v) => v.name).join(', ')})`;
+  return `${file}: valid — ${target}, ${load}, ${variants}, ${plural(scenario.trials, 'trial')} each, ${plural(gates.length, 'gate')}`;
+}
+
+/** What validates but will not work here: the app's program is not installed. */
+function scenarioWarnings({ scenario, dir }: LoadedScenario): string[] {
+  if (!('platform' in scenario.target)) return [];
+  const { app } = scenario.target.platform;
+  const program = Array.isArray(app.command) ? app.command[0] : firstWord(app.command);
+  if (program === undefined || findProgram(program, path.resolve(dir, app.cwd ?? '.'))) return [];
+  return [
+    `target.platform.app.command: the program "${program}" is not found${program.includes('/') ? '' : ' on PATH'}; the app would not start`,
+  ];
+}
+
+/** The program a shell command runs first, past `NAME=value` settings; undefined for shell syntax. */
+function firstWord(command: string): string | undefined {
+  const words = command.trim().split(/\s+/);
+  const word = words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+  return word && /^[\w./@+-]+$/.test(word) && !SHELL_WORDS.has(word) ? word : undefined;
+}
+
+/** Builtins and keywords: the shell has them whatever PATH holds. */
+const SHELL_WORDS = new Set([
+  'exec',
+  'cd',
+  'export',
+  'set',
+  'eval',
+  'for',
+  'if',
+  'while',
+  'true',
+  'false',
+  '.',
+  'env',
+  'test',
+]);
+
+function findProgram(program: string, cwd: string): boolean {
+  const candidates = program.includes('/')
+    ? [path.resolve(cwd, program)]
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((d) => path.join(d, program));
+  return candidates.some((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return statSync(candidate).isFile();
+    } catch {
+      return false;
+    }
+  });
 }

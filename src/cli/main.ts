@@ -8,6 +8,7 @@ import { MergeError } from '../record/merge.ts';
 import { ResultsFileError } from '../run/read-results.ts';
 import { TOOL } from '../run/tool.ts';
 import { ScenarioError } from '../scenario/errors.ts';
+import { closest } from '../scenario/suggest.ts';
 import { ShardMismatchError } from '../shard/merge-shards.ts';
 import { parseShard } from '../shard/plan.ts';
 import { capacityCommand } from './capacity-command.ts';
@@ -25,6 +26,29 @@ const SCENARIO_FILE = {
   demandOption: true,
   describe: 'scenario YAML file',
 } as const;
+
+/** What each command needs on its command line, for the line that says it is missing. */
+const COMMANDS: Record<string, string> = {
+  run: 'a scenario file, e.g. bench run scenarios/preboot.yaml',
+  report: 'a results.json, e.g. bench report reports/preboot/results.json',
+  merge: "the shards' results.json files",
+  compare: 'two results.json files: bench compare BASE.json HEAD.json',
+  capacity: 'a target: a scenario file or a URL',
+  validate: 'one or more scenario files',
+  init: '',
+};
+
+/** yargs' own wording, said the way this tool says things, with a guess for a mistyped command. */
+function usageProblem(argv: readonly string[], message: string): string {
+  const [command] = argv;
+  if (command !== undefined && !command.startsWith('-') && !(command in COMMANDS)) {
+    const guess = closest(command, Object.keys(COMMANDS));
+    return `unknown command "${command}"${guess ? `; did you mean "${guess}"?` : ''}`;
+  }
+  if (command && message.startsWith('Not enough non-option arguments'))
+    return `${command}: expected ${COMMANDS[command]}`;
+  return message;
+}
 
 /** Parses argv, runs the command, and turns every outcome into one of the documented exit codes. */
 export async function main(argv: string[]): Promise<number> {
@@ -255,17 +279,18 @@ export async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
-      'validate <file>',
-      'check a scenario file (and its gates) without running anything',
+      'validate <files..>',
+      'check scenario files (and their gates) without running anything',
       (command) =>
         command
-          .positional('file', SCENARIO_FILE)
+          .positional('files', { ...SCENARIO_FILE, type: 'string', array: true })
           .example(
             '$0 validate scenarios/preboot.yaml',
             'exit 0 when valid, 2 with one line per problem',
-          ),
+          )
+          .example('$0 validate scenarios/*.yaml', 'check every scenario at once'),
       async (args) => {
-        exitCode = await validateCommand({ file: args.file });
+        exitCode = await validateCommand({ files: args.files });
       },
     )
     .command(
@@ -299,7 +324,7 @@ export async function main(argv: string[]): Promise<number> {
       // yargs reports its own validation as a YError (or a bare string); anything else came from a
       // command handler and keeps its own type.
       if (error instanceof Error && error.name !== 'YError') throw error;
-      throw new UsageError(message ?? String(error));
+      throw new UsageError(usageProblem(argv, message ?? String(error)));
     });
 
   // Messages quote file names, scenario text and saved results: shown, never acted on by the terminal.

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { forTerminal } from '../export/escape.ts';
 import type { ExportName } from '../export/exporter.ts';
 import { writeReports } from '../export/write-reports.ts';
 import { readResults } from '../run/read-results.ts';
@@ -13,9 +14,22 @@ export async function reportCommand(args: {
 }): Promise<number> {
   const report = await readResults(args.file);
   const outDir = args.out ?? path.dirname(args.file);
-  const written = await writeReports(report, outDir, args.formats, (line) =>
-    process.stderr.write(`${line}\n`),
+  const skipped: string[] = [];
+  const written = await writeReports(report, outDir, args.formats, (line) => {
+    skipped.push(line);
+    process.stderr.write(`${forTerminal(line)}\n`);
+  });
+  if (written.length === 0) {
+    // Every format asked for was skipped (PNGs without canvas): not a success, and the last line says why.
+    printSummary(
+      report,
+      `Wrote no files to ${outDir}: ${skipped.join('; ') || 'no format asked for'}`,
+    );
+    return EXIT.runFailed;
+  }
+  printSummary(
+    report,
+    `Wrote ${written.length} file${written.length === 1 ? '' : 's'} to ${outDir}`,
   );
-  printSummary(report, `Wrote ${written.length} files to ${outDir}`);
   return EXIT.ok;
 }

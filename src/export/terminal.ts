@@ -3,7 +3,7 @@ import { compareVariants } from '../analysis/compare.ts';
 import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { emptyBucket, mergeBucket } from '../record/bucket.ts';
-import { gateMark, gateRows, gateSummary } from '../report/table.ts';
+import { formatCount, gateMark, gateRows, gateSummary } from '../report/table.ts';
 import { omittedOutputNotices, saturationNotices, shardNotices } from '../report/view.ts';
 import { runOutcome } from '../run/outcome.ts';
 import type { RunReport, VariantRun } from '../run/run-report.ts';
@@ -80,9 +80,8 @@ export function renderTerminal(report: RunReport): string {
   row('  siege-compatible', spreadMs('siegeLongestTransactionMs'));
   row('longest user wait', spreadMs('longestUserWaitMs'));
   row('disruption', spreadMs('disruptionMs'));
-  const count = (n: number) => (Number.isFinite(n) ? String(n) : '—');
-  row('requests', (s) => count(s.metrics.requests.median));
-  row('failed', (s) => count(s.metrics.errors.median));
+  row('requests', (s) => formatCount(s.metrics.requests.median));
+  row('failed', (s) => formatCount(s.metrics.errors.median));
   row('availability', (s) =>
     Number.isFinite(s.metrics.availability.median)
       ? `${s.metrics.availability.median.toFixed(2)} %`

@@ -18,7 +18,12 @@ export interface TableRow {
 type Pick = (m: TrialMetrics) => number;
 type Format = (value: number) => string;
 
-const count: Format = (v) => (Number.isFinite(v) ? String(Math.round(v)) : '—');
+/**
+ * A count, or a median of counts: the median of an even number of trials lies between two of them
+ * (3669.5), and is shown as the whole number nearest to it, like every count in the tables.
+ */
+export const formatCount: Format = (v) => (Number.isFinite(v) ? String(Math.round(v)) : '—');
+const count = formatCount;
 const percent: Format = (v) => (Number.isFinite(v) ? `${v.toFixed(2)} %` : '—');
 
 /**

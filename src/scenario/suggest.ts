@@ -83,18 +83,24 @@ export function closest(word: string, known: readonly string[]): string | undefi
   return best && best.distance <= allowed ? best.word : undefined;
 }
 
+/** Edits from one word to the other, a swap of two neighbours counting as one ("rnu" → "run"). */
 function editDistance(a: string, b: string): number {
+  let beforePrevious: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(
+      let distance = Math.min(
         (previous[j] as number) + 1,
         (current[j - 1] as number) + 1,
         (previous[j - 1] as number) + cost,
       );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        distance = Math.min(distance, (beforePrevious[j - 2] as number) + 1);
+      current[j] = distance;
     }
+    beforePrevious = previous;
     previous = current;
   }
   return previous[b.length] as number;

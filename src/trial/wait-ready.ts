@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { sleep } from '../process/sleep.ts';
+import { formatMs } from '../scenario/duration.ts';
 
 const POLL_MS = 250;
 
@@ -26,16 +27,30 @@ export async function waitUntilReady(
       if (response.statusCode < 500) return;
       last = `HTTP ${response.statusCode}`;
     } catch (error) {
-      const cause =
-        (error as { cause?: { code?: string }; code?: string }).cause?.code ??
-        (error as { code?: string }).code;
-      last = cause ?? (error as Error).message;
+      last = attemptFailure(error);
     }
     if (performance.now() >= deadline) break;
     await sleep(POLL_MS, signal);
   }
   if (signal.aborted) return;
   throw new Error(
-    `${url} did not answer below HTTP 500 within ${timeoutMs} ms (last attempt: ${last})`,
+    `${url} did not answer below HTTP 500 within ${formatMs(timeoutMs)} (last attempt: ${last})`,
   );
+}
+
+/**
+ * What one attempt met, in words: a system error's code (ECONNREFUSED), or the error's message. A
+ * timeout's DOMException has a numeric `code` (23) that says nothing to a reader.
+ */
+function attemptFailure(error: unknown): string {
+  const { cause, code, name, message } = error as {
+    cause?: { code?: unknown };
+    code?: unknown;
+    name?: string;
+    message?: string;
+  };
+  if (name === 'TimeoutError') return 'no answer in time';
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof code === 'string') return code;
+  return message ?? String(error);
 }

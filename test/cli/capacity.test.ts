@@ -75,7 +75,7 @@ describe('capacity at steady state', () => {
     expect(run.exitCode).toBe(3);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim()).toBe(
-      `bench capacity: http://127.0.0.1:${port}/ did not answer below HTTP 500 within 3000 ms (last attempt: ECONNREFUSED)`,
+      `bench capacity: http://127.0.0.1:${port}/ did not answer below HTTP 500 within 3.00 s (last attempt: ECONNREFUSED)`,
     );
   });
 });

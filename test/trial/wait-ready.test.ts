@@ -33,4 +33,13 @@ describe('waiting for an external target', () => {
       waitUntilReady(`http://127.0.0.1:${port}/`, 600, new AbortController().signal),
     ).rejects.toThrow(/did not answer below HTTP 500 within 600 ms \(last attempt: ECONNREFUSED\)/);
   });
+
+  it('says in words that a target which holds the request never answered in time', async () => {
+    // The server takes each request and never answers it.
+    const server = await startHttpServer(() => {});
+    servers.push(server);
+    await expect(
+      waitUntilReady(`${server.origin}/`, 400, new AbortController().signal),
+    ).rejects.toThrow(/within 400 ms \(last attempt: no answer in time\)$/);
+  });
 });
