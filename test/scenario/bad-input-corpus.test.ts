@@ -1,8 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
 import { formatProblem, ScenarioError } from '../../src/scenario/errors.ts';
-import { loadScenarioFile } from '../../src/scenario/load.ts';
+import { loadScenarioFile, MAX_SCENARIO_BYTES } from '../../src/scenario/load.ts';
+import { BENCH } from '../helpers/scenarios.ts';
 
 const CORPUS = 'test/fixtures/bad';
 
@@ -12,8 +16,8 @@ describe('a corpus of bad scenario files', () => {
     .filter((f) => f.endsWith('.yaml'))
     .sort();
 
-  it('has at least 30 files', () => {
-    expect(files.length).toBeGreaterThanOrEqual(30);
+  it('has at least 60 files', () => {
+    expect(files.length).toBeGreaterThanOrEqual(60);
   });
 
   for (const file of files) {
@@ -39,4 +43,62 @@ describe('a corpus of bad scenario files', () => {
       ).toBe(true);
     });
   }
+});
+
+describe('files that are not a scenario to read', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-bad-files-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const problemOf = async (file: string) =>
+    loadScenarioFile(file, {}).then(
+      () => 'accepted',
+      (e: unknown) => (e instanceof ScenarioError ? e.problems.map(formatProblem).join('\n') : e),
+    );
+
+  it('refuses a FIFO at once, where reading it would wait forever', async () => {
+    const fifo = path.join(dir, 'scenario.yaml');
+    execFileSync('mkfifo', [fifo]);
+    expect(await problemOf(fifo)).toBe(`${fifo}: cannot read the scenario: not a regular file`);
+  });
+
+  it('refuses a folder', async () => {
+    expect(await problemOf(dir)).toBe(
+      `${dir}: cannot read the scenario: not a regular file (a folder)`,
+    );
+  });
+
+  it('refuses a file over 1 MB without parsing it', async () => {
+    const big = path.join(dir, 'big.yaml');
+    writeFileSync(big, `name: x\ndescription: "${'x'.repeat(MAX_SCENARIO_BYTES)}"\n`);
+    expect(await problemOf(big)).toMatch(
+      new RegExp(`^${big}: the scenario is \\d+ bytes; expected at most 1048576 \\(1 MB\\)$`),
+    );
+  });
+});
+
+describe('bench validate over the whole corpus', () => {
+  it('exits 2, with only located lines, at least one for every file', async () => {
+    const files = readdirSync(CORPUS)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => path.join(CORPUS, f));
+    const result = await execa('node', [BENCH, 'validate', ...files], {
+      reject: false,
+      env: { PATH: process.env.PATH ?? '' },
+      extendEnv: false,
+    });
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    for (const line of lines) {
+      expect(line, 'one located line per problem').toMatch(
+        /^test\/fixtures\/bad\/\d\d-[\w-]+\.yaml:(\d+:)?(\d+:)? \S/,
+      );
+      expect(line).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    }
+    for (const file of files)
+      expect(
+        lines.some((l) => l.startsWith(`${file}:`)),
+        file,
+      ).toBe(true);
+  });
 });
