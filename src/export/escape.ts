@@ -71,10 +71,13 @@ export function escapeHtml(text: string): string {
   return showControls(text, 'newlines').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
 }
 
-/** JSON in which no character is raw that a reader could act on: DEL and C1 escaped like C0. */
+/**
+ * JSON in which no character is raw that a reader could act on: DEL, C1 and the bidirectional
+ * controls escaped as JSON escapes C0. The data is kept exactly; only its spelling changes.
+ */
 export function jsonText(value: unknown, indent?: number): string {
   return (JSON.stringify(value, null, indent) ?? 'null').replace(
-    /[\x7f-\x9f\u2028\u2029]/g,
+    /[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
