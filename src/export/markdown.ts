@@ -91,7 +91,8 @@ function gatesSection(gates: readonly GateResult[]): string[] {
     '|---|---:|---:|---|',
     ...gateRows(gates).map(
       (g) =>
-        `| \`${g.expression.replace(/`/g, "'")}\` | ${m(g.actual)} (${m(g.note)}) | ${m(g.threshold)} | ${g.evaluated && !g.passed ? '**FAIL**' : gateMark(g)} |`,
+        // In a table, even a code span ends its cell at a bare |.
+        `| \`${markdownCodeLine(g.expression).replaceAll('|', '\\|')}\` | ${m(g.actual)} (${m(g.note)}) | ${m(g.threshold)} | ${g.evaluated && !g.passed ? '**FAIL**' : gateMark(g)} |`,
     ),
     '',
   ];
