@@ -92,7 +92,6 @@ describe('loading a scenario file', () => {
 
   it('names a missing environment variable with its line', async () => {
     expect(await problemsOf('env.yaml')).toEqual([
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the message quotes the scenario's own ${VAR} syntax
       'test/fixtures/scenarios/env.yaml:3:8: environment variable TARGET_URL is not set (write ${TARGET_URL:-default} for a default)',
     ]);
   });

@@ -45,7 +45,6 @@ const scalar = fc.oneof(
     'preboot',
     'stop-start',
     'http://127.0.0.1:1/',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a scenario's own ${VAR} syntax
     '${X}',
     'a.longest < 1s',
     '(',

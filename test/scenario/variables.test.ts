@@ -1,0 +1,120 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OutputLog } from '../../src/deploy/bounded-log.ts';
+import { runShell } from '../../src/deploy/shell.ts';
+import { formatProblem, ScenarioError } from '../../src/scenario/errors.ts';
+import { parseScenario } from '../../src/scenario/load.ts';
+
+const scenarioWith = (fields: { url?: string; command?: string; app?: string }) =>
+  fields.app
+    ? `name: x
+target: { platform: { app: { command: ${JSON.stringify(fields.app)}, env: { GREETING: hi } } } }
+load: { users: 1 }
+variants: [{ name: a, strategy: preboot }]
+`
+    : `name: x
+target: { url: ${JSON.stringify(fields.url ?? 'http://127.0.0.1:9/')} }
+load: { users: 1 }
+variants: [{ name: a, command: ${JSON.stringify(fields.command ?? 'true')} }]
+`;
+
+function problems(text: string, env: NodeJS.ProcessEnv): string[] {
+  try {
+    parseScenario(text, 's.yaml', env);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    return error.problems.map(formatProblem);
+  }
+}
+
+describe('variables in shell commands are the shell’s to expand', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-variables-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs a hostile value as one word, never as shell text', async () => {
+    const marker = path.join(dir, 'injected');
+    const env = { ...process.env, DEPLOY_BENCH_BRANCH: `main; touch ${marker}` };
+    const scenario = parseScenario(
+      scenarioWith({ command: 'echo "pushing $DEPLOY_BENCH_BRANCH"' }),
+      's.yaml',
+      env,
+    );
+    const command = scenario.variants[0]?.command as string;
+    // The scenario keeps the reference: the value is not pasted in (nor written to results.json).
+    expect(command).toBe('echo "pushing $DEPLOY_BENCH_BRANCH"');
+    process.env.DEPLOY_BENCH_BRANCH = env.DEPLOY_BENCH_BRANCH;
+    const log = new OutputLog();
+    try {
+      const exit = await runShell({
+        command,
+        cwd: dir,
+        now: () => 0,
+        log,
+        signal: new AbortController().signal,
+      });
+      expect(exit.exitCode).toBe(0);
+    } finally {
+      delete process.env.DEPLOY_BENCH_BRANCH;
+    }
+    expect(log.lines().map((l) => l.line)).toEqual([`pushing main; touch ${marker}`]);
+    expect(existsSync(marker), 'the value ran as a command').toBe(false);
+  });
+
+  it('lets a command use its own variables, which the environment need not have', () => {
+    expect(
+      problems(
+        scenarioWith({ command: 'for i in 1 2; do echo "${i}" $i; done; n=3; echo $n' }),
+        {},
+      ),
+    ).toEqual([]);
+    expect(
+      problems(scenarioWith({ command: "read -r line; echo '$NOT_EXPANDED' ${#line}" }), {}),
+    ).toEqual([]);
+  });
+
+  it('reports a variable the command needs from the environment, once per command', () => {
+    expect(problems(scenarioWith({ command: 'git push "$BRANCH" && echo ${BRANCH}' }), {})).toEqual(
+      [
+        's.yaml:4:32: environment variable BRANCH is not set (write ${BRANCH:-default} for a default)',
+      ],
+    );
+    expect(problems(scenarioWith({ command: 'git push "${BRANCH:-main}"' }), {})).toEqual([]);
+  });
+
+  it('knows the app is started with PORT, RELEASE and its own env set', () => {
+    expect(
+      problems(scenarioWith({ app: 'node app.js --port $PORT --name $RELEASE $GREETING' }), {}),
+    ).toEqual([]);
+    expect(problems(scenarioWith({ app: 'node app.js $SECRET' }), {})).toHaveLength(1);
+  });
+
+  it('reports an unclosed or empty ${ in a command', () => {
+    expect(problems(scenarioWith({ command: 'echo ${BRANCH' }), {})[0]).toContain('no closing }');
+    expect(problems(scenarioWith({ command: 'echo ${}' }), {})[0]).toContain(
+      'expected a variable name inside the braces',
+    );
+  });
+});
+
+describe('variables in other values are substituted', () => {
+  it('reads a default, itself with a variable', () => {
+    const text = scenarioWith({ url: 'http://${HOST:-${FALLBACK}}:9/' });
+    expect(problems(text, {})).toEqual([
+      's.yaml:2:16: environment variable FALLBACK is not set (write ${FALLBACK:-default} for a default)',
+    ]);
+    const scenario = parseScenario(text, 's.yaml', { FALLBACK: '127.0.0.2' });
+    expect(scenario.target).toEqual({ url: 'http://127.0.0.2:9/' });
+  });
+
+  it('reports a malformed reference, and does not read a prototype’s property as a variable', () => {
+    expect(problems(scenarioWith({ url: 'http://${HOST:9/' }), {})[0]).toContain(
+      'expected } or :-default after ${HOST',
+    );
+    expect(problems(scenarioWith({ url: 'http://${constructor}:9/' }), {})[0]).toContain(
+      'environment variable constructor is not set',
+    );
+  });
+});
