@@ -1,9 +1,8 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { compareRuns, hasMeasuredTrial } from '../compare/compare-runs.ts';
 import { renderCompareFiles, renderCompareTerminal } from '../compare/render.ts';
 import { forTerminal } from '../export/escape.ts';
-import { writeFileAtomic } from '../export/write-file.ts';
+import { makeFolder, writeFileAtomic } from '../export/write-file.ts';
 import { ResultsFileError, readResults } from '../run/read-results.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
@@ -44,7 +43,7 @@ export async function compareCommand(args: {
       'reports',
       `${new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '')}-compare`,
     );
-  await mkdir(outDir, { recursive: true });
+  await makeFolder(outDir);
   for (const file of renderCompareFiles(comparison))
     await writeFileAtomic(outDir, file.name, file.content);
   process.stdout.write(forTerminal(renderCompareTerminal(comparison)));

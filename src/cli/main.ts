@@ -335,7 +335,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof OutputError) {
       say(`bench: ${error.message}\n`);
-      return error.kind === 'exists' ? EXIT.badInput : EXIT.runFailed;
+      return error.kind === 'io' ? EXIT.runFailed : EXIT.badInput;
     }
     if (error instanceof ResultsFileError) {
       say(`${error.message}\n`);

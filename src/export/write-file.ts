@@ -1,5 +1,5 @@
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The reports could not be written (full disk, unwritable folder): the run failed, exit code 3. */
@@ -7,8 +7,11 @@ export class OutputError extends Error {
   override name = 'OutputError';
   constructor(
     message: string,
-    /** `exists`: the folder holds an earlier run (bad input); `io`: writing failed. */
-    readonly kind: 'exists' | 'io' = 'io',
+    /**
+     * `exists`: the folder holds an earlier run; `path`: the folder cannot be one (both bad input,
+     * exit 2); `io`: writing failed (exit 3).
+     */
+    readonly kind: 'exists' | 'path' | 'io' = 'io',
   ) {
     super(message);
   }
@@ -66,11 +69,7 @@ export async function prepareOutputFolder(
   dir: string,
   options: { force: boolean },
 ): Promise<() => void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new OutputError(`cannot create the output folder ${dir}: ${(error as Error).message}`);
-  }
+  await makeFolder(dir);
   const release = lockFolder(dir);
   try {
     const existing = (await readdir(dir)).filter((f) => !f.startsWith('.'));
@@ -81,6 +80,11 @@ export async function prepareOutputFolder(
       );
     }
     for (const file of existing.filter((f) => REPORT_FILE.test(f))) {
+      if ((await stat(path.join(dir, file))).isDirectory())
+        throw new OutputError(
+          `${path.join(dir, file)} is a folder; --force replaces only the files a run writes`,
+          'path',
+        );
       await rm(path.join(dir, file), { force: true }).catch((error: Error) => {
         throw new OutputError(
           `cannot remove the earlier run's ${path.join(dir, file)}: ${error.message}`,
@@ -95,6 +99,39 @@ export async function prepareOutputFolder(
     throw error;
   }
   return release;
+}
+
+/**
+ * Creates the folder and the missing ones above it, one at a time. Node's recursive mkdir never
+ * returns under a folder that exists but cannot hold one (`/proc/x`): it retries forever.
+ */
+export async function makeFolder(dir: string): Promise<void> {
+  if (dir.trim() === '') throw new OutputError('--out: expected a folder, got ""', 'path');
+  const missing: string[] = [];
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const found = await stat(current).catch((error: NodeJS.ErrnoException) => {
+      // Not there (or under a file, which the next step up finds): to be made.
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+      throw new OutputError(`cannot use ${dir} as the output folder: ${error.message}`, 'path');
+    });
+    if (found?.isDirectory()) break;
+    if (found)
+      throw new OutputError(
+        `cannot use ${dir} as the output folder: ${current} is a file, not a folder`,
+        'path',
+      );
+    missing.unshift(current);
+    if (path.dirname(current) === current) break;
+  }
+  for (const folder of missing) {
+    await mkdir(folder).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') return;
+      throw new OutputError(
+        `cannot create the output folder ${dir}: ${error.code === 'ENOENT' ? `${path.dirname(folder)} cannot hold folders` : error.message}`,
+        'path',
+      );
+    });
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import type { RunReport } from '../run/run-report.ts';
 import {
   EXPORT_NAMES,
@@ -7,7 +7,7 @@ import {
   type ExportName,
 } from './exporter.ts';
 import { EXPORTERS } from './registry.ts';
-import { OutputError, writeFileAtomic } from './write-file.ts';
+import { makeFolder, OutputError, writeFileAtomic } from './write-file.ts';
 
 /** Some reports could not be rendered or written; every other one was. Exit code 3. */
 export class ReportsNotWritten extends OutputError {
@@ -31,7 +31,7 @@ export async function writeReports(
   /** Called before each format is rendered, so a caller can still update the report. */
   beforeEach: () => void = () => {},
 ): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   const context: ExportContext = { pngFiles: [] };
   const written: string[] = [];
   const failures: { format: ExportName; message: string }[] = [];

@@ -1,10 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { OutputLog } from '../deploy/bounded-log.ts';
 import type { DeployPhase } from '../deploy/events.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
 import { renderResultsJson } from '../export/results-json.ts';
-import { OutputError, writeFileAtomic } from '../export/write-file.ts';
+import { makeFolder, OutputError, writeFileAtomic } from '../export/write-file.ts';
 import { sleep } from '../process/sleep.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
@@ -78,7 +77,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       hookLog: [],
     })),
   };
-  await mkdir(options.outDir, { recursive: true });
+  await makeFolder(options.outDir);
   // When results can no longer be written (a full disk), the run stops: measuring on would be lost.
   let outputFailed = false;
   const save = async () => {

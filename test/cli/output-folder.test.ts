@@ -4,11 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCK_FILE } from '../../src/export/write-file.ts';
-import { REPO } from '../helpers/scenarios.ts';
+import { LOCK_FILE, type OutputError, prepareOutputFolder } from '../../src/export/write-file.ts';
+import { BENCH } from '../helpers/scenarios.ts';
 import { startHttpServer, type TestServer } from '../helpers/servers.ts';
 
-const BENCH = path.join(REPO, 'bin/bench.js');
 let server: TestServer;
 let scenario: string;
 
@@ -86,14 +85,34 @@ describe('the output folder', () => {
     expect(existsSync(path.join(out, LOCK_FILE))).toBe(false);
   });
 
-  it('that cannot be created fails before any load is sent, with exit code 3', async () => {
+  it('that cannot be one is bad input: exit 2 before any load is sent', async () => {
     // A folder inside a file: no one, root included, can create it.
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-out-')), 'a-file');
     writeFileSync(file, '');
     const run = await bench('run', scenario, '--out', path.join(file, 'run'));
-    expect(run.exitCode).toBe(3);
-    expect(run.stderr).toMatch(/^bench: cannot create the output folder .*a-file\/run: ENOTDIR/);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      `bench: cannot use ${path.join(file, 'run')} as the output folder: ${file} is a file, not a folder`,
+    );
     expect(run.stderr).not.toContain('starting the target');
+  });
+
+  it('is refused at once where Node would retry forever (/proc), empty, or over a folder it would replace', async () => {
+    const refusal = (dir: string, force = false) =>
+      prepareOutputFolder(dir, { force }).then(
+        () => 'accepted',
+        (error: OutputError) => `${error.kind}: ${error.message}`,
+      );
+    expect(await refusal('/proc/deploy-bench-test/run')).toBe(
+      'path: cannot create the output folder /proc/deploy-bench-test/run: /proc cannot hold folders',
+    );
+    expect(await refusal('')).toBe('path: --out: expected a folder, got ""');
+    const earlier = mkdtempSync(path.join(os.tmpdir(), 'bench-out-'));
+    mkdirSync(path.join(earlier, 'index.html'));
+    writeFileSync(path.join(earlier, 'results.json'), '{}');
+    expect(await refusal(earlier, true)).toBe(
+      `path: ${path.join(earlier, 'index.html')} is a folder; --force replaces only the files a run writes`,
+    );
   });
 
   it('on a full disk: a clear error, exit code 3, the figures still printed, nothing half-written', async () => {
