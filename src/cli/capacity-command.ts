@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import { measureCapacity } from '../capacity/measure-capacity.ts';
+import { forTerminal } from '../export/escape.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import type { LoadConfig } from '../scenario/schema.ts';
@@ -54,7 +55,7 @@ export async function capacityCommand(args: {
     try {
       await waitUntilReady(new URL(request.path, origin).toString(), READY_WITHIN_MS, NEVER);
     } catch (error) {
-      process.stderr.write(`bench capacity: ${(error as Error).message}\n`);
+      process.stderr.write(forTerminal(`bench capacity: ${(error as Error).message}\n`));
       return EXIT.runFailed;
     }
     const result = await measureCapacity({

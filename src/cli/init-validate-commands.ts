@@ -35,7 +35,7 @@ export async function validateCommand(args: { files: string[] }): Promise<number
   for (const file of args.files) {
     try {
       const loaded = await loadScenarioFile(file);
-      process.stdout.write(`${validLine(file, loaded)}\n`);
+      process.stdout.write(forTerminal(`${validLine(file, loaded)}\n`));
       for (const warning of scenarioWarnings(loaded))
         process.stderr.write(forTerminal(`${file}: warning: ${warning}\n`));
     } catch (error) {
