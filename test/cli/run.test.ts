@@ -153,7 +153,7 @@ describe('bench run', () => {
   it('answers a bad command line with exit code 2', async () => {
     const unknown = await execa('node', [BENCH, 'fly'], { cwd: REPO, reject: false });
     expect(unknown.exitCode).toBe(2);
-    expect(unknown.stderr).toMatch(/^bench: Unknown argument: fly/);
+    expect(unknown.stderr).toMatch(/^bench: unknown command "fly"\n/);
     const trials = await execa('node', [BENCH, 'run', 'scenarios/preboot.yaml', '--trials', '0'], {
       cwd: REPO,
       reject: false,

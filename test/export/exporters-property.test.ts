@@ -119,7 +119,7 @@ describe('every exporter, fed random foreign strings', () => {
         expect(parsed.variants[0].trials[0].deployLog[0].line).toBe(text);
         expect(parsed.variants[0].trials[0].failure).toBe(text);
       }),
-      { numRuns: 50 },
+      { numRuns: 30 },
     );
   });
 
@@ -133,7 +133,7 @@ describe('every exporter, fed random foreign strings', () => {
         writeFileSync(file, xml);
         files.push(file);
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
     // One Python for every file: expat, a strict and independent XML 1.0 parser.
     const parsed = execFileSync(
@@ -162,7 +162,7 @@ describe('every exporter, fed random foreign strings', () => {
           expect(tags(content)).toBe(expected);
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 20 },
     );
   });
 
@@ -185,7 +185,7 @@ describe('every exporter, fed random foreign strings', () => {
         expect(prose).not.toMatch(/@[A-Za-z0-9]/);
         expect(prose).not.toMatch(/[a-z]:\/\//);
       }),
-      { numRuns: 100 },
+      { numRuns: 50 },
     );
   });
 
@@ -198,7 +198,7 @@ describe('every exporter, fed random foreign strings', () => {
         // A failure may span lines (a process's last stderr); nothing else adds one.
         if (!text.includes('\n')) expect(terminal.split('\n')).toHaveLength(lines);
       }),
-      { numRuns: 100 },
+      { numRuns: 50 },
     );
   });
 });
