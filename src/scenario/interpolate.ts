@@ -156,10 +156,11 @@ function closingBrace(text: string, from: number): number {
 }
 
 /**
- * Finds the variables a shell command needs from its environment: `$NAME` and `${NAME}` outside
- * single quotes, without a default (`${NAME:-x}`) and not set by the command itself (`NAME=`,
- * `for NAME in`, `read NAME`). It is a reading of common shell, not a shell: what it misses, the
- * shell reports when the command runs.
+ * Finds the variables a shell command needs from its environment: `$NAME` and `${NAME}` in the
+ * shell's quoting (not inside single quotes, a comment or a quoted here-document), without a default
+ * (`${NAME:-x}`), not only tested for (`[ -n "$NAME" ]`) and not set by the command itself (`NAME=`,
+ * `for NAME in`, `read NAME`, `local NAME`…). It is a reading of common shell, not a shell: when in
+ * doubt it asks for the variable, and `${NAME:-}` says a variable may be unset.
  */
 function checkShellVariables(
   command: string,
@@ -167,45 +168,73 @@ function checkShellVariables(
   own: ReadonlySet<string>,
   report: (message: string) => void,
 ): void {
-  const needs = (name: string) => {
+  const needs = (name: string, at: number) => {
     if (lookup(env, name) !== undefined || own.has(name) || SHELL_OWN.has(name)) return;
+    // `[ -n "$X" ]`, `test -z "${X}"`: the command asks whether it is set.
+    if (/(^|\s)-[nz]\s+"?$/.test(command.slice(Math.max(0, at - 6), at))) return;
     if (assignedIn(command, name)) return;
     report(unset(name));
   };
+  let inDouble = false;
   for (let i = 0; i < command.length; i++) {
     const c = command[i];
+    const wordStart = i === 0 || /[\s;&|()]/.test(command[i - 1] as string);
     if (c === '\\') i++;
-    else if (c === "'") {
+    else if (c === '"') inDouble = !inDouble;
+    else if (!inDouble && c === "'") {
       const close = command.indexOf("'", i + 1);
       i = close < 0 ? command.length : close;
+    } else if (!inDouble && c === '#' && wordStart) {
+      const close = command.indexOf('\n', i);
+      i = close < 0 ? command.length : close;
+    } else if (!inDouble && command.startsWith('<<', i)) {
+      i = quotedHereDocumentEnd(command, i) ?? i + 1;
     } else if (c === '$' && command[i + 1] === '{') {
-      const name = NAME.exec(command.slice(i + 2))?.[0];
       const end = closingBrace(command, i + 2);
       if (end < 0) {
         report(`"${command.slice(i, i + 12)}": no closing } for \${`);
         return;
       }
-      if (end === i + 2) report('"$" + "{}": expected a variable name inside the braces');
+      const inside = command.slice(i + 2, end);
       // `${#NAME}` is NAME's length; a default (`:-`, `-`, `:=`, `=`, `:+`, `+`) makes NAME optional.
-      const lengthOf = name === undefined && command[i + 2] === '#';
-      const named = lengthOf ? NAME.exec(command.slice(i + 3))?.[0] : name;
-      const rest = command.slice(i + 2 + (lengthOf ? 1 : 0) + (named?.length ?? 0), end);
-      if (named && !/^:?[-=+]/.test(rest)) needs(named);
+      const lengthOf = inside.startsWith('#') && NAME.test(inside.slice(1));
+      const named = NAME.exec(lengthOf ? inside.slice(1) : inside)?.[0];
+      const rest = inside.slice((lengthOf ? 1 : 0) + (named?.length ?? 0));
+      if (inside.trim() === '' || /^\s/.test(rest))
+        report(`"\${${inside}}": expected a variable name inside \${…}, as in \${BRANCH}`);
+      else if (named && !/^:?[-=+]/.test(rest)) needs(named, i);
       i = end;
     } else if (c === '$') {
       const name = NAME.exec(command.slice(i + 1))?.[0];
       if (name) {
-        needs(name);
+        needs(name, i);
         i += name.length;
       }
     }
   }
 }
 
+/** Past the body of a here-document whose delimiter is quoted (`<<'EOF'`): the shell expands nothing there. */
+function quotedHereDocumentEnd(command: string, at: number): number | undefined {
+  const head = /^<<-?\s*(?:'([^']+)'|"([^"]+)"|\\(\w+))/.exec(command.slice(at));
+  const delimiter = head?.[1] ?? head?.[2] ?? head?.[3];
+  if (!head || delimiter === undefined) return undefined;
+  const bodyStart = command.indexOf('\n', at);
+  if (bodyStart < 0) return at + head[0].length;
+  const lines = command.slice(bodyStart + 1).split('\n');
+  let offset = bodyStart + 1;
+  for (const line of lines) {
+    if (line.replace(/^\t+/, '') === delimiter) return offset + line.length;
+    offset += line.length + 1;
+  }
+  return command.length;
+}
+
 function assignedIn(command: string, name: string): boolean {
   const n = name.replace(/[^A-Za-z0-9_]/g, '');
+  const declared = `\\b(?:local|declare|typeset|export|readonly|read|getopts\\s+\\S+)\\b[^;&|\\n]*\\s${n}\\b`;
   return new RegExp(
-    `(^|[\\s;&|(])${n}=|\\bfor\\s+${n}\\s+in\\b|\\bfor\\s+${n}\\s*;|\\bread\\b[^;&|\\n]*\\s${n}\\b`,
+    `(^|[\\s;&|(])${n}(\\[[^\\]]*\\])?=|\\b(?:for|select)\\s+${n}\\s+in\\b|\\bfor\\s+${n}\\s*;|${declared}`,
   ).test(command);
 }
 

@@ -75,6 +75,34 @@ describe('variables in shell commands are the shell’s to expand', () => {
     ).toEqual([]);
   });
 
+  // Each command, and the variable it needs from the environment (undefined: none).
+  const READINGS: [command: string, needs: string | undefined][] = [
+    [`echo "deploying, don't panic"; git push heroku "$BRANCH":main`, 'BRANCH'],
+    ['# don\'t run twice\ngit push "$BRANCH"', 'BRANCH'],
+    ['git push "$BRANCH" # the branch\'s name', 'BRANCH'],
+    ['[ -n "$SLACK_WEBHOOK" ] || exit 0', undefined],
+    ['if [ -z "${X}" ]; then echo none; fi', undefined],
+    ["cat <<'EOF'\nliteral $NOPE\nEOF\necho done", undefined],
+    ['cat <<EOF\nexpanded $NEEDED\nEOF', 'NEEDED'],
+    ['local x; x=1; echo $x', undefined],
+    ['getopts "a:" OPT; echo $OPT', undefined],
+    ['declare -A M; M[k]=1; echo ${M[k]}', undefined],
+    ['awk \'{print $1}\' f; echo $((1+2)) $$ $? "$@"', undefined],
+    ['echo \\$ESCAPED "\\$ALSO"', undefined],
+    ['echo ${X:?must be set}', 'X'],
+    ['export A=1; echo $A', undefined],
+    ['echo "${HOST:-localhost}" ${PORT-80} ${#TAG}', 'TAG'],
+  ];
+
+  for (const [command, needed] of READINGS) {
+    it(`reads ${JSON.stringify(command)} as needing ${needed ?? 'nothing'}`, () => {
+      const found = problems(scenarioWith({ command }), {});
+      expect(found.map((p) => /variable (\w+) is not set/.exec(p)?.[1])).toEqual(
+        needed ? [needed] : [],
+      );
+    });
+  }
+
   it('reports a variable the command needs from the environment, once per command', () => {
     expect(problems(scenarioWith({ command: 'git push "$BRANCH" && echo ${BRANCH}' }), {})).toEqual(
       [
@@ -94,7 +122,10 @@ describe('variables in shell commands are the shell’s to expand', () => {
   it('reports an unclosed or empty ${ in a command', () => {
     expect(problems(scenarioWith({ command: 'echo ${BRANCH' }), {})[0]).toContain('no closing }');
     expect(problems(scenarioWith({ command: 'echo ${}' }), {})[0]).toContain(
-      'expected a variable name inside the braces',
+      '"${}": expected a variable name inside ${…}',
+    );
+    expect(problems(scenarioWith({ command: 'echo ${x y}' }), {})[0]).toContain(
+      '"${x y}": expected a variable name inside ${…}',
     );
   });
 });
