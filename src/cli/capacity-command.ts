@@ -43,7 +43,7 @@ export async function capacityCommand(args: {
     const { target } = loaded.scenario;
     if ('platform' in target) {
       process.stderr.write('starting the embedded platform (first release)…\n');
-      platform = await EmbeddedPlatform.start(target.platform, loaded.dir);
+      platform = await EmbeddedPlatform.start(target.platform, loaded.dir, undefined, loaded.env);
       origin = platform.url;
     } else {
       origin = new URL(target.url).origin;

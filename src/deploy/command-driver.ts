@@ -11,6 +11,7 @@ import { describeFailure, runShell } from './shell.ts';
 export function commandDriver(options: {
   command: string;
   cwd: string;
+  env: NodeJS.ProcessEnv;
   now: () => number;
   log: OutputLog;
   markers: DeployConfig['markers'];
@@ -22,6 +23,7 @@ export function commandDriver(options: {
       const result = await runShell({
         command: options.command,
         cwd: options.cwd,
+        env: options.env,
         now: options.now,
         log: options.log,
         signal,

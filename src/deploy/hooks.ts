@@ -14,6 +14,7 @@ export async function runHook(options: {
   which: keyof Hooks;
   variant: string;
   cwd: string;
+  env: NodeJS.ProcessEnv;
   now: () => number;
   log: OutputLog;
   signal: AbortSignal;
@@ -25,6 +26,7 @@ export async function runHook(options: {
   const result = await runShell({
     command,
     cwd: options.cwd,
+    env: options.env,
     now: options.now,
     log: options.log,
     source: `hook ${options.which}`,

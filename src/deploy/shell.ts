@@ -9,6 +9,8 @@ export type { LogLine } from './bounded-log.ts';
 export interface ShellRun {
   command: string;
   cwd: string;
+  /** The environment it runs with, whose variables the shell expands in `command`. */
+  env: NodeJS.ProcessEnv;
   /** The trial's clock, to stamp each line. */
   now: () => number;
   log: OutputLog;
@@ -46,7 +48,7 @@ const MOST_DRAIN_AFTER_EXIT_MS = 50;
  */
 export async function runShell(run: ShellRun): Promise<ShellExit> {
   if (run.signal.aborted) return { startError: 'the run was interrupted first' };
-  const child = spawnGroup(run.command, { cwd: run.cwd });
+  const child = spawnGroup(run.command, { cwd: run.cwd, env: run.env });
   const pid = child.pid;
   const output = run.log.command(run.source);
   let lastLine: string | undefined;

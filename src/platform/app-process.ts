@@ -8,7 +8,8 @@ import { acceptsConnections } from './ports.ts';
 export interface AppLaunch {
   command: string | string[];
   cwd: string;
-  env: Record<string, string>;
+  /** The whole environment, but PORT and RELEASE, which are set from `port` and `release`. */
+  env: NodeJS.ProcessEnv;
   port: number;
   release: string;
   /** Name such as web.1, for timelines and messages. */
@@ -40,7 +41,7 @@ export class AppProcess {
     const { command, cwd, env, port, release } = launch;
     this.child = spawnGroup(command, {
       cwd,
-      env: { ...process.env, ...env, PORT: String(port), RELEASE: release },
+      env: { ...env, PORT: String(port), RELEASE: release },
     });
     const ended = (['stdout', 'stderr'] as const).map(
       (name) => readLines(this.child[name], (line) => this.keepOutput(name, line)).ended,

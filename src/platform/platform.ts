@@ -24,6 +24,8 @@ export class EmbeddedPlatform {
     private readonly cwd: string,
     private readonly router: Router,
     readonly port: number,
+    /** The environment the app's processes start with, beside `app.env`, PORT and RELEASE. */
+    private readonly env: NodeJS.ProcessEnv,
   ) {}
 
   /** Starts the router and the first release, and resolves once every process is up and routed. */
@@ -31,6 +33,7 @@ export class EmbeddedPlatform {
     config: PlatformConfig,
     cwd: string,
     signal?: AbortSignal,
+    env: NodeJS.ProcessEnv = process.env,
   ): Promise<EmbeddedPlatform> {
     const router = new Router(config.routerTimeout);
     let port: number;
@@ -43,7 +46,7 @@ export class EmbeddedPlatform {
         code === 'EADDRINUSE' ? `port ${config.port} is already in use` : String(error);
       throw new Error(`the platform's router cannot listen: ${reason}`);
     }
-    const platform = new EmbeddedPlatform(config, cwd, router, port);
+    const platform = new EmbeddedPlatform(config, cwd, router, port, env);
     try {
       const first = await platform.bootRelease(config.processes, () => {}, signal);
       for (const process of first) platform.routeProcess(process);
@@ -86,7 +89,7 @@ export class EmbeddedPlatform {
     const process = AppProcess.start({
       command: this.config.app.command,
       cwd: path.resolve(this.cwd, this.config.app.cwd ?? '.'),
-      env: this.config.app.env,
+      env: { ...this.env, ...this.config.app.env },
       port: await findFreePort(),
       release,
       name: `web.${index}@${release}`,

@@ -116,6 +116,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
           which,
           variant: variant.name,
           cwd: loaded.dir,
+          env: loaded.env,
           now: runClock.now,
           log: hookLog,
           signal: options.signal,

@@ -25,6 +25,8 @@ export interface LoadedScenario {
   file: string;
   /** Folder that relative paths in the scenario resolve from. */
   dir: string;
+  /** The environment the scenario was read with: its commands and app processes run with it. */
+  env: NodeJS.ProcessEnv;
 }
 
 /** Reads, interpolates and validates a scenario file; throws ScenarioError with every problem located. */
@@ -34,7 +36,7 @@ export async function loadScenarioFile(
 ): Promise<LoadedScenario> {
   const text = await readScenarioText(file);
   const { scenario, gates } = parseScenarioWithGates(text, file, env);
-  return { scenario, gates, file, dir: path.dirname(path.resolve(file)) };
+  return { scenario, gates, file, dir: path.dirname(path.resolve(file)), env };
 }
 
 /** A scenario is a page of YAML: anything far larger is a mistake, and would take minutes to read. */

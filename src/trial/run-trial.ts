@@ -90,7 +90,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
   let origin: string;
   if ('platform' in scenario.target) {
     try {
-      platform = await EmbeddedPlatform.start(scenario.target.platform, dir, signal);
+      platform = await EmbeddedPlatform.start(scenario.target.platform, dir, signal, loaded.env);
     } catch (error) {
       throw new TargetError(`the target did not come up: ${(error as Error).message}`);
     }
@@ -122,6 +122,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       which,
       variant: variant.name,
       cwd: dir,
+      env: loaded.env,
       now,
       log: deployLog,
       signal,
@@ -181,6 +182,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       : commandDriver({
           command: variant.command ?? '',
           cwd: dir,
+          env: loaded.env,
           now: clock.now,
           log: deployLog,
           markers: scenario.deploy.markers,

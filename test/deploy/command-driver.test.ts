@@ -24,7 +24,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function deployWith(command: string, deployTimeout = '10s'): Promise<TrialResult> {
+async function deployWith(
+  command: string,
+  deployTimeout = '10s',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TrialResult> {
   const scenario = parseScenario(
     `name: external
 target: { url: "${server.origin}/" }
@@ -33,12 +37,12 @@ timeline: { settle: 0s, warmup: 300ms, cooldown: 300ms, deployTimeout: ${deployT
 variants: [{ name: cmd, command: ${JSON.stringify(command)} }]
 `,
     'external.yaml',
-    {},
+    env,
   );
   const variant = scenario.variants[0];
   if (!variant) throw new Error('no variant');
   return runTrial({
-    loaded: { scenario, gates: [], file: 'external.yaml', dir: REPO },
+    loaded: { scenario, gates: [], file: 'external.yaml', dir: REPO, env },
     variant,
     trial: 1,
     signal: new AbortController().signal,
@@ -46,6 +50,13 @@ variants: [{ name: cmd, command: ${JSON.stringify(command)} }]
 }
 
 describe('an external target deployed by a shell command', () => {
+  it('runs the command with the environment the scenario was read with', async () => {
+    const env = { ...process.env, DEPLOY_BENCH_GREETING: 'hello; not a command' };
+    const result = await deployWith('echo "$DEPLOY_BENCH_GREETING"', '10s', env);
+    expect(result.status).toBe('completed');
+    expect(result.deployLog.map((l) => l.line)).toEqual(['hello; not a command']);
+  });
+
   it('measures through the command and keeps its output, stamped on the trial clock', async () => {
     const result = await deployWith('echo building; sleep 0.3; echo released v42 >&2');
     expect(result.status).toBe('completed');

@@ -41,5 +41,6 @@ variants:
     gates: [],
     file: 'test.yaml',
     dir: REPO,
+    env: process.env,
   };
 }

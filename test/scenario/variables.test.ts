@@ -45,20 +45,16 @@ describe('variables in shell commands are the shell’s to expand', () => {
     const command = scenario.variants[0]?.command as string;
     // The scenario keeps the reference: the value is not pasted in (nor written to results.json).
     expect(command).toBe('echo "pushing $DEPLOY_BENCH_BRANCH"');
-    process.env.DEPLOY_BENCH_BRANCH = env.DEPLOY_BENCH_BRANCH;
     const log = new OutputLog();
-    try {
-      const exit = await runShell({
-        command,
-        cwd: dir,
-        now: () => 0,
-        log,
-        signal: new AbortController().signal,
-      });
-      expect(exit.exitCode).toBe(0);
-    } finally {
-      delete process.env.DEPLOY_BENCH_BRANCH;
-    }
+    const exit = await runShell({
+      command,
+      cwd: dir,
+      env,
+      now: () => 0,
+      log,
+      signal: new AbortController().signal,
+    });
+    expect(exit.exitCode).toBe(0);
     expect(log.lines().map((l) => l.line)).toEqual([`pushing main; touch ${marker}`]);
     expect(existsSync(marker), 'the value ran as a command').toBe(false);
   });
