@@ -6,7 +6,7 @@ import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { encodedRecordingSchema, encodeRecording } from '../record/codec.ts';
 import { runOutcome } from '../run/outcome.ts';
 import type { RunReport } from '../run/run-report.ts';
-import { variantName } from '../scenario/schema.ts';
+import { variantFileName } from '../scenario/schema.ts';
 import { jsonText } from './escape.ts';
 
 /** Bumped whenever a field changes meaning or goes away; docs/results-format.md describes it. */
@@ -85,7 +85,7 @@ export const resultsDocumentSchema = z.object({
   variants: z.array(
     z.object({
       // Variant names become file names (`<name>.hgrm`): held to the scenario's rule.
-      name: variantName,
+      name: variantFileName,
       description: z.string().nullable(),
       strategy: z.string().nullable(),
       command: z.string().nullable(),

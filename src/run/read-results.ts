@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { RESULTS_SCHEMA_VERSION, resultsDocumentSchema } from '../export/results-json.ts';
 import { decodeRecording } from '../record/codec.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { fieldName, inOurWords } from '../scenario/wording.ts';
 import type { TrialResult } from '../trial/run-trial.ts';
 import type { RunReport } from './run-report.ts';
 
@@ -45,10 +46,14 @@ export async function readResults(file: string): Promise<RunReport> {
       `${file}: written by a newer deploy-bench (results schema version ${version}); this one reads version ${RESULTS_SCHEMA_VERSION}: upgrade deploy-bench to read it`,
     );
   }
-  const checked = resultsDocumentSchema.safeParse(json, { error: describeIssue });
+  const checked = resultsDocumentSchema.safeParse(json, { error: inOurWords });
   if (!checked.success) {
     const issue = checked.error.issues[0];
-    return notOurs(`${fieldPath(issue?.path ?? []) || 'the top level'}: ${issue?.message}`);
+    // A field that is not there is said to be missing, as the scenario loader says it.
+    const keys = issue?.path ?? [];
+    const missing = keys.length > 0 && valueAt(json, keys) === undefined;
+    const message = missing ? `missing (${issue?.message})` : issue?.message;
+    return notOurs(`${fieldName(keys) || 'the top level'}: ${message}`);
   }
   // Read from the file as written, not from the checked copy, whose objects list their fields in
   // the schema's order: a re-render must be byte for byte the same.
@@ -105,31 +110,12 @@ function decodeOrSay(
   }
 }
 
-function fieldPath(keys: readonly PropertyKey[]): string {
-  return keys
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
-    .join('');
-}
-
-/** The problem in plain words, never the validation library's default. */
-function describeIssue(issue: z.core.$ZodRawIssue): string {
-  const expected = expectation(issue);
-  return issue.input === undefined ? `missing (${expected})` : expected;
-}
-
-function expectation(issue: z.core.$ZodRawIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined
-        ? `expected ${issue.expected}`
-        : `expected ${issue.expected}, got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'array' : typeof issue.input}`;
-    case 'invalid_value':
-      return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}`;
-    case 'too_small':
-      return `expected ${issue.origin === 'array' ? 'at least' : 'a value of at least'} ${String(issue.minimum)}${issue.origin === 'array' ? ' items' : ''}`;
-    case 'too_big':
-      return `expected ${issue.origin === 'array' ? 'at most' : 'a value of at most'} ${String(issue.maximum)}${issue.origin === 'array' ? ' items' : ''}`;
-    default:
-      return 'expected a different value';
+function valueAt(value: unknown, keys: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key))
+      return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
   }
+  return current;
 }

@@ -283,10 +283,13 @@ const timelineSchema = z.strictObject({
 });
 
 /** Variant names head table columns and name files (`<name>.hgrm`): no path can hide in one. */
-export const variantName = z
+export const variantFileName = z
   .string()
-  .max(100)
+  .max(200)
   .regex(/^[A-Za-z0-9][\w.-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
+
+/** A scenario's variant names are also short enough to head a table column. */
+const variantName = variantFileName.max(100);
 
 const strategy = z.enum(['stop-start', 'preboot', 'rolling'], {
   error: 'expected one of stop-start, preboot, rolling',
