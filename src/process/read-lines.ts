@@ -3,15 +3,20 @@ import { MAX_LINE_CHARACTERS } from '../deploy/bounded-log.ts';
 
 /**
  * Splits a stream into lines as they come. A line longer than MAX_LINE_CHARACTERS is kept cut, with
- * the count of what was cut: a 50 MB line without a newline must not be held in memory.
+ * the count of what was cut: a 50 MB line without a newline must not be held in memory. A carriage
+ * return is read as a terminal shows it: before a newline it ends the line (CRLF output), elsewhere
+ * the text after it replaces the line (a progress counter redrawn in place keeps its last state).
  */
 export function readLines(stream: Readable | null, onLine: (line: string, cut: number) => void) {
   let pending = '';
   let cut = 0;
+  /** A \r was read and nothing after it yet: the next text starts the line again. */
+  let returned = false;
   const flush = () => {
     onLine(pending, cut);
     pending = '';
     cut = 0;
+    returned = false;
   };
   let chunks = 0;
   const onData = (chunk: string) => {
@@ -25,6 +30,18 @@ export function readLines(stream: Readable | null, onLine: (line: string, cut: n
     append(chunk.slice(start));
   };
   const append = (text: string) => {
+    for (const [i, piece] of text.split('\r').entries()) {
+      if (i > 0) returned = true;
+      if (piece === '') continue;
+      if (returned) {
+        pending = '';
+        cut = 0;
+        returned = false;
+      }
+      keep(piece);
+    }
+  };
+  const keep = (text: string) => {
     const room = MAX_LINE_CHARACTERS - pending.length;
     if (text.length <= room) pending += text;
     else {
