@@ -1,8 +1,8 @@
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** The reports could not be written (full disk, unwritable folder): the run failed, exit code 3. */
+/** The output folder cannot be used, or the reports could not be written in it. */
 export class OutputError extends Error {
   override name = 'OutputError';
   constructor(
@@ -80,7 +80,7 @@ export async function prepareOutputFolder(
       );
     }
     for (const file of existing.filter((f) => REPORT_FILE.test(f))) {
-      if ((await stat(path.join(dir, file))).isDirectory())
+      if ((await lstat(path.join(dir, file))).isDirectory())
         throw new OutputError(
           `${path.join(dir, file)} is a folder; --force replaces only the files a run writes`,
           'path',
@@ -101,6 +101,13 @@ export async function prepareOutputFolder(
   return release;
 }
 
+/** A folder that cannot be made there is the choice of folder (exit 2); a full disk is not (exit 3). */
+function kindOf(error: NodeJS.ErrnoException): OutputError['kind'] {
+  return ['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS'].includes(error.code ?? '')
+    ? 'path'
+    : 'io';
+}
+
 /**
  * Creates the folder and the missing ones above it, one at a time. Node's recursive mkdir never
  * returns under a folder that exists but cannot hold one (`/proc/x`): it retries forever.
@@ -112,7 +119,10 @@ export async function makeFolder(dir: string): Promise<void> {
     const found = await stat(current).catch((error: NodeJS.ErrnoException) => {
       // Not there (or under a file, which the next step up finds): to be made.
       if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
-      throw new OutputError(`cannot use ${dir} as the output folder: ${error.message}`, 'path');
+      throw new OutputError(
+        `cannot use ${dir} as the output folder: ${error.message}`,
+        kindOf(error),
+      );
     });
     if (found?.isDirectory()) break;
     if (found)
@@ -128,7 +138,7 @@ export async function makeFolder(dir: string): Promise<void> {
       if (error.code === 'EEXIST') return;
       throw new OutputError(
         `cannot create the output folder ${dir}: ${error.code === 'ENOENT' ? `${path.dirname(folder)} cannot hold folders` : error.message}`,
-        'path',
+        kindOf(error),
       );
     });
   }
