@@ -38,10 +38,13 @@ const COMMANDS: Record<string, string> = {
   init: '',
 };
 
-/** yargs' own wording, said the way this tool says things, with a guess for a mistyped command. */
+/**
+ * yargs' own wording, said the way this tool says things, with a guess for a mistyped command. It
+ * reads yargs' English messages: under another LANG they pass through unchanged, still one line.
+ */
 function usageProblem(argv: readonly string[], message: string): string {
   const [command] = argv;
-  if (command !== undefined && !command.startsWith('-') && !(command in COMMANDS)) {
+  if (command !== undefined && !command.startsWith('-') && !Object.hasOwn(COMMANDS, command)) {
     const guess = closest(command, Object.keys(COMMANDS));
     return `unknown command "${command}"${guess ? `; did you mean "${guess}"?` : ''}`;
   }

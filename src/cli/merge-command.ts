@@ -1,10 +1,8 @@
 import type { ExportName } from '../export/exporter.ts';
 import { prepareOutputFolder } from '../export/write-file.ts';
-import { writeReports } from '../export/write-reports.ts';
 import { readResults } from '../run/read-results.ts';
 import { mergeShardReports } from '../shard/merge-shards.ts';
-import { EXIT } from './exit-codes.ts';
-import { printSummary } from './print-summary.ts';
+import { writeSavedRun } from './report-command.ts';
 
 /** `bench merge SHARD.json… --out DIR`: the shards' results as one run, with every report. */
 export async function mergeCommand(args: {
@@ -19,11 +17,7 @@ export async function mergeCommand(args: {
   const merged = mergeShardReports(reports);
   const release = await prepareOutputFolder(args.out, { force: args.force });
   try {
-    const written = await writeReports(merged, args.out, args.formats, (line) =>
-      process.stderr.write(`${line}\n`),
-    );
-    printSummary(merged, `Wrote ${written.length} files to ${args.out}`);
-    return EXIT.ok;
+    return await writeSavedRun(merged, args.out, args.formats);
   } finally {
     release();
   }

@@ -3,6 +3,7 @@ import { forTerminal } from '../export/escape.ts';
 import type { ExportName } from '../export/exporter.ts';
 import { writeReports } from '../export/write-reports.ts';
 import { readResults } from '../run/read-results.ts';
+import type { RunReport } from '../run/run-report.ts';
 import { EXIT } from './exit-codes.ts';
 import { printSummary } from './print-summary.ts';
 
@@ -14,13 +15,25 @@ export async function reportCommand(args: {
 }): Promise<number> {
   const report = await readResults(args.file);
   const outDir = args.out ?? path.dirname(args.file);
+  return writeSavedRun(report, outDir, args.formats);
+}
+
+/**
+ * Writes the reports of a run read back (`report`, `merge`) and prints the summary. When every
+ * format asked for was skipped (PNGs without canvas) nothing was done: exit 3, and the last line
+ * says why.
+ */
+export async function writeSavedRun(
+  report: RunReport,
+  outDir: string,
+  formats: ExportName[],
+): Promise<number> {
   const skipped: string[] = [];
-  const written = await writeReports(report, outDir, args.formats, (line) => {
+  const written = await writeReports(report, outDir, formats, (line) => {
     skipped.push(line);
     process.stderr.write(`${forTerminal(line)}\n`);
   });
   if (written.length === 0) {
-    // Every format asked for was skipped (PNGs without canvas): not a success, and the last line says why.
     printSummary(
       report,
       `Wrote no files to ${outDir}: ${skipped.join('; ') || 'no format asked for'}`,

@@ -23,7 +23,6 @@ type Format = (value: number) => string;
  * (3669.5), and is shown as the whole number nearest to it, like every count in the tables.
  */
 export const formatCount: Format = (v) => (Number.isFinite(v) ? String(Math.round(v)) : '—');
-const count = formatCount;
 const percent: Format = (v) => (Number.isFinite(v) ? `${v.toFixed(2)} %` : '—');
 
 /**
@@ -84,19 +83,21 @@ export function comparisonTable(variants: readonly VariantView[]): TableRow[] {
     row('longest transaction', (m) => m.longestTransactionMs, formatMs, true),
     row('siege-compatible longest', (m) => m.siegeLongestTransactionMs, formatMs),
     row('longest user wait', (m) => m.longestUserWaitMs, formatMs, true),
-    row('failed requests', (m) => m.errors, count, true),
+    row('failed requests', (m) => m.errors, formatCount, true),
     row('disruption', (m) => m.disruptionMs, formatMs),
     row('impact window', (m) => m.impactWindowMs, formatMs),
     row('availability', (m) => m.availability, percent),
-    row('requests', (m) => m.requests, count),
-    row('refused', (m) => m.errorsByKind.refused, count),
-    row('reset', (m) => m.errorsByKind.reset, count),
-    row('timed out', (m) => m.errorsByKind.timeout, count),
-    row('other errors', (m) => m.errorsByKind.other, count),
-    row('5xx responses', (m) => m.errorsByKind.http5xx, count),
-    ...(anyTrial((m) => m.dropped > 0) ? [row('dropped arrivals', (m) => m.dropped, count)] : []),
+    row('requests', (m) => m.requests, formatCount),
+    row('refused', (m) => m.errorsByKind.refused, formatCount),
+    row('reset', (m) => m.errorsByKind.reset, formatCount),
+    row('timed out', (m) => m.errorsByKind.timeout, formatCount),
+    row('other errors', (m) => m.errorsByKind.other, formatCount),
+    row('5xx responses', (m) => m.errorsByKind.http5xx, formatCount),
+    ...(anyTrial((m) => m.dropped > 0)
+      ? [row('dropped arrivals', (m) => m.dropped, formatCount)]
+      : []),
     ...(anyTrial((m) => m.retried > 0)
-      ? [row('retried (keep-alive race)', (m) => m.retried, count)]
+      ? [row('retried (keep-alive race)', (m) => m.retried, formatCount)]
       : []),
     row('deploy took', (m) => m.deployDurationMs, formatMs),
     ...phaseRows,

@@ -1,4 +1,4 @@
-import { type Document, isMap, isScalar, isSeq, type Node, parse, type Scalar } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, parse, type Scalar } from 'yaml';
 
 /** A `${…}` that cannot be read, or a variable the scenario needs that is not set. */
 export interface VariableProblem {
@@ -70,7 +70,7 @@ export function interpolateEnv(document: Document, env: NodeJS.ProcessEnv): Vari
 }
 
 function walk(
-  node: Node | null | undefined | unknown,
+  node: unknown,
   keys: (string | number)[],
   visit: (scalar: Scalar, keys: (string | number)[]) => void,
 ): void {

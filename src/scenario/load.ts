@@ -70,7 +70,7 @@ async function readScenarioText(file: string): Promise<string> {
     return fail(`cannot read the scenario: ${reason}`);
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return strictUtf8.decode(bytes);
   } catch {
     // Find the first bad byte for its line: decode growing prefixes is slow, so look for it directly.
     const bad = firstInvalidUtf8(bytes);
@@ -78,6 +78,8 @@ async function readScenarioText(file: string): Promise<string> {
     return fail(`not valid UTF-8 (byte ${bad}); save the file as UTF-8`, line);
   }
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
 function firstInvalidUtf8(bytes: Uint8Array): number {
@@ -97,7 +99,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     const sequence = bytes.subarray(i, i + length);
     if (sequence.length < length) return i;
     try {
-      new TextDecoder('utf-8', { fatal: true }).decode(sequence);
+      strictUtf8.decode(sequence);
     } catch {
       return i;
     }
