@@ -1,8 +1,18 @@
-import { type Document, isMap, isScalar, isSeq, parse, type Scalar } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type Node,
+  parse,
+  type Scalar,
+} from 'yaml';
 
 /** A `${…}` that cannot be read, or a variable the scenario needs that is not set. */
 export interface VariableProblem {
-  node: Scalar;
+  /** Where the problem is: a value, or an alias. */
+  node: Node;
   message: string;
 }
 
@@ -46,6 +56,9 @@ const SHELL_OWN = new Set([
  * the shell expands them, and a variable they name without a default must be set.
  */
 export function interpolateEnv(document: Document, env: NodeJS.ProcessEnv): VariableProblem[] {
+  // First, before anything is substituted: no alias may carry substituted text into a command.
+  const aliasProblems = aliasesIntoCommands(document);
+  if (aliasProblems.length > 0) return aliasProblems;
   const problems: VariableProblem[] = [];
   // The embedded platform starts the app with these set, beside its own `env:`.
   const appEnv = document.getIn(['target', 'platform', 'app', 'env']);
@@ -67,6 +80,57 @@ export function interpolateEnv(document: Document, env: NodeJS.ProcessEnv): Vari
     node.value = node.type === 'PLAIN' ? readPlainScalar(substituted) : substituted;
   });
   return problems;
+}
+
+/**
+ * An anchor is one node wherever its aliases are: one set in a value that is substituted
+ * (`description: &d "echo ${BRANCH}"`) and aliased into a command (`command: *d`, or `<<: *x` in a
+ * variant) would reach the shell with the value pasted in. Such an alias is refused when what it
+ * brings holds a `$`; a command is then written where it is used.
+ */
+function aliasesIntoCommands(document: Document): VariableProblem[] {
+  const problems: VariableProblem[] = [];
+  const visitNode = (node: unknown, keys: (string | number)[]): void => {
+    if (isAlias(node)) {
+      const target = node.resolve(document);
+      if (mayHoldCommand(keys) && holdsDollar(target, document, 0))
+        problems.push({
+          node,
+          message: `the alias *${node.source} brings text with $ into a shell command; write the command out here (an anchor's \${…} is substituted where it is set)`,
+        });
+    } else if (isMap(node)) {
+      for (const pair of node.items) visitNode(pair.value, [...keys, keyOf(pair)]);
+    } else if (isSeq(node)) {
+      for (const [i, item] of node.items.entries()) visitNode(item, [...keys, i]);
+    }
+  };
+  visitNode(document.contents, []);
+  return problems;
+}
+
+/** Whether a value at these keys is, or contains, a shell command (a merge key `<<` merges into its map). */
+function mayHoldCommand(keys: readonly (string | number)[]): boolean {
+  const merge = keys.indexOf('<<');
+  const at = merge < 0 ? keys : keys.slice(0, merge);
+  const app = ['target', 'platform', 'app', 'command'];
+  if (at.length <= app.length && at.every((key, i) => key === app[i])) return true;
+  const [first, index, field] = at;
+  if (first !== 'variants' || at.length > 4) return false;
+  if (at.length >= 2 && typeof index !== 'number') return false;
+  return at.length < 3 || field === 'command' || (field === 'hooks' && at.length <= 4);
+}
+
+function holdsDollar(node: unknown, document: Document, depth: number): boolean {
+  if (depth > 20) return true;
+  if (isAlias(node)) return holdsDollar(node.resolve(document), document, depth + 1);
+  if (isScalar(node)) return typeof node.value === 'string' && node.value.includes('$');
+  if (isMap(node))
+    return node.items.some(
+      (pair) =>
+        holdsDollar(pair.key, document, depth + 1) || holdsDollar(pair.value, document, depth + 1),
+    );
+  if (isSeq(node)) return node.items.some((item) => holdsDollar(item, document, depth + 1));
+  return false;
 }
 
 function walk(

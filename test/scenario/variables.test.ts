@@ -126,6 +126,28 @@ describe('variables in shell commands are the shell’s to expand', () => {
   });
 });
 
+describe('anchors and aliases', () => {
+  it('may share a command that has no $ in it, but not carry substituted text into one', () => {
+    const shared = `name: x
+target: { url: "http://127.0.0.1:9/" }
+load: { users: 1 }
+variants:
+  - { name: a, command: "true", hooks: &h { beforeTrial: "echo warming" } }
+  - { name: b, command: "true", hooks: *h }
+`;
+    expect(problems(shared, {})).toEqual([]);
+    const carried = `name: x
+description: &d "echo \${BRANCH}"
+target: { url: "http://127.0.0.1:9/" }
+load: { users: 1 }
+variants: [{ name: a, command: *d }]
+`;
+    expect(problems(carried, { BRANCH: 'main; touch x' })).toEqual([
+      "s.yaml:5:32: the alias *d brings text with $ into a shell command; write the command out here (an anchor's ${…} is substituted where it is set)",
+    ]);
+  });
+});
+
 describe('variables in other values are substituted', () => {
   it('reads a default, itself with a variable', () => {
     const text = scenarioWith({ url: 'http://${HOST:-${FALLBACK}}:9/' });
