@@ -106,8 +106,12 @@ export async function main(argv: string[]): Promise<number> {
             describe: 'with --shard: this shard does not deploy (shard 1 does, unless it follows)',
           })
           .check((args) => {
-            if (args.trials !== undefined && !(Number.isInteger(args.trials) && args.trials >= 1)) {
-              return '--trials: expected a whole number >= 1';
+            // The scenario's own bound for `trials`.
+            if (
+              args.trials !== undefined &&
+              !(Number.isInteger(args.trials) && args.trials >= 1 && args.trials <= 1000)
+            ) {
+              return '--trials: expected a whole number from 1 to 1000';
             }
             if (args.shard !== undefined && !parseShard(args.shard)) {
               return `--shard ${args.shard}: expected i/N with 1 <= i <= N, e.g. 2/4`;

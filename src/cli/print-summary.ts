@@ -9,7 +9,7 @@ import type { RunReport } from '../run/run-report.ts';
  */
 export function printSummary(report: RunReport, whereLine: string, out = process.stdout): void {
   out.write(renderTerminal(report));
-  out.write(`\n${whereLine}\n`);
+  out.write(`\n${forTerminal(whereLine)}\n`);
   const outcome = outcomeLine(runOutcome(report));
   const last = outcome && forTerminal(outcome);
   if (!last) return;

@@ -9,11 +9,18 @@
 const SGR = /\x1b\[[0-9;:]*m/g;
 /**
  * Characters that a terminal, an XML parser or a reader would act on rather than show: C0 controls
- * but tab and newline, DEL, C1 controls, the bidirectional overrides and isolates ("Trojan source"),
- * and UTF-16 halves without their other half.
+ * but tab and newline, DEL, C1 controls, the line and paragraph separators, the bidirectional marks,
+ * overrides and isolates ("Trojan source"), the non-characters U+FFFE/U+FFFF, and UTF-16 halves
+ * without their other half. The one definition, for every format and for the scenario's checks.
  */
-const CONTROL =
-  /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const CONTROL_CHARACTER =
+  '[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ufffe\\uffff]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+const CONTROL = new RegExp(CONTROL_CHARACTER, 'g');
+
+/** Whether a text holds a control character (as above): names the tool shows must not. */
+export function hasControlCharacter(text: string): boolean {
+  return new RegExp(CONTROL_CHARACTER).test(text);
+}
 
 function visible(c: string): string {
   const code = c.charCodeAt(0);
@@ -76,8 +83,9 @@ export function escapeHtml(text: string): string {
  * controls escaped as JSON escapes C0. The data is kept exactly; only its spelling changes.
  */
 export function jsonText(value: unknown, indent?: number): string {
+  // JSON.stringify has escaped C0 and lone surrogates already; what is left of the set is escaped here.
   return (JSON.stringify(value, null, indent) ?? 'null').replace(
-    /[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    CONTROL,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

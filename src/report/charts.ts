@@ -1,5 +1,6 @@
 import type { ChartConfiguration, ChartDataset, ChartType } from 'chart.js';
 import type { Instance } from '../analysis/instances.ts';
+import { mapStrings, showControls } from '../export/escape.ts';
 import { percentileMs } from '../record/histogram.ts';
 import { formatMs } from '../scenario/duration.ts';
 import type { Point } from './decimate.ts';
@@ -118,7 +119,7 @@ export const LOG_TICK_LABELS_SOURCE = `function (Chart) {
 export function buildCharts(view: ReportView): ChartSpec[] {
   const colourOf = (index: number) => VARIANT_COLOURS[index % VARIANT_COLOURS.length] as string;
   const range = latencyRange(view);
-  return [
+  const charts = [
     // A target that names neither instance nor release has no lanes to draw (a notice says so).
     ...view.variants.flatMap((variant, i) =>
       (variant.trials[0]?.instances.length ?? 0) > 0 ? [lanesChart(variant, colourOf(i))] : [],
@@ -128,6 +129,9 @@ export function buildCharts(view: ReportView): ChartSpec[] {
     throughputChart(view, colourOf),
     percentileChart(view, colourOf),
   ];
+  // Labels and tooltips carry instance names and deploy details from outside: a browser or canvas
+  // draws what it is given, so they are shown, not acted on, like everywhere else.
+  return mapStrings(charts, (text) => showControls(text, 'newlines'));
 }
 
 /** Most intervals drawn per lane: a one-hour run's traffic is summed into this many bins. */

@@ -1,3 +1,5 @@
+import { showControls } from '../export/escape.ts';
+
 /** One problem in a scenario file, located for a human: `file:line:column: field: what was expected`. */
 export interface ScenarioProblem {
   file: string;
@@ -11,7 +13,8 @@ export function formatProblem(problem: ScenarioProblem): string {
   const where = [problem.file, problem.line, problem.column]
     .filter((p) => p !== undefined)
     .join(':');
-  return `${where}: ${problem.field ? `${problem.field}: ` : ''}${problem.message}`;
+  // A value quoted in the message may hold a line break: one problem stays one line.
+  return showControls(`${where}: ${problem.field ? `${problem.field}: ` : ''}${problem.message}`);
 }
 
 /** Bad input: the CLI prints one line per problem and exits with the bad-input code. */

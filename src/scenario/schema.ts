@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasControlCharacter } from '../export/escape.ts';
 import { DURATION_HINT, DURATION_PATTERN, formatMs, parseDuration } from './duration.ts';
 
 /**
@@ -53,7 +54,7 @@ const label = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^\P{Cc}*$/u, 'expected one line without control characters');
+  .refine((text) => !hasControlCharacter(text), 'expected one line without control characters');
 
 /** A header name as HTTP allows it (RFC 9110's token). */
 const headerName = z
@@ -77,13 +78,14 @@ const requestHeaders = z
   .record(
     headerName,
     z
-      .union([z.string(), z.number()], { error: 'expected a header value as text' })
+      .union([z.string(), z.number().finite()], { error: 'expected a header value as text' })
       .transform(String)
       .pipe(
         z
           .string()
+          .max(8192, 'expected a header value of at most 8192 characters')
           .regex(
-            /^[\t\x20-\x7e\x80-\xff]*$/,
+            /^[\t\x20-\x7e\xa0-\xff]*$/,
             'expected a header value on one line: no line breaks, no control characters, no characters beyond Latin-1',
           ),
       ),
@@ -102,6 +104,7 @@ const requestHeaders = z
 /** A request path: what a request line can carry without encoding. */
 const requestPath = z
   .string()
+  .max(8192, 'expected a path of at most 8192 characters')
   .regex(
     /^\/[!-~]*$/,
     'expected a path that starts with / and has no spaces or non-ASCII characters (percent-encode them: %20 for a space)',
@@ -137,7 +140,7 @@ const appSchema = z.strictObject({
     )
     .default({}),
   /** Working directory of the app, relative to the scenario's folder. */
-  cwd: z.string().optional(),
+  cwd: z.string().refine(hasNoNul, 'expected a folder without NUL characters').optional(),
 });
 
 const platformSchema = z.strictObject({
@@ -183,10 +186,11 @@ const RATE = /^(\d+(?:\.\d+)?)\/(s|m)$/;
 const rate = z.string({ error: 'expected a rate such as 50/s or 600/m' }).transform((text, ctx) => {
   const match = RATE.exec(text.trim());
   const perSecond = match ? Number(match[1]) / (match[2] === 'm' ? 60 : 1) : 0;
-  if (!match || perSecond <= 0 || perSecond > 100_000) {
+  // One arrival at least every 1000 s: the gap between two must fit a timer.
+  if (!match || perSecond < 0.001 || perSecond > 100_000) {
     ctx.addIssue({
       code: 'custom',
-      message: `expected a rate such as 50/s or 600/m (at most 100000/s), got "${text}"`,
+      message: `expected a rate such as 50/s or 600/m (from 0.001/s to 100000/s), got "${text}"`,
     });
     return z.NEVER;
   }

@@ -159,7 +159,7 @@ describe('bench run', () => {
       reject: false,
     });
     expect(trials.exitCode).toBe(2);
-    expect(trials.stderr).toMatch(/--trials: expected a whole number >= 1/);
+    expect(trials.stderr).toMatch(/--trials: expected a whole number from 1 to 1000/);
   });
 
   it('exits 3 when the target never comes up, and says why', async () => {

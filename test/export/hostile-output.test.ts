@@ -63,14 +63,14 @@ describe('a hostile target and a deploy whose output is hostile', () => {
     const scenario = path.join(work, 'hostile.yaml');
     writeFileSync(
       scenario,
-      `name: "hostile \u202e target"
+      `name: "hostile target"
 description: "a description with \\e[31m colour and <script>alert(1)</script> @someone https://example.com"
 target: { url: "${target.origin}/" }
 load: { users: 2, releaseHeader: x-release, instanceHeader: x-instance }
 timeline: { settle: 0ms, warmup: 400ms, cooldown: 300ms }
 variants:
   - name: push
-    description: "\\e]0;title\\a <b>bold</b> | table | #1"
+    description: "\\e]0;title\\a <b>bold</b> | table | #1 \u202e reversed"
     command: ${JSON.stringify(deploy)}
 gates: ["push.errors == 0"]
 `,

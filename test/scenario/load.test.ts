@@ -70,7 +70,7 @@ describe('loading a scenario file', () => {
       return [];
     };
     expect(problems('{ model: open, rate: fast }')).toEqual([
-      'o.yaml:3:28: load.rate: expected a rate such as 50/s or 600/m (at most 100000/s), got "fast"',
+      'o.yaml:3:28: load.rate: expected a rate such as 50/s or 600/m (from 0.001/s to 100000/s), got "fast"',
     ]);
     expect(problems('{ model: open, users: 4, rate: 5/s }')).toEqual([
       expect.stringMatching(/^o\.yaml:3:22: load\.users: unknown key "users"; expected one of /),
