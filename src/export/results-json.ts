@@ -50,15 +50,21 @@ export const resultsDocumentSchema = z.object({
   failure: z.string().nullable(),
   shard: z
     .object({
-      count: z.number().int().min(1),
+      count: z.number().int().min(1).max(1000),
       startAt: z.string(),
       shards: z.array(
         z.object({
-          index: z.number().int().min(0),
+          // 1-based, as `--shard 2/4` names it.
+          index: z.number().int().min(1),
           deploys: z.boolean(),
-          clockOffsetMs: z.number().nullable(),
+          // Shards run within a minute of each other's clocks, or not at all (docs/scale.md).
+          clockOffsetMs: z.number().min(-86_400_000).max(86_400_000).nullable(),
         }),
       ),
+    })
+    .refine((shard) => shard.shards.every((s) => s.index <= shard.count), {
+      message: 'expected every shard index within the shard count',
+      path: ['shards'],
     })
     .nullable()
     .default(null),
@@ -82,30 +88,36 @@ export const resultsDocumentSchema = z.object({
   scenarioFile: z.string(),
   // The reports read only its name and description; the rest is kept as it was written.
   scenario: z.looseObject({ name: z.string(), description: z.string().optional() }),
-  variants: z.array(
-    z.object({
-      // Variant names become file names (`<name>.hgrm`): held to the scenario's rule.
-      name: variantFileName,
-      description: z.string().nullable(),
-      strategy: z.string().nullable(),
-      command: z.string().nullable(),
-      hookLog: z.array(logLine).default([]),
-      trials: z.array(
-        z.object({
-          trial: z.number().int().min(1),
-          status: z.enum(['completed', 'failed', 'interrupted']),
-          failure: z.string().nullable(),
-          startedAt: z.string(),
-          deployLog: z.array(logLine),
-          generator: z
-            .object({ cpuPercent: z.number(), eventLoopUtilization: z.number() })
-            .nullable()
-            .default(null),
-          recording: encodedRecordingSchema,
-        }),
-      ),
+  variants: z
+    .array(
+      z.object({
+        // Variant names become file names (`<name>.hgrm`): held to the scenario's rule.
+        name: variantFileName,
+        description: z.string().nullable(),
+        strategy: z.string().nullable(),
+        command: z.string().nullable(),
+        hookLog: z.array(logLine).default([]),
+        trials: z.array(
+          z.object({
+            trial: z.number().int().min(1),
+            status: z.enum(['completed', 'failed', 'interrupted']),
+            failure: z.string().nullable(),
+            startedAt: z.string(),
+            deployLog: z.array(logLine),
+            generator: z
+              .object({ cpuPercent: z.number(), eventLoopUtilization: z.number() })
+              .nullable()
+              .default(null),
+            recording: encodedRecordingSchema,
+          }),
+        ),
+      }),
+    )
+    .min(1)
+    // Each variant's name names its files: two of one name would write over each other.
+    .refine((variants) => new Set(variants.map((v) => v.name)).size === variants.length, {
+      message: 'expected each variant name once',
     }),
-  ),
 });
 
 /** results.json: the whole run, analysed, with histograms to re-render or compare it later. */

@@ -2,13 +2,16 @@ import { z } from 'zod';
 import { ERROR_KINDS, type ErrorKind } from '../load/sample.ts';
 import { MAX_INTERVALS_PER_TRIAL } from '../scenario/schema.ts';
 import { countsOf } from './bucket.ts';
-import { decodeHistogram, encodeHistogram } from './histogram.ts';
+import { decodeHistogram, encodeHistogram, isDecodableHistogram } from './histogram.ts';
 import type { Bucket, Phase, Recording } from './recording.ts';
 
 const count = z.number().int().nonnegative();
 const ms = z.number().finite();
 /** HdrHistogram's compressed base64 ("HISTF…"); decoded, and checked, when the file is read. */
-const histogram = z.string().regex(/^[A-Za-z0-9+/]+=*$/, 'expected a compressed HdrHistogram');
+const histogram = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]+=*$/, 'expected a compressed HdrHistogram')
+  .refine(isDecodableHistogram, 'expected a compressed HdrHistogram as this tool writes it');
 /** Keyed by the target's words (a status, a release): kept without a prototype. */
 /** Keyed by the target's words; decoding gives them no prototype (`countsOf`). */
 const counts = z.record(z.string(), count);

@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib';
 import * as hdr from 'hdr-histogram-js';
 
 export type Histogram = hdr.Histogram;
@@ -37,6 +38,31 @@ export function msToMicros(ms: number): number {
 
 export function encodeHistogram(histogram: Histogram): string {
   return hdr.encodeIntoCompressedBase64(histogram);
+}
+
+/** Far above any histogram this tool writes (a dense 3-digit one up to an hour is ~10 KB inflated). */
+const MAX_INFLATED_BYTES = 1024 * 1024;
+/** The largest value a histogram may be sized for: 2⁴⁵ µs, a year. */
+const MAX_TRACKABLE_MICROS = 2 ** 45;
+
+/**
+ * Whether a compressed histogram from a file can be decoded without harm: its deflated payload must
+ * inflate to at most 1 MB (a few hundred bytes of base64 can inflate to gigabytes), and its header
+ * must ask for the precision and range this tool writes (they size the counts array). The layout:
+ * cookie, payload length, then zlib data holding cookie, length, offset, digits, lowest, highest.
+ */
+export function isDecodableHistogram(base64: string): boolean {
+  try {
+    const bytes = Buffer.from(base64, 'base64');
+    const inflated = inflateSync(bytes.subarray(8, 8 + bytes.readInt32BE(4)), {
+      maxOutputLength: MAX_INFLATED_BYTES,
+    });
+    const digits = inflated.readInt32BE(12);
+    const highest = Number(inflated.readBigInt64BE(24));
+    return digits >= 1 && digits <= 3 && highest >= 1 && highest <= MAX_TRACKABLE_MICROS;
+  } catch {
+    return false;
+  }
 }
 
 export function decodeHistogram(base64: string, layout: 'packed' | 'dense' = 'dense'): Histogram {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderResultsJson } from '../../src/export/results-json.ts';
@@ -83,7 +84,62 @@ const CASES: [name: string, content: () => string, expected: string][] = [
       firstTrial(d).recording.intervals[0].latency = 'AAAA';
       return JSON.stringify(d);
     },
-    'variants[0].trials[0].recording: a histogram cannot be decoded',
+    'variants[0].trials[0].recording.intervals[0].latency: expected a compressed HdrHistogram as this tool writes it',
+  ],
+  [
+    'a histogram that inflates to megabytes (a decompression bomb)',
+    () => {
+      const d = document();
+      const real = Buffer.from(firstTrial(d).recording.overall.latency, 'base64');
+      const inflated = inflateSync(real.subarray(8, 8 + real.readInt32BE(4)));
+      const bomb = deflateSync(Buffer.concat([inflated, Buffer.alloc(4 * 1024 * 1024)]));
+      const header = Buffer.alloc(8);
+      real.copy(header, 0, 0, 4);
+      header.writeInt32BE(bomb.length, 4);
+      firstTrial(d).recording.overall.latency = Buffer.concat([header, bomb]).toString('base64');
+      return JSON.stringify(d);
+    },
+    'recording.overall.latency: expected a compressed HdrHistogram as this tool writes it',
+  ],
+  [
+    'a shard beyond the shard count',
+    () =>
+      JSON.stringify({
+        ...document(),
+        shard: {
+          count: 2,
+          startAt: '2026-01-02T03:04:05.000Z',
+          shards: [{ index: 5, deploys: true, clockOffsetMs: 0 }],
+        },
+      }),
+    'shard.shards: expected every shard index within the shard count',
+  ],
+  [
+    'a clock offset of 1e308 ms',
+    () =>
+      JSON.stringify({
+        ...document(),
+        shard: {
+          count: 2,
+          startAt: '2026-01-02T03:04:05.000Z',
+          shards: [{ index: 1, deploys: true, clockOffsetMs: 1e308 }],
+        },
+      }),
+    'shard.shards[0].clockOffsetMs: expected a number <= 86400000',
+  ],
+  [
+    'one variant name twice',
+    () => {
+      const d = document();
+      d.variants[1].name = d.variants[0].name;
+      return JSON.stringify(d);
+    },
+    'variants: expected each variant name once',
+  ],
+  [
+    'no variant',
+    () => JSON.stringify({ ...document(), variants: [] }),
+    'variants: expected at least 1 item',
   ],
   [
     'a negative count',
