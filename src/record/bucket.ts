@@ -10,6 +10,22 @@ export function countsOf(entries: Record<string, number> = {}): Record<string, n
   return Object.assign(Object.create(null) as Record<string, number>, entries);
 }
 
+/**
+ * Distinct releases a bucket counts by name; the rest together, under one name. A target that names
+ * a new release in every response must not grow results.json with every request.
+ */
+export const MAX_RELEASES = 100;
+export const OTHER_RELEASES = '(other releases)';
+
+function countRelease(counts: Record<string, number>, release: string, count: number): void {
+  const name =
+    release in counts ||
+    (!(OTHER_RELEASES in counts) && Object.keys(counts).length < MAX_RELEASES)
+      ? release
+      : OTHER_RELEASES;
+  counts[name] = (counts[name] ?? 0) + count;
+}
+
 export function emptyBucket(layout: HistogramLayout = 'dense'): Bucket {
   return {
     latency: createLatencyHistogram(layout),
@@ -31,9 +47,7 @@ export function addSample(bucket: Bucket, sample: Sample): void {
   bucket.requests++;
   bucket.statuses[sample.status] = (bucket.statuses[sample.status] ?? 0) + 1;
   if (sample.error) bucket.errors[sample.error]++;
-  if (sample.release !== undefined) {
-    bucket.releases[sample.release] = (bucket.releases[sample.release] ?? 0) + 1;
-  }
+  if (sample.release !== undefined) countRelease(bucket.releases, sample.release, 1);
   bucket.bytes += sample.bytes;
   if (sample.retried) bucket.retried++;
   bucket.maxMs = Math.max(bucket.maxMs, sample.latencyMs);
@@ -58,7 +72,7 @@ export function mergeBucket(into: Bucket, from: Bucket): void {
   }
   for (const kind of ERROR_KINDS) into.errors[kind] += from.errors[kind];
   for (const [release, count] of Object.entries(from.releases)) {
-    into.releases[release] = (into.releases[release] ?? 0) + count;
+    countRelease(into.releases, release, count);
   }
   into.bytes += from.bytes;
   into.dropped += from.dropped ?? 0;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
 import type { Sample } from '../../src/load/sample.ts';
+import { emptyBucket, MAX_RELEASES, mergeBucket, OTHER_RELEASES } from '../../src/record/bucket.ts';
 import { decodeRecording, encodeRecording } from '../../src/record/codec.ts';
 import { createLatencyHistogram, msToMicros } from '../../src/record/histogram.ts';
 import { Recorder } from '../../src/record/recorder.ts';
@@ -262,5 +263,25 @@ describe('instances seen by the load', () => {
         perInterval: [0, 0, 1],
       },
     ]);
+  });
+});
+
+describe('releases named by the target', () => {
+  it('counts at most MAX_RELEASES by name and the rest together, merges included', () => {
+    const recorder = new Recorder({ intervalMs: 1000 });
+    const releases = MAX_RELEASES + 50;
+    for (let i = 0; i < releases; i++) recorder.record(ok(0, i, 1, `r${i}`));
+    recorder.record(ok(0, 1, 1, 'r0'));
+    const recording = recorder.finish(1000);
+    const counts = recording.overall.releases;
+    expect(Object.keys(counts)).toHaveLength(MAX_RELEASES + 1);
+    expect(counts.r0).toBe(2);
+    expect(counts[OTHER_RELEASES]).toBe(50);
+    // Adding two recordings keeps the bound.
+    const both = emptyBucket();
+    mergeBucket(both, recording.overall);
+    mergeBucket(both, decodeRecording(encodeRecording(recording)).overall);
+    expect(Object.keys(both.releases)).toHaveLength(MAX_RELEASES + 1);
+    expect(Object.values(both.releases).reduce((a, b) => a + b, 0)).toBe(2 * (releases + 1));
   });
 });
