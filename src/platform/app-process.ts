@@ -39,10 +39,14 @@ export class AppProcess {
 
   private constructor(readonly launch: AppLaunch) {
     const { command, cwd, env, port, release } = launch;
-    this.child = spawnGroup(command, {
-      cwd,
-      env: { ...env, PORT: String(port), RELEASE: release },
-    });
+    const own = { PORT: String(port), RELEASE: release };
+    // A list command runs without a shell: its `${PORT}` and `${RELEASE}` are filled in here.
+    const argv = Array.isArray(command)
+      ? command.map((arg) =>
+          arg.replace(/\$\{(PORT|RELEASE)\}/g, (_m, name: 'PORT' | 'RELEASE') => own[name]),
+        )
+      : command;
+    this.child = spawnGroup(argv, { cwd, env: { ...env, ...own } });
     const ended = (['stdout', 'stderr'] as const).map(
       (name) => readLines(this.child[name], (line) => this.keepOutput(name, line)).ended,
     );

@@ -19,8 +19,7 @@ export const OTHER_RELEASES = '(other releases)';
 
 function countRelease(counts: Record<string, number>, release: string, count: number): void {
   const name =
-    release in counts ||
-    (!(OTHER_RELEASES in counts) && Object.keys(counts).length < MAX_RELEASES)
+    release in counts || (!(OTHER_RELEASES in counts) && Object.keys(counts).length < MAX_RELEASES)
       ? release
       : OTHER_RELEASES;
   counts[name] = (counts[name] ?? 0) + count;

@@ -35,6 +35,9 @@ function isShellField(keys: readonly (string | number)[]): boolean {
   return keys.length === 4 && keys.join('.') === 'target.platform.app.command';
 }
 
+/** Set by the embedded platform for each app process it starts (platform/app-process.ts). */
+export const PER_PROCESS: ReadonlySet<string> = new Set(['PORT', 'RELEASE']);
+
 /** Variables a shell command may use without the environment having them. */
 const SHELL_OWN = new Set([
   'IFS',
@@ -62,7 +65,7 @@ export function interpolateEnv(document: Document, env: NodeJS.ProcessEnv): Vari
   const problems: VariableProblem[] = [];
   // The embedded platform starts the app with these set, beside its own `env:`.
   const appEnv = document.getIn(['target', 'platform', 'app', 'env']);
-  const appNames = new Set(['PORT', 'RELEASE', ...(isMap(appEnv) ? appEnv.items : []).map(keyOf)]);
+  const appNames = new Set([...PER_PROCESS, ...(isMap(appEnv) ? appEnv.items : []).map(keyOf)]);
   walk(document.contents, [], (node, keys) => {
     if (typeof node.value !== 'string' || !node.value.includes('$')) return;
     const report = (message: string) => {
@@ -76,7 +79,10 @@ export function interpolateEnv(document: Document, env: NodeJS.ProcessEnv): Vari
       return;
     }
     if (!node.value.includes('${')) return;
-    const substituted = substitute(node.value, env, report);
+    // A list app.command's `${PORT}` and `${RELEASE}` are each process's own: filled in at its start.
+    const perProcess =
+      keys.length === 5 && keys.slice(0, 4).join('.') === 'target.platform.app.command';
+    const substituted = substitute(node.value, env, report, perProcess ? PER_PROCESS : new Set());
     node.value = node.type === 'PLAIN' ? readPlainScalar(substituted) : substituted;
   });
   return problems;
@@ -162,6 +168,7 @@ function substitute(
   text: string,
   env: NodeJS.ProcessEnv,
   report: (message: string) => void,
+  keep: ReadonlySet<string>,
 ): string {
   let out = '';
   let at = 0;
@@ -176,6 +183,11 @@ function substitute(
         `"${text.slice(start, start + 12)}": expected a variable name after \${, as in \${PORT}`,
       );
       return out;
+    }
+    if (text[after] === '}' && keep.has(name)) {
+      out += `\${${name}}`;
+      at = after + 1;
+      continue;
     }
     if (text[after] === '}') {
       const value = lookup(env, name);
@@ -199,7 +211,7 @@ function substitute(
     out +=
       value !== undefined && value !== ''
         ? value
-        : substitute(text.slice(after + 2, end), env, report);
+        : substitute(text.slice(after + 2, end), env, report, keep);
     at = end + 1;
   }
 }

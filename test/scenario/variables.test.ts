@@ -4,8 +4,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OutputLog } from '../../src/deploy/bounded-log.ts';
 import { runShell } from '../../src/deploy/shell.ts';
+import { EmbeddedPlatform } from '../../src/platform/platform.ts';
 import { formatProblem, ScenarioError } from '../../src/scenario/errors.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
+import { REPO } from '../helpers/scenarios.ts';
 
 const scenarioWith = (fields: { url?: string; command?: string; app?: string }) =>
   fields.app
@@ -165,5 +167,39 @@ describe('variables in other values are substituted', () => {
     expect(problems(scenarioWith({ url: 'http://${constructor}:9/' }), {})[0]).toContain(
       'environment variable constructor is not set',
     );
+  });
+});
+
+describe('a list app.command', () => {
+  it("gets each process's own PORT and RELEASE, filled in at its start", async () => {
+    const server =
+      "require('http').createServer((q, s) => s.end(process.argv[1] + ' ' + process.argv[2])).listen(Number(process.argv[1]), '127.0.0.1')";
+    const text = `name: x
+target:
+  platform:
+    app: { command: [node, -e, ${JSON.stringify(server)}, "\${PORT}", "\${RELEASE}"] }
+load: { users: 1 }
+variants: [{ name: a, strategy: preboot }]
+`;
+    // Read without PORT in the environment: it is the platform's to set.
+    const scenario = parseScenario(text, 's.yaml', {});
+    if (!('platform' in scenario.target)) throw new Error('an embedded target');
+    expect(scenario.target.platform.app.command).toEqual([
+      'node',
+      '-e',
+      server,
+      '${PORT}',
+      '${RELEASE}',
+    ]);
+    const platform = await EmbeddedPlatform.start(scenario.target.platform, REPO);
+    try {
+      const answer = await fetch(platform.url).then((r) => r.text());
+      const [port, release] = answer.split(' ');
+      expect(Number(port)).toBeGreaterThan(0);
+      expect(Number(port)).not.toBe(platform.port);
+      expect(release).toBe('v1');
+    } finally {
+      await platform.stop();
+    }
   });
 });
