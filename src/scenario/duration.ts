@@ -20,6 +20,10 @@ export function formatMs(ms: number): string {
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
   if (ms < 120_000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 7_200_000) {
+    const totalMinutes = Math.round(ms / 60_000);
+    return `${Math.floor(totalMinutes / 60)} h ${String(totalMinutes % 60).padStart(2, '0')} m`;
+  }
   const totalSeconds = Math.round(ms / 1000);
   return `${Math.floor(totalSeconds / 60)} m ${String(totalSeconds % 60).padStart(2, '0')} s`;
 }

@@ -74,8 +74,12 @@ async function readScenarioText(file: string): Promise<string> {
   } catch {
     // Find the first bad byte for its line: decode growing prefixes is slow, so look for it directly.
     const bad = firstInvalidUtf8(bytes);
-    const line = bytes.subarray(0, bad).filter((b) => b === 0x0a).length + 1;
-    return fail(`not valid UTF-8 (byte ${bad}); save the file as UTF-8`, line);
+    const lineStart = bytes.lastIndexOf(0x0a, bad - 1) + 1;
+    const line = bytes.subarray(0, lineStart).filter((b) => b === 0x0a).length + 1;
+    const column = new TextDecoder().decode(bytes.subarray(lineStart, bad)).length + 1;
+    throw new ScenarioError([
+      { file, line, column, message: `not valid UTF-8 (byte ${bad}); save the file as UTF-8` },
+    ]);
   }
 }
 
@@ -128,7 +132,13 @@ function parseScenarioWithGates(
   const [syntaxError] = document.errors;
   if (syntaxError) {
     throw new ScenarioError([
-      { ...at(syntaxError.pos[0]), message: `YAML syntax: ${syntaxError.message.split('\n')[0]}` },
+      {
+        ...at(syntaxError.pos[0]),
+        // The parser recurses: a file nested thousands deep exhausts its stack, not its grammar.
+        message: /call stack/i.test(syntaxError.message)
+          ? 'YAML: nested too deeply'
+          : `YAML syntax: ${syntaxError.message.split('\n')[0]}`,
+      },
     ]);
   }
 
