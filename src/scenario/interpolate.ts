@@ -163,7 +163,10 @@ function lookup(env: NodeJS.ProcessEnv, name: string): string | undefined {
 const unset = (name: string) =>
   `environment variable ${name} is not set (write \${${name}:-default} for a default)`;
 
-/** `${NAME}` → its value, `${NAME:-default}` → its value or the default (itself read the same way). */
+/**
+ * `${NAME}` → its value, `${NAME:-default}` → its value or the default (itself read the same way),
+ * `$${` → a literal `${`.
+ */
 function substitute(
   text: string,
   env: NodeJS.ProcessEnv,
@@ -175,6 +178,12 @@ function substitute(
   for (;;) {
     const start = text.indexOf('${', at);
     if (start < 0) return out + text.slice(at);
+    // `$${` is a literal `${` (a request body's template, say): the first `$` escapes the second.
+    if (text[start - 1] === '$' && start - 1 >= at) {
+      out += `${text.slice(at, start - 1)}\${`;
+      at = start + 2;
+      continue;
+    }
     out += text.slice(at, start);
     const name = NAME.exec(text.slice(start + 2))?.[0];
     const after = start + 2 + (name?.length ?? 0);

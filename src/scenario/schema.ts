@@ -43,7 +43,7 @@ function duration(lower: LowerBound = { atLeast: '0ms' }) {
 }
 
 /** 2³¹−1 ms in the scenario's units, with why. */
-const MAX_DURATION_TEXT = '596h (2147483647ms, the longest a timer can wait)';
+const MAX_DURATION_TEXT = '2147483647ms (about 596.5h, the longest a timer can wait)';
 
 const positiveDuration = () => duration({ above: 0 });
 

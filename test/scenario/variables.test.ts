@@ -160,6 +160,15 @@ describe('variables in other values are substituted', () => {
     expect(scenario.target).toEqual({ url: 'http://127.0.0.2:9/' });
   });
 
+  it('keeps $${ as a literal ${', () => {
+    const scenario = parseScenario(
+      scenarioWith({ url: 'http://127.0.0.1:9/?template=$${name}&x=${X:-1}' }),
+      's.yaml',
+      {},
+    );
+    expect(scenario.target).toEqual({ url: 'http://127.0.0.1:9/?template=${name}&x=1' });
+  });
+
   it('reports a malformed reference, and does not read a prototype’s property as a variable', () => {
     expect(problems(scenarioWith({ url: 'http://${HOST:9/' }), {})[0]).toContain(
       'expected } or :-default after ${HOST',
