@@ -50,6 +50,13 @@ function usageProblem(argv: readonly string[], message: string): string {
   }
   if (command && message.startsWith('Not enough non-option arguments'))
     return `${command}: expected ${COMMANDS[command]}`;
+  // yargs names an unknown --some-flag twice, also as someFlag.
+  const unknown = /^Unknown arguments?: (.*)$/.exec(message)?.[1]?.split(', ');
+  if (unknown) {
+    const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const named = unknown.filter((name) => kebab(name) === name || !unknown.includes(kebab(name)));
+    return `unknown argument${named.length === 1 ? '' : 's'}: ${named.join(', ')}`;
+  }
   return message;
 }
 

@@ -8,7 +8,7 @@ import { omittedOutputNotices, saturationNotices, shardNotices } from '../report
 import { runOutcome } from '../run/outcome.ts';
 import type { RunReport, VariantRun } from '../run/run-report.ts';
 import { formatMs } from '../scenario/duration.ts';
-import { forTerminal } from './escape.ts';
+import { forTerminal, showControls } from './escape.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} secs`;
 
@@ -104,9 +104,10 @@ export function renderTerminal(report: RunReport): string {
       chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     });
     for (const gate of gateRows(report.gates)) {
+      // Cells are shown before the table is laid out: a picture is wider than what it shows.
       gates.push([
-        gate.expression,
-        `${gate.actual} (${gate.note})`,
+        showControls(gate.expression),
+        showControls(`${gate.actual} (${gate.note})`),
         gate.threshold,
         gateMark(gate),
       ]);
