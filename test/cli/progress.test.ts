@@ -9,21 +9,28 @@ import { startHttpServer, type TestServer } from '../helpers/servers.ts';
 const BENCH = path.join(REPO, 'bin/bench.js');
 let server: TestServer;
 let scenario: string;
+let longScenario: string;
 let dir: string;
 
 beforeAll(async () => {
   server = await startHttpServer((_req, res) => setTimeout(() => res.end('ok'), 2));
   dir = mkdtempSync(path.join(os.tmpdir(), 'bench-progress-'));
-  scenario = path.join(dir, 'progress.yaml');
-  writeFileSync(
-    scenario,
-    `name: progress
+  const write = (name: string, timeline: string) => {
+    const file = path.join(dir, `${name}.yaml`);
+    writeFileSync(
+      file,
+      `name: progress
 target: { url: "${server.origin}/" }
 load: { users: 2 }
-timeline: { settle: 0s, warmup: 3s, cooldown: 3s }
+timeline: ${timeline}
 variants: [{ name: only, command: "sleep 0.5" }]
 `,
-  );
+    );
+    return file;
+  };
+  scenario = write('progress', '{ settle: 0s, warmup: 2s, cooldown: 1s }');
+  // Long enough for the plain view's block, printed every 5 s.
+  longScenario = write('progress-long', '{ settle: 0s, warmup: 3s, cooldown: 3s }');
 });
 afterAll(() => server.close());
 
@@ -62,10 +69,11 @@ describe('live progress', () => {
   });
 
   it('writes plain periodic lines when not on a terminal or under CI', async () => {
-    const run = await execa('node', [BENCH, 'run', scenario, '--out', out(), '--export', 'json'], {
-      reject: false,
-      env: { CI: 'true' },
-    });
+    const run = await execa(
+      'node',
+      [BENCH, 'run', longScenario, '--out', out(), '--export', 'json'],
+      { reject: false, env: { CI: 'true' } },
+    );
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).not.toContain(ESCAPE);
     expect(run.stderr).toMatch(

@@ -99,7 +99,18 @@ describe('bench run', () => {
     const out = tempDir();
     const run = await execa(
       'node',
-      [BENCH, 'run', 'scenarios/preboot.yaml', '--out', out, '--gate', 'stop-start.longest < 1s'],
+      // The gated variant alone: the other one's trial would only add time.
+      [
+        BENCH,
+        'run',
+        'scenarios/preboot.yaml',
+        '--variant',
+        'stop-start',
+        '--out',
+        out,
+        '--gate',
+        'stop-start.longest < 1s',
+      ],
       {
         cwd: REPO,
         reject: false,
