@@ -19,6 +19,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const valid = renderResultsJson(syntheticReport());
 const document = (): Json => JSON.parse(valid);
 const firstTrial = (d: Json) => d.variants[0].trials[0];
+/** A case's file: the valid document, changed. */
+const edited = (change: (d: Json) => void) => () => {
+  const d = document();
+  change(d);
+  return JSON.stringify(d);
+};
 
 /** Each case: what the file holds, and a fragment of the one line that must be said of it. */
 const CASES: [name: string, content: () => string, expected: string][] = [
@@ -43,53 +49,42 @@ const CASES: [name: string, content: () => string, expected: string][] = [
   ],
   [
     'a variant name that is a path',
-    () => {
-      const d = document();
+    edited((d) => {
       d.variants[0].name = '../../escaped';
-      return JSON.stringify(d);
-    },
+    }),
     'variants[0].name: expected a name of letters, digits',
   ],
   [
     'intervals not a list',
-    () => {
-      const d = document();
+    edited((d) => {
       firstTrial(d).recording.intervals = 'x';
-      return JSON.stringify(d);
-    },
+    }),
     'variants[0].trials[0].recording.intervals: expected a list, got "x"',
   ],
   [
     'no recording',
-    () => {
-      const d = document();
+    edited((d) => {
       delete firstTrial(d).recording;
-      return JSON.stringify(d);
-    },
+    }),
     'variants[0].trials[0].recording: missing',
   ],
   [
     'a histogram that is not base64',
-    () => {
-      const d = document();
+    edited((d) => {
       firstTrial(d).recording.overall.latency = '<script>';
-      return JSON.stringify(d);
-    },
+    }),
     'recording.overall.latency: expected a compressed HdrHistogram',
   ],
   [
     'a histogram that does not decode',
-    () => {
-      const d = document();
+    edited((d) => {
       firstTrial(d).recording.intervals[0].latency = 'AAAA';
-      return JSON.stringify(d);
-    },
+    }),
     'variants[0].trials[0].recording.intervals[0].latency: expected a compressed HdrHistogram as this tool writes it',
   ],
   [
     'a histogram that inflates to megabytes (a decompression bomb)',
-    () => {
-      const d = document();
+    edited((d) => {
       const real = Buffer.from(firstTrial(d).recording.overall.latency, 'base64');
       const inflated = inflateSync(real.subarray(8, 8 + real.readInt32BE(4)));
       const bomb = deflateSync(Buffer.concat([inflated, Buffer.alloc(4 * 1024 * 1024)]));
@@ -97,8 +92,7 @@ const CASES: [name: string, content: () => string, expected: string][] = [
       real.copy(header, 0, 0, 4);
       header.writeInt32BE(bomb.length, 4);
       firstTrial(d).recording.overall.latency = Buffer.concat([header, bomb]).toString('base64');
-      return JSON.stringify(d);
-    },
+    }),
     'recording.overall.latency: expected a compressed HdrHistogram as this tool writes it',
   ],
   [
@@ -129,11 +123,9 @@ const CASES: [name: string, content: () => string, expected: string][] = [
   ],
   [
     'one variant name twice',
-    () => {
-      const d = document();
+    edited((d) => {
       d.variants[1].name = d.variants[0].name;
-      return JSON.stringify(d);
-    },
+    }),
     'variants: expected each variant name once',
   ],
   [
@@ -143,26 +135,21 @@ const CASES: [name: string, content: () => string, expected: string][] = [
   ],
   [
     'a negative count',
-    () => {
-      const d = document();
+    edited((d) => {
       firstTrial(d).recording.overall.statuses['200'] = -5;
-      return JSON.stringify(d);
-    },
+    }),
     'recording.overall.statuses.200: expected a number >= 0',
   ],
   [
     'a zero interval',
-    () => {
-      const d = document();
+    edited((d) => {
       firstTrial(d).recording.intervalMs = 0;
-      return JSON.stringify(d);
-    },
+    }),
     'recording.intervalMs: expected a number > 0',
   ],
   [
     'a gate figure as text',
-    () => {
-      const d = document();
+    edited((d) => {
       d.gates = [
         {
           expression: 'a.longest < 1s',
@@ -177,44 +164,35 @@ const CASES: [name: string, content: () => string, expected: string][] = [
           passed: true,
         },
       ];
-      return JSON.stringify(d);
-    },
+    }),
     'gates[0].actual: expected a number, got "fast"',
   ],
   [
     'a deploy output line that is a number',
-    () => {
-      const d = document();
+    edited((d) => {
       firstTrial(d).deployLog = [{ t: 1, stream: 'stdout', line: 42 }];
-      return JSON.stringify(d);
-    },
+    }),
     'variants[0].trials[0].deployLog[0].line: expected text, got 42',
   ],
   [
     'an unknown deploy phase',
-    () => {
-      const d = document();
+    edited((d) => {
       firstTrial(d).recording.timeline[0].phase = '__proto__';
-      return JSON.stringify(d);
-    },
+    }),
     'recording.timeline[0].phase: expected one of "triggered", "booting"',
   ],
   [
     'a scenario without a name',
-    () => {
-      const d = document();
+    edited((d) => {
       delete d.scenario.name;
-      return JSON.stringify(d);
-    },
+    }),
     'scenario.name: missing (expected text)',
   ],
   [
     'a negative duration',
-    () => {
-      const d = document();
+    edited((d) => {
       firstTrial(d).recording.durationMs = -5;
-      return JSON.stringify(d);
-    },
+    }),
     'recording.durationMs: expected a number >= 0',
   ],
 ];
