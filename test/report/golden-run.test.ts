@@ -1,0 +1,51 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeReports } from '../../src/export/write-reports.ts';
+import { readResults } from '../../src/run/read-results.ts';
+import { REPO } from '../helpers/scenarios.ts';
+
+/**
+ * A real run of scenarios/preboot.yaml, saved: the reports rendered from it are pinned, so a change
+ * that means to keep every behaviour (a refactor) shows any figure or word it moved.
+ * UPDATE_GOLDEN=1 writes the expected files instead (then review the diff).
+ */
+const RUN = path.join(REPO, 'test/fixtures/golden-run');
+const FORMATS = ['json', 'md', 'junit', 'hgrm', 'html'] as const;
+
+/** The page inlines Chart.js (300 KB, another project's): what it renders is what is pinned. */
+const withoutVendor = (html: string) =>
+  html.replace(/<script>([\s\S]*?)<\/script>/g, (block, body: string) =>
+    body.length > 50_000 ? '<script>/* Chart.js */</script>' : block,
+  );
+
+describe('the reports of a saved run', () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'bench-golden-run-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('are the pinned ones, file by file', async () => {
+    const report = await readResults(path.join(RUN, 'results.json'));
+    await writeReports(report, out, [...FORMATS], () => {});
+    const written = readdirSync(out)
+      .filter((f) => !f.startsWith('.'))
+      .sort();
+    expect(written).toEqual([
+      'index.html',
+      'junit.xml',
+      'preboot.hgrm',
+      'results.json',
+      'stop-start.hgrm',
+      'summary.md',
+    ]);
+    for (const file of written) {
+      const content = readFileSync(path.join(out, file), 'utf8');
+      const actual = file === 'index.html' ? withoutVendor(content) : content;
+      const golden = path.join(RUN, file === 'results.json' ? 'results.json' : `expected-${file}`);
+      if (process.env.UPDATE_GOLDEN === '1' && file !== 'results.json')
+        writeFileSync(golden, actual);
+      expect(existsSync(golden), `${golden} is missing: run with UPDATE_GOLDEN=1`).toBe(true);
+      expect(actual, file).toBe(readFileSync(golden, 'utf8'));
+    }
+  });
+});
