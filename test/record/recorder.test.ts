@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
-import type { Sample } from '../../src/load/sample.ts';
+import { OPEN_MODEL_USER, type Sample } from '../../src/load/sample.ts';
 import { emptyBucket, MAX_RELEASES, mergeBucket, OTHER_RELEASES } from '../../src/record/bucket.ts';
 import { decodeRecording, encodeRecording } from '../../src/record/codec.ts';
 import { createLatencyHistogram, msToMicros } from '../../src/record/histogram.ts';
@@ -283,5 +283,33 @@ describe('releases named by the target', () => {
     mergeBucket(both, decodeRecording(encodeRecording(recording)).overall);
     expect(Object.keys(both.releases)).toHaveLength(MAX_RELEASES + 1);
     expect(Object.values(both.releases).reduce((a, b) => a + b, 0)).toBe(2 * (releases + 1));
+  });
+});
+
+describe('boundaries a change could move unnoticed', () => {
+  it('puts a request that straddles the trigger in the deploy, not the baseline', () => {
+    const recorder = new Recorder({ intervalMs: 1000 });
+    recorder.record(ok(0, 0, 10, 'v1'));
+    recorder.event({ t: 1000, phase: 'triggered' });
+    // Started 100 ms before the trigger, answered 100 ms after it: users felt it during the deploy.
+    recorder.record(ok(1, 900, 200, 'v1'));
+    recorder.event({ t: 1500, phase: 'completed' });
+    const { phases } = recorder.finish(2000);
+    expect(phases.before.requests).toBe(1);
+    expect(phases.during.requests).toBe(1);
+    expect(phases.during.maxMs).toBe(200);
+  });
+
+  it('counts a request as slow only above the threshold, not at it: a user’s and an arrival’s', () => {
+    const disruptionOf = (latencyMs: number, user: number) => {
+      const recorder = new Recorder({ intervalMs: 1000, slowThresholdMs: 100 });
+      recorder.event({ t: 0, phase: 'triggered' });
+      recorder.record(ok(user, 10, latencyMs, 'v1'));
+      return recorder.finish(1000).disruption.ms;
+    };
+    for (const user of [0, OPEN_MODEL_USER]) {
+      expect(disruptionOf(100, user)).toBe(0);
+      expect(disruptionOf(100.5, user)).toBeGreaterThanOrEqual(100);
+    }
   });
 });
