@@ -97,6 +97,26 @@ export function interpolateEnv(document: Document, env: NodeJS.ProcessEnv): Vari
 function aliasesIntoCommands(document: Document): VariableProblem[] {
   const problems: VariableProblem[] = [];
   const visitNode = (node: unknown, keys: (string | number)[]): void => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        // A key that is an alias, or a merge key (`<<`, `!!merge <<`, YAML 1.1), makes a field's
+        // name or contents come from elsewhere: what is a command would no longer be where it is
+        // read. Neither is needed in a scenario; both are refused.
+        if (isAlias(pair.key))
+          problems.push({
+            node: pair.key,
+            message: `an alias (*${pair.key.source}) may not be a key: write the key out`,
+          });
+        else if (
+          isScalar(pair.key) &&
+          (pair.key.value === '<<' || typeof pair.key.value === 'symbol')
+        )
+          problems.push({
+            node: pair.key,
+            message: 'merge keys (<<) are not supported in scenarios: write the keys out',
+          });
+      }
+    }
     if (isAlias(node)) {
       const target = node.resolve(document);
       if (mayHoldCommand(keys) && holdsDollar(target, document, 0))
@@ -114,10 +134,8 @@ function aliasesIntoCommands(document: Document): VariableProblem[] {
   return problems;
 }
 
-/** Whether a value at these keys is, or contains, a shell command (a merge key `<<` merges into its map). */
-function mayHoldCommand(keys: readonly (string | number)[]): boolean {
-  const merge = keys.indexOf('<<');
-  const at = merge < 0 ? keys : keys.slice(0, merge);
+/** Whether a value at these keys is, or contains, a shell command. */
+function mayHoldCommand(at: readonly (string | number)[]): boolean {
   const app = ['target', 'platform', 'app', 'command'];
   if (at.length <= app.length && at.every((key, i) => key === app[i])) return true;
   const [first, index, field] = at;
