@@ -42,14 +42,17 @@ export function encodeHistogram(histogram: Histogram): string {
 
 /** Far above any histogram this tool writes (a dense 3-digit one up to an hour is ~10 KB inflated). */
 const MAX_INFLATED_BYTES = 1024 * 1024;
+/** Cookie, payload length, normalising offset, digits, lowest, highest, conversion ratio. */
+const HEADER_BYTES = 40;
 /** The largest value a histogram may be sized for: 2⁴⁵ µs, a year. */
 const MAX_TRACKABLE_MICROS = 2 ** 45;
 
 /**
  * Whether a compressed histogram from a file can be decoded without harm: its deflated payload must
  * inflate to at most 1 MB (a few hundred bytes of base64 can inflate to gigabytes), and its header
- * must ask for the precision and range this tool writes (they size the counts array). The layout:
- * cookie, payload length, then zlib data holding cookie, length, offset, digits, lowest, highest.
+ * must ask for the precision and range this tool writes (they size the counts array), and its
+ * counts must be as long as it says. The layout: cookie, compressed length, then zlib data holding
+ * the header (cookie, payload length, offset, digits, lowest, highest, ratio) and the counts.
  */
 export function isDecodableHistogram(base64: string): boolean {
   try {
@@ -57,9 +60,19 @@ export function isDecodableHistogram(base64: string): boolean {
     const inflated = inflateSync(bytes.subarray(8, 8 + bytes.readInt32BE(4)), {
       maxOutputLength: MAX_INFLATED_BYTES,
     });
+    // The counts that follow the 40-byte header must all be there: the decoder reads as far as the
+    // header says, past the end as zeros, for as long as it says (2³¹ bytes: minutes).
+    const payload = inflated.readInt32BE(4);
     const digits = inflated.readInt32BE(12);
     const highest = Number(inflated.readBigInt64BE(24));
-    return digits >= 1 && digits <= 3 && highest >= 1 && highest <= MAX_TRACKABLE_MICROS;
+    return (
+      payload >= 0 &&
+      HEADER_BYTES + payload <= inflated.length &&
+      digits >= 1 &&
+      digits <= 3 &&
+      highest >= 1 &&
+      highest <= MAX_TRACKABLE_MICROS
+    );
   } catch {
     return false;
   }

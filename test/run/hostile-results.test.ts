@@ -96,6 +96,22 @@ const CASES: [name: string, content: () => string, expected: string][] = [
     'recording.overall.latency: expected a compressed HdrHistogram as this tool writes it',
   ],
   [
+    'a histogram whose header claims 2 GB of counts (a decoding loop of minutes)',
+    edited((d) => {
+      const real = Buffer.from(firstTrial(d).recording.overall.latency, 'base64');
+      const inflated = inflateSync(real.subarray(8, 8 + real.readInt32BE(4)));
+      inflated.writeInt32BE(0x7fffffff, 4);
+      const deflated = deflateSync(inflated);
+      const header = Buffer.alloc(8);
+      real.copy(header, 0, 0, 4);
+      header.writeInt32BE(deflated.length, 4);
+      firstTrial(d).recording.overall.latency = Buffer.concat([header, deflated]).toString(
+        'base64',
+      );
+    }),
+    'recording.overall.latency: expected a compressed HdrHistogram as this tool writes it',
+  ],
+  [
     'a shard beyond the shard count',
     () =>
       JSON.stringify({
