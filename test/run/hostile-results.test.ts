@@ -19,6 +19,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const valid = renderResultsJson(syntheticReport());
 const document = (): Json => JSON.parse(valid);
 const firstTrial = (d: Json) => d.variants[0].trials[0];
+/** A saved histogram inflated, changed, and compressed again the way the tool writes it. */
+function recompressed(base64: string, change: (inflated: Buffer) => Buffer): string {
+  const real = Buffer.from(base64, 'base64');
+  const deflated = deflateSync(change(inflateSync(real.subarray(8, 8 + real.readInt32BE(4)))));
+  const header = Buffer.alloc(8);
+  real.copy(header, 0, 0, 4);
+  header.writeInt32BE(deflated.length, 4);
+  return Buffer.concat([header, deflated]).toString('base64');
+}
+
 /** A case's file: the valid document, changed. */
 const edited = (change: (d: Json) => void) => () => {
   const d = document();
@@ -85,29 +95,21 @@ const CASES: [name: string, content: () => string, expected: string][] = [
   [
     'a histogram that inflates to megabytes (a decompression bomb)',
     edited((d) => {
-      const real = Buffer.from(firstTrial(d).recording.overall.latency, 'base64');
-      const inflated = inflateSync(real.subarray(8, 8 + real.readInt32BE(4)));
-      const bomb = deflateSync(Buffer.concat([inflated, Buffer.alloc(4 * 1024 * 1024)]));
-      const header = Buffer.alloc(8);
-      real.copy(header, 0, 0, 4);
-      header.writeInt32BE(bomb.length, 4);
-      firstTrial(d).recording.overall.latency = Buffer.concat([header, bomb]).toString('base64');
+      const { recording } = firstTrial(d);
+      recording.overall.latency = recompressed(recording.overall.latency, (inflated) =>
+        Buffer.concat([inflated, Buffer.alloc(4 * 1024 * 1024)]),
+      );
     }),
     'recording.overall.latency: expected a compressed HdrHistogram as this tool writes it',
   ],
   [
     'a histogram whose header claims 2 GB of counts (a decoding loop of minutes)',
     edited((d) => {
-      const real = Buffer.from(firstTrial(d).recording.overall.latency, 'base64');
-      const inflated = inflateSync(real.subarray(8, 8 + real.readInt32BE(4)));
-      inflated.writeInt32BE(0x7fffffff, 4);
-      const deflated = deflateSync(inflated);
-      const header = Buffer.alloc(8);
-      real.copy(header, 0, 0, 4);
-      header.writeInt32BE(deflated.length, 4);
-      firstTrial(d).recording.overall.latency = Buffer.concat([header, deflated]).toString(
-        'base64',
-      );
+      const { recording } = firstTrial(d);
+      recording.overall.latency = recompressed(recording.overall.latency, (inflated) => {
+        inflated.writeInt32BE(0x7fffffff, 4);
+        return inflated;
+      });
     }),
     'recording.overall.latency: expected a compressed HdrHistogram as this tool writes it',
   ],
