@@ -260,9 +260,10 @@ function closingBrace(text: string, from: number): number {
 
 /**
  * Finds the variables a shell command needs from its environment: `$NAME` and `${NAME}` in the
- * shell's quoting (not inside single quotes, a comment or a quoted here-document), without a default
- * (`${NAME:-x}`), not only tested for (`[ -n "$NAME" ]`) and not set by the command itself (`NAME=`,
- * `for NAME in`, `read NAME`, `local NAME`…). It is a reading of common shell, not a shell: when in
+ * shell's quoting (not inside single quotes, a comment or a quoted here-document's body), without a
+ * default (`${NAME:-x}`, whose operand is read when it would be used), not only tested for
+ * (`[ -n "$NAME" ]`) and not set by the command itself (`NAME=`, `for NAME in`, `read NAME`,
+ * `local NAME`… at the start of a command). It is a reading of common shell, not a shell: when in
  * doubt it asks for the variable, and `${NAME:-}` says a variable may be unset.
  */
 function checkShellVariables(
@@ -271,74 +272,107 @@ function checkShellVariables(
   own: ReadonlySet<string>,
   report: (message: string) => void,
 ): void {
-  const needs = (name: string, at: number) => {
-    if (lookup(env, name) !== undefined || own.has(name) || SHELL_OWN.has(name)) return;
+  const setByCommand = new Map<string, boolean>();
+  const isOwn = (name: string) => {
+    if (own.has(name) || SHELL_OWN.has(name)) return true;
+    if (!setByCommand.has(name)) setByCommand.set(name, assignedIn(command, name));
+    return setByCommand.get(name) === true;
+  };
+  const isSet = (name: string, nonEmpty: boolean) => {
+    const value = lookup(env, name);
+    return isOwn(name) || (value !== undefined && (!nonEmpty || value !== ''));
+  };
+  const needs = (name: string, text: string, at: number) => {
+    if (lookup(env, name) !== undefined || isOwn(name)) return;
     // `[ -n "$X" ]`, `test -z "${X}"`: the command asks whether it is set.
-    if (/(^|\s)-[nz]\s+"?$/.test(command.slice(Math.max(0, at - 6), at))) return;
-    if (assignedIn(command, name)) return;
+    if (/(?:\[\[?|\btest)\s+(?:!\s+)?-[nz]\s+"?$/.test(text.slice(Math.max(0, at - 24), at)))
+      return;
     report(unset(name));
   };
-  let inDouble = false;
-  for (let i = 0; i < command.length; i++) {
-    const c = command[i];
-    const wordStart = i === 0 || /[\s;&|()]/.test(command[i - 1] as string);
-    if (c === '\\') i++;
-    else if (c === '"') inDouble = !inDouble;
-    else if (!inDouble && c === "'") {
-      const close = command.indexOf("'", i + 1);
-      i = close < 0 ? command.length : close;
-    } else if (!inDouble && c === '#' && wordStart) {
-      const close = command.indexOf('\n', i);
-      i = close < 0 ? command.length : close;
-    } else if (!inDouble && command.startsWith('<<', i)) {
-      i = quotedHereDocumentEnd(command, i) ?? i + 1;
-    } else if (c === '$' && command[i + 1] === '{') {
-      const end = closingBrace(command, i + 2);
-      if (end < 0) {
-        report(`"${command.slice(i, i + 12)}": no closing } for \${`);
-        return;
-      }
-      const inside = command.slice(i + 2, end);
-      // `${#NAME}` is NAME's length; a default (`:-`, `-`, `:=`, `=`, `:+`, `+`) makes NAME optional.
-      const lengthOf = inside.startsWith('#') && NAME.test(inside.slice(1));
-      const named = NAME.exec(lengthOf ? inside.slice(1) : inside)?.[0];
-      const rest = inside.slice((lengthOf ? 1 : 0) + (named?.length ?? 0));
-      if (inside.trim() === '' || /^\s/.test(rest))
-        report(`"\${${inside}}": expected a variable name inside \${…}, as in \${BRANCH}`);
-      else if (named && !/^:?[-=+]/.test(rest)) needs(named, i);
-      i = end;
-    } else if (c === '$') {
-      const name = NAME.exec(command.slice(i + 1))?.[0];
-      if (name) {
-        needs(name, i);
-        i += name.length;
+  const scan = (text: string): boolean => {
+    let inDouble = false;
+    /** Quoted here-documents whose bodies start at the next line: the shell expands nothing there. */
+    const bodies: string[] = [];
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      const wordStart =
+        i === 0 || (/[\s;&|()]/.test(text[i - 1] as string) && text[i - 2] !== '\\');
+      if (c === '\\') i++;
+      else if (c === '\n' && bodies.length > 0) i = afterBodies(text, i, bodies.splice(0));
+      else if (c === '"') inDouble = !inDouble;
+      else if (!inDouble && c === "'") {
+        const close = text.indexOf("'", i + 1);
+        i = close < 0 ? text.length : close;
+      } else if (!inDouble && c === '#' && wordStart) {
+        const close = text.indexOf('\n', i);
+        i = (close < 0 ? text.length : close) - 1;
+      } else if (!inDouble && text.startsWith('<<', i) && text[i + 2] !== '<') {
+        const head = /^<<-?\s*(?:'([^']+)'|"([^"]+)"|\\(\w+))/.exec(text.slice(i));
+        const delimiter = head?.[1] ?? head?.[2] ?? head?.[3];
+        if (head && delimiter !== undefined) {
+          bodies.push(delimiter);
+          i += head[0].length - 1;
+        } else i++;
+      } else if (c === '$' && text[i + 1] === '{') {
+        const end = closingBrace(text, i + 2);
+        if (end < 0) {
+          report(`"${text.slice(i, i + 12)}": no closing } for \${`);
+          return false;
+        }
+        const inside = text.slice(i + 2, end);
+        // `${#NAME}` is NAME's length.
+        const lengthOf = inside.startsWith('#') && NAME.test(inside.slice(1));
+        const named = NAME.exec(lengthOf ? inside.slice(1) : inside)?.[0];
+        const rest = inside.slice((lengthOf ? 1 : 0) + (named?.length ?? 0));
+        const operator = /^(:?)([-=+?])/.exec(rest);
+        if (inside.trim() === '' || /^\s/.test(rest)) {
+          report(`"\${${inside}}": expected a variable name inside \${…}, as in \${BRANCH}`);
+        } else if (named && !operator) needs(named, text, i);
+        else if (named && operator) {
+          const [, colon, op] = operator;
+          const set = isSet(named, colon === ':');
+          // `-`/`=` use the operand when NAME is unset, `+` when it is set; `?`'s is a message.
+          if (op === '?') needs(named, text, i);
+          else if (op === '+' ? set : !set) scan(rest.slice(operator[0].length));
+        }
+        i = end;
+      } else if (c === '$') {
+        const name = NAME.exec(text.slice(i + 1))?.[0];
+        if (name) {
+          needs(name, text, i);
+          i += name.length;
+        }
       }
     }
-  }
+    return true;
+  };
+  scan(command);
 }
 
-/** Past the body of a here-document whose delimiter is quoted (`<<'EOF'`): the shell expands nothing there. */
-function quotedHereDocumentEnd(command: string, at: number): number | undefined {
-  const head = /^<<-?\s*(?:'([^']+)'|"([^"]+)"|\\(\w+))/.exec(command.slice(at));
-  const delimiter = head?.[1] ?? head?.[2] ?? head?.[3];
-  if (!head || delimiter === undefined) return undefined;
-  const bodyStart = command.indexOf('\n', at);
-  if (bodyStart < 0) return at + head[0].length;
-  const lines = command.slice(bodyStart + 1).split('\n');
-  let offset = bodyStart + 1;
-  for (const line of lines) {
-    if (line.replace(/^\t+/, '') === delimiter) return offset + line.length;
-    offset += line.length + 1;
+/** Past the bodies of the here-documents that start at the newline at `at`, one after another. */
+function afterBodies(text: string, at: number, delimiters: string[]): number {
+  let position = at;
+  for (const delimiter of delimiters) {
+    for (;;) {
+      const lineStart = position + 1;
+      if (lineStart >= text.length) return text.length;
+      const lineEnd = text.indexOf('\n', lineStart);
+      const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+      position = lineEnd < 0 ? text.length : lineEnd;
+      if (line.replace(/^\t+/, '') === delimiter) break;
+    }
   }
-  return command.length;
+  return position;
 }
 
+/** Whether the command sets NAME itself, at the start of one of its commands. */
 function assignedIn(command: string, name: string): boolean {
   const n = name.replace(/[^A-Za-z0-9_]/g, '');
-  const declared = `\\b(?:local|declare|typeset|export|readonly|read|getopts\\s+\\S+)\\b[^;&|\\n]*\\s${n}\\b`;
-  return new RegExp(
-    `(^|[\\s;&|(])${n}(\\[[^\\]]*\\])?=|\\b(?:for|select)\\s+${n}\\s+in\\b|\\bfor\\s+${n}\\s*;|${declared}`,
-  ).test(command);
+  const commandStart = '(?:^|[;&|({\\n]|\\b(?:then|do|else)\\b)\\s*';
+  const assignment = `${commandStart}(?:[A-Za-z_]\\w*=\\S*\\s+)*${n}(?:\\[[^\\]]*\\])?=`;
+  const declared = `${commandStart}(?:local|declare|typeset|export|readonly|read|getopts\\s+\\S+)\\b[^;&|\\n]*\\s${n}\\b`;
+  const loop = `${commandStart}(?:for|select)\\s+${n}\\b`;
+  return new RegExp(`${assignment}|${declared}|${loop}`).test(command);
 }
 
 function readPlainScalar(text: string): unknown {
