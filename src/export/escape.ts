@@ -10,11 +10,13 @@ const SGR = /\x1b\[[0-9;:]*m/g;
 /**
  * Characters that a terminal, an XML parser or a reader would act on rather than show: C0 controls
  * but tab and newline, DEL, C1 controls, the line and paragraph separators, the bidirectional marks,
- * overrides and isolates ("Trojan source"), the non-characters U+FFFE/U+FFFF, and UTF-16 halves
- * without their other half. The one definition, for every format and for the scenario's checks.
+ * overrides and isolates ("Trojan source"), the invisible format characters (zero-width space, word
+ * joiner, BOM, interlinear annotation, tags — not the joiners that emoji and scripts need), the
+ * non-characters U+FFFE/U+FFFF, and UTF-16 halves without their other half. The one definition,
+ * for every format and for the scenario's checks.
  */
 const CONTROL_CHARACTER =
-  '[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ufffe\\uffff]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+  '[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200b\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\\ufffe\\uffff]|\\udb40[\\udc00-\\udc7f]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
 const CONTROL = new RegExp(CONTROL_CHARACTER, 'g');
 
 /** Whether a text holds a control character (as above): names the tool shows must not. */
@@ -27,6 +29,8 @@ function visible(c: string): string {
   // C0 and DEL have pictures of their own (U+2400 …): ESC reads as ␛, CR as ␍.
   if (code < 0x20) return String.fromCharCode(0x2400 + code);
   if (code === 0x7f) return '␡';
+  // A tag character (U+E0000 block) is a pair of halves: shown by its code point.
+  if (c.length === 2) return `<U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}>`;
   if (code >= 0xd800 && code <= 0xdfff) return '\ufffd';
   return `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
 }
@@ -84,10 +88,13 @@ export function escapeHtml(text: string): string {
  */
 export function jsonText(value: unknown, indent?: number): string {
   // JSON.stringify has escaped C0 and lone surrogates already; what is left of the set is escaped here.
-  return (JSON.stringify(value, null, indent) ?? 'null').replace(
-    CONTROL,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  // Each UTF-16 unit of the match (a tag character is two).
+  const asEscapes = (c: string) =>
+    Array.from(
+      { length: c.length },
+      (_, k) => `\\u${c.charCodeAt(k).toString(16).padStart(4, '0')}`,
+    ).join('');
+  return (JSON.stringify(value, null, indent) ?? 'null').replace(CONTROL, asEscapes);
 }
 
 /** JSON that is safe inside a <script> element: nothing in it can close the element or open a comment. */

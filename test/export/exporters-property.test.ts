@@ -13,7 +13,8 @@ import type { RunReport } from '../../src/run/run-report.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
 
 /** Any character a terminal, an XML parser or a reader would act on; tab and newline are text. */
-const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+const RAW_CONTROL =
+  /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/;
 
 /**
  * Strings a target, a deploy or a scenario might carry: any Unicode (lone surrogates included),
@@ -32,6 +33,9 @@ const foreign = fc.oneof(
       '\0',
       '\x9b',
       '\u202e',
+      '\u200f',
+      '\ufeff',
+      '\u2028',
       '\ud800',
       '<',
       '>',

@@ -8,7 +8,8 @@ import { BENCH } from '../helpers/scenarios.ts';
 import { startTcpServer, type TestServer } from '../helpers/servers.ts';
 
 /** Any character a terminal, an XML parser or a reader would act on; tab and newline are text. */
-const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+const RAW_CONTROL =
+  /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/;
 
 /** Release names that are also the names of Object.prototype's properties. */
 const RELEASES = ['constructor', '__proto__', 'toString'];

@@ -92,7 +92,7 @@ describe('variables in shell commands are the shell’s to expand', () => {
     ['echo "${HOST:-localhost}" ${PORT-80} ${#TAG}', 'TAG'],
     ['kubectl rollout restart deployment/web -n "$NAMESPACE"', 'NAMESPACE'],
     ['head -n $LINES_WANTED file', 'LINES_WANTED'],
-    ["cat <<'E' | kubectl apply -f - --context \"$CTX\"\nliteral $NOPE\nE", 'CTX'],
+    ['cat <<\'E\' | kubectl apply -f - --context "$CTX"\nliteral $NOPE\nE', 'CTX'],
     ['echo ${UNSET_Y:-$FALLBACK}', 'FALLBACK'],
     ['echo ${UNSET_Y:+$ONLY_IF_SET}', undefined],
     ['echo X=1; echo $X', 'X'],
