@@ -18,21 +18,32 @@ export interface VariableProblem {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
+type Keys = readonly (string | number)[];
+
 /**
- * Fields that `/bin/sh` runs. Their `${NAME}` is left for the shell to expand from the environment,
- * never pasted into the text: a value like `main; rm -rf ~` stays one word in `"$BRANCH"`, and a
- * shell variable of the command's own (`for i in 1 2; do echo ${i}; done`) keeps working.
+ * Fields that `/bin/sh` runs (`#` any index, `*` any hook). Their `${NAME}` is left for the shell to
+ * expand from the environment, never pasted into the text: a value like `main; rm -rf ~` stays one
+ * word in `"$BRANCH"`, and a shell variable of the command's own (`for i in 1 2; do echo ${i};
+ * done`) keeps working. A list `app.command` [program, arg, …] runs without a shell: its items are
+ * substituted like any value.
  */
-function isShellField(keys: readonly (string | number)[]): boolean {
-  const [first, index, field, hook] = keys;
-  if (first === 'variants' && typeof index === 'number') {
-    return (
-      (field === 'command' && keys.length === 3) ||
-      (field === 'hooks' && typeof hook === 'string' && keys.length === 4)
-    );
-  }
-  // A list [program, arg, …] runs without a shell: its items are substituted like any value.
-  return keys.length === 4 && keys.join('.') === 'target.platform.app.command';
+const APP_COMMAND = ['target', 'platform', 'app', 'command'];
+const SHELL_FIELDS = [['variants', '#', 'command'], ['variants', '#', 'hooks', '*'], APP_COMMAND];
+
+const fits = (key: string | number | undefined, pattern: string | undefined) =>
+  pattern === '#'
+    ? typeof key === 'number'
+    : pattern === '*'
+      ? typeof key === 'string'
+      : key === pattern;
+
+function isShellField(keys: Keys): boolean {
+  return SHELL_FIELDS.some((f) => f.length === keys.length && f.every((p, i) => fits(keys[i], p)));
+}
+
+/** Whether a value at these keys is, or contains, a shell command. */
+function mayHoldCommand(keys: Keys): boolean {
+  return SHELL_FIELDS.some((f) => keys.length <= f.length && keys.every((k, i) => fits(k, f[i])));
 }
 
 /** Set by the embedded platform for each app process it starts (platform/app-process.ts). */
@@ -80,8 +91,7 @@ export function interpolateEnv(document: Document, env: NodeJS.ProcessEnv): Vari
     }
     if (!node.value.includes('${')) return;
     // A list app.command's `${PORT}` and `${RELEASE}` are each process's own: filled in at its start.
-    const perProcess =
-      keys.length === 5 && keys.slice(0, 4).join('.') === 'target.platform.app.command';
+    const perProcess = keys.length === 5 && APP_COMMAND.every((key, i) => keys[i] === key);
     const substituted = substitute(node.value, env, report, perProcess ? PER_PROCESS : new Set());
     node.value = node.type === 'PLAIN' ? readPlainScalar(substituted) : substituted;
   });
@@ -97,7 +107,14 @@ export function interpolateEnv(document: Document, env: NodeJS.ProcessEnv): Vari
 function aliasesIntoCommands(document: Document): VariableProblem[] {
   const problems: VariableProblem[] = [];
   const visitNode = (node: unknown, keys: (string | number)[]): void => {
-    if (isMap(node)) {
+    if (isAlias(node)) {
+      const target = node.resolve(document);
+      if (mayHoldCommand(keys) && holdsDollar(target, document, 0))
+        problems.push({
+          node,
+          message: `the alias *${node.source} brings text with $ into a shell command; write the command out here (an anchor's \${…} is substituted where it is set)`,
+        });
+    } else if (isMap(node)) {
       for (const pair of node.items) {
         // A key that is an alias, or a merge key (`<<`, `!!merge <<`, YAML 1.1), makes a field's
         // name or contents come from elsewhere: what is a command would no longer be where it is
@@ -115,33 +132,14 @@ function aliasesIntoCommands(document: Document): VariableProblem[] {
             node: pair.key,
             message: 'merge keys (<<) are not supported in scenarios: write the keys out',
           });
+        visitNode(pair.value, [...keys, keyOf(pair)]);
       }
-    }
-    if (isAlias(node)) {
-      const target = node.resolve(document);
-      if (mayHoldCommand(keys) && holdsDollar(target, document, 0))
-        problems.push({
-          node,
-          message: `the alias *${node.source} brings text with $ into a shell command; write the command out here (an anchor's \${…} is substituted where it is set)`,
-        });
-    } else if (isMap(node)) {
-      for (const pair of node.items) visitNode(pair.value, [...keys, keyOf(pair)]);
     } else if (isSeq(node)) {
       for (const [i, item] of node.items.entries()) visitNode(item, [...keys, i]);
     }
   };
   visitNode(document.contents, []);
   return problems;
-}
-
-/** Whether a value at these keys is, or contains, a shell command. */
-function mayHoldCommand(at: readonly (string | number)[]): boolean {
-  const app = ['target', 'platform', 'app', 'command'];
-  if (at.length <= app.length && at.every((key, i) => key === app[i])) return true;
-  const [first, index, field] = at;
-  if (first !== 'variants' || at.length > 4) return false;
-  if (at.length >= 2 && typeof index !== 'number') return false;
-  return at.length < 3 || field === 'command' || (field === 'hooks' && at.length <= 4);
 }
 
 function holdsDollar(node: unknown, document: Document, depth: number): boolean {
@@ -289,7 +287,7 @@ function checkShellVariables(
       return;
     report(unset(name));
   };
-  const scan = (text: string): boolean => {
+  const scan = (text: string): void => {
     let inDouble = false;
     /** Quoted here-documents whose bodies start at the next line: the shell expands nothing there. */
     const bodies: string[] = [];
@@ -317,7 +315,7 @@ function checkShellVariables(
         const end = closingBrace(text, i + 2);
         if (end < 0) {
           report(`"${text.slice(i, i + 12)}": no closing } for \${`);
-          return false;
+          return;
         }
         const inside = text.slice(i + 2, end);
         // `${#NAME}` is NAME's length.
@@ -344,7 +342,6 @@ function checkShellVariables(
         }
       }
     }
-    return true;
   };
   scan(command);
 }
