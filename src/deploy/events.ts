@@ -1,14 +1,16 @@
 /** Phases a deploy goes through, as drawn on the timeline. */
-export type DeployPhase =
-  | 'triggered'
-  | 'booting'
-  | 'up'
-  | 'released'
-  | 'switched'
-  | 'stopping'
-  | 'stopped'
-  | 'completed'
-  | 'failed';
+export const DEPLOY_PHASES = [
+  'triggered',
+  'booting',
+  'up',
+  'released',
+  'switched',
+  'stopping',
+  'stopped',
+  'completed',
+  'failed',
+] as const;
+export type DeployPhase = (typeof DEPLOY_PHASES)[number];
 
 /** One moment of a deploy, in milliseconds since the trial's t0. */
 export interface DeployEvent {

@@ -30,6 +30,10 @@ export function readLines(stream: Readable | null, onLine: (line: string, cut: n
     append(chunk.slice(start));
   };
   const append = (text: string) => {
+    if (!text.includes('\r') && !returned) {
+      keep(text);
+      return;
+    }
     for (const [i, piece] of text.split('\r').entries()) {
       if (i > 0) returned = true;
       if (piece === '') continue;

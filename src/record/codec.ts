@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEPLOY_PHASES } from '../deploy/events.ts';
 import { ERROR_KINDS, type ErrorKind } from '../load/sample.ts';
 import { MAX_INTERVALS_PER_TRIAL } from '../scenario/schema.ts';
 import { countsOf } from './bucket.ts';
@@ -12,8 +13,7 @@ const histogram = z
   .string()
   .regex(/^[A-Za-z0-9+/]+=*$/, 'expected a compressed HdrHistogram')
   .refine(isDecodableHistogram, 'expected a compressed HdrHistogram as this tool writes it');
-/** Keyed by the target's words (a status, a release): kept without a prototype. */
-/** Keyed by the target's words; decoding gives them no prototype (`countsOf`). */
+/** Keyed by the target's words (a status, a release); decoding gives them no prototype (`countsOf`). */
 const counts = z.record(z.string(), count);
 /**
  * A scenario allows 100,000 intervals over warm-up, deploy timeout and cool-down; a trial runs a
@@ -47,17 +47,7 @@ const phasesOf = <T extends z.ZodType>(item: T) =>
 
 const deployEvent = z.object({
   t: ms,
-  phase: z.enum([
-    'triggered',
-    'booting',
-    'up',
-    'released',
-    'switched',
-    'stopping',
-    'stopped',
-    'completed',
-    'failed',
-  ]),
+  phase: z.enum(DEPLOY_PHASES),
   detail: z.string().optional(),
 });
 
