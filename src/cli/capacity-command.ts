@@ -1,9 +1,9 @@
 import Table from 'cli-table3';
 import { measureCapacity } from '../capacity/measure-capacity.ts';
-import { forTerminal } from '../export/escape.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import type { LoadConfig } from '../scenario/schema.ts';
+import { forTerminal } from '../text/escape.ts';
 import { waitUntilReady } from '../trial/wait-ready.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';

@@ -1,10 +1,10 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { forTerminal } from '../export/escape.ts';
 import { type InitPlatform, starterScenario } from '../init/templates.ts';
 import { formatProblem, ScenarioError } from '../scenario/errors.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
+import { forTerminal } from '../text/escape.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
 

@@ -1,6 +1,5 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { forTerminal } from '../export/escape.ts';
 import type { ExportName } from '../export/exporter.ts';
 import { OutputError } from '../export/write-file.ts';
 import { PLATFORMS } from '../init/templates.ts';
@@ -11,6 +10,7 @@ import { ScenarioError } from '../scenario/errors.ts';
 import { closest } from '../scenario/suggest.ts';
 import { ShardMismatchError } from '../shard/merge-shards.ts';
 import { parseShard } from '../shard/plan.ts';
+import { forTerminal } from '../text/escape.ts';
 import { capacityCommand } from './capacity-command.ts';
 import { compareCommand } from './compare-command.ts';
 import { EXIT } from './exit-codes.ts';

@@ -1,7 +1,7 @@
-import { forTerminal } from '../export/escape.ts';
 import { renderTerminal } from '../export/terminal.ts';
 import { outcomeLine, runOutcome } from '../run/outcome.ts';
 import type { RunReport } from '../run/run-report.ts';
+import { forTerminal } from '../text/escape.ts';
 
 /**
  * The terminal summary, then where the files went, then — for a run that did not complete — how it

@@ -1,9 +1,9 @@
 import cliTruncate from 'cli-truncate';
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
-import { forTerminal, showControls } from '../export/escape.ts';
 import type { LiveStats } from '../run/live-stats.ts';
-import { formatMs } from '../scenario/duration.ts';
+import { forTerminal, showControls } from '../text/escape.ts';
+import { formatMs } from '../text/format.ts';
 
 export type ProgressMode = 'tty' | 'lines' | 'quiet';
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { forTerminal } from '../export/escape.ts';
 import type { ExportName } from '../export/exporter.ts';
 import { writeReports } from '../export/write-reports.ts';
 import { readResults } from '../run/read-results.ts';
 import type { RunReport } from '../run/run-report.ts';
+import { forTerminal } from '../text/escape.ts';
 import { EXIT } from './exit-codes.ts';
 import { printSummary } from './print-summary.ts';
 

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { forTerminal } from '../export/escape.ts';
 import type { ExportName } from '../export/exporter.ts';
 import { OutputError, prepareOutputFolder } from '../export/write-file.ts';
 import { ReportsNotWritten, writeReports } from '../export/write-reports.ts';
@@ -12,6 +11,7 @@ import { runScenario } from '../run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { estimateClockOffset } from '../shard/clock-offset.ts';
 import type { ShardPlan } from '../shard/plan.ts';
+import { forTerminal } from '../text/escape.ts';
 import { EXIT } from './exit-codes.ts';
 import { printSummary } from './print-summary.ts';
 import { type Progress, progressMode, startProgress } from './progress.ts';

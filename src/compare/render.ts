@@ -1,8 +1,8 @@
 import Table from 'cli-table3';
-import { jsonText, escapeMarkdown as m } from '../export/escape.ts';
 import type { OutputFile } from '../export/exporter.ts';
 import { junitXml } from '../export/junit.ts';
-import { formatMs } from '../scenario/duration.ts';
+import { jsonText, escapeMarkdown as m } from '../text/escape.ts';
+import { formatMs } from '../text/format.ts';
 import type { MetricDelta, RunComparison } from './compare-runs.ts';
 
 const value = (v: number, unit: 'ms' | 'count') =>

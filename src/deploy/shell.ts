@@ -1,7 +1,7 @@
 import { signalGroup, spawnGroup, untrackGroup } from '../process/process-group.ts';
 import { readLines } from '../process/read-lines.ts';
 import { sleep } from '../process/sleep.ts';
-import { formatMs } from '../scenario/duration.ts';
+import { formatMs } from '../text/format.ts';
 import type { OutputLog } from './bounded-log.ts';
 
 export type { LogLine } from './bounded-log.ts';

@@ -11,7 +11,7 @@ import {
 } from '../report/table.ts';
 import { buildView, type ReportView, type TrialView } from '../report/view.ts';
 import type { RunReport } from '../run/run-report.ts';
-import { escapeHtml as e, jsonForScript } from './escape.ts';
+import { escapeHtml as e, jsonForScript } from '../text/escape.ts';
 import type { Exporter } from './exporter.ts';
 
 const require = createRequire(import.meta.url);

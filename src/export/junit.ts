@@ -3,7 +3,7 @@ import { trialMetrics } from '../analysis/trial-metrics.ts';
 import { formatValue } from '../gates/evaluate.ts';
 import { omittedOutputNotes } from '../report/view.ts';
 import type { RunReport } from '../run/run-report.ts';
-import { forXml, mapStrings } from './escape.ts';
+import { forXml, mapStrings } from '../text/escape.ts';
 import type { Exporter } from './exporter.ts';
 
 const finiteOr0 = (value: number) => (Number.isFinite(value) ? value : 0);

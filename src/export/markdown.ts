@@ -1,8 +1,8 @@
 import type { GateResult } from '../gates/evaluate.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary } from '../report/table.ts';
 import { buildView, type ReportView } from '../report/view.ts';
-import { formatMs } from '../scenario/duration.ts';
-import { escapeMarkdown as m, markdownCodeLine, showControls } from './escape.ts';
+import { escapeMarkdown as m, markdownCodeLine, showControls } from '../text/escape.ts';
+import { formatMs } from '../text/format.ts';
 import type { Exporter } from './exporter.ts';
 
 const GATE_ICON = { pass: '✅', fail: '❌', 'not-evaluated': '⚠️' } as const;

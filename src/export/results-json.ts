@@ -7,7 +7,7 @@ import { encodedRecordingSchema, encodeRecording } from '../record/codec.ts';
 import { runOutcome } from '../run/outcome.ts';
 import type { RunReport } from '../run/run-report.ts';
 import { variantFileName } from '../scenario/schema.ts';
-import { jsonText } from './escape.ts';
+import { jsonText } from '../text/escape.ts';
 
 /** Bumped whenever a field changes meaning or goes away; docs/results-format.md describes it. */
 export const RESULTS_SCHEMA_VERSION = 1;

@@ -3,12 +3,12 @@ import { compareVariants } from '../analysis/compare.ts';
 import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { emptyBucket, mergeBucket } from '../record/bucket.ts';
-import { formatCount, gateMark, gateRows, gateSummary } from '../report/table.ts';
+import { gateMark, gateRows, gateSummary } from '../report/table.ts';
 import { omittedOutputNotices, saturationNotices, shardNotices } from '../report/view.ts';
 import { runOutcome } from '../run/outcome.ts';
 import type { RunReport, VariantRun } from '../run/run-report.ts';
-import { formatMs } from '../scenario/duration.ts';
-import { forTerminal, showControls } from './escape.ts';
+import { forTerminal, showControls } from '../text/escape.ts';
+import { formatCount, formatMs } from '../text/format.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} secs`;
 

@@ -1,6 +1,6 @@
 import { median, trialValues } from '../analysis/variant-summary.ts';
 import type { VariantRun } from '../run/run-report.ts';
-import { formatMs } from '../scenario/duration.ts';
+import { formatMs } from '../text/format.ts';
 import type { Unit } from './metrics.ts';
 import type { Aggregation, Comparator, Gate, MetricRef } from './parse.ts';
 

@@ -1,8 +1,8 @@
 import type { ChartConfiguration, ChartDataset, ChartType } from 'chart.js';
 import type { Instance } from '../analysis/instances.ts';
-import { mapStrings, showControls } from '../export/escape.ts';
 import { percentileMs } from '../record/histogram.ts';
-import { formatMs } from '../scenario/duration.ts';
+import { mapStrings, showControls } from '../text/escape.ts';
+import { formatMs } from '../text/format.ts';
 import type { Point } from './decimate.ts';
 import type { ReportView, TrialView, VariantView } from './view.ts';
 

@@ -2,7 +2,7 @@ import type { TrialMetrics } from '../analysis/trial-metrics.ts';
 import { spread } from '../analysis/variant-summary.ts';
 import { formatValue, type GateResult } from '../gates/evaluate.ts';
 import type { Phase } from '../record/recording.ts';
-import { formatMs } from '../scenario/duration.ts';
+import { formatCount, formatMs } from '../text/format.ts';
 import type { VariantView } from './view.ts';
 
 export interface TableRow {
@@ -18,11 +18,6 @@ export interface TableRow {
 type Pick = (m: TrialMetrics) => number;
 type Format = (value: number) => string;
 
-/**
- * A count, or a median of counts: the median of an even number of trials lies between two of them
- * (3669.5), and is shown as the whole number nearest to it, like every count in the tables.
- */
-export const formatCount: Format = (v) => (Number.isFinite(v) ? String(Math.round(v)) : '—');
 const percent: Format = (v) => (Number.isFinite(v) ? `${v.toFixed(2)} %` : '—');
 
 /**

@@ -1,4 +1,4 @@
-import { showControls } from '../export/escape.ts';
+import { showControls } from '../text/escape.ts';
 
 /** One problem in a scenario file, located for a human: `file:line:column: field: what was expected`. */
 export interface ScenarioProblem {

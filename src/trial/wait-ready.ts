@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { sleep } from '../process/sleep.ts';
-import { formatMs } from '../scenario/duration.ts';
+import { formatMs } from '../text/format.ts';
 
 const POLL_MS = 250;
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeHtml } from '../../src/export/escape.ts';
+import { escapeHtml } from '../../src/text/escape.ts';
 import { REPO } from '../helpers/scenarios.ts';
 import { startHttpServer, type TestServer } from '../helpers/servers.ts';
 

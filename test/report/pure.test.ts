@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/export/escape.ts';
 import type { Sample } from '../../src/load/sample.ts';
 import { Recorder } from '../../src/record/recorder.ts';
 import { buildCharts, layoutPhaseLabels } from '../../src/report/charts.ts';
 import { decimate } from '../../src/report/decimate.ts';
 import { buildView } from '../../src/report/view.ts';
+import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/text/escape.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
 
 describe('escaping', () => {

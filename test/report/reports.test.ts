@@ -6,7 +6,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG_HINT } from '../../src/export/png.ts';
-import { formatMs } from '../../src/scenario/duration.ts';
+import { formatMs } from '../../src/text/format.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { BENCH, REPO, SAMPLE_APP } from '../helpers/scenarios.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatMs, parseDuration } from '../../src/scenario/duration.ts';
+import { parseDuration } from '../../src/scenario/duration.ts';
+import { formatMs } from '../../src/text/format.ts';
 
 describe('durations', () => {
   it('parses the units scenario files use', () => {
