@@ -2,6 +2,7 @@
 //   npx tsx bench/report-size.ts
 // Synthesises two variants × one trial of 3,600 s at 50 requests/s (1 s intervals, a deploy at
 // 30 min), renders the report, and opens it in Debian's Chromium until every chart is drawn.
+
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,10 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { renderHtml } from '../src/export/html.ts';
 import { renderResultsJson } from '../src/export/results-json.ts';
 import { Recorder } from '../src/record/recorder.ts';
-import { buildView } from '../src/report/view.ts';
-import type { RunReport } from '../src/run/run-report.ts';
+import type { RunResults, TrialResult } from '../src/results/run.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import type { TrialResult } from '../src/trial/run-trial.ts';
+import { buildView } from '../src/view/view.ts';
 import { launchChromium } from '../test/helpers/browser.ts';
 
 const HOUR_MS = 3_600_000;
@@ -51,7 +51,7 @@ function hourLongTrial(outageMs: number): TrialResult {
   };
 }
 
-const report: RunReport = {
+const report: RunResults = {
   tool: { name: 'deploy-bench', version: 'benchmark' },
   startedAt: new Date(0).toISOString(),
   machine: {

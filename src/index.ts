@@ -12,8 +12,8 @@ import type { ExportName } from './export/exporter.ts';
 import { EXPORT_NAMES } from './export/exporter.ts';
 import { writeReports } from './export/write-reports.ts';
 import { type Gate, parseGate } from './gates/parse.ts';
+import type { RunResults } from './results/run.ts';
 import { evaluateRunGates } from './run/outcome.ts';
-import type { RunReport } from './run/run-report.ts';
 import { runScenario as runLoadedScenario } from './run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from './scenario/load.ts';
 
@@ -40,7 +40,7 @@ export interface RunScenarioOptions {
 export async function runScenario(
   scenario: string | LoadedScenario,
   options: RunScenarioOptions,
-): Promise<RunReport> {
+): Promise<RunResults> {
   const loaded = typeof scenario === 'string' ? await loadScenarioFile(scenario) : scenario;
   const variants = loaded.scenario.variants.map((v) => v.name);
   const gates: Gate[] = [
@@ -59,19 +59,18 @@ export async function runScenario(
   return report;
 }
 
-export { type Comparison, compareVariants } from './analysis/compare.ts';
 export { type TrialMetrics, trialMetrics } from './analysis/trial-metrics.ts';
 export { summarizeVariant, type VariantSummary } from './analysis/variant-summary.ts';
+export { type Comparison, compareVariants } from './analysis/verdict.ts';
 export { compareRuns, type RunComparison } from './compare/compare-runs.ts';
 export type { ExportName } from './export/exporter.ts';
 export { renderTerminal } from './export/terminal.ts';
 export { writeReports } from './export/write-reports.ts';
-export { evaluateGates, type GateResult } from './gates/evaluate.ts';
+export { evaluateGates } from './gates/evaluate.ts';
 export { type Gate, GateSyntaxError, parseGate } from './gates/parse.ts';
+export { readResults } from './results/read-results.ts';
+export type { GateResult, RunResults, TrialResult, VariantResults } from './results/run.ts';
 export { type RunOutcome, runOutcome } from './run/outcome.ts';
-export { readResults } from './run/read-results.ts';
-export type { RunReport, VariantRun } from './run/run-report.ts';
 export { ScenarioError } from './scenario/errors.ts';
 export { type LoadedScenario, loadScenarioFile, parseScenario } from './scenario/load.ts';
 export type { Scenario } from './scenario/schema.ts';
-export type { TrialResult } from './trial/run-trial.ts';

@@ -1,4 +1,4 @@
-import type { InstanceLifecycle, InstanceTraffic, Recording } from '../record/recording.ts';
+import type { InstanceLifecycle, InstanceTraffic, Recording } from '../results/recording.ts';
 
 /**
  * One instance of the target over a trial: its life as the platform knows it (embedded platform

@@ -1,6 +1,6 @@
-import type { ErrorKind } from '../load/sample.ts';
-import { type Histogram, percentileMs } from '../record/histogram.ts';
-import type { Bucket, Phase, Recording } from '../record/recording.ts';
+import { type Histogram, percentileMs } from '../results/histogram.ts';
+import type { Bucket, Phase, Recording } from '../results/recording.ts';
+import type { ErrorKind } from '../results/sample.ts';
 
 /** Latency figures of a set of requests, in milliseconds (NaN where no request was made). */
 export interface LatencySummary {

@@ -1,4 +1,4 @@
-import type { TrialResult } from '../trial/run-trial.ts';
+import type { TrialResult } from '../results/run.ts';
 import { type ConfidenceInterval, medianConfidenceInterval } from './statistics.ts';
 import { type TrialMetrics, trialMetrics } from './trial-metrics.ts';
 

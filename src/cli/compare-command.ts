@@ -2,7 +2,7 @@ import path from 'node:path';
 import { compareRuns, hasMeasuredTrial } from '../compare/compare-runs.ts';
 import { renderCompareFiles, renderCompareTerminal } from '../compare/render.ts';
 import { makeFolder, writeFileAtomic } from '../export/write-file.ts';
-import { ResultsFileError, readResults } from '../run/read-results.ts';
+import { ResultsFileError, readResults } from '../results/read-results.ts';
 import { forTerminal } from '../text/escape.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';

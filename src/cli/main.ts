@@ -4,7 +4,7 @@ import type { ExportName } from '../export/exporter.ts';
 import { OutputError } from '../export/write-file.ts';
 import { PLATFORMS } from '../init/templates.ts';
 import { MergeError } from '../record/merge.ts';
-import { ResultsFileError } from '../run/read-results.ts';
+import { ResultsFileError } from '../results/read-results.ts';
 import { TOOL } from '../run/tool.ts';
 import { ScenarioError } from '../scenario/errors.ts';
 import { closest } from '../scenario/suggest.ts';

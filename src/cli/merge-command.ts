@@ -1,6 +1,6 @@
 import type { ExportName } from '../export/exporter.ts';
 import { prepareOutputFolder } from '../export/write-file.ts';
-import { readResults } from '../run/read-results.ts';
+import { readResults } from '../results/read-results.ts';
 import { mergeShardReports } from '../shard/merge-shards.ts';
 import { writeSavedRun } from './report-command.ts';
 

@@ -1,13 +1,13 @@
 import { renderTerminal } from '../export/terminal.ts';
+import type { RunResults } from '../results/run.ts';
 import { outcomeLine, runOutcome } from '../run/outcome.ts';
-import type { RunReport } from '../run/run-report.ts';
 import { forTerminal } from '../text/escape.ts';
 
 /**
  * The terminal summary, then where the files went, then — for a run that did not complete — how it
  * ended, as the very last line, where an operator's eye and a CI log's tail land.
  */
-export function printSummary(report: RunReport, whereLine: string, out = process.stdout): void {
+export function printSummary(report: RunResults, whereLine: string, out = process.stdout): void {
   out.write(renderTerminal(report));
   out.write(`\n${forTerminal(whereLine)}\n`);
   const outcome = outcomeLine(runOutcome(report));

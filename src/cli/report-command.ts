@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { ExportName } from '../export/exporter.ts';
 import { writeReports } from '../export/write-reports.ts';
-import { readResults } from '../run/read-results.ts';
-import type { RunReport } from '../run/run-report.ts';
+import { readResults } from '../results/read-results.ts';
+import type { RunResults } from '../results/run.ts';
 import { forTerminal } from '../text/escape.ts';
 import { EXIT } from './exit-codes.ts';
 import { printSummary } from './print-summary.ts';
@@ -24,7 +24,7 @@ export async function reportCommand(args: {
  * says why.
  */
 export async function writeSavedRun(
-  report: RunReport,
+  report: RunResults,
   outDir: string,
   formats: ExportName[],
 ): Promise<number> {

@@ -1,7 +1,7 @@
-import { SIGNIFICANCE } from '../analysis/compare.ts';
 import { mannWhitney } from '../analysis/statistics.ts';
 import { type SummaryMetric, summarizeVariant } from '../analysis/variant-summary.ts';
-import type { RunReport } from '../run/run-report.ts';
+import { SIGNIFICANCE } from '../analysis/verdict.ts';
+import type { RunResults } from '../results/run.ts';
 
 /** The figures a change can make worse for users, lower being better for each. */
 export const COMPARED_METRICS: { metric: SummaryMetric; label: string; unit: 'ms' | 'count' }[] = [
@@ -35,7 +35,7 @@ export interface MetricDelta {
 }
 
 /** A run with no trial measured to its end has no figure to compare: refused as bad input. */
-export function hasMeasuredTrial(report: RunReport): boolean {
+export function hasMeasuredTrial(report: RunResults): boolean {
   return report.variants.some((v) => v.trials.some((t) => t.status !== 'interrupted'));
 }
 
@@ -67,8 +67,8 @@ function worseBeyond(base: number, head: number, margin: number, unit: 'ms' | 'c
  * trial by more than the margin.
  */
 export function compareRuns(
-  base: { file: string; report: RunReport },
-  head: { file: string; report: RunReport },
+  base: { file: string; report: RunResults },
+  head: { file: string; report: RunResults },
   maxRegression: number,
 ): RunComparison {
   const baseNames = base.report.variants.map((v) => v.name);
@@ -107,7 +107,7 @@ export function compareRuns(
   }
   const regressions = deltas.filter((d) => d.regression).length;
   const notComparable = deltas.filter((d) => !d.comparable).length;
-  const describe = (side: { file: string; report: RunReport }) => ({
+  const describe = (side: { file: string; report: RunResults }) => ({
     file: side.file,
     startedAt: side.report.startedAt,
     scenario: side.report.scenario.name,

@@ -1,6 +1,6 @@
 import type { DeployConfig } from '../scenario/schema.ts';
 import type { OutputLog } from './bounded-log.ts';
-import type { DeployDriver } from './events.ts';
+import type { DeployDriver } from './driver.ts';
 import { describeFailure, runShell } from './shell.ts';
 
 /**

@@ -4,7 +4,7 @@ import { sleep } from '../process/sleep.ts';
 import { formatMs } from '../text/format.ts';
 import type { OutputLog } from './bounded-log.ts';
 
-export type { LogLine } from './bounded-log.ts';
+export type { LogLine } from '../results/log-line.ts';
 
 export interface ShellRun {
   command: string;

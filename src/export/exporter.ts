@@ -1,4 +1,4 @@
-import type { RunReport } from '../run/run-report.ts';
+import type { RunResults } from '../results/run.ts';
 
 export const EXPORT_NAMES = ['json', 'hgrm', 'png', 'html', 'md', 'junit'] as const;
 export type ExportName = (typeof EXPORT_NAMES)[number];
@@ -16,7 +16,7 @@ export interface ExportContext {
 /** A format: a pure function from the run's report to files; one writer does the I/O. */
 export interface Exporter {
   name: ExportName;
-  render(report: RunReport, context: ExportContext): OutputFile[] | Promise<OutputFile[]>;
+  render(report: RunResults, context: ExportContext): OutputFile[] | Promise<OutputFile[]>;
 }
 
 /** The format cannot be produced on this machine; `hint` says in one line how to get it. */

@@ -1,4 +1,4 @@
-import { createLatencyHistogram, decodeHistogram, encodeHistogram } from '../record/histogram.ts';
+import { createLatencyHistogram, decodeHistogram, encodeHistogram } from '../results/histogram.ts';
 import type { Exporter } from './exporter.ts';
 
 /** Microseconds recorded, milliseconds shown: the unit HdrHistogram plotters expect for latency. */

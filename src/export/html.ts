@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../report/charts.ts';
-import {
-  comparisonTable,
-  gateMark,
-  gateRows,
-  gateSummary,
-  type TableRow,
-} from '../report/table.ts';
-import { buildView, type ReportView, type TrialView } from '../report/view.ts';
-import type { RunReport } from '../run/run-report.ts';
+import type { RunResults } from '../results/run.ts';
 import { escapeHtml as e, jsonForScript } from '../text/escape.ts';
+import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts.ts';
+import { comparisonTable, gateMark, gateRows, gateSummary, type TableRow } from '../view/table.ts';
+import { buildView, type RunView, type TrialView } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
 
 const require = createRequire(import.meta.url);
@@ -84,7 +78,7 @@ export const htmlExporter: Exporter = {
   },
 };
 
-export function renderHtml(view: ReportView): string {
+export function renderHtml(view: RunView): string {
   const { report } = view;
   const charts = buildCharts(view);
   const rows = comparisonTable(view.variants);
@@ -146,7 +140,7 @@ ${view.variants.map((v) => v.trials.map((t) => timeline(v.name, t)).join('\n')).
 }
 
 /** The verdict, which starts with the best variant when there is one: its name set in bold. */
-function headline(view: ReportView): string {
+function headline(view: RunView): string {
   const { best, headline } = view.comparison;
   const text = e(headline);
   if (best === null || !text.startsWith(`${e(best)}:`)) return text;
@@ -158,7 +152,7 @@ function figure(chart: ChartSpec): string {
   return `<figure data-chart="${e(chart.kind)}"><div class="chart" style="height: ${chart.height}px"><canvas id="chart-${e(chart.id)}" role="img" aria-label="${e(chart.title)}"></canvas></div><figcaption>${e(chart.caption)}</figcaption></figure>`;
 }
 
-function gatesHtml(gates: RunReport['gates']): string {
+function gatesHtml(gates: RunResults['gates']): string {
   const summary = gateSummary(gates);
   if (!summary) return '';
   const rows = gateRows(gates)
@@ -173,7 +167,7 @@ ${rows}
 </tbody></table></div>`;
 }
 
-function table(id: string, view: ReportView, rows: TableRow[]): string {
+function table(id: string, view: RunView, rows: TableRow[]): string {
   return `<div class="scroll"><table id="${id}">
 <thead><tr><th></th>${view.variants.map((v) => `<th>${e(v.name)}</th>`).join('')}</tr>
 <tr><td></td>${view.variants.map((v) => `<td>${e(v.how)}</td>`).join('')}</tr></thead>

@@ -1,9 +1,9 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { trialMetrics } from '../analysis/trial-metrics.ts';
 import { formatValue } from '../gates/evaluate.ts';
-import { omittedOutputNotes } from '../report/view.ts';
-import type { RunReport } from '../run/run-report.ts';
+import type { RunResults } from '../results/run.ts';
 import { forXml, mapStrings } from '../text/escape.ts';
+import { omittedOutputNotes } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
 
 const finiteOr0 = (value: number) => (Number.isFinite(value) ? value : 0);
@@ -26,7 +26,7 @@ export const junitExporter: Exporter = {
   },
 };
 
-export function renderJunit(report: RunReport): string {
+export function renderJunit(report: RunResults): string {
   const gateCases = report.gates.map((gate) => ({
     '@classname': `deploy-bench.gates.${gate.variant}`,
     '@name': gate.expression,
@@ -85,7 +85,7 @@ export function junitXml(document: Record<string, unknown>): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(mapStrings(document, forXml))}`;
 }
 
-function gateMessage(gate: RunReport['gates'][number]): string {
+function gateMessage(gate: RunResults['gates'][number]): string {
   if (gate.problem) return gate.problem;
   return `actual ${formatValue(gate.actual, gate.unit)} (${gate.basis}), threshold ${gate.comparator} ${formatValue(gate.threshold, gate.unit)}`;
 }

@@ -1,8 +1,8 @@
-import type { GateResult } from '../gates/evaluate.ts';
-import { comparisonTable, gateMark, gateRows, gateSummary } from '../report/table.ts';
-import { buildView, type ReportView } from '../report/view.ts';
+import type { GateResult } from '../results/run.ts';
 import { escapeMarkdown as m, markdownCodeLine, showControls } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
+import { comparisonTable, gateMark, gateRows, gateSummary } from '../view/table.ts';
+import { buildView, type RunView } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
 
 const GATE_ICON = { pass: '✅', fail: '❌', 'not-evaluated': '⚠️' } as const;
@@ -52,7 +52,7 @@ export const markdownExporter: Exporter = {
  * where the PNGs' relative links show nothing. Mermaid has no log axis, so each bar's name carries
  * its value: a 100 ms bar beside a 4 s one is a sliver, its figure is not.
  */
-function waitsChart(view: ReportView): string[] {
+function waitsChart(view: RunView): string[] {
   const measured = view.variants.filter((v) =>
     Number.isFinite(v.summary.metrics.longestUserWaitMs.median),
   );

@@ -1,6 +1,6 @@
 import type { ChartConfiguration } from 'chart.js';
-import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../report/charts.ts';
-import { buildView } from '../report/view.ts';
+import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts.ts';
+import { buildView } from '../view/view.ts';
 import { type Exporter, ExporterUnavailable } from './exporter.ts';
 
 const WIDTH = 1000;

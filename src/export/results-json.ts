@@ -1,127 +1,16 @@
-import { z } from 'zod';
-import { compareVariants } from '../analysis/compare.ts';
+import type { z } from 'zod';
 import { trialInstances } from '../analysis/instances.ts';
 import { trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
-import { encodedRecordingSchema, encodeRecording } from '../record/codec.ts';
+import { compareVariants } from '../analysis/verdict.ts';
+import { encodeRecording } from '../results/codec.ts';
+import { RESULTS_SCHEMA_VERSION, type resultsDocumentSchema } from '../results/results-document.ts';
+import type { RunResults } from '../results/run.ts';
 import { runOutcome } from '../run/outcome.ts';
-import type { RunReport } from '../run/run-report.ts';
-import { variantFileName } from '../scenario/schema.ts';
 import { jsonText } from '../text/escape.ts';
 
-/** Bumped whenever a field changes meaning or goes away; docs/results-format.md describes it. */
-export const RESULTS_SCHEMA_VERSION = 1;
-
-const logLine = z.object({
-  t: z.number(),
-  stream: z.enum(['stdout', 'stderr']),
-  line: z.string(),
-  source: z.string().optional(),
-  omitted: z
-    .object({
-      lines: z.number(),
-      characters: z.number(),
-      cutLines: z.number().optional(),
-      cutCharacters: z.number().optional(),
-    })
-    .optional(),
-});
-
-/** A value with nothing measured behind it is written as null: JSON has no NaN. */
-const measured = z.number().nullable();
-
-/**
- * The fields of results.json that `bench report`, `compare` and `merge` read back. The writer below
- * must produce this schema's input (`satisfies`), so the two cannot drift; every other field is
- * analysis, derived again from these when a saved run is rendered.
- */
-export const resultsDocumentSchema = z.object({
-  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
-  tool: z.object({ name: z.string(), version: z.string() }),
-  startedAt: z.string(),
-  finishedAt: z.string().nullable(),
-  machine: z.object({
-    hostname: z.string(),
-    platform: z.string(),
-    cpus: z.number(),
-    node: z.string(),
-  }),
-  interrupted: z.boolean(),
-  failure: z.string().nullable(),
-  shard: z
-    .object({
-      count: z.number().int().min(1).max(1000),
-      startAt: z.string(),
-      shards: z.array(
-        z.object({
-          // 1-based, as `--shard 2/4` names it.
-          index: z.number().int().min(1),
-          deploys: z.boolean(),
-          // Shards run within a minute of each other's clocks, or not at all (docs/scale.md).
-          clockOffsetMs: z.number().min(-86_400_000).max(86_400_000).nullable(),
-        }),
-      ),
-    })
-    .refine((shard) => shard.shards.every((s) => s.index <= shard.count), {
-      message: 'expected every shard index within the shard count',
-      path: ['shards'],
-    })
-    .nullable()
-    .default(null),
-  // In the order evaluateGates writes the fields, so that a re-render is identical.
-  gates: z.array(
-    z.object({
-      expression: z.string(),
-      source: z.string(),
-      variant: z.string(),
-      // Written before gates could be withheld: every gate was evaluated then.
-      evaluated: z.boolean().default(true),
-      actual: measured,
-      threshold: measured,
-      unit: z.enum(['ms', 'percent', 'count']),
-      comparator: z.enum(['<', '<=', '>', '>=', '==', '!=']),
-      basis: z.string(),
-      passed: z.boolean(),
-      problem: z.string().optional(),
-    }),
-  ),
-  scenarioFile: z.string(),
-  // The reports read only its name and description; the rest is kept as it was written.
-  scenario: z.looseObject({ name: z.string(), description: z.string().optional() }),
-  variants: z
-    .array(
-      z.object({
-        // Variant names become file names (`<name>.hgrm`): held to the scenario's rule.
-        name: variantFileName,
-        description: z.string().nullable(),
-        strategy: z.string().nullable(),
-        command: z.string().nullable(),
-        hookLog: z.array(logLine).default([]),
-        trials: z.array(
-          z.object({
-            trial: z.number().int().min(1),
-            status: z.enum(['completed', 'failed', 'interrupted']),
-            failure: z.string().nullable(),
-            startedAt: z.string(),
-            deployLog: z.array(logLine),
-            generator: z
-              .object({ cpuPercent: z.number(), eventLoopUtilization: z.number() })
-              .nullable()
-              .default(null),
-            recording: encodedRecordingSchema,
-          }),
-        ),
-      }),
-    )
-    .min(1)
-    // Each variant's name names its files: two of one name would write over each other.
-    .refine((variants) => new Set(variants.map((v) => v.name)).size === variants.length, {
-      message: 'expected each variant name once',
-    }),
-});
-
 /** results.json: the whole run, analysed, with histograms to re-render or compare it later. */
-export function renderResultsJson(report: RunReport): string {
+export function renderResultsJson(report: RunResults): string {
   const variants = report.variants.map((variant) => ({
     variant,
     summary: summarizeVariant(variant.trials),

@@ -1,19 +1,19 @@
 import Table from 'cli-table3';
-import { compareVariants } from '../analysis/compare.ts';
 import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
-import { emptyBucket, mergeBucket } from '../record/bucket.ts';
-import { gateMark, gateRows, gateSummary } from '../report/table.ts';
-import { omittedOutputNotices, saturationNotices, shardNotices } from '../report/view.ts';
+import { compareVariants } from '../analysis/verdict.ts';
+import { emptyBucket, mergeBucket } from '../results/bucket.ts';
+import type { RunResults, VariantResults } from '../results/run.ts';
 import { runOutcome } from '../run/outcome.ts';
-import type { RunReport, VariantRun } from '../run/run-report.ts';
 import { forTerminal, showControls } from '../text/escape.ts';
 import { formatCount, formatMs } from '../text/format.ts';
+import { gateMark, gateRows, gateSummary } from '../view/table.ts';
+import { omittedOutputNotices, saturationNotices, shardNotices } from '../view/view.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} secs`;
 
 /** siege's closing block, for one variant's trials taken together. */
-function siegeBlock(variant: VariantRun): string {
+function siegeBlock(variant: VariantResults): string {
   const overall = emptyBucket();
   for (const trial of variant.trials) mergeBucket(overall, trial.recording.overall);
   const elapsedMs = variant.trials.reduce((sum, t) => sum + t.recording.durationMs, 0);
@@ -50,7 +50,7 @@ function siegeBlock(variant: VariantRun): string {
 }
 
 /** The terminal summary: a siege-style block per variant, then the variants side by side. */
-export function renderTerminal(report: RunReport): string {
+export function renderTerminal(report: RunResults): string {
   const summaries = report.variants.map((v) => ({
     name: v.name,
     summary: summarizeVariant(v.trials),

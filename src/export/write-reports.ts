@@ -1,5 +1,5 @@
 import { appendFile } from 'node:fs/promises';
-import type { RunReport } from '../run/run-report.ts';
+import type { RunResults } from '../results/run.ts';
 import {
   EXPORT_NAMES,
   type ExportContext,
@@ -24,7 +24,7 @@ export class ReportsNotWritten extends OutputError {
  * at the end (ReportsNotWritten), one line each.
  */
 export async function writeReports(
-  report: RunReport,
+  report: RunResults,
   dir: string,
   formats: readonly ExportName[],
   log: (line: string) => void,

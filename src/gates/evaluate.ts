@@ -1,28 +1,7 @@
 import { median, trialValues } from '../analysis/variant-summary.ts';
-import type { VariantRun } from '../run/run-report.ts';
+import type { Comparator, GateResult, Unit, VariantResults } from '../results/run.ts';
 import { formatMs } from '../text/format.ts';
-import type { Unit } from './metrics.ts';
-import type { Aggregation, Comparator, Gate, MetricRef } from './parse.ts';
-
-/** One gate for one variant, evaluated: what CI shows as a test case. */
-export interface GateResult {
-  /** The gate for this variant, e.g. `preboot.longest < 2s` (a `*` gate yields one per variant). */
-  expression: string;
-  source: string;
-  variant: string;
-  /** False when the run did not complete (a deploy failed, an interruption): never a pass then. */
-  evaluated: boolean;
-  passed: boolean;
-  /** NaN when nothing was measured to compare. */
-  actual: number;
-  threshold: number;
-  unit: Unit;
-  comparator: Comparator;
-  /** How the actual value was taken from the trials, e.g. "worst of 3 trials". */
-  basis: string;
-  /** Why the gate could not be evaluated, when it could not. */
-  problem?: string;
-}
+import type { Aggregation, Gate, MetricRef } from './parse.ts';
 
 const COMPARE: Record<Comparator, (a: number, b: number) => boolean> = {
   '<': (a, b) => a < b,
@@ -57,7 +36,7 @@ function aggregate(values: number[], how: Aggregation): number {
  */
 export function evaluateGates(
   gates: readonly Gate[],
-  variants: readonly VariantRun[],
+  variants: readonly VariantResults[],
   withheld?: string,
 ): GateResult[] {
   return gates.flatMap((gate) => {
@@ -70,13 +49,17 @@ export function evaluateGates(
   });
 }
 
-function valuesOf(ref: MetricRef, variantName: string, variants: readonly VariantRun[]): number[] {
+function valuesOf(
+  ref: MetricRef,
+  variantName: string,
+  variants: readonly VariantResults[],
+): number[] {
   const variant = variants.find((v) => v.name === variantName);
   if (!variant) return [];
   return trialValues(variant.trials, (m) => ref.metric.value(m, ref.phase));
 }
 
-function evaluateOne(gate: Gate, variant: string, variants: readonly VariantRun[]): GateResult {
+function evaluateOne(gate: Gate, variant: string, variants: readonly VariantResults[]): GateResult {
   const { left, comparator, right } = gate;
   const leftHow = left.aggregation ?? worst(comparator, 'left');
   const leftValues = valuesOf(left, variant, variants);

@@ -1,7 +1,6 @@
 import type { TrialMetrics } from '../analysis/trial-metrics.ts';
-import type { Phase } from '../record/recording.ts';
-
-export type Unit = 'ms' | 'percent' | 'count';
+import type { Phase } from '../results/recording.ts';
+import type { Unit } from '../results/run.ts';
 
 export interface GateMetric {
   /** How the metric is written in a gate, e.g. `longest` or `p99`. */

@@ -1,7 +1,7 @@
+import type { Comparator, Unit } from '../results/run.ts';
 import { parseDuration } from '../scenario/duration.ts';
-import { GATE_METRICS, type GateMetric, PHASE_NAMES, type Unit } from './metrics.ts';
+import { GATE_METRICS, type GateMetric, PHASE_NAMES } from './metrics.ts';
 
-export type Comparator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 export type Aggregation = 'max' | 'median' | 'min';
 
 export interface MetricRef {

@@ -1,4 +1,4 @@
-import type { ErrorKind } from './sample.ts';
+import type { ErrorKind } from '../results/sample.ts';
 
 const REFUSED = new Set(['ECONNREFUSED']);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);

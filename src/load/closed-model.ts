@@ -1,4 +1,5 @@
 import { Client } from 'undici';
+import type { Sample } from '../results/sample.ts';
 import type { ClosedLoadConfig } from '../scenario/schema.ts';
 import type { Clock } from '../trial/clock.ts';
 import type { InFlight, LoadGenerator } from './load-generator.ts';
@@ -8,7 +9,6 @@ import {
   type RequestOutcome,
   RequestSender,
 } from './request.ts';
-import type { Sample } from './sample.ts';
 
 /** Methods a client may resend without asking (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);

@@ -1,9 +1,9 @@
+import type { Sample } from '../results/sample.ts';
 import type { LoadConfig } from '../scenario/schema.ts';
 import type { Clock } from '../trial/clock.ts';
 import { ClosedModel } from './closed-model.ts';
 import type { LoadGenerator } from './load-generator.ts';
 import { OpenModel } from './open-model.ts';
-import type { Sample } from './sample.ts';
 import type { LoadShare } from './share.ts';
 
 /** The scenario's load model, or one share of it, ready to start. */

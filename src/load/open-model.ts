@@ -1,10 +1,10 @@
 import { Pool } from 'undici';
-import { createLatencyHistogram, type Histogram, msToMicros } from '../record/histogram.ts';
+import { createLatencyHistogram, type Histogram, msToMicros } from '../results/histogram.ts';
+import { OPEN_MODEL_USER, type Sample } from '../results/sample.ts';
 import type { OpenLoadConfig } from '../scenario/schema.ts';
 import type { Clock } from '../trial/clock.ts';
 import type { InFlight, LoadGenerator } from './load-generator.ts';
 import { type PreparedRequest, prepareRequest, RequestSender } from './request.ts';
-import { OPEN_MODEL_USER, type Sample } from './sample.ts';
 import { DEFAULT_SEED } from './share.ts';
 
 export interface OpenModelOptions {

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
+import type { ErrorKind } from '../results/sample.ts';
 import type { LoadConfig } from '../scenario/schema.ts';
 import { classifyError } from './classify-error.ts';
-import type { ErrorKind } from './sample.ts';
 
 /** Raised by our own per-request timer, so the error is told apart from a stop of the run. */
 class RequestTimeout extends Error {

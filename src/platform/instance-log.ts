@@ -1,4 +1,4 @@
-import type { InstanceLifecycle } from '../record/recording.ts';
+import type { InstanceLifecycle } from '../results/recording.ts';
 
 /** A stopped process stays in the live view this long. */
 const STOPPED_SHOWN_MS = 5000;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { EmitPhase } from '../deploy/events.ts';
+import type { EmitPhase } from '../results/deploy-events.ts';
 import type { PlatformConfig, Strategy } from '../scenario/schema.ts';
 import { AppProcess, type ProcessExit } from './app-process.ts';
 import { InstanceLog } from './instance-log.ts';

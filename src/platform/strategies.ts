@@ -1,4 +1,4 @@
-import type { EmitPhase } from '../deploy/events.ts';
+import type { EmitPhase } from '../results/deploy-events.ts';
 import type { Strategy } from '../scenario/schema.ts';
 import type { EmbeddedPlatform } from './platform.ts';
 

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { MAX_LINE_CHARACTERS } from '../deploy/bounded-log.ts';
+import { MAX_LINE_CHARACTERS } from '../results/log-line.ts';
 
 /**
  * Splits a stream into lines as they come. A line longer than MAX_LINE_CHARACTERS is kept cut, with

@@ -1,6 +1,6 @@
-import { emptyBucket } from './bucket.ts';
-import { type HistogramLayout, packHistogram } from './histogram.ts';
-import type { Bucket } from './recording.ts';
+import { emptyBucket } from '../results/bucket.ts';
+import { type HistogramLayout, packHistogram } from '../results/histogram.ts';
+import type { Bucket } from '../results/recording.ts';
 
 /**
  * Buckets by interval of a request's start. The newest two intervals are open (a dense histogram,

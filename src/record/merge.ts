@@ -1,8 +1,14 @@
-import type { DeployEvent } from '../deploy/events.ts';
-import { emptyBucket, mergeBucket } from './bucket.ts';
-import { createLatencyHistogram, type HistogramLayout } from './histogram.ts';
+import { emptyBucket, mergeBucket } from '../results/bucket.ts';
+import type { DeployEvent } from '../results/deploy-events.ts';
+import { createLatencyHistogram, type HistogramLayout } from '../results/histogram.ts';
+import type {
+  AlternateLatency,
+  Bucket,
+  InstanceTraffic,
+  Phase,
+  Recording,
+} from '../results/recording.ts';
 import { byFirstResponse } from './recorder.ts';
-import type { AlternateLatency, Bucket, InstanceTraffic, Phase, Recording } from './recording.ts';
 
 /** Recordings that cannot be added: they were not made with the same settings. */
 export class MergeError extends Error {

@@ -1,9 +1,11 @@
-import type { DeployEvent } from '../deploy/events.ts';
-import { isFailure, OPEN_MODEL_USER, type Sample } from '../load/sample.ts';
-import { addSample, emptyBucket, mergeBucket } from './bucket.ts';
-import { Coverage } from './coverage.ts';
-import { createLatencyHistogram, type Histogram, msToMicros, percentileMs } from './histogram.ts';
-import { IntervalSeries } from './interval-series.ts';
+import { addSample, emptyBucket, mergeBucket } from '../results/bucket.ts';
+import type { DeployEvent } from '../results/deploy-events.ts';
+import {
+  createLatencyHistogram,
+  type Histogram,
+  msToMicros,
+  percentileMs,
+} from '../results/histogram.ts';
 import type {
   AlternateLatency,
   Bucket,
@@ -13,7 +15,10 @@ import type {
   Phase,
   Recording,
   UserWait,
-} from './recording.ts';
+} from '../results/recording.ts';
+import { isFailure, OPEN_MODEL_USER, type Sample } from '../results/sample.ts';
+import { Coverage } from './coverage.ts';
+import { IntervalSeries } from './interval-series.ts';
 
 export interface RecorderOptions {
   intervalMs?: number;

@@ -1,6 +1,6 @@
 import type { InFlight } from '../load/load-generator.ts';
-import { isFailure, type Sample } from '../load/sample.ts';
 import type { LiveInstance } from '../platform/instance-log.ts';
+import { isFailure, type Sample } from '../results/sample.ts';
 import type { Clock } from '../trial/clock.ts';
 import type { ThreadProgress } from '../workers/messages.ts';
 

@@ -1,6 +1,6 @@
-import { evaluateGates, type GateResult } from '../gates/evaluate.ts';
+import { evaluateGates } from '../gates/evaluate.ts';
 import type { Gate } from '../gates/parse.ts';
-import type { RunReport } from './run-report.ts';
+import type { GateResult, RunResults } from '../results/run.ts';
 
 /**
  * How a run ended, in the order of its exit codes: interrupted (130), failed (3), completed. Every
@@ -13,7 +13,7 @@ export type RunOutcome =
   | { kind: 'failed'; reason: string };
 
 export function runOutcome(
-  report: Pick<RunReport, 'interrupted' | 'failure' | 'variants'>,
+  report: Pick<RunResults, 'interrupted' | 'failure' | 'variants'>,
 ): RunOutcome {
   if (report.interrupted) return { kind: 'interrupted' };
   if (report.failure) return { kind: 'failed', reason: report.failure };
@@ -40,7 +40,7 @@ export function outcomeLine(outcome: RunOutcome): string | undefined {
 /** The run's gates: evaluated when it completed, shown but not evaluated (never passed) otherwise. */
 export function evaluateRunGates(
   gates: readonly Gate[],
-  report: Pick<RunReport, 'interrupted' | 'failure' | 'variants'>,
+  report: Pick<RunResults, 'interrupted' | 'failure' | 'variants'>,
 ): GateResult[] {
   const outcome = runOutcome(report);
   const withheld =

@@ -1,10 +1,11 @@
 import os from 'node:os';
 import { OutputLog } from '../deploy/bounded-log.ts';
-import type { DeployPhase } from '../deploy/events.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
 import { renderResultsJson } from '../export/results-json.ts';
 import { makeFolder, OutputError, writeFileAtomic } from '../export/write-file.ts';
 import { sleep } from '../process/sleep.ts';
+import type { DeployPhase } from '../results/deploy-events.ts';
+import type { RunResults, TrialResult, VariantResults } from '../results/run.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import { startClock } from '../trial/clock.ts';
@@ -13,10 +14,8 @@ import {
   runTrial,
   ShardLateError,
   TargetError,
-  type TrialResult,
 } from '../trial/run-trial.ts';
 import type { LiveStats } from './live-stats.ts';
-import type { RunReport, VariantRun } from './run-report.ts';
 import { TOOL } from './tool.ts';
 
 export interface RunOptions {
@@ -36,11 +35,14 @@ export interface RunOptions {
  * Runs every variant × trial in turn and writes results.json after each trial, so that a later
  * failure or an interruption loses nothing already measured.
  */
-export async function runScenario(loaded: LoadedScenario, options: RunOptions): Promise<RunReport> {
+export async function runScenario(
+  loaded: LoadedScenario,
+  options: RunOptions,
+): Promise<RunResults> {
   const { scenario } = loaded;
   const log = options.log ?? (() => {});
   const trials = options.trials ?? scenario.trials;
-  const report: RunReport = {
+  const report: RunResults = {
     tool: TOOL,
     startedAt: new Date().toISOString(),
     machine: {
@@ -105,7 +107,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     if (!options.signal.aborted) report.failure = reason;
   };
   run: for (const [index, variant] of scenario.variants.entries()) {
-    const variantRun = report.variants[index] as VariantRun;
+    const variantRun = report.variants[index] as VariantResults;
     const follower = options.shard !== undefined && !options.shard.plan.deploys;
     const hookLog = new OutputLog();
     const variantHook = async (which: 'beforeVariant' | 'afterVariant') => {

@@ -1,7 +1,5 @@
 import { mergeRecordings } from '../record/merge.ts';
-import type { RunReport } from '../run/run-report.ts';
-import type { GeneratorLoad, TrialResult } from '../trial/run-trial.ts';
-import type { ShardInfo } from './plan.ts';
+import type { GeneratorLoad, RunResults, ShardInfo, TrialResult } from '../results/run.ts';
 
 /** Shard results that do not belong to one sharded run: bad input. */
 export class ShardMismatchError extends Error {
@@ -13,12 +11,12 @@ export class ShardMismatchError extends Error {
  * load: the recordings merged exactly, the deploy's log and status from the shard that ran it.
  */
 export function mergeShardReports(
-  reports: readonly { file: string; report: RunReport }[],
-): RunReport {
+  reports: readonly { file: string; report: RunResults }[],
+): RunResults {
   const [first] = reports;
   if (!first || reports.length < 2)
     throw new ShardMismatchError('expected two or more shard results');
-  const shardOf = ({ file, report }: { file: string; report: RunReport }): ShardInfo => {
+  const shardOf = ({ file, report }: { file: string; report: RunResults }): ShardInfo => {
     if (!report.shard)
       throw new ShardMismatchError(`${file}: not a shard's results (run with --shard i/N)`);
     return report.shard;
@@ -87,7 +85,9 @@ export function mergeShardReports(
         .flatMap(({ report }) => report.shard?.shards ?? [])
         .sort((a, b) => a.index - b.index),
     },
-    variants: [{ ...(first.report.variants[0] as RunReport['variants'][number]), trials: [trial] }],
+    variants: [
+      { ...(first.report.variants[0] as RunResults['variants'][number]), trials: [trial] },
+    ],
     gates: [],
   };
 }

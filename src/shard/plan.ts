@@ -21,21 +21,6 @@ export function shardSpanMs(
   return timeline.warmup + timeline.deployTimeout + timeline.cooldown;
 }
 
-/** Which shards a results.json holds: one for a shard's own run, several after `bench merge`. */
-export interface ShardInfo {
-  count: number;
-  startAt: string;
-  shards: {
-    index: number;
-    deploys: boolean;
-    /**
-     * This machine's clock minus the target's, estimated from the target's Date header: the error
-     * in the shards' alignment. null when the target sent no usable Date.
-     */
-    clockOffsetMs: number | null;
-  }[];
-}
-
 /** `--shard i/N`: undefined when the text is not that, with 1 <= i <= N. */
 export function parseShard(text: string): { index: number; count: number } | undefined {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());

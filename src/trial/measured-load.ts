@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import type { DeployEvent } from '../deploy/events.ts';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import type { LoadShare } from '../load/share.ts';
 import { Recorder, type RecorderOptions } from '../record/recorder.ts';
-import type { Recording } from '../record/recording.ts';
+import type { DeployEvent } from '../results/deploy-events.ts';
+import type { Recording } from '../results/recording.ts';
 import type { LiveStats } from '../run/live-stats.ts';
 import { startWorkerLoad } from '../workers/worker-load.ts';
 import type { Clock } from './clock.ts';

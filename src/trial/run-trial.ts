@@ -1,6 +1,6 @@
-import { type LogLine, OutputLog } from '../deploy/bounded-log.ts';
+import { OutputLog } from '../deploy/bounded-log.ts';
 import { commandDriver } from '../deploy/command-driver.ts';
-import type { DeployDriver, DeployPhase } from '../deploy/events.ts';
+import type { DeployDriver } from '../deploy/driver.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
 import { platformDriver } from '../deploy/platform-driver.ts';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
@@ -8,7 +8,8 @@ import { shareOfLoad, workerCount } from '../load/share.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
 import { INSTANCE_HEADER } from '../platform/router.ts';
 import { sleep } from '../process/sleep.ts';
-import type { Recording } from '../record/recording.ts';
+import type { DeployPhase } from '../results/deploy-events.ts';
+import type { GeneratorLoad, TrialResult, TrialStatus } from '../results/run.ts';
 import type { LiveStats } from '../run/live-stats.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { LoadConfig, Variant } from '../scenario/schema.ts';
@@ -16,31 +17,6 @@ import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import { startClock } from './clock.ts';
 import { type MeasuredLoad, prepareMeasuredLoad } from './measured-load.ts';
 import { waitUntilReady } from './wait-ready.ts';
-
-export type TrialStatus = 'completed' | 'failed' | 'interrupted';
-
-/** One deploy of one variant, measured. */
-export interface TrialResult {
-  trial: number;
-  status: TrialStatus;
-  /** Why the deploy failed, when it did. */
-  failure?: string;
-  startedAt: string;
-  recording: Recording;
-  deployLog: LogLine[];
-  /** How busy deploy-bench itself was while measuring: a saturated generator under-measures. */
-  generator?: GeneratorLoad;
-}
-
-export interface GeneratorLoad {
-  /** CPU time of this process over wall time, in % of one core. */
-  cpuPercent: number;
-  /** Share of the time the event loop was busy (1 = it never waited for I/O). */
-  eventLoopUtilization: number;
-}
-
-/** Above this event-loop utilisation the generator's own delays show in the figures. */
-export const SATURATED_ELU = 0.9;
 
 /** The target could not be brought up: nothing was measured, the run cannot go on. */
 export class TargetError extends Error {

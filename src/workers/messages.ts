@@ -1,8 +1,8 @@
-import type { DeployEvent } from '../deploy/events.ts';
 import type { InFlight } from '../load/load-generator.ts';
 import type { LoadShare } from '../load/share.ts';
-import type { EncodedRecording } from '../record/codec.ts';
 import type { RecorderOptions } from '../record/recorder.ts';
+import type { EncodedRecording } from '../results/codec.ts';
+import type { DeployEvent } from '../results/deploy-events.ts';
 
 /** What a generator thread is started with (structured-cloned into it). */
 export interface GeneratorThreadData {

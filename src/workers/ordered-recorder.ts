@@ -1,7 +1,7 @@
-import type { DeployEvent } from '../deploy/events.ts';
-import type { Sample } from '../load/sample.ts';
-import type { Histogram } from '../record/histogram.ts';
 import type { Recorder } from '../record/recorder.ts';
+import type { DeployEvent } from '../results/deploy-events.ts';
+import type { Histogram } from '../results/histogram.ts';
+import type { Sample } from '../results/sample.ts';
 
 type Held = { end: number; sample: Sample } | { end: number; droppedAt: number };
 

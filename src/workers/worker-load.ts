@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import type { DeployEvent } from '../deploy/events.ts';
 import { shareOfShare } from '../load/share.ts';
-import { decodeRecording } from '../record/codec.ts';
-import { createLatencyHistogram, decodeHistogram, encodeHistogram } from '../record/histogram.ts';
 import { mergeRecordings } from '../record/merge.ts';
+import { decodeRecording } from '../results/codec.ts';
+import type { DeployEvent } from '../results/deploy-events.ts';
+import { createLatencyHistogram, decodeHistogram, encodeHistogram } from '../results/histogram.ts';
 import type { MeasuredLoad, MeasuredLoadOptions } from '../trial/measured-load.ts';
 import type { FromThread, GeneratorThreadData, ThreadProgress, ToThread } from './messages.ts';
 

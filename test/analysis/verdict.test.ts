@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compareVariants } from '../../src/analysis/compare.ts';
 import { summarizeVariant } from '../../src/analysis/variant-summary.ts';
-import type { Sample } from '../../src/load/sample.ts';
+import { compareVariants } from '../../src/analysis/verdict.ts';
 import { Recorder } from '../../src/record/recorder.ts';
-import type { TrialResult } from '../../src/trial/run-trial.ts';
+import type { TrialResult } from '../../src/results/run.ts';
+import type { Sample } from '../../src/results/sample.ts';
 
 /**
  * A deploy as two users see it: 10 ms requests, then at t = 1000 either a refusal (every request

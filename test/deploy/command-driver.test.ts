@@ -5,9 +5,10 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
-import { HEAD_LINES, MAX_LINE_CHARACTERS, TAIL_LINES } from '../../src/deploy/bounded-log.ts';
+import { HEAD_LINES, MAX_LINE_CHARACTERS, TAIL_LINES } from '../../src/results/log-line.ts';
+import type { TrialResult } from '../../src/results/run.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
-import { runTrial, type TrialResult } from '../../src/trial/run-trial.ts';
+import { runTrial } from '../../src/trial/run-trial.ts';
 import { processesWithEnv } from '../helpers/processes.ts';
 import { REPO } from '../helpers/scenarios.ts';
 import {

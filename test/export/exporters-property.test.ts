@@ -9,7 +9,7 @@ import { renderJunit } from '../../src/export/junit.ts';
 import { markdownExporter } from '../../src/export/markdown.ts';
 import { renderResultsJson } from '../../src/export/results-json.ts';
 import { renderTerminal } from '../../src/export/terminal.ts';
-import type { RunReport } from '../../src/run/run-report.ts';
+import type { RunResults } from '../../src/results/run.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
 
 /** Any character a terminal, an XML parser or a reader would act on; tab and newline are text. */
@@ -64,7 +64,7 @@ const foreign = fc.oneof(
 );
 
 /** The synthetic run with `text` wherever a foreign string can reach a report. */
-function reportWith(text: string): RunReport {
+function reportWith(text: string): RunResults {
   const report = syntheticReport();
   report.scenario.name = text;
   report.scenario.description = text;

@@ -1,8 +1,7 @@
-import type { Sample } from '../../src/load/sample.ts';
 import { Recorder } from '../../src/record/recorder.ts';
-import type { RunReport } from '../../src/run/run-report.ts';
+import type { RunResults, TrialResult } from '../../src/results/run.ts';
+import type { Sample } from '../../src/results/sample.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
-import type { TrialResult } from '../../src/trial/run-trial.ts';
 
 /**
  * A run made of deterministic samples: 2 users at a steady 10 ms, then a deploy that either holds
@@ -64,7 +63,7 @@ const GOLDEN_TRIALS: SyntheticTrials = {
   ],
 };
 
-export function syntheticReport(trials: SyntheticTrials = GOLDEN_TRIALS): RunReport {
+export function syntheticReport(trials: SyntheticTrials = GOLDEN_TRIALS): RunResults {
   const scenario = parseScenario(
     `name: synthetic | <b>golden</b>
 target: { url: "http://127.0.0.1:1/" }

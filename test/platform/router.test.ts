@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
-import { runTrial, TargetError, type TrialResult } from '../../src/trial/run-trial.ts';
+import type { TrialResult } from '../../src/results/run.ts';
+import { runTrial, TargetError } from '../../src/trial/run-trial.ts';
 import { liveGroupMembers } from '../helpers/processes.ts';
 import { sampleAppScenario } from '../helpers/scenarios.ts';
 

@@ -2,8 +2,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trialInstances } from '../../src/analysis/instances.ts';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
-import type { DeployEvent, DeployPhase } from '../../src/deploy/events.ts';
-import { runTrial, type TrialResult } from '../../src/trial/run-trial.ts';
+import type { DeployEvent, DeployPhase } from '../../src/results/deploy-events.ts';
+import type { TrialResult } from '../../src/results/run.ts';
+import { runTrial } from '../../src/trial/run-trial.ts';
 import { REPO, sampleAppScenario } from '../helpers/scenarios.ts';
 
 const BOOT_MS = 1200;

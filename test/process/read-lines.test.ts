@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { MAX_LINE_CHARACTERS } from '../../src/deploy/bounded-log.ts';
 import { readLines } from '../../src/process/read-lines.ts';
+import { MAX_LINE_CHARACTERS } from '../../src/results/log-line.ts';
 
 async function linesOf(chunks: string[]): Promise<[string, number][]> {
   const stream = new PassThrough();

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
-import type { DeployEvent } from '../../src/deploy/events.ts';
-import type { Sample } from '../../src/load/sample.ts';
-import type { Histogram } from '../../src/record/histogram.ts';
 import { MergeError, mergeRecordings } from '../../src/record/merge.ts';
 import { Recorder, type RecorderOptions } from '../../src/record/recorder.ts';
-import type { Recording } from '../../src/record/recording.ts';
+import type { DeployEvent } from '../../src/results/deploy-events.ts';
+import type { Histogram } from '../../src/results/histogram.ts';
+import type { Recording } from '../../src/results/recording.ts';
+import type { Sample } from '../../src/results/sample.ts';
 
 /**
  * A deterministic trial: 8 users for 6 s, a deploy from 2 s to 4 s during which some requests are

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
-import { OPEN_MODEL_USER, type Sample } from '../../src/load/sample.ts';
-import { emptyBucket, MAX_RELEASES, mergeBucket, OTHER_RELEASES } from '../../src/record/bucket.ts';
-import { decodeRecording, encodeRecording } from '../../src/record/codec.ts';
-import { createLatencyHistogram, msToMicros } from '../../src/record/histogram.ts';
 import { Recorder } from '../../src/record/recorder.ts';
-import type { Recording } from '../../src/record/recording.ts';
+import {
+  emptyBucket,
+  MAX_RELEASES,
+  mergeBucket,
+  OTHER_RELEASES,
+} from '../../src/results/bucket.ts';
+import { decodeRecording, encodeRecording } from '../../src/results/codec.ts';
+import { createLatencyHistogram, msToMicros } from '../../src/results/histogram.ts';
+import type { Recording } from '../../src/results/recording.ts';
+import { OPEN_MODEL_USER, type Sample } from '../../src/results/sample.ts';
 
 const ok = (user: number, t: number, latencyMs: number, release: string): Sample => ({
   user,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../../src/export/write-reports.ts';
-import { readResults } from '../../src/run/read-results.ts';
+import { readResults } from '../../src/results/read-results.ts';
 import { expectGolden } from '../helpers/golden.ts';
 import { REPO } from '../helpers/scenarios.ts';
 

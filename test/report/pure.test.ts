@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Sample } from '../../src/load/sample.ts';
 import { Recorder } from '../../src/record/recorder.ts';
-import { buildCharts, layoutPhaseLabels } from '../../src/report/charts.ts';
-import { decimate } from '../../src/report/decimate.ts';
-import { buildView } from '../../src/report/view.ts';
+import type { Sample } from '../../src/results/sample.ts';
 import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/text/escape.ts';
+import { buildCharts, layoutPhaseLabels } from '../../src/view/charts.ts';
+import { decimate } from '../../src/view/decimate.ts';
+import { buildView } from '../../src/view/view.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
 
 describe('escaping', () => {

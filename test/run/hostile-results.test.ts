@@ -6,7 +6,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderResultsJson } from '../../src/export/results-json.ts';
-import { ResultsFileError, readResults } from '../../src/run/read-results.ts';
+import { ResultsFileError, readResults } from '../../src/results/read-results.ts';
 import { BENCH } from '../helpers/scenarios.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
 

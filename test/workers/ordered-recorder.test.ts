@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
-import type { DeployEvent } from '../../src/deploy/events.ts';
-import type { Sample } from '../../src/load/sample.ts';
-import { createLatencyHistogram } from '../../src/record/histogram.ts';
 import { mergeRecordings } from '../../src/record/merge.ts';
 import { Recorder, type RecorderOptions } from '../../src/record/recorder.ts';
-import type { Recording } from '../../src/record/recording.ts';
+import type { DeployEvent } from '../../src/results/deploy-events.ts';
+import { createLatencyHistogram } from '../../src/results/histogram.ts';
+import type { Recording } from '../../src/results/recording.ts';
+import type { Sample } from '../../src/results/sample.ts';
 import { OrderedRecorder } from '../../src/workers/ordered-recorder.ts';
 
 /**

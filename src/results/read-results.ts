@@ -1,11 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
-import { RESULTS_SCHEMA_VERSION, resultsDocumentSchema } from '../export/results-json.ts';
-import { decodeRecording } from '../record/codec.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { fieldName, inOurWords } from '../scenario/wording.ts';
-import type { TrialResult } from '../trial/run-trial.ts';
-import type { RunReport } from './run-report.ts';
+import { decodeRecording } from './codec.ts';
+import { RESULTS_SCHEMA_VERSION, resultsDocumentSchema } from './results-document.ts';
+import type { RunResults, TrialResult } from './run.ts';
 
 /** A file that is not a results.json this version can read: bad input (exit 2). */
 export class ResultsFileError extends Error {
@@ -17,7 +16,7 @@ export class ResultsFileError extends Error {
  * foreign input — it may be truncated, edited or made to harm — so every field is checked before any
  * report uses it, and the first problem is named with its place in the file.
  */
-export async function readResults(file: string): Promise<RunReport> {
+export async function readResults(file: string): Promise<RunResults> {
   const notOurs = (reason: string): never => {
     throw new ResultsFileError(`${file}: not a deploy-bench results.json: ${reason}`);
   };

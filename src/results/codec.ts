@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { DEPLOY_PHASES } from '../deploy/events.ts';
-import { ERROR_KINDS, type ErrorKind } from '../load/sample.ts';
 import { MAX_INTERVALS_PER_TRIAL } from '../scenario/schema.ts';
 import { countsOf } from './bucket.ts';
+import { DEPLOY_PHASES } from './deploy-events.ts';
 import { decodeHistogram, encodeHistogram, isDecodableHistogram } from './histogram.ts';
 import type { Bucket, Phase, Recording } from './recording.ts';
+import { ERROR_KINDS, type ErrorKind } from './sample.ts';
 
 const count = z.number().int().nonnegative();
 const ms = z.number().finite();

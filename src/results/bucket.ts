@@ -1,6 +1,6 @@
-import { ERROR_KINDS, isFailure, type Sample } from '../load/sample.ts';
 import { createLatencyHistogram, type HistogramLayout, msToMicros } from './histogram.ts';
 import type { Bucket } from './recording.ts';
+import { ERROR_KINDS, isFailure, type Sample } from './sample.ts';
 
 /**
  * Counts keyed by what the target said (a status, a release name). Without a prototype, a release

@@ -21,9 +21,3 @@ export interface DeployEvent {
 
 /** Reports a phase now; the receiver stamps it on the trial's clock. */
 export type EmitPhase = (phase: DeployPhase, detail?: string) => void;
-
-/** Deploys a new release of the target while the load runs. */
-export interface DeployDriver {
-  /** Resolves when the deploy completed; rejects with the reason when it failed. */
-  deploy(emit: EmitPhase, signal: AbortSignal): Promise<void>;
-}

@@ -1,10 +1,10 @@
 import type { ChartConfiguration, ChartDataset, ChartType } from 'chart.js';
 import type { Instance } from '../analysis/instances.ts';
-import { percentileMs } from '../record/histogram.ts';
+import { percentileMs } from '../results/histogram.ts';
 import { mapStrings, showControls } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
 import type { Point } from './decimate.ts';
-import type { ReportView, TrialView, VariantView } from './view.ts';
+import type { RunView, TrialView, VariantView } from './view.ts';
 
 /**
  * Every chart of a report, as plain Chart.js configurations (JSON only, no functions), so that the
@@ -116,7 +116,7 @@ export const LOG_TICK_LABELS_SOURCE = `function (Chart) {
   };
 }`;
 
-export function buildCharts(view: ReportView): ChartSpec[] {
+export function buildCharts(view: RunView): ChartSpec[] {
   const colourOf = (index: number) => VARIANT_COLOURS[index % VARIANT_COLOURS.length] as string;
   const range = latencyRange(view);
   const charts = [
@@ -308,7 +308,7 @@ function trafficDataset(
 }
 
 /** The figure the verdict ranks by first, per variant, with its value written at the bar's end. */
-function waitsChart(view: ReportView, colourOf: (i: number) => string): ChartSpec {
+function waitsChart(view: RunView, colourOf: (i: number) => string): ChartSpec {
   const title = 'Longest user wait';
   const labels = view.variants.map((v) => v.name);
   const waits = view.variants.map((v) => v.summary.metrics.longestUserWaitMs.median);
@@ -379,7 +379,7 @@ function waitsChart(view: ReportView, colourOf: (i: number) => string): ChartSpe
 }
 
 /** One y range for every variant's latency chart: equal-looking spikes are equal. */
-function latencyRange(view: ReportView): { min: number; max: number } {
+function latencyRange(view: RunView): { min: number; max: number } {
   const values = view.variants.flatMap((v) =>
     v.trials.flatMap((t) => [
       ...t.latency.p50.map((p) => p.y),
@@ -477,7 +477,7 @@ function latencyChart(
   };
 }
 
-function throughputChart(view: ReportView, colourOf: (i: number) => string): ChartSpec {
+function throughputChart(view: RunView, colourOf: (i: number) => string): ChartSpec {
   const title = 'Throughput and errors';
   const spans = view.variants.flatMap((v) => (v.trials[0] ? [v.trials[0].span] : []));
   const datasets: ChartDataset<'line', Point[]>[] = view.variants.flatMap((variant, i) => {
@@ -524,7 +524,7 @@ function throughputChart(view: ReportView, colourOf: (i: number) => string): Cha
 /** The percentile levels of an HdrHistogram plot, as "1 in N". */
 const PERCENTILES = [0, 50, 75, 90, 95, 97.5, 99, 99.5, 99.75, 99.9, 99.95, 99.99, 99.995, 99.999];
 
-function percentileChart(view: ReportView, colourOf: (i: number) => string): ChartSpec {
+function percentileChart(view: RunView, colourOf: (i: number) => string): ChartSpec {
   const title = 'Latency by percentile';
   const datasets = view.variants.map((variant, i) => {
     const { overall } = variant;

@@ -1,7 +1,8 @@
 import type { TrialMetrics } from '../analysis/trial-metrics.ts';
 import { spread } from '../analysis/variant-summary.ts';
-import { formatValue, type GateResult } from '../gates/evaluate.ts';
-import type { Phase } from '../record/recording.ts';
+import { formatValue } from '../gates/evaluate.ts';
+import type { Phase } from '../results/recording.ts';
+import type { GateResult } from '../results/run.ts';
 import { formatCount, formatMs } from '../text/format.ts';
 import type { VariantView } from './view.ts';
 

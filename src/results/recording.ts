@@ -1,6 +1,6 @@
-import type { DeployEvent } from '../deploy/events.ts';
-import type { ErrorKind } from '../load/sample.ts';
+import type { DeployEvent } from './deploy-events.ts';
 import type { Histogram } from './histogram.ts';
+import type { ErrorKind } from './sample.ts';
 
 export type Phase = 'before' | 'during' | 'after';
 

@@ -1,20 +1,15 @@
-import { type Comparison, compareVariants } from '../analysis/compare.ts';
 import { type Instance, trialInstances } from '../analysis/instances.ts';
 import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant, type VariantSummary } from '../analysis/variant-summary.ts';
-import {
-  HEAD_LINES,
-  type LogLine,
-  MAX_LINE_CHARACTERS,
-  TAIL_LINES,
-} from '../deploy/bounded-log.ts';
-import type { DeployEvent } from '../deploy/events.ts';
-import { emptyBucket, mergeBucket } from '../record/bucket.ts';
-import { percentileMs } from '../record/histogram.ts';
-import type { Bucket, LongTransaction } from '../record/recording.ts';
+import { type Comparison, compareVariants } from '../analysis/verdict.ts';
+import { emptyBucket, mergeBucket } from '../results/bucket.ts';
+import type { DeployEvent } from '../results/deploy-events.ts';
+import { percentileMs } from '../results/histogram.ts';
+import { HEAD_LINES, type LogLine, MAX_LINE_CHARACTERS, TAIL_LINES } from '../results/log-line.ts';
+import type { Bucket, LongTransaction } from '../results/recording.ts';
+import type { RunResults, VariantResults } from '../results/run.ts';
+import { SATURATED_ELU, type TrialResult } from '../results/run.ts';
 import { outcomeLine, type RunOutcome, runOutcome } from '../run/outcome.ts';
-import type { RunReport, VariantRun } from '../run/run-report.ts';
-import { SATURATED_ELU, type TrialResult } from '../trial/run-trial.ts';
 import { decimate, type Point } from './decimate.ts';
 
 /** More points than this per series are thinned: a one-hour run still gives a light, fast page. */
@@ -60,10 +55,10 @@ export interface VariantView {
   overall: Bucket;
 }
 
-export interface ReportView {
+export interface RunView {
   title: string;
   description?: string;
-  report: RunReport;
+  report: RunResults;
   outcome: RunOutcome;
   /** "The run failed: …" when it did not complete; shown first. */
   ended?: string;
@@ -73,7 +68,7 @@ export interface ReportView {
 }
 
 /** Trials in which deploy-bench itself was saturated: its own delays are in their figures. */
-export function saturationNotices(report: RunReport): string[] {
+export function saturationNotices(report: RunResults): string[] {
   return report.variants.flatMap((variant) =>
     variant.trials
       .filter((trial) => (trial.generator?.eventLoopUtilization ?? 0) >= SATURATED_ELU)
@@ -88,7 +83,7 @@ export function saturationNotices(report: RunReport): string[] {
  * A sharded run: which shards are in, how far their clocks were from the target's (the error in
  * their alignment), and what is estimated when no merged shard ran the deploy (docs/scale.md).
  */
-export function shardNotices(report: RunReport): string[] {
+export function shardNotices(report: RunResults): string[] {
   const { shard } = report;
   if (!shard) return [];
   const notices: string[] = [];
@@ -122,7 +117,7 @@ export function shardNotices(report: RunReport): string[] {
   return notices;
 }
 
-export function buildView(report: RunReport): ReportView {
+export function buildView(report: RunResults): RunView {
   const variants = report.variants.map(variantView);
   const outcome = runOutcome(report);
   const comparison = compareVariants(
@@ -161,7 +156,7 @@ export function buildView(report: RunReport): ReportView {
 }
 
 /** A deploy or a hook that printed more than is kept: every report says how much is missing. */
-export function omittedOutputNotices(report: RunReport): string[] {
+export function omittedOutputNotices(report: RunResults): string[] {
   return report.variants.flatMap((variant) => [
     ...omittedOutputNotes(variant.name, variant.hookLog),
     ...variant.trials.flatMap((trial) =>
@@ -191,7 +186,7 @@ export function omittedOutputNotes(where: string, log: readonly LogLine[]): stri
   });
 }
 
-function variantView(variant: VariantRun): VariantView {
+function variantView(variant: VariantResults): VariantView {
   const overall = emptyBucket();
   for (const trial of variant.trials) mergeBucket(overall, trial.recording.overall);
   return {

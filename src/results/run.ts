@@ -1,0 +1,96 @@
+import type { Scenario } from '../scenario/schema.ts';
+import type { LogLine } from './log-line.ts';
+import type { Recording } from './recording.ts';
+
+export interface VariantResults {
+  name: string;
+  description?: string;
+  strategy?: string;
+  command?: string;
+  trials: TrialResult[];
+  /** Output of the variant's beforeVariant / afterVariant hooks; times from the run's start. */
+  hookLog: LogLine[];
+}
+
+/** Everything a run measured, before analysis: what the exporters render. */
+export interface RunResults {
+  tool: { name: string; version: string };
+  startedAt: string;
+  finishedAt?: string;
+  machine: { hostname: string; platform: string; cpus: number; node: string };
+  scenarioFile: string;
+  scenario: Scenario;
+  /** True when Ctrl-C (or SIGTERM) cut the run short: what was measured so far is kept. */
+  interrupted: boolean;
+  /** Why the run could not go on (e.g. the target never came up). */
+  failure?: string;
+  variants: VariantResults[];
+  /** A shard's run, or shards merged by `bench merge`. */
+  shard?: ShardInfo;
+  /** The gates of the scenario and the command line, evaluated once every trial had run. */
+  gates: GateResult[];
+}
+
+export type TrialStatus = 'completed' | 'failed' | 'interrupted';
+
+/** One deploy of one variant, measured. */
+export interface TrialResult {
+  trial: number;
+  status: TrialStatus;
+  /** Why the deploy failed, when it did. */
+  failure?: string;
+  startedAt: string;
+  recording: Recording;
+  deployLog: LogLine[];
+  /** How busy deploy-bench itself was while measuring: a saturated generator under-measures. */
+  generator?: GeneratorLoad;
+}
+
+export interface GeneratorLoad {
+  /** CPU time of this process over wall time, in % of one core. */
+  cpuPercent: number;
+  /** Share of the time the event loop was busy (1 = it never waited for I/O). */
+  eventLoopUtilization: number;
+}
+
+/** Above this event-loop utilisation the generator's own delays show in the figures. */
+export const SATURATED_ELU = 0.9;
+
+/** Which shards a results.json holds: one for a shard's own run, several after `bench merge`. */
+export interface ShardInfo {
+  count: number;
+  startAt: string;
+  shards: {
+    index: number;
+    deploys: boolean;
+    /**
+     * This machine's clock minus the target's, estimated from the target's Date header: the error
+     * in the shards' alignment. null when the target sent no usable Date.
+     */
+    clockOffsetMs: number | null;
+  }[];
+}
+
+/** What a gate's figure counts in. */
+export type Unit = 'ms' | 'percent' | 'count';
+export type Comparator = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+/** One gate for one variant, evaluated: what CI shows as a test case. */
+export interface GateResult {
+  /** The gate for this variant, e.g. `preboot.longest < 2s` (a `*` gate yields one per variant). */
+  expression: string;
+  source: string;
+  variant: string;
+  /** False when the run did not complete (a deploy failed, an interruption): never a pass then. */
+  evaluated: boolean;
+  passed: boolean;
+  /** NaN when nothing was measured to compare. */
+  actual: number;
+  threshold: number;
+  unit: Unit;
+  comparator: Comparator;
+  /** How the actual value was taken from the trials, e.g. "worst of 3 trials". */
+  basis: string;
+  /** Why the gate could not be evaluated, when it could not. */
+  problem?: string;
+}
