@@ -5,7 +5,7 @@ import { AppProcess, type ProcessExit } from './app-process.ts';
 import { InstanceLog } from './instance-log.ts';
 import { findFreePort } from './ports.ts';
 import { Router } from './router.ts';
-import { deployWithStrategy } from './strategies.ts';
+import { bootRelease, deployWithStrategy, type Supervisor } from './strategies.ts';
 
 /**
  * The embedded stand-in for a PaaS: a router on one port in front of app processes that a supervisor
@@ -48,8 +48,8 @@ export class EmbeddedPlatform {
     }
     const platform = new EmbeddedPlatform(config, cwd, router, port, env);
     try {
-      const first = await platform.bootRelease(config.processes, () => {}, signal);
-      for (const process of first) platform.routeProcess(process);
+      const first = await bootRelease(platform.supervisor, () => {}, signal);
+      for (const process of first) platform.supervisor.route(process);
     } catch (error) {
       await platform.stop();
       throw error;
@@ -61,29 +61,23 @@ export class EmbeddedPlatform {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  get processCount(): number {
-    return this.config.processes;
-  }
-
-  currentProcesses(): readonly AppProcess[] {
-    return this.processes;
-  }
-
   deploy(strategy: Strategy, emit: EmitPhase, signal: AbortSignal): Promise<void> {
-    return deployWithStrategy(strategy, this, emit, signal);
+    return deployWithStrategy(strategy, this.supervisor, emit, signal);
   }
 
-  /** Starts `count` processes of a new release and waits until all are up. */
-  async bootRelease(count: number, emit: EmitPhase, signal?: AbortSignal): Promise<AppProcess[]> {
-    const release = this.nextRelease();
-    const started: AppProcess[] = [];
-    for (let i = 1; i <= count; i++) started.push(await this.startProcess(release, i, emit));
-    await Promise.all(started.map((process) => this.waitUp(process, emit, signal)));
-    return started;
-  }
+  /** The strategies' handle on the processes: what they may do, and only that. */
+  private readonly supervisor: Supervisor<AppProcess> = {
+    processCount: () => this.config.processes,
+    running: () => this.processes,
+    nextRelease: () => `v${++this.releaseNumber}`,
+    startProcess: (release, index, emit) => this.startProcess(release, index, emit),
+    waitUp: (process, emit, signal) => this.waitUp(process, emit, signal),
+    route: (process) => this.routeProcess(process),
+    stopProcesses: (processes, emit) => this.stopProcesses(processes, emit),
+  };
 
   /** Starts one process of a release: the rolling strategy boots them one at a time. */
-  async startProcess(release: string, index: number, emit: EmitPhase): Promise<AppProcess> {
+  private async startProcess(release: string, index: number, emit: EmitPhase): Promise<AppProcess> {
     // A deploy cut short by an interruption must not start processes after everything was stopped.
     if (this.stopped) throw new Error('the platform is stopped');
     const process = AppProcess.start({
@@ -104,7 +98,7 @@ export class EmbeddedPlatform {
     return process;
   }
 
-  async waitUp(process: AppProcess, emit: EmitPhase, signal?: AbortSignal): Promise<void> {
+  private async waitUp(process: AppProcess, emit: EmitPhase, signal?: AbortSignal): Promise<void> {
     await process.waitUntilUp({
       timeoutMs: this.config.bootTimeout,
       readinessPath: this.config.readiness?.path,
@@ -114,11 +108,7 @@ export class EmbeddedPlatform {
     emit('up', process.name);
   }
 
-  nextRelease(): string {
-    return `v${++this.releaseNumber}`;
-  }
-
-  routeProcess(process: AppProcess): void {
+  private routeProcess(process: AppProcess): void {
     this.router.route({ name: process.name, release: process.release, port: process.port });
     this.instances.note(process.name, process.release, 'routed');
   }
@@ -127,7 +117,7 @@ export class EmbeddedPlatform {
    * Takes processes out of the routing and stops them: SIGTERM lets requests in flight finish within
    * the grace period; a request that SIGKILL cuts off is answered 503 by the router.
    */
-  async stopProcesses(toStop: readonly AppProcess[], emit: EmitPhase): Promise<void> {
+  private async stopProcesses(toStop: readonly AppProcess[], emit: EmitPhase): Promise<void> {
     await Promise.all(
       toStop.map(async (process) => {
         emit('stopping', process.name);
