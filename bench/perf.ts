@@ -5,6 +5,7 @@
 // closed model in 1 and 2 worker threads against nginx), schedule (open model send-time error), memory
 // (resident memory after 1 and 5 minutes at full speed), report (rendering the report of a one-hour
 // run).
+
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,13 +14,13 @@ import autocannon from 'autocannon';
 import { createLoadGenerator } from '../src/load/create-load-generator.ts';
 import { OpenModel } from '../src/load/open-model.ts';
 import { shareOfLoad } from '../src/load/share.ts';
+import { prepareMeasuredLoad } from '../src/measured-load/prepare.ts';
 import { findFreePort } from '../src/platform/ports.ts';
 import { sleep } from '../src/process/sleep.ts';
 import { Recorder } from '../src/record/recorder.ts';
 import { percentileMs } from '../src/results/histogram.ts';
 import type { LoadConfig } from '../src/scenario/schema.ts';
 import { startClock } from '../src/trial/clock.ts';
-import { prepareMeasuredLoad } from '../src/trial/measured-load.ts';
 import { waitUntilReady } from '../src/trial/wait-ready.ts';
 import { measureOneHourReport } from './report-size.ts';
 

@@ -1,8 +1,8 @@
 import type { InFlight } from '../load/load-generator.ts';
+import type { ThreadProgress } from '../measured-load/messages.ts';
 import type { LiveInstance } from '../platform/instance-log.ts';
 import { isFailure, type Sample } from '../results/sample.ts';
 import type { Clock } from '../trial/clock.ts';
-import type { ThreadProgress } from '../workers/messages.ts';
 
 export type Stage =
   | 'starting the target'
@@ -138,7 +138,7 @@ export class LiveStats {
     if (sample.latencyMs > this.worstMs) this.worstMs = sample.latencyMs;
   }
 
-  /** What a thread reports of its counters (workers/generator-thread.ts). */
+  /** What a thread reports of its counters (measured-load/generator-thread.ts). */
   progress(): ThreadProgress {
     return {
       requests: this.requests,

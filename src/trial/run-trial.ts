@@ -5,6 +5,8 @@ import { HookError, runHook } from '../deploy/hooks.ts';
 import { platformDriver } from '../deploy/platform-driver.ts';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import { shareOfLoad, workerCount } from '../load/share.ts';
+import type { MeasuredLoad } from '../measured-load/measured-load.ts';
+import { prepareMeasuredLoad } from '../measured-load/prepare.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
 import { INSTANCE_HEADER } from '../platform/router.ts';
 import { sleep } from '../process/sleep.ts';
@@ -15,7 +17,6 @@ import type { LoadedScenario } from '../scenario/load.ts';
 import type { LoadConfig, Variant } from '../scenario/schema.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import { startClock } from './clock.ts';
-import { type MeasuredLoad, prepareMeasuredLoad } from './measured-load.ts';
 import { waitUntilReady } from './wait-ready.ts';
 
 /** The target could not be brought up: nothing was measured, the run cannot go on. */

@@ -4,7 +4,7 @@ import { mergeRecordings } from '../record/merge.ts';
 import { decodeRecording } from '../results/codec.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import { createLatencyHistogram, decodeHistogram, encodeHistogram } from '../results/histogram.ts';
-import type { MeasuredLoad, MeasuredLoadOptions } from '../trial/measured-load.ts';
+import type { MeasuredLoad, MeasuredLoadOptions } from './measured-load.ts';
 import type { FromThread, GeneratorThreadData, ThreadProgress, ToThread } from './messages.ts';
 
 const ENTRY = new URL('./generator-thread.mjs', import.meta.url);
@@ -21,7 +21,7 @@ export class GeneratorThreadError extends Error {
  * The load spread over worker threads, each with its share and its own recorder. Threads send
  * counters for live progress a few times a second, never a message per request; the deploy's events
  * go to every thread as they happen, with a watermark so that each records in the order one thread
- * would (workers/ordered-recorder.ts); at the end their recordings are merged exactly.
+ * would (measured-load/ordered-recorder.ts); at the end their recordings are merged exactly.
  */
 export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<MeasuredLoad> {
   const { origin, share, threads: count, recorder, live } = options;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
+import { OrderedRecorder } from '../../src/measured-load/ordered-recorder.ts';
 import { mergeRecordings } from '../../src/record/merge.ts';
 import { Recorder, type RecorderOptions } from '../../src/record/recorder.ts';
 import type { DeployEvent } from '../../src/results/deploy-events.ts';
 import { createLatencyHistogram } from '../../src/results/histogram.ts';
 import type { Recording } from '../../src/results/recording.ts';
 import type { Sample } from '../../src/results/sample.ts';
-import { OrderedRecorder } from '../../src/workers/ordered-recorder.ts';
 
 /**
  * Two threads' users: 0 and 1 answer in 1–2 ms, 2 and 3 in 20–30 ms, so the threads' own baselines

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { runScenario } from 'deploy-bench';
 import { afterEach, describe, expect, it } from 'vitest';
 import { shareOfLoad } from '../../src/load/share.ts';
+import { prepareMeasuredLoad } from '../../src/measured-load/prepare.ts';
 import { sleep } from '../../src/process/sleep.ts';
 import { percentileMs } from '../../src/results/histogram.ts';
 import type { Recording } from '../../src/results/recording.ts';
 import type { LoadConfig } from '../../src/scenario/schema.ts';
 import { startClock } from '../../src/trial/clock.ts';
-import { prepareMeasuredLoad } from '../../src/trial/measured-load.ts';
 import { startHttpServer, type TestServer } from '../helpers/servers.ts';
 
 const servers: TestServer[] = [];

@@ -25,7 +25,7 @@ export interface ThreadProgress {
 export type ToThread =
   /** `clockOrigin`: the trial's t0 on the process's monotonic clock, shared by every thread. */
   | { type: 'start'; clockOrigin: bigint }
-  /** Every deploy event up to `t` has been sent (workers/ordered-recorder.ts). */
+  /** Every deploy event up to `t` has been sent (measured-load/ordered-recorder.ts). */
   | { type: 'watermark'; t: number }
   | { type: 'event'; event: DeployEvent }
   /** The trigger: the thread answers with its share of the baseline ... */

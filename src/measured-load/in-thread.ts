@@ -1,0 +1,46 @@
+import { performance } from 'node:perf_hooks';
+import { createLoadGenerator } from '../load/create-load-generator.ts';
+import { Recorder } from '../record/recorder.ts';
+import type { MeasuredLoad, MeasuredLoadOptions } from './measured-load.ts';
+
+/** The load sent from this thread, recorded as it goes. */
+export function inThisThread({
+  origin,
+  share,
+  recorder: recorderOptions,
+  live,
+}: MeasuredLoadOptions): MeasuredLoad {
+  const recorder = new Recorder(recorderOptions);
+  let stopGenerator: (mode: 'drain' | 'abort') => Promise<void> = async () => {};
+  let eluAtStart = performance.eventLoopUtilization();
+  const load: MeasuredLoad = {
+    start(clock) {
+      const generator = createLoadGenerator({
+        origin,
+        load: share.load,
+        share,
+        clock,
+        onSample: (sample) => {
+          recorder.record(sample);
+          live?.record(sample);
+        },
+        onDropped: (t) => recorder.recordDropped(t),
+      });
+      stopGenerator = (mode) => generator.stop(mode);
+      if (live) {
+        live.inFlight = () => generator.inFlight();
+        live.answeredBy = () => recorder.answeredBy();
+      }
+      eluAtStart = performance.eventLoopUtilization();
+      generator.start();
+    },
+    event: (event) => recorder.event(event),
+    stop: (mode) => stopGenerator(mode),
+    finish: async (durationMs) => ({
+      recording: recorder.finish(durationMs),
+      eventLoopUtilization: performance.eventLoopUtilization(eluAtStart).utilization,
+    }),
+    dispose: async () => {},
+  };
+  return load;
+}

@@ -1,0 +1,34 @@
+import type { LoadShare } from '../load/share.ts';
+import type { RecorderOptions } from '../record/recorder.ts';
+import type { DeployEvent } from '../results/deploy-events.ts';
+import type { Recording } from '../results/recording.ts';
+import type { LiveStats } from '../run/live-stats.ts';
+import type { Clock } from '../trial/clock.ts';
+
+/** The load and its recording, whether one thread sends it or several. */
+export interface MeasuredLoad {
+  /** Starts sending; the trial's clock starts now. */
+  start(clock: Clock): void;
+  /** A deploy phase, on the trial's clock. */
+  event(event: DeployEvent): void;
+  stop(mode: 'drain' | 'abort'): Promise<void>;
+  /** Closes the recording at `durationMs`; with several threads, their recordings merged. */
+  finish(durationMs: number): Promise<MeasuredResult>;
+  /** Lets go of whatever is left (worker threads), whether or not the trial got to `finish`. */
+  dispose(): Promise<void>;
+}
+
+export interface MeasuredResult {
+  recording: Recording;
+  /** The busiest generator thread's event-loop utilisation over the trial. */
+  eventLoopUtilization: number;
+}
+
+export interface MeasuredLoadOptions {
+  origin: string;
+  share: LoadShare;
+  /** Worker threads to spread the share over; 1 sends it from this thread. */
+  threads: number;
+  recorder: RecorderOptions;
+  live?: LiveStats;
+}
