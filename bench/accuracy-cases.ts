@@ -3,12 +3,12 @@
 import http from 'node:http';
 import { trialMetrics } from '../src/analysis/trial-metrics.ts';
 import { createLoadGenerator } from '../src/load/create-load-generator.ts';
+import { startClock } from '../src/process/clock.ts';
 import { sleep } from '../src/process/sleep.ts';
 import { Recorder } from '../src/record/recorder.ts';
 import { percentileMs } from '../src/results/histogram.ts';
 import type { Recording } from '../src/results/recording.ts';
 import type { LoadConfig } from '../src/scenario/schema.ts';
-import { startClock } from '../src/trial/clock.ts';
 import { GroundTruthServer } from './ground-truth.ts';
 
 export interface Check {

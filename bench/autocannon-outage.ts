@@ -8,9 +8,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { ClosedModel } from '../src/load/closed-model.ts';
+import { startClock } from '../src/process/clock.ts';
 import { sleep } from '../src/process/sleep.ts';
 import type { Sample } from '../src/results/sample.ts';
-import { startClock } from '../src/trial/clock.ts';
 
 const REFUSE_AT = 1000;
 const REFUSE_FOR = 1000;

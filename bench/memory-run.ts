@@ -3,9 +3,9 @@
 // in a fresh process so that nothing else (autocannon, other sections) weighs on its figures.
 //   node --expose-gc --import tsx bench/memory-run.ts ORIGIN MINUTES...
 import { createLoadGenerator } from '../src/load/create-load-generator.ts';
+import { startClock } from '../src/process/clock.ts';
 import { sleep } from '../src/process/sleep.ts';
 import { Recorder } from '../src/record/recorder.ts';
-import { startClock } from '../src/trial/clock.ts';
 
 const [origin, ...checkpoints] = process.argv.slice(2);
 const clock = startClock();

@@ -16,11 +16,11 @@ import { OpenModel } from '../src/load/open-model.ts';
 import { shareOfLoad } from '../src/load/share.ts';
 import { prepareMeasuredLoad } from '../src/measured-load/prepare.ts';
 import { findFreePort } from '../src/platform/ports.ts';
+import { startClock } from '../src/process/clock.ts';
 import { sleep } from '../src/process/sleep.ts';
 import { Recorder } from '../src/record/recorder.ts';
 import { percentileMs } from '../src/results/histogram.ts';
 import type { LoadConfig } from '../src/scenario/schema.ts';
-import { startClock } from '../src/trial/clock.ts';
 import { waitUntilReady } from '../src/trial/wait-ready.ts';
 import { measureOneHourReport } from './report-size.ts';
 

@@ -11,9 +11,9 @@
 import type { ExportName } from './export/exporter.ts';
 import { EXPORT_NAMES } from './export/exporter.ts';
 import { writeReports } from './export/write-reports.ts';
+import { evaluateRunGates } from './gates/evaluate.ts';
 import { type Gate, parseGate } from './gates/parse.ts';
 import type { RunResults } from './results/run.ts';
-import { evaluateRunGates } from './run/outcome.ts';
 import { runScenario as runLoadedScenario } from './run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from './scenario/load.ts';
 
@@ -59,6 +59,7 @@ export async function runScenario(
   return report;
 }
 
+export { type RunOutcome, runOutcome } from './analysis/outcome.ts';
 export { type TrialMetrics, trialMetrics } from './analysis/trial-metrics.ts';
 export { summarizeVariant, type VariantSummary } from './analysis/variant-summary.ts';
 export { type Comparison, compareVariants } from './analysis/verdict.ts';
@@ -70,7 +71,6 @@ export { evaluateGates } from './gates/evaluate.ts';
 export { type Gate, GateSyntaxError, parseGate } from './gates/parse.ts';
 export { readResults } from './results/read-results.ts';
 export type { GateResult, RunResults, TrialResult, VariantResults } from './results/run.ts';
-export { type RunOutcome, runOutcome } from './run/outcome.ts';
 export { ScenarioError } from './scenario/errors.ts';
 export { type LoadedScenario, loadScenarioFile, parseScenario } from './scenario/load.ts';
 export type { Scenario } from './scenario/schema.ts';

@@ -1,5 +1,5 @@
-import type { RunOutcome } from '../run/outcome.ts';
 import { formatMs } from '../text/format.ts';
+import type { RunOutcome } from './outcome.ts';
 import { mannWhitney } from './statistics.ts';
 import type { SummaryMetric, VariantSummary } from './variant-summary.ts';
 

@@ -1,6 +1,6 @@
+import { outcomeLine, runOutcome } from '../analysis/outcome.ts';
 import { renderTerminal } from '../export/terminal.ts';
 import type { RunResults } from '../results/run.ts';
-import { outcomeLine, runOutcome } from '../run/outcome.ts';
 import { forTerminal } from '../text/escape.ts';
 
 /**

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { runOutcome } from '../analysis/outcome.ts';
 import type { ExportName } from '../export/exporter.ts';
 import { OutputError, prepareOutputFolder } from '../export/write-file.ts';
 import { ReportsNotWritten, writeReports } from '../export/write-reports.ts';
+import { evaluateRunGates } from '../gates/evaluate.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';
 import { LiveStats } from '../run/live-stats.ts';
-import { evaluateRunGates, runOutcome } from '../run/outcome.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { estimateClockOffset } from '../shard/clock-offset.ts';

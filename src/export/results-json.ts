@@ -1,12 +1,12 @@
 import type { z } from 'zod';
 import { trialInstances } from '../analysis/instances.ts';
+import { runOutcome } from '../analysis/outcome.ts';
 import { trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { compareVariants } from '../analysis/verdict.ts';
 import { encodeRecording } from '../results/codec.ts';
 import { RESULTS_SCHEMA_VERSION, type resultsDocumentSchema } from '../results/results-document.ts';
 import type { RunResults } from '../results/run.ts';
-import { runOutcome } from '../run/outcome.ts';
 import { jsonText } from '../text/escape.ts';
 
 /** results.json: the whole run, analysed, with histograms to re-render or compare it later. */

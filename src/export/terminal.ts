@@ -1,10 +1,10 @@
 import Table from 'cli-table3';
+import { runOutcome } from '../analysis/outcome.ts';
 import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant } from '../analysis/variant-summary.ts';
 import { compareVariants } from '../analysis/verdict.ts';
 import { emptyBucket, mergeBucket } from '../results/bucket.ts';
 import type { RunResults, VariantResults } from '../results/run.ts';
-import { runOutcome } from '../run/outcome.ts';
 import { forTerminal, showControls } from '../text/escape.ts';
 import { formatCount, formatMs } from '../text/format.ts';
 import { gateMark, gateRows, gateSummary } from '../view/table.ts';

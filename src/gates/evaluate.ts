@@ -1,5 +1,6 @@
+import { runOutcome } from '../analysis/outcome.ts';
 import { median, trialValues } from '../analysis/variant-summary.ts';
-import type { Comparator, GateResult, Unit, VariantResults } from '../results/run.ts';
+import type { Comparator, GateResult, RunResults, Unit, VariantResults } from '../results/run.ts';
 import { formatMs } from '../text/format.ts';
 import type { Aggregation, Gate, MetricRef } from './parse.ts';
 
@@ -111,4 +112,19 @@ export function formatValue(value: number, unit: Unit): string {
   if (unit === 'ms') return formatMs(value);
   if (unit === 'percent') return `${Number(value.toFixed(3))} %`;
   return String(Math.round(value * 1000) / 1000);
+}
+
+/** The run's gates: evaluated when it completed, shown but not evaluated (never passed) otherwise. */
+export function evaluateRunGates(
+  gates: readonly Gate[],
+  report: Pick<RunResults, 'interrupted' | 'failure' | 'variants'>,
+): GateResult[] {
+  const outcome = runOutcome(report);
+  const withheld =
+    outcome.kind === 'failed'
+      ? 'the run failed'
+      : outcome.kind === 'interrupted'
+        ? 'the run was interrupted'
+        : undefined;
+  return evaluateGates(gates, report.variants, withheld);
 }

@@ -1,7 +1,7 @@
 import { Client } from 'undici';
+import type { Clock } from '../process/clock.ts';
 import type { Sample } from '../results/sample.ts';
 import type { ClosedLoadConfig } from '../scenario/schema.ts';
-import type { Clock } from '../trial/clock.ts';
 import type { InFlight, LoadGenerator } from './load-generator.ts';
 import {
   type PreparedRequest,

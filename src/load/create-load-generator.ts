@@ -1,6 +1,6 @@
+import type { Clock } from '../process/clock.ts';
 import type { Sample } from '../results/sample.ts';
 import type { LoadConfig } from '../scenario/schema.ts';
-import type { Clock } from '../trial/clock.ts';
 import { ClosedModel } from './closed-model.ts';
 import type { LoadGenerator } from './load-generator.ts';
 import { OpenModel } from './open-model.ts';

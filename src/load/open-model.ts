@@ -1,8 +1,8 @@
 import { Pool } from 'undici';
+import type { Clock } from '../process/clock.ts';
 import { createLatencyHistogram, type Histogram, msToMicros } from '../results/histogram.ts';
 import { OPEN_MODEL_USER, type Sample } from '../results/sample.ts';
 import type { OpenLoadConfig } from '../scenario/schema.ts';
-import type { Clock } from '../trial/clock.ts';
 import type { InFlight, LoadGenerator } from './load-generator.ts';
 import { type PreparedRequest, prepareRequest, RequestSender } from './request.ts';
 import { DEFAULT_SEED } from './share.ts';

@@ -4,11 +4,11 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import type { LoadGenerator } from '../load/load-generator.ts';
+import { startClock } from '../process/clock.ts';
 import { Recorder } from '../record/recorder.ts';
 import { encodeRecording } from '../results/codec.ts';
 import { decodeHistogram, encodeHistogram } from '../results/histogram.ts';
 import { LiveStats } from '../run/live-stats.ts';
-import { startClock } from '../trial/clock.ts';
 import type { FromThread, GeneratorThreadData, ToThread } from './messages.ts';
 import { OrderedRecorder } from './ordered-recorder.ts';
 

@@ -1,9 +1,9 @@
 import type { LoadShare } from '../load/share.ts';
+import type { Clock } from '../process/clock.ts';
 import type { RecorderOptions } from '../record/recorder.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import type { Recording } from '../results/recording.ts';
 import type { LiveStats } from '../run/live-stats.ts';
-import type { Clock } from '../trial/clock.ts';
 
 /** The load and its recording, whether one thread sends it or several. */
 export interface MeasuredLoad {

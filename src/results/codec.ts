@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_INTERVALS_PER_TRIAL } from '../scenario/schema.ts';
+import { MAX_INTERVALS_PER_TRIAL } from './bounds.ts';
 import { countsOf } from './bucket.ts';
 import { DEPLOY_PHASES } from './deploy-events.ts';
 import { decodeHistogram, encodeHistogram, isDecodableHistogram } from './histogram.ts';

@@ -1,7 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
-import type { Scenario } from '../scenario/schema.ts';
-import { fieldName, inOurWords } from '../scenario/wording.ts';
+import { fieldName, inOurWords } from '../text/wording.ts';
 import { decodeRecording } from './codec.ts';
 import { RESULTS_SCHEMA_VERSION, resultsDocumentSchema } from './results-document.ts';
 import type { RunResults, TrialResult } from './run.ts';
@@ -64,7 +63,7 @@ export async function readResults(file: string): Promise<RunResults> {
     machine: results.machine,
     scenarioFile: results.scenarioFile,
     // Checked for what the reports read of it (its name and description); kept whole for the rest.
-    scenario: results.scenario as unknown as Scenario,
+    scenario: results.scenario,
     interrupted: results.interrupted,
     ...(results.failure ? { failure: results.failure } : {}),
     ...(results.shard ? { shard: results.shard } : {}),

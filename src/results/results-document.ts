@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { variantFileName } from '../scenario/schema.ts';
+import { variantFileName } from './bounds.ts';
 import { encodedRecordingSchema } from './codec.ts';
 
 /** Bumped whenever a field changes meaning or goes away; docs/results-format.md describes it. */

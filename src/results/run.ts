@@ -1,4 +1,3 @@
-import type { Scenario } from '../scenario/schema.ts';
 import type { LogLine } from './log-line.ts';
 import type { Recording } from './recording.ts';
 
@@ -12,6 +11,13 @@ export interface VariantResults {
   hookLog: LogLine[];
 }
 
+/** A scenario as results.json keeps it, every field as it ran: reports read its name and description. */
+export interface SavedScenario {
+  name: string;
+  description?: string | undefined;
+  [field: string]: unknown;
+}
+
 /** Everything a run measured, before analysis: what the exporters render. */
 export interface RunResults {
   tool: { name: string; version: string };
@@ -19,7 +25,8 @@ export interface RunResults {
   finishedAt?: string;
   machine: { hostname: string; platform: string; cpus: number; node: string };
   scenarioFile: string;
-  scenario: Scenario;
+  /** Read back from a saved run, only its name and description are checked. */
+  scenario: SavedScenario;
   /** True when Ctrl-C (or SIGTERM) cut the run short: what was measured so far is kept. */
   interrupted: boolean;
   /** Why the run could not go on (e.g. the target never came up). */

@@ -1,8 +1,8 @@
 import type { InFlight } from '../load/load-generator.ts';
 import type { ThreadProgress } from '../measured-load/messages.ts';
 import type { LiveInstance } from '../platform/instance-log.ts';
+import type { Clock } from '../process/clock.ts';
 import { isFailure, type Sample } from '../results/sample.ts';
-import type { Clock } from '../trial/clock.ts';
 
 export type Stage =
   | 'starting the target'

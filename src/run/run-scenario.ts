@@ -3,12 +3,12 @@ import { OutputLog } from '../deploy/bounded-log.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
 import { renderResultsJson } from '../export/results-json.ts';
 import { makeFolder, OutputError, writeFileAtomic } from '../export/write-file.ts';
+import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
 import type { DeployPhase } from '../results/deploy-events.ts';
 import type { RunResults, TrialResult, VariantResults } from '../results/run.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
-import { startClock } from '../trial/clock.ts';
 import {
   InterruptedBeforeLoad,
   runTrial,

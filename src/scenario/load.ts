@@ -12,11 +12,11 @@ import {
 } from 'yaml';
 import type { z } from 'zod';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
+import { fieldName, inOurWords } from '../text/wording.ts';
 import { ScenarioError, type ScenarioProblem } from './errors.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { type Scenario, scenarioSchema } from './schema.ts';
 import { closest, keysAt } from './suggest.ts';
-import { fieldName, inOurWords } from './wording.ts';
 
 export interface LoadedScenario {
   scenario: Scenario;

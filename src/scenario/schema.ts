@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_INTERVALS_PER_TRIAL, variantFileName } from '../results/bounds.ts';
 import { hasControlCharacter } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './duration.ts';
@@ -8,9 +9,6 @@ import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './duration.ts';
  * 1 ms instead, so a longer timeout would fire at once.
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Intervals a trial may record: each holds a histogram, so this bounds a trial's memory. */
-export const MAX_INTERVALS_PER_TRIAL = 100_000;
 
 /** The lower end of a duration's range: above 0 (a timeout), or at least some duration. */
 type LowerBound = { above: 0 } | { atLeast: string };
@@ -286,12 +284,6 @@ const timelineSchema = z.strictObject({
   /** Rest between two trials, so that one trial's after-effects do not leak into the next. */
   betweenTrials: duration().default(0),
 });
-
-/** Variant names head table columns and name files (`<name>.hgrm`): no path can hide in one. */
-export const variantFileName = z
-  .string()
-  .max(200)
-  .regex(/^[A-Za-z0-9][\w.-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
 
 /** A scenario's variant names are also short enough to head a table column. */
 const variantName = variantFileName.max(100);

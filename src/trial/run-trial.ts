@@ -9,6 +9,7 @@ import type { MeasuredLoad } from '../measured-load/measured-load.ts';
 import { prepareMeasuredLoad } from '../measured-load/prepare.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
 import { INSTANCE_HEADER } from '../platform/router.ts';
+import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
 import type { DeployPhase } from '../results/deploy-events.ts';
 import type { GeneratorLoad, TrialResult, TrialStatus } from '../results/run.ts';
@@ -16,7 +17,6 @@ import type { LiveStats } from '../run/live-stats.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { LoadConfig, Variant } from '../scenario/schema.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
-import { startClock } from './clock.ts';
 import { waitUntilReady } from './wait-ready.ts';
 
 /** The target could not be brought up: nothing was measured, the run cannot go on. */

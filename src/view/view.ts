@@ -1,4 +1,5 @@
 import { type Instance, trialInstances } from '../analysis/instances.ts';
+import { outcomeLine, type RunOutcome, runOutcome } from '../analysis/outcome.ts';
 import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
 import { summarizeVariant, type VariantSummary } from '../analysis/variant-summary.ts';
 import { type Comparison, compareVariants } from '../analysis/verdict.ts';
@@ -9,7 +10,6 @@ import { HEAD_LINES, type LogLine, MAX_LINE_CHARACTERS, TAIL_LINES } from '../re
 import type { Bucket, LongTransaction } from '../results/recording.ts';
 import type { RunResults, VariantResults } from '../results/run.ts';
 import { SATURATED_ELU, type TrialResult } from '../results/run.ts';
-import { outcomeLine, type RunOutcome, runOutcome } from '../run/outcome.ts';
 import { decimate, type Point } from './decimate.ts';
 
 /** More points than this per series are thinned: a one-hour run still gives a light, fast page. */

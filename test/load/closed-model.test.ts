@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { bareClientP50 } from '../../bench/accuracy-cases.ts';
 import { ClosedModel } from '../../src/load/closed-model.ts';
+import { startClock } from '../../src/process/clock.ts';
 import { sleep } from '../../src/process/sleep.ts';
 import { Recorder } from '../../src/record/recorder.ts';
 import { percentileMs } from '../../src/results/histogram.ts';
 import type { Sample } from '../../src/results/sample.ts';
 import type { ClosedLoadConfig } from '../../src/scenario/schema.ts';
-import { startClock } from '../../src/trial/clock.ts';
 import {
   closedPort,
   startHttpServer,

@@ -2,10 +2,10 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
 import { ClosedModel } from '../../src/load/closed-model.ts';
+import { startClock } from '../../src/process/clock.ts';
 import { sleep } from '../../src/process/sleep.ts';
 import { Recorder } from '../../src/record/recorder.ts';
 import type { ClosedLoadConfig } from '../../src/scenario/schema.ts';
-import { startClock } from '../../src/trial/clock.ts';
 import { startTcpServer, type TestServer } from '../helpers/servers.ts';
 
 const servers: TestServer[] = [];

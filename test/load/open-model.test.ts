@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClosedModel } from '../../src/load/closed-model.ts';
 import { OpenModel } from '../../src/load/open-model.ts';
+import { startClock } from '../../src/process/clock.ts';
 import { sleep } from '../../src/process/sleep.ts';
 import type { Sample } from '../../src/results/sample.ts';
 import type { OpenLoadConfig } from '../../src/scenario/schema.ts';
-import { startClock } from '../../src/trial/clock.ts';
 import { startHttpServer, startTcpServer, type TestServer } from '../helpers/servers.ts';
 
 const servers: TestServer[] = [];

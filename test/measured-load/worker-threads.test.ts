@@ -5,11 +5,11 @@ import { runScenario } from 'deploy-bench';
 import { afterEach, describe, expect, it } from 'vitest';
 import { shareOfLoad } from '../../src/load/share.ts';
 import { prepareMeasuredLoad } from '../../src/measured-load/prepare.ts';
+import { startClock } from '../../src/process/clock.ts';
 import { sleep } from '../../src/process/sleep.ts';
 import { percentileMs } from '../../src/results/histogram.ts';
 import type { Recording } from '../../src/results/recording.ts';
 import type { LoadConfig } from '../../src/scenario/schema.ts';
-import { startClock } from '../../src/trial/clock.ts';
 import { startHttpServer, type TestServer } from '../helpers/servers.ts';
 
 const servers: TestServer[] = [];

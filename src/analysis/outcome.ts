@@ -1,6 +1,4 @@
-import { evaluateGates } from '../gates/evaluate.ts';
-import type { Gate } from '../gates/parse.ts';
-import type { GateResult, RunResults } from '../results/run.ts';
+import type { RunResults } from '../results/run.ts';
 
 /**
  * How a run ended, in the order of its exit codes: interrupted (130), failed (3), completed. Every
@@ -35,19 +33,4 @@ export function outcomeLine(outcome: RunOutcome): string | undefined {
   if (outcome.kind === 'interrupted')
     return 'The run was interrupted: these figures cover what was measured until then.';
   return undefined;
-}
-
-/** The run's gates: evaluated when it completed, shown but not evaluated (never passed) otherwise. */
-export function evaluateRunGates(
-  gates: readonly Gate[],
-  report: Pick<RunResults, 'interrupted' | 'failure' | 'variants'>,
-): GateResult[] {
-  const outcome = runOutcome(report);
-  const withheld =
-    outcome.kind === 'failed'
-      ? 'the run failed'
-      : outcome.kind === 'interrupted'
-        ? 'the run was interrupted'
-        : undefined;
-  return evaluateGates(gates, report.variants, withheld);
 }
