@@ -2,18 +2,16 @@
  * deploy-bench as a library, for people who script benchmarks:
  *
  *   import { runScenario } from 'deploy-bench';
- *   const report = await runScenario('scenarios/preboot.yaml', { outDir: 'out' });
+ *   const run = await runScenario('scenarios/preboot.yaml', { outDir: 'out' });
+ *   console.log(run.comparison.headline);
  *
  * The package is TypeScript run through tsx (docs/decisions/0003-typescript-without-a-build.md):
  * run such a script with `npx tsx my-bench.ts`.
  */
 
-import type { ExportName } from './export/exporter.ts';
-import { EXPORT_NAMES } from './export/exporter.ts';
-import { writeReports } from './export/write-reports.ts';
-import { evaluateRunGates } from './gates/evaluate.ts';
+import type { AnalysedRun } from './analysis/analyse.ts';
+import { EXPORT_NAMES, type ExportName } from './export/exporter.ts';
 import { type Gate, parseGate } from './gates/parse.ts';
-import type { RunResults } from './results/run.ts';
 import { runScenario as runLoadedScenario } from './run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from './scenario/load.ts';
 
@@ -28,19 +26,19 @@ export interface RunScenarioOptions {
   gates?: string[];
   /** Formats to write (default: all this machine can produce). */
   formats?: ExportName[];
-  /** Progress lines (deploy phases); silent by default. */
+  /** Progress lines (deploy phases), and formats skipped or not written; silent by default. */
   log?: (line: string) => void;
 }
 
 /**
- * Runs a scenario (a file, or one already loaded): every variant × trial, gates evaluated, reports
- * written. Throws ScenarioError for a bad file or gate; returns the report otherwise, failed or not
- * (see `report.failure`, `report.interrupted`, `report.gates`).
+ * Runs a scenario (a file, or one already loaded) as `bench run` does: every variant × trial, gates
+ * evaluated, reports written. Throws ScenarioError for a bad file or gate; returns the analysed run
+ * otherwise, failed or not (see `run.outcome`, `run.results.gates`, `run.comparison`).
  */
 export async function runScenario(
   scenario: string | LoadedScenario,
   options: RunScenarioOptions,
-): Promise<RunResults> {
+): Promise<AnalysedRun> {
   const loaded = typeof scenario === 'string' ? await loadScenarioFile(scenario) : scenario;
   const variants = loaded.scenario.variants.map((v) => v.name);
   const gates: Gate[] = [
@@ -48,21 +46,27 @@ export async function runScenario(
     ...(options.gates ?? []).map((g) => parseGate(g, variants)),
   ];
   const log = options.log ?? (() => {});
-  const report = await runLoadedScenario(loaded, {
+  return runLoadedScenario(loaded, {
     outDir: options.outDir,
     signal: options.signal ?? new AbortController().signal,
     log,
+    warn: log,
     ...(options.trials !== undefined ? { trials: options.trials } : {}),
+    gates,
+    formats: options.formats ?? [...EXPORT_NAMES],
   });
-  report.gates = evaluateRunGates(gates, report);
-  await writeReports(report, options.outDir, options.formats ?? [...EXPORT_NAMES], log);
-  return report;
 }
 
-export { type RunOutcome, runOutcome } from './analysis/outcome.ts';
+export {
+  type AnalysedRun,
+  type AnalysedTrial,
+  type AnalysedVariant,
+  analyse,
+} from './analysis/analyse.ts';
+export type { RunOutcome } from './analysis/outcome.ts';
 export { type TrialMetrics, trialMetrics } from './analysis/trial-metrics.ts';
-export { summarizeVariant, type VariantSummary } from './analysis/variant-summary.ts';
-export { type Comparison, compareVariants } from './analysis/verdict.ts';
+export type { VariantSummary } from './analysis/variant-summary.ts';
+export type { Comparison } from './analysis/verdict.ts';
 export { compareRuns, type RunComparison } from './compare/compare-runs.ts';
 export type { ExportName } from './export/exporter.ts';
 export { renderTerminal } from './export/terminal.ts';

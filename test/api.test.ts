@@ -26,18 +26,22 @@ variants: [{ name: a, command: "true" }]
 `,
     );
     const phases: string[] = [];
-    const report = await runScenario(file, {
+    const run = await runScenario(file, {
       outDir: path.join(dir, 'out'),
       gates: ['a.errors == 0'],
       formats: ['json', 'md'],
       log: (line) => phases.push(line),
     });
-    const trial = report.variants[0]?.trials[0];
-    expect(trial?.status).toBe('completed');
-    expect(
-      trialMetrics(trial?.recording as NonNullable<typeof trial>['recording']).requests,
-    ).toBeGreaterThan(10);
-    expect(report.gates.map((g) => [g.expression, g.passed])).toEqual([['a.errors == 0', true]]);
+    const trial = run.variants[0]?.trials[0];
+    expect(trial?.result.status).toBe('completed');
+    expect(trial?.metrics.requests).toBeGreaterThan(10);
+    // The figures are the analysis of the results returned beside them.
+    const recording = trial?.result.recording as NonNullable<typeof trial>['result']['recording'];
+    expect(trialMetrics(recording)).toEqual(trial?.metrics);
+    expect(run.outcome).toEqual({ kind: 'completed' });
+    expect(run.results.gates.map((g) => [g.expression, g.passed])).toEqual([
+      ['a.errors == 0', true],
+    ]);
     expect(existsSync(path.join(dir, 'out', 'summary.md'))).toBe(true);
     expect(phases.some((l) => l.includes('triggered'))).toBe(true);
   });

@@ -1,6 +1,6 @@
 import type { TrialResult } from '../results/run.ts';
 import { type ConfidenceInterval, medianConfidenceInterval } from './statistics.ts';
-import { type TrialMetrics, trialMetrics } from './trial-metrics.ts';
+import type { TrialMetrics } from './trial-metrics.ts';
 
 /** Metrics summarised over a variant's trials. */
 export const SUMMARY_METRICS = [
@@ -58,27 +58,30 @@ export function spread(values: readonly number[]): Spread {
   };
 }
 
+/** A trial as a summary reads it: how it ended, and its figures. */
+export interface SummarisedTrial {
+  result: Pick<TrialResult, 'status'>;
+  metrics: TrialMetrics;
+}
+
 /** A metric's value in each trial that ran to its end. */
 export function trialValues(
-  trials: readonly TrialResult[],
+  trials: readonly SummarisedTrial[],
   metric: (m: TrialMetrics) => number,
 ): number[] {
-  return trials
-    .filter((t) => t.status !== 'interrupted')
-    .map((t) => metric(trialMetrics(t.recording)));
+  return trials.filter((t) => t.result.status !== 'interrupted').map((t) => metric(t.metrics));
 }
 
 /** Trials that were measured to their end count; an interrupted one is shown but not summarised. */
-export function summarizeVariant(trials: readonly TrialResult[]): VariantSummary {
-  const counted = trials.filter((t) => t.status !== 'interrupted');
-  const metrics = counted.map((t) => trialMetrics(t.recording));
+export function summarizeVariant(trials: readonly SummarisedTrial[]): VariantSummary {
+  const counted = trials.filter((t) => t.result.status !== 'interrupted');
   return {
     trials: counted.length,
-    failedTrials: counted.filter((t) => t.status === 'failed').length,
+    failedTrials: counted.filter((t) => t.result.status === 'failed').length,
     interruptedTrials: trials.length - counted.length,
     metrics: Object.fromEntries(
       SUMMARY_METRICS.map((name) => {
-        const values = metrics.map((m) => m[name]);
+        const values = counted.map((t) => t.metrics[name]);
         return [name, { ...spread(values), values }];
       }),
     ) as Record<SummaryMetric, MetricSummary>,

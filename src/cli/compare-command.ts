@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { analyse } from '../analysis/analyse.ts';
 import { compareRuns, hasMeasuredTrial } from '../compare/compare-runs.ts';
 import { renderCompareFiles, renderCompareTerminal } from '../compare/render.ts';
 import { makeFolder, writeFileAtomic } from '../export/write-file.ts';
@@ -28,8 +29,8 @@ export async function compareCommand(args: {
       throw new ResultsFileError(`${file}: no trial was measured to its end: nothing to compare`);
   }
   const comparison = compareRuns(
-    { file: args.base, report: base },
-    { file: args.head, report: head },
+    { file: args.base, run: analyse(base) },
+    { file: args.head, run: analyse(head) },
     Number(margin[1]) / 100,
   );
   if (comparison.deltas.length === 0) {

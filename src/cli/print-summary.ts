@@ -1,16 +1,16 @@
-import { outcomeLine, runOutcome } from '../analysis/outcome.ts';
+import type { AnalysedRun } from '../analysis/analyse.ts';
+import { outcomeLine } from '../analysis/outcome.ts';
 import { renderTerminal } from '../export/terminal.ts';
-import type { RunResults } from '../results/run.ts';
 import { forTerminal } from '../text/escape.ts';
 
 /**
  * The terminal summary, then where the files went, then — for a run that did not complete — how it
  * ended, as the very last line, where an operator's eye and a CI log's tail land.
  */
-export function printSummary(report: RunResults, whereLine: string, out = process.stdout): void {
-  out.write(renderTerminal(report));
+export function printSummary(run: AnalysedRun, whereLine: string, out = process.stdout): void {
+  out.write(renderTerminal(run));
   out.write(`\n${forTerminal(whereLine)}\n`);
-  const outcome = outcomeLine(runOutcome(report));
+  const outcome = outcomeLine(run.outcome);
   const last = outcome && forTerminal(outcome);
   if (!last) return;
   // A reason of several lines (a process's last stderr) goes above, so that the verdict stays last.

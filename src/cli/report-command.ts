@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { analyse } from '../analysis/analyse.ts';
 import type { ExportName } from '../export/exporter.ts';
 import { writeReports } from '../export/write-reports.ts';
 import { readResults } from '../results/read-results.ts';
@@ -24,25 +25,23 @@ export async function reportCommand(args: {
  * says why.
  */
 export async function writeSavedRun(
-  report: RunResults,
+  results: RunResults,
   outDir: string,
   formats: ExportName[],
 ): Promise<number> {
+  const run = analyse(results);
   const skipped: string[] = [];
-  const written = await writeReports(report, outDir, formats, (line) => {
+  const written = await writeReports(run, outDir, formats, (line) => {
     skipped.push(line);
     process.stderr.write(`${forTerminal(line)}\n`);
   });
   if (written.length === 0) {
     printSummary(
-      report,
+      run,
       `Wrote no files to ${outDir}: ${skipped.join('; ') || 'no format asked for'}`,
     );
     return EXIT.runFailed;
   }
-  printSummary(
-    report,
-    `Wrote ${written.length} file${written.length === 1 ? '' : 's'} to ${outDir}`,
-  );
+  printSummary(run, `Wrote ${written.length} file${written.length === 1 ? '' : 's'} to ${outDir}`);
   return EXIT.ok;
 }

@@ -1,10 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { runOutcome } from '../analysis/outcome.ts';
 import type { ExportName } from '../export/exporter.ts';
-import { OutputError, prepareOutputFolder } from '../export/write-file.ts';
-import { ReportsNotWritten, writeReports } from '../export/write-reports.ts';
-import { evaluateRunGates } from '../gates/evaluate.ts';
+import { prepareOutputFolder } from '../export/write-file.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';
 import { LiveStats } from '../run/live-stats.ts';
@@ -84,55 +81,31 @@ export async function runCommand(args: RunArgs): Promise<number> {
       process.env,
     );
     progress = view;
-    const report = await runScenario(loaded, {
+    const run = await runScenario(loaded, {
       outDir,
       signal: controller.signal,
       trials: args.trials,
       log: (line) => view.log(line),
       live,
       ...(shard ? { shard } : {}),
+      gates,
+      formats: args.formats,
+      warn,
+      // The status frame goes before the reports are written: nothing of it may be left after them.
+      beforeReports: () => {
+        view.stop();
+        if (!args.quiet) process.stderr.write('writing the reports…\n');
+      },
     });
-    report.gates = evaluateRunGates(gates, report);
-    // The status frame goes before the reports are written: nothing of it may be left after them.
-    view.stop();
-    if (!args.quiet) process.stderr.write('writing the reports…\n');
-    try {
-      let interruptedWhileWriting = false;
-      await writeReports(report, outDir, args.formats, warn, () => {
-        // Ctrl-C while the reports are written: they are finished (it takes a second) and say so.
-        if (controller.signal.aborted && !report.interrupted) {
-          report.interrupted = true;
-          interruptedWhileWriting = true;
-          report.gates = evaluateRunGates(gates, report);
-        }
-      });
-      // results.json may have gone out before the Ctrl-C: again, so that it says what the rest say.
-      if (interruptedWhileWriting && args.formats.includes('json'))
-        await writeReports(report, outDir, ['json'], warn);
-    } catch (error) {
-      // The figures are still shown below: printing them is all that is left to do for them.
-      if (!(error instanceof OutputError)) throw error;
-      const failures =
-        error instanceof ReportsNotWritten ? error.failures : [{ message: error.message }];
-      for (const { message } of failures) process.stderr.write(forTerminal(`bench: ${message}\n`));
-      report.failure ??= `${failures[0]?.message}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}`;
-      report.gates = evaluateRunGates(gates, report);
-      // results.json went out first: again, so that it says the run failed as the exit code does.
-      const jsonWritten =
-        error instanceof ReportsNotWritten && !error.failures.some((f) => f.format === 'json');
-      if (args.formats.includes('json') && jsonWritten)
-        await writeReports(report, outDir, ['json'], warn).catch(() => {});
-    }
-    const outcome = runOutcome(report);
     const index = path.join(outDir, 'index.html');
     process.stdout.write('\n');
     printSummary(
-      report,
+      run,
       `Report: ${args.formats.includes('html') ? index : path.join(outDir, 'results.json')}`,
     );
-    if (outcome.kind === 'interrupted' || controller.signal.aborted) return EXIT.interrupted;
-    if (outcome.kind === 'failed') return EXIT.runFailed;
-    return report.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;
+    if (run.outcome.kind === 'interrupted' || controller.signal.aborted) return EXIT.interrupted;
+    if (run.outcome.kind === 'failed') return EXIT.runFailed;
+    return run.results.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;
   } finally {
     progress?.stop();
     for (const signal of signals) process.off(signal, interrupt);

@@ -1,5 +1,6 @@
+import type { AnalysedRun } from '../analysis/analyse.ts';
 import { mannWhitney } from '../analysis/statistics.ts';
-import { type SummaryMetric, summarizeVariant } from '../analysis/variant-summary.ts';
+import type { SummaryMetric } from '../analysis/variant-summary.ts';
 import { SIGNIFICANCE } from '../analysis/verdict.ts';
 import type { RunResults } from '../results/run.ts';
 
@@ -67,22 +68,22 @@ function worseBeyond(base: number, head: number, margin: number, unit: 'ms' | 'c
  * trial by more than the margin.
  */
 export function compareRuns(
-  base: { file: string; report: RunResults },
-  head: { file: string; report: RunResults },
+  base: { file: string; run: AnalysedRun },
+  head: { file: string; run: AnalysedRun },
   maxRegression: number,
 ): RunComparison {
-  const baseNames = base.report.variants.map((v) => v.name);
-  const headNames = head.report.variants.map((v) => v.name);
+  const baseNames = base.run.variants.map((v) => v.name);
+  const headNames = head.run.variants.map((v) => v.name);
   const unmatched = [
     ...baseNames.filter((n) => !headNames.includes(n)),
     ...headNames.filter((n) => !baseNames.includes(n)),
   ];
   const deltas: MetricDelta[] = [];
-  for (const headVariant of head.report.variants) {
-    const baseVariant = base.report.variants.find((v) => v.name === headVariant.name);
+  for (const headVariant of head.run.variants) {
+    const baseVariant = base.run.variants.find((v) => v.name === headVariant.name);
     if (!baseVariant) continue;
-    const baseSummary = summarizeVariant(baseVariant.trials);
-    const headSummary = summarizeVariant(headVariant.trials);
+    const baseSummary = baseVariant.summary;
+    const headSummary = headVariant.summary;
     for (const { metric, label, unit } of COMPARED_METRICS) {
       const b = baseSummary.metrics[metric];
       const h = headSummary.metrics[metric];
@@ -107,10 +108,10 @@ export function compareRuns(
   }
   const regressions = deltas.filter((d) => d.regression).length;
   const notComparable = deltas.filter((d) => !d.comparable).length;
-  const describe = (side: { file: string; report: RunResults }) => ({
+  const describe = (side: { file: string; run: AnalysedRun }) => ({
     file: side.file,
-    startedAt: side.report.startedAt,
-    scenario: side.report.scenario.name,
+    startedAt: side.run.results.startedAt,
+    scenario: side.run.results.scenario.name,
   });
   return {
     base: describe(base),

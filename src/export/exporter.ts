@@ -1,4 +1,5 @@
-import type { RunResults } from '../results/run.ts';
+import type { AnalysedRun } from '../analysis/analyse.ts';
+import type { RunView } from '../view/view.ts';
 
 export const EXPORT_NAMES = ['json', 'hgrm', 'png', 'html', 'md', 'junit'] as const;
 export type ExportName = (typeof EXPORT_NAMES)[number];
@@ -11,12 +12,14 @@ export interface OutputFile {
 /** What earlier exporters of the same run produced, e.g. the PNGs the Markdown summary shows. */
 export interface ExportContext {
   pngFiles: string[];
+  /** The run as the page, the summary and the charts show it: built once, for all of them. */
+  view(): RunView;
 }
 
-/** A format: a pure function from the run's report to files; one writer does the I/O. */
+/** A format: a pure function from the analysed run to files; one writer does the I/O. */
 export interface Exporter {
   name: ExportName;
-  render(report: RunResults, context: ExportContext): OutputFile[] | Promise<OutputFile[]>;
+  render(run: AnalysedRun, context: ExportContext): OutputFile[] | Promise<OutputFile[]>;
 }
 
 /** The format cannot be produced on this machine; `hint` says in one line how to get it. */

@@ -8,8 +8,8 @@ const TICKS_PER_HALF_DISTANCE = 5;
 /** `<variant>.hgrm`: HdrHistogram's percentile distribution of every request, all trials together. */
 export const hgrmExporter: Exporter = {
   name: 'hgrm',
-  render(report) {
-    return report.variants.map((variant) => {
+  render(run) {
+    return run.results.variants.map((variant) => {
       const merged = createLatencyHistogram();
       for (const trial of variant.trials) {
         // Each trial as stored in results.json (a decoded histogram knows its maximum only to 3

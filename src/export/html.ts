@@ -5,7 +5,7 @@ import type { RunResults } from '../results/run.ts';
 import { escapeHtml as e, jsonForScript } from '../text/escape.ts';
 import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary, type TableRow } from '../view/table.ts';
-import { buildView, type RunView, type TrialView } from '../view/view.ts';
+import type { RunView, TrialView } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
 
 const require = createRequire(import.meta.url);
@@ -73,16 +73,16 @@ const INIT = `
 /** index.html: one self-contained page, no request to any network when opened from disk. */
 export const htmlExporter: Exporter = {
   name: 'html',
-  render(report) {
-    return [{ name: 'index.html', content: renderHtml(buildView(report)) }];
+  render(_run, context) {
+    return [{ name: 'index.html', content: renderHtml(context.view()) }];
   },
 };
 
 export function renderHtml(view: RunView): string {
-  const { report } = view;
+  const { results } = view;
   const charts = buildCharts(view);
   const rows = comparisonTable(view.variants);
-  const trials = report.variants.reduce((n, v) => Math.max(n, v.trials.length), 0);
+  const trials = results.variants.reduce((n, v) => Math.max(n, v.trials.length), 0);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -96,11 +96,11 @@ export function renderHtml(view: RunView): string {
 <header>
 <h1>${e(view.title)}</h1>
 ${view.description ? `<p>${e(view.description)}</p>` : ''}
-<p class="meta"><span>${e(report.startedAt)}</span><span>${e(`${report.machine.hostname}, ${report.machine.cpus} CPUs, ${report.machine.platform}, Node ${report.machine.node}`)}</span><span>${e(`${report.tool.name} ${report.tool.version}`)}</span><span>${e(report.scenarioFile)}</span><span>${trials} trial${trials === 1 ? '' : 's'} per variant</span></p>
+<p class="meta"><span>${e(results.startedAt)}</span><span>${e(`${results.machine.hostname}, ${results.machine.cpus} CPUs, ${results.machine.platform}, Node ${results.machine.node}`)}</span><span>${e(`${results.tool.name} ${results.tool.version}`)}</span><span>${e(results.scenarioFile)}</span><span>${trials} trial${trials === 1 ? '' : 's'} per variant</span></p>
 </header>
 ${view.ended ? `<p class="ended" id="ended">${e(view.ended)}</p>` : ''}
 <p class="headline" id="headline">${headline(view)}</p>
-${gatesHtml(report.gates)}
+${gatesHtml(results.gates)}
 ${view.notices.map((n) => `<p class="notice">${e(n)}</p>`).join('\n')}
 <section class="answer" id="answer">
 ${charts

@@ -3,5 +3,5 @@ import { renderResultsJson } from './results-json.ts';
 
 export const jsonExporter: Exporter = {
   name: 'json',
-  render: (report) => [{ name: 'results.json', content: renderResultsJson(report) }],
+  render: (run) => [{ name: 'results.json', content: renderResultsJson(run) }],
 };

@@ -1,9 +1,8 @@
 import { XMLBuilder } from 'fast-xml-parser';
-import { trialMetrics } from '../analysis/trial-metrics.ts';
+import type { AnalysedRun } from '../analysis/analyse.ts';
 import { formatValue } from '../gates/evaluate.ts';
-import type { RunResults } from '../results/run.ts';
+import type { GateResult } from '../results/run.ts';
 import { forXml, mapStrings } from '../text/escape.ts';
-import { omittedOutputNotes } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
 
 const finiteOr0 = (value: number) => (Number.isFinite(value) ? value : 0);
@@ -21,13 +20,14 @@ const builder = new XMLBuilder({
  */
 export const junitExporter: Exporter = {
   name: 'junit',
-  render(report) {
-    return [{ name: 'junit.xml', content: renderJunit(report) }];
+  render(run) {
+    return [{ name: 'junit.xml', content: renderJunit(run) }];
   },
 };
 
-export function renderJunit(report: RunResults): string {
-  const gateCases = report.gates.map((gate) => ({
+export function renderJunit(run: AnalysedRun): string {
+  const { results } = run;
+  const gateCases = results.gates.map((gate) => ({
     '@classname': `deploy-bench.gates.${gate.variant}`,
     '@name': gate.expression,
     ...(!gate.evaluated
@@ -42,17 +42,17 @@ export function renderJunit(report: RunResults): string {
             },
           }),
   }));
-  const deployCases = report.variants.flatMap((variant) =>
-    variant.trials.map((trial) => ({
+  const deployCases = run.variants.flatMap((variant) =>
+    variant.trials.map(({ result: trial, metrics, omittedOutput }) => ({
       '@classname': `deploy-bench.deploys.${variant.name}`,
       '@name': `${variant.name} trial ${trial.trial} deploy`,
       // The deploy's own time, from its trigger to its end (0 when it never started).
-      '@time': (finiteOr0(trialMetrics(trial.recording).deployDurationMs) / 1000).toFixed(3),
+      '@time': (finiteOr0(metrics.deployDurationMs) / 1000).toFixed(3),
       ...(trial.status === 'failed'
         ? { error: { '@type': 'deploy', '@message': trial.failure ?? 'failed' } }
         : {}),
       ...(trial.status === 'interrupted' ? { skipped: { '@message': 'interrupted' } } : {}),
-      ...systemOut(omittedOutputNotes(`${variant.name}, trial ${trial.trial}`, trial.deployLog)),
+      ...systemOut(omittedOutput),
     })),
   );
   const suite = (name: string, cases: Record<string, unknown>[]) => ({
@@ -61,16 +61,16 @@ export function renderJunit(report: RunResults): string {
     '@failures': cases.filter((c) => 'failure' in c).length,
     '@errors': cases.filter((c) => 'error' in c).length,
     '@skipped': cases.filter((c) => 'skipped' in c).length,
-    '@timestamp': report.startedAt,
+    '@timestamp': results.startedAt,
     testcase: cases,
   });
   const suites = [
-    suite(`gates: ${report.scenario.name}`, gateCases),
-    suite(`deploys: ${report.scenario.name}`, deployCases),
+    suite(`gates: ${results.scenario.name}`, gateCases),
+    suite(`deploys: ${results.scenario.name}`, deployCases),
   ];
   const document = {
     testsuites: {
-      '@name': `deploy-bench: ${report.scenario.name}`,
+      '@name': `deploy-bench: ${results.scenario.name}`,
       '@tests': gateCases.length + deployCases.length,
       '@failures': suites.reduce((n, s) => n + s['@failures'], 0),
       '@errors': suites.reduce((n, s) => n + s['@errors'], 0),
@@ -85,7 +85,7 @@ export function junitXml(document: Record<string, unknown>): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(mapStrings(document, forXml))}`;
 }
 
-function gateMessage(gate: RunResults['gates'][number]): string {
+function gateMessage(gate: GateResult): string {
   if (gate.problem) return gate.problem;
   return `actual ${formatValue(gate.actual, gate.unit)} (${gate.basis}), threshold ${gate.comparator} ${formatValue(gate.threshold, gate.unit)}`;
 }

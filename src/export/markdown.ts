@@ -2,7 +2,7 @@ import type { GateResult } from '../results/run.ts';
 import { escapeMarkdown as m, markdownCodeLine, showControls } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary } from '../view/table.ts';
-import { buildView, type RunView } from '../view/view.ts';
+import type { RunView } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
 
 const GATE_ICON = { pass: '✅', fail: '❌', 'not-evaluated': '⚠️' } as const;
@@ -10,18 +10,19 @@ const GATE_ICON = { pass: '✅', fail: '❌', 'not-evaluated': '⚠️' } as con
 /** summary.md: the verdict, the comparison table and the charts, ready for a pull-request comment. */
 export const markdownExporter: Exporter = {
   name: 'md',
-  render(report, context) {
-    const view = buildView(report);
+  render(_run, context) {
+    const view = context.view();
+    const { results } = view;
     const rows = comparisonTable(view.variants);
     const lines = [
       `## deploy-bench: ${m(view.title)}`,
       '',
       ...(view.ended ? endedLines(view.ended) : []),
       `**${m(view.comparison.headline)}**`,
-      ...(report.gates.length > 0
+      ...(results.gates.length > 0
         ? [
             '',
-            `${GATE_ICON[gateSummary(report.gates)?.status ?? 'pass']} Gates: ${m(gateSummary(report.gates)?.text ?? '')}.`,
+            `${GATE_ICON[gateSummary(results.gates)?.status ?? 'pass']} Gates: ${m(gateSummary(results.gates)?.text ?? '')}.`,
           ]
         : []),
       '',
@@ -37,10 +38,10 @@ export const markdownExporter: Exporter = {
       'Median over trials (min–max when there are several). Longest transaction includes failed requests; siege-compatible counts successful ones only.',
       '',
       ...waitsChart(view),
-      ...gatesSection(report.gates),
+      ...gatesSection(results.gates),
       ...context.pngFiles.map((file) => `![${file.replace(/\.png$/, '')}](${file})`),
       ...(context.pngFiles.length > 0 ? [''] : []),
-      `<sub>${m(`${report.tool.name} ${report.tool.version} · ${report.scenarioFile} · ${report.startedAt} · ${report.machine.hostname} (${report.machine.cpus} CPUs)`)}</sub>`,
+      `<sub>${m(`${results.tool.name} ${results.tool.version} · ${results.scenarioFile} · ${results.startedAt} · ${results.machine.hostname} (${results.machine.cpus} CPUs)`)}</sub>`,
       '',
     ];
     return [{ name: 'summary.md', content: lines.join('\n') }];

@@ -1,6 +1,5 @@
 import type { ChartConfiguration } from 'chart.js';
 import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts.ts';
-import { buildView } from '../view/view.ts';
 import { type Exporter, ExporterUnavailable } from './exporter.ts';
 
 const WIDTH = 1000;
@@ -52,10 +51,10 @@ export function pngHeight(chart: ChartSpec): number {
 /** One PNG per chart of the HTML report, drawn from the same chart definitions. */
 export const pngExporter: Exporter = {
   name: 'png',
-  async render(report) {
+  async render(_run, context) {
     const rendererFor = await loadRenderers();
     const files = [];
-    for (const chart of buildCharts(buildView(report))) {
+    for (const chart of buildCharts(context.view())) {
       const config = { ...chart.config, options: { ...chart.config.options, responsive: false } };
       files.push({
         name: `${chart.id}.png`,

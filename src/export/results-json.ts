@@ -1,21 +1,13 @@
 import type { z } from 'zod';
-import { trialInstances } from '../analysis/instances.ts';
-import { runOutcome } from '../analysis/outcome.ts';
-import { trialMetrics } from '../analysis/trial-metrics.ts';
-import { summarizeVariant } from '../analysis/variant-summary.ts';
-import { compareVariants } from '../analysis/verdict.ts';
+import type { AnalysedRun } from '../analysis/analyse.ts';
+import { gatesPassed } from '../gates/evaluate.ts';
 import { encodeRecording } from '../results/codec.ts';
 import { RESULTS_SCHEMA_VERSION, type resultsDocumentSchema } from '../results/results-document.ts';
-import type { RunResults } from '../results/run.ts';
 import { jsonText } from '../text/escape.ts';
 
 /** results.json: the whole run, analysed, with histograms to re-render or compare it later. */
-export function renderResultsJson(report: RunResults): string {
-  const variants = report.variants.map((variant) => ({
-    variant,
-    summary: summarizeVariant(variant.trials),
-  }));
-  const outcome = runOutcome(report);
+export function renderResultsJson(run: AnalysedRun): string {
+  const { results: report, outcome } = run;
   const document = {
     schemaVersion: RESULTS_SCHEMA_VERSION as typeof RESULTS_SCHEMA_VERSION,
     tool: report.tool,
@@ -30,32 +22,26 @@ export function renderResultsJson(report: RunResults): string {
     /** null for a run that was not sharded. */
     shard: report.shard ?? null,
     /** null when no gate was set, or the run did not complete (its gates are not evaluated). */
-    passed:
-      report.gates.length > 0 && report.gates.every((g) => g.evaluated)
-        ? report.gates.every((g) => g.passed)
-        : null,
+    passed: gatesPassed(report.gates),
     gates: report.gates,
     scenarioFile: report.scenarioFile,
     scenario: report.scenario,
-    comparison: compareVariants(
-      variants.map(({ variant, summary }) => ({ name: variant.name, summary })),
-      outcome,
-    ),
-    variants: variants.map(({ variant, summary }) => ({
+    comparison: run.comparison,
+    variants: run.variants.map(({ results: variant, summary, trials }) => ({
       name: variant.name,
       description: variant.description ?? null,
       strategy: variant.strategy ?? null,
       command: variant.command ?? null,
       hookLog: variant.hookLog,
       summary,
-      trials: variant.trials.map((trial) => ({
+      trials: trials.map(({ result: trial, metrics, instances }) => ({
         trial: trial.trial,
         status: trial.status,
         failure: trial.failure ?? null,
         startedAt: trial.startedAt,
-        ...trialMetrics(trial.recording),
+        ...metrics,
         timeline: trial.recording.timeline,
-        instances: trialInstances(trial.recording),
+        instances,
         longest: trial.recording.longest,
         longestUserWait: trial.recording.longestUserWait ?? null,
         disruptionSpans: trial.recording.disruption.spans,

@@ -1,60 +1,42 @@
 import Table from 'cli-table3';
-import { runOutcome } from '../analysis/outcome.ts';
-import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
-import { summarizeVariant } from '../analysis/variant-summary.ts';
-import { compareVariants } from '../analysis/verdict.ts';
-import { emptyBucket, mergeBucket } from '../results/bucket.ts';
-import type { RunResults, VariantResults } from '../results/run.ts';
+import type { AnalysedRun, AnalysedVariant } from '../analysis/analyse.ts';
 import { forTerminal, showControls } from '../text/escape.ts';
 import { formatCount, formatMs } from '../text/format.ts';
 import { gateMark, gateRows, gateSummary } from '../view/table.ts';
-import { omittedOutputNotices, saturationNotices, shardNotices } from '../view/view.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} secs`;
 
 /** siege's closing block, for one variant's trials taken together. */
-function siegeBlock(variant: VariantResults): string {
-  const overall = emptyBucket();
-  for (const trial of variant.trials) mergeBucket(overall, trial.recording.overall);
-  const elapsedMs = variant.trials.reduce((sum, t) => sum + t.recording.durationMs, 0);
-  const metrics = variant.trials.map((t) => trialMetrics(t.recording));
-  const worst = (pick: (m: TrialMetrics) => number) => Math.max(0, ...metrics.map(pick));
+function siegeBlock({ results: variant, trials, totals }: AnalysedVariant): string {
+  const { overall } = totals;
   const { success } = overall;
   const rows: [string, string][] = [
     ['Transactions', `${overall.requests} hits`],
-    [
-      'Availability',
-      `${overall.requests > 0 ? ((100 * success.count) / overall.requests).toFixed(2) : '0.00'} %`,
-    ],
-    ['Elapsed time', seconds(elapsedMs)],
-    ['Response time', seconds(success.count > 0 ? success.sumMs / success.count : 0)],
-    [
-      'Transaction rate',
-      `${elapsedMs > 0 ? (success.count / (elapsedMs / 1000)).toFixed(2) : '0.00'} trans/sec`,
-    ],
+    ['Availability', `${totals.availability.toFixed(2)} %`],
+    ['Elapsed time', seconds(totals.elapsedMs)],
+    ['Response time', seconds(totals.meanResponseMs)],
+    ['Transaction rate', `${totals.transactionRate.toFixed(2)} trans/sec`],
     ['Successful transactions', String(success.count)],
     ['Failed transactions', String(overall.failures)],
     ['Longest transaction', `${(overall.maxMs / 1000).toFixed(2)}`],
     ['Shortest transaction', `${(success.count > 0 ? success.minMs / 1000 : 0).toFixed(2)}`],
     ['  siege would print', `${(success.maxMs / 1000).toFixed(2)} (successful requests only)`],
-    ['Longest user wait', `${(worst((m) => m.longestUserWaitMs) / 1000).toFixed(2)}`],
-    ['Disruption', `${(worst((m) => m.disruptionMs) / 1000).toFixed(2)} secs`],
+    ['Longest user wait', `${(totals.longestUserWaitMs / 1000).toFixed(2)}`],
+    ['Disruption', `${(totals.disruptionMs / 1000).toFixed(2)} secs`],
   ];
-  const failed = variant.trials.filter((t) => t.status === 'failed');
+  const failed = trials.filter((t) => t.result.status === 'failed');
   const lines = [
-    `── ${variant.name}${variant.strategy ? ` (${variant.strategy})` : ''} · ${variant.trials.length} trial${variant.trials.length === 1 ? '' : 's'}`,
+    `── ${variant.name}${variant.strategy ? ` (${variant.strategy})` : ''} · ${trials.length} trial${trials.length === 1 ? '' : 's'}`,
     ...rows.map(([label, value]) => `${`${label}:`.padEnd(26)}${value.padStart(14)}`),
-    ...failed.map((t) => `Trial ${t.trial} failed: ${t.failure}`),
+    ...failed.map((t) => `Trial ${t.result.trial} failed: ${t.result.failure}`),
   ];
   return lines.join('\n');
 }
 
 /** The terminal summary: a siege-style block per variant, then the variants side by side. */
-export function renderTerminal(report: RunResults): string {
-  const summaries = report.variants.map((v) => ({
-    name: v.name,
-    summary: summarizeVariant(v.trials),
-  }));
+export function renderTerminal(run: AnalysedRun): string {
+  const { results: report } = run;
+  const summaries = run.variants;
   const table = new Table({
     head: ['', ...summaries.map((s) => s.name)],
     style: { head: [], border: [] },
@@ -89,13 +71,10 @@ export function renderTerminal(report: RunResults): string {
   );
   row('deploy took', (s) => formatMs(s.metrics.deployDurationMs.median));
 
-  const comparison = compareVariants(summaries, runOutcome(report));
   // Blocks of zeros for what never ran would read as a measurement: a variant that sent nothing has none.
-  const measured = report.variants.filter((v) =>
-    v.trials.some((t) => t.recording.overall.requests > 0),
-  );
+  const measured = run.variants.filter((v) => v.totals.overall.requests > 0);
   const parts = measured.map(siegeBlock);
-  if (measured.length > 0) parts.push(table.toString(), comparison.headline);
+  if (measured.length > 0) parts.push(table.toString(), run.comparison.headline);
   else parts.push('Nothing was measured: no request was sent.');
   if (report.gates.length > 0) {
     const gates = new Table({
@@ -114,11 +93,11 @@ export function renderTerminal(report: RunResults): string {
     }
     parts.push(`${gates.toString()}\nGates: ${gateSummary(report.gates)?.text}.`);
   }
-  for (const notice of saturationNotices(report)) {
+  for (const notice of run.notices.saturation) {
     parts.push(`Warning: ${notice}`);
   }
-  parts.push(...shardNotices(report));
-  parts.push(...omittedOutputNotices(report));
+  parts.push(...run.notices.shard);
+  parts.push(...run.notices.omittedOutput);
   // How the run ended is not here: the command prints it as its very last line (outcomeLine).
   // Names, failures and notices quote deploy output and the target: shown, never acted on.
   return forTerminal(`${parts.join('\n\n')}\n`);

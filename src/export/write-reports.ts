@@ -1,5 +1,6 @@
 import { appendFile } from 'node:fs/promises';
-import type { RunResults } from '../results/run.ts';
+import type { AnalysedRun } from '../analysis/analyse.ts';
+import { buildView, type RunView } from '../view/view.ts';
 import {
   EXPORT_NAMES,
   type ExportContext,
@@ -24,22 +25,21 @@ export class ReportsNotWritten extends OutputError {
  * at the end (ReportsNotWritten), one line each.
  */
 export async function writeReports(
-  report: RunResults,
+  /** The run, or how to get it as it is now: read before each format, so that it may still change. */
+  run: AnalysedRun | (() => AnalysedRun),
   dir: string,
   formats: readonly ExportName[],
   log: (line: string) => void,
-  /** Called before each format is rendered, so a caller can still update the report. */
-  beforeEach: () => void = () => {},
 ): Promise<string[]> {
   await makeFolder(dir);
-  const context: ExportContext = { pngFiles: [] };
+  const current = typeof run === 'function' ? run : () => run;
+  const context = exportContext(current);
   const written: string[] = [];
   const failures: { format: ExportName; message: string }[] = [];
   for (const name of EXPORT_NAMES.filter((n) => formats.includes(n))) {
-    beforeEach();
     let files: Awaited<ReturnType<(typeof EXPORTERS)[ExportName]['render']>>;
     try {
-      files = await EXPORTERS[name].render(report, context);
+      files = await EXPORTERS[name].render(current(), context);
     } catch (error) {
       if (error instanceof ExporterUnavailable) log(error.hint);
       else
@@ -61,6 +61,19 @@ export async function writeReports(
   }
   if (failures.length > 0) throw new ReportsNotWritten(failures);
   return written;
+}
+
+/** What the formats of one writing share: the view, built once, again only if the run changed. */
+export function exportContext(current: () => AnalysedRun): ExportContext {
+  let viewed: { run: AnalysedRun; view: RunView } | undefined;
+  return {
+    pngFiles: [],
+    view() {
+      const now = current();
+      if (viewed?.run !== now) viewed = { run: now, view: buildView(now) };
+      return viewed.view;
+    },
+  };
 }
 
 /** On GitHub Actions, the Markdown summary also goes to the job's summary page. */

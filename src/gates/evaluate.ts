@@ -1,8 +1,14 @@
-import { runOutcome } from '../analysis/outcome.ts';
-import { median, trialValues } from '../analysis/variant-summary.ts';
-import type { Comparator, GateResult, RunResults, Unit, VariantResults } from '../results/run.ts';
+import type { AnalysedRun } from '../analysis/analyse.ts';
+import { median, type SummarisedTrial, trialValues } from '../analysis/variant-summary.ts';
+import type { Comparator, GateResult, Unit } from '../results/run.ts';
 import { formatMs } from '../text/format.ts';
 import type { Aggregation, Gate, MetricRef } from './parse.ts';
+
+/** What a gate reads of a variant: its name, and each trial's figures. */
+export interface GatedVariant {
+  name: string;
+  trials: readonly SummarisedTrial[];
+}
 
 const COMPARE: Record<Comparator, (a: number, b: number) => boolean> = {
   '<': (a, b) => a < b,
@@ -37,7 +43,7 @@ function aggregate(values: number[], how: Aggregation): number {
  */
 export function evaluateGates(
   gates: readonly Gate[],
-  variants: readonly VariantResults[],
+  variants: readonly GatedVariant[],
   withheld?: string,
 ): GateResult[] {
   return gates.flatMap((gate) => {
@@ -53,14 +59,14 @@ export function evaluateGates(
 function valuesOf(
   ref: MetricRef,
   variantName: string,
-  variants: readonly VariantResults[],
+  variants: readonly GatedVariant[],
 ): number[] {
   const variant = variants.find((v) => v.name === variantName);
   if (!variant) return [];
   return trialValues(variant.trials, (m) => ref.metric.value(m, ref.phase));
 }
 
-function evaluateOne(gate: Gate, variant: string, variants: readonly VariantResults[]): GateResult {
+function evaluateOne(gate: Gate, variant: string, variants: readonly GatedVariant[]): GateResult {
   const { left, comparator, right } = gate;
   const leftHow = left.aggregation ?? worst(comparator, 'left');
   const leftValues = valuesOf(left, variant, variants);
@@ -117,14 +123,19 @@ export function formatValue(value: number, unit: Unit): string {
 /** The run's gates: evaluated when it completed, shown but not evaluated (never passed) otherwise. */
 export function evaluateRunGates(
   gates: readonly Gate[],
-  report: Pick<RunResults, 'interrupted' | 'failure' | 'variants'>,
+  run: Pick<AnalysedRun, 'outcome' | 'variants'>,
 ): GateResult[] {
-  const outcome = runOutcome(report);
+  const { outcome } = run;
   const withheld =
     outcome.kind === 'failed'
       ? 'the run failed'
       : outcome.kind === 'interrupted'
         ? 'the run was interrupted'
         : undefined;
-  return evaluateGates(gates, report.variants, withheld);
+  return evaluateGates(gates, run.variants, withheld);
+}
+
+/** Whether every gate passed; null when no gate was set, or the run did not complete. */
+export function gatesPassed(gates: readonly GateResult[]): boolean | null {
+  return gates.length > 0 && gates.every((g) => g.evaluated) ? gates.every((g) => g.passed) : null;
 }

@@ -1,201 +1,81 @@
-import os from 'node:os';
-import { OutputLog } from '../deploy/bounded-log.ts';
-import { HookError, runHook } from '../deploy/hooks.ts';
-import { renderResultsJson } from '../export/results-json.ts';
-import { makeFolder, OutputError, writeFileAtomic } from '../export/write-file.ts';
-import { startClock } from '../process/clock.ts';
-import { sleep } from '../process/sleep.ts';
-import type { DeployPhase } from '../results/deploy-events.ts';
-import type { RunResults, TrialResult, VariantResults } from '../results/run.ts';
+import { type AnalysedRun, analyse } from '../analysis/analyse.ts';
+import type { ExportName } from '../export/exporter.ts';
+import { OutputError } from '../export/write-file.ts';
+import { ReportsNotWritten, writeReports } from '../export/write-reports.ts';
+import { evaluateRunGates } from '../gates/evaluate.ts';
+import type { Gate } from '../gates/parse.ts';
+import type { RunResults } from '../results/run.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
-import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
-import {
-  InterruptedBeforeLoad,
-  runTrial,
-  ShardLateError,
-  TargetError,
-} from '../trial/run-trial.ts';
-import type { LiveStats } from './live-stats.ts';
-import { TOOL } from './tool.ts';
+import { type MeasureOptions, measureScenario } from './measure.ts';
 
-export interface RunOptions {
-  outDir: string;
-  signal: AbortSignal;
-  /** Progress lines for the operator. */
-  log?: (line: string) => void;
-  /** Overrides the scenario's number of trials per variant. */
-  trials?: number;
-  /** Kept up to date for live progress. */
-  live?: LiveStats;
-  /** One shard of a sharded run (one variant, one trial), and its clock's offset from the target's. */
-  shard?: { plan: ShardPlan; clockOffsetMs: number | undefined };
+export interface RunOptions extends MeasureOptions {
+  /** The gates to evaluate once every trial ran: the scenario's and any added. */
+  gates: readonly Gate[];
+  /** Formats to write after the run (results.json is also written after each trial). */
+  formats: readonly ExportName[];
+  /** A problem that does not stop the run: a format this machine cannot write, a file not written. */
+  warn?: (line: string) => void;
+  /** Told once the measuring is over, just before the reports are written. */
+  beforeReports?: () => void;
 }
 
 /**
- * Runs every variant × trial in turn and writes results.json after each trial, so that a later
- * failure or an interruption loses nothing already measured.
+ * The one way a run goes, for the CLI and the library alike: measure every variant × trial, evaluate
+ * the gates, analyse once, write every report. A report that cannot be written makes the run failed
+ * (its figures are still returned); an abort while the reports are written finishes them, saying the
+ * run was interrupted.
  */
 export async function runScenario(
   loaded: LoadedScenario,
   options: RunOptions,
-): Promise<RunResults> {
-  const { scenario } = loaded;
-  const log = options.log ?? (() => {});
-  const trials = options.trials ?? scenario.trials;
-  const report: RunResults = {
-    tool: TOOL,
-    startedAt: new Date().toISOString(),
-    machine: {
-      hostname: os.hostname(),
-      platform: `${os.platform()} ${os.arch()}`,
-      cpus: os.cpus().length,
-      node: process.version,
-    },
-    scenarioFile: loaded.file,
-    scenario,
-    interrupted: false,
-    ...(options.shard
-      ? {
-          shard: {
-            count: options.shard.plan.count,
-            startAt: new Date(options.shard.plan.startAt).toISOString(),
-            shards: [
-              {
-                index: options.shard.plan.index,
-                deploys: options.shard.plan.deploys,
-                clockOffsetMs: options.shard.clockOffsetMs ?? null,
-              },
-            ],
-          },
-        }
-      : {}),
-    gates: [],
-    variants: scenario.variants.map((v) => ({
-      name: v.name,
-      ...(v.description ? { description: v.description } : {}),
-      ...(v.strategy ? { strategy: v.strategy } : {}),
-      ...(v.command ? { command: v.command } : {}),
-      trials: [],
-      hookLog: [],
-    })),
+): Promise<AnalysedRun> {
+  const { outDir, formats, signal } = options;
+  const warn = options.warn ?? (() => {});
+  const results = await measureScenario(loaded, options);
+  const gated = (): AnalysedRun => {
+    const run = analyse(results);
+    results.gates = evaluateRunGates(options.gates, run);
+    return run;
   };
-  await makeFolder(options.outDir);
-  // When results can no longer be written (a full disk), the run stops: measuring on would be lost.
-  let outputFailed = false;
-  const save = async () => {
-    if (outputFailed) return;
-    report.finishedAt = new Date().toISOString();
-    try {
-      await writeFileAtomic(options.outDir, 'results.json', renderResultsJson(report));
-    } catch (error) {
-      if (!(error instanceof OutputError)) throw error;
-      outputFailed = true;
-      report.failure = `${error.message} (the run stopped there; what is already on disk stays)`;
+  let run = gated();
+  options.beforeReports?.();
+  let interruptedWhileWriting = false;
+  const current = () => {
+    // An abort while the reports are written: they are finished (it takes a second) and say so.
+    if (signal.aborted && !results.interrupted) {
+      results.interrupted = true;
+      interruptedWhileWriting = true;
+      run = gated();
     }
+    return run;
   };
+  try {
+    await writeReports(current, outDir, formats, warn);
+    // results.json may have gone out before the abort: again, so that it says what the rest say.
+    if (interruptedWhileWriting && formats.includes('json'))
+      await writeReports(run, outDir, ['json'], warn);
+  } catch (error) {
+    if (!(error instanceof OutputError)) throw error;
+    run = failedToWrite(error, results, gated, warn);
+    // results.json went out first: again, so that it says the run failed, as the exit code does.
+    const jsonWritten =
+      error instanceof ReportsNotWritten && !error.failures.some((f) => f.format === 'json');
+    if (formats.includes('json') && jsonWritten)
+      await writeReports(run, outDir, ['json'], warn).catch(() => {});
+  }
+  return run;
+}
 
-  const live = options.live;
-  const timeline = scenario.timeline;
-  let lastDeployMs: number | undefined;
-  if (live) {
-    live.trialsTotal = scenario.variants.length * trials;
-    live.trialsPerVariant = trials;
-  }
-  let trialsRun = 0;
-  const runClock = startClock();
-  const stopWith = (reason: string) => {
-    if (!options.signal.aborted) report.failure = reason;
-  };
-  run: for (const [index, variant] of scenario.variants.entries()) {
-    const variantRun = report.variants[index] as VariantResults;
-    const follower = options.shard !== undefined && !options.shard.plan.deploys;
-    const hookLog = new OutputLog();
-    const variantHook = async (which: 'beforeVariant' | 'afterVariant') => {
-      if (follower) return;
-      try {
-        await runHook({
-          hooks: variant.hooks,
-          which,
-          variant: variant.name,
-          cwd: loaded.dir,
-          env: loaded.env,
-          now: runClock.now,
-          log: hookLog,
-          signal: options.signal,
-          timeoutMs: timeline.hookTimeout,
-        });
-      } finally {
-        variantRun.hookLog = hookLog.lines();
-      }
-    };
-    try {
-      await variantHook('beforeVariant');
-      for (let trial = 1; trial <= trials; trial++) {
-        if (trialsRun > 0 && scenario.timeline.betweenTrials > 0) {
-          log(
-            `${variant.name}: resting ${scenario.timeline.betweenTrials / 1000} s before trial ${trial}/${trials}`,
-          );
-          await sleep(scenario.timeline.betweenTrials, options.signal);
-        }
-        if (options.signal.aborted) break run;
-        trialsRun++;
-        // The live view moves to the new trial before its first line, so that no frame of the last
-        // trial is drawn after it.
-        live?.startTrial(variant.name, trial, {
-          settleMs: timeline.settle,
-          warmupMs: timeline.warmup,
-          cooldownMs: timeline.cooldown,
-          ...(lastDeployMs !== undefined ? { deployMs: lastDeployMs } : {}),
-          // A shard measures a fixed span, whenever the deploy ends.
-          ...(options.shard ? { fixedLoadMs: shardSpanMs(timeline) } : {}),
-        });
-        log(`${variant.name}: trial ${trial}/${trials} — starting the target`);
-        const onPhase = (phase: DeployPhase, detail: string | undefined, t: number) =>
-          log(
-            `${variant.name}: ${(t / 1000).toFixed(2).padStart(7)} s  ${phase}${detail ? `  ${detail}` : ''}`,
-          );
-        const onLoadStarted = () =>
-          log(
-            `${variant.name}: load started; the deploy follows the ${scenario.timeline.warmup / 1000} s warm-up`,
-          );
-        const result = await runTrial({
-          loaded,
-          variant,
-          trial,
-          signal: options.signal,
-          onPhase,
-          onLoadStarted,
-          live,
-          ...(options.shard ? { shard: options.shard.plan } : {}),
-        });
-        const triggered = result.recording.timeline.find((e) => e.phase === 'triggered')?.t;
-        const ended = result.recording.timeline.find(
-          (e) => e.phase === 'completed' || e.phase === 'failed',
-        )?.t;
-        if (triggered !== undefined && ended !== undefined) lastDeployMs = ended - triggered;
-        if (live) live.trialsDone++;
-        variantRun.trials.push(result);
-        await save();
-        if (outputFailed) break run;
-        if (result.status === 'failed' && scenario.deploy.onFailure === 'stop') {
-          stopWith(`${variant.name}, trial ${trial}: the deploy failed (deploy.onFailure: stop)`);
-          break run;
-        }
-      }
-      await variantHook('afterVariant');
-    } catch (error) {
-      if (error instanceof InterruptedBeforeLoad) break;
-      if (error instanceof HookError) {
-        if (error.measured) variantRun.trials.push(error.measured as TrialResult);
-        stopWith(error.message);
-        break;
-      }
-      if (!(error instanceof TargetError || error instanceof ShardLateError)) throw error;
-      stopWith(error.message);
-      break;
-    }
-  }
-  report.interrupted = options.signal.aborted;
-  await save();
-  return report;
+/** Reports that could not be written fail the run; its figures are still shown. */
+function failedToWrite(
+  error: OutputError,
+  results: RunResults,
+  gated: () => AnalysedRun,
+  warn: (line: string) => void,
+): AnalysedRun {
+  const failures =
+    error instanceof ReportsNotWritten ? error.failures : [{ message: error.message }];
+  for (const { message } of failures) warn(`bench: ${message}`);
+  results.failure ??= `${failures[0]?.message}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}`;
+  return gated();
 }

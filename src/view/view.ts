@@ -1,15 +1,13 @@
-import { type Instance, trialInstances } from '../analysis/instances.ts';
-import { outcomeLine, type RunOutcome, runOutcome } from '../analysis/outcome.ts';
-import { type TrialMetrics, trialMetrics } from '../analysis/trial-metrics.ts';
-import { summarizeVariant, type VariantSummary } from '../analysis/variant-summary.ts';
-import { type Comparison, compareVariants } from '../analysis/verdict.ts';
-import { emptyBucket, mergeBucket } from '../results/bucket.ts';
+import type { AnalysedRun, AnalysedTrial, AnalysedVariant } from '../analysis/analyse.ts';
+import type { Instance } from '../analysis/instances.ts';
+import { outcomeLine, type RunOutcome } from '../analysis/outcome.ts';
+import type { TrialMetrics } from '../analysis/trial-metrics.ts';
+import type { VariantSummary } from '../analysis/variant-summary.ts';
+import type { Comparison } from '../analysis/verdict.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import { percentileMs } from '../results/histogram.ts';
-import { HEAD_LINES, type LogLine, MAX_LINE_CHARACTERS, TAIL_LINES } from '../results/log-line.ts';
 import type { Bucket, LongTransaction } from '../results/recording.ts';
-import type { RunResults, VariantResults } from '../results/run.ts';
-import { SATURATED_ELU, type TrialResult } from '../results/run.ts';
+import type { RunResults, TrialResult } from '../results/run.ts';
 import { decimate, type Point } from './decimate.ts';
 
 /** More points than this per series are thinned: a one-hour run still gives a light, fast page. */
@@ -58,7 +56,10 @@ export interface VariantView {
 export interface RunView {
   title: string;
   description?: string;
-  report: RunResults;
+  /** The run the view shows, analysed. */
+  run: AnalysedRun;
+  /** What was measured, as recorded (`run.results`). */
+  results: RunResults;
   outcome: RunOutcome;
   /** "The run failed: …" when it did not complete; shown first. */
   ended?: string;
@@ -67,68 +68,15 @@ export interface RunView {
   notices: string[];
 }
 
-/** Trials in which deploy-bench itself was saturated: its own delays are in their figures. */
-export function saturationNotices(report: RunResults): string[] {
-  return report.variants.flatMap((variant) =>
-    variant.trials
-      .filter((trial) => (trial.generator?.eventLoopUtilization ?? 0) >= SATURATED_ELU)
-      .map(
-        (trial) =>
-          `${variant.name}, trial ${trial.trial}: deploy-bench itself was saturated (its event loop was busy ${Math.round(100 * (trial.generator?.eventLoopUtilization ?? 0))} % of the time), so its own delays are in these figures; use fewer users, a lower rate, or more load.workers.`,
-      ),
-  );
-}
-
-/**
- * A sharded run: which shards are in, how far their clocks were from the target's (the error in
- * their alignment), and what is estimated when no merged shard ran the deploy (docs/scale.md).
- */
-export function shardNotices(report: RunResults): string[] {
-  const { shard } = report;
-  if (!shard) return [];
-  const notices: string[] = [];
-  const present = new Set(shard.shards.map((s) => s.index));
-  const missing = Array.from({ length: shard.count }, (_, i) => i + 1).filter(
-    (i) => !present.has(i),
-  );
-  const which =
-    missing.length === 0
-      ? `all ${shard.count} shards`
-      : `shards ${[...present].join(', ')} of ${shard.count} (${missing.join(', ')} not merged yet)`;
-  const offsets = shard.shards.flatMap((s) => (s.clockOffsetMs === null ? [] : [s.clockOffsetMs]));
-  const clocks = shard.shards
-    .map(
-      (s) =>
-        `${s.index}: ${s.clockOffsetMs === null ? 'unknown' : `${s.clockOffsetMs >= 0 ? '+' : ''}${s.clockOffsetMs.toFixed(0)} ms`}`,
-    )
-    .join(', ');
-  const spread =
-    offsets.length > 1
-      ? `; spread ${(Math.max(...offsets) - Math.min(...offsets)).toFixed(0)} ms`
-      : '';
-  notices.push(
-    `Sharded run: ${which}, started together at ${shard.startAt}. Clocks against the target's Date header: ${clocks}${spread}.`,
-  );
-  if (!shard.shards.some((s) => s.deploys)) {
-    notices.push(
-      'No shard here ran the deploy: everything after the trigger counts as during it until a merge with the shard that did.',
-    );
-  }
-  return notices;
-}
-
-export function buildView(report: RunResults): RunView {
-  const variants = report.variants.map(variantView);
-  const outcome = runOutcome(report);
-  const comparison = compareVariants(
-    variants.map((v) => ({ name: v.name, summary: v.summary })),
-    outcome,
-  );
+/** What the page, the summary and the charts show of an analysed run: series on a seconds axis. */
+export function buildView(run: AnalysedRun): RunView {
+  const { results, outcome } = run;
+  const variants = run.variants.map(variantView);
   // How the run ended is shown on its own, at the top of every report (`outcomeLine`).
   const ended = outcomeLine(outcome);
   const notices: string[] = [];
-  notices.push(...saturationNotices(report));
-  notices.push(...shardNotices(report));
+  notices.push(...run.notices.saturation);
+  notices.push(...run.notices.shard);
   if (
     variants.some((v) => v.trials.length > 0 && v.trials.every((t) => t.instances.length === 0))
   ) {
@@ -142,64 +90,33 @@ export function buildView(report: RunResults): RunView {
       if (!ended?.includes(notice)) notices.push(notice);
     }
   }
-  notices.push(...omittedOutputNotices(report));
+  notices.push(...run.notices.omittedOutput);
   return {
-    title: report.scenario.name,
-    ...(report.scenario.description ? { description: report.scenario.description } : {}),
-    report,
+    title: results.scenario.name,
+    ...(results.scenario.description ? { description: results.scenario.description } : {}),
+    run,
+    results,
     outcome,
     ...(ended ? { ended } : {}),
-    comparison,
+    comparison: run.comparison,
     variants,
     notices,
   };
 }
 
-/** A deploy or a hook that printed more than is kept: every report says how much is missing. */
-export function omittedOutputNotices(report: RunResults): string[] {
-  return report.variants.flatMap((variant) => [
-    ...omittedOutputNotes(variant.name, variant.hookLog),
-    ...variant.trials.flatMap((trial) =>
-      omittedOutputNotes(`${variant.name}, trial ${trial.trial}`, trial.deployLog),
-    ),
-  ]);
-}
-
-/** One note per command of `log` whose output was cut, starting with `where`. */
-export function omittedOutputNotes(where: string, log: readonly LogLine[]): string[] {
-  const n = (count: number) => count.toLocaleString('en-US');
-  return log.flatMap(({ omitted, source }) => {
-    if (!omitted) return [];
-    const parts = [
-      ...(omitted.lines > 0
-        ? [
-            `${n(omitted.lines)} lines (${n(omitted.characters)} characters) were left out between its first ${HEAD_LINES} and its last ${TAIL_LINES} lines`,
-          ]
-        : []),
-      ...(omitted.cutLines
-        ? [
-            `${n(omitted.cutLines)} ${omitted.cutLines === 1 ? 'line' : 'lines'} longer than ${n(MAX_LINE_CHARACTERS)} characters cut (${n(omitted.cutCharacters ?? 0)} characters)`,
-          ]
-        : []),
-    ];
-    return [`${where}: ${source ?? 'the deploy'} printed more than is kept: ${parts.join('; ')}.`];
-  });
-}
-
-function variantView(variant: VariantResults): VariantView {
-  const overall = emptyBucket();
-  for (const trial of variant.trials) mergeBucket(overall, trial.recording.overall);
+function variantView(variant: AnalysedVariant): VariantView {
+  const { results } = variant;
   return {
     name: variant.name,
-    ...(variant.description ? { description: variant.description } : {}),
-    how: variant.strategy ? `strategy ${variant.strategy}` : `command: ${variant.command ?? ''}`,
-    summary: summarizeVariant(variant.trials),
+    ...(results.description ? { description: results.description } : {}),
+    how: results.strategy ? `strategy ${results.strategy}` : `command: ${results.command ?? ''}`,
+    summary: variant.summary,
     trials: variant.trials.map(trialView),
-    overall,
+    overall: variant.totals.overall,
   };
 }
 
-function trialView(trial: TrialResult): TrialView {
+function trialView({ result: trial, metrics, instances }: AnalysedTrial): TrialView {
   const { recording } = trial;
   const trigger = recording.timeline.find((e) => e.phase === 'triggered')?.t ?? 0;
   const at = (ms: number) => (ms - trigger) / 1000;
@@ -240,7 +157,7 @@ function trialView(trial: TrialResult): TrialView {
     trial: trial.trial,
     status: trial.status,
     ...(trial.failure ? { failure: trial.failure } : {}),
-    metrics: trialMetrics(recording),
+    metrics,
     ...(end ? { deployEnd: at(end.t) } : {}),
     events: recording.timeline.map(({ t, ...event }) => ({ ...event, at: at(t) })),
     latency: {
@@ -252,7 +169,7 @@ function trialView(trial: TrialResult): TrialView {
     longest: recording.longest.map((l) => ({ ...l, at: at(l.t) })),
     throughput: thin(throughput, 'first'),
     errorRate: thin(errorRate, 'max'),
-    instances: trialInstances(recording),
+    instances,
     // Whole seconds at both ends: even ticks, and the same axis for charts of one trial.
     span: {
       from: Math.floor(at(0)),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type AnalysedTrial, analyseTrial } from '../../src/analysis/analyse.ts';
 import { median, spread, summarizeVariant } from '../../src/analysis/variant-summary.ts';
 import { compareVariants } from '../../src/analysis/verdict.ts';
 import { Recorder } from '../../src/record/recorder.ts';
@@ -11,7 +12,7 @@ function trial(
   longestMs: number,
   failures: number,
   status: TrialResult['status'] = 'completed',
-): TrialResult {
+): AnalysedTrial {
   const recorder = new Recorder();
   const sample = (t: number, latencyMs: number, code: number): Sample => ({
     user: 0,
@@ -26,13 +27,16 @@ function trial(
   for (let i = 0; i < failures; i++) recorder.record(sample(10 + i, 1, 0));
   recorder.record(sample(100, longestMs, 200));
   recorder.event({ t: 200 + longestMs, phase: 'completed' });
-  return {
-    trial: n,
-    status,
-    startedAt: '',
-    recording: recorder.finish(300 + longestMs),
-    deployLog: [],
-  };
+  return analyseTrial(
+    {
+      trial: n,
+      status,
+      startedAt: '',
+      recording: recorder.finish(300 + longestMs),
+      deployLog: [],
+    },
+    `trial ${n}`,
+  );
 }
 
 describe('summaries over trials', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type AnalysedTrial, analyseTrial } from '../../src/analysis/analyse.ts';
 import { summarizeVariant } from '../../src/analysis/variant-summary.ts';
 import { compareVariants } from '../../src/analysis/verdict.ts';
 import { Recorder } from '../../src/record/recorder.ts';
@@ -13,7 +14,7 @@ function deploy(
   how: { refuseMs?: number; stallMs?: number },
   status: TrialResult['status'] = 'completed',
   n = 1,
-): TrialResult {
+): AnalysedTrial {
   const recorder = new Recorder({ intervalMs: 100 });
   const ok = (user: number, t: number, latencyMs: number): Sample => ({
     user,
@@ -38,14 +39,17 @@ function deploy(
   recorder.event({ t, phase: status === 'failed' ? 'failed' : 'completed' });
   for (const end = t + 1000; t < end; t += 10)
     for (const user of [0, 1]) recorder.record(ok(user, t, 10));
-  return {
-    trial: n,
-    status,
-    ...(status === 'failed' ? { failure: 'exit 1' } : {}),
-    startedAt: '',
-    recording: recorder.finish(t),
-    deployLog: [],
-  };
+  return analyseTrial(
+    {
+      trial: n,
+      status,
+      ...(status === 'failed' ? { failure: 'exit 1' } : {}),
+      startedAt: '',
+      recording: recorder.finish(t),
+      deployLog: [],
+    },
+    `trial ${n}`,
+  );
 }
 
 const refuses = { name: 'stop-first', summary: summarizeVariant([deploy({ refuseMs: 2000 })]) };

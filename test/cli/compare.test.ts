@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { analyse } from '../../src/analysis/analyse.ts';
 import { renderResultsJson } from '../../src/export/results-json.ts';
 import { REPO } from '../helpers/scenarios.ts';
 import { type SyntheticTrials, syntheticReport } from '../helpers/synthetic-report.ts';
@@ -14,7 +15,7 @@ const BENCH = path.join(REPO, 'bin/bench.js');
 function saved(name: string, trials: SyntheticTrials): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), `bench-${name}-`));
   const file = path.join(dir, 'results.json');
-  writeFileSync(file, renderResultsJson(syntheticReport(trials)));
+  writeFileSync(file, renderResultsJson(analyse(syntheticReport(trials))));
   return file;
 }
 

@@ -4,11 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { AnalysedRun } from '../../src/analysis/analyse.ts';
+import { analyse } from '../../src/analysis/analyse.ts';
+import type { ExportContext } from '../../src/export/exporter.ts';
 import { htmlExporter } from '../../src/export/html.ts';
 import { renderJunit } from '../../src/export/junit.ts';
 import { markdownExporter } from '../../src/export/markdown.ts';
 import { renderResultsJson } from '../../src/export/results-json.ts';
 import { renderTerminal } from '../../src/export/terminal.ts';
+import { exportContext } from '../../src/export/write-reports.ts';
 import type { RunResults } from '../../src/results/run.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
 
@@ -115,7 +119,7 @@ describe('every exporter, fed random foreign strings', () => {
   it('writes JSON that parses and keeps every string exactly', () => {
     fc.assert(
       fc.property(foreign, (text) => {
-        const json = renderResultsJson(reportWith(text));
+        const json = renderResultsJson(analyse(reportWith(text)));
         expect(json).not.toMatch(RAW_CONTROL);
         const parsed = JSON.parse(json);
         // JSON escapes what it must (lone surrogates too): every string comes back exactly.
@@ -131,7 +135,7 @@ describe('every exporter, fed random foreign strings', () => {
     const files: string[] = [];
     fc.assert(
       fc.property(foreign, (text) => {
-        const xml = renderJunit(reportWith(text));
+        const xml = renderJunit(analyse(reportWith(text)));
         expect(xml).not.toMatch(RAW_CONTROL);
         const file = path.join(dir, `junit-${files.length}.xml`);
         writeFileSync(file, xml);
@@ -152,15 +156,21 @@ describe('every exporter, fed random foreign strings', () => {
     expect(Number(parsed.trim())).toBe(files.length);
   });
 
+  /** An exporter's two arguments for a run: the run analysed, and the writer's context for it. */
+  const withContext = (results: RunResults): [AnalysedRun, ExportContext] => {
+    const run = analyse(results);
+    return [run, exportContext(() => run)];
+  };
+
   it('writes HTML in which a string never becomes markup', async () => {
-    const [page] = await htmlExporter.render(benign, { pngFiles: [] });
+    const [page] = await htmlExporter.render(...withContext(benign));
     const expected = tags(String(page?.content));
     // An empty string leaves out what it would fill (a description): only text is compared.
     await fc.assert(
       fc.asyncProperty(
         foreign.filter((text) => text !== ''),
         async (text) => {
-          const [html] = await htmlExporter.render(reportWith(text), { pngFiles: [] });
+          const [html] = await htmlExporter.render(...withContext(reportWith(text)));
           const content = String(html?.content);
           expect(content).not.toMatch(RAW_CONTROL);
           expect(tags(content)).toBe(expected);
@@ -171,12 +181,12 @@ describe('every exporter, fed random foreign strings', () => {
   });
 
   it('writes Markdown whose lines and table columns a string cannot change', async () => {
-    const [summary] = await markdownExporter.render(benign, { pngFiles: [] });
+    const [summary] = await markdownExporter.render(...withContext(benign));
     const lines = String(summary?.content).split('\n').length;
     const expected = columns(String(summary?.content));
     await fc.assert(
       fc.asyncProperty(foreign, async (text) => {
-        const [md] = await markdownExporter.render(reportWith(text), { pngFiles: [] });
+        const [md] = await markdownExporter.render(...withContext(reportWith(text)));
         const content = String(md?.content);
         expect(content).not.toMatch(RAW_CONTROL);
         // A failure may span lines (a process's last stderr, in a code block); nothing else adds one.
@@ -194,10 +204,10 @@ describe('every exporter, fed random foreign strings', () => {
   });
 
   it('writes a terminal summary that shows a string and never acts on it', () => {
-    const lines = renderTerminal(benign).split('\n').length;
+    const lines = renderTerminal(analyse(benign)).split('\n').length;
     fc.assert(
       fc.property(foreign, (text) => {
-        const terminal = renderTerminal(reportWith(text));
+        const terminal = renderTerminal(analyse(reportWith(text)));
         expect(terminal).not.toMatch(RAW_CONTROL);
         // A failure may span lines (a process's last stderr); nothing else adds one.
         if (!text.includes('\n')) expect(terminal.split('\n')).toHaveLength(lines);

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { analyse } from '../../src/analysis/analyse.ts';
 import { ReportsNotWritten, writeReports } from '../../src/export/write-reports.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
 
@@ -10,7 +11,12 @@ describe('writing the reports', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-reports-'));
     // A folder where index.html would go: its rename fails, as on a real disk.
     mkdirSync(path.join(dir, 'index.html'));
-    const written = writeReports(syntheticReport(), dir, ['json', 'html', 'md', 'junit'], () => {});
+    const written = writeReports(
+      analyse(syntheticReport()),
+      dir,
+      ['json', 'html', 'md', 'junit'],
+      () => {},
+    );
     const error = await written.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReportsNotWritten);
     const { failures } = error as ReportsNotWritten;

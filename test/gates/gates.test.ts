@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { analyse } from '../../src/analysis/analyse.ts';
 import { evaluateGates } from '../../src/gates/evaluate.ts';
 import { GateSyntaxError, parseGate } from '../../src/gates/parse.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
@@ -107,7 +108,7 @@ describe('evaluating gates against a known run', () => {
   const evaluate = (...sources: string[]) =>
     evaluateGates(
       sources.map((s) => parseGate(s, ['stop-start', 'preboot'])),
-      report.variants,
+      analyse(report).variants,
     );
 
   it('holds a gate to the worst trial by default', () => {

@@ -119,8 +119,8 @@ analysis: { interval: 100ms }
 variants: [{ name: switch, command: "sleep 0.2 && touch ${flag}" }]
 `,
     );
-    const report = await runScenario(file, { outDir: path.join(dir, 'out'), formats: ['json'] });
-    const trial = report.variants[0]?.trials[0];
+    const run = await runScenario(file, { outDir: path.join(dir, 'out'), formats: ['json'] });
+    const trial = run.variants[0]?.trials[0]?.result;
     expect(trial?.status).toBe('completed');
     const recording = trial?.recording as Recording;
     expect(recording.overall.requests).toBeGreaterThan(20);

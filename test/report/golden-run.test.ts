@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { analyse } from '../../src/analysis/analyse.ts';
 import { writeReports } from '../../src/export/write-reports.ts';
 import { readResults } from '../../src/results/read-results.ts';
 import { expectGolden } from '../helpers/golden.ts';
@@ -27,7 +28,7 @@ describe('the reports of a saved run', () => {
 
   it('are the pinned ones, file by file', async () => {
     const report = await readResults(path.join(RUN, 'results.json'));
-    await writeReports(report, out, [...FORMATS], () => {});
+    await writeReports(analyse(report), out, [...FORMATS], () => {});
     const written = readdirSync(out)
       .filter((f) => !f.startsWith('.'))
       .sort();

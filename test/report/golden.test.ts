@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { analyse } from '../../src/analysis/analyse.ts';
 import type { OutputFile } from '../../src/export/exporter.ts';
 import { hgrmExporter } from '../../src/export/hgrm.ts';
 import { markdownExporter } from '../../src/export/markdown.ts';
+import { exportContext } from '../../src/export/write-reports.ts';
 import { expectGolden } from '../helpers/golden.ts';
 import { REPO } from '../helpers/scenarios.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
@@ -14,15 +16,20 @@ const expectGoldenFile = (file: OutputFile) =>
 
 describe('golden files', () => {
   it('summary.md, with the PNGs of the same run', async () => {
-    const files = await markdownExporter.render(syntheticReport(), {
-      pngFiles: ['lanes-preboot.png', 'waits.png'],
-    });
+    const run = analyse(syntheticReport());
+    const context = exportContext(() => run);
+    context.pngFiles = ['lanes-preboot.png', 'waits.png'];
+    const files = await markdownExporter.render(run, context);
     expect(files).toHaveLength(1);
     expectGoldenFile(files[0] as OutputFile);
   });
 
   it('<variant>.hgrm', async () => {
-    const files = await hgrmExporter.render(syntheticReport(), { pngFiles: [] });
+    const run = analyse(syntheticReport());
+    const files = await hgrmExporter.render(
+      run,
+      exportContext(() => run),
+    );
     expect(files.map((f) => f.name)).toEqual(['stop-start.hgrm', 'preboot.hgrm']);
     for (const file of files) expectGoldenFile(file);
   });

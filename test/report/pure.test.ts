@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { analyse } from '../../src/analysis/analyse.ts';
 import { Recorder } from '../../src/record/recorder.ts';
 import type { Sample } from '../../src/results/sample.ts';
 import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/text/escape.ts';
@@ -77,7 +78,7 @@ describe('what the charts are drawn from', () => {
         deployLog: [],
       },
     ];
-    const trial = buildView(report).variants[0]?.trials[0];
+    const trial = buildView(analyse(report)).variants[0]?.trials[0];
     const round = (spans: [number, number][] | undefined) =>
       spans?.map(([a, b]) => [Number(a.toFixed(3)), Number(b.toFixed(3))]);
     expect(round(trial?.allFailed)).toEqual([[0, 0.3]]);
@@ -108,10 +109,10 @@ describe('what the charts are drawn from', () => {
 
   it('draws no empty lanes: without instances, a notice says which header names them', () => {
     const report = syntheticReport();
-    const withLanes = buildCharts(buildView(report)).filter((c) => c.kind === 'lanes');
+    const withLanes = buildCharts(buildView(analyse(report))).filter((c) => c.kind === 'lanes');
     expect(withLanes.map((c) => c.id)).toEqual(['lanes-stop-start', 'lanes-preboot']);
     for (const trial of report.variants[1]?.trials ?? []) trial.recording.instances = [];
-    const view = buildView(report);
+    const view = buildView(analyse(report));
     expect(
       buildCharts(view)
         .filter((c) => c.kind === 'lanes')

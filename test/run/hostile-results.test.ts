@@ -5,6 +5,7 @@ import path from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { analyse } from '../../src/analysis/analyse.ts';
 import { renderResultsJson } from '../../src/export/results-json.ts';
 import { ResultsFileError, readResults } from '../../src/results/read-results.ts';
 import { BENCH } from '../helpers/scenarios.ts';
@@ -16,7 +17,7 @@ type Json = Record<string, any>;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hostile-results-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const valid = renderResultsJson(syntheticReport());
+const valid = renderResultsJson(analyse(syntheticReport()));
 const document = (): Json => JSON.parse(valid);
 const firstTrial = (d: Json) => d.variants[0].trials[0];
 /** A saved histogram inflated, changed, and compressed again the way the tool writes it. */

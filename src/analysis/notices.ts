@@ -1,0 +1,73 @@
+import { HEAD_LINES, type LogLine, MAX_LINE_CHARACTERS, TAIL_LINES } from '../results/log-line.ts';
+import { type RunResults, SATURATED_ELU } from '../results/run.ts';
+
+/** Trials in which deploy-bench itself was saturated: its own delays are in their figures. */
+export function saturationNotices(report: RunResults): string[] {
+  return report.variants.flatMap((variant) =>
+    variant.trials
+      .filter((trial) => (trial.generator?.eventLoopUtilization ?? 0) >= SATURATED_ELU)
+      .map(
+        (trial) =>
+          `${variant.name}, trial ${trial.trial}: deploy-bench itself was saturated (its event loop was busy ${Math.round(100 * (trial.generator?.eventLoopUtilization ?? 0))} % of the time), so its own delays are in these figures; use fewer users, a lower rate, or more load.workers.`,
+      ),
+  );
+}
+
+/**
+ * A sharded run: which shards are in, how far their clocks were from the target's (the error in
+ * their alignment), and what is estimated when no merged shard ran the deploy (docs/scale.md).
+ */
+export function shardNotices(report: RunResults): string[] {
+  const { shard } = report;
+  if (!shard) return [];
+  const notices: string[] = [];
+  const present = new Set(shard.shards.map((s) => s.index));
+  const missing = Array.from({ length: shard.count }, (_, i) => i + 1).filter(
+    (i) => !present.has(i),
+  );
+  const which =
+    missing.length === 0
+      ? `all ${shard.count} shards`
+      : `shards ${[...present].join(', ')} of ${shard.count} (${missing.join(', ')} not merged yet)`;
+  const offsets = shard.shards.flatMap((s) => (s.clockOffsetMs === null ? [] : [s.clockOffsetMs]));
+  const clocks = shard.shards
+    .map(
+      (s) =>
+        `${s.index}: ${s.clockOffsetMs === null ? 'unknown' : `${s.clockOffsetMs >= 0 ? '+' : ''}${s.clockOffsetMs.toFixed(0)} ms`}`,
+    )
+    .join(', ');
+  const spread =
+    offsets.length > 1
+      ? `; spread ${(Math.max(...offsets) - Math.min(...offsets)).toFixed(0)} ms`
+      : '';
+  notices.push(
+    `Sharded run: ${which}, started together at ${shard.startAt}. Clocks against the target's Date header: ${clocks}${spread}.`,
+  );
+  if (!shard.shards.some((s) => s.deploys)) {
+    notices.push(
+      'No shard here ran the deploy: everything after the trigger counts as during it until a merge with the shard that did.',
+    );
+  }
+  return notices;
+}
+
+/** One note per command of `log` whose output was cut, starting with `where`. */
+export function omittedOutputNotes(where: string, log: readonly LogLine[]): string[] {
+  const n = (count: number) => count.toLocaleString('en-US');
+  return log.flatMap(({ omitted, source }) => {
+    if (!omitted) return [];
+    const parts = [
+      ...(omitted.lines > 0
+        ? [
+            `${n(omitted.lines)} lines (${n(omitted.characters)} characters) were left out between its first ${HEAD_LINES} and its last ${TAIL_LINES} lines`,
+          ]
+        : []),
+      ...(omitted.cutLines
+        ? [
+            `${n(omitted.cutLines)} ${omitted.cutLines === 1 ? 'line' : 'lines'} longer than ${n(MAX_LINE_CHARACTERS)} characters cut (${n(omitted.cutCharacters ?? 0)} characters)`,
+          ]
+        : []),
+    ];
+    return [`${where}: ${source ?? 'the deploy'} printed more than is kept: ${parts.join('; ')}.`];
+  });
+}

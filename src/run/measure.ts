@@ -1,0 +1,202 @@
+import os from 'node:os';
+import { analyse } from '../analysis/analyse.ts';
+import { OutputLog } from '../deploy/bounded-log.ts';
+import { HookError, runHook } from '../deploy/hooks.ts';
+import { renderResultsJson } from '../export/results-json.ts';
+import { makeFolder, OutputError, writeFileAtomic } from '../export/write-file.ts';
+import { startClock } from '../process/clock.ts';
+import { sleep } from '../process/sleep.ts';
+import type { DeployPhase } from '../results/deploy-events.ts';
+import type { RunResults, TrialResult, VariantResults } from '../results/run.ts';
+import type { LoadedScenario } from '../scenario/load.ts';
+import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
+import {
+  InterruptedBeforeLoad,
+  runTrial,
+  ShardLateError,
+  TargetError,
+} from '../trial/run-trial.ts';
+import type { LiveStats } from './live-stats.ts';
+import { TOOL } from './tool.ts';
+
+export interface MeasureOptions {
+  outDir: string;
+  signal: AbortSignal;
+  /** Progress lines for the operator. */
+  log?: (line: string) => void;
+  /** Overrides the scenario's number of trials per variant. */
+  trials?: number;
+  /** Kept up to date for live progress. */
+  live?: LiveStats;
+  /** One shard of a sharded run (one variant, one trial), and its clock's offset from the target's. */
+  shard?: { plan: ShardPlan; clockOffsetMs: number | undefined };
+}
+
+/**
+ * Runs every variant × trial in turn and writes results.json after each trial, so that a later
+ * failure or an interruption loses nothing already measured.
+ */
+export async function measureScenario(
+  loaded: LoadedScenario,
+  options: MeasureOptions,
+): Promise<RunResults> {
+  const { scenario } = loaded;
+  const log = options.log ?? (() => {});
+  const trials = options.trials ?? scenario.trials;
+  const report: RunResults = {
+    tool: TOOL,
+    startedAt: new Date().toISOString(),
+    machine: {
+      hostname: os.hostname(),
+      platform: `${os.platform()} ${os.arch()}`,
+      cpus: os.cpus().length,
+      node: process.version,
+    },
+    scenarioFile: loaded.file,
+    scenario,
+    interrupted: false,
+    ...(options.shard
+      ? {
+          shard: {
+            count: options.shard.plan.count,
+            startAt: new Date(options.shard.plan.startAt).toISOString(),
+            shards: [
+              {
+                index: options.shard.plan.index,
+                deploys: options.shard.plan.deploys,
+                clockOffsetMs: options.shard.clockOffsetMs ?? null,
+              },
+            ],
+          },
+        }
+      : {}),
+    gates: [],
+    variants: scenario.variants.map((v) => ({
+      name: v.name,
+      ...(v.description ? { description: v.description } : {}),
+      ...(v.strategy ? { strategy: v.strategy } : {}),
+      ...(v.command ? { command: v.command } : {}),
+      trials: [],
+      hookLog: [],
+    })),
+  };
+  await makeFolder(options.outDir);
+  // When results can no longer be written (a full disk), the run stops: measuring on would be lost.
+  let outputFailed = false;
+  const save = async () => {
+    if (outputFailed) return;
+    report.finishedAt = new Date().toISOString();
+    try {
+      await writeFileAtomic(options.outDir, 'results.json', renderResultsJson(analyse(report)));
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error;
+      outputFailed = true;
+      report.failure = `${error.message} (the run stopped there; what is already on disk stays)`;
+    }
+  };
+
+  const live = options.live;
+  const timeline = scenario.timeline;
+  let lastDeployMs: number | undefined;
+  if (live) {
+    live.trialsTotal = scenario.variants.length * trials;
+    live.trialsPerVariant = trials;
+  }
+  let trialsRun = 0;
+  const runClock = startClock();
+  const stopWith = (reason: string) => {
+    if (!options.signal.aborted) report.failure = reason;
+  };
+  run: for (const [index, variant] of scenario.variants.entries()) {
+    const variantRun = report.variants[index] as VariantResults;
+    const follower = options.shard !== undefined && !options.shard.plan.deploys;
+    const hookLog = new OutputLog();
+    const variantHook = async (which: 'beforeVariant' | 'afterVariant') => {
+      if (follower) return;
+      try {
+        await runHook({
+          hooks: variant.hooks,
+          which,
+          variant: variant.name,
+          cwd: loaded.dir,
+          env: loaded.env,
+          now: runClock.now,
+          log: hookLog,
+          signal: options.signal,
+          timeoutMs: timeline.hookTimeout,
+        });
+      } finally {
+        variantRun.hookLog = hookLog.lines();
+      }
+    };
+    try {
+      await variantHook('beforeVariant');
+      for (let trial = 1; trial <= trials; trial++) {
+        if (trialsRun > 0 && scenario.timeline.betweenTrials > 0) {
+          log(
+            `${variant.name}: resting ${scenario.timeline.betweenTrials / 1000} s before trial ${trial}/${trials}`,
+          );
+          await sleep(scenario.timeline.betweenTrials, options.signal);
+        }
+        if (options.signal.aborted) break run;
+        trialsRun++;
+        // The live view moves to the new trial before its first line, so that no frame of the last
+        // trial is drawn after it.
+        live?.startTrial(variant.name, trial, {
+          settleMs: timeline.settle,
+          warmupMs: timeline.warmup,
+          cooldownMs: timeline.cooldown,
+          ...(lastDeployMs !== undefined ? { deployMs: lastDeployMs } : {}),
+          // A shard measures a fixed span, whenever the deploy ends.
+          ...(options.shard ? { fixedLoadMs: shardSpanMs(timeline) } : {}),
+        });
+        log(`${variant.name}: trial ${trial}/${trials} — starting the target`);
+        const onPhase = (phase: DeployPhase, detail: string | undefined, t: number) =>
+          log(
+            `${variant.name}: ${(t / 1000).toFixed(2).padStart(7)} s  ${phase}${detail ? `  ${detail}` : ''}`,
+          );
+        const onLoadStarted = () =>
+          log(
+            `${variant.name}: load started; the deploy follows the ${scenario.timeline.warmup / 1000} s warm-up`,
+          );
+        const result = await runTrial({
+          loaded,
+          variant,
+          trial,
+          signal: options.signal,
+          onPhase,
+          onLoadStarted,
+          live,
+          ...(options.shard ? { shard: options.shard.plan } : {}),
+        });
+        const triggered = result.recording.timeline.find((e) => e.phase === 'triggered')?.t;
+        const ended = result.recording.timeline.find(
+          (e) => e.phase === 'completed' || e.phase === 'failed',
+        )?.t;
+        if (triggered !== undefined && ended !== undefined) lastDeployMs = ended - triggered;
+        if (live) live.trialsDone++;
+        variantRun.trials.push(result);
+        await save();
+        if (outputFailed) break run;
+        if (result.status === 'failed' && scenario.deploy.onFailure === 'stop') {
+          stopWith(`${variant.name}, trial ${trial}: the deploy failed (deploy.onFailure: stop)`);
+          break run;
+        }
+      }
+      await variantHook('afterVariant');
+    } catch (error) {
+      if (error instanceof InterruptedBeforeLoad) break;
+      if (error instanceof HookError) {
+        if (error.measured) variantRun.trials.push(error.measured as TrialResult);
+        stopWith(error.message);
+        break;
+      }
+      if (!(error instanceof TargetError || error instanceof ShardLateError)) throw error;
+      stopWith(error.message);
+      break;
+    }
+  }
+  report.interrupted = options.signal.aborted;
+  await save();
+  return report;
+}
