@@ -1,3 +1,4 @@
+import { isDeployEnd } from '../results/deploy-events.ts';
 import { type Histogram, percentileMs } from '../results/histogram.ts';
 import type { Bucket, Phase, Recording } from '../results/recording.ts';
 import type { ErrorKind } from '../results/sample.ts';
@@ -87,7 +88,7 @@ export function trialMetrics(recording: Recording): TrialMetrics {
     .filter(([status]) => Number(status) >= 500)
     .reduce((sum, [, count]) => sum + count, 0);
   const triggered = timeline.find((e) => e.phase === 'triggered')?.t;
-  const ended = timeline.find((e) => e.phase === 'completed' || e.phase === 'failed')?.t;
+  const ended = timeline.find(isDeployEnd)?.t;
   const spans = disruption.spans;
   return {
     requests: overall.requests,

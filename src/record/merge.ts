@@ -1,5 +1,6 @@
 import { emptyBucket, mergeBucket } from '../results/bucket.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
+import { isDeployEnd } from '../results/deploy-events.ts';
 import { createLatencyHistogram, type HistogramLayout } from '../results/histogram.ts';
 import type {
   AlternateLatency,
@@ -37,7 +38,7 @@ export function mergeRecordings(parts: readonly Recording[]): Recording {
     }
   }
   const timeline = deployTimeline(parts);
-  const endedAt = timeline.find((e) => e.phase === 'completed' || e.phase === 'failed')?.t;
+  const endedAt = timeline.find(isDeployEnd)?.t;
   const resolved = endedAt === undefined ? parts : parts.map((p) => splitTails(p, endedAt));
   const longest = resolved
     .flatMap((p) => p.longest)
@@ -108,9 +109,7 @@ function lifecycleOf(parts: readonly Recording[]): Pick<Recording, 'lifecycle'> 
 
 /** The part that saw the deploy end knows the whole timeline; otherwise they all know the trigger. */
 function deployTimeline(parts: readonly Recording[]): DeployEvent[] {
-  const complete = parts.find((p) =>
-    p.timeline.some((e) => e.phase === 'completed' || e.phase === 'failed'),
-  );
+  const complete = parts.find((p) => p.timeline.some(isDeployEnd));
   return (complete ?? (parts[0] as Recording)).timeline;
 }
 

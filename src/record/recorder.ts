@@ -1,5 +1,6 @@
 import { addSample, emptyBucket, mergeBucket } from '../results/bucket.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
+import { isDeployEnd } from '../results/deploy-events.ts';
 import {
   createLatencyHistogram,
   type Histogram,
@@ -134,7 +135,7 @@ export class Recorder {
         );
       }
     }
-    if ((event.phase === 'completed' || event.phase === 'failed') && this.endedAt === undefined) {
+    if (isDeployEnd(event) && this.endedAt === undefined) {
       this.endedAt = event.t;
     }
   }

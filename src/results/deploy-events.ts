@@ -21,3 +21,8 @@ export interface DeployEvent {
 
 /** Reports a phase now; the receiver stamps it on the trial's clock. */
 export type EmitPhase = (phase: DeployPhase, detail?: string) => void;
+
+/** The deploy's last event: it completed or it failed. */
+export function isDeployEnd(event: Pick<DeployEvent, 'phase'>): boolean {
+  return event.phase === 'completed' || event.phase === 'failed';
+}

@@ -6,7 +6,7 @@ import { renderResultsJson } from '../export/results-json.ts';
 import { makeFolder, OutputError, writeFileAtomic } from '../export/write-file.ts';
 import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
-import type { DeployPhase } from '../results/deploy-events.ts';
+import { type DeployPhase, isDeployEnd } from '../results/deploy-events.ts';
 import type { RunResults, TrialResult, VariantResults } from '../results/run.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
@@ -170,9 +170,7 @@ export async function measureScenario(
           ...(options.shard ? { shard: options.shard.plan } : {}),
         });
         const triggered = result.recording.timeline.find((e) => e.phase === 'triggered')?.t;
-        const ended = result.recording.timeline.find(
-          (e) => e.phase === 'completed' || e.phase === 'failed',
-        )?.t;
+        const ended = result.recording.timeline.find(isDeployEnd)?.t;
         if (triggered !== undefined && ended !== undefined) lastDeployMs = ended - triggered;
         if (live) live.trialsDone++;
         variantRun.trials.push(result);

@@ -1,4 +1,5 @@
 import { mergeRecordings } from '../record/merge.ts';
+import { isDeployEnd } from '../results/deploy-events.ts';
 import type { GeneratorLoad, RunResults, ShardInfo, TrialResult } from '../results/run.ts';
 
 /** Shard results that do not belong to one sharded run: bad input. */
@@ -51,9 +52,7 @@ export function mergeShardReports(
     throw new ShardMismatchError('a shard measured no trial');
   const measured = trials as TrialResult[];
   const deployer =
-    measured.find((t) =>
-      t.recording.timeline.some((e) => e.phase === 'completed' || e.phase === 'failed'),
-    ) ?? (measured[0] as TrialResult);
+    measured.find((t) => t.recording.timeline.some(isDeployEnd)) ?? (measured[0] as TrialResult);
   const loads = measured.flatMap((t) => (t.generator ? [t.generator] : []));
   const generator: GeneratorLoad | undefined =
     loads.length > 0

@@ -5,6 +5,7 @@ import type { TrialMetrics } from '../analysis/trial-metrics.ts';
 import type { VariantSummary } from '../analysis/variant-summary.ts';
 import type { Comparison } from '../analysis/verdict.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
+import { isDeployEnd } from '../results/deploy-events.ts';
 import { percentileMs } from '../results/histogram.ts';
 import type { Bucket, LongTransaction } from '../results/recording.ts';
 import type { RunResults, TrialResult } from '../results/run.ts';
@@ -123,7 +124,7 @@ function trialView({ result: trial, metrics, instances }: AnalysedTrial): TrialV
   const step = recording.intervalMs;
   const mid = (i: number) => at(i * step + step / 2);
   const perSecond = 1000 / step;
-  const end = recording.timeline.find((e) => e.phase === 'completed' || e.phase === 'failed');
+  const end = recording.timeline.find(isDeployEnd);
 
   const latency = { p50: [] as Point[], p99: [] as Point[], max: [] as Point[] };
   const failures: TrialView['failures'] = [];
