@@ -12,6 +12,7 @@
 import type { AnalysedRun } from './analysis/analyse.ts';
 import { EXPORT_NAMES, type ExportName } from './export/exporter.ts';
 import { type Gate, parseGate } from './gates/parse.ts';
+import { observeAll, progressLines, type RunObserver } from './run/observer.ts';
 import { runScenario as runLoadedScenario } from './run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from './scenario/load.ts';
 
@@ -28,6 +29,8 @@ export interface RunScenarioOptions {
   formats?: ExportName[];
   /** Progress lines (deploy phases), and formats skipped or not written; silent by default. */
   log?: (line: string) => void;
+  /** Told of the run's trials, stages, deploy phases and load as they happen. */
+  observer?: RunObserver;
 }
 
 /**
@@ -49,7 +52,7 @@ export async function runScenario(
   return runLoadedScenario(loaded, {
     outDir: options.outDir,
     signal: options.signal ?? new AbortController().signal,
-    log,
+    observer: observeAll(progressLines(log), options.observer ?? {}),
     warn: log,
     ...(options.trials !== undefined ? { trials: options.trials } : {}),
     gates,
@@ -75,6 +78,8 @@ export { evaluateGates } from './gates/evaluate.ts';
 export { type Gate, GateSyntaxError, parseGate } from './gates/parse.ts';
 export { readResults } from './results/read-results.ts';
 export type { GateResult, RunResults, TrialResult, VariantResults } from './results/run.ts';
+export type { RunPlan, TrialRef } from './run/observer.ts';
 export { ScenarioError } from './scenario/errors.ts';
 export { type LoadedScenario, loadScenarioFile, parseScenario } from './scenario/load.ts';
 export type { Scenario } from './scenario/schema.ts';
+export type { LiveLoad, Stage, TrialObserver } from './trial/observer.ts';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 // The package's own name, as a user's script imports it.
-import { runScenario, ScenarioError, trialMetrics } from 'deploy-bench';
+import { type LiveLoad, runScenario, ScenarioError, trialMetrics } from 'deploy-bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type TestServer } from './helpers/servers.ts';
 
@@ -26,15 +26,52 @@ variants: [{ name: a, command: "true" }]
 `,
     );
     const phases: string[] = [];
+    const events: string[] = [];
+    let load: LiveLoad | undefined;
+    let requestsAtEnd = 0;
     const run = await runScenario(file, {
       outDir: path.join(dir, 'out'),
       gates: ['a.errors == 0'],
       formats: ['json', 'md'],
       log: (line) => phases.push(line),
+      observer: {
+        runStarted: (plan) => events.push(`run of ${plan.trialsPerVariant} trial`),
+        trialStarted: ({ variant, trial }) => events.push(`trial ${variant} ${trial}`),
+        stage: (stage) => events.push(stage),
+        loadStarted: (live) => {
+          load = live;
+          events.push(`load started, ${live.progress().requests} requests`);
+        },
+        phase: (event) => events.push(event.phase),
+        trialEnded: (_trial, result) => {
+          requestsAtEnd = load?.progress().requests ?? 0;
+          events.push(`trial ended ${result.status}`);
+        },
+        writingReports: () => events.push('writing reports'),
+      },
     });
+    // The run as an observer sees it: no progress code in the trial, only these events.
+    expect(events).toEqual([
+      'run of 1 trial',
+      'trial a 1',
+      'starting the target',
+      'settling',
+      'load started, 0 requests',
+      'warm-up',
+      'deploying',
+      'triggered',
+      'booting',
+      'completed',
+      'cool-down',
+      'stopping',
+      'trial ended completed',
+      'writing reports',
+    ]);
     const trial = run.variants[0]?.trials[0];
     expect(trial?.result.status).toBe('completed');
     expect(trial?.metrics.requests).toBeGreaterThan(10);
+    // The live counters a view reads are the recording's.
+    expect(requestsAtEnd).toBe(trial?.metrics.requests);
     // The figures are the analysis of the results returned beside them.
     const recording = trial?.result.recording as NonNullable<typeof trial>['result']['recording'];
     expect(trialMetrics(recording)).toEqual(trial?.metrics);

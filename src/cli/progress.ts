@@ -1,9 +1,10 @@
 import cliTruncate from 'cli-truncate';
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
-import type { LiveStats } from '../run/live-stats.ts';
+import type { LoadProgress } from '../measured-load/counters.ts';
 import { forTerminal, showControls } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
+import type { LiveStats } from './live-stats.ts';
 
 export type ProgressMode = 'tty' | 'lines' | 'quiet';
 
@@ -67,7 +68,7 @@ export function emptyWindow(): RateWindow {
   };
 }
 
-function measure(live: LiveStats, window: RateWindow, now: number): void {
+function measure(live: LiveStats, counters: LoadProgress, window: RateWindow, now: number): void {
   if (window.generation !== live.generation) {
     // A new trial: its counters started from zero at its start, and so does what the view remembers.
     Object.assign(window, {
@@ -78,8 +79,8 @@ function measure(live: LiveStats, window: RateWindow, now: number): void {
   }
   const elapsed = now - window.at;
   if (elapsed < MIN_WINDOW_MS) return;
-  const answeredBy = new Map(live.answeredBy());
-  window.rate = Math.max(0, ((live.requests - window.requests) * 1000) / elapsed);
+  const answeredBy = new Map(counters.answeredBy);
+  window.rate = Math.max(0, ((counters.requests - window.requests) * 1000) / elapsed);
   const deltas = [...answeredBy].map(
     ([id, count]) => [id, Math.max(0, count - (window.answeredBy.get(id) ?? 0))] as const,
   );
@@ -88,7 +89,7 @@ function measure(live: LiveStats, window: RateWindow, now: number): void {
   for (const [id, n] of deltas) if (n > 0) window.lastAnswered.set(id, now);
   window.at = now;
   window.measured = true;
-  window.requests = live.requests;
+  window.requests = counters.requests;
   window.answeredBy = answeredBy;
 }
 
@@ -105,7 +106,8 @@ export function statusLines(
   now: number,
 ): string[] {
   if (live.trial === 0) return [`${colors.bold('…')} starting`];
-  measure(live, window, now);
+  const counters = live.counters();
+  measure(live, counters, window, now);
   const elapsed = now - live.trialStartedAt;
   const expected = live.expected(now);
   const inTrial = expected.ms > 0 ? Math.min(0.99, elapsed / expected.ms) : 0;
@@ -115,29 +117,30 @@ export function statusLines(
   const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
   const of = `of ~${Math.max(1, Math.round(expected.ms / 1000))} s${expected.open ? ' + the deploy' : ''}`;
   const head = `${colors.bold(live.variant)} trial ${live.trial}/${live.trialsPerVariant}  ${seconds(elapsed)} ${of}  ${bar} ${Math.round(100 * done)} % of the run`;
-  if (live.stage === 'starting the target' || live.stage === 'settling') {
+  if (live.currentStage === 'starting the target' || live.currentStage === 'settling') {
     // Nothing is measured yet: no figures that would read as measured zeros.
-    const what = live.stage === 'settling' ? ' · unrecorded load, to warm the target up' : '';
+    const what =
+      live.currentStage === 'settling' ? ' · unrecorded load, to warm the target up' : '';
     return [
       head,
-      `  ${colors.cyan(live.stage)}${what}`,
+      `  ${colors.cyan(live.currentStage)}${what}`,
       ...instanceLines(live, window, colors, now),
     ];
   }
-  const errors = live.errors > 0 ? colors.red(`${live.errors} failed`) : '0 failed';
-  const inFlight = live.inFlight();
+  const errors = counters.errors > 0 ? colors.red(`${counters.errors} failed`) : '0 failed';
+  const inFlight = counters.inFlight;
   const age =
     inFlight.oldestStart !== undefined && live.clock ? live.clock.now() - inFlight.oldestStart : 0;
   const waiting =
     inFlight.count === 0
       ? '0 in flight'
       : `${inFlight.count} in flight, oldest ${age >= LONG_WAIT_MS ? colors.yellow(formatMs(age)) : formatMs(age)}`;
-  const answered = live.requests > 0;
-  const latency = `last ${answered ? formatMs(live.lastMs) : '—'} · worst ${answered ? formatMs(live.worstMs) : '—'}`;
+  const answered = counters.requests > 0;
+  const latency = `last ${answered ? formatMs(counters.lastMs) : '—'} · worst ${answered ? formatMs(counters.worstMs) : '—'}`;
   return [
     head,
     // What users wait for first; the deploy's phase last, where a long detail may be cut.
-    `  ${colors.cyan(live.stage)} · ${window.measured ? Math.round(window.rate) : '…'} req/s · ${waiting} · ${latency} · ${errors}${live.phase ? ` · ${showControls(live.phase)}` : ''}`,
+    `  ${colors.cyan(live.currentStage)} · ${window.measured ? Math.round(window.rate) : '…'} req/s · ${waiting} · ${latency} · ${errors}${live.currentPhase ? ` · ${showControls(live.currentPhase)}` : ''}`,
     ...instanceLines(live, window, colors, now),
   ];
 }

@@ -4,13 +4,14 @@ import type { ExportName } from '../export/exporter.ts';
 import { prepareOutputFolder } from '../export/write-file.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';
-import { LiveStats } from '../run/live-stats.ts';
+import { observeAll, progressLines } from '../run/observer.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { estimateClockOffset } from '../shard/clock-offset.ts';
 import type { ShardPlan } from '../shard/plan.ts';
 import { forTerminal } from '../text/escape.ts';
 import { EXIT } from './exit-codes.ts';
+import { LiveStats } from './live-stats.ts';
 import { printSummary } from './print-summary.ts';
 import { type Progress, progressMode, startProgress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
@@ -85,17 +86,17 @@ export async function runCommand(args: RunArgs): Promise<number> {
       outDir,
       signal: controller.signal,
       trials: args.trials,
-      log: (line) => view.log(line),
-      live,
+      observer: observeAll(live, progressLines(view.log), {
+        // The status frame goes before the reports are written: nothing of it may be left after.
+        writingReports() {
+          view.stop();
+          if (!args.quiet) process.stderr.write('writing the reports…\n');
+        },
+      }),
       ...(shard ? { shard } : {}),
       gates,
       formats: args.formats,
       warn,
-      // The status frame goes before the reports are written: nothing of it may be left after them.
-      beforeReports: () => {
-        view.stop();
-        if (!args.quiet) process.stderr.write('writing the reports…\n');
-      },
     });
     const index = path.join(outDir, 'index.html');
     process.stdout.write('\n');

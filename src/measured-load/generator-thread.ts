@@ -8,7 +8,7 @@ import { startClock } from '../process/clock.ts';
 import { Recorder } from '../record/recorder.ts';
 import { encodeRecording } from '../results/codec.ts';
 import { decodeHistogram, encodeHistogram } from '../results/histogram.ts';
-import { LiveStats } from '../run/live-stats.ts';
+import { LoadCounters } from './counters.ts';
 import type { FromThread, GeneratorThreadData, ToThread } from './messages.ts';
 import { OrderedRecorder } from './ordered-recorder.ts';
 
@@ -22,7 +22,7 @@ const send = (message: FromThread) => port.postMessage(message);
 
 const recorder = new Recorder(data.recorder);
 const ordered = new OrderedRecorder(recorder);
-const live = new LiveStats();
+const counters = new LoadCounters();
 let generator: LoadGenerator | undefined;
 let progress: NodeJS.Timeout | undefined;
 let eluAtStart = performance.eventLoopUtilization();
@@ -35,14 +35,16 @@ function start(clockOrigin: bigint): void {
     clock: startClock(clockOrigin),
     onSample: (sample) => {
       ordered.sample(sample);
-      live.record(sample);
+      counters.record(sample);
     },
     onDropped: (t) => ordered.dropped(t),
   });
   const running = generator;
-  live.inFlight = () => running.inFlight();
-  live.answeredBy = () => recorder.answeredBy();
-  progress = setInterval(() => send({ type: 'progress', ...live.progress() }), PROGRESS_EVERY_MS);
+  progress = setInterval(
+    () =>
+      send({ type: 'progress', ...counters.progress(running.inFlight(), recorder.answeredBy()) }),
+    PROGRESS_EVERY_MS,
+  );
   eluAtStart = performance.eventLoopUtilization();
   generator.start();
 }

@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
+import type { InFlight } from '../load/load-generator.ts';
 import { Recorder } from '../record/recorder.ts';
+import { LoadCounters, NO_PROGRESS } from './counters.ts';
 import type { MeasuredLoad, MeasuredLoadOptions } from './measured-load.ts';
 
 /** The load sent from this thread, recorded as it goes. */
@@ -8,9 +10,10 @@ export function inThisThread({
   origin,
   share,
   recorder: recorderOptions,
-  live,
 }: MeasuredLoadOptions): MeasuredLoad {
   const recorder = new Recorder(recorderOptions);
+  const counters = new LoadCounters();
+  let inFlight: () => InFlight = () => NO_PROGRESS.inFlight;
   let stopGenerator: (mode: 'drain' | 'abort') => Promise<void> = async () => {};
   let eluAtStart = performance.eventLoopUtilization();
   const load: MeasuredLoad = {
@@ -22,15 +25,12 @@ export function inThisThread({
         clock,
         onSample: (sample) => {
           recorder.record(sample);
-          live?.record(sample);
+          counters.record(sample);
         },
         onDropped: (t) => recorder.recordDropped(t),
       });
       stopGenerator = (mode) => generator.stop(mode);
-      if (live) {
-        live.inFlight = () => generator.inFlight();
-        live.answeredBy = () => recorder.answeredBy();
-      }
+      inFlight = () => generator.inFlight();
       eluAtStart = performance.eventLoopUtilization();
       generator.start();
     },
@@ -41,6 +41,7 @@ export function inThisThread({
       eventLoopUtilization: performance.eventLoopUtilization(eluAtStart).utilization,
     }),
     dispose: async () => {},
+    progress: () => counters.progress(inFlight(), recorder.answeredBy()),
   };
   return load;
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../process/clock.ts';
 import type { RecorderOptions } from '../record/recorder.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import type { Recording } from '../results/recording.ts';
-import type { LiveStats } from '../run/live-stats.ts';
+import type { LoadProgress } from './counters.ts';
 
 /** The load and its recording, whether one thread sends it or several. */
 export interface MeasuredLoad {
@@ -16,6 +16,8 @@ export interface MeasuredLoad {
   finish(durationMs: number): Promise<MeasuredResult>;
   /** Lets go of whatever is left (worker threads), whether or not the trial got to `finish`. */
   dispose(): Promise<void>;
+  /** The counters so far, for a live view (every thread's, as each reported them last). */
+  progress(): LoadProgress;
 }
 
 export interface MeasuredResult {
@@ -30,5 +32,4 @@ export interface MeasuredLoadOptions {
   /** Worker threads to spread the share over; 1 sends it from this thread. */
   threads: number;
   recorder: RecorderOptions;
-  live?: LiveStats;
 }

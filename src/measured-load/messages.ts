@@ -1,25 +1,14 @@
-import type { InFlight } from '../load/load-generator.ts';
 import type { LoadShare } from '../load/share.ts';
 import type { RecorderOptions } from '../record/recorder.ts';
 import type { EncodedRecording } from '../results/codec.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
+import type { LoadProgress } from './counters.ts';
 
 /** What a generator thread is started with (structured-cloned into it). */
 export interface GeneratorThreadData {
   origin: string;
   share: LoadShare;
   recorder: RecorderOptions;
-}
-
-/** The counters behind live progress, as one thread has them now. */
-export interface ThreadProgress {
-  requests: number;
-  errors: number;
-  lastMs: number;
-  worstMs: number;
-  /** Responses per instance so far. */
-  answeredBy: [string, number][];
-  inFlight: InFlight;
 }
 
 export type ToThread =
@@ -38,7 +27,7 @@ export type ToThread =
 export type FromThread =
   | { type: 'ready' }
   | { type: 'baseline'; latency: string }
-  | ({ type: 'progress' } & ThreadProgress)
+  | ({ type: 'progress' } & LoadProgress)
   | { type: 'stopped' }
   | { type: 'finished'; recording: EncodedRecording; eventLoopUtilization: number }
   | { type: 'failed'; message: string };

@@ -4,8 +4,9 @@ import { mergeRecordings } from '../record/merge.ts';
 import { decodeRecording } from '../results/codec.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import { createLatencyHistogram, decodeHistogram, encodeHistogram } from '../results/histogram.ts';
+import { combineProgress, type LoadProgress, NO_PROGRESS } from './counters.ts';
 import type { MeasuredLoad, MeasuredLoadOptions } from './measured-load.ts';
-import type { FromThread, GeneratorThreadData, ThreadProgress, ToThread } from './messages.ts';
+import type { FromThread, GeneratorThreadData, ToThread } from './messages.ts';
 
 const ENTRY = new URL('./generator-thread.mjs', import.meta.url);
 
@@ -24,24 +25,18 @@ export class GeneratorThreadError extends Error {
  * would (measured-load/ordered-recorder.ts); at the end their recordings are merged exactly.
  */
 export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<MeasuredLoad> {
-  const { origin, share, threads: count, recorder, live } = options;
+  const { origin, share, threads: count, recorder } = options;
   const threads = await Promise.all(
     Array.from({ length: count }, (_, index) =>
       GeneratorThread.boot({ origin, share: shareOfShare(share, index, count), recorder }),
     ),
   );
-  const progress: ThreadProgress[] = threads.map(() => ({
-    requests: 0,
-    errors: 0,
-    lastMs: 0,
-    worstMs: 0,
-    answeredBy: [],
-    inFlight: { count: 0 },
-  }));
+  const progress: LoadProgress[] = threads.map(() => NO_PROGRESS);
+  let combined = NO_PROGRESS;
   threads.forEach((thread, index) => {
     thread.onProgress = (latest) => {
       progress[index] = latest;
-      live?.combine(progress);
+      combined = combineProgress(progress);
     };
   });
   const all = <T>(f: (thread: GeneratorThread) => Promise<T>) => Promise.all(threads.map(f));
@@ -93,6 +88,7 @@ export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<Mea
       clearInterval(watermarks);
       await all((thread) => thread.terminate());
     },
+    progress: () => combined,
   };
 }
 
@@ -100,7 +96,7 @@ type Reply<K extends FromThread['type']> = Extract<FromThread, { type: K }>;
 
 /** One worker thread and the replies it owes (ready, baseline, stopped, finished). */
 class GeneratorThread {
-  onProgress: (progress: ThreadProgress) => void = () => {};
+  onProgress: (progress: LoadProgress) => void = () => {};
   private readonly pending = new Map<
     FromThread['type'],
     { resolve: (m: FromThread) => void; reject: (e: Error) => void }

@@ -6,7 +6,6 @@ import { renderResultsJson } from '../export/results-json.ts';
 import { makeFolder, OutputError, writeFileAtomic } from '../export/write-file.ts';
 import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
-import { type DeployPhase, isDeployEnd } from '../results/deploy-events.ts';
 import type { RunResults, TrialResult, VariantResults } from '../results/run.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
@@ -16,18 +15,16 @@ import {
   ShardLateError,
   TargetError,
 } from '../trial/run-trial.ts';
-import type { LiveStats } from './live-stats.ts';
+import type { RunObserver } from './observer.ts';
 import { TOOL } from './tool.ts';
 
 export interface MeasureOptions {
   outDir: string;
   signal: AbortSignal;
-  /** Progress lines for the operator. */
-  log?: (line: string) => void;
+  /** Told of the run's trials, their stages, their load and their deploys' phases. */
+  observer?: RunObserver;
   /** Overrides the scenario's number of trials per variant. */
   trials?: number;
-  /** Kept up to date for live progress. */
-  live?: LiveStats;
   /** One shard of a sharded run (one variant, one trial), and its clock's offset from the target's. */
   shard?: { plan: ShardPlan; clockOffsetMs: number | undefined };
 }
@@ -41,7 +38,6 @@ export async function measureScenario(
   options: MeasureOptions,
 ): Promise<RunResults> {
   const { scenario } = loaded;
-  const log = options.log ?? (() => {});
   const trials = options.trials ?? scenario.trials;
   const report: RunResults = {
     tool: TOOL,
@@ -95,13 +91,17 @@ export async function measureScenario(
     }
   };
 
-  const live = options.live;
+  const observer = options.observer ?? {};
   const timeline = scenario.timeline;
-  let lastDeployMs: number | undefined;
-  if (live) {
-    live.trialsTotal = scenario.variants.length * trials;
-    live.trialsPerVariant = trials;
-  }
+  observer.runStarted?.({
+    variants: scenario.variants.map((v) => v.name),
+    trialsPerVariant: trials,
+    settleMs: timeline.settle,
+    warmupMs: timeline.warmup,
+    cooldownMs: timeline.cooldown,
+    // A shard measures a fixed span, whenever the deploy ends.
+    ...(options.shard ? { fixedLoadMs: shardSpanMs(timeline) } : {}),
+  });
   let trialsRun = 0;
   const runClock = startClock();
   const stopWith = (reason: string) => {
@@ -132,47 +132,23 @@ export async function measureScenario(
     try {
       await variantHook('beforeVariant');
       for (let trial = 1; trial <= trials; trial++) {
+        const ref = { variant: variant.name, trial };
         if (trialsRun > 0 && scenario.timeline.betweenTrials > 0) {
-          log(
-            `${variant.name}: resting ${scenario.timeline.betweenTrials / 1000} s before trial ${trial}/${trials}`,
-          );
+          observer.resting?.(ref, scenario.timeline.betweenTrials);
           await sleep(scenario.timeline.betweenTrials, options.signal);
         }
         if (options.signal.aborted) break run;
         trialsRun++;
-        // The live view moves to the new trial before its first line, so that no frame of the last
-        // trial is drawn after it.
-        live?.startTrial(variant.name, trial, {
-          settleMs: timeline.settle,
-          warmupMs: timeline.warmup,
-          cooldownMs: timeline.cooldown,
-          ...(lastDeployMs !== undefined ? { deployMs: lastDeployMs } : {}),
-          // A shard measures a fixed span, whenever the deploy ends.
-          ...(options.shard ? { fixedLoadMs: shardSpanMs(timeline) } : {}),
-        });
-        log(`${variant.name}: trial ${trial}/${trials} — starting the target`);
-        const onPhase = (phase: DeployPhase, detail: string | undefined, t: number) =>
-          log(
-            `${variant.name}: ${(t / 1000).toFixed(2).padStart(7)} s  ${phase}${detail ? `  ${detail}` : ''}`,
-          );
-        const onLoadStarted = () =>
-          log(
-            `${variant.name}: load started; the deploy follows the ${scenario.timeline.warmup / 1000} s warm-up`,
-          );
+        observer.trialStarted?.(ref);
         const result = await runTrial({
           loaded,
           variant,
           trial,
           signal: options.signal,
-          onPhase,
-          onLoadStarted,
-          live,
+          observer,
           ...(options.shard ? { shard: options.shard.plan } : {}),
         });
-        const triggered = result.recording.timeline.find((e) => e.phase === 'triggered')?.t;
-        const ended = result.recording.timeline.find(isDeployEnd)?.t;
-        if (triggered !== undefined && ended !== undefined) lastDeployMs = ended - triggered;
-        if (live) live.trialsDone++;
+        observer.trialEnded?.(ref, result);
         variantRun.trials.push(result);
         await save();
         if (outputFailed) break run;

@@ -15,8 +15,6 @@ export interface RunOptions extends MeasureOptions {
   formats: readonly ExportName[];
   /** A problem that does not stop the run: a format this machine cannot write, a file not written. */
   warn?: (line: string) => void;
-  /** Told once the measuring is over, just before the reports are written. */
-  beforeReports?: () => void;
 }
 
 /**
@@ -38,7 +36,7 @@ export async function runScenario(
     return run;
   };
   let run = gated();
-  options.beforeReports?.();
+  options.observer?.writingReports?.();
   let interruptedWhileWriting = false;
   const current = () => {
     // An abort while the reports are written: they are finished (it takes a second) and say so.

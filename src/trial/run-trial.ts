@@ -11,12 +11,12 @@ import { EmbeddedPlatform } from '../platform/platform.ts';
 import { INSTANCE_HEADER } from '../platform/router.ts';
 import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
-import type { DeployPhase } from '../results/deploy-events.ts';
+import type { DeployEvent, DeployPhase } from '../results/deploy-events.ts';
 import type { GeneratorLoad, TrialResult, TrialStatus } from '../results/run.ts';
-import type { LiveStats } from '../run/live-stats.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { LoadConfig, Variant } from '../scenario/schema.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
+import type { TrialObserver } from './observer.ts';
 import { waitUntilReady } from './wait-ready.ts';
 
 /** The target could not be brought up: nothing was measured, the run cannot go on. */
@@ -42,12 +42,8 @@ export interface TrialRequest {
   variant: Variant;
   trial: number;
   signal: AbortSignal;
-  /** Told of each deploy phase as it happens, for progress lines. */
-  onPhase?: (phase: DeployPhase, detail: string | undefined, t: number) => void;
-  /** Told when the measured load starts (the warm-up). */
-  onLoadStarted?: () => void;
-  /** Kept up to date for live progress. */
-  live?: LiveStats;
+  /** Told of the trial's stages, its deploy's phases and its load as they happen. */
+  observer?: TrialObserver;
   /** One shard of a sharded run: its share of the load, on the shared schedule. */
   shard?: ShardPlan;
 }
@@ -58,6 +54,8 @@ export interface TrialRequest {
  */
 export async function runTrial(request: TrialRequest): Promise<TrialResult> {
   const { loaded, variant, signal, shard } = request;
+  const observer = request.observer ?? {};
+  observer.stage?.('starting the target');
   // A shard that only follows the schedule leaves the deploy and its hooks to the one that runs it.
   const follower = shard !== undefined && !shard.deploys;
   const { scenario, dir } = loaded;
@@ -73,7 +71,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     }
     origin = platform.url;
     const running = platform;
-    if (request.live) request.live.platformInstances = () => running.instances.live();
+    observer.platformUp?.(() => running.instances.live());
   } else {
     const { url, ready } = scenario.target;
     origin = new URL(url).origin;
@@ -110,7 +108,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     // Lines of the before-trial hook are stamped before t0 (negative), once t0 is known.
     const early = startClock();
     await hook('beforeTrial', early.now);
-    request.live?.enter('settling');
+    observer.stage?.('settling');
     await settle(origin, scenario.load, scenario.timeline.settle, signal);
     // The embedded router names the process behind each response: every process is a lane, named as
     // its supervisor names it (a header of the app's own would name the same process otherwise).
@@ -134,7 +132,6 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
             : { kind: 'corrected', thinkTimeMs: loadConfig.thinkTime },
         follower,
       },
-      ...(request.live ? { live: request.live } : {}),
     });
     const load = measured;
     if (shard) await untilShardStart(shard, signal);
@@ -150,9 +147,9 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
         if (completed) return;
         completed = true;
       }
-      load.event(detail === undefined ? { t, phase } : { t, phase, detail });
-      if (request.live) request.live.phase = detail ? `${phase} ${detail}` : phase;
-      request.onPhase?.(phase, detail, t);
+      const event: DeployEvent = detail === undefined ? { t, phase } : { t, phase, detail };
+      load.event(event);
+      observer.phase?.(event);
     };
     const driver: DeployDriver = platform
       ? platformDriver(platform, variant.strategy ?? 'stop-start')
@@ -167,11 +164,8 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
 
     const cpuAtStart = process.cpuUsage();
     load.start(clock);
-    request.onLoadStarted?.();
-    if (request.live) {
-      request.live.enter('warm-up');
-      request.live.clock = clock;
-    }
+    observer.loadStarted?.({ clock, progress: () => load.progress() });
+    observer.stage?.('warm-up');
 
     let status: TrialStatus = 'completed';
     let failure: string | undefined;
@@ -179,10 +173,10 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     if (!signal.aborted && follower) {
       // The deploy is another shard's (or an external command's): this one marks the scheduled
       // trigger and keeps its load on for the whole window every shard measures.
-      request.live?.enter('deploying');
+      observer.stage?.('deploying');
       emit('triggered', `scheduled (shard ${shard.index}/${shard.count} follows)`);
     } else if (!signal.aborted) {
-      request.live?.enter('deploying');
+      observer.stage?.('deploying');
       emit('triggered', variant.strategy ?? variant.command);
       const deployAbort = new AbortController();
       const stopDeploy = () => deployAbort.abort();
@@ -204,7 +198,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       } finally {
         signal.removeEventListener('abort', stopDeploy);
       }
-      request.live?.enter('cool-down');
+      observer.stage?.('cool-down');
       await sleep(scenario.timeline.cooldown, signal);
     }
     if (shard) {
@@ -212,7 +206,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       await sleep(shardSpanMs(scenario.timeline) - clock.now(), signal);
     }
     if (signal.aborted) status = 'interrupted';
-    request.live?.enter('stopping');
+    observer.stage?.('stopping');
     await load.stop(signal.aborted ? 'abort' : 'drain');
     const { recording, eventLoopUtilization } = await load.finish(clock.now());
     // Taken before the platform stops its processes at the end: a lane still up stays open.

@@ -1,0 +1,85 @@
+import type { TrialResult } from '../results/run.ts';
+import type { TrialObserver } from '../trial/observer.ts';
+
+/** What a run is about to do, for a view that estimates how long it takes. */
+export interface RunPlan {
+  variants: string[];
+  trialsPerVariant: number;
+  /** The scenario's timeline, in ms. */
+  settleMs: number;
+  warmupMs: number;
+  cooldownMs: number;
+  /** A shard measures this fixed span from its load's start, whenever the deploy ends. */
+  fixedLoadMs?: number;
+}
+
+/** One trial of one variant: `trial` counts from 1 within the variant. */
+export interface TrialRef {
+  variant: string;
+  trial: number;
+}
+
+/**
+ * What a run tells whoever watches it, as it happens: the CLI's live view and progress lines
+ * subscribe, and so may a library's caller. Every method is optional; none changes the run.
+ */
+export interface RunObserver extends TrialObserver {
+  runStarted?(plan: RunPlan): void;
+  /** Resting `ms` before the trial (timeline.betweenTrials). */
+  resting?(next: TrialRef, ms: number): void;
+  trialStarted?(trial: TrialRef): void;
+  /** The trial was measured (completed, failed or interrupted). */
+  trialEnded?(trial: TrialRef, result: TrialResult): void;
+  /** Every trial was measured: the reports are being written. */
+  writingReports?(): void;
+}
+
+/** Several observers as one: each is told everything, in the order given. */
+export function observeAll(...observers: RunObserver[]): RunObserver {
+  const each =
+    <K extends keyof RunObserver>(method: K) =>
+    (...args: Parameters<NonNullable<RunObserver[K]>>) => {
+      for (const observer of observers) {
+        (observer[method] as ((...a: typeof args) => void) | undefined)?.(...args);
+      }
+    };
+  return {
+    runStarted: each('runStarted'),
+    resting: each('resting'),
+    trialStarted: each('trialStarted'),
+    trialEnded: each('trialEnded'),
+    writingReports: each('writingReports'),
+    stage: each('stage'),
+    platformUp: each('platformUp'),
+    loadStarted: each('loadStarted'),
+    phase: each('phase'),
+  };
+}
+
+/** The run as lines for an operator or a log: each trial's start, its load's start, its phases. */
+export function progressLines(write: (line: string) => void): RunObserver {
+  let trials = 0;
+  let warmupMs = 0;
+  let variant = '';
+  return {
+    runStarted(plan) {
+      trials = plan.trialsPerVariant;
+      warmupMs = plan.warmupMs;
+    },
+    resting(next, ms) {
+      write(`${next.variant}: resting ${ms / 1000} s before trial ${next.trial}/${trials}`);
+    },
+    trialStarted(trial) {
+      variant = trial.variant;
+      write(`${variant}: trial ${trial.trial}/${trials} — starting the target`);
+    },
+    loadStarted() {
+      write(`${variant}: load started; the deploy follows the ${warmupMs / 1000} s warm-up`);
+    },
+    phase({ t, phase, detail }) {
+      write(
+        `${variant}: ${(t / 1000).toFixed(2).padStart(7)} s  ${phase}${detail ? `  ${detail}` : ''}`,
+      );
+    },
+  };
+}
