@@ -1,5 +1,5 @@
 import type { Comparator, Unit } from '../results/run.ts';
-import { parseDuration } from '../scenario/duration.ts';
+import { parseDuration } from '../text/duration.ts';
 import { GATE_METRICS, type GateMetric, PHASE_NAMES } from './metrics.ts';
 
 export type Aggregation = 'max' | 'median' | 'min';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { MAX_INTERVALS_PER_TRIAL, variantFileName } from '../results/bounds.ts';
+import { DURATION_HINT, DURATION_PATTERN, parseDuration } from '../text/duration.ts';
 import { hasControlCharacter } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
-import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './duration.ts';
 
 /**
  * The longest a Node.js timer can wait (2³¹−1 ms, about 24.8 days). Beyond it Node silently waits

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/scenario/duration.ts';
+import { parseDuration } from '../../src/text/duration.ts';
 import { formatMs } from '../../src/text/format.ts';
 
 describe('durations', () => {
