@@ -3,4 +3,21 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli/main.ts');
+const { main } = await import('../src/cli/main.ts');
+
+// A terminal that went away (EIO) or a reader that quit (EPIPE, `bench run … | head`) must not crash
+// a run before its results are saved: what cannot be shown is not shown.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+
+/** The process as the commands see it (src/cli/io.ts): the only place that ends it. */
+const io = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signals: process,
+  exitNow: (code) => process.exit(code),
+};
+
+// Exit as soon as the work is done: a keep-alive socket or a timer somewhere must not hold the
+// operator (or CI) waiting. Writes to pipes and files are synchronous on Linux, so nothing is cut.
+process.exit(await main(process.argv.slice(2), io));

@@ -9,6 +9,7 @@ import { REPO } from './helpers/scenarios.ts';
  * A change that needs another order changes this list and the picture in the docs together.
  */
 const LAYERS = [
+  'errors',
   'text',
   'results',
   'analysis',
@@ -152,13 +153,21 @@ describe('the architecture', () => {
     expect([...folders].filter((f) => !LAYERS.includes(f))).toEqual([]);
   });
 
-  it('keeps results/ the lowest layer: it needs nothing of the project but text', () => {
+  it('keeps results/ low: it needs nothing of the project but errors/ and text/', () => {
     const outside = imports
       .filter(
-        (i) => folderOf(i.from) === 'results' && !['results', 'text'].includes(folderOf(i.to)),
+        (i) =>
+          folderOf(i.from) === 'results' && !['results', 'text', 'errors'].includes(folderOf(i.to)),
       )
       .map((i) => `${i.from} -> ${i.to}`);
     expect(outside).toEqual([]);
+  });
+
+  it('leaves ending the process to bin/: commands return their exit code', () => {
+    const exiting = sourceFiles(SRC)
+      .filter((file) => /\bprocess\.exit\s*\(/.test(readFileSync(file, 'utf8')))
+      .map((file) => path.relative(SRC, file));
+    expect(exiting).toEqual([]);
   });
 
   it('lets exporters only format: from analysis/ they import types, never a computation', () => {

@@ -1,11 +1,12 @@
 import Table from 'cli-table3';
 import { measureCapacity } from '../capacity/measure-capacity.ts';
+import { EXIT } from '../errors/tool-error.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import type { LoadConfig } from '../scenario/schema.ts';
 import { forTerminal } from '../text/escape.ts';
 import { waitUntilReady } from '../trial/wait-ready.ts';
-import { EXIT } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
 import { UsageError } from './usage-error.ts';
 
 const DEFAULT_REQUEST: LoadConfig['request'] = { method: 'GET', path: '/', headers: {} };
@@ -17,11 +18,14 @@ const NEVER = new AbortController().signal;
  * `bench capacity URL|SCENARIO`: the target's sustainable rate at steady state, and a load level to
  * run a deploy test at. A scenario's embedded platform is started (its first release) and stopped.
  */
-export async function capacityCommand(args: {
-  target: string;
-  duration: number;
-  connections: string;
-}): Promise<number> {
+export async function capacityCommand(
+  args: {
+    target: string;
+    duration: number;
+    connections: string;
+  },
+  io: CliIo,
+): Promise<number> {
   const connections = args.connections.split(',').map((c) => Number(c.trim()));
   if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 10_000)) {
     throw new UsageError(
@@ -42,7 +46,7 @@ export async function capacityCommand(args: {
     request = loaded.scenario.load.request;
     const { target } = loaded.scenario;
     if ('platform' in target) {
-      process.stderr.write('starting the embedded platform (first release)…\n');
+      io.stderr.write('starting the embedded platform (first release)…\n');
       platform = await EmbeddedPlatform.start(target.platform, loaded.dir, undefined, loaded.env);
       origin = platform.url;
     } else {
@@ -55,7 +59,7 @@ export async function capacityCommand(args: {
     try {
       await waitUntilReady(new URL(request.path, origin).toString(), READY_WITHIN_MS, NEVER);
     } catch (error) {
-      process.stderr.write(forTerminal(`bench capacity: ${(error as Error).message}\n`));
+      io.stderr.write(forTerminal(`bench capacity: ${(error as Error).message}\n`));
       return EXIT.runFailed;
     }
     const result = await measureCapacity({
@@ -64,7 +68,7 @@ export async function capacityCommand(args: {
       connections,
       durationSeconds: args.duration,
       onStep: (s) =>
-        process.stderr.write(
+        io.stderr.write(
           `${String(s.connections).padStart(5)} connections: ${Math.round(s.requestsPerSecond)} requests/s\n`,
         ),
     });
@@ -83,18 +87,18 @@ export async function capacityCommand(args: {
         s.non2xx,
       ]);
     }
-    process.stdout.write(
+    io.stdout.write(
       `Capacity of ${origin} at steady state (autocannon, ${args.duration} s per step)\n${table.toString()}\n`,
     );
     if (result.capacity === 0) {
       const worst = result.steps.reduce((n, s) => n + s.errors + s.non2xx, 0);
-      process.stderr.write(
+      io.stderr.write(
         `bench capacity: no step ran without errors (${worst.toLocaleString('en-US')} errors and non-2xx answers in all): the target cannot take ${Math.min(...connections)} connection(s) at steady state, so there is no load to suggest\n`,
       );
       return EXIT.runFailed;
     }
-    process.stdout.write(`Capacity: ${Math.round(result.capacity)} requests/s without errors.\n`);
-    process.stdout.write(
+    io.stdout.write(`Capacity: ${Math.round(result.capacity)} requests/s without errors.\n`);
+    io.stdout.write(
       `Suggested deploy-test load (half of it): \`load: { model: open, rate: ${result.suggestedRate}/s }\`, or a closed model with \`users: ${result.suggestedUsers}\`.\n`,
     );
     return EXIT.ok;

@@ -2,19 +2,23 @@ import path from 'node:path';
 import { analyse } from '../analysis/analyse.ts';
 import { compareRuns, hasMeasuredTrial } from '../compare/compare-runs.ts';
 import { renderCompareFiles, renderCompareTerminal } from '../compare/render.ts';
+import { EXIT } from '../errors/tool-error.ts';
 import { makeFolder, writeFileAtomic } from '../export/write-file.ts';
 import { ResultsFileError, readResults } from '../results/read-results.ts';
 import { forTerminal } from '../text/escape.ts';
-import { EXIT } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `bench compare BASE.json HEAD.json`: exit 1 when HEAD regressed beyond the margin and the noise. */
-export async function compareCommand(args: {
-  base: string;
-  head: string;
-  maxRegression: string;
-  out?: string;
-}): Promise<number> {
+export async function compareCommand(
+  args: {
+    base: string;
+    head: string;
+    maxRegression: string;
+    out?: string;
+  },
+  io: CliIo,
+): Promise<number> {
   const margin = /^(\d+(?:\.\d+)?)%$/.exec(args.maxRegression.trim());
   if (!margin)
     throw new UsageError(
@@ -47,7 +51,7 @@ export async function compareCommand(args: {
   await makeFolder(outDir);
   for (const file of renderCompareFiles(comparison))
     await writeFileAtomic(outDir, file.name, file.content);
-  process.stdout.write(forTerminal(renderCompareTerminal(comparison)));
-  process.stdout.write(`\nWrote compare.json, compare.md and junit.xml to ${outDir}\n`);
+  io.stdout.write(forTerminal(renderCompareTerminal(comparison)));
+  io.stdout.write(`\nWrote compare.json, compare.md and junit.xml to ${outDir}\n`);
   return comparison.passed ? EXIT.ok : EXIT.gateFailed;
 }

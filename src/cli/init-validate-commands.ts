@@ -1,28 +1,32 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { EXIT } from '../errors/tool-error.ts';
 import { type InitPlatform, starterScenario } from '../init/templates.ts';
 import { formatProblem, ScenarioError } from '../scenario/errors.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { forTerminal } from '../text/escape.ts';
-import { EXIT } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `bench init`: a commented starter scenario, to stdout or a file (never over an existing one). */
-export async function initCommand(args: {
-  platform: InitPlatform;
-  out?: string;
-  force: boolean;
-}): Promise<number> {
+export async function initCommand(
+  args: {
+    platform: InitPlatform;
+    out?: string;
+    force: boolean;
+  },
+  io: CliIo,
+): Promise<number> {
   const text = starterScenario(args.platform);
   if (!args.out) {
-    process.stdout.write(text);
+    io.stdout.write(text);
     return EXIT.ok;
   }
   if (existsSync(args.out) && !args.force)
     throw new UsageError(`${args.out} exists; add --force to overwrite it`);
   await writeFile(args.out, text);
-  process.stderr.write(`wrote ${args.out}; check it with: bench validate ${args.out}\n`);
+  io.stderr.write(`wrote ${args.out}; check it with: bench validate ${args.out}\n`);
   return EXIT.ok;
 }
 
@@ -30,18 +34,18 @@ export async function initCommand(args: {
  * `bench validate FILE…`: checks scenarios, gates included, without running anything. Every file
  * is checked, each problem on a line of its own; exit 2 when any file has one.
  */
-export async function validateCommand(args: { files: string[] }): Promise<number> {
+export async function validateCommand(args: { files: string[] }, io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
   for (const file of args.files) {
     try {
       const loaded = await loadScenarioFile(file);
-      process.stdout.write(forTerminal(`${validLine(file, loaded)}\n`));
+      io.stdout.write(forTerminal(`${validLine(file, loaded)}\n`));
       for (const warning of scenarioWarnings(loaded))
-        process.stderr.write(forTerminal(`${file}: warning: ${warning}\n`));
+        io.stderr.write(forTerminal(`${file}: warning: ${warning}\n`));
     } catch (error) {
       if (!(error instanceof ScenarioError)) throw error;
       for (const problem of error.problems)
-        process.stderr.write(forTerminal(`${formatProblem(problem)}\n`));
+        io.stderr.write(forTerminal(`${formatProblem(problem)}\n`));
       exitCode = EXIT.badInput;
     }
   }
@@ -61,11 +65,12 @@ function validLine(file: string, { scenario, gates }: LoadedScenario): string {
 }
 
 /** What validates but will not work here: the app's program is not installed. */
-function scenarioWarnings({ scenario, dir }: LoadedScenario): string[] {
+function scenarioWarnings({ scenario, dir, env }: LoadedScenario): string[] {
   if (!('platform' in scenario.target)) return [];
   const { app } = scenario.target.platform;
   const program = Array.isArray(app.command) ? app.command[0] : firstWord(app.command);
-  if (program === undefined || findProgram(program, path.resolve(dir, app.cwd ?? '.'))) return [];
+  if (program === undefined || findProgram(program, path.resolve(dir, app.cwd ?? '.'), env.PATH))
+    return [];
   return [
     `target.platform.app.command: the program "${program}" is not found${program.includes('/') ? '' : ' on PATH'}; the app would not start`,
   ];
@@ -95,10 +100,11 @@ const SHELL_WORDS = new Set([
   'test',
 ]);
 
-function findProgram(program: string, cwd: string): boolean {
+/** Whether `program` is an executable file: a path from `cwd`, or a name on `searchPath`. */
+function findProgram(program: string, cwd: string, searchPath = ''): boolean {
   const candidates = program.includes('/')
     ? [path.resolve(cwd, program)]
-    : (process.env.PATH ?? '')
+    : searchPath
         .split(path.delimiter)
         .filter(Boolean)
         .map((d) => path.join(d, program));

@@ -1,21 +1,16 @@
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { EXIT, ToolError } from '../errors/tool-error.ts';
 import type { ExportName } from '../export/exporter.ts';
-import { OutputError } from '../export/write-file.ts';
 import { PLATFORMS } from '../init/templates.ts';
-import { MergeError } from '../record/merge.ts';
-import { ResultsFileError } from '../results/read-results.ts';
 import { TOOL } from '../run/tool.ts';
-import { ScenarioError } from '../scenario/errors.ts';
 import { closest } from '../scenario/suggest.ts';
-import { ShardMismatchError } from '../shard/merge-shards.ts';
 import { parseShard } from '../shard/plan.ts';
 import { forTerminal } from '../text/escape.ts';
 import { capacityCommand } from './capacity-command.ts';
 import { compareCommand } from './compare-command.ts';
-import { EXIT } from './exit-codes.ts';
 import { EXPORT_OPTION, parseExportOption } from './export-option.ts';
 import { initCommand, validateCommand } from './init-validate-commands.ts';
+import type { CliIo } from './io.ts';
 import { mergeCommand } from './merge-command.ts';
 import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
@@ -61,9 +56,9 @@ function usageProblem(argv: readonly string[], message: string): string {
 }
 
 /** Parses argv, runs the command, and turns every outcome into one of the documented exit codes. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const cli = yargs(argv)
+  const cli = yargs()
     .scriptName('bench')
     .version(TOOL.version)
     .usage('$0 <command> [options]\n\nMeasures what users feel while a service is redeployed.')
@@ -143,25 +138,28 @@ export async function main(argv: string[]): Promise<number> {
           ),
       async (args) => {
         const formats = parseExportOption(args.export) as ExportName[];
-        exitCode = await runCommand({
-          file: args.file,
-          out: args.out,
-          trials: args.trials,
-          formats,
-          gates: (args.gate ?? []).map(String),
-          force: args.force,
-          quiet: args.quiet,
-          ...(args.variant !== undefined ? { variant: args.variant } : {}),
-          ...(args.shard !== undefined
-            ? {
-                shard: {
-                  ...(parseShard(args.shard) as { index: number; count: number }),
-                  ...(args.startAt !== undefined ? { startAt: args.startAt } : {}),
-                  follow: args.follow,
-                },
-              }
-            : {}),
-        });
+        exitCode = await runCommand(
+          {
+            file: args.file,
+            out: args.out,
+            trials: args.trials,
+            formats,
+            gates: (args.gate ?? []).map(String),
+            force: args.force,
+            quiet: args.quiet,
+            ...(args.variant !== undefined ? { variant: args.variant } : {}),
+            ...(args.shard !== undefined
+              ? {
+                  shard: {
+                    ...(parseShard(args.shard) as { index: number; count: number }),
+                    ...(args.startAt !== undefined ? { startAt: args.startAt } : {}),
+                    follow: args.follow,
+                  },
+                }
+              : {}),
+          },
+          io,
+        );
       },
     )
     .command(
@@ -189,7 +187,7 @@ export async function main(argv: string[]): Promise<number> {
           ),
       async (args) => {
         const formats = parseExportOption(args.export) as ExportName[];
-        exitCode = await reportCommand({ file: args.results, out: args.out, formats });
+        exitCode = await reportCommand({ file: args.results, out: args.out, formats }, io);
       },
     )
     .command(
@@ -219,12 +217,15 @@ export async function main(argv: string[]): Promise<number> {
             'one report for a run sharded over several machines',
           ),
       async (args) => {
-        exitCode = await mergeCommand({
-          files: args.files.map(String),
-          out: args.out,
-          formats: parseExportOption(args.export) as ExportName[],
-          force: args.force,
-        });
+        exitCode = await mergeCommand(
+          {
+            files: args.files.map(String),
+            out: args.out,
+            formats: parseExportOption(args.export) as ExportName[],
+            force: args.force,
+          },
+          io,
+        );
       },
     )
     .command(
@@ -256,12 +257,15 @@ export async function main(argv: string[]): Promise<number> {
             'gate a pull request on main',
           ),
       async (args) => {
-        exitCode = await compareCommand({
-          base: args.base,
-          head: args.head,
-          maxRegression: args['max-regression'],
-          out: args.out,
-        });
+        exitCode = await compareCommand(
+          {
+            base: args.base,
+            head: args.head,
+            maxRegression: args['max-regression'],
+            out: args.out,
+          },
+          io,
+        );
       },
     )
     .command(
@@ -285,11 +289,14 @@ export async function main(argv: string[]): Promise<number> {
             "the sample app's capacity, and a load level for the demo",
           ),
       async (args) => {
-        exitCode = await capacityCommand({
-          target: args.target,
-          duration: args.duration,
-          connections: args.connections,
-        });
+        exitCode = await capacityCommand(
+          {
+            target: args.target,
+            duration: args.duration,
+            connections: args.connections,
+          },
+          io,
+        );
       },
     )
     .command(
@@ -304,7 +311,7 @@ export async function main(argv: string[]): Promise<number> {
           )
           .example('$0 validate scenarios/*.yaml', 'check every scenario at once'),
       async (args) => {
-        exitCode = await validateCommand({ files: args.files });
+        exitCode = await validateCommand({ files: args.files }, io);
       },
     )
     .command(
@@ -325,7 +332,10 @@ export async function main(argv: string[]): Promise<number> {
           })
           .example('$0 init --platform heroku --out heroku.yaml', 'then: $0 validate heroku.yaml'),
       async (args) => {
-        exitCode = await initCommand({ platform: args.platform, out: args.out, force: args.force });
+        exitCode = await initCommand(
+          { platform: args.platform, out: args.out, force: args.force },
+          io,
+        );
       },
     )
     .demandCommand(1, 'expected a command, e.g. bench run scenarios/preboot.yaml')
@@ -342,40 +352,21 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   // Messages quote file names, scenario text and saved results: shown, never acted on by the terminal.
-  const say = (text: string) => process.stderr.write(forTerminal(text));
+  const say = (text: string) => io.stderr.write(forTerminal(text));
   try {
-    await cli.parseAsync();
+    // yargs hands back its --help and --version text rather than printing it and exiting itself.
+    await cli.exitProcess(false).parseAsync(argv, {}, (_error, _argv, output) => {
+      if (output) io.stdout.write(`${output}\n`);
+    });
     return exitCode;
   } catch (error) {
-    if (error instanceof OutputError) {
-      say(`bench: ${error.message}\n`);
-      return error.kind === 'io' ? EXIT.runFailed : EXIT.badInput;
+    // A failure the tool foresaw carries its own words and exit code.
+    if (error instanceof ToolError) {
+      say(`${error.explain()}\n`);
+      return error.exitCode;
     }
-    if (error instanceof ResultsFileError) {
-      say(`${error.message}\n`);
-      return EXIT.badInput;
-    }
-    if (error instanceof ShardMismatchError || error instanceof MergeError) {
-      say(`bench merge: ${error.message}\n`);
-      return EXIT.badInput;
-    }
-    if (error instanceof ScenarioError) {
-      for (const line of error.message.split('\n')) say(`${line}\n`);
-      return EXIT.badInput;
-    }
-    if (error instanceof UsageError) {
-      say(`bench: ${error.message}\nRun 'bench --help' for usage.\n`);
-      return EXIT.badInput;
-    }
-    const detail = process.env.BENCH_DEBUG ? (error as Error).stack : (error as Error).message;
+    const detail = io.env.BENCH_DEBUG ? (error as Error).stack : (error as Error).message;
     say(`bench: the run failed: ${detail}\n`);
     return EXIT.runFailed;
   }
 }
-
-// Exit as soon as the work is done: a keep-alive socket or a timer somewhere must not hold the
-// operator (or CI) waiting. Writes to pipes and files are synchronous on Linux, so nothing is cut.
-// A terminal that went away (EIO) or a reader that quit (EPIPE, `bench run … | head`) must not crash
-// a run before its results are saved: what cannot be shown is not shown.
-for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
-main(hideBin(process.argv)).then((code) => process.exit(code));

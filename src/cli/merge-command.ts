@@ -2,22 +2,26 @@ import type { ExportName } from '../export/exporter.ts';
 import { prepareOutputFolder } from '../export/write-file.ts';
 import { readResults } from '../results/read-results.ts';
 import { mergeShardReports } from '../shard/merge-shards.ts';
+import type { CliIo } from './io.ts';
 import { writeSavedRun } from './report-command.ts';
 
 /** `bench merge SHARD.json… --out DIR`: the shards' results as one run, with every report. */
-export async function mergeCommand(args: {
-  files: string[];
-  out: string;
-  formats: ExportName[];
-  force: boolean;
-}): Promise<number> {
+export async function mergeCommand(
+  args: {
+    files: string[];
+    out: string;
+    formats: ExportName[];
+    force: boolean;
+  },
+  io: CliIo,
+): Promise<number> {
   const reports = await Promise.all(
     args.files.map(async (file) => ({ file, report: await readResults(file) })),
   );
   const merged = mergeShardReports(reports);
   const release = await prepareOutputFolder(args.out, { force: args.force });
   try {
-    return await writeSavedRun(merged, args.out, args.formats);
+    return await writeSavedRun(merged, args.out, args.formats, io);
   } finally {
     release();
   }

@@ -7,7 +7,11 @@ import { forTerminal } from '../text/escape.ts';
  * The terminal summary, then where the files went, then — for a run that did not complete — how it
  * ended, as the very last line, where an operator's eye and a CI log's tail land.
  */
-export function printSummary(run: AnalysedRun, whereLine: string, out = process.stdout): void {
+export function printSummary(
+  run: AnalysedRun,
+  whereLine: string,
+  out: NodeJS.WritableStream,
+): void {
   out.write(renderTerminal(run));
   out.write(`\n${forTerminal(whereLine)}\n`);
   const outcome = outcomeLine(run.outcome);

@@ -1,22 +1,26 @@
 import path from 'node:path';
 import { analyse } from '../analysis/analyse.ts';
+import { EXIT } from '../errors/tool-error.ts';
 import type { ExportName } from '../export/exporter.ts';
 import { writeReports } from '../export/write-reports.ts';
 import { readResults } from '../results/read-results.ts';
 import type { RunResults } from '../results/run.ts';
 import { forTerminal } from '../text/escape.ts';
-import { EXIT } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
 import { printSummary } from './print-summary.ts';
 
 /** `bench report RESULTS.json`: re-renders every export of a saved run, running nothing. */
-export async function reportCommand(args: {
-  file: string;
-  out?: string;
-  formats: ExportName[];
-}): Promise<number> {
+export async function reportCommand(
+  args: {
+    file: string;
+    out?: string;
+    formats: ExportName[];
+  },
+  io: CliIo,
+): Promise<number> {
   const report = await readResults(args.file);
   const outDir = args.out ?? path.dirname(args.file);
-  return writeSavedRun(report, outDir, args.formats);
+  return writeSavedRun(report, outDir, args.formats, io);
 }
 
 /**
@@ -28,20 +32,26 @@ export async function writeSavedRun(
   results: RunResults,
   outDir: string,
   formats: ExportName[],
+  io: CliIo,
 ): Promise<number> {
   const run = analyse(results);
   const skipped: string[] = [];
   const written = await writeReports(run, outDir, formats, (line) => {
     skipped.push(line);
-    process.stderr.write(`${forTerminal(line)}\n`);
+    io.stderr.write(`${forTerminal(line)}\n`);
   });
   if (written.length === 0) {
     printSummary(
       run,
       `Wrote no files to ${outDir}: ${skipped.join('; ') || 'no format asked for'}`,
+      io.stdout,
     );
     return EXIT.runFailed;
   }
-  printSummary(run, `Wrote ${written.length} file${written.length === 1 ? '' : 's'} to ${outDir}`);
+  printSummary(
+    run,
+    `Wrote ${written.length} file${written.length === 1 ? '' : 's'} to ${outDir}`,
+    io.stdout,
+  );
   return EXIT.ok;
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { EXIT } from '../errors/tool-error.ts';
 import type { ExportName } from '../export/exporter.ts';
 import { prepareOutputFolder } from '../export/write-file.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
@@ -10,7 +11,7 @@ import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { estimateClockOffset } from '../shard/clock-offset.ts';
 import type { ShardPlan } from '../shard/plan.ts';
 import { forTerminal } from '../text/escape.ts';
-import { EXIT } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
 import { LiveStats } from './live-stats.ts';
 import { printSummary } from './print-summary.ts';
 import { type Progress, progressMode, startProgress } from './progress.ts';
@@ -34,7 +35,7 @@ export interface RunArgs {
 }
 
 /** `bench run FILE`: measures every variant, prints the summary, and returns the exit code. */
-export async function runCommand(args: RunArgs): Promise<number> {
+export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const loaded = selectVariant(await loadScenarioFile(args.file), args.variant);
   const shard = args.shard ? await planShard(loaded, args.shard, args.trials) : undefined;
   // Every gate is read before any load is sent: a typo must not cost a run.
@@ -48,7 +49,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   // the progress view draws, they go through it, which clears its frame first.
   let progress: Progress | undefined;
   const warn = (line: string) =>
-    progress && !args.quiet ? progress.log(line) : process.stderr.write(`${forTerminal(line)}\n`);
+    progress && !args.quiet ? progress.log(line) : io.stderr.write(`${forTerminal(line)}\n`);
 
   // Signals are handled from before the output folder is locked: its lock and probe are removed
   // on every way out.
@@ -65,11 +66,11 @@ export async function runCommand(args: RunArgs): Promise<number> {
       return;
     }
     killAllGroups();
-    process.exit(EXIT.interrupted);
+    io.exitNow(EXIT.interrupted);
   };
   // A closed terminal or SSH session (SIGHUP) is handled as Ctrl-C: the run stops and keeps its results.
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) process.on(signal, interrupt);
+  for (const signal of signals) io.signals.on(signal, interrupt);
   let releaseOutDir = () => {};
   try {
     releaseOutDir = await prepareOutputFolder(outDir, { force: args.force });
@@ -77,9 +78,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const live = new LiveStats();
     const view = startProgress(
       live,
-      progressMode({ quiet: args.quiet, stream: process.stderr, env: process.env }),
-      process.stderr,
-      process.env,
+      progressMode({ quiet: args.quiet, stream: io.stderr, env: io.env }),
+      io.stderr,
+      io.env,
     );
     progress = view;
     const run = await runScenario(loaded, {
@@ -90,7 +91,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
         // The status frame goes before the reports are written: nothing of it may be left after.
         writingReports() {
           view.stop();
-          if (!args.quiet) process.stderr.write('writing the reports…\n');
+          if (!args.quiet) io.stderr.write('writing the reports…\n');
         },
       }),
       ...(shard ? { shard } : {}),
@@ -99,17 +100,18 @@ export async function runCommand(args: RunArgs): Promise<number> {
       warn,
     });
     const index = path.join(outDir, 'index.html');
-    process.stdout.write('\n');
+    io.stdout.write('\n');
     printSummary(
       run,
       `Report: ${args.formats.includes('html') ? index : path.join(outDir, 'results.json')}`,
+      io.stdout,
     );
     if (run.outcome.kind === 'interrupted' || controller.signal.aborted) return EXIT.interrupted;
     if (run.outcome.kind === 'failed') return EXIT.runFailed;
     return run.results.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;
   } finally {
     progress?.stop();
-    for (const signal of signals) process.off(signal, interrupt);
+    for (const signal of signals) io.signals.off(signal, interrupt);
     releaseOutDir();
   }
 }

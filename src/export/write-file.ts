@@ -1,10 +1,14 @@
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { EXIT, type ExitCode, ToolError } from '../errors/tool-error.ts';
 
 /** The output folder cannot be used, or the reports could not be written in it. */
-export class OutputError extends Error {
+export class OutputError extends ToolError {
   override name = 'OutputError';
+  get exitCode(): ExitCode {
+    return this.kind === 'io' ? EXIT.runFailed : EXIT.badInput;
+  }
   constructor(
     message: string,
     /**

@@ -1,3 +1,4 @@
+import { EXIT, ToolError } from '../errors/tool-error.ts';
 import { emptyBucket, mergeBucket } from '../results/bucket.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import { isDeployEnd } from '../results/deploy-events.ts';
@@ -11,9 +12,14 @@ import type {
 } from '../results/recording.ts';
 import { byFirstResponse } from './recorder.ts';
 
-/** Recordings that cannot be added: they were not made with the same settings. */
-export class MergeError extends Error {
+/** Recordings that cannot be added: they were not made with the same settings (bad input). */
+export class MergeError extends ToolError {
   override name = 'MergeError';
+  readonly exitCode = EXIT.badInput;
+
+  override explain(): string {
+    return `bench merge: ${this.message}`;
+  }
 }
 
 const PHASES: readonly Phase[] = ['before', 'during', 'after'];

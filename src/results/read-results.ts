@@ -1,13 +1,19 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
+import { EXIT, ToolError } from '../errors/tool-error.ts';
 import { fieldName, inOurWords } from '../text/wording.ts';
 import { decodeRecording } from './codec.ts';
 import { RESULTS_SCHEMA_VERSION, resultsDocumentSchema } from './results-document.ts';
 import type { RunResults, TrialResult } from './run.ts';
 
 /** A file that is not a results.json this version can read: bad input (exit 2). */
-export class ResultsFileError extends Error {
+export class ResultsFileError extends ToolError {
   override name = 'ResultsFileError';
+  readonly exitCode = EXIT.badInput;
+
+  override explain(): string {
+    return this.message;
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { EXIT, ToolError } from '../errors/tool-error.ts';
 import { showControls } from '../text/escape.ts';
 
 /** One problem in a scenario file, located for a human: `file:line:column: field: what was expected`. */
@@ -18,9 +19,14 @@ export function formatProblem(problem: ScenarioProblem): string {
 }
 
 /** Bad input: the CLI prints one line per problem and exits with the bad-input code. */
-export class ScenarioError extends Error {
+export class ScenarioError extends ToolError {
+  readonly exitCode = EXIT.badInput;
   constructor(readonly problems: ScenarioProblem[]) {
     super(problems.map(formatProblem).join('\n'));
     this.name = 'ScenarioError';
+  }
+
+  override explain(): string {
+    return this.message;
   }
 }

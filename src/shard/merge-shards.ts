@@ -1,10 +1,16 @@
+import { EXIT, ToolError } from '../errors/tool-error.ts';
 import { mergeRecordings } from '../record/merge.ts';
 import { isDeployEnd } from '../results/deploy-events.ts';
 import type { GeneratorLoad, RunResults, ShardInfo, TrialResult } from '../results/run.ts';
 
 /** Shard results that do not belong to one sharded run: bad input. */
-export class ShardMismatchError extends Error {
+export class ShardMismatchError extends ToolError {
   override name = 'ShardMismatchError';
+  readonly exitCode = EXIT.badInput;
+
+  override explain(): string {
+    return `bench merge: ${this.message}`;
+  }
 }
 
 /**

@@ -1,15 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../src/analysis/analyse.ts';
 import { renderResultsJson } from '../../src/export/results-json.ts';
-import { REPO } from '../helpers/scenarios.ts';
+import { benchInProcess } from '../helpers/cli.ts';
 import { type SyntheticTrials, syntheticReport } from '../helpers/synthetic-report.ts';
-
-const BENCH = path.join(REPO, 'bin/bench.js');
 
 /** Saves a run as bench run would, and returns the path of its results.json. */
 function saved(name: string, trials: SyntheticTrials): string {
@@ -21,9 +18,7 @@ function saved(name: string, trials: SyntheticTrials): string {
 
 async function compare(base: string, head: string, ...extra: string[]) {
   const out = path.join(path.dirname(head), 'compare');
-  const run = await execa('node', [BENCH, 'compare', base, head, '--out', out, ...extra], {
-    reject: false,
-  });
+  const run = await benchInProcess(['compare', base, head, '--out', out, ...extra]);
   return { run, out };
 }
 

@@ -2,16 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { PLATFORMS, starterScenario } from '../../src/init/templates.ts';
 import { renderScenarioJsonSchema } from '../../src/scenario/json-schema.ts';
+import { benchInProcess } from '../helpers/cli.ts';
 import { REPO } from '../helpers/scenarios.ts';
 
-const BENCH = path.join(REPO, 'bin/bench.js');
-const bench = (...args: string[]) =>
-  execa('node', [BENCH, ...args], { reject: false, cwd: REPO, env: { CI: '1' } });
+const bench = (...args: string[]) => benchInProcess(args);
 
 describe('bench init and bench validate', () => {
   for (const platform of PLATFORMS) {
