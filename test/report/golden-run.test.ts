@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyse } from '../../src/analysis/analyse.ts';
+import { printSummary } from '../../src/cli/print-summary.ts';
 import { writeReports } from '../../src/export/write-reports.ts';
 import { readResults } from '../../src/results/read-results.ts';
 import { expectGolden } from '../helpers/golden.ts';
@@ -47,5 +48,13 @@ describe('the reports of a saved run', () => {
       if (file === 'results.json') expectGolden(path.join(RUN, file), actual, { update: false });
       else expectGolden(path.join(RUN, `expected-${file}`), actual);
     }
+  });
+
+  it('print the pinned terminal summary', async () => {
+    const run = analyse(await readResults(path.join(RUN, 'results.json')));
+    const printed: string[] = [];
+    const stdout = { write: (text: string) => printed.push(text) > 0 };
+    printSummary(run, 'Report: reports/golden/index.html', stdout as NodeJS.WritableStream);
+    expectGolden(path.join(RUN, 'expected-terminal.txt'), printed.join(''));
   });
 });

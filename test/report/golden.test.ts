@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { analyse } from '../../src/analysis/analyse.ts';
 import type { OutputFile } from '../../src/export/exporter.ts';
 import { hgrmExporter } from '../../src/export/hgrm.ts';
+import { renderJunit } from '../../src/export/junit.ts';
 import { markdownExporter } from '../../src/export/markdown.ts';
+import { renderResultsJson } from '../../src/export/results-json.ts';
+import { renderTerminal } from '../../src/export/terminal.ts';
 import { exportContext } from '../../src/export/write-reports.ts';
 import { expectGolden } from '../helpers/golden.ts';
 import { REPO } from '../helpers/scenarios.ts';
@@ -32,5 +35,12 @@ describe('golden files', () => {
     );
     expect(files.map((f) => f.name)).toEqual(['stop-start.hgrm', 'preboot.hgrm']);
     for (const file of files) expectGoldenFile(file);
+  });
+
+  it('results.json, junit.xml and the terminal summary', () => {
+    const run = analyse(syntheticReport());
+    expectGolden(path.join(GOLDEN, 'results.json'), renderResultsJson(run));
+    expectGolden(path.join(GOLDEN, 'junit.xml'), renderJunit(run));
+    expectGolden(path.join(GOLDEN, 'terminal.txt'), renderTerminal(run));
   });
 });
