@@ -3,6 +3,7 @@ import type { Clock } from '../process/clock.ts';
 import { createLatencyHistogram, type Histogram, msToMicros } from '../results/histogram.ts';
 import { OPEN_MODEL_USER, type Sample } from '../results/sample.ts';
 import type { OpenLoadConfig } from '../scenario/schema.ts';
+import { arrivalTimes } from './arrivals.ts';
 import type { InFlight, LoadGenerator } from './load-generator.ts';
 import { type PreparedRequest, prepareRequest, RequestSender } from './request.ts';
 import { DEFAULT_SEED } from './share.ts';
@@ -37,8 +38,9 @@ export class OpenModel implements LoadGenerator {
   private readonly request: PreparedRequest;
   /** Requests in flight, by intended start: one sender each, so that an interruption can cut them. */
   private readonly pending = new Map<RequestSender, { done: Promise<void>; intended: number }>();
-  private readonly random: () => number;
-  private next = 0;
+  /** The schedule, and the next arrival due (undefined once the schedule has none left). */
+  private arrivals: Iterator<number, void> | undefined;
+  private next: number | undefined;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
@@ -53,13 +55,20 @@ export class OpenModel implements LoadGenerator {
       headersTimeout: 0,
       bodyTimeout: 0,
     });
-    this.random = mulberry32(options.seed ?? DEFAULT_SEED);
   }
 
   start(): void {
     // The schedule is anchored at the trial's t0, not at this call: a worker thread that hears of
     // the start late sends the arrivals it missed at once (late, as counted), and none is skipped.
-    this.next = this.options.arrivalOffsetMs ?? 0;
+    const { load, seed, arrivalOffsetMs, arrivalsUntilMs } = this.options;
+    this.arrivals = arrivalTimes({
+      rate: load.rate,
+      arrival: load.arrival,
+      seed: seed ?? DEFAULT_SEED,
+      ...(arrivalOffsetMs !== undefined ? { offsetMs: arrivalOffsetMs } : {}),
+      ...(arrivalsUntilMs !== undefined ? { untilMs: arrivalsUntilMs } : {}),
+    });
+    this.next = this.nextArrival();
     this.loop();
   }
 
@@ -91,7 +100,7 @@ export class OpenModel implements LoadGenerator {
     this.immediate = undefined;
     if (this.stopped) return;
     this.sendDue();
-    if (this.next >= (this.options.arrivalsUntilMs ?? Number.POSITIVE_INFINITY)) return;
+    if (this.next === undefined) return;
     const wait = this.next - this.options.clock.now();
     if (wait > SPIN_WINDOW_MS) this.timer = setTimeout(this.loop, wait - SPIN_WINDOW_MS);
     else this.immediate = setImmediate(this.loop);
@@ -99,16 +108,16 @@ export class OpenModel implements LoadGenerator {
 
   /** Every arrival that is due goes now, even after a pause of the event loop: none is skipped. */
   private sendDue(): void {
-    const { clock, arrivalsUntilMs = Number.POSITIVE_INFINITY } = this.options;
-    while (this.next <= clock.now() && this.next < arrivalsUntilMs) {
+    const { clock } = this.options;
+    while (this.next !== undefined && this.next <= clock.now()) {
       this.arrive(this.next);
-      this.next += this.gap();
+      this.next = this.nextArrival();
     }
   }
 
-  private gap(): number {
-    const mean = 1000 / this.options.load.rate;
-    return this.options.load.arrival === 'poisson' ? -Math.log(1 - this.random()) * mean : mean;
+  private nextArrival(): number | undefined {
+    const next = this.arrivals?.next();
+    return next === undefined || next.done ? undefined : next.value;
   }
 
   private arrive(intended: number): void {
@@ -145,16 +154,4 @@ export class OpenModel implements LoadGenerator {
     });
     this.pending.set(sender, { done: request, intended });
   }
-}
-
-/** A small seeded generator: Poisson arrivals that repeat from run to run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

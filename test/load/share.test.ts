@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { arrivalTimes } from '../../src/load/arrivals.ts';
 import { type LoadShare, shareOfLoad, shareOfShare } from '../../src/load/share.ts';
 import type { LoadConfig } from '../../src/scenario/schema.ts';
 
@@ -44,13 +45,18 @@ describe('shares of the load', () => {
       maxInFlight: 100,
       ...common,
     };
-    const schedule = (share: LoadShare) => {
-      const gap = 1000 / (share.load.model === 'open' ? share.load.rate : 1);
-      const times: number[] = [];
-      for (let t = share.arrivalOffsetMs; t < 1000 - 1e-9; t += gap)
-        times.push(Number(t.toFixed(6)));
-      return times;
-    };
+    // The generator's own schedule for each share, over the first second.
+    const schedule = (share: LoadShare) =>
+      share.load.model === 'open'
+        ? [
+            ...arrivalTimes({
+              ...share.load,
+              seed: share.seed,
+              offsetMs: share.arrivalOffsetMs,
+              untilMs: 1000 - 1e-9,
+            }),
+          ].map((t) => Number(t.toFixed(6)))
+        : [];
     const one = schedule(shareOfLoad(load, 0, 1));
     expect(one).toHaveLength(120);
     for (const [shards, threads] of [
