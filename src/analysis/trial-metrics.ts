@@ -54,7 +54,7 @@ export interface TrialMetrics {
 }
 
 /** Percentiles of a histogram alone (its maximum to 3 significant digits: it keeps no exact one). */
-export function summarizeHistogram(histogram: Histogram): LatencySummary {
+function summarizeHistogram(histogram: Histogram): LatencySummary {
   const empty = histogram.totalCount === 0;
   return {
     count: histogram.totalCount,
@@ -69,7 +69,7 @@ export function summarizeHistogram(histogram: Histogram): LatencySummary {
   };
 }
 
-export function summarizeLatency(bucket: Bucket): LatencySummary {
+function summarizeLatency(bucket: Bucket): LatencySummary {
   const { latency } = bucket;
   return {
     count: bucket.requests,

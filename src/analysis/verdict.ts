@@ -11,7 +11,7 @@ export const SIGNIFICANCE = 0.05;
  * requests (a refusal followed by a 3 s wait is a 3 s wait, however fast the refusal), then the
  * number of failed requests, then the longest transaction.
  */
-export const RANKED_BY = [
+const RANKED_BY = [
   'longestUserWaitMs',
   'errors',
   'longestTransactionMs',

@@ -55,7 +55,7 @@ export interface RateWindow {
   lastAnswered: Map<string, number>;
 }
 
-export function emptyWindow(): RateWindow {
+function emptyWindow(): RateWindow {
   return {
     generation: -1,
     at: 0,
@@ -99,12 +99,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * The live view: the trial's progress, what users wait for now, and the instances as `heroku ps`
  * would list them, with a marker and a share for those that receive traffic.
  */
-export function statusLines(
-  live: LiveStats,
-  window: RateWindow,
-  colors: Colors,
-  now: number,
-): string[] {
+function statusLines(live: LiveStats, window: RateWindow, colors: Colors, now: number): string[] {
   if (live.trial === 0) return [`${colors.bold('…')} starting`];
   const counters = live.counters();
   measure(live, counters, window, now);

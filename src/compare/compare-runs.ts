@@ -5,7 +5,7 @@ import { SIGNIFICANCE } from '../analysis/verdict.ts';
 import type { RunResults } from '../results/run.ts';
 
 /** The figures a change can make worse for users, lower being better for each. */
-export const COMPARED_METRICS: { metric: SummaryMetric; label: string; unit: 'ms' | 'count' }[] = [
+const COMPARED_METRICS: { metric: SummaryMetric; label: string; unit: 'ms' | 'count' }[] = [
   { metric: 'longestTransactionMs', label: 'longest transaction', unit: 'ms' },
   { metric: 'siegeLongestTransactionMs', label: 'siege-compatible longest', unit: 'ms' },
   { metric: 'longestUserWaitMs', label: 'longest user wait', unit: 'ms' },

@@ -17,7 +17,7 @@ const verdict = (d: MetricDelta) => {
   return d.regression ? 'REGRESSION' : d.improvement ? 'better' : 'same';
 };
 
-export function summaryLine(comparison: RunComparison): string {
+function summaryLine(comparison: RunComparison): string {
   const margin = `${(100 * comparison.maxRegression).toFixed(0)} %`;
   if (comparison.passed) return `No regression beyond ${margin} and the noise of the trials.`;
   const sentences: string[] = [];

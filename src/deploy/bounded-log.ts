@@ -29,7 +29,7 @@ export class OutputLog {
  * each cut to a fixed length, and a count of what was dropped in between. A deploy that prints 50 MB
  * must not cost the run its memory, nor results.json its size.
  */
-export class BoundedOutput {
+class BoundedOutput {
   private readonly head: LogLine[] = [];
   /**
    * A ring of the latest lines once the head is full, each with its length before it was cut;

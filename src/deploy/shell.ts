@@ -4,8 +4,6 @@ import { sleep } from '../process/sleep.ts';
 import { formatMs } from '../text/format.ts';
 import type { OutputLog } from './bounded-log.ts';
 
-export type { LogLine } from '../results/log-line.ts';
-
 export interface ShellRun {
   command: string;
   cwd: string;

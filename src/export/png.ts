@@ -44,7 +44,7 @@ async function loadRenderers(): Promise<(height: number) => Renderer> {
 }
 
 /** A chart's PNG height: the usual one, or taller where the page draws it taller (many lanes). */
-export function pngHeight(chart: ChartSpec): number {
+function pngHeight(chart: ChartSpec): number {
   return Math.max(HEIGHT, Math.round(chart.height * 1.25));
 }
 

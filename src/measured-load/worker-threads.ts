@@ -14,7 +14,7 @@ const ENTRY = new URL('./generator-thread.mjs', import.meta.url);
 const WATERMARK_EVERY_MS = 5;
 
 /** A generator thread failed: the trial cannot be measured. */
-export class GeneratorThreadError extends Error {
+class GeneratorThreadError extends Error {
   override name = 'GeneratorThreadError';
 }
 

@@ -41,8 +41,8 @@ export interface RecorderOptions {
 }
 
 /** Distinct instance names kept apart, at most; the rest are counted as OTHER_INSTANCES. */
-export const MAX_INSTANCES = 200;
-export const OTHER_INSTANCES = '(other instances)';
+const MAX_INSTANCES = 200;
+const OTHER_INSTANCES = '(other instances)';
 
 /** The order of lanes: by first response, then by name, the same for one recording or merged ones. */
 export function byFirstResponse(a: InstanceTraffic, b: InstanceTraffic): number {

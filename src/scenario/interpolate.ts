@@ -47,7 +47,7 @@ function mayHoldCommand(keys: Keys): boolean {
 }
 
 /** Set by the embedded platform for each app process it starts (platform/app-process.ts). */
-export const PER_PROCESS: ReadonlySet<string> = new Set(['PORT', 'RELEASE']);
+const PER_PROCESS: ReadonlySet<string> = new Set(['PORT', 'RELEASE']);
 
 /** Variables a shell command may use without the environment having them. */
 const SHELL_OWN = new Set([

@@ -5,7 +5,7 @@ import { scenarioSchema } from './schema.ts';
  * The JSON Schema of scenario files, generated from the very schema the loader uses, for editors
  * (`# yaml-language-server: $schema=…`). It describes the file as written: durations as text.
  */
-export function scenarioJsonSchema(): Record<string, unknown> {
+function scenarioJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<
     string,
     unknown

@@ -8,7 +8,7 @@ import { formatMs } from '../text/format.ts';
  * The longest a Node.js timer can wait (2³¹−1 ms, about 24.8 days). Beyond it Node silently waits
  * 1 ms instead, so a longer timeout would fire at once.
  */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The lower end of a duration's range: above 0 (a timeout), or at least some duration. */
 type LowerBound = { above: 0 } | { atLeast: string };

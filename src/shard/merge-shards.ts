@@ -4,7 +4,7 @@ import { isDeployEnd } from '../results/deploy-events.ts';
 import type { GeneratorLoad, RunResults, ShardInfo, TrialResult } from '../results/run.ts';
 
 /** Shard results that do not belong to one sharded run: bad input. */
-export class ShardMismatchError extends ToolError {
+class ShardMismatchError extends ToolError {
   override name = 'ShardMismatchError';
   readonly exitCode = EXIT.badInput;
 

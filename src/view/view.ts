@@ -12,7 +12,7 @@ import type { RunResults, TrialResult } from '../results/run.ts';
 import { decimate, type Point } from './decimate.ts';
 
 /** More points than this per series are thinned: a one-hour run still gives a light, fast page. */
-export const MAX_POINTS_PER_SERIES = 2000;
+const MAX_POINTS_PER_SERIES = 2000;
 
 /** One trial, on a timeline in seconds relative to the deploy's trigger. */
 export interface TrialView {
