@@ -1,4 +1,4 @@
-import type { ChartConfiguration, ChartDataset, ChartType } from 'chart.js';
+import type { ChartConfiguration, ChartDataset, ChartOptions, ChartType } from 'chart.js';
 import type { Instance } from '../analysis/instances.ts';
 import { percentileMs } from '../results/histogram.ts';
 import { mapStrings, showControls } from '../text/escape.ts';
@@ -498,26 +498,19 @@ function throughputChart(view: RunView, colourOf: (i: number) => string): ChartS
     caption:
       "Requests per second (solid) and failed requests per second (dashed), each variant's first trial, aligned at the trigger.",
     height: 340,
-    config: {
-      type: 'line',
-      data: { datasets },
-      options: {
-        ...common(title),
-        scales: {
-          x: {
-            type: 'linear',
-            ...(spans.length > 0
-              ? {
-                  min: Math.min(...spans.map((s) => s.from)),
-                  max: Math.max(...spans.map((s) => s.to)),
-                }
-              : {}),
-            title: { display: true, text: SECONDS_AXIS },
-          },
-          y: { min: 0, title: { display: true, text: 'per second' } },
-        },
+    config: lineChart(title, datasets, {
+      x: {
+        type: 'linear',
+        ...(spans.length > 0
+          ? {
+              min: Math.min(...spans.map((s) => s.from)),
+              max: Math.max(...spans.map((s) => s.to)),
+            }
+          : {}),
+        title: { display: true, text: SECONDS_AXIS },
       },
-    },
+      y: { min: 0, title: { display: true, text: 'per second' } },
+    }),
   };
 }
 
@@ -543,17 +536,10 @@ function percentileChart(view: RunView, colourOf: (i: number) => string): ChartS
     caption:
       'HdrHistogram style: the latency that 1 request in N exceeded (N = 2 is the median, 100 is p99), all trials of each variant together; the last point is the maximum.',
     height: 340,
-    config: {
-      type: 'line',
-      data: { datasets },
-      options: {
-        ...common(title),
-        scales: {
-          x: { type: 'logarithmic', title: { display: true, text: '1 in N requests (log scale)' } },
-          y: { type: 'logarithmic', title: { display: true, text: 'latency (ms, log scale)' } },
-        },
-      },
-    },
+    config: lineChart(title, datasets, {
+      x: { type: 'logarithmic', title: { display: true, text: '1 in N requests (log scale)' } },
+      y: { type: 'logarithmic', title: { display: true, text: 'latency (ms, log scale)' } },
+    }),
   };
 }
 
@@ -674,6 +660,15 @@ function box(from: number, to: number, colour: string): AnnotationOptions {
 }
 
 /** What every chart shares: no animation, a title, the legend below, and the deploy's phases if given. */
+/** A line chart with the common options and these axes. */
+function lineChart(
+  title: string,
+  datasets: ChartDataset<'line'>[],
+  scales: NonNullable<ChartOptions<'line'>['scales']>,
+): ChartConfiguration {
+  return { type: 'line', data: { datasets }, options: { ...common(title), scales } };
+}
+
 function common(title: string, annotations?: Record<string, AnnotationOptions>) {
   return {
     animation: false as const,
