@@ -10,7 +10,7 @@
  */
 
 import type { AnalysedRun } from './analysis/analyse.ts';
-import { EXPORT_NAMES, type ExportName } from './export/exporter.ts';
+import { EXPORT_NAMES, type ExportName } from './export/registry.ts';
 import { type Gate, parseGate } from './gates/parse.ts';
 import { observeAll, progressLines, type RunObserver } from './run/observer.ts';
 import { runScenario as runLoadedScenario } from './run/run-scenario.ts';
@@ -71,7 +71,7 @@ export { type TrialMetrics, trialMetrics } from './analysis/trial-metrics.ts';
 export type { VariantSummary } from './analysis/variant-summary.ts';
 export type { Comparison } from './analysis/verdict.ts';
 export { compareRuns, type RunComparison } from './compare/compare-runs.ts';
-export type { ExportName } from './export/exporter.ts';
+export type { ExportName } from './export/registry.ts';
 export { renderTerminal } from './export/terminal.ts';
 export { writeReports } from './export/write-reports.ts';
 export { evaluateGates } from './gates/evaluate.ts';

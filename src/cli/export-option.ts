@@ -1,4 +1,4 @@
-import { EXPORT_NAMES, type ExportName } from '../export/exporter.ts';
+import { EXPORT_NAMES, type ExportName } from '../export/registry.ts';
 
 export const EXPORT_OPTION = {
   type: 'string',

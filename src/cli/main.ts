@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { EXIT, ToolError } from '../errors/tool-error.ts';
-import type { ExportName } from '../export/exporter.ts';
+import type { ExportName } from '../export/registry.ts';
 import { PLATFORMS } from '../init/templates.ts';
 import { TOOL } from '../run/tool.ts';
 import { closest } from '../scenario/suggest.ts';

@@ -1,4 +1,4 @@
-import type { ExportName } from '../export/exporter.ts';
+import type { ExportName } from '../export/registry.ts';
 import { prepareOutputFolder } from '../export/write-file.ts';
 import { readResults } from '../results/read-results.ts';
 import { mergeShardReports } from '../shard/merge-shards.ts';

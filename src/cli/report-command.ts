@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { analyse } from '../analysis/analyse.ts';
 import { EXIT } from '../errors/tool-error.ts';
-import type { ExportName } from '../export/exporter.ts';
+import type { ExportName } from '../export/registry.ts';
 import { writeReports } from '../export/write-reports.ts';
 import { readResults } from '../results/read-results.ts';
 import type { RunResults } from '../results/run.ts';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT } from '../errors/tool-error.ts';
-import type { ExportName } from '../export/exporter.ts';
+import type { ExportName } from '../export/registry.ts';
 import { prepareOutputFolder } from '../export/write-file.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';

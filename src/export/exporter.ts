@@ -1,9 +1,6 @@
 import type { AnalysedRun } from '../analysis/analyse.ts';
 import type { RunView } from '../view/view.ts';
 
-export const EXPORT_NAMES = ['json', 'hgrm', 'png', 'html', 'md', 'junit'] as const;
-export type ExportName = (typeof EXPORT_NAMES)[number];
-
 export interface OutputFile {
   name: string;
   content: string | Uint8Array;
@@ -16,9 +13,12 @@ export interface ExportContext {
   view(): RunView;
 }
 
-/** A format: a pure function from the analysed run to files; one writer does the I/O. */
-export interface Exporter {
-  name: ExportName;
+/**
+ * A format: a pure function from the analysed run to files; one writer does the I/O. `name` is what
+ * `--export` calls it.
+ */
+export interface Exporter<Name extends string = string> {
+  name: Name;
   render(run: AnalysedRun, context: ExportContext): OutputFile[] | Promise<OutputFile[]>;
 }
 

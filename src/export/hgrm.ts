@@ -6,7 +6,7 @@ const MICROS_PER_MS = 1000;
 const TICKS_PER_HALF_DISTANCE = 5;
 
 /** `<variant>.hgrm`: HdrHistogram's percentile distribution of every request, all trials together. */
-export const hgrmExporter: Exporter = {
+export const hgrmExporter: Exporter<'hgrm'> = {
   name: 'hgrm',
   render(run) {
     return run.results.variants.map((variant) => {

@@ -18,7 +18,7 @@ const builder = new XMLBuilder({
  * junit.xml: one test case per gate (a failure carries actual against threshold), and one per trial's
  * deploy, so that CI systems show a run's verdict natively.
  */
-export const junitExporter: Exporter = {
+export const junitExporter: Exporter<'junit'> = {
   name: 'junit',
   render(run) {
     return [{ name: 'junit.xml', content: renderJunit(run) }];

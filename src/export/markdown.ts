@@ -8,7 +8,7 @@ import type { Exporter } from './exporter.ts';
 const GATE_ICON = { pass: '✅', fail: '❌', 'not-evaluated': '⚠️' } as const;
 
 /** summary.md: the verdict, the comparison table and the charts, ready for a pull-request comment. */
-export const markdownExporter: Exporter = {
+export const markdownExporter: Exporter<'md'> = {
   name: 'md',
   render(_run, context) {
     const view = context.view();

@@ -1,4 +1,4 @@
-import type { Exporter, ExportName } from './exporter.ts';
+import type { Exporter } from './exporter.ts';
 import { hgrmExporter } from './hgrm.ts';
 import { htmlExporter } from './html.ts';
 import { jsonExporter } from './json.ts';
@@ -6,12 +6,19 @@ import { junitExporter } from './junit.ts';
 import { markdownExporter } from './markdown.ts';
 import { pngExporter } from './png.ts';
 
-/** Every format by name, in the order they are written (Markdown last: it shows the PNGs). */
-export const EXPORTERS: Record<ExportName, Exporter> = {
-  json: jsonExporter,
-  hgrm: hgrmExporter,
-  png: pngExporter,
-  html: htmlExporter,
-  md: markdownExporter,
-  junit: junitExporter,
-};
+/**
+ * Every format, in the order they are written: results.json first (a later failure loses nothing),
+ * the Markdown summary after the PNGs it shows. A new format is one file and one line here.
+ */
+export const EXPORTERS = [
+  jsonExporter,
+  hgrmExporter,
+  pngExporter,
+  htmlExporter,
+  markdownExporter,
+  junitExporter,
+] as const satisfies readonly Exporter[];
+
+export type ExportName = (typeof EXPORTERS)[number]['name'];
+
+export const EXPORT_NAMES: readonly ExportName[] = EXPORTERS.map((exporter) => exporter.name);

@@ -1,13 +1,8 @@
 import { appendFile } from 'node:fs/promises';
 import type { AnalysedRun } from '../analysis/analyse.ts';
 import { buildView, type RunView } from '../view/view.ts';
-import {
-  EXPORT_NAMES,
-  type ExportContext,
-  ExporterUnavailable,
-  type ExportName,
-} from './exporter.ts';
-import { EXPORTERS } from './registry.ts';
+import { type ExportContext, ExporterUnavailable, type OutputFile } from './exporter.ts';
+import { EXPORTERS, type ExportName } from './registry.ts';
 import { makeFolder, OutputError, writeFileAtomic } from './write-file.ts';
 
 /** Some reports could not be rendered or written; every other one was. Exit code 3. */
@@ -36,10 +31,11 @@ export async function writeReports(
   const context = exportContext(current);
   const written: string[] = [];
   const failures: { format: ExportName; message: string }[] = [];
-  for (const name of EXPORT_NAMES.filter((n) => formats.includes(n))) {
-    let files: Awaited<ReturnType<(typeof EXPORTERS)[ExportName]['render']>>;
+  for (const exporter of EXPORTERS.filter((e) => formats.includes(e.name))) {
+    const { name } = exporter;
+    let files: OutputFile[];
     try {
-      files = await EXPORTERS[name].render(current(), context);
+      files = await exporter.render(current(), context);
     } catch (error) {
       if (error instanceof ExporterUnavailable) log(error.hint);
       else

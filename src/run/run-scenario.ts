@@ -1,5 +1,5 @@
 import { type AnalysedRun, analyse } from '../analysis/analyse.ts';
-import type { ExportName } from '../export/exporter.ts';
+import type { ExportName } from '../export/registry.ts';
 import { OutputError } from '../export/write-file.ts';
 import { ReportsNotWritten, writeReports } from '../export/write-reports.ts';
 import { evaluateRunGates } from '../gates/evaluate.ts';
