@@ -1,10 +1,10 @@
 import type { Exporter } from './exporter.ts';
 import { hgrmExporter } from './hgrm.ts';
 import { htmlExporter } from './html.ts';
-import { jsonExporter } from './json.ts';
 import { junitExporter } from './junit.ts';
 import { markdownExporter } from './markdown.ts';
 import { pngExporter } from './png.ts';
+import { jsonExporter } from './results-json.ts';
 
 /**
  * Every format, in the order they are written: results.json first (a later failure loses nothing),

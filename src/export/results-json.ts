@@ -4,8 +4,15 @@ import { gatesPassed } from '../gates/evaluate.ts';
 import { encodeRecording } from '../results/codec.ts';
 import { RESULTS_SCHEMA_VERSION, type resultsDocumentSchema } from '../results/results-document.ts';
 import { jsonText } from '../text/escape.ts';
+import type { Exporter } from './exporter.ts';
 
 /** results.json: the whole run, analysed, with histograms to re-render or compare it later. */
+export const jsonExporter: Exporter<'json'> = {
+  name: 'json',
+  render: (run) => [{ name: 'results.json', content: renderResultsJson(run) }],
+};
+
+/** The document, written the same way after each trial (run/measure.ts) and at the end. */
 export function renderResultsJson(run: AnalysedRun): string {
   const { results: report, outcome } = run;
   const document = {
