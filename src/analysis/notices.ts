@@ -2,8 +2,8 @@ import { HEAD_LINES, type LogLine, MAX_LINE_CHARACTERS, TAIL_LINES } from '../re
 import { type RunResults, SATURATED_ELU } from '../results/run.ts';
 
 /** Trials in which deploy-bench itself was saturated: its own delays are in their figures. */
-export function saturationNotices(report: RunResults): string[] {
-  return report.variants.flatMap((variant) =>
+export function saturationNotices(results: RunResults): string[] {
+  return results.variants.flatMap((variant) =>
     variant.trials
       .filter((trial) => (trial.generator?.eventLoopUtilization ?? 0) >= SATURATED_ELU)
       .map(
@@ -17,8 +17,8 @@ export function saturationNotices(report: RunResults): string[] {
  * A sharded run: which shards are in, how far their clocks were from the target's (the error in
  * their alignment), and what is estimated when no merged shard ran the deploy (docs/scale.md).
  */
-export function shardNotices(report: RunResults): string[] {
-  const { shard } = report;
+export function shardNotices(results: RunResults): string[] {
+  const { shard } = results;
   if (!shard) return [];
   const notices: string[] = [];
   const present = new Set(shard.shards.map((s) => s.index));

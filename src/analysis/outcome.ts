@@ -11,11 +11,11 @@ export type RunOutcome =
   | { kind: 'failed'; reason: string };
 
 export function runOutcome(
-  report: Pick<RunResults, 'interrupted' | 'failure' | 'variants'>,
+  results: Pick<RunResults, 'interrupted' | 'failure' | 'variants'>,
 ): RunOutcome {
-  if (report.interrupted) return { kind: 'interrupted' };
-  if (report.failure) return { kind: 'failed', reason: report.failure };
-  for (const variant of report.variants) {
+  if (results.interrupted) return { kind: 'interrupted' };
+  if (results.failure) return { kind: 'failed', reason: results.failure };
+  for (const variant of results.variants) {
     const failed = variant.trials.find((t) => t.status === 'failed');
     if (failed) {
       return {

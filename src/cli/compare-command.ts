@@ -25,11 +25,11 @@ export async function compareCommand(
       `--max-regression: expected a percentage such as 20%, got "${args.maxRegression}"`,
     );
   const [base, head] = await Promise.all([readResults(args.base), readResults(args.head)]);
-  for (const [file, report] of [
+  for (const [file, results] of [
     [args.base, base],
     [args.head, head],
   ] as const) {
-    if (!hasMeasuredTrial(report))
+    if (!hasMeasuredTrial(results))
       throw new ResultsFileError(`${file}: no trial was measured to its end: nothing to compare`);
   }
   const comparison = compareRuns(

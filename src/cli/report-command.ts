@@ -18,9 +18,9 @@ export async function reportCommand(
   },
   io: CliIo,
 ): Promise<number> {
-  const report = await readResults(args.file);
+  const results = await readResults(args.file);
   const outDir = args.out ?? path.dirname(args.file);
-  return writeSavedRun(report, outDir, args.formats, io);
+  return writeSavedRun(results, outDir, args.formats, io);
 }
 
 /**

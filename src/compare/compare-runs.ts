@@ -36,8 +36,8 @@ export interface MetricDelta {
 }
 
 /** A run with no trial measured to its end has no figure to compare: refused as bad input. */
-export function hasMeasuredTrial(report: RunResults): boolean {
-  return report.variants.some((v) => v.trials.some((t) => t.status !== 'interrupted'));
+export function hasMeasuredTrial(results: RunResults): boolean {
+  return results.variants.some((v) => v.trials.some((t) => t.status !== 'interrupted'));
 }
 
 export interface RunComparison {

@@ -14,25 +14,25 @@ export const jsonExporter: Exporter<'json'> = {
 
 /** The document, written the same way after each trial (run/measure.ts) and at the end. */
 export function renderResultsJson(run: AnalysedRun): string {
-  const { results: report, outcome } = run;
+  const { results, outcome } = run;
   const document = {
     schemaVersion: RESULTS_SCHEMA_VERSION as typeof RESULTS_SCHEMA_VERSION,
-    tool: report.tool,
-    startedAt: report.startedAt,
-    finishedAt: report.finishedAt ?? null,
-    machine: report.machine,
+    tool: results.tool,
+    startedAt: results.startedAt,
+    finishedAt: results.finishedAt ?? null,
+    machine: results.machine,
     /** How the run ended: completed, failed (exit 3) or interrupted (exit 130). */
     outcome: outcome.kind,
-    interrupted: report.interrupted,
+    interrupted: results.interrupted,
     /** Why the run failed: it stopped early, or a deploy failed. */
-    failure: outcome.kind === 'failed' ? outcome.reason : (report.failure ?? null),
+    failure: outcome.kind === 'failed' ? outcome.reason : (results.failure ?? null),
     /** null for a run that was not sharded. */
-    shard: report.shard ?? null,
+    shard: results.shard ?? null,
     /** null when no gate was set, or the run did not complete (its gates are not evaluated). */
-    passed: gatesPassed(report.gates),
-    gates: report.gates,
-    scenarioFile: report.scenarioFile,
-    scenario: report.scenario,
+    passed: gatesPassed(results.gates),
+    gates: results.gates,
+    scenarioFile: results.scenarioFile,
+    scenario: results.scenario,
     comparison: run.comparison,
     variants: run.variants.map(({ results: variant, summary, trials }) => ({
       name: variant.name,

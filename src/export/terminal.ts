@@ -35,7 +35,7 @@ function siegeBlock({ results: variant, trials, totals }: AnalysedVariant): stri
 
 /** The terminal summary: a siege-style block per variant, then the variants side by side. */
 export function renderTerminal(run: AnalysedRun): string {
-  const { results: report } = run;
+  const { results } = run;
   const summaries = run.variants;
   const table = new Table({
     head: ['', ...summaries.map((s) => s.name)],
@@ -76,13 +76,13 @@ export function renderTerminal(run: AnalysedRun): string {
   const parts = measured.map(siegeBlock);
   if (measured.length > 0) parts.push(table.toString(), run.comparison.headline);
   else parts.push('Nothing was measured: no request was sent.');
-  if (report.gates.length > 0) {
+  if (results.gates.length > 0) {
     const gates = new Table({
       head: ['gate', 'actual', 'threshold', 'result'],
       style: { head: [], border: [] },
       chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     });
-    for (const gate of gateRows(report.gates)) {
+    for (const gate of gateRows(results.gates)) {
       // Cells are shown before the table is laid out: a picture is wider than what it shows.
       gates.push([
         showControls(gate.expression),
@@ -91,7 +91,7 @@ export function renderTerminal(run: AnalysedRun): string {
         gateMark(gate),
       ]);
     }
-    parts.push(`${gates.toString()}\nGates: ${gateSummary(report.gates)?.text}.`);
+    parts.push(`${gates.toString()}\nGates: ${gateSummary(results.gates)?.text}.`);
   }
   for (const notice of run.notices.saturation) {
     parts.push(`Warning: ${notice}`);

@@ -39,7 +39,7 @@ export async function measureScenario(
 ): Promise<RunResults> {
   const { scenario } = loaded;
   const trials = options.trials ?? scenario.trials;
-  const report: RunResults = {
+  const results: RunResults = {
     tool: TOOL,
     startedAt: new Date().toISOString(),
     machine: {
@@ -81,13 +81,13 @@ export async function measureScenario(
   let outputFailed = false;
   const save = async () => {
     if (outputFailed) return;
-    report.finishedAt = new Date().toISOString();
+    results.finishedAt = new Date().toISOString();
     try {
-      await writeFileAtomic(options.outDir, 'results.json', renderResultsJson(analyse(report)));
+      await writeFileAtomic(options.outDir, 'results.json', renderResultsJson(analyse(results)));
     } catch (error) {
       if (!(error instanceof OutputError)) throw error;
       outputFailed = true;
-      report.failure = `${error.message} (the run stopped there; what is already on disk stays)`;
+      results.failure = `${error.message} (the run stopped there; what is already on disk stays)`;
     }
   };
 
@@ -105,10 +105,10 @@ export async function measureScenario(
   let trialsRun = 0;
   const runClock = startClock();
   const stopWith = (reason: string) => {
-    if (!options.signal.aborted) report.failure = reason;
+    if (!options.signal.aborted) results.failure = reason;
   };
   run: for (const [index, variant] of scenario.variants.entries()) {
-    const variantRun = report.variants[index] as VariantResults;
+    const variantResults = results.variants[index] as VariantResults;
     const follower = options.shard !== undefined && !options.shard.plan.deploys;
     const hookLog = new OutputLog();
     const variantHook = async (which: 'beforeVariant' | 'afterVariant') => {
@@ -126,7 +126,7 @@ export async function measureScenario(
           timeoutMs: timeline.hookTimeout,
         });
       } finally {
-        variantRun.hookLog = hookLog.lines();
+        variantResults.hookLog = hookLog.lines();
       }
     };
     try {
@@ -149,7 +149,7 @@ export async function measureScenario(
           ...(options.shard ? { shard: options.shard.plan } : {}),
         });
         observer.trialEnded?.(ref, result);
-        variantRun.trials.push(result);
+        variantResults.trials.push(result);
         await save();
         if (outputFailed) break run;
         if (result.status === 'failed' && scenario.deploy.onFailure === 'stop') {
@@ -161,7 +161,7 @@ export async function measureScenario(
     } catch (error) {
       if (error instanceof InterruptedBeforeLoad) break;
       if (error instanceof HookError) {
-        if (error.measured) variantRun.trials.push(error.measured as TrialResult);
+        if (error.measured) variantResults.trials.push(error.measured as TrialResult);
         stopWith(error.message);
         break;
       }
@@ -170,7 +170,7 @@ export async function measureScenario(
       break;
     }
   }
-  report.interrupted = options.signal.aborted;
+  results.interrupted = options.signal.aborted;
   await save();
-  return report;
+  return results;
 }
