@@ -1,0 +1,50 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/errors/tool-error.ts';
+import { TOOL } from '../../src/run/tool.ts';
+import { benchInProcess } from '../helpers/cli.ts';
+import { REPO } from '../helpers/scenarios.ts';
+
+const GOLDEN_RUN = path.join(REPO, 'test/fixtures/golden-run/results.json');
+
+describe('the CLI run in-process, with injected output', () => {
+  it('prints --version and --help to its stdout and returns 0, without ending the process', async () => {
+    const version = await benchInProcess(['--version']);
+    expect(version).toEqual({ exitCode: EXIT.ok, stdout: `${TOOL.version}\n`, stderr: '' });
+    const help = await benchInProcess(['--help']);
+    expect(help.exitCode).toBe(EXIT.ok);
+    expect(help.stdout).toContain('Exit codes: 0 done, 1 a gate failed, 2 bad input');
+  });
+
+  it('returns the exit code each error carries, with its own words', async () => {
+    const none = await benchInProcess([]);
+    expect(none.exitCode).toBe(EXIT.badInput);
+    expect(none.stderr).toBe(
+      "bench: expected a command, e.g. bench run scenarios/preboot.yaml\nRun 'bench --help' for usage.\n",
+    );
+    const scenario = await benchInProcess([
+      'validate',
+      'test/fixtures/bad/19-unknown-top-key.yaml',
+    ]);
+    expect(scenario.exitCode).toBe(EXIT.badInput);
+    expect(scenario.stderr).toMatch(/^test\/fixtures\/bad\/19-unknown-top-key\.yaml:\d+:\d+: /);
+    const results = await benchInProcess(['report', 'package.json']);
+    expect(results.exitCode).toBe(EXIT.badInput);
+    expect(results.stderr).toMatch(/^package\.json: not a deploy-bench results\.json: /);
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-in-process-')), 'a-file');
+    writeFileSync(file, '');
+    const output = await benchInProcess(['report', GOLDEN_RUN, '--out', path.join(file, 'out')]);
+    expect(output.exitCode).toBe(EXIT.badInput);
+    expect(output.stderr).toMatch(/^bench: .*a-file/);
+  });
+
+  it('re-renders a saved run: the summary on its stdout, the files in --out', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'bench-in-process-'));
+    const report = await benchInProcess(['report', GOLDEN_RUN, '--out', out, '--export', 'md']);
+    expect(report.exitCode).toBe(EXIT.ok);
+    expect(report.stdout).toContain('── preboot (preboot) · 1 trial');
+    expect(report.stdout).toContain(`Wrote 1 file to ${out}`);
+  });
+});
