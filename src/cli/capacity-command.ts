@@ -42,7 +42,7 @@ export async function capacityCommand(
     origin = new URL(args.target).origin;
     request = { ...DEFAULT_REQUEST, path: new URL(args.target).pathname };
   } else {
-    const loaded = await loadScenarioFile(args.target);
+    const loaded = await loadScenarioFile(args.target, io.env);
     request = loaded.scenario.load.request;
     const { target } = loaded.scenario;
     if ('platform' in target) {

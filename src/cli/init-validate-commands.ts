@@ -38,7 +38,7 @@ export async function validateCommand(args: { files: string[] }, io: CliIo): Pro
   let exitCode: number = EXIT.ok;
   for (const file of args.files) {
     try {
-      const loaded = await loadScenarioFile(file);
+      const loaded = await loadScenarioFile(file, io.env);
       io.stdout.write(forTerminal(`${validLine(file, loaded)}\n`));
       for (const warning of scenarioWarnings(loaded))
         io.stderr.write(forTerminal(`${file}: warning: ${warning}\n`));

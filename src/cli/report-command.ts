@@ -36,10 +36,11 @@ export async function writeSavedRun(
 ): Promise<number> {
   const run = analyse(results);
   const skipped: string[] = [];
-  const written = await writeReports(run, outDir, formats, (line) => {
+  const warn = (line: string) => {
     skipped.push(line);
     io.stderr.write(`${forTerminal(line)}\n`);
-  });
+  };
+  const written = await writeReports(run, outDir, formats, warn, io.env);
   if (written.length === 0) {
     printSummary(
       run,

@@ -36,7 +36,7 @@ export interface RunArgs {
 
 /** `bench run FILE`: measures every variant, prints the summary, and returns the exit code. */
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
-  const loaded = selectVariant(await loadScenarioFile(args.file), args.variant);
+  const loaded = selectVariant(await loadScenarioFile(args.file, io.env), args.variant);
   const shard = args.shard ? await planShard(loaded, args.shard, args.trials) : undefined;
   // Every gate is read before any load is sent: a typo must not cost a run.
   const gates = [

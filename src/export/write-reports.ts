@@ -25,6 +25,8 @@ export async function writeReports(
   dir: string,
   formats: readonly ExportName[],
   log: (line: string) => void,
+  /** Where GITHUB_STEP_SUMMARY is read from. */
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<string[]> {
   await makeFolder(dir);
   const current = typeof run === 'function' ? run : () => run;
@@ -53,7 +55,7 @@ export async function writeReports(
       continue;
     }
     if (name === 'png') context.pngFiles = files.map((f) => f.name);
-    if (name === 'md') await appendStepSummary(files[0]?.content);
+    if (name === 'md') await appendStepSummary(env.GITHUB_STEP_SUMMARY, files[0]?.content);
   }
   if (failures.length > 0) throw new ReportsNotWritten(failures);
   return written;
@@ -73,8 +75,10 @@ export function exportContext(current: () => AnalysedRun): ExportContext {
 }
 
 /** On GitHub Actions, the Markdown summary also goes to the job's summary page. */
-async function appendStepSummary(content: string | Uint8Array | undefined): Promise<void> {
-  const target = process.env.GITHUB_STEP_SUMMARY;
+async function appendStepSummary(
+  target: string | undefined,
+  content: string | Uint8Array | undefined,
+): Promise<void> {
   if (!target || content === undefined) return;
   await appendFile(target, typeof content === 'string' ? `${content}\n` : content);
 }

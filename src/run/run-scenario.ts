@@ -48,10 +48,10 @@ export async function runScenario(
     return run;
   };
   try {
-    await writeReports(current, outDir, formats, warn);
+    await writeReports(current, outDir, formats, warn, loaded.env);
     // results.json may have gone out before the abort: again, so that it says what the rest say.
     if (interruptedWhileWriting && formats.includes('json'))
-      await writeReports(run, outDir, ['json'], warn);
+      await writeReports(run, outDir, ['json'], warn, loaded.env);
   } catch (error) {
     if (!(error instanceof OutputError)) throw error;
     run = failedToWrite(error, results, gated, warn);
@@ -59,7 +59,7 @@ export async function runScenario(
     const jsonWritten =
       error instanceof ReportsNotWritten && !error.failures.some((f) => f.format === 'json');
     if (formats.includes('json') && jsonWritten)
-      await writeReports(run, outDir, ['json'], warn).catch(() => {});
+      await writeReports(run, outDir, ['json'], warn, loaded.env).catch(() => {});
   }
   return run;
 }

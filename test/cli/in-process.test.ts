@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,5 +46,19 @@ describe('the CLI run in-process, with injected output', () => {
     expect(report.exitCode).toBe(EXIT.ok);
     expect(report.stdout).toContain('── preboot (preboot) · 1 trial');
     expect(report.stdout).toContain(`Wrote 1 file to ${out}`);
+  });
+
+  it('reads the environment it is given: the Markdown summary goes to GITHUB_STEP_SUMMARY', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-in-process-'));
+    const summary = path.join(dir, 'step-summary.md');
+    const env = { ...process.env, CI: '1', GITHUB_STEP_SUMMARY: summary };
+    const report = await benchInProcess(
+      ['report', GOLDEN_RUN, '--out', dir, '--export', 'md'],
+      env,
+    );
+    expect(report.exitCode).toBe(EXIT.ok);
+    expect(readFileSync(summary, 'utf8')).toBe(
+      `${readFileSync(path.join(dir, 'summary.md'), 'utf8')}\n`,
+    );
   });
 });
