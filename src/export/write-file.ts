@@ -166,7 +166,11 @@ function lockFolder(dir: string): () => void {
         linkSync(mine, lock);
         const release = () => {
           process.off('exit', release);
-          rmSync(lock, { force: true });
+          // A folder made read-only meanwhile keeps a stale lock (the next run takes it over): the
+          // run's own outcome, not the lock's removal, is what the exit code says.
+          try {
+            rmSync(lock, { force: true });
+          } catch {}
         };
         process.on('exit', release);
         return release;
@@ -192,7 +196,10 @@ function lockFolder(dir: string): () => void {
     );
   } catch (error) {
     if (error instanceof OutputError) throw error;
-    throw new OutputError(`cannot lock the output folder ${dir}: ${(error as Error).message}`);
+    throw new OutputError(
+      `cannot lock the output folder ${dir}: ${(error as Error).message}`,
+      kindOf(error as NodeJS.ErrnoException),
+    );
   } finally {
     rmSync(mine, { force: true });
   }

@@ -55,7 +55,12 @@ export async function writeReports(
       continue;
     }
     if (name === 'png') context.pngFiles = files.map((f) => f.name);
-    if (name === 'md') await appendStepSummary(env.GITHUB_STEP_SUMMARY, files[0]?.content);
+    if (name === 'md') {
+      // The job's summary page is a copy: when it cannot be written, summary.md still was.
+      await appendStepSummary(env.GITHUB_STEP_SUMMARY, files[0]?.content).catch((error: Error) =>
+        log(`GITHUB_STEP_SUMMARY: cannot append the summary: ${error.message}`),
+      );
+    }
   }
   if (failures.length > 0) throw new ReportsNotWritten(failures);
   return written;

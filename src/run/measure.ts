@@ -82,6 +82,8 @@ export async function measureScenario(
   const save = async () => {
     if (outputFailed) return;
     results.finishedAt = new Date().toISOString();
+    // Saved after an abort, the run says it was interrupted: a second Ctrl-C may leave no later save.
+    results.interrupted = options.signal.aborted;
     try {
       await writeFileAtomic(options.outDir, 'results.json', renderResultsJson(analyse(results)));
     } catch (error) {

@@ -61,4 +61,16 @@ describe('the CLI run in-process, with injected output', () => {
       `${readFileSync(path.join(dir, 'summary.md'), 'utf8')}\n`,
     );
   });
+
+  it('only warns when GITHUB_STEP_SUMMARY cannot be written: summary.md and the rest still are', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-in-process-'));
+    const env = { ...process.env, CI: '1', GITHUB_STEP_SUMMARY: path.join(dir, 'no/such/x.md') };
+    const report = await benchInProcess(
+      ['report', GOLDEN_RUN, '--out', dir, '--export', 'md,junit'],
+      env,
+    );
+    expect(report.exitCode).toBe(EXIT.ok);
+    expect(report.stderr).toContain('GITHUB_STEP_SUMMARY: cannot append the summary: ENOENT');
+    expect(report.stdout).toContain(`Wrote 2 files to ${dir}`);
+  });
 });
