@@ -12,19 +12,25 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe("import { runScenario } from 'deploy-bench'", () => {
-  it('runs a scenario file, evaluates gates and writes the reports', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
-    const file = path.join(dir, 'api.yaml');
-    writeFileSync(
-      file,
-      `name: api
+/** A scenario of one short trial against the test server, in a folder of its own. */
+function shortScenario(): { dir: string; file: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
+  const file = path.join(dir, 'api.yaml');
+  writeFileSync(
+    file,
+    `name: api
 target: { url: "${server.origin}/" }
 load: { users: 1 }
 timeline: { settle: 0s, warmup: 200ms, cooldown: 200ms }
 variants: [{ name: a, command: "true" }]
 `,
-    );
+  );
+  return { dir, file };
+}
+
+describe("import { runScenario } from 'deploy-bench'", () => {
+  it('runs a scenario file, evaluates gates and writes the reports', async () => {
+    const { dir, file } = shortScenario();
     const phases: string[] = [];
     const events: string[] = [];
     let load: LiveLoad | undefined;
@@ -81,6 +87,25 @@ variants: [{ name: a, command: "true" }]
     ]);
     expect(existsSync(path.join(dir, 'out', 'summary.md'))).toBe(true);
     expect(phases.some((l) => l.includes('triggered'))).toBe(true);
+  });
+
+  it('keeps running when an observer throws, and says so', async () => {
+    const { dir, file } = shortScenario();
+    const lines: string[] = [];
+    const run = await runScenario(file, {
+      outDir: path.join(dir, 'out'),
+      formats: ['json'],
+      log: (line) => lines.push(line),
+      observer: {
+        phase: () => {
+          throw new Error('a bug in my dashboard');
+        },
+      },
+    });
+    // The deploy is not failed by the observer's bug: it completed, and the run with it.
+    expect(run.variants[0]?.trials[0]?.result.status).toBe('completed');
+    expect(run.outcome).toEqual({ kind: 'completed' });
+    expect(lines).toContain('an observer of the run failed: a bug in my dashboard');
   });
 
   it('throws ScenarioError for a bad scenario', async () => {

@@ -1,11 +1,13 @@
+import type { TrialResult } from '../results/run.ts';
 import type { Hooks } from '../scenario/schema.ts';
 import type { OutputLog } from './bounded-log.ts';
 import { describeFailure, runShell } from './shell.ts';
 
 /** A hook that failed: the run stops there, with what it measured so far (`measured`, if any). */
-export class HookError<T = unknown> extends Error {
+export class HookError extends Error {
   override name = 'HookError';
-  measured?: T;
+  /** The trial that was measured before its afterTrial hook failed: the run keeps it. */
+  measured?: TrialResult;
 }
 
 /** Runs one of a variant's hooks, if it has one; its output goes to `log`, marked with its name. */

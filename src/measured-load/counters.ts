@@ -12,14 +12,14 @@ export interface LoadProgress {
   inFlight: InFlight;
 }
 
-export const NO_PROGRESS: LoadProgress = {
+export const NO_PROGRESS: Readonly<LoadProgress> = Object.freeze({
   requests: 0,
   errors: 0,
   lastMs: 0,
   worstMs: 0,
   answeredBy: [],
-  inFlight: { count: 0 },
-};
+  inFlight: Object.freeze({ count: 0 }),
+});
 
 /** Counted per sample, on the hot path: four numbers, nothing else. */
 export class LoadCounters {

@@ -6,7 +6,7 @@ import { renderResultsJson } from '../export/results-json.ts';
 import { makeFolder, OutputError, writeFileAtomic } from '../export/write-file.ts';
 import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
-import type { RunResults, TrialResult, VariantResults } from '../results/run.ts';
+import type { RunResults, VariantResults } from '../results/run.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import {
@@ -135,6 +135,7 @@ export async function measureScenario(
       await variantHook('beforeVariant');
       for (let trial = 1; trial <= trials; trial++) {
         const ref = { variant: variant.name, trial };
+        if (options.signal.aborted) break run;
         if (trialsRun > 0 && scenario.timeline.betweenTrials > 0) {
           observer.resting?.(ref, scenario.timeline.betweenTrials);
           await sleep(scenario.timeline.betweenTrials, options.signal);
@@ -163,7 +164,13 @@ export async function measureScenario(
     } catch (error) {
       if (error instanceof InterruptedBeforeLoad) break;
       if (error instanceof HookError) {
-        if (error.measured) variantResults.trials.push(error.measured as TrialResult);
+        if (error.measured) {
+          observer.trialEnded?.(
+            { variant: variant.name, trial: error.measured.trial },
+            error.measured,
+          );
+          variantResults.trials.push(error.measured);
+        }
         stopWith(error.message);
         break;
       }

@@ -35,14 +35,41 @@ export interface RunObserver extends TrialObserver {
 }
 
 /** Several observers as one: each is told everything, in the order given. */
-export function observeAll(...observers: RunObserver[]): RunObserver {
+export function observeAll(...observers: RunObserver[]): Required<RunObserver> {
+  return fanOut(observers, (call) => call());
+}
+
+/**
+ * The observer as the run calls it: an observer that throws (a library caller's) must not fail a
+ * deploy or a trial, so its error is handed to `onError` and the run goes on.
+ */
+export function guarded(
+  observer: RunObserver,
+  onError: (error: unknown) => void,
+): Required<RunObserver> {
+  return fanOut([observer], (call) => {
+    try {
+      call();
+    } catch (error) {
+      onError(error);
+    }
+  });
+}
+
+/** Every event of the RunObserver, passed to each observer through `invoke`. */
+function fanOut(
+  observers: readonly RunObserver[],
+  invoke: (call: () => void) => void,
+): Required<RunObserver> {
   const each =
     <K extends keyof RunObserver>(method: K) =>
     (...args: Parameters<NonNullable<RunObserver[K]>>) => {
       for (const observer of observers) {
-        (observer[method] as ((...a: typeof args) => void) | undefined)?.(...args);
+        const handler = observer[method] as ((...a: typeof args) => void) | undefined;
+        if (handler) invoke(() => handler.call(observer, ...args));
       }
     };
+  // Required: an event added to the interface and not passed on here does not compile.
   return {
     runStarted: each('runStarted'),
     resting: each('resting'),
@@ -53,7 +80,7 @@ export function observeAll(...observers: RunObserver[]): RunObserver {
     platformUp: each('platformUp'),
     loadStarted: each('loadStarted'),
     phase: each('phase'),
-  };
+  } satisfies Required<RunObserver>;
 }
 
 /** The run as lines for an operator or a log: each trial's start, its load's start, its phases. */

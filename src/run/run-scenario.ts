@@ -7,6 +7,7 @@ import type { Gate } from '../gates/parse.ts';
 import type { RunResults } from '../results/run.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { type MeasureOptions, measureScenario } from './measure.ts';
+import { guarded } from './observer.ts';
 
 export interface RunOptions extends MeasureOptions {
   /** The gates to evaluate once every trial ran: the scenario's and any added. */
@@ -29,14 +30,17 @@ export async function runScenario(
 ): Promise<AnalysedRun> {
   const { outDir, formats, signal } = options;
   const warn = options.warn ?? (() => {});
-  const results = await measureScenario(loaded, options);
+  const observer = guarded(options.observer ?? {}, (error) =>
+    warn(`an observer of the run failed: ${(error as Error).message ?? error}`),
+  );
+  const results = await measureScenario(loaded, { ...options, observer });
   const gated = (): AnalysedRun => {
     const run = analyse(results);
     results.gates = evaluateRunGates(options.gates, run);
     return run;
   };
   let run = gated();
-  options.observer?.writingReports?.();
+  observer.writingReports();
   let interruptedWhileWriting = false;
   const current = () => {
     // An abort while the reports are written: they are finished (it takes a second) and say so.
