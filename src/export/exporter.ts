@@ -19,6 +19,8 @@ export interface ExportContext {
  */
 export interface Exporter<Name extends string = string> {
   name: Name;
+  /** The names of the files it writes: what `--force` clears of an earlier run, and nothing else. */
+  files: RegExp;
   render(run: AnalysedRun, context: ExportContext): OutputFile[] | Promise<OutputFile[]>;
 }
 

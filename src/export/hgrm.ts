@@ -8,6 +8,7 @@ const TICKS_PER_HALF_DISTANCE = 5;
 /** `<variant>.hgrm`: HdrHistogram's percentile distribution of every request, all trials together. */
 export const hgrmExporter: Exporter<'hgrm'> = {
   name: 'hgrm',
+  files: /^.+\.hgrm$/,
   render(run) {
     return run.results.variants.map((variant) => {
       const merged = createLatencyHistogram();

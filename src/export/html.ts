@@ -73,6 +73,7 @@ const INIT = `
 /** index.html: one self-contained page, no request to any network when opened from disk. */
 export const htmlExporter: Exporter<'html'> = {
   name: 'html',
+  files: /^index\.html$/,
   render(_run, context) {
     return [{ name: 'index.html', content: renderHtml(context.view()) }];
   },

@@ -20,6 +20,7 @@ const builder = new XMLBuilder({
  */
 export const junitExporter: Exporter<'junit'> = {
   name: 'junit',
+  files: /^junit\.xml$/,
   render(run) {
     return [{ name: 'junit.xml', content: renderJunit(run) }];
   },

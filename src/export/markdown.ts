@@ -10,6 +10,7 @@ const GATE_ICON = { pass: '✅', fail: '❌', 'not-evaluated': '⚠️' } as con
 /** summary.md: the verdict, the comparison table and the charts, ready for a pull-request comment. */
 export const markdownExporter: Exporter<'md'> = {
   name: 'md',
+  files: /^summary\.md$/,
   render(_run, context) {
     const view = context.view();
     const { results } = view;

@@ -51,6 +51,7 @@ function pngHeight(chart: ChartSpec): number {
 /** One PNG per chart of the HTML report, drawn from the same chart definitions. */
 export const pngExporter: Exporter<'png'> = {
   name: 'png',
+  files: /^.+\.png$/,
   async render(_run, context) {
     const rendererFor = await loadRenderers();
     const files = [];

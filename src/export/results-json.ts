@@ -9,6 +9,7 @@ import type { Exporter } from './exporter.ts';
 /** results.json: the whole run, analysed, with histograms to re-render or compare it later. */
 export const jsonExporter: Exporter<'json'> = {
   name: 'json',
+  files: /^results\.json$/,
   render: (run) => [{ name: 'results.json', content: renderResultsJson(run) }],
 };
 

@@ -2,6 +2,7 @@ import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:
 import { lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, type ExitCode, ToolError } from '../errors/tool-error.ts';
+import { EXPORTERS } from './registry.ts';
 
 /** The output folder cannot be used, or the reports could not be written in it. */
 export class OutputError extends ToolError {
@@ -60,9 +61,6 @@ process.on('exit', () => {
 /** Held in an output folder for as long as a run writes into it; it holds the writer's PID. */
 export const LOCK_FILE = '.deploy-bench.lock';
 
-/** What deploy-bench writes into an output folder: `--force` clears these, and nothing else. */
-const REPORT_FILE = /^(results\.json|index\.html|summary\.md|junit\.xml|.+\.png|.+\.hgrm)$/;
-
 /**
  * Makes sure the output folder can be written before anything is measured, that no other run is
  * writing into it, and that it holds no earlier run that would be overwritten silently (`force`
@@ -83,7 +81,8 @@ export async function prepareOutputFolder(
         'exists',
       );
     }
-    for (const file of existing.filter((f) => REPORT_FILE.test(f))) {
+    // What the formats write (export/registry.ts): `--force` clears these, and nothing else.
+    for (const file of existing.filter((f) => EXPORTERS.some((e) => e.files.test(f)))) {
       if ((await lstat(path.join(dir, file))).isDirectory())
         throw new OutputError(
           `${path.join(dir, file)} is a folder; --force replaces only the files a run writes`,

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../src/analysis/analyse.ts';
-import { ReportsNotWritten, writeReports } from '../../src/export/write-reports.ts';
+import { EXPORTERS } from '../../src/export/registry.ts';
+import { exportContext, ReportsNotWritten, writeReports } from '../../src/export/write-reports.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
 
 describe('writing the reports', () => {
@@ -28,5 +29,26 @@ describe('writing the reports', () => {
     );
     expect(existsSync(path.join(dir, 'summary.md'))).toBe(true);
     expect(existsSync(path.join(dir, 'junit.xml'))).toBe(true);
+  });
+
+  it("names every file a format writes in that format's `files`, which --force clears", async () => {
+    const run = analyse(syntheticReport());
+    for (const exporter of EXPORTERS) {
+      // A format this machine cannot produce (PNG without canvas) has nothing to check here.
+      const files = await Promise.resolve()
+        .then(() =>
+          exporter.render(
+            run,
+            exportContext(() => run),
+          ),
+        )
+        .catch(() => []);
+      for (const file of files) expect(file.name).toMatch(exporter.files);
+      // No other format claims them: --force of one run's files leaves nothing else behind or out.
+      const others = EXPORTERS.filter((e) => e !== exporter);
+      for (const file of files) expect(others.filter((e) => e.files.test(file.name))).toEqual([]);
+    }
+    // A file of the user's, beside the reports, is none of theirs.
+    expect(EXPORTERS.filter((e) => e.files.test('notes.txt'))).toEqual([]);
   });
 });
