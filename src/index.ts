@@ -13,7 +13,7 @@ import type { AnalysedRun } from './analysis/analyse.ts';
 import { EXPORT_NAMES, type ExportName } from './export/registry.ts';
 import { type Gate, parseGate } from './gates/parse.ts';
 import { observeAll, progressLines, type RunObserver } from './run/observer.ts';
-import { runScenario as runLoadedScenario } from './run/run-scenario.ts';
+import { runLoadedScenario } from './run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from './scenario/load.ts';
 
 export interface RunScenarioOptions {

@@ -1,4 +1,3 @@
-import type { InFlight } from '../load/load-generator.ts';
 import { type LoadProgress, NO_PROGRESS } from '../measured-load/counters.ts';
 import type { LiveInstance } from '../platform/instance-log.ts';
 import type { Clock } from '../process/clock.ts';
@@ -8,7 +7,7 @@ import type { RunObserver, RunPlan, TrialRef } from '../run/observer.ts';
 import type { LiveLoad, Stage } from '../trial/observer.ts';
 
 /** How long a trial's parts take, to estimate its end: known ones from the scenario. */
-export interface TrialPlan {
+interface TrialPlan {
   settleMs: number;
   warmupMs: number;
   cooldownMs: number;
@@ -108,10 +107,6 @@ export class LiveStats implements RunObserver {
   /** The trial's clock, once its load started: the age of a request in flight is read on it. */
   get clock(): Clock | undefined {
     return this.load?.clock;
-  }
-
-  inFlight(): InFlight {
-    return this.counters().inFlight;
   }
 
   expected(now = performance.now()): { ms: number; open: boolean } {

@@ -1,11 +1,11 @@
 import type { ExportName } from '../export/registry.ts';
 import { prepareOutputFolder } from '../export/write-file.ts';
 import { readResults } from '../results/read-results.ts';
-import { mergeShardReports } from '../shard/merge-shards.ts';
+import { mergeShardResults } from '../shard/merge-shards.ts';
 import type { CliIo } from './io.ts';
 import { writeSavedRun } from './report-command.ts';
 
-/** `bench merge SHARD.json… --out DIR`: the shards' results as one run, with every report. */
+/** `bench merge SHARD.json… --out DIR`: the shards' results as one run, with every results. */
 export async function mergeCommand(
   args: {
     files: string[];
@@ -15,10 +15,10 @@ export async function mergeCommand(
   },
   io: CliIo,
 ): Promise<number> {
-  const reports = await Promise.all(
-    args.files.map(async (file) => ({ file, report: await readResults(file) })),
+  const shards = await Promise.all(
+    args.files.map(async (file) => ({ file, results: await readResults(file) })),
   );
-  const merged = mergeShardReports(reports);
+  const merged = mergeShardResults(shards);
   const release = await prepareOutputFolder(args.out, { force: args.force });
   try {
     return await writeSavedRun(merged, args.out, args.formats, io);

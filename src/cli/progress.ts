@@ -41,7 +41,7 @@ const MIN_WINDOW_MS = 600;
 type Colors = ReturnType<typeof pc.createColors>;
 
 /** What the view remembers between frames: the counts of its last measurement, per trial. */
-export interface RateWindow {
+interface RateWindow {
   generation: number;
   at: number;
   /** False until the trial's first window closed: no rate is known yet. */

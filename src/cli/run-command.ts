@@ -6,7 +6,7 @@ import { prepareOutputFolder } from '../export/write-file.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';
 import { observeAll, progressLines } from '../run/observer.ts';
-import { runScenario } from '../run/run-scenario.ts';
+import { runLoadedScenario } from '../run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { estimateClockOffset } from '../shard/clock-offset.ts';
 import type { ShardPlan } from '../shard/plan.ts';
@@ -83,7 +83,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       io.env,
     );
     progress = view;
-    const run = await runScenario(loaded, {
+    const run = await runLoadedScenario(loaded, {
       outDir,
       signal: controller.signal,
       trials: args.trials,

@@ -24,7 +24,7 @@ export interface RunOptions extends MeasureOptions {
  * (its figures are still returned); an abort while the reports are written finishes them, saying the
  * run was interrupted.
  */
-export async function runScenario(
+export async function runLoadedScenario(
   loaded: LoadedScenario,
   options: RunOptions,
 ): Promise<AnalysedRun> {

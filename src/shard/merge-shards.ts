@@ -14,29 +14,29 @@ class ShardMismatchError extends ToolError {
 }
 
 /**
- * Shards of one run (or merges of them) into one report, as if one generator had sent the whole
+ * Shards of one run (or merges of them) into one run, as if one generator had sent the whole
  * load: the recordings merged exactly, the deploy's log and status from the shard that ran it.
  */
-export function mergeShardReports(
-  reports: readonly { file: string; report: RunResults }[],
+export function mergeShardResults(
+  shards: readonly { file: string; results: RunResults }[],
 ): RunResults {
-  const [first] = reports;
-  if (!first || reports.length < 2)
+  const [first] = shards;
+  if (!first || shards.length < 2)
     throw new ShardMismatchError('expected two or more shard results');
-  const shardOf = ({ file, report }: { file: string; report: RunResults }): ShardInfo => {
-    if (!report.shard)
+  const shardOf = ({ file, results }: { file: string; results: RunResults }): ShardInfo => {
+    if (!results.shard)
       throw new ShardMismatchError(`${file}: not a shard's results (run with --shard i/N)`);
-    return report.shard;
+    return results.shard;
   };
   const base = shardOf(first);
-  const variant = first.report.variants[0]?.name;
+  const variant = first.results.variants[0]?.name;
   const seen = new Map<number, string>();
-  for (const entry of reports) {
+  for (const entry of shards) {
     const shard = shardOf(entry);
-    const { report, file } = entry;
-    if (report.scenario.name !== first.report.scenario.name) {
+    const { results, file } = entry;
+    if (results.scenario.name !== first.results.scenario.name) {
       throw new ShardMismatchError(
-        `${file}: scenario "${report.scenario.name}", not "${first.report.scenario.name}"`,
+        `${file}: scenario "${results.scenario.name}", not "${first.results.scenario.name}"`,
       );
     }
     if (shard.count !== base.count || shard.startAt !== base.startAt) {
@@ -44,7 +44,7 @@ export function mergeShardReports(
         `${file}: shard of ${shard.count} starting ${shard.startAt}, not of ${base.count} starting ${base.startAt}`,
       );
     }
-    if (report.variants.length !== 1 || report.variants[0]?.name !== variant) {
+    if (results.variants.length !== 1 || results.variants[0]?.name !== variant) {
       throw new ShardMismatchError(`${file}: expected the one variant "${variant}"`);
     }
     for (const { index } of shard.shards) {
@@ -53,7 +53,7 @@ export function mergeShardReports(
       seen.set(index, file);
     }
   }
-  const trials = reports.map(({ report }) => report.variants[0]?.trials[0]);
+  const trials = shards.map(({ results }) => results.variants[0]?.trials[0]);
   if (trials.some((t) => t === undefined))
     throw new ShardMismatchError('a shard measured no trial');
   const measured = trials as TrialResult[];
@@ -76,22 +76,24 @@ export function mergeShardReports(
     deployLog: deployer.deployLog,
     ...(generator ? { generator } : {}),
   };
-  const failures = reports.flatMap(({ report }) => (report.failure ? [report.failure] : []));
-  const finished = reports.flatMap(({ report }) => (report.finishedAt ? [report.finishedAt] : []));
+  const failures = shards.flatMap(({ results }) => (results.failure ? [results.failure] : []));
+  const finished = shards.flatMap(({ results }) =>
+    results.finishedAt ? [results.finishedAt] : [],
+  );
   return {
-    ...first.report,
-    startedAt: reports.map(({ report }) => report.startedAt).sort()[0] as string,
+    ...first.results,
+    startedAt: shards.map(({ results }) => results.startedAt).sort()[0] as string,
     ...(finished.length > 0 ? { finishedAt: finished.sort().at(-1) as string } : {}),
-    interrupted: reports.some(({ report }) => report.interrupted),
+    interrupted: shards.some(({ results }) => results.interrupted),
     ...(failures.length > 0 ? { failure: failures.join('; ') } : {}),
     shard: {
       ...base,
-      shards: reports
-        .flatMap(({ report }) => report.shard?.shards ?? [])
+      shards: shards
+        .flatMap(({ results }) => results.shard?.shards ?? [])
         .sort((a, b) => a.index - b.index),
     },
     variants: [
-      { ...(first.report.variants[0] as RunResults['variants'][number]), trials: [trial] },
+      { ...(first.results.variants[0] as RunResults['variants'][number]), trials: [trial] },
     ],
     gates: [],
   };
