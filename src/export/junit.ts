@@ -43,7 +43,7 @@ export function renderJunit(run: AnalysedRun): string {
             },
           }),
   }));
-  const deployCases = run.variants.flatMap((variant) =>
+  const trialCases = run.variants.flatMap((variant) =>
     variant.trials.map(({ result: trial, metrics, omittedOutput }) => ({
       '@classname': `deploy-bench.deploys.${variant.name}`,
       '@name': `${variant.name} trial ${trial.trial} deploy`,
@@ -56,6 +56,7 @@ export function renderJunit(run: AnalysedRun): string {
       ...systemOut(omittedOutput),
     })),
   );
+  const deployCases = [...trialCases, ...runCase(run)];
   const suite = (name: string, cases: Record<string, unknown>[]) => ({
     '@name': name,
     '@tests': cases.length,
@@ -89,6 +90,21 @@ export function junitXml(document: Record<string, unknown>): string {
 function gateMessage(gate: GateResult): string {
   if (gate.problem) return gate.problem;
   return `actual ${formatValue(gate.actual, gate.unit)} (${gate.basis}), threshold ${gate.comparator} ${formatValue(gate.threshold, gate.unit)}`;
+}
+
+/**
+ * A run that failed or was interrupted where no trial's case says so (the target never came up, a
+ * hook failed, a report could not be written, Ctrl-C between trials): one case that does, so that CI
+ * does not show an empty, green suite for it.
+ */
+function runCase({ outcome, variants }: AnalysedRun): Record<string, unknown>[] {
+  const trials = variants.flatMap((v) => v.trials);
+  const run = { '@classname': 'deploy-bench.run', '@name': 'the run' };
+  if (outcome.kind === 'failed' && !trials.some((t) => t.result.status === 'failed'))
+    return [{ ...run, error: { '@type': 'run', '@message': `The run failed: ${outcome.reason}` } }];
+  if (outcome.kind === 'interrupted' && !trials.some((t) => t.result.status === 'interrupted'))
+    return [{ ...run, skipped: { '@message': 'The run was interrupted.' } }];
+  return [];
 }
 
 /** Notes for a CI reader of a test case, when there are any. */

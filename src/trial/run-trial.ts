@@ -198,7 +198,8 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       } finally {
         signal.removeEventListener('abort', stopDeploy);
       }
-      observer.stage?.('cool-down');
+      // An interrupted trial has no cool-down: it goes on to stopping.
+      if (!signal.aborted) observer.stage?.('cool-down');
       await sleep(scenario.timeline.cooldown, signal);
     }
     if (shard) {

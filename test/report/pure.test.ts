@@ -1,5 +1,7 @@
+import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../src/analysis/analyse.ts';
+import { renderJunit } from '../../src/export/junit.ts';
 import { Recorder } from '../../src/record/recorder.ts';
 import type { Sample } from '../../src/results/sample.ts';
 import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/text/escape.ts';
@@ -119,5 +121,45 @@ describe('what the charts are drawn from', () => {
         .map((c) => c.id),
     ).toEqual(['lanes-stop-start']);
     expect(view.notices.some((n) => n.startsWith('No instances to draw'))).toBe(true);
+  });
+});
+
+describe('junit.xml of a run that did not complete', () => {
+  const cases = (xml: string) => {
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
+    return [parsed.testsuites.testsuite].flat().flatMap((suite) => [suite.testcase ?? []].flat());
+  };
+
+  it('carries the failure no trial shows: one errored case for the run', () => {
+    const results = syntheticReport();
+    results.failure = 'the target did not come up: web.1@v1 exited with code 1';
+    const run = cases(renderJunit(analyse(results))).find((c) => c.name === 'the run');
+    expect(run?.error?.message).toBe(
+      'The run failed: the target did not come up: web.1@v1 exited with code 1',
+    );
+  });
+
+  it('skips the run, once, when it was interrupted between trials', () => {
+    const results = syntheticReport();
+    results.interrupted = true;
+    const run = cases(renderJunit(analyse(results))).filter((c) => c.name === 'the run');
+    expect(run).toEqual([
+      {
+        classname: 'deploy-bench.run',
+        name: 'the run',
+        skipped: { message: 'The run was interrupted.' },
+      },
+    ]);
+  });
+
+  it('adds nothing when a trial already says how the run ended, or when it completed', () => {
+    const failed = syntheticReport();
+    const trial = failed.variants[0]?.trials[0];
+    if (!trial) throw new Error('no trial');
+    Object.assign(trial, { status: 'failed', failure: 'exit 1' });
+    expect(cases(renderJunit(analyse(failed))).some((c) => c.name === 'the run')).toBe(false);
+    expect(cases(renderJunit(analyse(syntheticReport()))).some((c) => c.name === 'the run')).toBe(
+      false,
+    );
   });
 });
