@@ -1,4 +1,4 @@
-import { isDeployEnd } from '../results/deploy-events.ts';
+import { deployDurationMs } from '../results/deploy-events.ts';
 import { type Histogram, percentileMs } from '../results/histogram.ts';
 import type { Bucket, Phase, Recording } from '../results/recording.ts';
 import type { ErrorKind } from '../results/sample.ts';
@@ -87,8 +87,6 @@ export function trialMetrics(recording: Recording): TrialMetrics {
   const http5xx = Object.entries(overall.statuses)
     .filter(([status]) => Number(status) >= 500)
     .reduce((sum, [, count]) => sum + count, 0);
-  const triggered = timeline.find((e) => e.phase === 'triggered')?.t;
-  const ended = timeline.find(isDeployEnd)?.t;
   const spans = disruption.spans;
   return {
     requests: overall.requests,
@@ -112,8 +110,7 @@ export function trialMetrics(recording: Recording): TrialMetrics {
       recording.durationMs > 0 ? overall.success.count / (recording.durationMs / 1000) : 0,
     dropped: overall.dropped ?? 0,
     retried: overall.retried ?? 0,
-    deployDurationMs:
-      triggered !== undefined && ended !== undefined ? ended - triggered : Number.NaN,
+    deployDurationMs: deployDurationMs(timeline),
     latency: {
       overall: summarizeLatency(overall),
       before: summarizeLatency(phases.before),

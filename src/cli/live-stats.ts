@@ -1,7 +1,7 @@
 import { type LoadProgress, NO_PROGRESS } from '../measured-load/counters.ts';
 import type { LiveInstance } from '../platform/instance-log.ts';
 import type { Clock } from '../process/clock.ts';
-import { type DeployEvent, isDeployEnd } from '../results/deploy-events.ts';
+import { type DeployEvent, deployDurationMs } from '../results/deploy-events.ts';
 import type { TrialResult } from '../results/run.ts';
 import type { RunObserver, RunPlan, TrialRef } from '../run/observer.ts';
 import type { LiveLoad, Stage } from '../trial/observer.ts';
@@ -73,10 +73,8 @@ export class LiveStats implements RunObserver {
   }
 
   trialEnded(_trial: TrialRef, result: TrialResult): void {
-    const { timeline } = result.recording;
-    const triggered = timeline.find((e) => e.phase === 'triggered')?.t;
-    const ended = timeline.find(isDeployEnd)?.t;
-    if (triggered !== undefined && ended !== undefined) this.lastDeployMs = ended - triggered;
+    const deployMs = deployDurationMs(result.recording.timeline);
+    if (!Number.isNaN(deployMs)) this.lastDeployMs = deployMs;
     this.trialsDone++;
   }
 

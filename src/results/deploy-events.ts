@@ -26,3 +26,10 @@ export type EmitPhase = (phase: DeployPhase, detail?: string) => void;
 export function isDeployEnd(event: Pick<DeployEvent, 'phase'>): boolean {
   return event.phase === 'completed' || event.phase === 'failed';
 }
+
+/** From the deploy's trigger to its end (completed or failed); NaN when either is missing. */
+export function deployDurationMs(timeline: readonly DeployEvent[]): number {
+  const triggered = timeline.find((e) => e.phase === 'triggered')?.t;
+  const ended = timeline.find(isDeployEnd)?.t;
+  return triggered !== undefined && ended !== undefined ? ended - triggered : Number.NaN;
+}
