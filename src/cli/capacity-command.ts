@@ -6,6 +6,7 @@ import { loadScenarioFile } from '../scenario/load.ts';
 import type { LoadConfig } from '../scenario/schema.ts';
 import { forTerminal } from '../text/escape.ts';
 import { waitUntilReady } from '../trial/wait-ready.ts';
+import { defineCommandLine } from './command-line.ts';
 import type { CliIo } from './io.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -106,3 +107,29 @@ export async function capacityCommand(
     await platform?.stop();
   }
 }
+
+/** `bench capacity TARGET [options]` */
+export const capacityCommandLine = defineCommandLine(
+  (command) =>
+    command
+      .positional('target', {
+        type: 'string',
+        demandOption: true,
+        describe: 'a URL, or a scenario file',
+      })
+      .option('duration', { type: 'number', default: 5, describe: 'seconds per step' })
+      .option('connections', {
+        type: 'string',
+        default: '1,4,16,64',
+        describe: 'connection counts to try',
+      })
+      .example(
+        '$0 capacity scenarios/preboot.yaml',
+        "the sample app's capacity, and a load level for the demo",
+      ),
+  (args, io) =>
+    capacityCommand(
+      { target: args.target, duration: args.duration, connections: args.connections },
+      io,
+    ),
+);

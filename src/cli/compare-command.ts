@@ -6,6 +6,7 @@ import { EXIT } from '../errors/tool-error.ts';
 import { makeFolder, writeFileAtomic } from '../export/write-file.ts';
 import { ResultsFileError, readResults } from '../results/read-results.ts';
 import { forTerminal } from '../text/escape.ts';
+import { defineCommandLine } from './command-line.ts';
 import type { CliIo } from './io.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -55,3 +56,37 @@ export async function compareCommand(
   io.stdout.write(`\nWrote compare.json, compare.md and junit.xml to ${outDir}\n`);
   return comparison.passed ? EXIT.ok : EXIT.gateFailed;
 }
+
+/** `bench compare BASE HEAD [options]` */
+export const compareCommandLine = defineCommandLine(
+  (command) =>
+    command
+      .positional('base', {
+        type: 'string',
+        demandOption: true,
+        describe: 'results.json of the baseline',
+      })
+      .positional('head', {
+        type: 'string',
+        demandOption: true,
+        describe: 'results.json of the change',
+      })
+      .option('max-regression', {
+        type: 'string',
+        default: '20%',
+        describe: 'allowed worsening of a median',
+      })
+      .option('out', {
+        type: 'string',
+        describe: 'folder for compare.json, compare.md, junit.xml',
+      })
+      .example(
+        '$0 compare main/results.json pr/results.json --max-regression 10%',
+        'gate a pull request on main',
+      ),
+  (args, io) =>
+    compareCommand(
+      { base: args.base, head: args.head, maxRegression: args.maxRegression, out: args.out },
+      io,
+    ),
+);

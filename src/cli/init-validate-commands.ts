@@ -2,10 +2,11 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT } from '../errors/tool-error.ts';
-import { type InitPlatform, starterScenario } from '../init/templates.ts';
+import { type InitPlatform, PLATFORMS, starterScenario } from '../init/templates.ts';
 import { formatProblem, ScenarioError } from '../scenario/errors.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { forTerminal } from '../text/escape.ts';
+import { defineCommandLine, SCENARIO_FILE } from './command-line.ts';
 import type { CliIo } from './io.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -117,3 +118,35 @@ function findProgram(program: string, cwd: string, searchPath = ''): boolean {
     }
   });
 }
+
+/** `bench validate FILES…` */
+export const validateCommandLine = defineCommandLine(
+  (command) =>
+    command
+      .positional('files', { ...SCENARIO_FILE, type: 'string', array: true })
+      .example(
+        '$0 validate scenarios/preboot.yaml',
+        'exit 0 when valid, 2 with one line per problem',
+      )
+      .example('$0 validate scenarios/*.yaml', 'check every scenario at once'),
+  (args, io) => validateCommand({ files: args.files }, io),
+);
+
+/** `bench init [--platform P] [--out FILE]` */
+export const initCommandLine = defineCommandLine(
+  (command) =>
+    command
+      .option('platform', {
+        choices: PLATFORMS,
+        default: 'embedded' as const,
+        describe: 'what deploys the target',
+      })
+      .option('out', { type: 'string', describe: 'file to write (default: standard output)' })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'overwrite --out if it exists',
+      })
+      .example('$0 init --platform heroku --out heroku.yaml', 'then: $0 validate heroku.yaml'),
+  (args, io) => initCommand({ platform: args.platform, out: args.out, force: args.force }, io),
+);

@@ -2,6 +2,8 @@ import type { ExportName } from '../export/registry.ts';
 import { prepareOutputFolder } from '../export/write-file.ts';
 import { readResults } from '../results/read-results.ts';
 import { mergeShardResults } from '../shard/merge-shards.ts';
+import { defineCommandLine } from './command-line.ts';
+import { EXPORT_OPTION, parseExportOption } from './export-option.ts';
 import type { CliIo } from './io.ts';
 import { writeSavedRun } from './report-command.ts';
 
@@ -26,3 +28,40 @@ export async function mergeCommand(
     release();
   }
 }
+
+/** `bench merge FILES… --out DIR` */
+export const mergeCommandLine = defineCommandLine(
+  (command) =>
+    command
+      .positional('files', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: "shards' results.json (or merges of them)",
+      })
+      .option('out', { type: 'string', demandOption: true, describe: 'folder for the reports' })
+      .option('export', EXPORT_OPTION)
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'write into an --out folder that already holds files',
+      })
+      .check((args) => {
+        const formats = parseExportOption(args.export);
+        return typeof formats === 'string' ? formats : true;
+      })
+      .example(
+        '$0 merge shard-*/results.json --out merged',
+        'one report for a run sharded over several machines',
+      ),
+  (args, io) =>
+    mergeCommand(
+      {
+        files: args.files.map(String),
+        out: args.out,
+        formats: parseExportOption(args.export) as ExportName[],
+        force: args.force,
+      },
+      io,
+    ),
+);

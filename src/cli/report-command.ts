@@ -6,6 +6,8 @@ import { writeReports } from '../export/write-reports.ts';
 import { readResults } from '../results/read-results.ts';
 import type { RunResults } from '../results/run.ts';
 import { forTerminal } from '../text/escape.ts';
+import { defineCommandLine } from './command-line.ts';
+import { EXPORT_OPTION, parseExportOption } from './export-option.ts';
 import type { CliIo } from './io.ts';
 import { printSummary } from './print-summary.ts';
 
@@ -56,3 +58,36 @@ export async function writeSavedRun(
   );
   return EXIT.ok;
 }
+
+/** `bench report RESULTS [options]` */
+export const reportCommandLine = defineCommandLine(
+  (command) =>
+    command
+      .positional('results', {
+        type: 'string',
+        demandOption: true,
+        describe: 'a results.json written by bench run',
+      })
+      .option('out', {
+        type: 'string',
+        describe: "folder to write into (default: the results' folder)",
+      })
+      .option('export', EXPORT_OPTION)
+      .check((args) => {
+        const formats = parseExportOption(args.export);
+        return typeof formats === 'string' ? formats : true;
+      })
+      .example(
+        '$0 report reports/my-run/results.json --out /tmp/again',
+        'the same files again, elsewhere',
+      ),
+  (args, io) =>
+    reportCommand(
+      {
+        file: args.results,
+        out: args.out,
+        formats: parseExportOption(args.export) as ExportName[],
+      },
+      io,
+    ),
+);

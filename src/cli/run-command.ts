@@ -9,8 +9,10 @@ import { observeAll, progressLines } from '../run/observer.ts';
 import { runLoadedScenario } from '../run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import { estimateClockOffset } from '../shard/clock-offset.ts';
-import type { ShardPlan } from '../shard/plan.ts';
+import { parseShard, type ShardPlan } from '../shard/plan.ts';
 import { forTerminal } from '../text/escape.ts';
+import { defineCommandLine, SCENARIO_FILE } from './command-line.ts';
+import { EXPORT_OPTION, parseExportOption } from './export-option.ts';
 import type { CliIo } from './io.ts';
 import { LiveStats } from './live-stats.ts';
 import { printSummary } from './print-summary.ts';
@@ -201,3 +203,100 @@ function defaultOutDir(scenarioName: string): string {
       .replace(/^-|-$/g, '') || 'run';
   return path.join('reports', `${stamp}-${slug}`);
 }
+
+/** `bench run FILE [options]` */
+export const runCommandLine = defineCommandLine(
+  (command) =>
+    command
+      .positional('file', SCENARIO_FILE)
+      .option('out', {
+        type: 'string',
+        describe: 'folder for the reports (default reports/<date>-<name>/)',
+      })
+      .option('trials', {
+        type: 'number',
+        describe: 'trials per variant (overrides the scenario)',
+      })
+      .option('export', EXPORT_OPTION)
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'write into an --out folder that already holds files',
+      })
+      .option('quiet', {
+        type: 'boolean',
+        default: false,
+        describe: 'no progress and no phase lines: only the summary and problems',
+      })
+      .option('gate', {
+        type: 'string',
+        array: true,
+        describe: "pass/fail threshold, repeatable, e.g. --gate 'preboot.longest < 2s'",
+      })
+      .option('variant', { type: 'string', describe: 'run only this variant' })
+      .option('shard', {
+        type: 'string',
+        describe: 'run shard i of N: its share of the load, on the shared schedule (docs/scale.md)',
+      })
+      .option('start-at', {
+        type: 'string',
+        describe: 'with --shard: when every shard starts its load, e.g. 2026-11-26T12:00:00Z',
+      })
+      .option('follow', {
+        type: 'boolean',
+        default: false,
+        describe: 'with --shard: this shard does not deploy (shard 1 does, unless it follows)',
+      })
+      .check((args) => {
+        // The scenario's own bound for `trials`.
+        if (
+          args.trials !== undefined &&
+          !(Number.isInteger(args.trials) && args.trials >= 1 && args.trials <= 1000)
+        ) {
+          return '--trials: expected a whole number from 1 to 1000';
+        }
+        if (args.shard !== undefined && !parseShard(args.shard)) {
+          return `--shard ${args.shard}: expected i/N with 1 <= i <= N, e.g. 2/4`;
+        }
+        if (args.shard === undefined && (args.startAt !== undefined || args.follow)) {
+          return '--start-at and --follow go with --shard';
+        }
+        const formats = parseExportOption(args.export);
+        return typeof formats === 'string' ? formats : true;
+      })
+      .example(
+        '$0 run scenarios/preboot.yaml',
+        'stop-start against preboot on the embedded platform',
+      )
+      .example(
+        '$0 run scenarios/preboot.yaml --out out --export html,md',
+        'only the page and the summary',
+      )
+      .example(
+        "$0 run scenarios/preboot.yaml --gate 'preboot.longest < 1s' --gate '*.errors == 0'",
+        'exit 1 when a gate fails',
+      ),
+  (args, io) =>
+    runCommand(
+      {
+        file: args.file,
+        out: args.out,
+        trials: args.trials,
+        formats: parseExportOption(args.export) as ExportName[],
+        gates: (args.gate ?? []).map(String),
+        force: args.force,
+        quiet: args.quiet,
+        ...(args.variant !== undefined ? { variant: args.variant } : {}),
+        ...(args.shard !== undefined
+          ? {
+              shard: {
+                ...(parseShard(args.shard) as { index: number; count: number }),
+                ...(args.startAt !== undefined ? { startAt: args.startAt } : {}),
+                follow: args.follow,
+              },
+            }
+          : {}),
+      },
+      io,
+    ),
+);
