@@ -1,9 +1,15 @@
 #!/usr/bin/env node
-// The CLI is written in TypeScript; tsx compiles it on the fly so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// The CLI runs from the compiled package (dist/, built by `npm run build`, which `npm ci` runs).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(compiled)) {
+  process.stderr.write(
+    'bench: deploy-bench is not built: run `npm run build` in its folder (`npm ci` builds it)\n',
+  );
+  process.exit(3);
+}
+const { main } = await import(compiled.href);
 
 // A terminal that went away (EIO) or a reader that quit (EPIPE, `bench run … | head`) must not crash
 // a run before its results are saved: what cannot be shown is not shown.

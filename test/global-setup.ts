@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { processesWithEnv } from './helpers/processes.ts';
 
 /**
@@ -10,6 +12,11 @@ const MARKER = 'DEPLOY_BENCH_TEST_SUITE';
 
 export function setup(): void {
   process.env[MARKER] = randomUUID();
+  // Tests that start `bench` run the compiled package, as users do: built from the sources under test.
+  execFileSync('npm', ['run', '--silent', 'build'], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    stdio: 'inherit',
+  });
 }
 
 export async function teardown(): Promise<void> {

@@ -8,7 +8,14 @@ import { combineProgress, type LoadProgress, NO_PROGRESS } from './counters.ts';
 import type { MeasuredLoad, MeasuredLoadOptions } from './measured-load.ts';
 import type { FromThread, GeneratorThreadData, ToThread } from './messages.ts';
 
-const ENTRY = new URL('./generator-thread.mjs', import.meta.url);
+/**
+ * The thread's first module. The package runs compiled: the thread starts from the compiled file.
+ * Tests and scripts run the sources through tsx, whose loader a worker thread does not inherit: the
+ * thread then starts from a small module that registers tsx first.
+ */
+const ENTRY = import.meta.url.endsWith('.ts')
+  ? new URL('./generator-thread.mjs', import.meta.url)
+  : new URL('./generator-thread.js', import.meta.url);
 
 /** How often the threads learn that every deploy event up to now has been sent to them. */
 const WATERMARK_EVERY_MS = 5;
