@@ -1,6 +1,6 @@
 import { signalGroup, spawnGroup, untrackGroup } from '../process/process-group.ts';
 import { readLines } from '../process/read-lines.ts';
-import { sleep } from '../process/sleep.ts';
+import { within } from '../process/sleep.ts';
 import { formatMs } from '../text/format.ts';
 import type { OutputLog } from './bounded-log.ts';
 
@@ -92,7 +92,7 @@ export async function runShell(run: ShellRun): Promise<ShellExit> {
     const allEnded = Promise.all(readers.map((r) => r.ended)).then(() => true);
     while (performance.now() < drainUntil) {
       const seen = readers.reduce((n, r) => n + r.chunks(), 0);
-      const ended = await Promise.race([allEnded, sleep(QUIET_AFTER_EXIT_MS).then(() => false)]);
+      const ended = await within(allEnded, QUIET_AFTER_EXIT_MS, false);
       if (ended || readers.reduce((n, r) => n + r.chunks(), 0) === seen) break;
     }
     for (const reader of readers) reader.detach();

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { signalGroup, spawnGroup, untrackGroup } from '../process/process-group.ts';
 import { readLines } from '../process/read-lines.ts';
-import { sleep } from '../process/sleep.ts';
+import { sleep, within } from '../process/sleep.ts';
 import { acceptsConnections } from './ports.ts';
 
 export interface AppLaunch {
@@ -56,7 +56,7 @@ export class AppProcess {
       );
       this.child.once('exit', async (code, signal) => {
         // Its last words (why it exited) may still be in the pipe; a grandchild may hold it open.
-        await Promise.race([Promise.all(ended), sleep(OUTPUT_AFTER_EXIT_MS)]);
+        await within(Promise.all(ended), OUTPUT_AFTER_EXIT_MS, undefined);
         const notFound = code === 127 ? this.programNotFound() : undefined;
         resolve({
           code: code ?? undefined,
@@ -120,10 +120,11 @@ export class AppProcess {
     const pid = this.child.pid;
     if (pid === undefined) return this.exited;
     if (!this.exit) signalGroup(pid, 'SIGTERM');
-    const exitedInTime = await Promise.race([
+    const exitedInTime = await within(
       this.exited.then(() => true),
-      sleep(graceMs).then(() => false),
-    ]);
+      graceMs,
+      false,
+    );
     // The leader may be gone while children it started live on: the group gets SIGKILL either way.
     signalGroup(pid, 'SIGKILL');
     untrackGroup(pid);

@@ -11,3 +11,17 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * What `work` resolves to, or `fallback` once `ms` have passed, whichever comes first. The timer goes
+ * as soon as the race is decided: a library caller's process must not wait out a grace period that
+ * was not needed.
+ */
+export async function within<T, F>(work: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  const decided = new AbortController();
+  try {
+    return await Promise.race([work, sleep(ms, decided.signal).then(() => fallback)]);
+  } finally {
+    decided.abort();
+  }
+}
