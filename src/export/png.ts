@@ -6,7 +6,7 @@ const WIDTH = 1000;
 const HEIGHT = 450;
 
 export const PNG_HINT =
-  'PNG charts skipped: the optional canvas package is not installed; on Debian: apt-get install libcairo2-dev libpango1.0-dev libgif-dev libjpeg-dev fonts-dejavu-core, then npm install canvas';
+  'PNG charts skipped: they need the optional packages canvas and chartjs-node-canvas: npm install -D canvas chartjs-node-canvas (canvas builds from source where no prebuilt binary downloads; on Debian first: apt-get install libcairo2-dev libpango1.0-dev libgif-dev libjpeg-dev fonts-dejavu-core)';
 
 type Renderer = { renderToBuffer(configuration: ChartConfiguration): Promise<Buffer> };
 
