@@ -4,12 +4,14 @@
 // Sections: throughput (closed model against raw autocannon, and wrk when installed), workers (the
 // closed model in 1 and 2 worker threads against nginx), schedule (open model send-time error), memory
 // (resident memory after 1 and 5 minutes at full speed), report (rendering the report of a one-hour
-// run).
+// run), startup (`bench --version` and `--help` against `node -e 0`, and a generator thread's start
+// from the sources through tsx against the compiled package; run `npm run build` first).
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { createLoadGenerator } from '../src/load/create-load-generator.ts';
 import { OpenModel } from '../src/load/open-model.ts';
@@ -129,6 +131,45 @@ async function threadedRate(
   } finally {
     await measured.dispose();
   }
+}
+
+const REPO = path.resolve(import.meta.dirname, '..');
+const STARTS = 10;
+
+/** Median wall time of `node ARGS` run to its end, STARTS times, in ms. */
+function nodeStartMs(args: string[]): number {
+  const times: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    const started = performance.now();
+    const run = spawnSync(process.execPath, args, { cwd: REPO, stdio: 'ignore' });
+    if (run.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${run.status}`);
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+/**
+ * Median time from asking for a generator thread to its first message (it is ready), STARTS times, in
+ * ms: with the module from the sources (run through tsx, which each thread registers again) or from
+ * the compiled package.
+ */
+async function threadStartMs(module: string, origin: string): Promise<number> {
+  const { startWorkerLoad } = (await import(
+    module
+  )) as typeof import('../src/measured-load/worker-threads.ts');
+  const times: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    const started = performance.now();
+    const measured = await startWorkerLoad({
+      origin,
+      share: shareOfLoad(closed(1), 0, 1),
+      threads: 1,
+      recorder: { alternate: { kind: 'corrected', thinkTimeMs: 0 } },
+    });
+    times.push(performance.now() - started);
+    await measured.dispose();
+  }
+  return median(times);
 }
 
 /** nginx answering "ok" from one worker process, on a free port; undefined when not installed. */
@@ -323,6 +364,34 @@ try {
       'one-hour run: Chromium open → charts drawn',
       `${report.openMs.toFixed(0)} ms`,
       'about 1 s',
+    ]);
+  }
+  if (wanted('startup')) {
+    const bin = path.join(REPO, 'bin/bench.js');
+    const node = nodeStartMs(['-e', '0']);
+    rows.push(['startup', `node -e 0 (median of ${STARTS})`, `${node.toFixed(0)} ms`, '']);
+    for (const flag of ['--version', '--help']) {
+      const bench = nodeStartMs([bin, flag]);
+      rows.push([
+        'startup',
+        `bench ${flag}`,
+        `${bench.toFixed(0)} ms (node -e 0 + ${(bench - node).toFixed(0)} ms)`,
+        flag === '--version' ? 'node -e 0 + 250 ms' : '',
+      ]);
+    }
+    const fromSources = await threadStartMs(
+      '../src/measured-load/worker-threads.ts',
+      server.origin,
+    );
+    const compiled = await threadStartMs(
+      path.join(REPO, 'dist/measured-load/worker-threads.js'),
+      server.origin,
+    );
+    rows.push([
+      'startup',
+      'a generator thread until ready: sources through tsx → compiled',
+      `${fromSources.toFixed(0)} ms → ${compiled.toFixed(0)} ms`,
+      '',
     ]);
   }
 } finally {

@@ -1,7 +1,7 @@
 import type { LoadShare } from '../load/share.ts';
 import type { RecorderOptions } from '../record/recorder.ts';
-import type { EncodedRecording } from '../results/codec.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
+import type { EncodedRecording } from '../results/recording-schema.ts';
 import type { LoadProgress } from './counters.ts';
 
 /** What a generator thread is started with (structured-cloned into it). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { variantFileName } from './bounds.ts';
-import { encodedRecordingSchema } from './codec.ts';
+import { encodedRecordingSchema } from './recording-schema.ts';
 
 /** Bumped whenever a field changes meaning or goes away; docs/results-format.md describes it. */
 export const RESULTS_SCHEMA_VERSION = 1;

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { MAX_INTERVALS_PER_TRIAL } from './bounds.ts';
+import { DEPLOY_PHASES } from './deploy-events.ts';
+import { isDecodableHistogram } from './histogram.ts';
+import { ERROR_KINDS, type ErrorKind } from './sample.ts';
+
+/*
+ * A recording as results.json and the generator threads carry it, checked when read. Apart from the
+ * codec, which needs only its types: a generator thread encodes without loading zod.
+ */
+const count = z.number().int().nonnegative();
+const ms = z.number().finite();
+/** HdrHistogram's compressed base64 ("HISTF…"); decoded, and checked, when the file is read. */
+const histogram = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]+=*$/, 'expected a compressed HdrHistogram')
+  .refine(isDecodableHistogram, 'expected a compressed HdrHistogram as this tool writes it');
+/** Keyed by the target's words (a status, a release); decoding gives them no prototype (`countsOf`). */
+const counts = z.record(z.string(), count);
+/**
+ * A scenario allows 100,000 intervals over warm-up, deploy timeout and cool-down; a trial runs a
+ * little past them (the drain, a deploy's end). Twice that leaves room, and still bounds what a
+ * hostile file can make a report draw.
+ */
+const MAX_READ_INTERVALS = 2 * MAX_INTERVALS_PER_TRIAL;
+
+const encodedBucket = z.object({
+  latency: histogram,
+  requests: count,
+  failures: count,
+  statuses: counts,
+  errors: z.object({
+    refused: count,
+    reset: count,
+    timeout: count,
+    other: count,
+  } satisfies Record<ErrorKind, typeof count>),
+  releases: counts,
+  bytes: count,
+  // Written before the open model dropped or retried anything: none.
+  dropped: count.default(0),
+  retried: count.default(0),
+  maxMs: ms,
+  success: z.object({ count, sumMs: ms, minMs: ms.nullable(), maxMs: ms }),
+});
+
+const phasesOf = <T extends z.ZodType>(item: T) =>
+  z.object({ before: item, during: item, after: item });
+
+const deployEvent = z.object({
+  t: ms,
+  phase: z.enum(DEPLOY_PHASES),
+  detail: z.string().optional(),
+});
+
+const moment = ms.nullable();
+
+/**
+ * A recording as results.json stores it. The encoder's output type is this schema's, so that what
+ * is written is what is read; the reader checks every field before any report uses it.
+ */
+export const encodedRecordingSchema = z.object({
+  intervalMs: z.number().positive().finite(),
+  durationMs: z.number().nonnegative().finite(),
+  overall: encodedBucket,
+  phases: phasesOf(encodedBucket),
+  intervals: z.array(encodedBucket).max(MAX_READ_INTERVALS),
+  longest: z
+    .array(
+      z.object({
+        t: ms,
+        latencyMs: ms,
+        status: z.number().int(),
+        error: z.enum(ERROR_KINDS as [ErrorKind, ...ErrorKind[]]).optional(),
+        release: z.string().optional(),
+        user: z.number().int(),
+      }),
+    )
+    .max(1000),
+  longestUserWait: z
+    .object({ ms, user: z.number().int(), startMs: ms, resolved: z.boolean() })
+    .optional(),
+  disruption: z.object({
+    ms,
+    thresholdMs: ms,
+    thresholdSource: z.enum(['scenario', 'baseline', 'default']),
+    spans: z.array(z.tuple([ms, ms])),
+  }),
+  alternateLatency: z
+    .object({
+      kind: z.enum(['corrected', 'service']),
+      expectedIntervalMs: ms.optional(),
+      overall: histogram,
+      phases: phasesOf(histogram),
+    })
+    .optional(),
+  timeline: z.array(deployEvent),
+  // Written before instances were recorded: none known.
+  instances: z
+    .array(
+      z.object({
+        id: z.string(),
+        release: z.string().optional(),
+        firstMs: ms,
+        lastMs: ms,
+        requests: count,
+        perInterval: z.array(count).max(MAX_READ_INTERVALS),
+      }),
+    )
+    .default([]),
+  lifecycle: z
+    .array(
+      z.object({
+        id: z.string(),
+        release: z.string(),
+        startedAt: moment,
+        upAt: moment,
+        routedAt: moment,
+        unroutedAt: moment,
+        stoppingAt: moment,
+        stoppedAt: moment,
+        exit: z.string().nullable(),
+      }),
+    )
+    .optional(),
+  followerTails: z.array(encodedBucket).max(MAX_READ_INTERVALS).optional(),
+});
+
+export type EncodedRecording = z.input<typeof encodedRecordingSchema>;
+export type EncodedBucket = z.input<typeof encodedBucket>;
