@@ -5,8 +5,8 @@
  *   const run = await runScenario('scenarios/preboot.yaml', { outDir: 'out' });
  *   console.log(run.comparison.headline);
  *
- * The package is TypeScript run through tsx (docs/decisions/0003-typescript-without-a-build.md):
- * run such a script with `npx tsx my-bench.ts`.
+ * An ES module compiled to dist/ (docs/decisions/0003-a-compiled-package.md); CommonJS callers
+ * `require()` this same module through cjs/index.cjs (Node 20.19 and later).
  */
 
 import type { AnalysedRun } from './analysis/analyse.ts';

@@ -16,7 +16,8 @@ const installLogTickLabels = new Function(`return ${LOG_TICK_LABELS_SOURCE}`)() 
 ) => void;
 
 /**
- * chartjs-node-canvas needs the native canvas package, an optional dependency: load it on demand.
+ * chartjs-node-canvas needs the native canvas package, both optional peers of the package: load them
+ * on demand.
  * A renderer draws at one size: one per height the charts ask for.
  */
 async function loadRenderers(): Promise<(height: number) => Renderer> {
