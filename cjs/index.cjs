@@ -7,8 +7,9 @@ try {
 } catch (error) {
   if (error?.code !== 'ERR_REQUIRE_ESM') throw error;
   throw new Error(
-    `deploy-bench is an ES module, which require() cannot load on Node ${process.version}: use ` +
-      "`const bench = await import('deploy-bench')`, or Node 20.19 or later",
+    `deploy-bench is an ES module, which require() cannot load here (Node ${process.version}; ` +
+      'it needs 20.19 or later, without --no-experimental-require-module): use ' +
+      "`const bench = await import('deploy-bench')`",
     { cause: error },
   );
 }

@@ -77,7 +77,10 @@ function usageProblem(argv: readonly string[], message: string): string {
   }
   if (command && message.startsWith('Not enough non-option arguments'))
     return `${command}: expected ${COMMANDS[command]?.expects}`;
-  const invalid = /^Invalid values:\s+Argument: (\S+), Given: (.*), Choices: (.*)$/s.exec(message);
+  // One invalid value (yargs lists several on lines of their own: those pass through as they are).
+  const invalid = /^Invalid values:\n\s+Argument: (\S+), Given: ([^\n]*), Choices: ([^\n]*)$/.exec(
+    message,
+  );
   if (invalid) return `--${invalid[1]}: expected one of ${invalid[3]}, got ${invalid[2]}`;
   // yargs names an unknown --some-flag twice, also as someFlag.
   const unknown = /^Unknown arguments?: (.*)$/.exec(message)?.[1]?.split(', ');
@@ -90,19 +93,20 @@ function usageProblem(argv: readonly string[], message: string): string {
 }
 
 /**
- * The command line: every command listed, and the named one (if any) loaded with its options and
- * code, which reports its exit code through `exited`.
+ * The command line: every command listed, and those named on it loaded with their options and code;
+ * the one that runs reports its exit code through `exited`.
  */
 async function commandLine(argv: readonly string[], io: CliIo, exited: (code: number) => void) {
-  // The command is the first word that is not an option (the commands take no global option).
-  const named = argv.find((word) => !word.startsWith('-'));
+  // Which word is the command only yargs knows once it has the options (`--out run run x`): every
+  // word that names a command loads it, so the one yargs picks is always loaded. Usually one is.
+  const named = new Set(argv.filter((word) => Object.hasOwn(COMMANDS, word)));
   const cli = yargs()
     .scriptName('bench')
     .version(TOOL.version)
     .usage('$0 <command> [options]\n\nMeasures what users feel while a service is redeployed.');
   for (const [name, command] of Object.entries(COMMANDS)) {
-    if (name !== named) {
-      // Listed in `bench --help`; never the one that runs.
+    if (!named.has(name)) {
+      // Listed in `bench --help`; not on the command line, so never the one that runs.
       cli.command(command.usage, command.describe);
       continue;
     }
@@ -112,6 +116,17 @@ async function commandLine(argv: readonly string[], io: CliIo, exited: (code: nu
     });
   }
   return cli
+    .check((args) => {
+      // An option given twice arrives as a list, which only the options declared as lists expect.
+      // (`getOptions` is public but missing from yargs' types: yargs/yargs#2098; Angular's CLI
+      // does the same.)
+      const { array } = (cli as unknown as { getOptions(): { array: string[] } }).getOptions();
+      const lists = new Set(array);
+      const twice = Object.keys(args).find(
+        (key) => key !== '_' && Array.isArray(args[key]) && !lists.has(key),
+      );
+      return twice === undefined || `--${twice}: expected once, got it more than once`;
+    })
     .demandCommand(1, 'expected a command, e.g. bench run scenarios/preboot.yaml')
     .strict()
     .help()

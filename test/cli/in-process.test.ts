@@ -40,6 +40,45 @@ describe('the CLI run in-process, with injected output', () => {
     expect(output.stderr).toMatch(/^bench: .*a-file/);
   });
 
+  it('finds the command wherever options put it, and runs it', async () => {
+    const missing = 'test/fixtures/no-such-scenario.yaml';
+    const expected = `${missing}: cannot read the scenario: no such file\n`;
+    for (const args of [
+      ['run', missing, '--out', 'unused'],
+      ['--out', 'unused', 'run', missing],
+      // An option's value that names a command is not taken for the command.
+      ['--out', 'init', 'run', missing],
+      ['--version', 'false', 'run', missing],
+    ]) {
+      const result = await benchInProcess(args);
+      expect({ args, exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+        args,
+        exitCode: EXIT.badInput,
+        stderr: expected,
+      });
+    }
+  });
+
+  it('refuses an option given twice that takes one value, and keeps lists', async () => {
+    const twice = await benchInProcess(['init', '--platform', 'pm2', '--platform', 'heroku']);
+    expect(twice.exitCode).toBe(EXIT.badInput);
+    expect(twice.stderr.split('\n')[0]).toBe(
+      'bench: --platform: expected once, got it more than once',
+    );
+    const out = await benchInProcess(['compare', 'a.json', 'b.json', '--out', 'x', '--out', 'y']);
+    expect(out.stderr.split('\n')[0]).toBe('bench: --out: expected once, got it more than once');
+    const files = await benchInProcess([
+      'validate',
+      'scenarios/preboot.yaml',
+      'scenarios/preboot-open.yaml',
+    ]);
+    expect(files.exitCode, files.stderr).toBe(EXIT.ok);
+    const wrong = await benchInProcess(['init', '--platform', 'foo']);
+    expect(wrong.stderr.split('\n')[0]).toBe(
+      'bench: --platform: expected one of "embedded", "heroku", "kubernetes", "pm2", "command", got "foo"',
+    );
+  });
+
   it('re-renders a saved run: the summary on its stdout, the files in --out', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'bench-in-process-'));
     const report = await benchInProcess(['report', GOLDEN_RUN, '--out', out, '--export', 'md']);
