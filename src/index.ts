@@ -35,8 +35,9 @@ export interface RunScenarioOptions {
 
 /**
  * Runs a scenario (a file, or one already loaded) as `bench run` does: every variant × trial, gates
- * evaluated, reports written. Throws ScenarioError for a bad file or gate; returns the analysed run
- * otherwise, failed or not (see `run.outcome`, `run.results.gates`, `run.comparison`).
+ * evaluated, reports written. Throws ScenarioError for a bad file (its gates included) and
+ * GateSyntaxError for a bad gate in `options.gates`; returns the analysed run otherwise, failed or
+ * not (see `run.outcome`, `run.results.gates`, `run.comparison`).
  */
 export async function runScenario(
   scenario: string | LoadedScenario,
@@ -76,10 +77,16 @@ export { renderTerminal } from './export/terminal.ts';
 export { writeReports } from './export/write-reports.ts';
 export { evaluateGates } from './gates/evaluate.ts';
 export { type Gate, GateSyntaxError, parseGate } from './gates/parse.ts';
+export type { DeployEvent, DeployPhase } from './results/deploy-events.ts';
 export { readResults } from './results/read-results.ts';
 export type { GateResult, RunResults, TrialResult, VariantResults } from './results/run.ts';
-export type { RunPlan, TrialRef } from './run/observer.ts';
+export type { RunObserver, RunPlan, TrialRef } from './run/observer.ts';
 export { ScenarioError } from './scenario/errors.ts';
-export { type LoadedScenario, loadScenarioFile, parseScenario } from './scenario/load.ts';
+export {
+  type Environment,
+  type LoadedScenario,
+  loadScenarioFile,
+  parseScenario,
+} from './scenario/load.ts';
 export type { Scenario } from './scenario/schema.ts';
 export type { LiveLoad, Stage, TrialObserver } from './trial/observer.ts';

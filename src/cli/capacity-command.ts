@@ -117,9 +117,15 @@ export const capacityCommandLine = defineCommandLine(
         demandOption: true,
         describe: 'a URL, or a scenario file',
       })
-      .option('duration', { type: 'number', default: 5, describe: 'seconds per step' })
+      .option('duration', {
+        type: 'number',
+        requiresArg: true,
+        default: 5,
+        describe: 'seconds per step',
+      })
       .option('connections', {
         type: 'string',
+        requiresArg: true,
         default: '1,4,16,64',
         describe: 'connection counts to try',
       })

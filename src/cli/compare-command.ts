@@ -73,11 +73,13 @@ export const compareCommandLine = defineCommandLine(
       })
       .option('max-regression', {
         type: 'string',
+        requiresArg: true,
         default: '20%',
         describe: 'allowed worsening of a median',
       })
       .option('out', {
         type: 'string',
+        requiresArg: true,
         describe: 'folder for compare.json, compare.md, junit.xml',
       })
       .example(

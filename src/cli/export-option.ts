@@ -2,6 +2,7 @@ import { EXPORT_NAMES, type ExportName } from '../export/registry.ts';
 
 export const EXPORT_OPTION = {
   type: 'string',
+  requiresArg: true,
   describe: `formats to write, comma-separated: ${EXPORT_NAMES.join(',')} (default: all that this machine can produce)`,
 } as const;
 

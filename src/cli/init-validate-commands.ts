@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT } from '../errors/tool-error.ts';
+import { OutputError } from '../export/write-file.ts';
 import { type InitPlatform, PLATFORMS, starterScenario } from '../init/templates.ts';
 import { formatProblem, ScenarioError } from '../scenario/errors.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
@@ -26,7 +27,11 @@ export async function initCommand(
   }
   if (existsSync(args.out) && !args.force)
     throw new UsageError(`${args.out} exists; add --force to overwrite it`);
-  await writeFile(args.out, text);
+  await writeFile(args.out, text).catch((error: NodeJS.ErrnoException) => {
+    // A folder that is not there or not ours is a wrong --out (exit 2); anything else, exit 3.
+    const wrongPath = ['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES'].includes(error.code ?? '');
+    throw new OutputError(`cannot write ${args.out}: ${error.message}`, wrongPath ? 'path' : 'io');
+  });
   io.stderr.write(`wrote ${args.out}; check it with: bench validate ${args.out}\n`);
   return EXIT.ok;
 }
@@ -138,10 +143,15 @@ export const initCommandLine = defineCommandLine(
     command
       .option('platform', {
         choices: PLATFORMS,
+        requiresArg: true,
         default: 'embedded' as const,
         describe: 'what deploys the target',
       })
-      .option('out', { type: 'string', describe: 'file to write (default: standard output)' })
+      .option('out', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'file to write (default: standard output)',
+      })
       .option('force', {
         type: 'boolean',
         default: false,

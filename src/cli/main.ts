@@ -77,6 +77,8 @@ function usageProblem(argv: readonly string[], message: string): string {
   }
   if (command && message.startsWith('Not enough non-option arguments'))
     return `${command}: expected ${COMMANDS[command]?.expects}`;
+  const valueless = /^Not enough arguments following: (\S+)$/.exec(message);
+  if (valueless) return `--${valueless[1]}: expected a value`;
   // One invalid value (yargs lists several on lines of their own: those pass through as they are).
   const invalid = /^Invalid values:\n\s+Argument: (\S+), Given: ([^\n]*), Choices: ([^\n]*)$/.exec(
     message,

@@ -39,7 +39,12 @@ export const mergeCommandLine = defineCommandLine(
         demandOption: true,
         describe: "shards' results.json (or merges of them)",
       })
-      .option('out', { type: 'string', demandOption: true, describe: 'folder for the reports' })
+      .option('out', {
+        type: 'string',
+        requiresArg: true,
+        demandOption: true,
+        describe: 'folder for the reports',
+      })
       .option('export', EXPORT_OPTION)
       .option('force', {
         type: 'boolean',

@@ -70,6 +70,7 @@ export const reportCommandLine = defineCommandLine(
       })
       .option('out', {
         type: 'string',
+        requiresArg: true,
         describe: "folder to write into (default: the results' folder)",
       })
       .option('export', EXPORT_OPTION)

@@ -211,10 +211,12 @@ export const runCommandLine = defineCommandLine(
       .positional('file', SCENARIO_FILE)
       .option('out', {
         type: 'string',
+        requiresArg: true,
         describe: 'folder for the reports (default reports/<date>-<name>/)',
       })
       .option('trials', {
         type: 'number',
+        requiresArg: true,
         describe: 'trials per variant (overrides the scenario)',
       })
       .option('export', EXPORT_OPTION)
@@ -230,16 +232,19 @@ export const runCommandLine = defineCommandLine(
       })
       .option('gate', {
         type: 'string',
+        requiresArg: true,
         array: true,
         describe: "pass/fail threshold, repeatable, e.g. --gate 'preboot.longest < 2s'",
       })
-      .option('variant', { type: 'string', describe: 'run only this variant' })
+      .option('variant', { type: 'string', requiresArg: true, describe: 'run only this variant' })
       .option('shard', {
         type: 'string',
+        requiresArg: true,
         describe: 'run shard i of N: its share of the load, on the shared schedule (docs/scale.md)',
       })
       .option('start-at', {
         type: 'string',
+        requiresArg: true,
         describe: 'with --shard: when every shard starts its load, e.g. 2026-11-26T12:00:00Z',
       })
       .option('follow', {

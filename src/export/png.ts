@@ -8,6 +8,10 @@ const HEIGHT = 450;
 export const PNG_HINT =
   'PNG charts skipped: they need the optional packages canvas and chartjs-node-canvas: npm install -D canvas chartjs-node-canvas (canvas builds from source where no prebuilt binary downloads; on Debian first: apt-get install libcairo2-dev libpango1.0-dev libgif-dev libjpeg-dev fonts-dejavu-core)';
 
+/** canvas is there but does not load: most often installed without its native build. */
+const brokenCanvasHint = (problem: string) =>
+  `PNG charts skipped: the canvas package is installed but does not load (${problem}): npm rebuild canvas (it builds from source where no prebuilt binary downloads; on Debian first: apt-get install libcairo2-dev libpango1.0-dev libgif-dev libjpeg-dev fonts-dejavu-core)`;
+
 type Renderer = { renderToBuffer(configuration: ChartConfiguration): Promise<Buffer> };
 
 /** The log-axis labelling the page uses, for the Chart.js that renders the PNGs. */
@@ -16,16 +20,21 @@ const installLogTickLabels = new Function(`return ${LOG_TICK_LABELS_SOURCE}`)() 
 ) => void;
 
 /**
- * chartjs-node-canvas needs the native canvas package, both optional peers of the package: load them
- * on demand.
- * A renderer draws at one size: one per height the charts ask for.
+ * chartjs-node-canvas and the native canvas package are optional peers: loaded on demand. A renderer
+ * draws at one size: one per height the charts ask for.
  */
 async function loadRenderers(): Promise<(height: number) => Renderer> {
   let ChartJSNodeCanvas: typeof import('chartjs-node-canvas').ChartJSNodeCanvas;
   try {
     ({ ChartJSNodeCanvas } = await import('chartjs-node-canvas'));
-  } catch {
-    throw new ExporterUnavailable(PNG_HINT);
+    // chartjs-node-canvas loads canvas only once it draws: a canvas that is missing or was installed
+    // without its native build is found here, before any chart.
+    await import('canvas');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new ExporterUnavailable(
+      code === 'ERR_MODULE_NOT_FOUND' ? PNG_HINT : brokenCanvasHint(message.split('\n')[0] ?? ''),
+    );
   }
   const renderers = new Map<number, Renderer>();
   return (height) => {

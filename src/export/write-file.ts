@@ -22,6 +22,9 @@ export class OutputError extends ToolError {
   }
 }
 
+/** Writes so far, to name each one's temporary file. */
+let writes = 0;
+
 /**
  * Writes through a temporary file and a rename, so a reader never sees half a file and a failed
  * write (a full disk) leaves the previous version of the file as it was.
@@ -38,7 +41,8 @@ export async function writeFileAtomic(
     );
   }
   const target = path.join(dir, name);
-  const temporary = path.join(dir, `.${name}.${process.pid}.tmp`);
+  // Unique per write, not only per process: a library caller may write two runs into one folder.
+  const temporary = path.join(dir, `.${name}.${process.pid}.${++writes}.tmp`);
   temporaryFiles.add(temporary);
   try {
     await writeFile(temporary, content);

@@ -1,5 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import type { AnalysedRun } from '../analysis/analyse.ts';
+import type { Environment } from '../scenario/load.ts';
 import { buildView, type RunView } from '../view/view.ts';
 import { type ExportContext, ExporterUnavailable, type OutputFile } from './exporter.ts';
 import { EXPORTERS, type ExportName } from './registry.ts';
@@ -26,7 +27,7 @@ export async function writeReports(
   formats: readonly ExportName[],
   log: (line: string) => void,
   /** Where GITHUB_STEP_SUMMARY is read from. */
-  env: NodeJS.ProcessEnv = process.env,
+  env: Environment = process.env,
 ): Promise<string[]> {
   await makeFolder(dir);
   const current = typeof run === 'function' ? run : () => run;

@@ -18,6 +18,12 @@ import { interpolateEnv } from './interpolate.ts';
 import { type Scenario, scenarioSchema } from './schema.ts';
 import { closest, keysAt } from './suggest.ts';
 
+/**
+ * Environment variables, as `process.env` holds them; spelt out rather than Node's own type so that
+ * the package's declarations need no Node types.
+ */
+export type Environment = Record<string, string | undefined>;
+
 export interface LoadedScenario {
   scenario: Scenario;
   /** The scenario's `gates:`, parsed. */
@@ -27,13 +33,13 @@ export interface LoadedScenario {
   /** Folder that relative paths in the scenario resolve from. */
   dir: string;
   /** The environment the scenario was read with: its commands and app processes run with it. */
-  env: NodeJS.ProcessEnv;
+  env: Environment;
 }
 
 /** Reads, interpolates and validates a scenario file; throws ScenarioError with every problem located. */
 export async function loadScenarioFile(
   file: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Environment = process.env,
 ): Promise<LoadedScenario> {
   const text = await readScenarioText(file);
   const { scenario, gates } = parseScenarioWithGates(text, file, env);
@@ -112,14 +118,14 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv): Scenario {
+export function parseScenario(text: string, file: string, env: Environment): Scenario {
   return parseScenarioWithGates(text, file, env).scenario;
 }
 
 function parseScenarioWithGates(
   text: string,
   file: string,
-  env: NodeJS.ProcessEnv,
+  env: Environment,
 ): { scenario: Scenario; gates: Gate[] } {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });

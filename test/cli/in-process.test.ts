@@ -59,7 +59,7 @@ describe('the CLI run in-process, with injected output', () => {
     }
   });
 
-  it('refuses an option given twice that takes one value, and keeps lists', async () => {
+  it('refuses an option given twice that takes one value, or given without one, and keeps lists', async () => {
     const twice = await benchInProcess(['init', '--platform', 'pm2', '--platform', 'heroku']);
     expect(twice.exitCode).toBe(EXIT.badInput);
     expect(twice.stderr.split('\n')[0]).toBe(
@@ -73,6 +73,10 @@ describe('the CLI run in-process, with injected output', () => {
       'scenarios/preboot-open.yaml',
     ]);
     expect(files.exitCode, files.stderr).toBe(EXIT.ok);
+    // A CI job's `--gate "$GATE"` with GATE unset must not run without its gate.
+    const valueless = await benchInProcess(['run', 'scenarios/preboot.yaml', '--gate']);
+    expect(valueless.exitCode).toBe(EXIT.badInput);
+    expect(valueless.stderr.split('\n')[0]).toBe('bench: --gate: expected a value');
     const wrong = await benchInProcess(['init', '--platform', 'foo']);
     expect(wrong.stderr.split('\n')[0]).toBe(
       'bench: --platform: expected one of "embedded", "heroku", "kubernetes", "pm2", "command", got "foo"',

@@ -35,6 +35,15 @@ describe('bench init and bench validate', () => {
     expect(readFileSync(file, 'utf8')).toBe('mine');
   });
 
+  it('says in one line, exit 2, that --out is in a folder that is not there', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-init-')), 'no/such/x.yaml');
+    const init = await bench('init', '--out', file);
+    expect(init.exitCode).toBe(2);
+    expect(init.stderr).toBe(
+      `bench: cannot write ${file}: ENOENT: no such file or directory, open '${file}'\n`,
+    );
+  });
+
   it('validate answers a broken file with exit code 2 and its problems', async () => {
     const validate = await bench('validate', 'test/fixtures/bad/19-unknown-top-key.yaml');
     expect(validate.exitCode).toBe(2);

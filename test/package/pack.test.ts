@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type Options } from 'execa';
@@ -116,10 +116,12 @@ describe('the packed package', () => {
 });
 
 describe('used from a fresh npm project', () => {
-  it('npx bench --version', async () => {
-    const result = await inProject('npx', ['bench', '--version']);
-    expect(result.all).toBe(manifest.version);
-    expect(result.exitCode).toBe(0);
+  it('npx bench --version, and under the package’s own name', async () => {
+    for (const name of ['bench', 'deploy-bench']) {
+      const result = await inProject('npx', [name, '--version']);
+      expect(result.all).toBe(manifest.version);
+      expect(result.exitCode).toBe(0);
+    }
   });
 
   it('npx bench validate on a scenario bench init wrote', async () => {
@@ -149,6 +151,33 @@ describe('used from a fresh npm project', () => {
     expect(results.variants[0].trials[0].status).toBe('completed');
     expect(results.variants[0].trials[0].errors).toBe(0);
     expect(readFileSync(path.join(project, 'demo/index.html'), 'utf8')).toContain('<canvas');
+  }, 90_000);
+
+  it('a canvas installed without its native build: every report but the PNGs, and how to fix it', async () => {
+    const install = await inProject('npm', [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--ignore-scripts',
+      `canvas@${installedVersion('canvas')}`,
+      `chartjs-node-canvas@${installedVersion('chartjs-node-canvas')}`,
+    ]);
+    expect(install.exitCode, install.all).toBe(0);
+    const saved = path.join(REPO, 'test/fixtures/golden-run/results.json');
+    const report = await inProject('npx', ['bench', 'report', saved, '--out', 'again']);
+    expect(report.exitCode, report.all).toBe(0);
+    expect(report.stderr).toMatch(
+      /^PNG charts skipped: the canvas package is installed but does not load \(.*\): npm rebuild canvas/,
+    );
+    expect(readdirSync(path.join(project, 'again')).sort()).toEqual([
+      'index.html',
+      'junit.xml',
+      'preboot.hgrm',
+      'results.json',
+      'stop-start.hgrm',
+      'summary.md',
+    ]);
   }, 90_000);
 
   // The project has no tsx: the threads can only start from the compiled files.
@@ -217,21 +246,32 @@ import('deploy-bench').then((esm) => {
           verbatimModuleSyntax: true,
           skipLibCheck: false,
           noEmit: true,
-          types: ['node'],
+          // What `tsc --init` writes: no Node types unless asked for; the package needs none.
+          types: [],
         },
         include: ['*.mts', '*.cts'],
       }),
     );
     writeFileSync(
       path.join(project, 'bench.mts'),
-      `import { type AnalysedRun, runScenario, type RunScenarioOptions, ScenarioError } from 'deploy-bench';
+      `import {
+  type AnalysedRun,
+  loadScenarioFile,
+  type RunObserver,
+  runScenario,
+  type RunScenarioOptions,
+  ScenarioError,
+} from 'deploy-bench';
 
-const options: RunScenarioOptions = { outDir: 'out', trials: 1, formats: ['json', 'html'] };
+const observer: RunObserver = { phase: (event) => console.log(event.t, event.phase) };
+const options: RunScenarioOptions = { outDir: 'out', trials: 1, formats: ['json', 'html'], observer };
 const run: AnalysedRun = await runScenario('scenario.yaml', options);
 const median: number | undefined = run.variants[0]?.summary.metrics.longestTransactionMs.median;
 console.log(run.comparison?.headline, median, ScenarioError.name);
 // @ts-expect-error the options need an outDir: the types are real, not any
 await runScenario('scenario.yaml', {});
+// @ts-expect-error environment variables are strings
+await loadScenarioFile('scenario.yaml', { USERS: 4 });
 `,
     );
     writeFileSync(
