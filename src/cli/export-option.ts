@@ -7,7 +7,7 @@ export const EXPORT_OPTION = {
 } as const;
 
 /** Parses `--export html,png`; returns an error message for an unknown format. */
-export function parseExportOption(value: string | undefined): ExportName[] | string {
+function parseExportOption(value: string | undefined): ExportName[] | string {
   if (value === undefined) return [...EXPORT_NAMES];
   const names = value
     .split(',')
@@ -18,4 +18,15 @@ export function parseExportOption(value: string | undefined): ExportName[] | str
     return `--export: expected some of ${EXPORT_NAMES.join(', ')}, got "${value}"`;
   }
   return names as ExportName[];
+}
+
+/** For a command's `.check()`: true, or what is wrong with its --export. */
+export function checkExportOption(args: { export?: string | undefined }): true | string {
+  const formats = parseExportOption(args.export);
+  return typeof formats === 'string' ? formats : true;
+}
+
+/** The formats of an --export that `checkExportOption` accepted. */
+export function exportFormats(value: string | undefined): ExportName[] {
+  return parseExportOption(value) as ExportName[];
 }

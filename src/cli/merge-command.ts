@@ -3,7 +3,7 @@ import { prepareOutputFolder } from '../export/write-file.ts';
 import { readResults } from '../results/read-results.ts';
 import { mergeShardResults } from '../shard/merge-shards.ts';
 import { defineCommandLine } from './command-line.ts';
-import { EXPORT_OPTION, parseExportOption } from './export-option.ts';
+import { checkExportOption, EXPORT_OPTION, exportFormats } from './export-option.ts';
 import type { CliIo } from './io.ts';
 import { writeSavedRun } from './report-command.ts';
 
@@ -51,10 +51,7 @@ export const mergeCommandLine = defineCommandLine(
         default: false,
         describe: 'write into an --out folder that already holds files',
       })
-      .check((args) => {
-        const formats = parseExportOption(args.export);
-        return typeof formats === 'string' ? formats : true;
-      })
+      .check(checkExportOption)
       .example(
         '$0 merge shard-*/results.json --out merged',
         'one report for a run sharded over several machines',
@@ -64,7 +61,7 @@ export const mergeCommandLine = defineCommandLine(
       {
         files: args.files.map(String),
         out: args.out,
-        formats: parseExportOption(args.export) as ExportName[],
+        formats: exportFormats(args.export),
         force: args.force,
       },
       io,

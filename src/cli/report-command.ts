@@ -7,7 +7,7 @@ import { readResults } from '../results/read-results.ts';
 import type { RunResults } from '../results/run.ts';
 import { forTerminal } from '../text/escape.ts';
 import { defineCommandLine } from './command-line.ts';
-import { EXPORT_OPTION, parseExportOption } from './export-option.ts';
+import { checkExportOption, EXPORT_OPTION, exportFormats } from './export-option.ts';
 import type { CliIo } from './io.ts';
 import { printSummary } from './print-summary.ts';
 
@@ -74,10 +74,7 @@ export const reportCommandLine = defineCommandLine(
         describe: "folder to write into (default: the results' folder)",
       })
       .option('export', EXPORT_OPTION)
-      .check((args) => {
-        const formats = parseExportOption(args.export);
-        return typeof formats === 'string' ? formats : true;
-      })
+      .check(checkExportOption)
       .example(
         '$0 report reports/my-run/results.json --out /tmp/again',
         'the same files again, elsewhere',
@@ -87,7 +84,7 @@ export const reportCommandLine = defineCommandLine(
       {
         file: args.results,
         out: args.out,
-        formats: parseExportOption(args.export) as ExportName[],
+        formats: exportFormats(args.export),
       },
       io,
     ),

@@ -12,7 +12,7 @@ import { estimateClockOffset } from '../shard/clock-offset.ts';
 import { parseShard, type ShardPlan } from '../shard/plan.ts';
 import { forTerminal } from '../text/escape.ts';
 import { defineCommandLine, SCENARIO_FILE } from './command-line.ts';
-import { EXPORT_OPTION, parseExportOption } from './export-option.ts';
+import { checkExportOption, EXPORT_OPTION, exportFormats } from './export-option.ts';
 import type { CliIo } from './io.ts';
 import { LiveStats } from './live-stats.ts';
 import { printSummary } from './print-summary.ts';
@@ -266,8 +266,7 @@ export const runCommandLine = defineCommandLine(
         if (args.shard === undefined && (args.startAt !== undefined || args.follow)) {
           return '--start-at and --follow go with --shard';
         }
-        const formats = parseExportOption(args.export);
-        return typeof formats === 'string' ? formats : true;
+        return checkExportOption(args);
       })
       .example(
         '$0 run scenarios/preboot.yaml',
@@ -287,7 +286,7 @@ export const runCommandLine = defineCommandLine(
         file: args.file,
         out: args.out,
         trials: args.trials,
-        formats: parseExportOption(args.export) as ExportName[],
+        formats: exportFormats(args.export),
         gates: (args.gate ?? []).map(String),
         force: args.force,
         quiet: args.quiet,
