@@ -2,6 +2,7 @@
 // test/accuracy/accuracy.test.ts (assertions) and bench/accuracy.ts (a printed table).
 import http from 'node:http';
 import { trialMetrics } from '../src/analysis/trial-metrics.ts';
+import { plainConnection } from '../src/load/connection.ts';
 import { createLoadGenerator } from '../src/load/create-load-generator.ts';
 import { startClock } from '../src/process/clock.ts';
 import { sleep } from '../src/process/sleep.ts';
@@ -46,6 +47,7 @@ const closed = (users: number, backoff = 10): LoadConfig => ({
   backoff,
   timeout: 10_000,
   releaseHeader: 'x-release',
+  keepAlive: true,
   workers: 1,
   request,
 });
@@ -56,6 +58,7 @@ const open = (rate: number): LoadConfig => ({
   maxInFlight: 1000,
   timeout: 10_000,
   releaseHeader: 'x-release',
+  keepAlive: true,
   workers: 1,
   request,
 });
@@ -73,7 +76,7 @@ async function measure(
   const clock = startClock();
   const recorder = new Recorder({ intervalMs: 100 });
   const generator = createLoadGenerator({
-    origin: server.origin,
+    target: plainConnection(server.origin),
     load,
     clock,
     onSample: (s) => recorder.record(s),

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { ClosedModel } from '../src/load/closed-model.ts';
+import { plainConnection } from '../src/load/connection.ts';
 import { startClock } from '../src/process/clock.ts';
 import { sleep } from '../src/process/sleep.ts';
 import type { Sample } from '../src/results/sample.ts';
@@ -61,7 +62,7 @@ async function withClosedModel(): Promise<Observed> {
   const server = await flakyServer();
   const observed: Observed = { before: [], after: [], errors: 0 };
   const model = new ClosedModel({
-    origin: server.origin,
+    target: plainConnection(server.origin),
     clock: startClock(),
     load: {
       model: 'closed',
@@ -70,6 +71,7 @@ async function withClosedModel(): Promise<Observed> {
       timeout: 60_000,
       backoff: 75,
       releaseHeader: 'x-release',
+      keepAlive: true,
       workers: 1,
       request: { method: 'GET', path: '/', headers: {} },
     },

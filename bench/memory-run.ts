@@ -2,6 +2,8 @@
 // record everything, printing its memory after each checkpoint as JSON lines. Run by bench/perf.ts
 // in a fresh process so that nothing else (autocannon, other sections) weighs on its figures.
 //   node --expose-gc --import tsx bench/memory-run.ts ORIGIN MINUTES...
+
+import { plainConnection } from '../src/load/connection.ts';
 import { createLoadGenerator } from '../src/load/create-load-generator.ts';
 import { startClock } from '../src/process/clock.ts';
 import { sleep } from '../src/process/sleep.ts';
@@ -12,7 +14,7 @@ const clock = startClock();
 const recorder = new Recorder({ alternate: { kind: 'corrected', thinkTimeMs: 0 } });
 let requests = 0;
 const generator = createLoadGenerator({
-  origin: origin as string,
+  target: plainConnection(origin as string),
   load: {
     model: 'closed',
     users: 16,
@@ -20,6 +22,7 @@ const generator = createLoadGenerator({
     backoff: 75,
     timeout: 60_000,
     releaseHeader: 'x-release',
+    keepAlive: true,
     workers: 1,
     request: { method: 'GET', path: '/', headers: {} },
   },

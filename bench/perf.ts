@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { plainConnection } from '../src/load/connection.ts';
 import { createLoadGenerator } from '../src/load/create-load-generator.ts';
 import { OpenModel } from '../src/load/open-model.ts';
 import { shareOfLoad } from '../src/load/share.ts';
@@ -50,6 +51,7 @@ const closed = (users: number): LoadConfig => ({
   backoff: 75,
   timeout: 60_000,
   releaseHeader: 'x-release',
+  keepAlive: true,
   workers: 1,
   request,
 });
@@ -59,7 +61,7 @@ async function closedModelRate(origin: string, users: number, seconds: number): 
   const recorder = new Recorder();
   let count = 0;
   const generator = createLoadGenerator({
-    origin,
+    target: plainConnection(origin),
     load: closed(users),
     clock: startClock(),
     onSample: (s) => {
@@ -110,7 +112,7 @@ async function threadedRate(
   seconds: number,
 ): Promise<{ rate: number; cpuPercent: number }> {
   const measured = await prepareMeasuredLoad({
-    origin,
+    target: plainConnection(origin),
     share: shareOfLoad(closed(users), 0, 1),
     threads,
     recorder: { alternate: { kind: 'corrected', thinkTimeMs: 0 } },
@@ -161,7 +163,7 @@ async function threadStartMs(module: string, origin: string): Promise<number> {
   for (let i = 0; i < STARTS; i++) {
     const started = performance.now();
     const measured = await startWorkerLoad({
-      origin,
+      target: plainConnection(origin),
       share: shareOfLoad(closed(1), 0, 1),
       threads: 1,
       recorder: { alternate: { kind: 'corrected', thinkTimeMs: 0 } },
@@ -273,7 +275,7 @@ try {
   if (wanted('schedule')) {
     for (const rate of [1000, 5000]) {
       const model = new OpenModel({
-        origin: server.origin,
+        target: plainConnection(server.origin),
         load: {
           model: 'open',
           rate,
@@ -281,6 +283,7 @@ try {
           maxInFlight: 1000,
           timeout: 60_000,
           releaseHeader: 'x-release',
+          keepAlive: true,
           workers: 1,
           request,
         },

@@ -1,6 +1,7 @@
+import { emptyBucket, mergeBucket } from '../results/bucket.ts';
 import { deployDurationMs } from '../results/deploy-events.ts';
 import { type Histogram, percentileMs } from '../results/histogram.ts';
-import type { Bucket, Phase, Recording } from '../results/recording.ts';
+import type { Bucket, EndpointRecording, Phase, Recording } from '../results/recording.ts';
 import type { ErrorKind } from '../results/sample.ts';
 
 /** Latency figures of a set of requests, in milliseconds (NaN where no request was made). */
@@ -51,7 +52,17 @@ export interface TrialMetrics {
     kind: 'corrected' | 'service';
     expectedIntervalMs?: number;
   } & Record<Phase | 'overall', LatencySummary>;
+  /** Connections opened to the target; absent in runs saved before they were counted. */
+  connections?: number;
+  /** Every figure again for each of `load.endpoints`, in their order. */
+  endpoints?: EndpointMetrics[];
 }
+
+/** One endpoint's figures: the trial's, computed from its requests alone. */
+export type EndpointMetrics = { name: string; hurt: boolean } & Omit<
+  TrialMetrics,
+  'alternateLatency' | 'connections' | 'endpoints'
+>;
 
 /** Percentiles of a histogram alone (its maximum to 3 significant digits: it keeps no exact one). */
 function summarizeHistogram(histogram: Histogram): LatencySummary {
@@ -83,6 +94,42 @@ function summarizeLatency(bucket: Bucket): LatencySummary {
 }
 
 export function trialMetrics(recording: Recording): TrialMetrics {
+  return {
+    ...requestMetrics(recording),
+    ...alternate(recording),
+    ...(recording.connections !== undefined ? { connections: recording.connections } : {}),
+    ...(recording.endpoints
+      ? { endpoints: recording.endpoints.map((e) => endpointMetrics(recording, e)) }
+      : {}),
+  };
+}
+
+/**
+ * An endpoint's figures, taken as the trial's are from its own requests. The deploy hurt it when a
+ * request to it failed, or took longer than the slow threshold, during the deploy.
+ */
+function endpointMetrics(recording: Recording, endpoint: EndpointRecording): EndpointMetrics {
+  const overall = emptyBucket();
+  for (const phase of Object.values(endpoint.phases)) mergeBucket(overall, phase);
+  const { longestUserWait, ...rest } = recording;
+  const metrics = requestMetrics({
+    ...rest,
+    overall,
+    phases: endpoint.phases,
+    ...(endpoint.longestUserWait ? { longestUserWait: endpoint.longestUserWait } : {}),
+    disruption: { ...recording.disruption, ...endpoint.disruption },
+  });
+  const during = endpoint.phases.during;
+  return {
+    name: endpoint.name,
+    hurt: during.failures > 0 || during.maxMs > recording.disruption.thresholdMs,
+    ...metrics,
+  };
+}
+
+function requestMetrics(
+  recording: Recording,
+): Omit<TrialMetrics, 'alternateLatency' | 'connections' | 'endpoints'> {
   const { overall, phases, disruption, timeline } = recording;
   const http5xx = Object.entries(overall.statuses)
     .filter(([status]) => Number(status) >= 500)
@@ -117,7 +164,6 @@ export function trialMetrics(recording: Recording): TrialMetrics {
       during: summarizeLatency(phases.during),
       after: summarizeLatency(phases.after),
     },
-    ...alternate(recording),
   };
 }
 

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import type { LoadConfig } from '../scenario/schema.ts';
+import type { RequestConfig } from '../scenario/schema.ts';
 
 export interface CapacityStep {
   connections: number;
@@ -31,7 +31,7 @@ export interface CapacityResult {
  */
 export async function measureCapacity(options: {
   origin: string;
-  request: LoadConfig['request'];
+  request: RequestConfig;
   connections: number[];
   durationSeconds: number;
   onStep?: (step: CapacityStep) => void;

@@ -2,15 +2,16 @@ import Table from 'cli-table3';
 import { measureCapacity } from '../capacity/measure-capacity.ts';
 import { EXIT } from '../errors/tool-error.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
+import { readScenarioFiles, withBodies } from '../scenario/files.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
-import type { LoadConfig } from '../scenario/schema.ts';
+import type { RequestConfig } from '../scenario/schema.ts';
 import { forTerminal } from '../text/escape.ts';
 import { waitUntilReady } from '../trial/wait-ready.ts';
 import { defineCommandLine } from './command-line.ts';
 import type { CliIo } from './io.ts';
 import { UsageError } from './usage-error.ts';
 
-const DEFAULT_REQUEST: LoadConfig['request'] = { method: 'GET', path: '/', headers: {} };
+const DEFAULT_REQUEST: RequestConfig = { method: 'GET', path: '/', headers: {} };
 /** How long the target gets to answer a first request before the measurement. */
 const READY_WITHIN_MS = 3000;
 const NEVER = new AbortController().signal;
@@ -44,7 +45,12 @@ export async function capacityCommand(
     request = { ...DEFAULT_REQUEST, path: new URL(args.target).pathname };
   } else {
     const loaded = await loadScenarioFile(args.target, io.env);
-    request = loaded.scenario.load.request;
+    // With several endpoints, the first one's rate: autocannon sends one request shape at a time.
+    const load = withBodies(
+      loaded.scenario.load,
+      await readScenarioFiles(loaded.scenario, loaded.dir),
+    );
+    request = load.request ?? load.endpoints?.[0] ?? DEFAULT_REQUEST;
     const { target } = loaded.scenario;
     if ('platform' in target) {
       io.stderr.write('starting the embedded platform (first release)…\n');

@@ -2,43 +2,44 @@ import { Client } from 'undici';
 import type { Clock } from '../process/clock.ts';
 import type { Sample } from '../results/sample.ts';
 import type { ClosedLoadConfig } from '../scenario/schema.ts';
+import { dispatcherOptions, type TargetConnection } from './connection.ts';
 import type { InFlight, LoadGenerator } from './load-generator.ts';
+import { type RequestOutcome, RequestSender } from './request.ts';
+import { DEFAULT_SEED } from './share.ts';
 import {
-  type PreparedRequest,
-  prepareRequest,
-  type RequestOutcome,
-  RequestSender,
-} from './request.ts';
-
-/** Methods a client may resend without asking (RFC 9110 §9.2.2). */
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+  endpointPicker,
+  type PreparedEndpoint,
+  type PreparedTraffic,
+  prepareTraffic,
+} from './traffic.ts';
 
 export interface ClosedModelOptions {
-  /** Origin of the target, e.g. http://127.0.0.1:8080 */
-  origin: string;
+  target: TargetConnection;
   load: ClosedLoadConfig;
   clock: Clock;
   onSample: (sample: Sample) => void;
+  /** A connection to the target was opened. */
+  onConnection?: () => void;
   /** The number of the first user (one share of several, load/share.ts). */
   firstUser?: number;
 }
 
 /**
  * Closed model, like `siege -c N`: N users, each sends a request, waits for the full response or the
- * error, thinks, and sends the next. One keep-alive connection per user.
+ * error, thinks, and sends the next. One keep-alive connection per user (or one per request).
  */
 export class ClosedModel implements LoadGenerator {
-  private readonly request: PreparedRequest;
+  private readonly traffic: PreparedTraffic;
   private users: SimulatedUser[] = [];
 
   constructor(private readonly options: ClosedModelOptions) {
-    this.request = prepareRequest(options.load);
+    this.traffic = prepareTraffic(options.load);
   }
 
   start(): void {
     this.users = Array.from({ length: this.options.load.users }, (_, index) => {
       const number = (this.options.firstUser ?? 0) + index;
-      const user = new SimulatedUser(number, this.options, this.request);
+      const user = new SimulatedUser(number, this.options, this.traffic);
       user.start();
       return user;
     });
@@ -71,7 +72,9 @@ class SimulatedUser {
   readonly finished: Promise<void>;
   private readonly client: Client;
   private readonly sender: RequestSender;
-  private readonly retryable: boolean;
+  /** Each user's own sequence of endpoints, seeded by its number: the same whatever the threads. */
+  private readonly pickEndpoint: () => PreparedEndpoint;
+  private endpoint: PreparedEndpoint;
   private stopping = false;
   /** Start of the request in flight, on the trial's clock. */
   private startedAt = 0;
@@ -85,20 +88,17 @@ class SimulatedUser {
   constructor(
     private readonly index: number,
     private readonly options: ClosedModelOptions,
-    request: PreparedRequest,
+    traffic: PreparedTraffic,
   ) {
-    const { origin, load } = options;
-    this.client = new Client(origin, {
-      pipelining: 1,
-      connect: { timeout: load.timeout },
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
+    const { target, load, onConnection } = options;
+    this.client = new Client(target.origin, dispatcherOptions(target, load.timeout));
     this.client.on('connect', () => {
       this.servedOnConnection = 0;
+      onConnection?.();
     });
-    this.sender = new RequestSender(this.client, request);
-    this.retryable = IDEMPOTENT.has(load.request.method);
+    this.sender = new RequestSender(this.client, traffic);
+    this.pickEndpoint = endpointPicker(traffic, (DEFAULT_SEED + index * 0x9e3779b1) >>> 0);
+    this.endpoint = traffic.endpoints[0] as PreparedEndpoint;
     this.finished = new Promise((resolve) => {
       this.markFinished = resolve;
     });
@@ -130,13 +130,14 @@ class SimulatedUser {
     }
     this.startedAt = this.options.clock.now();
     this.retried = false;
-    this.sender.send(this.onOutcome);
+    this.endpoint = this.pickEndpoint();
+    this.sender.send(this.endpoint, this.onOutcome);
   };
 
   private readonly onOutcome = (outcome: RequestOutcome): void => {
     if (!this.retried && this.shouldResend(outcome)) {
       this.retried = true;
-      this.sender.send(this.onOutcome);
+      this.sender.send(this.endpoint, this.onOutcome);
       return;
     }
     if (outcome.kind === 'aborted') {
@@ -148,13 +149,39 @@ class SimulatedUser {
     const t = this.startedAt;
     const latencyMs = clock.now() - t;
     const retried = this.retried;
+    const endpoint = this.endpoint.index;
     let pauseMs = load.thinkTime;
     if (outcome.kind === 'response') {
       this.servedOnConnection++;
-      const { status, bytes, release, instance } = outcome;
-      onSample({ user, t, latencyMs, status, bytes, retried, release, instance });
+      const { status, bytes, release, instance, check } = outcome;
+      onSample(
+        check
+          ? {
+              user,
+              t,
+              latencyMs,
+              status,
+              bytes,
+              retried,
+              release,
+              instance,
+              endpoint,
+              check,
+              error: 'check',
+            }
+          : { user, t, latencyMs, status, bytes, retried, release, instance, endpoint },
+      );
     } else {
-      onSample({ user, t, latencyMs, status: 0, error: outcome.error, bytes: 0, retried });
+      onSample({
+        user,
+        t,
+        latencyMs,
+        status: 0,
+        error: outcome.error,
+        bytes: 0,
+        retried,
+        endpoint,
+      });
       // After an error, back off instead of spinning against a target that refuses.
       pauseMs += load.backoff;
     }
@@ -174,7 +201,7 @@ class SimulatedUser {
    */
   private shouldResend(outcome: RequestOutcome): boolean {
     return (
-      this.retryable &&
+      this.endpoint.retryable &&
       outcome.kind === 'error' &&
       outcome.error === 'reset' &&
       !outcome.responseStarted &&

@@ -2,23 +2,26 @@ import type { Clock } from '../process/clock.ts';
 import type { Sample } from '../results/sample.ts';
 import type { LoadConfig } from '../scenario/schema.ts';
 import { ClosedModel } from './closed-model.ts';
+import type { TargetConnection } from './connection.ts';
 import type { LoadGenerator } from './load-generator.ts';
 import { OpenModel } from './open-model.ts';
 import type { LoadShare } from './share.ts';
 
 /** The scenario's load model, or one share of it, ready to start. */
 export function createLoadGenerator(options: {
-  origin: string;
+  target: TargetConnection;
   load: LoadConfig;
   clock: Clock;
   onSample: (sample: Sample) => void;
   onDropped: (t: number) => void;
+  onConnection?: () => void;
   share?: Omit<LoadShare, 'load'>;
 }): LoadGenerator {
-  const { load, share, ...rest } = options;
+  const { load, share, onDropped, ...rest } = options;
   if (load.model === 'open') {
     return new OpenModel({
       ...rest,
+      onDropped,
       load,
       ...(share ? { seed: share.seed, arrivalOffsetMs: share.arrivalOffsetMs } : {}),
       ...(share?.arrivalsUntilMs !== undefined ? { arrivalsUntilMs: share.arrivalsUntilMs } : {}),

@@ -4,15 +4,24 @@ import { createLatencyHistogram, type Histogram, msToMicros } from '../results/h
 import { OPEN_MODEL_USER, type Sample } from '../results/sample.ts';
 import type { OpenLoadConfig } from '../scenario/schema.ts';
 import { arrivalTimes } from './arrivals.ts';
+import { dispatcherOptions, type TargetConnection } from './connection.ts';
 import type { InFlight, LoadGenerator } from './load-generator.ts';
-import { type PreparedRequest, prepareRequest, RequestSender } from './request.ts';
+import { RequestSender } from './request.ts';
 import { DEFAULT_SEED } from './share.ts';
+import {
+  endpointPicker,
+  type PreparedEndpoint,
+  type PreparedTraffic,
+  prepareTraffic,
+} from './traffic.ts';
 
 export interface OpenModelOptions {
-  origin: string;
+  target: TargetConnection;
   load: OpenLoadConfig;
   clock: Clock;
   onSample: (sample: Sample) => void;
+  /** A connection to the target was opened. */
+  onConnection?: () => void;
   /** An arrival that found `maxInFlight` requests in flight and was not sent. */
   onDropped: (t: number) => void;
   /** Seed of the Poisson arrivals, so that a run can be repeated exactly. */
@@ -35,7 +44,9 @@ export class OpenModel implements LoadGenerator {
   /** How late each request was sent against its schedule: the generator's own error. */
   readonly scheduleLag: Histogram = createLatencyHistogram();
   private readonly pool: Pool;
-  private readonly request: PreparedRequest;
+  private readonly traffic: PreparedTraffic;
+  /** Arrival after arrival, the endpoint each goes to: seeded apart from the arrivals' gaps. */
+  private readonly pickEndpoint: () => PreparedEndpoint;
   /** Requests in flight, by intended start: one sender each, so that an interruption can cut them. */
   private readonly pending = new Map<RequestSender, { done: Promise<void>; intended: number }>();
   /** The schedule, and the next arrival due (undefined once the schedule has none left). */
@@ -46,15 +57,17 @@ export class OpenModel implements LoadGenerator {
   private immediate: NodeJS.Immediate | undefined;
 
   constructor(private readonly options: OpenModelOptions) {
-    const { origin, load } = options;
-    this.request = prepareRequest(load);
-    this.pool = new Pool(origin, {
+    const { target, load, onConnection } = options;
+    this.traffic = prepareTraffic(load);
+    this.pickEndpoint = endpointPicker(
+      this.traffic,
+      ((options.seed ?? DEFAULT_SEED) ^ 0xe9d) >>> 0,
+    );
+    this.pool = new Pool(target.origin, {
+      ...dispatcherOptions(target, load.timeout),
       connections: load.maxInFlight,
-      pipelining: 1,
-      connect: { timeout: load.timeout },
-      headersTimeout: 0,
-      bodyTimeout: 0,
     });
+    if (onConnection) this.pool.on('connect', onConnection);
   }
 
   start(): void {
@@ -128,8 +141,10 @@ export class OpenModel implements LoadGenerator {
     }
     const sentAt = clock.now();
     this.scheduleLag.recordValue(msToMicros(sentAt - intended));
-    const sender = new RequestSender(this.pool, this.request);
-    const request = sender.sendOnce().then((outcome) => {
+    const sender = new RequestSender(this.pool, this.traffic);
+    const endpointToSend = this.pickEndpoint();
+    const endpoint = endpointToSend.index;
+    const request = sender.sendOnce(endpointToSend).then((outcome) => {
       sender.close();
       this.pending.delete(sender);
       if (outcome.kind === 'aborted') return;
@@ -138,8 +153,18 @@ export class OpenModel implements LoadGenerator {
       const latencyMs = end - intended;
       const serviceMs = end - sentAt;
       if (outcome.kind === 'response') {
-        const { status, bytes, release, instance } = outcome;
-        onSample({ user, t: intended, latencyMs, serviceMs, status, bytes, release, instance });
+        const { status, bytes, release, instance, check } = outcome;
+        const sample = {
+          user,
+          t: intended,
+          latencyMs,
+          serviceMs,
+          status,
+          bytes,
+          release,
+          instance,
+        };
+        onSample(check ? { ...sample, endpoint, check, error: 'check' } : { ...sample, endpoint });
       } else {
         onSample({
           user,
@@ -149,6 +174,7 @@ export class OpenModel implements LoadGenerator {
           status: 0,
           error: outcome.error,
           bytes: 0,
+          endpoint,
         });
       }
     });

@@ -1,7 +1,13 @@
 import type { Dispatcher } from 'undici';
-import type { ErrorKind } from '../results/sample.ts';
-import type { LoadConfig } from '../scenario/schema.ts';
+import type { CheckFailure, ErrorKind } from '../results/sample.ts';
 import { classifyError } from './classify-error.ts';
+import {
+  BODY_EXAMPLE,
+  BODY_SEARCHED,
+  failedCheck,
+  type PreparedEndpoint,
+  type PreparedTraffic,
+} from './traffic.ts';
 
 /** Raised by our own per-request timer, so the error is told apart from a stop of the run. */
 class RequestTimeout extends Error {
@@ -11,31 +17,6 @@ class RequestTimeout extends Error {
 /** Raised to cut requests in flight when the run is interrupted. */
 class RunInterrupted extends Error {}
 
-/** How much of a body a release pattern is searched in. */
-const BODY_KEPT_FOR_PATTERN = 64 * 1024;
-
-/** The scenario's request, prepared once per load model rather than on every request. */
-export interface PreparedRequest {
-  options: Dispatcher.DispatchOptions;
-  timeoutMs: number;
-  /** Lower-cased, as undici gives header names. */
-  releaseHeader: string;
-  releasePattern?: RegExp;
-  /** Lower-cased; absent when no instance header is read. */
-  instanceHeader?: string;
-}
-
-export function prepareRequest(load: LoadConfig): PreparedRequest {
-  const { path, method, headers, body } = load.request;
-  return {
-    options: { path, method, headers, body },
-    timeoutMs: load.timeout,
-    releaseHeader: load.releaseHeader.toLowerCase(),
-    ...(load.releasePattern ? { releasePattern: new RegExp(load.releasePattern) } : {}),
-    ...(load.instanceHeader ? { instanceHeader: load.instanceHeader.toLowerCase() } : {}),
-  };
-}
-
 export type RequestOutcome =
   | {
       kind: 'response';
@@ -43,6 +24,8 @@ export type RequestOutcome =
       release: string | undefined;
       instance: string | undefined;
       bytes: number;
+      /** The endpoint's `expect` that the response failed, if any (never for a 5xx). */
+      check?: CheckFailure;
     }
   /** `responseStarted`: the error came after the status line, so the request reached the server. */
   | { kind: 'error'; error: ErrorKind; responseStarted: boolean }
@@ -50,8 +33,8 @@ export type RequestOutcome =
   | { kind: 'aborted' };
 
 /**
- * Sends the scenario's request, one at a time, through undici's low-level dispatch API, and counts
- * the body's bytes (never keeps them) within the request timeout. This is the generator's hot path:
+ * Sends the scenario's requests, one at a time, through undici's low-level dispatch API, and counts
+ * the body's bytes (keeping only what a release pattern or a check reads) within the request timeout. This is the generator's hot path:
  * the sender is its own dispatch handler, and it, its state and its timeout timer are reused from
  * request to request, so a request allocates next to nothing of ours (docs/performance.md).
  */
@@ -66,28 +49,43 @@ export class RequestSender implements Dispatcher.DispatchHandler {
   private release: string | undefined;
   private instance: string | undefined;
   private bytes = 0;
-  /** With a release pattern, the first bytes of the body, to search it. */
+  /** The endpoint of the request in flight. */
+  private endpoint: PreparedEndpoint;
+  /** How many of the body's first bytes to keep, for a release pattern or the endpoint's checks. */
+  private keepBytes = 0;
   private kept: Buffer[] = [];
   private keptBytes = 0;
+  /** The values of the headers the endpoint's checks read, in their order. */
+  private checkedHeaders: (string | undefined)[] = [];
   private listener: (outcome: RequestOutcome) => void = () => {};
 
   constructor(
     private readonly dispatcher: Dispatcher,
-    private readonly request: PreparedRequest,
-  ) {}
+    private readonly traffic: PreparedTraffic,
+  ) {
+    this.endpoint = traffic.endpoints[0] as PreparedEndpoint;
+  }
 
   /** True from a send until its outcome: the request is in flight. */
   get busy(): boolean {
     return this.inFlight;
   }
 
-  /** Sends one request; `listener` gets its outcome. Never more than one at a time per sender. */
-  send(listener: (outcome: RequestOutcome) => void): void {
+  /**
+   * Sends one request to `endpoint`; `listener` gets its outcome. Never more than one at a time per
+   * sender.
+   */
+  send(endpoint: PreparedEndpoint, listener: (outcome: RequestOutcome) => void): void {
     if (this.interrupted) {
       listener({ kind: 'aborted' });
       return;
     }
     this.listener = listener;
+    this.endpoint = endpoint;
+    this.keepBytes = Math.max(
+      this.traffic.releasePattern ? BODY_SEARCHED : 0,
+      endpoint.checks?.keepBytes ?? 0,
+    );
     this.inFlight = true;
     this.timedOut = false;
     this.status = 0;
@@ -97,13 +95,13 @@ export class RequestSender implements Dispatcher.DispatchHandler {
     this.keptBytes = 0;
     this.controller = undefined;
     if (this.timer) this.timer.refresh();
-    else this.timer = setTimeout(this.onTimeout, this.request.timeoutMs);
-    this.dispatcher.dispatch(this.request.options, this);
+    else this.timer = setTimeout(this.onTimeout, this.traffic.timeoutMs);
+    this.dispatcher.dispatch(endpoint.options, this);
   }
 
   /** Sends one request and resolves with its outcome. */
-  sendOnce(): Promise<RequestOutcome> {
-    return new Promise((resolve) => this.send(resolve));
+  sendOnce(endpoint: PreparedEndpoint): Promise<RequestOutcome> {
+    return new Promise((resolve) => this.send(endpoint, resolve));
   }
 
   /** Cuts the request in flight, if any, and refuses further sends: the run is interrupted. */
@@ -143,28 +141,39 @@ export class RequestSender implements Dispatcher.DispatchHandler {
     headers: Record<string, string | string[] | undefined>,
   ): void {
     this.status = statusCode;
-    const value = headers[this.request.releaseHeader];
-    this.release = Array.isArray(value) ? value[0] : value;
-    const { instanceHeader } = this.request;
-    if (instanceHeader !== undefined) {
-      const instance = headers[instanceHeader];
-      this.instance = Array.isArray(instance) ? instance[0] : instance;
-    }
+    this.release = first(headers[this.traffic.releaseHeader]);
+    const { instanceHeader } = this.traffic;
+    if (instanceHeader !== undefined) this.instance = first(headers[instanceHeader]);
+    const checked = this.endpoint.checks?.headers;
+    if (checked && checked.length > 0)
+      this.checkedHeaders = checked.map(({ name }) => first(headers[name]));
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.bytes += chunk.length;
-    if (this.request.releasePattern && this.keptBytes < BODY_KEPT_FOR_PATTERN) {
+    if (this.keptBytes < this.keepBytes) {
       this.kept.push(chunk);
       this.keptBytes += chunk.length;
     }
   }
 
   onResponseEnd(): void {
-    const { releasePattern } = this.request;
-    if (releasePattern) {
-      const body = Buffer.concat(this.kept).subarray(0, BODY_KEPT_FOR_PATTERN).toString('utf8');
-      this.release = releasePattern.exec(body)?.[1] ?? this.release;
+    const { releasePattern } = this.traffic;
+    const { checks } = this.endpoint;
+    let check: CheckFailure | undefined;
+    if (releasePattern || checks) {
+      const [only] = this.kept;
+      const kept = this.kept.length === 1 && only ? only : Buffer.concat(this.kept);
+      const body = kept.subarray(0, this.keepBytes);
+      if (releasePattern)
+        this.release = releasePattern.exec(body.toString('utf8'))?.[1] ?? this.release;
+      // A 5xx is a failure already, counted by its status: checks judge the other responses.
+      const failed =
+        checks && this.status < 500
+          ? failedCheck(checks, { status: this.status, headers: this.checkedHeaders, body })
+          : undefined;
+      if (failed !== undefined)
+        check = { check: failed, body: body.subarray(0, BODY_EXAMPLE).toString('utf8') };
     }
     this.settle({
       kind: 'response',
@@ -172,6 +181,7 @@ export class RequestSender implements Dispatcher.DispatchHandler {
       release: this.release,
       instance: this.instance,
       bytes: this.bytes,
+      ...(check ? { check } : {}),
     });
   }
 
@@ -186,4 +196,9 @@ export class RequestSender implements Dispatcher.DispatchHandler {
       responseStarted: this.status !== 0,
     });
   }
+}
+
+/** A header's value, or its first when it came more than once. */
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -29,7 +29,7 @@ let eluAtStart = performance.eventLoopUtilization();
 
 function start(clockOrigin: bigint): void {
   generator = createLoadGenerator({
-    origin: data.origin,
+    target: data.target,
     load: data.share.load,
     share: data.share,
     clock: startClock(clockOrigin),
@@ -38,6 +38,8 @@ function start(clockOrigin: bigint): void {
       counters.record(sample);
     },
     onDropped: (t) => ordered.dropped(t),
+    // Not tied to the deploy's phases: counted straight into the recorder, unordered.
+    onConnection: () => recorder.recordConnection(),
   });
   const running = generator;
   progress = setInterval(

@@ -7,7 +7,7 @@ import type { MeasuredLoad, MeasuredLoadOptions } from './measured-load.ts';
 
 /** The load sent from this thread, recorded as it goes. */
 export function inThisThread({
-  origin,
+  target,
   share,
   recorder: recorderOptions,
 }: MeasuredLoadOptions): MeasuredLoad {
@@ -19,7 +19,7 @@ export function inThisThread({
   const load: MeasuredLoad = {
     start(clock) {
       const generator = createLoadGenerator({
-        origin,
+        target,
         load: share.load,
         share,
         clock,
@@ -28,6 +28,7 @@ export function inThisThread({
           counters.record(sample);
         },
         onDropped: (t) => recorder.recordDropped(t),
+        onConnection: () => recorder.recordConnection(),
       });
       stopGenerator = (mode) => generator.stop(mode);
       inFlight = () => generator.inFlight();

@@ -1,3 +1,4 @@
+import type { TargetConnection } from '../load/connection.ts';
 import type { LoadShare } from '../load/share.ts';
 import type { Clock } from '../process/clock.ts';
 import type { RecorderOptions } from '../record/recorder.ts';
@@ -27,7 +28,7 @@ export interface MeasuredResult {
 }
 
 export interface MeasuredLoadOptions {
-  origin: string;
+  target: TargetConnection;
   share: LoadShare;
   /** Worker threads to spread the share over; 1 sends it from this thread. */
   threads: number;

@@ -1,3 +1,4 @@
+import type { TargetConnection } from '../load/connection.ts';
 import type { LoadShare } from '../load/share.ts';
 import type { RecorderOptions } from '../record/recorder.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
@@ -6,7 +7,7 @@ import type { LoadProgress } from './counters.ts';
 
 /** What a generator thread is started with (structured-cloned into it). */
 export interface GeneratorThreadData {
-  origin: string;
+  target: TargetConnection;
   share: LoadShare;
   recorder: RecorderOptions;
 }

@@ -32,10 +32,10 @@ class GeneratorThreadError extends Error {
  * would (measured-load/ordered-recorder.ts); at the end their recordings are merged exactly.
  */
 export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<MeasuredLoad> {
-  const { origin, share, threads: count, recorder } = options;
+  const { target, share, threads: count, recorder } = options;
   const threads = await Promise.all(
     Array.from({ length: count }, (_, index) =>
-      GeneratorThread.boot({ origin, share: shareOfShare(share, index, count), recorder }),
+      GeneratorThread.boot({ target, share: shareOfShare(share, index, count), recorder }),
     ),
   );
   const progress: LoadProgress[] = threads.map(() => NO_PROGRESS);

@@ -6,11 +6,13 @@ import { createLatencyHistogram, type HistogramLayout } from '../results/histogr
 import type {
   AlternateLatency,
   Bucket,
+  CheckExample,
+  EndpointRecording,
   InstanceTraffic,
   Phase,
   Recording,
 } from '../results/recording.ts';
-import { byFirstResponse } from './recorder.ts';
+import { byFirstResponse, totalMs } from './recorder.ts';
 
 /** Recordings that cannot be added: they were not made with the same settings (bad input). */
 export class MergeError extends ToolError {
@@ -74,7 +76,7 @@ export function mergeRecordings(parts: readonly Recording[]): Recording {
     longest,
     ...(waits.length > 0 ? { longestUserWait: waits.reduce((a, b) => (b.ms > a.ms ? b : a)) } : {}),
     disruption: {
-      ms: spans.reduce((sum, [start, end]) => sum + (end - start), 0),
+      ms: totalMs(spans),
       thresholdMs: strictest.disruption.thresholdMs,
       thresholdSource: strictest.disruption.thresholdSource,
       spans,
@@ -83,7 +85,57 @@ export function mergeRecordings(parts: readonly Recording[]): Recording {
     timeline,
     instances: mergeInstances(resolved.flatMap((p) => p.instances)),
     ...lifecycleOf(resolved),
+    ...(resolved.some((p) => p.connections !== undefined)
+      ? { connections: resolved.reduce((sum, p) => sum + (p.connections ?? 0), 0) }
+      : {}),
+    ...mergeEndpoints(resolved),
+    ...mergeCheckExamples(resolved.flatMap((p) => p.checkFailures ?? [])),
   };
+}
+
+/** Each endpoint's parts added as the trial's are; every part must name the same endpoints. */
+function mergeEndpoints(parts: readonly Recording[]): Pick<Recording, 'endpoints'> {
+  const names = (p: Recording) => (p.endpoints ?? []).map((e) => e.name).join('\n');
+  const first = parts[0] as Recording;
+  if (!first.endpoints) {
+    if (parts.some((p) => p.endpoints))
+      throw new MergeError('recordings with and without per-endpoint figures cannot be merged');
+    return {};
+  }
+  if (parts.some((p) => names(p) !== names(first)))
+    throw new MergeError('recordings of different endpoints cannot be merged');
+  return {
+    endpoints: first.endpoints.map(({ name }, i) => {
+      const endpoint = parts.map((p) => (p.endpoints ?? [])[i] as EndpointRecording);
+      const waits = endpoint.flatMap((e) => (e.longestUserWait ? [e.longestUserWait] : []));
+      const spans = unionOfSpans(endpoint.flatMap((e) => e.disruption.spans));
+      return {
+        name,
+        phases: {
+          before: sumBuckets(endpoint.map((e) => e.phases.before)),
+          during: sumBuckets(endpoint.map((e) => e.phases.during)),
+          after: sumBuckets(endpoint.map((e) => e.phases.after)),
+        },
+        ...(waits.length > 0
+          ? { longestUserWait: waits.reduce((a, b) => (b.ms > a.ms ? b : a)) }
+          : {}),
+        disruption: { ms: totalMs(spans), spans },
+      };
+    }),
+  };
+}
+
+/** The earliest example of each distinct check failure, with every part's count. */
+function mergeCheckExamples(examples: readonly CheckExample[]): Pick<Recording, 'checkFailures'> {
+  if (examples.length === 0) return {};
+  const byKey = new Map<string, CheckExample>();
+  for (const example of [...examples].sort((a, b) => a.t - b.t)) {
+    const key = `${example.endpoint ?? ''}\n${example.check}`;
+    const kept = byKey.get(key);
+    if (kept) kept.count += example.count;
+    else byKey.set(key, { ...example });
+  }
+  return { checkFailures: [...byKey.values()] };
 }
 
 /** The same instance seen by several generators: its responses summed, its first and last kept. */

@@ -10,16 +10,17 @@ import {
 import type {
   AlternateLatency,
   Bucket,
+  CheckExample,
   Disruption,
+  EndpointRecording,
   InstanceTraffic,
   LongTransaction,
   Phase,
   Recording,
-  UserWait,
 } from '../results/recording.ts';
-import { isFailure, OPEN_MODEL_USER, type Sample } from '../results/sample.ts';
-import { Coverage } from './coverage.ts';
+import type { CheckFailure, Sample } from '../results/sample.ts';
 import { IntervalSeries } from './interval-series.ts';
+import { WaitTracker } from './waits.ts';
 
 export interface RecorderOptions {
   intervalMs?: number;
@@ -38,7 +39,12 @@ export interface RecorderOptions {
    * interval as well (`followerTails`) for a merge to split once the end is known.
    */
   follower?: boolean;
+  /** The names of `load.endpoints`: each endpoint's requests are also recorded on their own. */
+  endpoints?: readonly string[];
 }
+
+/** Distinct check failures kept as examples, at most (endpoints × checks is far below it). */
+const MAX_CHECK_EXAMPLES = 100;
 
 /** Distinct instance names kept apart, at most; the rest are counted as OTHER_INSTANCES. */
 const MAX_INSTANCES = 200;
@@ -78,11 +84,11 @@ export class Recorder {
   private readonly timeline: DeployEvent[] = [];
   /** By instance id: a Map, because ids come from the target's headers (`__proto__` included). */
   private readonly instances = new Map<string, InstanceTraffic>();
-  private readonly coverage = new Coverage();
-  /** Per user: start of the failing streak it is in (NaN when none), and the end of its last failure. */
-  private readonly failingSince: number[] = [];
-  private readonly lastFailureEnd: number[] = [];
-  private longestUserWait: UserWait | undefined;
+  private readonly waits = new WaitTracker(() => this.slowThreshold?.ms);
+  /** Per endpoint of `load.endpoints`, in their order; none for the single `load.request`. */
+  private readonly endpoints: EndpointRecorder[];
+  private readonly checkExamples = new Map<string, CheckExample>();
+  private connections = 0;
   private triggeredAt: number | undefined;
   private endedAt: number | undefined;
   private slowThreshold: { ms: number; source: Disruption['thresholdSource'] } | undefined;
@@ -111,6 +117,9 @@ export class Recorder {
       });
     }
     this.longestKept = options.longestKept ?? 10;
+    this.endpoints = (options.endpoints ?? []).map(
+      (name) => new EndpointRecorder(name, () => this.slowThreshold?.ms),
+    );
     if (options.slowThresholdMs !== undefined) {
       this.slowThreshold = { ms: options.slowThresholdMs, source: 'scenario' };
     }
@@ -153,8 +162,32 @@ export class Recorder {
     this.keepIfLongest(sample);
     const instance = sample.instance ?? sample.release;
     if (instance !== undefined) this.countInstance(instance, sample.release, end);
-    if (sample.user === OPEN_MODEL_USER) this.trackArrival(sample, end);
-    else this.trackUser(sample, end);
+    this.waits.record(sample, end);
+    if (sample.endpoint !== undefined) this.endpoints[sample.endpoint]?.record(sample, phase, end);
+    if (sample.check) this.keepCheckExample(sample, sample.check);
+  }
+
+  /** A connection to the target was opened (one per user with keep-alive, one per request without). */
+  recordConnection(): void {
+    this.connections++;
+  }
+
+  /** The first failure of each distinct check of each endpoint, with how often it failed. */
+  private keepCheckExample(sample: Sample, check: CheckFailure): void {
+    const endpoint =
+      sample.endpoint !== undefined ? this.endpoints[sample.endpoint]?.name : undefined;
+    const key = `${endpoint ?? ''}\n${check.check}`;
+    const kept = this.checkExamples.get(key);
+    if (kept) kept.count++;
+    else if (this.checkExamples.size < MAX_CHECK_EXAMPLES)
+      this.checkExamples.set(key, {
+        ...(endpoint !== undefined ? { endpoint } : {}),
+        check: check.check,
+        status: sample.status,
+        body: check.body,
+        t: sample.t,
+        count: 1,
+      });
   }
 
   private countInstance(name: string, release: string | undefined, end: number): void {
@@ -198,14 +231,8 @@ export class Recorder {
 
   /** Closes the trial at `durationMs` and hands over what was recorded. */
   finish(durationMs: number): Recording {
-    for (const [user, since] of this.failingSince.entries()) {
-      if (since === undefined || Number.isNaN(since)) continue;
-      const lastEnd = this.lastFailureEnd[user] as number;
-      this.coverage.mark(since, lastEnd);
-      this.noteUserWait(lastEnd - since, user, since, false);
-    }
+    const { longestUserWait, spans } = this.waits.finish();
     const threshold = this.slowThreshold ?? baselineThreshold(this.phases.before.latency);
-    const spans = this.coverage.spans();
     const overall = emptyBucket();
     for (const phase of Object.values(this.phases)) mergeBucket(overall, phase);
     return {
@@ -216,16 +243,21 @@ export class Recorder {
       intervals: this.intervals.finish(),
       ...(this.followerTails ? { followerTails: this.followerTails.finish() } : {}),
       longest: this.longest,
-      longestUserWait: this.longestUserWait,
+      longestUserWait,
       ...(this.alternate ? { alternateLatency: this.finishAlternate(this.alternate) } : {}),
       disruption: {
-        ms: spans.reduce((sum, [start, end]) => sum + (end - start), 0),
+        ms: totalMs(spans),
         thresholdMs: threshold.ms,
         thresholdSource: threshold.source,
         spans,
       },
       timeline: this.timeline,
       instances: [...this.instances.values()].sort(byFirstResponse),
+      connections: this.connections,
+      ...(this.endpoints.length > 0
+        ? { endpoints: this.endpoints.map((endpoint) => endpoint.finish()) }
+        : {}),
+      ...(this.checkExamples.size > 0 ? { checkFailures: [...this.checkExamples.values()] } : {}),
     };
   }
 
@@ -260,27 +292,6 @@ export class Recorder {
     if (kept.length > this.longestKept) kept.pop();
   }
 
-  /**
-   * What a user who keeps retrying feels: from the start of a failing request to the end of that
-   * user's next success. Equal to the latency when nothing fails.
-   */
-  private trackUser(sample: Sample, end: number): void {
-    const { user } = sample;
-    const since = this.failingSince[user] ?? Number.NaN;
-    if (isFailure(sample)) {
-      if (Number.isNaN(since)) this.failingSince[user] = sample.t;
-      this.lastFailureEnd[user] = end;
-      return;
-    }
-    const waitStart = Number.isNaN(since) ? sample.t : since;
-    this.failingSince[user] = Number.NaN;
-    this.noteUserWait(end - waitStart, user, waitStart, true);
-    const threshold = this.slowThreshold;
-    if (!Number.isNaN(since) || (threshold !== undefined && sample.latencyMs > threshold.ms)) {
-      this.coverage.mark(waitStart, end);
-    }
-  }
-
   private recordAlternate(sample: Sample, phase: Phase): void {
     const alternate = this.alternate;
     if (!alternate) return;
@@ -300,23 +311,43 @@ export class Recorder {
     for (const histogram of Object.values(alternate.phases)) overall.add(histogram);
     return { ...alternate, overall };
   }
+}
 
-  /**
-   * An open-model arrival stands alone (there is no user to retry): its wait is its latency, and a
-   * failed or slow one counts towards disruption for its own span.
-   */
-  private trackArrival(sample: Sample, end: number): void {
-    const slow = this.slowThreshold !== undefined && sample.latencyMs > this.slowThreshold.ms;
-    if (isFailure(sample) || slow) this.coverage.mark(sample.t, end);
-    if (!isFailure(sample)) this.noteUserWait(sample.latencyMs, OPEN_MODEL_USER, sample.t, true);
+/** One endpoint's requests: by phase, and what its users felt. */
+class EndpointRecorder {
+  private readonly phases: Record<Phase, Bucket> = {
+    before: emptyBucket(),
+    during: emptyBucket(),
+    after: emptyBucket(),
+  };
+  private readonly waits: WaitTracker;
+
+  constructor(
+    readonly name: string,
+    slowMs: () => number | undefined,
+  ) {
+    this.waits = new WaitTracker(slowMs);
   }
 
-  /** Positional, so that the hot path allocates only for a new longest wait. */
-  private noteUserWait(ms: number, user: number, startMs: number, resolved: boolean): void {
-    if (!this.longestUserWait || ms > this.longestUserWait.ms) {
-      this.longestUserWait = { ms, user, startMs, resolved };
-    }
+  record(sample: Sample, phase: Phase, end: number): void {
+    addSample(this.phases[phase], sample);
+    this.waits.record(sample, end);
   }
+
+  finish(): EndpointRecording {
+    const { longestUserWait, spans } = this.waits.finish();
+    return {
+      name: this.name,
+      phases: this.phases,
+      ...(longestUserWait ? { longestUserWait } : {}),
+      disruption: { ms: totalMs(spans), spans },
+    };
+  }
+}
+
+/** The total length of spans that do not overlap. */
+export function totalMs(spans: readonly [number, number][]): number {
+  return spans.reduce((sum, [start, end]) => sum + (end - start), 0);
 }
 
 /** The slow threshold a baseline gives: a multiple of its p99, with a floor. */

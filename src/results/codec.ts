@@ -19,6 +19,7 @@ function decodeBucket(bucket: EncodedBucket, layout: 'packed' | 'dense'): Bucket
     // Counts arrive as plain objects (from JSON, or from another thread): none keeps a prototype.
     statuses: countsOf(bucket.statuses),
     releases: countsOf(bucket.releases),
+    errors: { ...bucket.errors, check: bucket.errors.check ?? 0 },
     dropped: bucket.dropped ?? 0,
     retried: bucket.retried ?? 0,
     latency: decodeHistogram(bucket.latency, layout),
@@ -33,9 +34,17 @@ const mapPhases = <A, B>(phases: Record<Phase, A>, f: (a: A) => B): Record<Phase
 });
 
 export function encodeRecording(recording: Recording): EncodedRecording {
-  const { alternateLatency, followerTails, ...rest } = recording;
+  const { alternateLatency, followerTails, endpoints, ...rest } = recording;
   return {
     ...rest,
+    ...(endpoints
+      ? {
+          endpoints: endpoints.map((endpoint) => ({
+            ...endpoint,
+            phases: mapPhases(endpoint.phases, encodeBucket),
+          })),
+        }
+      : {}),
     ...(alternateLatency
       ? {
           alternateLatency: {
@@ -57,10 +66,18 @@ export function encodeRecording(recording: Recording): EncodedRecording {
  * histograms decoded. It keeps the fields' order as written: a re-render is byte for byte the same.
  */
 export function decodeRecording(encoded: EncodedRecording): Recording {
-  const { alternateLatency, followerTails, ...rest } = encoded;
+  const { alternateLatency, followerTails, endpoints, ...rest } = encoded;
   const decode = (base64: string) => decodeHistogram(base64, 'dense');
   return {
     ...rest,
+    ...(endpoints
+      ? {
+          endpoints: endpoints.map((endpoint) => ({
+            ...endpoint,
+            phases: mapPhases(endpoint.phases, (bucket) => decodeBucket(bucket, 'dense')),
+          })),
+        }
+      : {}),
     // Written before instances were recorded: none known.
     instances: encoded.instances ?? [],
     ...(alternateLatency

@@ -34,7 +34,9 @@ const encodedBucket = z.object({
     reset: count,
     timeout: count,
     other: count,
-  } satisfies Record<ErrorKind, typeof count>),
+    // Written before responses were checked: none failed a check.
+    check: count.default(0),
+  } satisfies Record<ErrorKind, z.ZodType>),
   releases: counts,
   bytes: count,
   // Written before the open model dropped or retried anything: none.
@@ -54,6 +56,8 @@ const deployEvent = z.object({
 });
 
 const moment = ms.nullable();
+
+const userWait = z.object({ ms, user: z.number().int(), startMs: ms, resolved: z.boolean() });
 
 /**
  * A recording as results.json stores it. The encoder's output type is this schema's, so that what
@@ -77,9 +81,7 @@ export const encodedRecordingSchema = z.object({
       }),
     )
     .max(1000),
-  longestUserWait: z
-    .object({ ms, user: z.number().int(), startMs: ms, resolved: z.boolean() })
-    .optional(),
+  longestUserWait: userWait.optional(),
   disruption: z.object({
     ms,
     thresholdMs: ms,
@@ -124,7 +126,33 @@ export const encodedRecordingSchema = z.object({
     )
     .optional(),
   followerTails: z.array(encodedBucket).max(MAX_READ_INTERVALS).optional(),
+  connections: count.optional(),
+  endpoints: z
+    .array(
+      z.object({
+        name: z.string().max(200),
+        phases: phasesOf(encodedBucket),
+        longestUserWait: userWait.optional(),
+        disruption: z.object({ ms, spans: z.array(z.tuple([ms, ms])) }),
+      }),
+    )
+    .max(1000)
+    .optional(),
+  checkFailures: z
+    .array(
+      z.object({
+        endpoint: z.string().max(200).optional(),
+        check: z.string().max(20_000),
+        status: z.number().int(),
+        body: z.string().max(2000),
+        t: ms,
+        count,
+      }),
+    )
+    .max(1000)
+    .optional(),
 });
 
 export type EncodedRecording = z.input<typeof encodedRecordingSchema>;
 export type EncodedBucket = z.input<typeof encodedBucket>;
+export type EncodedEndpoint = NonNullable<EncodedRecording['endpoints']>[number];

@@ -100,6 +100,31 @@ export interface InstanceLifecycle {
   exit: string | null;
 }
 
+/**
+ * One of `load.endpoints`, recorded on its own as well: its requests by phase and what its users felt
+ * (user wait and disruption measured as for the whole trial, against the trial's slow threshold).
+ */
+export interface EndpointRecording {
+  name: string;
+  phases: Record<Phase, Bucket>;
+  longestUserWait?: UserWait;
+  disruption: { ms: number; spans: [number, number][] };
+}
+
+/** The first response that failed one check of one endpoint, and how many failed it in the trial. */
+export interface CheckExample {
+  /** Absent for the single `load.request`. */
+  endpoint?: string;
+  /** The check in words, e.g. `status 2xx` or `body contains "<title>"`. */
+  check: string;
+  status: number;
+  /** The body's first bytes (at most 200), as UTF-8. */
+  body: string;
+  /** When the first one started. */
+  t: number;
+  count: number;
+}
+
 /** What the recorder kept of one trial; times in milliseconds since the trial's t0. */
 export interface Recording {
   intervalMs: number;
@@ -123,4 +148,10 @@ export interface Recording {
    * 'during' phase until a merge that knows the deploy's end splits them (record/merge.ts).
    */
   followerTails?: Bucket[];
+  /** Connections the generator opened to the target (absent in files written before it was counted). */
+  connections?: number;
+  /** Per endpoint, when the scenario has `load.endpoints`. */
+  endpoints?: EndpointRecording[];
+  /** The first response of each distinct check failure. */
+  checkFailures?: CheckExample[];
 }

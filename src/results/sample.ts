@@ -1,7 +1,18 @@
-/** Why a request got no response. */
-export type ErrorKind = 'refused' | 'reset' | 'timeout' | 'other';
+/**
+ * Why a request failed: it got no response (refused, reset, timeout, other), or its response failed
+ * the endpoint's `expect` (check). A 5xx is counted from its status instead.
+ */
+export type ErrorKind = 'refused' | 'reset' | 'timeout' | 'other' | 'check';
 
-export const ERROR_KINDS: readonly ErrorKind[] = ['refused', 'reset', 'timeout', 'other'];
+export const ERROR_KINDS: readonly ErrorKind[] = ['refused', 'reset', 'timeout', 'other', 'check'];
+
+/** A response that failed its endpoint's `expect`: which check, and the start of what came. */
+export interface CheckFailure {
+  /** The check in words, e.g. `status 2xx` or `body contains "<title>"`. */
+  check: string;
+  /** The body's first bytes (at most 200), as UTF-8. */
+  body: string;
+}
 
 /** The open model has no users: each arrival stands alone. */
 export const OPEN_MODEL_USER = -1;
@@ -19,6 +30,10 @@ export interface Sample {
   /** HTTP status; 0 when no response came. */
   status: number;
   error?: ErrorKind;
+  /** With `error: 'check'`: what failed. */
+  check?: CheckFailure;
+  /** Which of `load.endpoints` it went to; absent for the single `load.request`. */
+  endpoint?: number;
   /** Sent twice: the first try met a kept-alive connection the server was closing (closed model). */
   retried?: boolean;
   /** Release id from the response header, when present. */
@@ -28,7 +43,7 @@ export interface Sample {
   bytes: number;
 }
 
-/** A request failed when no response came or the response was a server error. */
-export function isFailure(sample: Pick<Sample, 'status'>): boolean {
-  return sample.status === 0 || sample.status >= 500;
+/** A request failed when no response came, the response was a server error, or it failed a check. */
+export function isFailure(sample: Pick<Sample, 'status' | 'error'>): boolean {
+  return sample.status === 0 || sample.status >= 500 || sample.error === 'check';
 }

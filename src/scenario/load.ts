@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { fieldName, inOurWords } from '../text/wording.ts';
 import { ScenarioError, type ScenarioProblem } from './errors.ts';
+import { readScenarioFiles, ScenarioFileError } from './files.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { type Scenario, scenarioSchema } from './schema.ts';
 import { closest, keysAt } from './suggest.ts';
@@ -42,8 +43,18 @@ export async function loadScenarioFile(
   env: Environment = process.env,
 ): Promise<LoadedScenario> {
   const text = await readScenarioText(file);
-  const { scenario, gates } = parseScenarioWithGates(text, file, env);
-  return { scenario, gates, file, dir: path.dirname(path.resolve(file)), env };
+  const { scenario, gates, locate } = parseScenarioWithGates(text, file, env);
+  const dir = path.dirname(path.resolve(file));
+  // Read now for the error's line; each trial reads them again (runs are long, files may change).
+  try {
+    await readScenarioFiles(scenario, dir);
+  } catch (error) {
+    if (!(error instanceof ScenarioFileError)) throw error;
+    throw new ScenarioError([
+      { ...locate(error.field), field: fieldName(error.field), message: error.message },
+    ]);
+  }
+  return { scenario, gates, file, dir, env };
 }
 
 /** A scenario is a page of YAML: anything far larger is a mistake, and would take minutes to read. */
@@ -126,7 +137,12 @@ function parseScenarioWithGates(
   text: string,
   file: string,
   env: Environment,
-): { scenario: Scenario; gates: Gate[] } {
+): {
+  scenario: Scenario;
+  gates: Gate[];
+  /** Where a field's value is in the file. */
+  locate: (keys: (string | number)[]) => Omit<ScenarioProblem, 'message'>;
+} {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   const at = (offset: number) => {
@@ -189,7 +205,11 @@ function parseScenarioWithGates(
     }
   });
   if (problems.length > 0) throw new ScenarioError(problems);
-  return { scenario, gates };
+  const locate = (keys: (string | number)[]) => {
+    const node = nodeAt(document, keys);
+    return node?.range ? at(node.range[0]) : { file };
+  };
+  return { scenario, gates, locate };
 }
 
 /**

@@ -155,6 +155,19 @@ const platformSchema = z.strictObject({
   readiness: z.strictObject({ path: requestPath }).optional(),
 });
 
+const tlsSchema = z.strictObject({
+  /** Accept any certificate (a self-signed staging one): the connection is encrypted, not verified. */
+  insecure: z.boolean().default(false),
+  /** A PEM file of the CA that signed the target's certificate, relative to the scenario's folder. */
+  ca: z.string().min(1).refine(hasNoNul, 'expected a file name without NUL characters').optional(),
+  /** The name the certificate is checked against (and sent as SNI) when the URL's host differs. */
+  servername: z
+    .string()
+    .max(253)
+    .regex(/^[A-Za-z0-9.-]+$/, 'expected a host name of letters, digits, "." and "-"')
+    .optional(),
+});
+
 /** Exactly one of the two, checked after each is validated so that errors point inside it. */
 const targetSchema = z
   .strictObject({
@@ -167,17 +180,44 @@ const targetSchema = z
         timeout: positiveDuration().default(60_000),
       })
       .optional(),
+    /** An https target's certificate: trust a CA file, skip the check, or name the server (SNI). */
+    tls: tlsSchema.optional(),
+    /** HTTP/2 over TLS, negotiated by ALPN (HTTP/1.1 when the server does not offer h2). */
+    http2: z.boolean().optional(),
   })
   .refine((t) => (t.platform === undefined) !== (t.url === undefined), {
     message: 'expected either `platform:` (the embedded platform) or `url:` (an external target)',
   })
-  .transform((t): { platform: PlatformConfig } | { url: string; ready?: ReadyConfig } =>
+  .superRefine((t, ctx) => {
+    const https = t.url?.startsWith('https:') === true;
+    for (const field of ['tls', 'http2'] as const) {
+      if (t[field] !== undefined && !https)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `expected an https:// url: ${field} applies to TLS connections only`,
+        });
+    }
+  })
+  .transform((t): { platform: PlatformConfig } | UrlTargetConfig =>
     t.platform !== undefined
       ? { platform: t.platform }
-      : { url: t.url as string, ...(t.ready ? { ready: t.ready } : {}) },
+      : {
+          url: t.url as string,
+          ...(t.ready ? { ready: t.ready } : {}),
+          ...(t.tls ? { tls: t.tls } : {}),
+          ...(t.http2 !== undefined ? { http2: t.http2 } : {}),
+        },
   );
 
 type ReadyConfig = { path?: string; timeout: number };
+export type TlsConfig = z.output<typeof tlsSchema>;
+export interface UrlTargetConfig {
+  url: string;
+  ready?: ReadyConfig;
+  tls?: TlsConfig;
+  http2?: boolean;
+}
 
 const RATE = /^(\d+(?:\.\d+)?)\/(s|m)$/;
 
@@ -207,14 +247,64 @@ const regex = z.string().superRefine((text, ctx) => {
   }
 });
 
-const requestSchema = z
+const requestFields = {
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
+  path: requestPath.default('/'),
+  headers: requestHeaders.default({}),
+  body: z.string().optional(),
+};
+
+const requestSchema = z.strictObject(requestFields);
+
+/** One status (200) or a class of them (2xx). */
+const statusExpectation = z.union(
+  [z.number().int().min(100).max(599), z.string().regex(/^[1-5]xx$/)],
+  { error: 'expected a status such as 200 or a class such as 2xx' },
+);
+
+/** What a response must be to count as a success; one that is not is a failure of kind `check`. */
+const expectSchema = z.strictObject({
+  /** Status codes or classes: 200, [200, 304], 2xx, [2xx, 304]. */
+  status: z
+    .union([statusExpectation, z.array(statusExpectation).min(1).max(100)])
+    .transform((value) => (Array.isArray(value) ? value : [value]))
+    .optional(),
+  /** Text the body must contain (searched in its first 64 KiB). */
+  body: z.string().min(1).max(10_000).optional(),
+  /** A regular expression the body must match (in its first 64 KiB). */
+  bodyMatches: regex.optional(),
+  /** Headers that must be present (true) or whose value must match a regular expression. */
+  headers: z
+    .record(
+      headerName,
+      z.union([z.literal(true), regex], {
+        error: 'expected true (the header must be present) or a regular expression',
+      }),
+    )
+    .optional(),
+});
+
+/** Endpoint names appear in tables and gates (`preboot.endpoint(assets).errors`): a plain word. */
+export const ENDPOINT_NAME = /^[A-Za-z0-9][\w-]*$/;
+
+const endpointSchema = z
   .strictObject({
-    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
-    path: requestPath.default('/'),
-    headers: requestHeaders.default({}),
-    body: z.string().optional(),
+    name: z.string().max(60).regex(ENDPOINT_NAME, 'expected a name of letters, digits, "_" or "-"'),
+    /** Each request goes to an endpoint picked in proportion to its weight. */
+    weight: z.number().positive().max(1_000_000).default(1),
+    ...requestFields,
+    /** A file whose text is the body, relative to the scenario's folder. */
+    bodyFile: z
+      .string()
+      .min(1)
+      .refine(hasNoNul, 'expected a file name without NUL characters')
+      .optional(),
+    expect: expectSchema.optional(),
   })
-  .prefault({});
+  .refine((e) => e.body === undefined || e.bodyFile === undefined, {
+    message: 'expected either `body` or `bodyFile`, not both',
+    path: ['bodyFile'],
+  });
 
 const commonLoad = {
   timeout: positiveDuration().default(60_000),
@@ -228,7 +318,28 @@ const commonLoad = {
    * router names its processes itself.
    */
   instanceHeader: headerName.optional(),
-  request: requestSchema,
+  /** The one request every user sends; `endpoints` instead for several. */
+  request: requestSchema.optional(),
+  /** Several requests, each picked by weight from a seeded generator (the same sequence each run). */
+  endpoints: z
+    .array(endpointSchema)
+    .min(1, 'expected at least one endpoint')
+    .max(100)
+    .superRefine((endpoints, ctx) => {
+      const seen = new Set<string>();
+      endpoints.forEach((endpoint, index) => {
+        if (seen.has(endpoint.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'name'],
+            message: `expected a unique name, "${endpoint.name}" is used twice`,
+          });
+        seen.add(endpoint.name);
+      });
+    })
+    .optional(),
+  /** False: a new connection for every request, as a first visit makes (the server sees each). */
+  keepAlive: z.boolean().default(true),
   /**
    * Worker threads that send the load, each with its share of the users or the rate and its own
    * recorder, merged exactly at the end: for loads one core cannot send (docs/scale.md).
@@ -258,10 +369,20 @@ const openLoadSchema = z.strictObject({
 });
 
 const loadSchema = z.preprocess(
-  (value) =>
-    value !== null && typeof value === 'object' && !('model' in value)
-      ? { ...value, model: 'closed' }
-      : value,
+  (value, ctx) => {
+    if (value === null || typeof value !== 'object') return value;
+    const load: Record<string, unknown> = { ...value };
+    if (!('model' in load)) load.model = 'closed';
+    // One request or several: `request` is filled in with its defaults only when neither is given.
+    if ('request' in load && 'endpoints' in load)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endpoints'],
+        message: 'expected either `request` (one endpoint) or `endpoints`, not both',
+      });
+    else if (!('endpoints' in load)) load.request ??= {};
+    return load;
+  },
   z.discriminatedUnion('model', [closedLoadSchema, openLoadSchema], {
     error: 'expected model "closed" (with users) or "open" (with rate)',
   }),
@@ -402,3 +523,6 @@ export type Variant = z.output<typeof variantSchema>;
 export type Strategy = z.output<typeof strategy>;
 export type DeployConfig = z.output<typeof deploySchema>;
 export type Hooks = NonNullable<Variant['hooks']>;
+export type RequestConfig = z.output<typeof requestSchema>;
+export type EndpointConfig = z.output<typeof endpointSchema>;
+export type Expectation = z.output<typeof expectSchema>;

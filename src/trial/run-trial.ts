@@ -3,6 +3,7 @@ import { commandDriver } from '../deploy/command-driver.ts';
 import type { DeployDriver } from '../deploy/driver.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
 import { platformDriver } from '../deploy/platform-driver.ts';
+import { plainConnection, type TargetConnection, urlConnection } from '../load/connection.ts';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import { shareOfLoad, workerCount } from '../load/share.ts';
 import type { MeasuredLoad } from '../measured-load/measured-load.ts';
@@ -11,11 +12,19 @@ import { EmbeddedPlatform } from '../platform/platform.ts';
 import { INSTANCE_HEADER } from '../platform/router.ts';
 import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
+import type { RecorderOptions } from '../record/recorder.ts';
 import type { DeployEvent, DeployPhase } from '../results/deploy-events.ts';
 import type { GeneratorLoad, TrialResult, TrialStatus } from '../results/run.ts';
+import {
+  readScenarioFiles,
+  ScenarioFileError,
+  type ScenarioFiles,
+  withBodies,
+} from '../scenario/files.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
-import type { LoadConfig, Variant } from '../scenario/schema.ts';
+import type { LoadConfig, Scenario, Variant } from '../scenario/schema.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
+import { fieldName } from '../text/wording.ts';
 import type { TrialObserver } from './observer.ts';
 import { waitUntilReady } from './wait-ready.ts';
 
@@ -61,26 +70,34 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
   const { scenario, dir } = loaded;
   const startedAt = new Date().toISOString();
 
+  let files: ScenarioFiles;
+  try {
+    files = await readScenarioFiles(scenario, dir);
+  } catch (error) {
+    if (!(error instanceof ScenarioFileError)) throw error;
+    throw new TargetError(`${fieldName(error.field)}: ${error.message}`);
+  }
   let platform: EmbeddedPlatform | undefined;
-  let origin: string;
+  let target: TargetConnection;
   if ('platform' in scenario.target) {
     try {
       platform = await EmbeddedPlatform.start(scenario.target.platform, dir, signal, loaded.env);
     } catch (error) {
       throw new TargetError(`the target did not come up: ${(error as Error).message}`);
     }
-    origin = platform.url;
+    target = { ...plainConnection(platform.url), keepAlive: scenario.load.keepAlive };
     const running = platform;
     observer.platformUp?.(() => running.instances.live());
   } else {
     const { url, ready } = scenario.target;
-    origin = new URL(url).origin;
+    target = urlConnection(scenario.target, scenario.load, files.ca);
     if (ready) {
       try {
         await waitUntilReady(
-          new URL(ready.path ?? new URL(url).pathname, origin).toString(),
+          new URL(ready.path ?? new URL(url).pathname, target.origin).toString(),
           ready.timeout,
           signal,
+          target,
         );
       } catch (error) {
         throw new TargetError(`the target is not ready: ${(error as Error).message}`);
@@ -109,29 +126,22 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     const early = startClock();
     await hook('beforeTrial', early.now);
     observer.stage?.('settling');
-    await settle(origin, scenario.load, scenario.timeline.settle, signal);
+    const sentLoad = withBodies(scenario.load, files);
+    await settle(target, sentLoad, scenario.timeline.settle, signal);
     // The embedded router names the process behind each response: every process is a lane, named as
     // its supervisor names it (a header of the app's own would name the same process otherwise).
     const loadConfig: LoadConfig = platform
-      ? { ...scenario.load, instanceHeader: INSTANCE_HEADER }
-      : scenario.load;
+      ? { ...sentLoad, instanceHeader: INSTANCE_HEADER }
+      : sentLoad;
     measured = await prepareMeasuredLoad({
-      origin,
+      target,
       share: {
         ...shareOfLoad(loadConfig, (shard?.index ?? 1) - 1, shard?.count ?? 1),
         // Every shard sends the arrivals of the same span, however late its stop comes.
         ...(shard ? { arrivalsUntilMs: shardSpanMs(scenario.timeline) } : {}),
       },
       threads: workerCount(loadConfig),
-      recorder: {
-        intervalMs: scenario.analysis.interval,
-        slowThresholdMs: scenario.analysis.slowThreshold,
-        alternate:
-          loadConfig.model === 'open'
-            ? { kind: 'service' }
-            : { kind: 'corrected', thinkTimeMs: loadConfig.thinkTime },
-        follower,
-      },
+      recorder: recorderOptions(scenario, follower),
     });
     const load = measured;
     if (shard) await untilShardStart(shard, signal);
@@ -253,9 +263,24 @@ async function untilShardStart(shard: ShardPlan, signal: AbortSignal): Promise<v
   await sleep(wait, signal);
 }
 
+/** How the scenario's trials are recorded. */
+export function recorderOptions(scenario: Scenario, follower = false): RecorderOptions {
+  const { load, analysis } = scenario;
+  return {
+    intervalMs: analysis.interval,
+    slowThresholdMs: analysis.slowThreshold,
+    alternate:
+      load.model === 'open'
+        ? { kind: 'service' }
+        : { kind: 'corrected', thinkTimeMs: load.thinkTime },
+    follower,
+    ...(load.endpoints ? { endpoints: load.endpoints.map((e) => e.name) } : {}),
+  };
+}
+
 /** Runs the load unrecorded for a while; requests in flight at the end are awaited, not cut. */
-async function settle(
-  origin: string,
+export async function settle(
+  target: TargetConnection,
   load: LoadConfig,
   ms: number,
   signal: AbortSignal,
@@ -263,7 +288,7 @@ async function settle(
   if (ms <= 0 || signal.aborted) return;
   const ignore = () => {};
   const unrecorded = createLoadGenerator({
-    origin,
+    target,
     load,
     clock: startClock(),
     onSample: ignore,

@@ -1,4 +1,5 @@
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
+import { occasionalDispatcher, type TargetConnection } from '../load/connection.ts';
 import { sleep } from '../process/sleep.ts';
 import { formatMs } from '../text/format.ts';
 
@@ -12,12 +13,28 @@ export async function waitUntilReady(
   url: string,
   timeoutMs: number,
   signal: AbortSignal,
+  target?: TargetConnection,
+): Promise<void> {
+  const dispatcher = target ? occasionalDispatcher(target) : undefined;
+  try {
+    await poll(url, timeoutMs, signal, dispatcher);
+  } finally {
+    await dispatcher?.close();
+  }
+}
+
+async function poll(
+  url: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  dispatcher: Dispatcher | undefined,
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   let last = 'no answer';
   while (!signal.aborted) {
     try {
       const response = await request(url, {
+        ...(dispatcher ? { dispatcher } : {}),
         // AbortSignal.timeout takes whole milliseconds only: a fraction throws.
         signal: AbortSignal.timeout(
           Math.max(1, Math.ceil(Math.min(5000, deadline - performance.now()))),

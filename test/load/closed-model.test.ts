@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { bareClientP50 } from '../../bench/accuracy-cases.ts';
 import { ClosedModel } from '../../src/load/closed-model.ts';
+import { plainConnection } from '../../src/load/connection.ts';
 import { startClock } from '../../src/process/clock.ts';
 import { sleep } from '../../src/process/sleep.ts';
 import { Recorder } from '../../src/record/recorder.ts';
@@ -27,6 +28,7 @@ function loadConfig(overrides: Partial<ClosedLoadConfig> = {}): ClosedLoadConfig
     timeout: 5000,
     backoff: 75,
     releaseHeader: 'x-release',
+    keepAlive: true,
     workers: 1,
     request: { method: 'GET', path: '/', headers: {} },
     ...overrides,
@@ -37,7 +39,7 @@ function loadConfig(overrides: Partial<ClosedLoadConfig> = {}): ClosedLoadConfig
 async function runFor(origin: string, ms: number, load: ClosedLoadConfig): Promise<Sample[]> {
   const samples: Sample[] = [];
   const model = new ClosedModel({
-    origin,
+    target: plainConnection(origin),
     load,
     clock: startClock(),
     onSample: (s) => samples.push(s),
@@ -56,7 +58,7 @@ describe('closed model against ground-truth servers', () => {
     servers.push(server);
     const recorder = new Recorder();
     const model = new ClosedModel({
-      origin: server.origin,
+      target: plainConnection(server.origin),
       load: loadConfig(),
       clock: startClock(),
       onSample: (s) => recorder.record(s),
@@ -125,7 +127,7 @@ describe('closed model against ground-truth servers', () => {
     servers.push(server);
     const samples: Sample[] = [];
     const model = new ClosedModel({
-      origin: server.origin,
+      target: plainConnection(server.origin),
       load: loadConfig({ users: 3, timeout: 10_000 }),
       clock: startClock(),
       onSample: (s) => samples.push(s),
@@ -145,7 +147,7 @@ describe('closed model against ground-truth servers', () => {
     servers.push(server);
     const samples: Sample[] = [];
     const model = new ClosedModel({
-      origin: server.origin,
+      target: plainConnection(server.origin),
       load: loadConfig({ users: 2, thinkTime: 5000 }),
       clock: startClock(),
       onSample: (s) => samples.push(s),

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
 import { ClosedModel } from '../../src/load/closed-model.ts';
+import { plainConnection } from '../../src/load/connection.ts';
 import { startClock } from '../../src/process/clock.ts';
 import { sleep } from '../../src/process/sleep.ts';
 import { Recorder } from '../../src/record/recorder.ts';
@@ -46,7 +47,7 @@ async function faultyServer(
 async function measure(origin: string, ms: number, overrides: Partial<ClosedLoadConfig> = {}) {
   const recorder = new Recorder();
   const model = new ClosedModel({
-    origin,
+    target: plainConnection(origin),
     clock: startClock(),
     onSample: (s) => recorder.record(s),
     load: {
@@ -56,6 +57,7 @@ async function measure(origin: string, ms: number, overrides: Partial<ClosedLoad
       backoff: 10,
       timeout: 2000,
       releaseHeader: 'x-release',
+      keepAlive: true,
       workers: 1,
       request: { method: 'GET', path: '/', headers: {} },
       ...overrides,
@@ -154,7 +156,7 @@ describe('target faults, each counted exactly and the run going on', () => {
     const recorder = new Recorder();
     let samples = 0;
     const model = new ClosedModel({
-      origin: server.origin,
+      target: plainConnection(server.origin),
       clock: startClock(),
       onSample: (s) => {
         samples++;
@@ -167,6 +169,7 @@ describe('target faults, each counted exactly and the run going on', () => {
         backoff: 10,
         timeout: 30_000,
         releaseHeader: 'x-release',
+        keepAlive: true,
         workers: 1,
         request: { method: 'GET', path: '/', headers: {} },
       },

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClosedModel } from '../../src/load/closed-model.ts';
+import { plainConnection } from '../../src/load/connection.ts';
 import { OpenModel } from '../../src/load/open-model.ts';
 import { startClock } from '../../src/process/clock.ts';
 import { sleep } from '../../src/process/sleep.ts';
@@ -19,6 +20,7 @@ const open = (overrides: Partial<OpenLoadConfig>): OpenLoadConfig => ({
   maxInFlight: 1000,
   timeout: 5000,
   releaseHeader: 'x-release',
+  keepAlive: true,
   workers: 1,
   request: { method: 'GET', path: '/', headers: {} },
   ...overrides,
@@ -29,7 +31,7 @@ async function runOpen(origin: string, ms: number, load: OpenLoadConfig) {
   const dropped: number[] = [];
   const clock = startClock();
   const model = new OpenModel({
-    origin,
+    target: plainConnection(origin),
     load,
     clock,
     onSample: (s) => samples.push(s),
@@ -88,7 +90,7 @@ describe('open model', () => {
 
     const closedSamples: Sample[] = [];
     const closed = new ClosedModel({
-      origin: server.origin,
+      target: plainConnection(server.origin),
       clock: startClock(),
       onSample: (s) => closedSamples.push(s),
       load: {
@@ -98,6 +100,7 @@ describe('open model', () => {
         backoff: 75,
         timeout: 5000,
         releaseHeader: 'x-release',
+        keepAlive: true,
         workers: 1,
         request: { method: 'GET', path: '/', headers: {} },
       },

@@ -6,6 +6,7 @@ import type { LoadConfig } from '../../src/scenario/schema.ts';
 const common = {
   timeout: 1000,
   releaseHeader: 'x-release',
+  keepAlive: true,
   workers: 1,
   request: { method: 'GET' as const, path: '/', headers: {} },
 };

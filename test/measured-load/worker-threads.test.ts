@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runScenario } from 'deploy-bench';
 import { afterEach, describe, expect, it } from 'vitest';
+import { plainConnection } from '../../src/load/connection.ts';
 import { shareOfLoad } from '../../src/load/share.ts';
 import { prepareMeasuredLoad } from '../../src/measured-load/prepare.ts';
 import { startClock } from '../../src/process/clock.ts';
@@ -20,6 +21,7 @@ afterEach(async () => {
 const common = {
   timeout: 5000,
   releaseHeader: 'x-release',
+  keepAlive: true,
   request: { method: 'GET' as const, path: '/', headers: {} },
 };
 
@@ -34,7 +36,7 @@ async function measure(load: LoadConfig, threads: number, ms: number): Promise<R
   });
   servers.push(server);
   const measured = await prepareMeasuredLoad({
-    origin: server.origin,
+    target: plainConnection(server.origin),
     // The open model's schedule ends with the measurement, however late the stop comes.
     share: { ...shareOfLoad(load, 0, 1), arrivalsUntilMs: ms },
     threads,

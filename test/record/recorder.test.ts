@@ -69,6 +69,7 @@ describe('Recorder and trial metrics', () => {
       reset: 0,
       timeout: 0,
       other: 0,
+      check: 0,
       http5xx: 2,
     });
     expect(metrics.availability).toBeCloseTo((100 * 5) / 9, 10);

@@ -1,0 +1,82 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { LoadConfig, Scenario } from './schema.ts';
+
+/** A body or a CA file is a few kilobytes; anything far larger is a mistake (a disk image). */
+export const MAX_SCENARIO_FILE_BYTES = 16 * 1024 * 1024;
+
+/** The files a scenario names, read: request bodies by endpoint name, and the target's CA. */
+export interface ScenarioFiles {
+  bodies: Record<string, string>;
+  ca?: string;
+}
+
+/** A file the scenario names that cannot be read; `field` says which setting named it. */
+export class ScenarioFileError extends Error {
+  constructor(
+    readonly field: (string | number)[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ScenarioFileError';
+  }
+}
+
+/** Reads `bodyFile`s and `target.tls.ca`, relative to the scenario's folder, as UTF-8 text. */
+export async function readScenarioFiles(scenario: Scenario, dir: string): Promise<ScenarioFiles> {
+  const bodies: Record<string, string> = Object.create(null);
+  for (const [index, endpoint] of (scenario.load.endpoints ?? []).entries()) {
+    if (endpoint.bodyFile === undefined) continue;
+    bodies[endpoint.name] = await readNamedFile(dir, endpoint.bodyFile, [
+      'load',
+      'endpoints',
+      index,
+      'bodyFile',
+    ]);
+  }
+  const { target } = scenario;
+  const caFile = 'url' in target ? target.tls?.ca : undefined;
+  const ca =
+    caFile === undefined ? undefined : await readNamedFile(dir, caFile, ['target', 'tls', 'ca']);
+  return { bodies, ...(ca !== undefined ? { ca } : {}) };
+}
+
+/** The load as the generators send it: every body a file gave filled in. */
+export function withBodies(load: LoadConfig, files: ScenarioFiles): LoadConfig {
+  if (!load.endpoints) return load;
+  return {
+    ...load,
+    endpoints: load.endpoints.map((endpoint) => {
+      const body = files.bodies[endpoint.name];
+      return body === undefined ? endpoint : { ...endpoint, body };
+    }),
+  };
+}
+
+async function readNamedFile(
+  dir: string,
+  name: string,
+  field: (string | number)[],
+): Promise<string> {
+  const file = path.resolve(dir, name);
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new ScenarioFileError(field, `"${name}" is not a regular file`);
+    if (info.size > MAX_SCENARIO_FILE_BYTES)
+      throw new ScenarioFileError(
+        field,
+        `"${name}" is ${info.size} bytes; expected at most ${MAX_SCENARIO_FILE_BYTES} (16 MB)`,
+      );
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof ScenarioFileError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (error as Error).message;
+    throw new ScenarioFileError(field, `cannot read "${name}": ${reason}`);
+  }
+}
