@@ -15,6 +15,7 @@ import { type Gate, parseGate } from './gates/parse.ts';
 import { observeAll, progressLines, type RunObserver } from './run/observer.ts';
 import { runLoadedScenario } from './run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from './scenario/load.ts';
+import { endpointNames } from './scenario/schema.ts';
 
 export interface RunScenarioOptions {
   /** Folder for results.json and the reports; created when missing. */
@@ -47,7 +48,7 @@ export async function runScenario(
   const variants = loaded.scenario.variants.map((v) => v.name);
   const gates: Gate[] = [
     ...loaded.gates,
-    ...(options.gates ?? []).map((g) => parseGate(g, variants)),
+    ...(options.gates ?? []).map((g) => parseGate(g, variants, endpointNames(loaded.scenario))),
   ];
   const log = options.log ?? (() => {});
   return runLoadedScenario(loaded, {

@@ -58,11 +58,11 @@ export interface TrialMetrics {
   endpoints?: EndpointMetrics[];
 }
 
+/** The figures of a set of requests: a trial's, or one endpoint's. */
+export type RequestMetrics = Omit<TrialMetrics, 'alternateLatency' | 'connections' | 'endpoints'>;
+
 /** One endpoint's figures: the trial's, computed from its requests alone. */
-export type EndpointMetrics = { name: string; hurt: boolean } & Omit<
-  TrialMetrics,
-  'alternateLatency' | 'connections' | 'endpoints'
->;
+export type EndpointMetrics = { name: string; hurt: boolean } & RequestMetrics;
 
 /** Percentiles of a histogram alone (its maximum to 3 significant digits: it keeps no exact one). */
 function summarizeHistogram(histogram: Histogram): LatencySummary {
@@ -127,9 +127,7 @@ function endpointMetrics(recording: Recording, endpoint: EndpointRecording): End
   };
 }
 
-function requestMetrics(
-  recording: Recording,
-): Omit<TrialMetrics, 'alternateLatency' | 'connections' | 'endpoints'> {
+function requestMetrics(recording: Recording): RequestMetrics {
   const { overall, phases, disruption, timeline } = recording;
   const http5xx = Object.entries(overall.statuses)
     .filter(([status]) => Number(status) >= 500)

@@ -8,6 +8,7 @@ import { killAllGroups } from '../process/process-group.ts';
 import { observeAll, progressLines } from '../run/observer.ts';
 import { runLoadedScenario } from '../run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
+import { endpointNames } from '../scenario/schema.ts';
 import { estimateClockOffset } from '../shard/clock-offset.ts';
 import { parseShard, type ShardPlan } from '../shard/plan.ts';
 import { forTerminal } from '../text/escape.ts';
@@ -177,6 +178,7 @@ function parseCommandLineGate(source: string, loaded: LoadedScenario): Gate {
     return parseGate(
       source,
       loaded.scenario.variants.map((v) => v.name),
+      endpointNames(loaded.scenario),
     );
   } catch (error) {
     if (!(error instanceof GateSyntaxError)) throw error;

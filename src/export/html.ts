@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { RunResults } from '../results/run.ts';
-import { escapeHtml as e, jsonForScript } from '../text/escape.ts';
+import { escapeHtml as e, jsonForScript, showControls } from '../text/escape.ts';
 import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts.ts';
+import { ENDPOINT_COLUMNS } from '../view/endpoints.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary, type TableRow } from '../view/table.ts';
 import type { RunView, TrialView } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
@@ -50,7 +51,7 @@ const STYLE = `
   .timeline td, .timeline th { text-align: left; }
   pre { background: #f7f7f7; padding: 8px; overflow-x: auto; font-size: 12px; max-height: 320px; }
   .verdict { font-weight: 600; padding: 6px 16px; margin: 8px 0; } .verdict.pass { background: #e8f5e9; color: #1b5e20; } .verdict.fail { background: #fdecea; color: #b71c1c; } .verdict.not-evaluated { background: #fff4e5; color: #8a4b00; }
-  tr.fail td { color: #b71c1c; font-weight: 600; }
+  tr.fail td, tr.hurt td { color: #b71c1c; font-weight: 600; }
   details { margin: 8px 0; } summary { cursor: pointer; }
   @media (max-width: 600px) { body { padding: 10px; } .headline { font-size: 15px; } }
 `;
@@ -82,7 +83,7 @@ export const htmlExporter: Exporter<'html'> = {
 export function renderHtml(view: RunView): string {
   const { results } = view;
   const charts = buildCharts(view);
-  const rows = comparisonTable(view.variants);
+  const rows = comparisonTable(view.variants, { connections: view.showConnections });
   const trials = results.variants.reduce((n, v) => Math.max(n, v.trials.length), 0);
   return `<!doctype html>
 <html lang="en">
@@ -116,6 +117,7 @@ ${table(
   rows.filter((r) => !r.phase),
 )}
 <p class="meta">Median over trials, with the min–max spread when there are several. Longest transaction counts failed requests too; the siege-compatible figure only successful ones. The verdict ranks by the longest user wait, then failed requests, then the longest transaction.</p>
+${endpointsHtml(view)}
 <h2>Charts</h2>
 <div class="charts">
 ${charts
@@ -151,6 +153,37 @@ function headline(view: RunView): string {
 /** A chart's canvas in a box of its own height, named by its kind for tests and styles. */
 function figure(chart: ChartSpec): string {
   return `<figure data-chart="${e(chart.kind)}"><div class="chart" style="height: ${chart.height}px"><canvas id="chart-${e(chart.id)}" role="img" aria-label="${e(chart.title)}"></canvas></div><figcaption>${e(chart.caption)}</figcaption></figure>`;
+}
+
+/** Per endpoint and variant, the endpoints the deploy hurt marked; then the check failures. */
+function endpointsHtml(view: RunView): string {
+  const parts: string[] = [];
+  if (view.endpoints.length > 0) {
+    const rows = view.endpoints
+      .map(
+        (r) =>
+          `<tr class="${r.hurt ? 'hurt' : 'unharmed'}"><td>${e(r.endpoint)}</td><td>${e(r.variant)}</td>${r.cells.map((c) => `<td>${e(c)}</td>`).join('')}<td>${r.hurt ? '⚠ hurt' : 'unharmed'}</td></tr>`,
+      )
+      .join('\n');
+    parts.push(`<h2>By endpoint</h2>
+<div class="scroll"><table id="endpoints"><thead><tr><th>endpoint</th><th>variant</th>${ENDPOINT_COLUMNS.map((c) => `<th>${e(c)}</th>`).join('')}<th>deploy</th></tr></thead><tbody>
+${rows}
+</tbody></table></div>
+<p class="meta">Hurt: a request to the endpoint failed, or was slower than the slow threshold, during the deploy.</p>`);
+  }
+  if (view.checkExamples.length > 0) {
+    const rows = view.checkExamples
+      .map(
+        (c) =>
+          `<tr><td>${e(c.variant)}</td><td>${c.trial}</td><td>${e(c.endpoint)}</td><td>${e(c.check)}</td><td>${c.status}</td><td>${c.count}</td><td><code>${e(showControls(c.body, 'newlines'))}</code></td></tr>`,
+      )
+      .join('\n');
+    parts.push(`<h3>Failed checks (first response of each)</h3>
+<div class="scroll"><table id="check-failures" class="timeline"><thead><tr><th>variant</th><th>trial</th><th>endpoint</th><th>check</th><th>status</th><th>count</th><th>body starts</th></tr></thead><tbody>
+${rows}
+</tbody></table></div>`);
+  }
+  return parts.join('\n');
 }
 
 function gatesHtml(gates: RunResults['gates']): string {

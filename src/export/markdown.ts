@@ -1,6 +1,7 @@
 import type { GateResult } from '../results/run.ts';
 import { escapeMarkdown as m, markdownCodeLine, showControls } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
+import { ENDPOINT_COLUMNS } from '../view/endpoints.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary } from '../view/table.ts';
 import type { RunView } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
@@ -14,7 +15,7 @@ export const markdownExporter: Exporter<'md'> = {
   render(_run, context) {
     const view = context.view();
     const { results } = view;
-    const rows = comparisonTable(view.variants);
+    const rows = comparisonTable(view.variants, { connections: view.showConnections });
     const lines = [
       `## deploy-bench: ${m(view.title)}`,
       '',
@@ -38,6 +39,7 @@ export const markdownExporter: Exporter<'md'> = {
       '',
       'Median over trials (min–max when there are several). Longest transaction includes failed requests; siege-compatible counts successful ones only.',
       '',
+      ...endpointsSection(view),
       ...waitsChart(view),
       ...gatesSection(results.gates),
       ...context.pngFiles.map((file) => `![${file.replace(/\.png$/, '')}](${file})`),
@@ -84,6 +86,41 @@ function endedLines(ended: string): string[] {
       : []),
     '',
   ];
+}
+
+/** Per endpoint and variant, the endpoints the deploy hurt marked; then the check failures. */
+function endpointsSection(view: RunView): string[] {
+  if (view.endpoints.length === 0 && view.checkExamples.length === 0) return [];
+  const lines: string[] = [];
+  if (view.endpoints.length > 0) {
+    lines.push(
+      '#### By endpoint',
+      '',
+      `| endpoint | variant | ${ENDPOINT_COLUMNS.join(' | ')} | deploy |`,
+      `|---|---|${ENDPOINT_COLUMNS.map(() => '---:').join('|')}|---|`,
+      ...view.endpoints.map(
+        (row) =>
+          `| ${m(row.endpoint)} | ${m(row.variant)} | ${row.cells.map(m).join(' | ')} | ${row.hurt ? '⚠️ **hurt**' : 'unharmed'} |`,
+      ),
+      '',
+      'Hurt: a request to the endpoint failed, or was slower than the slow threshold, during the deploy.',
+      '',
+    );
+  }
+  if (view.checkExamples.length > 0) {
+    lines.push(
+      '#### Failed checks (first response of each)',
+      '',
+      '| variant | trial | endpoint | check | status | count | body starts |',
+      '|---|---:|---|---|---:|---:|---|',
+      ...view.checkExamples.map(
+        (c) =>
+          `| ${m(c.variant)} | ${c.trial} | ${m(c.endpoint)} | ${m(c.check)} | ${c.status} | ${c.count} | ${c.body === '' ? '(empty)' : `\`${markdownCodeLine(c.body.replace(/\s+/g, ' ')).replaceAll('|', '\\|')}\``} |`,
+      ),
+      '',
+    );
+  }
+  return lines;
 }
 
 function gatesSection(gates: readonly GateResult[]): string[] {

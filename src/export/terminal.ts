@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import type { AnalysedRun, AnalysedVariant } from '../analysis/analyse.ts';
 import { forTerminal, showControls } from '../text/escape.ts';
 import { formatCount, formatMs } from '../text/format.ts';
+import { checkExampleRows, ENDPOINT_COLUMNS, endpointRows } from '../view/endpoints.ts';
 import { gateMark, gateRows, gateSummary } from '../view/table.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} secs`;
@@ -31,6 +32,30 @@ function siegeBlock({ results: variant, trials, totals }: AnalysedVariant): stri
     ...failed.map((t) => `Trial ${t.result.trial} failed: ${t.result.failure}`),
   ];
   return lines.join('\n');
+}
+
+/** Per endpoint and variant, the ones the deploy hurt marked; then each distinct check failure. */
+function endpointsBlock(run: AnalysedRun): string[] {
+  const rows = endpointRows(run.variants);
+  const examples = checkExampleRows(run);
+  const parts: string[] = [];
+  if (rows.length > 0) {
+    const table = new Table({
+      head: ['endpoint', 'variant', ...ENDPOINT_COLUMNS, 'deploy'],
+      style: { head: [], border: [] },
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    });
+    for (const row of rows)
+      table.push([row.endpoint, row.variant, ...row.cells, row.hurt ? 'HURT' : 'unharmed']);
+    parts.push(table.toString());
+  }
+  for (const c of examples) {
+    // The body is the target's: one line, controls shown, never acted on.
+    parts.push(
+      `Check failed: ${c.variant}, trial ${c.trial}, ${c.endpoint}: ${c.check} (${c.count}×, first: status ${c.status}, body ${JSON.stringify(showControls(c.body))})`,
+    );
+  }
+  return parts;
 }
 
 /** The terminal summary: a siege-style block per variant, then the variants side by side. */
@@ -76,6 +101,7 @@ export function renderTerminal(run: AnalysedRun): string {
   const parts = measured.map(siegeBlock);
   if (measured.length > 0) parts.push(table.toString(), run.comparison.headline);
   else parts.push('Nothing was measured: no request was sent.');
+  parts.push(...endpointsBlock(run));
   if (results.gates.length > 0) {
     const gates = new Table({
       head: ['gate', 'actual', 'threshold', 'result'],

@@ -63,7 +63,13 @@ function valuesOf(
 ): number[] {
   const variant = variants.find((v) => v.name === variantName);
   if (!variant) return [];
-  return trialValues(variant.trials, (m) => ref.metric.value(m, ref.phase));
+  const { endpoint } = ref;
+  return trialValues(variant.trials, (m) => {
+    if (endpoint === undefined) return ref.metric.value(m, ref.phase);
+    // A run saved before endpoints were measured has no figure for one.
+    const figures = m.endpoints?.find((e) => e.name === endpoint);
+    return figures ? ref.metric.value(figures, ref.phase) : Number.NaN;
+  });
 }
 
 function evaluateOne(gate: Gate, variant: string, variants: readonly GatedVariant[]): GateResult {
@@ -102,14 +108,17 @@ function evaluateOne(gate: Gate, variant: string, variants: readonly GatedVarian
     basis,
   };
   if (!Number.isFinite(actual) || !Number.isFinite(threshold)) {
-    const missing = !Number.isFinite(actual) ? `${variant}.${left.metric.name}` : rightText;
+    const missing = !Number.isFinite(actual)
+      ? refText({ ...left, phase: 'overall' }, variant, undefined)
+      : rightText;
     return { ...base, passed: false, problem: `no measured value for ${missing}` };
   }
   return { ...base, passed: COMPARE[comparator](actual, threshold) };
 }
 
 function refText(ref: MetricRef, variant: string, aggregation: Aggregation | undefined): string {
-  const path = `${variant}.${ref.phase === 'overall' ? '' : `${ref.phase}.`}${ref.metric.name}`;
+  const endpoint = ref.endpoint === undefined ? '' : `endpoint(${ref.endpoint}).`;
+  const path = `${variant}.${endpoint}${ref.phase === 'overall' ? '' : `${ref.phase}.`}${ref.metric.name}`;
   return aggregation ? `${aggregation}(${path})` : path;
 }
 

@@ -1,4 +1,4 @@
-import type { TrialMetrics } from '../analysis/trial-metrics.ts';
+import type { RequestMetrics } from '../analysis/trial-metrics.ts';
 import type { Phase } from '../results/recording.ts';
 import type { Unit } from '../results/run.ts';
 
@@ -9,14 +9,14 @@ export interface GateMetric {
   describe: string;
   /** Latency percentiles can be taken in one phase: `preboot.during.p99`. */
   byPhase: boolean;
-  value(metrics: TrialMetrics, phase: Phase | 'overall'): number;
+  value(metrics: RequestMetrics, phase: Phase | 'overall'): number;
 }
 
 const metric = (
   name: string,
   unit: Unit,
   describe: string,
-  value: (m: TrialMetrics, phase: Phase | 'overall') => number,
+  value: (m: RequestMetrics, phase: Phase | 'overall') => number,
   byPhase = false,
 ): GateMetric => ({ name, unit, describe, value, byPhase });
 

@@ -9,6 +9,8 @@ export interface MetricRef {
   aggregation?: Aggregation;
   /** A variant name, or '*' for each variant. */
   variant: string;
+  /** One of `load.endpoints`: the metric of its requests alone. */
+  endpoint?: string;
   phase: (typeof PHASE_NAMES)[number];
   metric: GateMetric;
 }
@@ -66,7 +68,8 @@ function tokenize(text: string): Token[] {
       i++;
       continue;
     }
-    const word = /^(\*\.)?[\w.%-]+/.exec(text.slice(i));
+    // A word may hold `endpoint(name)`: `preboot.endpoint(assets).errors` is one reference.
+    const word = /^(\*\.)?(?:endpoint\([^()\s]*\)|[\w.%-])+/.exec(text.slice(i));
     if (!word) throw new GateSyntaxError(`unexpected "${c}"`, i + 1);
     tokens.push({ text: word[0], at: i });
     i += word[0].length;
@@ -76,9 +79,14 @@ function tokenize(text: string): Token[] {
 
 /**
  * Reads a gate such as `preboot.longest < 2s`, `*.errors == 0`, `median(preboot.during.p99) < 500ms`,
- * `preboot.availability >= 99.9%` or `preboot.longest < 0.2 * stop-start.longest`.
+ * `preboot.availability >= 99.9%`, `preboot.longest < 0.2 * stop-start.longest` or, for one of the
+ * scenario's `endpoints`, `preboot.endpoint(assets).errors == 0`.
  */
-export function parseGate(source: string, variants: readonly string[]): Gate {
+export function parseGate(
+  source: string,
+  variants: readonly string[],
+  endpoints: readonly string[] = [],
+): Gate {
   const tokens = tokenize(source);
   let position = 0;
   const peek = () => tokens[position];
@@ -100,7 +108,10 @@ export function parseGate(source: string, variants: readonly string[]): Gate {
       if (close.text !== ')')
         throw new GateSyntaxError(`expected ")" but found "${close.text}"`, close.at + 1);
     }
-    return { ...(aggregation ? { aggregation } : {}), ...readPath(token, variants, allowWildcard) };
+    return {
+      ...(aggregation ? { aggregation } : {}),
+      ...readPath(token, variants, endpoints, allowWildcard),
+    };
   };
 
   const left = readRef(true);
@@ -143,6 +154,7 @@ function readConstant(text: string): { value: number; unit: Unit | 'none' } | un
 function readPath(
   token: Token,
   variants: readonly string[],
+  endpoints: readonly string[],
   allowWildcard: boolean,
 ): Omit<MetricRef, 'aggregation'> {
   const text = token.text;
@@ -168,10 +180,24 @@ function readPath(
     phase = phaseName;
     rest = rest.slice(0, -(phaseName.length + 1));
   }
+  const endpointRef = /\.endpoint\(([^()]*)\)$/.exec(rest);
+  const endpoint = endpointRef?.[1];
+  if (endpointRef && endpoint !== undefined) {
+    if (!endpoints.includes(endpoint)) {
+      throw new GateSyntaxError(
+        endpoints.length === 0
+          ? `endpoint(${endpoint}): the scenario has no load.endpoints to name`
+          : `unknown endpoint "${endpoint}"; the scenario's endpoints are ${endpoints.map((e) => `"${e}"`).join(', ')}`,
+        token.at + 1,
+      );
+    }
+    rest = rest.slice(0, endpointRef.index);
+  }
+  const scope = { phase, metric, ...(endpoint !== undefined ? { endpoint } : {}) };
   if (rest === '*') {
     if (!allowWildcard)
       throw new GateSyntaxError('a threshold cannot use "*": name one variant', token.at + 1);
-    return { variant: '*', phase, metric };
+    return { variant: '*', ...scope };
   }
   if (!variants.includes(rest)) {
     const known = variants.map((v) => `"${v}"`).join(', ');
@@ -180,7 +206,7 @@ function readPath(
       token.at + 1,
     );
   }
-  return { variant: rest, phase, metric };
+  return { variant: rest, ...scope };
 }
 
 function checkUnits(left: MetricRef, right: Operand, token: Token): void {

@@ -16,7 +16,7 @@ import { fieldName, inOurWords } from '../text/wording.ts';
 import { ScenarioError, type ScenarioProblem } from './errors.ts';
 import { readScenarioFiles, ScenarioFileError } from './files.ts';
 import { interpolateEnv } from './interpolate.ts';
-import { type Scenario, scenarioSchema } from './schema.ts';
+import { endpointNames, type Scenario, scenarioSchema } from './schema.ts';
 import { closest, keysAt } from './suggest.ts';
 
 /**
@@ -190,7 +190,7 @@ function parseScenarioWithGates(
   const problems: ScenarioProblem[] = [];
   scenario.gates.forEach((source, index) => {
     try {
-      gates.push(parseGate(source, variants));
+      gates.push(parseGate(source, variants, endpointNames(scenario)));
     } catch (error) {
       if (!(error instanceof GateSyntaxError)) throw error;
       const node = document.getIn(['gates', index], true);

@@ -486,6 +486,14 @@ export const scenarioSchema = z
         message: `a trial of up to ${formatMs(warmup + deployTimeout + cooldown)} (warmup + deployTimeout + cooldown) in ${formatMs(scenario.analysis.interval)} intervals is ${intervals} intervals; expected at most ${MAX_INTERVALS_PER_TRIAL}: widen the interval or shorten timeline.deployTimeout`,
       });
     }
+    if ('url' in scenario.target && scenario.target.http2 && !scenario.load.keepAlive) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['load', 'keepAlive'],
+        message:
+          'expected keepAlive: true with target.http2: HTTP/2 sends every request over one connection',
+      });
+    }
     const seen = new Set<string>();
     scenario.variants.forEach((variant, index) => {
       if (seen.has(variant.name)) {
@@ -526,3 +534,8 @@ export type Hooks = NonNullable<Variant['hooks']>;
 export type RequestConfig = z.output<typeof requestSchema>;
 export type EndpointConfig = z.output<typeof endpointSchema>;
 export type Expectation = z.output<typeof expectSchema>;
+
+/** The names of the scenario's `load.endpoints` (none for the single `load.request`). */
+export function endpointNames(scenario: Pick<Scenario, 'load'>): string[] {
+  return (scenario.load.endpoints ?? []).map((endpoint) => endpoint.name);
+}

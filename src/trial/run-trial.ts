@@ -26,7 +26,7 @@ import type { LoadConfig, Scenario, Variant } from '../scenario/schema.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import { fieldName } from '../text/wording.ts';
 import type { TrialObserver } from './observer.ts';
-import { waitUntilReady } from './wait-ready.ts';
+import { checkCertificate, waitUntilReady } from './wait-ready.ts';
 
 /** The target could not be brought up: nothing was measured, the run cannot go on. */
 export class TargetError extends Error {
@@ -91,6 +91,11 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
   } else {
     const { url, ready } = scenario.target;
     target = urlConnection(scenario.target, scenario.load, files.ca);
+    try {
+      await checkCertificate(target, signal);
+    } catch (error) {
+      throw new TargetError((error as Error).message);
+    }
     if (ready) {
       try {
         await waitUntilReady(

@@ -71,3 +71,37 @@ function attemptFailure(error: unknown): string {
   if (typeof code === 'string') return code;
   return message ?? String(error);
 }
+
+/** Node's and OpenSSL's codes for a certificate the client refused. */
+const CERTIFICATE_REFUSED =
+  /^(ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_\w+)$/;
+
+/**
+ * One request before the load, to an https target: a certificate the settings do not trust fails
+ * here, in one line that says what to set, rather than as every request of the run failing.
+ * Anything else (refused, a 5xx) is left to the run to measure.
+ */
+export async function checkCertificate(
+  target: TargetConnection,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!target.tls) return;
+  const dispatcher = occasionalDispatcher(target);
+  try {
+    const response = await request(target.origin, {
+      dispatcher,
+      method: 'HEAD',
+      signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
+    });
+    await response.body.dump();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && CERTIFICATE_REFUSED.test(code)) {
+      throw new Error(
+        `the target's certificate was refused (${code}: ${(error as Error).message}); set target.tls.ca to the CA that signed it, target.tls.servername to the name it was issued for, or target.tls.insecure: true for a self-signed staging certificate`,
+      );
+    }
+  } finally {
+    await dispatcher.close();
+  }
+}

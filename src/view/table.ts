@@ -25,7 +25,10 @@ const percent: Format = (v) => (Number.isFinite(v) ? `${v.toFixed(2)} %` : '—'
  * The comparison table of the reports: one column per variant, the median over its trials and, when
  * there are several, the min–max spread.
  */
-export function comparisonTable(variants: readonly VariantView[]): TableRow[] {
+export function comparisonTable(
+  variants: readonly VariantView[],
+  options: { connections?: boolean } = {},
+): TableRow[] {
   const row = (label: string, pick: Pick, format: Format, key = false): TableRow => ({
     label,
     cells: variants.map((variant) => {
@@ -89,6 +92,12 @@ export function comparisonTable(variants: readonly VariantView[]): TableRow[] {
     row('timed out', (m) => m.errorsByKind.timeout, formatCount),
     row('other errors', (m) => m.errorsByKind.other, formatCount),
     row('5xx responses', (m) => m.errorsByKind.http5xx, formatCount),
+    ...(anyTrial((m) => m.errorsByKind.check > 0)
+      ? [row('failed checks', (m) => m.errorsByKind.check, formatCount)]
+      : []),
+    ...(options.connections
+      ? [row('connections opened', (m) => m.connections ?? Number.NaN, formatCount)]
+      : []),
     ...(anyTrial((m) => m.dropped > 0)
       ? [row('dropped arrivals', (m) => m.dropped, formatCount)]
       : []),

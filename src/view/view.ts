@@ -10,6 +10,12 @@ import { percentileMs } from '../results/histogram.ts';
 import type { Bucket, LongTransaction } from '../results/recording.ts';
 import type { RunResults, TrialResult } from '../results/run.ts';
 import { decimate, type Point } from './decimate.ts';
+import {
+  type CheckExampleRow,
+  checkExampleRows,
+  type EndpointRow,
+  endpointRows,
+} from './endpoints.ts';
 
 /** More points than this per series are thinned: a one-hour run still gives a light, fast page. */
 const MAX_POINTS_PER_SERIES = 2000;
@@ -67,6 +73,12 @@ export interface RunView {
   comparison: Comparison;
   variants: VariantView[];
   notices: string[];
+  /** Per endpoint and variant, when the scenario has `load.endpoints`; else empty. */
+  endpoints: EndpointRow[];
+  /** The first response of each distinct check failure of each trial. */
+  checkExamples: CheckExampleRow[];
+  /** The load opened a connection per request (`keepAlive: false`): how many is worth a row. */
+  showConnections: boolean;
 }
 
 /** What the page, the summary and the charts show of an analysed run: series on a seconds axis. */
@@ -102,7 +114,16 @@ export function buildView(run: AnalysedRun): RunView {
     comparison: run.comparison,
     variants,
     notices,
+    endpoints: endpointRows(run.variants),
+    checkExamples: checkExampleRows(run),
+    showConnections: opensConnectionPerRequest(results.scenario),
   };
+}
+
+/** Whether the saved scenario (a plain object as results.json keeps it) set `load.keepAlive: false`. */
+function opensConnectionPerRequest(scenario: RunResults['scenario']): boolean {
+  const load = scenario.load as { keepAlive?: unknown } | undefined;
+  return load?.keepAlive === false;
 }
 
 function variantView(variant: AnalysedVariant): VariantView {

@@ -46,3 +46,32 @@ export async function closedPort(): Promise<number> {
   await server.close();
   return server.port;
 }
+
+export interface CountingServer extends TestServer {
+  /** Connections the server accepted, as its own 'connection' event saw them. */
+  accepted(): number;
+  /** Requests it answered. */
+  answered(): number;
+  reset(): void;
+}
+
+/** A server that answers 200 "ok" and counts the connections it accepted and the requests it answered. */
+export async function startCountingServer(): Promise<CountingServer> {
+  let accepted = 0;
+  let answered = 0;
+  const server = http.createServer((_req, res) => {
+    answered++;
+    res.writeHead(200).end('ok');
+  });
+  server.on('connection', () => accepted++);
+  const started = await listen(server);
+  return {
+    ...started,
+    accepted: () => accepted,
+    answered: () => answered,
+    reset: () => {
+      accepted = 0;
+      answered = 0;
+    },
+  };
+}
