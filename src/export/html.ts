@@ -117,8 +117,7 @@ ${table(
   rows.filter((r) => !r.phase),
 )}
 <p class="meta">Median over trials, with the min–max spread when there are several. Longest transaction counts failed requests too; the siege-compatible figure only successful ones. The verdict ranks by the longest user wait, then failed requests, then the longest transaction.</p>
-${endpointsHtml(view)}
-<h2>Charts</h2>
+${endpointsHtml(view)}<h2>Charts</h2>
 <div class="charts">
 ${charts
   .filter((c) => c.kind !== 'lanes' && c.kind !== 'waits')
@@ -183,7 +182,7 @@ ${rows}
 ${rows}
 </tbody></table></div>`);
   }
-  return parts.join('\n');
+  return parts.map((part) => `${part}\n`).join('');
 }
 
 function gatesHtml(gates: RunResults['gates']): string {
