@@ -8,6 +8,12 @@ import { killAllGroups } from '../process/process-group.ts';
 import { observeAll, progressLines } from '../run/observer.ts';
 import { runLoadedScenario } from '../run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
+import {
+  OverrideSyntaxError,
+  parseOverride,
+  type ScenarioOverride,
+  shorthandOverrides,
+} from '../scenario/overrides.ts';
 import { endpointNames } from '../scenario/schema.ts';
 import { estimateClockOffset } from '../shard/clock-offset.ts';
 import { parseShard, type ShardPlan } from '../shard/plan.ts';
@@ -33,13 +39,20 @@ export interface RunArgs {
   quiet: boolean;
   /** Only this variant. */
   variant?: string;
+  /** `--set path=value` and the shorthands, applied to the file before it is validated. */
+  overrides: ScenarioOverride[];
   /** `--shard i/N` with `--start-at` and `--follow` (docs/scale.md). */
   shard?: { index: number; count: number; startAt?: string; follow: boolean };
 }
 
 /** `bench run FILE`: measures every variant, prints the summary, and returns the exit code. */
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
-  const loaded = selectVariant(await loadScenarioFile(args.file, io.env), args.variant);
+  const loaded = selectVariant(
+    await loadScenarioFile(args.file, io.env, args.overrides),
+    args.variant,
+  );
+  if (args.trials !== undefined)
+    loaded.overrides = [...(loaded.overrides ?? []), `--trials ${args.trials}`];
   const shard = args.shard ? await planShard(loaded, args.shard, args.trials) : undefined;
   // Every gate is read before any load is sent: a typo must not cost a run.
   const gates = [
@@ -206,6 +219,25 @@ function defaultOutDir(scenarioName: string): string {
   return path.join('reports', `${stamp}-${slug}`);
 }
 
+/** The shorthands first, then `--set` in order: a later change to a field wins. */
+function commandLineOverrides(args: {
+  set?: (string | number)[];
+  users?: number;
+  rate?: string;
+  warmup?: string;
+  cooldown?: string;
+}): ScenarioOverride[] {
+  try {
+    return [
+      ...shorthandOverrides(args),
+      ...(args.set ?? []).map((text) => parseOverride(String(text))),
+    ];
+  } catch (error) {
+    if (error instanceof OverrideSyntaxError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /** `bench run FILE [options]` */
 export const runCommandLine = defineCommandLine(
   (command) =>
@@ -220,6 +252,32 @@ export const runCommandLine = defineCommandLine(
         type: 'number',
         requiresArg: true,
         describe: 'trials per variant (overrides the scenario)',
+      })
+      .option('set', {
+        type: 'string',
+        requiresArg: true,
+        array: true,
+        describe: 'change a scenario field for this run, repeatable, e.g. --set load.users=8',
+      })
+      .option('users', {
+        type: 'number',
+        requiresArg: true,
+        describe: 'closed-model users (shorthand for --set load.users=N)',
+      })
+      .option('rate', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'open-model arrival rate, e.g. 50/s (shorthand for --set load.rate=R)',
+      })
+      .option('warmup', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'load before the deploy, e.g. 5s (--set timeline.warmup=…)',
+      })
+      .option('cooldown', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'load after the deploy, e.g. 5s (--set timeline.cooldown=…)',
       })
       .option('export', EXPORT_OPTION)
       .option('force', {
@@ -262,6 +320,8 @@ export const runCommandLine = defineCommandLine(
         ) {
           return '--trials: expected a whole number from 1 to 1000';
         }
+        if (args.users !== undefined && args.rate !== undefined)
+          return '--users and --rate: expected one (closed users, or an open rate)';
         if (args.shard !== undefined && !parseShard(args.shard)) {
           return `--shard ${args.shard}: expected i/N with 1 <= i <= N, e.g. 2/4`;
         }
@@ -290,6 +350,7 @@ export const runCommandLine = defineCommandLine(
         trials: args.trials,
         formats: exportFormats(args.export),
         gates: (args.gate ?? []).map(String),
+        overrides: commandLineOverrides(args),
         force: args.force,
         quiet: args.quiet,
         ...(args.variant !== undefined ? { variant: args.variant } : {}),

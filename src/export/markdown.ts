@@ -44,7 +44,7 @@ export const markdownExporter: Exporter<'md'> = {
       ...gatesSection(results.gates),
       ...context.pngFiles.map((file) => `![${file.replace(/\.png$/, '')}](${file})`),
       ...(context.pngFiles.length > 0 ? [''] : []),
-      `<sub>${m(`${results.tool.name} ${results.tool.version} · ${results.scenarioFile} · ${results.startedAt} · ${results.machine.hostname} (${results.machine.cpus} CPUs)`)}</sub>`,
+      `<sub>${m(`${results.tool.name} ${results.tool.version} · ${results.scenarioFile}${results.overrides ? ` (${results.overrides.join(', ')})` : ''} · ${results.startedAt} · ${results.machine.hostname} (${results.machine.cpus} CPUs)`)}</sub>`,
       '',
     ];
     return [{ name: 'summary.md', content: lines.join('\n') }];

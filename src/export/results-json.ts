@@ -33,6 +33,7 @@ export function renderResultsJson(run: AnalysedRun): string {
     passed: gatesPassed(results.gates),
     gates: results.gates,
     scenarioFile: results.scenarioFile,
+    ...(results.overrides ? { overrides: results.overrides } : {}),
     scenario: results.scenario,
     comparison: run.comparison,
     variants: run.variants.map(({ results: variant, summary, trials }) => ({

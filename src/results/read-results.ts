@@ -68,6 +68,7 @@ export async function readResults(file: string): Promise<RunResults> {
     ...(results.finishedAt ? { finishedAt: results.finishedAt } : {}),
     machine: results.machine,
     scenarioFile: results.scenarioFile,
+    ...(results.overrides ? { overrides: results.overrides } : {}),
     // Checked for what the reports read of it (its name and description); kept whole for the rest.
     scenario: results.scenario,
     interrupted: results.interrupted,

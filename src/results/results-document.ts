@@ -79,6 +79,8 @@ export const resultsDocumentSchema = z.object({
     }),
   ),
   scenarioFile: z.string(),
+  // Written by runs with --set or a shorthand only.
+  overrides: z.array(z.string()).max(1000).optional(),
   // The reports read only its name and description; the rest is kept as it was written.
   scenario: z.looseObject({ name: z.string(), description: z.string().optional() }),
   variants: z

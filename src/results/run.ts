@@ -25,6 +25,8 @@ export interface RunResults {
   finishedAt?: string;
   machine: { hostname: string; platform: string; cpus: number; node: string };
   scenarioFile: string;
+  /** `--set` and shorthands the scenario ran with, as typed. */
+  overrides?: string[];
   /** Read back from a saved run, only its name and description are checked. */
   scenario: SavedScenario;
   /** True when Ctrl-C (or SIGTERM) cut the run short: what was measured so far is kept. */

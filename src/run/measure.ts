@@ -49,6 +49,7 @@ export async function measureScenario(
       node: process.version,
     },
     scenarioFile: loaded.file,
+    ...(loaded.overrides ? { overrides: loaded.overrides } : {}),
     scenario,
     interrupted: false,
     ...(options.shard

@@ -16,6 +16,7 @@ import { fieldName, inOurWords } from '../text/wording.ts';
 import { ScenarioError, type ScenarioProblem } from './errors.ts';
 import { readScenarioFiles, ScenarioFileError } from './files.ts';
 import { interpolateEnv } from './interpolate.ts';
+import { overrideSources, type ScenarioOverride } from './overrides.ts';
 import { endpointNames, type Scenario, scenarioSchema } from './schema.ts';
 import { closest, keysAt } from './suggest.ts';
 
@@ -35,15 +36,18 @@ export interface LoadedScenario {
   dir: string;
   /** The environment the scenario was read with: its commands and app processes run with it. */
   env: Environment;
+  /** `--set` and shorthands applied to the file, as typed (shown in the reports). */
+  overrides?: string[];
 }
 
 /** Reads, interpolates and validates a scenario file; throws ScenarioError with every problem located. */
 export async function loadScenarioFile(
   file: string,
   env: Environment = process.env,
+  overrides: readonly ScenarioOverride[] = [],
 ): Promise<LoadedScenario> {
   const text = await readScenarioText(file);
-  const { scenario, gates, locate } = parseScenarioWithGates(text, file, env);
+  const { scenario, gates, locate } = parseScenarioWithGates(text, file, env, overrides);
   const dir = path.dirname(path.resolve(file));
   // Read now for the error's line; each trial reads them again (runs are long, files may change).
   try {
@@ -54,7 +58,8 @@ export async function loadScenarioFile(
       { ...locate(error.field), field: fieldName(error.field), message: error.message },
     ]);
   }
-  return { scenario, gates, file, dir, env };
+  const shown = overrideSources(overrides);
+  return { scenario, gates, file, dir, env, ...(shown.length > 0 ? { overrides: shown } : {}) };
 }
 
 /** A scenario is a page of YAML: anything far larger is a mistake, and would take minutes to read. */
@@ -137,6 +142,7 @@ function parseScenarioWithGates(
   text: string,
   file: string,
   env: Environment,
+  overrides: readonly ScenarioOverride[] = [],
 ): {
   scenario: Scenario;
   gates: Gate[];
@@ -180,9 +186,14 @@ function parseScenarioWithGates(
     );
   }
 
+  applyOverrides(document, overrides, file);
   const result = scenarioSchema.safeParse(toPlainValue(document, at), { error: inOurWords });
   if (!result.success) {
-    throw new ScenarioError(result.error.issues.map((issue) => locateIssue(issue, document, at)));
+    throw new ScenarioError(
+      result.error.issues.map(
+        (issue) => overrideProblem(issue, overrides) ?? locateIssue(issue, document, at),
+      ),
+    );
   }
   const scenario = result.data;
   const variants = scenario.variants.map((v) => v.name);
@@ -244,6 +255,46 @@ function toPlainValue(
       },
     ]);
   }
+}
+
+/** `--set` and shorthands, written into the document before it is validated like the rest of it. */
+function applyOverrides(
+  document: Document,
+  overrides: readonly ScenarioOverride[],
+  file: string,
+): void {
+  for (const override of overrides) {
+    try {
+      if ('remove' in override) document.deleteIn(override.path);
+      else document.setIn(override.path, document.createNode(override.value));
+    } catch {
+      throw new ScenarioError([
+        {
+          file: `--set ${override.source}`,
+          field: fieldName(override.path),
+          message: `cannot be set: ${file} has no mapping or list there`,
+        },
+      ]);
+    }
+  }
+}
+
+/** A problem in a field an override set: told as the command line's, not at the file's line. */
+function overrideProblem(
+  issue: z.core.$ZodIssue,
+  overrides: readonly ScenarioOverride[],
+): ScenarioProblem | undefined {
+  const issuePath = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
+  const full = issue.code === 'unrecognized_keys' ? [...issuePath, issue.keys[0] ?? ''] : issuePath;
+  const override = [...overrides]
+    .reverse()
+    .find((o) => !('remove' in o) && o.path.every((key, i) => full[i] === key));
+  if (!override) return undefined;
+  return {
+    file: override.source.startsWith('--') ? override.source : `--set ${override.source}`,
+    field: fieldName(full),
+    message: issue.code === 'unrecognized_keys' ? 'is not a field of the scenario' : issue.message,
+  };
 }
 
 /** The yaml library's default: enough for anchors shared by a few variants, far below a bomb. */
