@@ -3,7 +3,6 @@ import type { CheckFailure, ErrorKind } from '../results/sample.ts';
 import { classifyError } from './classify-error.ts';
 import {
   BODY_EXAMPLE,
-  BODY_SEARCHED,
   failedCheck,
   type PreparedEndpoint,
   type PreparedTraffic,
@@ -51,8 +50,6 @@ export class RequestSender implements Dispatcher.DispatchHandler {
   private bytes = 0;
   /** The endpoint of the request in flight. */
   private endpoint: PreparedEndpoint;
-  /** How many of the body's first bytes to keep, for a release pattern or the endpoint's checks. */
-  private keepBytes = 0;
   private kept: Buffer[] = [];
   private keptBytes = 0;
   /** The values of the headers the endpoint's checks read, in their order. */
@@ -82,10 +79,6 @@ export class RequestSender implements Dispatcher.DispatchHandler {
     }
     this.listener = listener;
     this.endpoint = endpoint;
-    this.keepBytes = Math.max(
-      this.traffic.releasePattern ? BODY_SEARCHED : 0,
-      endpoint.checks?.keepBytes ?? 0,
-    );
     this.inFlight = true;
     this.timedOut = false;
     this.status = 0;
@@ -151,7 +144,7 @@ export class RequestSender implements Dispatcher.DispatchHandler {
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.bytes += chunk.length;
-    if (this.keptBytes < this.keepBytes) {
+    if (this.keptBytes < this.endpoint.keepBytes) {
       this.kept.push(chunk);
       this.keptBytes += chunk.length;
     }
@@ -164,7 +157,7 @@ export class RequestSender implements Dispatcher.DispatchHandler {
     if (releasePattern || checks) {
       const [only] = this.kept;
       const kept = this.kept.length === 1 && only ? only : Buffer.concat(this.kept);
-      const body = kept.subarray(0, this.keepBytes);
+      const body = kept.subarray(0, this.endpoint.keepBytes);
       if (releasePattern)
         this.release = releasePattern.exec(body.toString('utf8'))?.[1] ?? this.release;
       // A 5xx is a failure already, counted by its status: checks judge the other responses.

@@ -18,6 +18,8 @@ export interface PreparedEndpoint {
   /** May be resent once after a keep-alive race (RFC 9112 §9.3.1). */
   retryable: boolean;
   checks: PreparedChecks | undefined;
+  /** How many of the body's first bytes to keep: what a release pattern or the checks read. */
+  keepBytes: number;
 }
 
 /** An endpoint's `expect`, ready to test a response against; each check has its words for reports. */
@@ -55,11 +57,13 @@ export function prepareTraffic(load: LoadConfig): PreparedTraffic {
     endpoints: configs.map((config, index) => {
       const { path, method, headers, body } = config;
       const expectation = 'expect' in config ? config.expect : undefined;
+      const checks = expectation ? prepareChecks(expectation) : undefined;
       return {
         index: explicit ? index : undefined,
         options: { path, method, headers, body },
         retryable: IDEMPOTENT.has(method),
-        checks: expectation ? prepareChecks(expectation) : undefined,
+        checks,
+        keepBytes: Math.max(load.releasePattern ? BODY_SEARCHED : 0, checks?.keepBytes ?? 0),
       };
     }),
     cumulativeWeights: configs.map((config) => {

@@ -70,13 +70,14 @@ async function readNamedFile(
     return await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof ScenarioFileError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : (error as Error).message;
-    throw new ScenarioFileError(field, `cannot read "${name}": ${reason}`);
+    throw new ScenarioFileError(field, `cannot read "${name}": ${readFailure(error)}`);
   }
+}
+
+/** Why a file could not be read, in words: the common cases named, the rest as Node says them. */
+export function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  return (error as Error).message;
 }

@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { fieldName, inOurWords } from '../text/wording.ts';
 import { ScenarioError, type ScenarioProblem } from './errors.ts';
-import { readScenarioFiles, ScenarioFileError } from './files.ts';
+import { readFailure, readScenarioFiles, ScenarioFileError } from './files.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { overrideSources, type ScenarioOverride } from './overrides.ts';
 import { endpointNames, type Scenario, scenarioSchema } from './schema.ts';
@@ -82,14 +82,7 @@ async function readScenarioText(file: string): Promise<string> {
     bytes = await readFile(file);
   } catch (error) {
     if (error instanceof ScenarioError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : (error as Error).message;
-    return fail(`cannot read the scenario: ${reason}`);
+    return fail(`cannot read the scenario: ${readFailure(error)}`);
   }
   try {
     return strictUtf8.decode(bytes);
