@@ -26,6 +26,7 @@ const LAYERS = [
   'deploy',
   'shard',
   'trial',
+  'watch',
   'run',
   'capacity',
   'init',

@@ -2,7 +2,7 @@ import { emptyBucket, mergeBucket } from '../results/bucket.ts';
 import type { Bucket } from '../results/recording.ts';
 import type { RunResults, TrialResult, VariantResults } from '../results/run.ts';
 import { type Instance, trialInstances } from './instances.ts';
-import { omittedOutputNotes, saturationNotices, shardNotices } from './notices.ts';
+import { omittedOutputNotes, saturationNotices, shardNotices, watchNotices } from './notices.ts';
 import { type RunOutcome, runOutcome } from './outcome.ts';
 import { type TrialMetrics, trialMetrics } from './trial-metrics.ts';
 import { summarizeVariant, type VariantSummary } from './variant-summary.ts';
@@ -51,6 +51,8 @@ export interface RunNotices {
   saturation: string[];
   /** Which shards are merged, and how well their clocks agree. */
   shard: string[];
+  /** `bench watch`: what the deploy's window was found from, or that none was. */
+  watch: string[];
   /** Deploy and hook output left out. */
   omittedOutput: string[];
 }
@@ -118,6 +120,7 @@ export function analyse(results: RunResults): AnalysedRun {
     notices: {
       saturation: saturationNotices(results),
       shard: shardNotices(results),
+      watch: watchNotices(results),
       omittedOutput: variants.flatMap((variant) => [
         ...omittedOutputNotes(variant.name, variant.results.hookLog),
         ...variant.trials.flatMap((trial) => trial.omittedOutput),

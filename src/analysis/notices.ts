@@ -1,5 +1,7 @@
+import { isDetected } from '../results/deploy-events.ts';
 import { HEAD_LINES, type LogLine, MAX_LINE_CHARACTERS, TAIL_LINES } from '../results/log-line.ts';
 import { type RunResults, SATURATED_ELU } from '../results/run.ts';
+import { formatMs } from '../text/format.ts';
 
 /** Trials in which deploy-bench itself was saturated: its own delays are in their figures. */
 export function saturationNotices(results: RunResults): string[] {
@@ -69,5 +71,28 @@ export function omittedOutputNotes(where: string, log: readonly LogLine[]): stri
         : []),
     ];
     return [`${where}: ${source ?? 'the deploy'} printed more than is kept: ${parts.join('; ')}.`];
+  });
+}
+
+/**
+ * `bench watch`: what the window was found from, or that none was — nothing the tool could see
+ * changed, so every figure is of steady traffic.
+ */
+export function watchNotices(results: RunResults): string[] {
+  return results.variants.flatMap((variant) => {
+    // A watched variant runs no deploy of its own: it has neither strategy nor command.
+    if (variant.strategy !== undefined || variant.command !== undefined) return [];
+    return variant.trials.flatMap(({ trial, status, recording }) => {
+      const where = `${variant.name}, trial ${trial}`;
+      const [start, end] = recording.timeline;
+      if (isDetected(recording.timeline) && start && end)
+        return [
+          `${where}: the deploy's window was detected from the traffic, from ${start.detail?.replace(/^detected: /, '')} (${formatMs(start.t)} after the load started) to ${end.detail?.replace(/^detected: /, '')} (${formatMs(end.t)}); the phases before, during and after it are split at ${formatMs(recording.intervalMs)} interval edges.`,
+        ];
+      if (status !== 'completed' || recording.timeline.length > 0) return [];
+      return [
+        `${where}: no deploy was detected — no request failed or took longer than ${formatMs(recording.disruption.thresholdMs)}, and no other release answered — so every figure is of steady traffic.`,
+      ];
+    });
   });
 }

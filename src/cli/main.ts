@@ -44,6 +44,13 @@ const COMMANDS: Record<string, Command> = {
     expects: 'two results.json files: bench compare BASE.json HEAD.json',
     load: async () => (await import('./compare-command.ts')).compareCommandLine,
   },
+  watch: {
+    usage: 'watch [url]',
+    describe:
+      'load a target while somebody else deploys it, until Ctrl-C or --duration; the deploy is found from the traffic',
+    expects: 'a URL, e.g. bench watch http://127.0.0.1:3000/',
+    load: async () => (await import('./watch-command.ts')).watchCommandLine,
+  },
   capacity: {
     usage: 'capacity <target>',
     describe:

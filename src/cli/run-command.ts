@@ -1,12 +1,4 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { EXIT } from '../errors/tool-error.ts';
 import type { ExportName } from '../export/registry.ts';
-import { prepareOutputFolder } from '../export/write-file.ts';
-import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
-import { killAllGroups } from '../process/process-group.ts';
-import { observeAll, progressLines } from '../run/observer.ts';
-import { runLoadedScenario } from '../run/run-scenario.ts';
 import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
 import {
   OverrideSyntaxError,
@@ -14,16 +6,12 @@ import {
   type ScenarioOverride,
   shorthandOverrides,
 } from '../scenario/overrides.ts';
-import { endpointNames } from '../scenario/schema.ts';
 import { estimateClockOffset } from '../shard/clock-offset.ts';
 import { parseShard, type ShardPlan } from '../shard/plan.ts';
-import { forTerminal } from '../text/escape.ts';
 import { defineCommandLine, SCENARIO_FILE } from './command-line.ts';
 import { checkExportOption, EXPORT_OPTION, exportFormats } from './export-option.ts';
 import type { CliIo } from './io.ts';
-import { LiveStats } from './live-stats.ts';
-import { printSummary } from './print-summary.ts';
-import { type Progress, progressMode, startProgress } from './progress.ts';
+import { freeDefaultOutDir, parseCommandLineGate, runAndReport } from './run-and-report.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface RunArgs {
@@ -61,75 +49,19 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   ];
   const outDir = args.out ?? (await freeDefaultOutDir(loaded.scenario.name));
 
-  // Problems and hints are written whatever the mode: --quiet drops progress, not warnings. While
-  // the progress view draws, they go through it, which clears its frame first.
-  let progress: Progress | undefined;
-  const warn = (line: string) =>
-    progress && !args.quiet ? progress.log(line) : io.stderr.write(`${forTerminal(line)}\n`);
-
-  // Signals are handled from before the output folder is locked: its lock and probe are removed
-  // on every way out.
-  const controller = new AbortController();
-  let interrupts = 0;
-  const interrupt = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
-      // Through the progress view, which clears its frame first: no stale frame is left above it.
-      warn(
-        `${signal}: stopping the load and the deploy, writing what was measured (again to quit at once)`,
-      );
-      controller.abort();
-      return;
-    }
-    killAllGroups();
-    io.exitNow(EXIT.interrupted);
-  };
-  // A closed terminal or SSH session (SIGHUP) is handled as Ctrl-C: the run stops and keeps its results.
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) io.signals.on(signal, interrupt);
-  let releaseOutDir = () => {};
-  try {
-    releaseOutDir = await prepareOutputFolder(outDir, { force: args.force });
-    if (controller.signal.aborted) return EXIT.interrupted;
-    const live = new LiveStats();
-    const view = startProgress(
-      live,
-      progressMode({ quiet: args.quiet, stream: io.stderr, env: io.env }),
-      io.stderr,
-      io.env,
-    );
-    progress = view;
-    const run = await runLoadedScenario(loaded, {
-      outDir,
-      signal: controller.signal,
-      trials: args.trials,
-      observer: observeAll(live, progressLines(view.log), {
-        // The status frame goes before the reports are written: nothing of it may be left after.
-        writingReports() {
-          view.stop();
-          if (!args.quiet) io.stderr.write('writing the reports…\n');
-        },
-      }),
-      ...(shard ? { shard } : {}),
+  return runAndReport(
+    {
+      loaded,
       gates,
+      outDir,
       formats: args.formats,
-      warn,
-    });
-    const index = path.join(outDir, 'index.html');
-    io.stdout.write('\n');
-    printSummary(
-      run,
-      `Report: ${args.formats.includes('html') ? index : path.join(outDir, 'results.json')}`,
-      io.stdout,
-    );
-    if (run.outcome.kind === 'interrupted' || controller.signal.aborted) return EXIT.interrupted;
-    if (run.outcome.kind === 'failed') return EXIT.runFailed;
-    return run.results.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;
-  } finally {
-    progress?.stop();
-    for (const signal of signals) io.signals.off(signal, interrupt);
-    releaseOutDir();
-  }
+      force: args.force,
+      quiet: args.quiet,
+      ...(args.trials !== undefined ? { trials: args.trials } : {}),
+      ...(shard ? { shard } : {}),
+    },
+    io,
+  );
 }
 
 function selectVariant(loaded: LoadedScenario, name: string | undefined): LoadedScenario {
@@ -184,39 +116,6 @@ async function planShard(
     },
     clockOffsetMs: await estimateClockOffset(scenario.target.url),
   };
-}
-
-function parseCommandLineGate(source: string, loaded: LoadedScenario): Gate {
-  try {
-    return parseGate(
-      source,
-      loaded.scenario.variants.map((v) => v.name),
-      endpointNames(loaded.scenario),
-    );
-  } catch (error) {
-    if (!(error instanceof GateSyntaxError)) throw error;
-    throw new UsageError(`--gate '${source}': column ${error.column}: ${error.message}`);
-  }
-}
-
-/** reports/<date-time>-<scenario>/, with -2, -3… when two runs start in the same second. */
-async function freeDefaultOutDir(scenarioName: string): Promise<string> {
-  const base = defaultOutDir(scenarioName);
-  for (let n = 1; ; n++) {
-    const candidate = n === 1 ? base : `${base}-${n}`;
-    if (!existsSync(candidate)) return candidate;
-  }
-}
-
-/** reports/<date-time>-<scenario>/, under the current folder. */
-function defaultOutDir(scenarioName: string): string {
-  const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
-  const slug =
-    scenarioName
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '') || 'run';
-  return path.join('reports', `${stamp}-${slug}`);
 }
 
 /** The shorthands first, then `--set` in order: a later change to a field wins. */

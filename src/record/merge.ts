@@ -1,8 +1,8 @@
 import { EXIT, ToolError } from '../errors/tool-error.ts';
-import { emptyBucket, mergeBucket } from '../results/bucket.ts';
+import { sumBuckets } from '../results/bucket.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import { isDeployEnd } from '../results/deploy-events.ts';
-import { createLatencyHistogram, type HistogramLayout } from '../results/histogram.ts';
+import { createLatencyHistogram } from '../results/histogram.ts';
 import type {
   AlternateLatency,
   Bucket,
@@ -58,6 +58,7 @@ export function mergeRecordings(parts: readonly Recording[]): Recording {
     b.disruption.thresholdMs > a.disruption.thresholdMs ? b : a,
   );
   const tails = resolved.flatMap((p) => (p.followerTails ? [p.followerTails] : []));
+  const unsplit = resolved.flatMap((p) => (p.unsplit ? [p.unsplit] : []));
   const alternate = mergeAlternates(resolved);
   return {
     intervalMs,
@@ -73,6 +74,7 @@ export function mergeRecordings(parts: readonly Recording[]): Recording {
       'packed',
     ),
     ...(tails.length > 0 ? { followerTails: sumSeries(tails, 'packed-fine') } : {}),
+    ...(unsplit.length > 0 ? { unsplit: sumSeries(unsplit, 'packed-fine') } : {}),
     longest,
     ...(waits.length > 0 ? { longestUserWait: waits.reduce((a, b) => (b.ms > a.ms ? b : a)) } : {}),
     disruption: {
@@ -109,6 +111,7 @@ function mergeEndpoints(parts: readonly Recording[]): Pick<Recording, 'endpoints
       const endpoint = parts.map((p) => (p.endpoints ?? [])[i] as EndpointRecording);
       const waits = endpoint.flatMap((e) => (e.longestUserWait ? [e.longestUserWait] : []));
       const spans = unionOfSpans(endpoint.flatMap((e) => e.disruption.spans));
+      const unsplit = endpoint.flatMap((e) => (e.unsplit ? [e.unsplit] : []));
       return {
         name,
         phases: {
@@ -116,6 +119,7 @@ function mergeEndpoints(parts: readonly Recording[]): Pick<Recording, 'endpoints
           during: sumBuckets(endpoint.map((e) => e.phases.during)),
           after: sumBuckets(endpoint.map((e) => e.phases.after)),
         },
+        ...(unsplit.length > 0 ? { unsplit: sumSeries(unsplit, 'packed-fine') } : {}),
         ...(waits.length > 0
           ? { longestUserWait: waits.reduce((a, b) => (b.ms > a.ms ? b : a)) }
           : {}),
@@ -192,12 +196,6 @@ function splitTails(part: Recording, endedAt: number): Recording {
       after: sumBuckets([part.phases.after, ...after]),
     },
   };
-}
-
-function sumBuckets(buckets: readonly Bucket[], layout: HistogramLayout = 'dense'): Bucket {
-  const sum = emptyBucket(layout);
-  for (const bucket of buckets) mergeBucket(sum, bucket);
-  return sum;
 }
 
 function sumSeries(series: readonly Bucket[][], layout: 'packed' | 'packed-fine'): Bucket[] {

@@ -28,6 +28,8 @@ export interface RecorderOptions {
   longestKept?: number;
   /** A request slower than this counts as disruption; without it, derived from the baseline. */
   slowThresholdMs?: number;
+  /** Where `slowThresholdMs` came from: the scenario (the default), or a baseline taken earlier. */
+  slowThresholdSource?: 'scenario' | 'baseline';
   /**
    * Which second view of latency to keep: `corrected` for a closed model (coordinated omission, with
    * the users' think time), `service` for the open model.
@@ -41,6 +43,12 @@ export interface RecorderOptions {
   follower?: boolean;
   /** The names of `load.endpoints`: each endpoint's requests are also recorded on their own. */
   endpoints?: readonly string[];
+  /**
+   * The deploy's window is found only afterwards, from the traffic (`bench watch`): no event comes,
+   * every request is 'before', and every request is also kept by interval at full precision — the
+   * trial's and each endpoint's `unsplit` — for `splitPhases` to split once the window is known.
+   */
+  splitLater?: boolean;
 }
 
 /** Distinct check failures kept as examples, at most (endpoints × checks is far below it). */
@@ -80,6 +88,8 @@ export class Recorder {
   private readonly intervals: IntervalSeries;
   /** A shard that does not run the deploy: its requests after the trigger, to be split by a merge. */
   private readonly followerTails: IntervalSeries | undefined;
+  /** Every request by interval, for a window found afterwards (`splitLater`). */
+  private readonly unsplit: IntervalSeries | undefined;
   private readonly longest: LongTransaction[] = [];
   private readonly timeline: DeployEvent[] = [];
   /** By instance id: a Map, because ids come from the target's headers (`__proto__` included). */
@@ -110,18 +120,22 @@ export class Recorder {
       open: 'open-interval',
       packed: 'packed',
     });
-    if (options.follower) {
-      this.followerTails = new IntervalSeries(this.intervalMs, {
-        open: 'dense',
-        packed: 'packed-fine',
-      });
-    }
+    if (options.follower) this.followerTails = fineIntervals(this.intervalMs);
+    if (options.splitLater) this.unsplit = fineIntervals(this.intervalMs);
     this.longestKept = options.longestKept ?? 10;
     this.endpoints = (options.endpoints ?? []).map(
-      (name) => new EndpointRecorder(name, () => this.slowThreshold?.ms),
+      (name) =>
+        new EndpointRecorder(
+          name,
+          () => this.slowThreshold?.ms,
+          options.splitLater ? fineIntervals(this.intervalMs) : undefined,
+        ),
     );
     if (options.slowThresholdMs !== undefined) {
-      this.slowThreshold = { ms: options.slowThresholdMs, source: 'scenario' };
+      this.slowThreshold = {
+        ms: options.slowThresholdMs,
+        source: options.slowThresholdSource ?? 'scenario',
+      };
     }
   }
 
@@ -158,6 +172,7 @@ export class Recorder {
     addSample(this.intervals.at(sample.t), sample);
     if (phase !== 'before' && this.followerTails)
       addSample(this.followerTails.at(sample.t), sample);
+    if (this.unsplit) addSample(this.unsplit.at(sample.t), sample);
     this.recordAlternate(sample, phase);
     this.keepIfLongest(sample);
     const instance = sample.instance ?? sample.release;
@@ -227,6 +242,7 @@ export class Recorder {
     this.phases[phase].dropped++;
     this.intervals.at(t).dropped++;
     if (phase !== 'before' && this.followerTails) this.followerTails.at(t).dropped++;
+    if (this.unsplit) this.unsplit.at(t).dropped++;
   }
 
   /** Closes the trial at `durationMs` and hands over what was recorded. */
@@ -242,6 +258,7 @@ export class Recorder {
       phases: this.phases,
       intervals: this.intervals.finish(),
       ...(this.followerTails ? { followerTails: this.followerTails.finish() } : {}),
+      ...(this.unsplit ? { unsplit: this.unsplit.finish() } : {}),
       longest: this.longest,
       longestUserWait,
       ...(this.alternate ? { alternateLatency: this.finishAlternate(this.alternate) } : {}),
@@ -325,12 +342,14 @@ class EndpointRecorder {
   constructor(
     readonly name: string,
     slowMs: () => number | undefined,
+    private readonly unsplit: IntervalSeries | undefined,
   ) {
     this.waits = new WaitTracker(slowMs);
   }
 
   record(sample: Sample, phase: Phase, end: number): void {
     addSample(this.phases[phase], sample);
+    if (this.unsplit) addSample(this.unsplit.at(sample.t), sample);
     this.waits.record(sample, end);
   }
 
@@ -339,10 +358,16 @@ class EndpointRecorder {
     return {
       name: this.name,
       phases: this.phases,
+      ...(this.unsplit ? { unsplit: this.unsplit.finish() } : {}),
       ...(longestUserWait ? { longestUserWait } : {}),
       disruption: { ms: totalMs(spans), spans },
     };
   }
+}
+
+/** Requests by interval at full precision, to be split into phases later. */
+function fineIntervals(intervalMs: number): IntervalSeries {
+  return new IntervalSeries(intervalMs, { open: 'dense', packed: 'packed-fine' });
 }
 
 /** The total length of spans that do not overlap. */
@@ -351,7 +376,7 @@ export function totalMs(spans: readonly [number, number][]): number {
 }
 
 /** The slow threshold a baseline gives: a multiple of its p99, with a floor. */
-function baselineThreshold(before: Histogram): {
+export function baselineThreshold(before: Histogram): {
   ms: number;
   source: Disruption['thresholdSource'];
 } {

@@ -82,3 +82,10 @@ export function mergeBucket(into: Bucket, from: Bucket): void {
   into.success.minMs = Math.min(into.success.minMs, from.success.minMs);
   into.success.maxMs = Math.max(into.success.maxMs, from.success.maxMs);
 }
+
+/** A new bucket holding all of `buckets`. */
+export function sumBuckets(buckets: readonly Bucket[], layout: HistogramLayout = 'dense'): Bucket {
+  const sum = emptyBucket(layout);
+  for (const bucket of buckets) mergeBucket(sum, bucket);
+  return sum;
+}

@@ -34,14 +34,15 @@ const mapPhases = <A, B>(phases: Record<Phase, A>, f: (a: A) => B): Record<Phase
 });
 
 export function encodeRecording(recording: Recording): EncodedRecording {
-  const { alternateLatency, followerTails, endpoints, ...rest } = recording;
+  const { alternateLatency, followerTails, unsplit, endpoints, ...rest } = recording;
   return {
     ...rest,
     ...(endpoints
       ? {
-          endpoints: endpoints.map((endpoint) => ({
+          endpoints: endpoints.map(({ unsplit, ...endpoint }) => ({
             ...endpoint,
             phases: mapPhases(endpoint.phases, encodeBucket),
+            ...(unsplit ? { unsplit: unsplit.map(encodeBucket) } : {}),
           })),
         }
       : {}),
@@ -58,6 +59,7 @@ export function encodeRecording(recording: Recording): EncodedRecording {
     phases: mapPhases(recording.phases, encodeBucket),
     intervals: recording.intervals.map(encodeBucket),
     ...(followerTails ? { followerTails: followerTails.map(encodeBucket) } : {}),
+    ...(unsplit ? { unsplit: unsplit.map(encodeBucket) } : {}),
   };
 }
 
@@ -66,15 +68,18 @@ export function encodeRecording(recording: Recording): EncodedRecording {
  * histograms decoded. It keeps the fields' order as written: a re-render is byte for byte the same.
  */
 export function decodeRecording(encoded: EncodedRecording): Recording {
-  const { alternateLatency, followerTails, endpoints, ...rest } = encoded;
+  const { alternateLatency, followerTails, unsplit, endpoints, ...rest } = encoded;
   const decode = (base64: string) => decodeHistogram(base64, 'dense');
+  const decodeSeries = (series: EncodedBucket[]) =>
+    series.map((bucket) => decodeBucket(bucket, 'packed'));
   return {
     ...rest,
     ...(endpoints
       ? {
-          endpoints: endpoints.map((endpoint) => ({
+          endpoints: endpoints.map(({ unsplit, ...endpoint }) => ({
             ...endpoint,
             phases: mapPhases(endpoint.phases, (bucket) => decodeBucket(bucket, 'dense')),
+            ...(unsplit ? { unsplit: decodeSeries(unsplit) } : {}),
           })),
         }
       : {}),
@@ -91,9 +96,8 @@ export function decodeRecording(encoded: EncodedRecording): Recording {
       : {}),
     overall: decodeBucket(encoded.overall, 'dense'),
     phases: mapPhases(encoded.phases, (bucket) => decodeBucket(bucket, 'dense')),
-    intervals: encoded.intervals.map((bucket) => decodeBucket(bucket, 'packed')),
-    ...(followerTails
-      ? { followerTails: followerTails.map((bucket) => decodeBucket(bucket, 'packed')) }
-      : {}),
+    intervals: decodeSeries(encoded.intervals),
+    ...(followerTails ? { followerTails: decodeSeries(followerTails) } : {}),
+    ...(unsplit ? { unsplit: decodeSeries(unsplit) } : {}),
   };
 }

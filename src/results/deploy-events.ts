@@ -33,3 +33,14 @@ export function deployDurationMs(timeline: readonly DeployEvent[]): number {
   const ended = timeline.find(isDeployEnd)?.t;
   return triggered !== undefined && ended !== undefined ? ended - triggered : Number.NaN;
 }
+
+/**
+ * The word that starts the detail of a window's events when `bench watch` found it from the traffic
+ * rather than running the deploy itself: reports label such a window "detected".
+ */
+export const DETECTED = 'detected';
+
+/** A deploy whose window was found from the traffic (`bench watch`), not run by the tool. */
+export function isDetected(timeline: readonly DeployEvent[]): boolean {
+  return timeline.some((e) => e.phase === 'triggered' && e.detail?.startsWith(DETECTED));
+}

@@ -126,12 +126,15 @@ export const encodedRecordingSchema = z.object({
     )
     .optional(),
   followerTails: z.array(encodedBucket).max(MAX_READ_INTERVALS).optional(),
+  /** Only between a watching generator thread and its merge (`Recording.unsplit`). */
+  unsplit: z.array(encodedBucket).max(MAX_READ_INTERVALS).optional(),
   connections: count.optional(),
   endpoints: z
     .array(
       z.object({
         name: z.string().max(200),
         phases: phasesOf(encodedBucket),
+        unsplit: z.array(encodedBucket).max(MAX_READ_INTERVALS).optional(),
         longestUserWait: userWait.optional(),
         disruption: z.object({ ms, spans: z.array(z.tuple([ms, ms])) }),
       }),

@@ -107,6 +107,8 @@ export interface InstanceLifecycle {
 export interface EndpointRecording {
   name: string;
   phases: Record<Phase, Bucket>;
+  /** `bench watch`, until its window is found: like the trial's `unsplit`. */
+  unsplit?: Bucket[];
   longestUserWait?: UserWait;
   disruption: { ms: number; spans: [number, number][] };
 }
@@ -148,6 +150,12 @@ export interface Recording {
    * 'during' phase until a merge that knows the deploy's end splits them (record/merge.ts).
    */
   followerTails?: Bucket[];
+  /**
+   * Only while `bench watch` records, before the deploy's window is found from the traffic: every
+   * request by interval of its start (3 significant digits), which `splitPhases` (record/) turns into
+   * the phases. Never written to results.json.
+   */
+  unsplit?: Bucket[];
   /** Connections the generator opened to the target (absent in files written before it was counted). */
   connections?: number;
   /** Per endpoint, when the scenario has `load.endpoints`. */

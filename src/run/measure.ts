@@ -14,7 +14,9 @@ import {
   runTrial,
   ShardLateError,
   TargetError,
+  type TrialRequest,
 } from '../trial/run-trial.ts';
+import { type WatchOptions, watchTrial } from '../watch/watch-trial.ts';
 import type { RunObserver } from './observer.ts';
 import { TOOL } from './tool.ts';
 
@@ -27,6 +29,11 @@ export interface MeasureOptions {
   trials?: number;
   /** One shard of a sharded run (one variant, one trial), and its clock's offset from the target's. */
   shard?: { plan: ShardPlan; clockOffsetMs: number | undefined };
+  /**
+   * `bench watch`: no deploy of the tool's own — the load runs until `watch.until` (or its duration)
+   * while somebody else deploys, and the window is found from the traffic (watch/watch-trial.ts).
+   */
+  watch?: WatchOptions;
 }
 
 /**
@@ -100,8 +107,10 @@ export async function measureScenario(
     variants: scenario.variants.map((v) => v.name),
     trialsPerVariant: trials,
     settleMs: timeline.settle,
-    warmupMs: timeline.warmup,
-    cooldownMs: timeline.cooldown,
+    // A watch has no warm-up or cool-down of its own: its load runs until it is told to stop.
+    warmupMs: options.watch ? 0 : timeline.warmup,
+    cooldownMs: options.watch ? 0 : timeline.cooldown,
+    ...(options.watch ? { watching: true } : {}),
     // A shard measures a fixed span, whenever the deploy ends.
     ...(options.shard ? { fixedLoadMs: shardSpanMs(timeline) } : {}),
   });
@@ -144,14 +153,17 @@ export async function measureScenario(
         if (options.signal.aborted) break run;
         trialsRun++;
         observer.trialStarted?.(ref);
-        const result = await runTrial({
+        const request: TrialRequest = {
           loaded,
           variant,
           trial,
           signal: options.signal,
           observer,
           ...(options.shard ? { shard: options.shard.plan } : {}),
-        });
+        };
+        const result = options.watch
+          ? await watchTrial(request, options.watch)
+          : await runTrial(request);
         observer.trialEnded?.(ref, result);
         variantResults.trials.push(result);
         await save();

@@ -11,6 +11,8 @@ export interface RunPlan {
   cooldownMs: number;
   /** A shard measures this fixed span from its load's start, whenever the deploy ends. */
   fixedLoadMs?: number;
+  /** `bench watch`: the load runs until it is told to stop, while somebody else deploys. */
+  watching?: boolean;
 }
 
 /** One trial of one variant: `trial` counts from 1 within the variant. */
@@ -87,11 +89,13 @@ function fanOut(
 export function progressLines(write: (line: string) => void): RunObserver {
   let trials = 0;
   let warmupMs = 0;
+  let watching = false;
   let variant = '';
   return {
     runStarted(plan) {
       trials = plan.trialsPerVariant;
       warmupMs = plan.warmupMs;
+      watching = plan.watching ?? false;
     },
     resting(next, ms) {
       write(`${next.variant}: resting ${ms / 1000} s before trial ${next.trial}/${trials}`);
@@ -101,7 +105,11 @@ export function progressLines(write: (line: string) => void): RunObserver {
       write(`${variant}: trial ${trial.trial}/${trials} — starting the target`);
     },
     loadStarted() {
-      write(`${variant}: load started; the deploy follows the ${warmupMs / 1000} s warm-up`);
+      write(
+        watching
+          ? `${variant}: recording; deploy now — the watch ends at Ctrl-C (or --duration)`
+          : `${variant}: load started; the deploy follows the ${warmupMs / 1000} s warm-up`,
+      );
     },
     phase({ t, phase, detail }) {
       write(

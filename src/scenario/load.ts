@@ -47,8 +47,21 @@ export async function loadScenarioFile(
   overrides: readonly ScenarioOverride[] = [],
 ): Promise<LoadedScenario> {
   const text = await readScenarioText(file);
+  return loadScenarioText(text, file, path.dirname(path.resolve(file)), env, overrides);
+}
+
+/**
+ * A scenario's text, as if read from `file` (the name its problems are told with); relative paths in
+ * it resolve from `dir`. `bench watch` builds one from its command line this way.
+ */
+export async function loadScenarioText(
+  text: string,
+  file: string,
+  dir: string,
+  env: Environment,
+  overrides: readonly ScenarioOverride[] = [],
+): Promise<LoadedScenario> {
   const { scenario, gates, locate } = parseScenarioWithGates(text, file, env, overrides);
-  const dir = path.dirname(path.resolve(file));
   // Read now for the error's line; each trial reads them again (runs are long, files may change).
   try {
     await readScenarioFiles(scenario, dir);
@@ -284,7 +297,8 @@ function overrideProblem(
     .find((o) => !('remove' in o) && o.path.every((key, i) => full[i] === key));
   if (!override) return undefined;
   return {
-    file: override.source.startsWith('--') ? override.source : `--set ${override.source}`,
+    // A flag or a command's argument is told as typed; a `--set` as what was set.
+    file: /^(--|bench )/.test(override.source) ? override.source : `--set ${override.source}`,
     field: fieldName(full),
     message: issue.code === 'unrecognized_keys' ? 'is not a field of the scenario' : issue.message,
   };

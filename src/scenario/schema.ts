@@ -254,8 +254,6 @@ const requestFields = {
   body: z.string().optional(),
 };
 
-const requestSchema = z.strictObject(requestFields);
-
 /** One status (200) or a class of them (2xx). */
 const statusExpectation = z.union(
   [z.number().int().min(100).max(599), z.string().regex(/^[1-5]xx$/)],
@@ -283,6 +281,8 @@ const expectSchema = z.strictObject({
     )
     .optional(),
 });
+
+const requestSchema = z.strictObject({ ...requestFields, expect: expectSchema.optional() });
 
 /** Endpoint names appear in tables and gates (`preboot.endpoint(assets).errors`): a plain word. */
 export const ENDPOINT_NAME = /^[A-Za-z0-9][\w-]*$/;

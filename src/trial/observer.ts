@@ -9,6 +9,8 @@ export type Stage =
   | 'warm-up'
   | 'deploying'
   | 'cool-down'
+  /** `bench watch`: load on, waiting for somebody else's deploy. */
+  | 'watching'
   | 'stopping';
 
 /** A trial's load while it runs: its clock, and its counters, read at the reader's own pace. */

@@ -14,7 +14,9 @@ import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
 import type { RecorderOptions } from '../record/recorder.ts';
 import type { DeployEvent, DeployPhase } from '../results/deploy-events.ts';
+import { createLatencyHistogram, type Histogram, msToMicros } from '../results/histogram.ts';
 import type { GeneratorLoad, TrialResult, TrialStatus } from '../results/run.ts';
+import { isFailure } from '../results/sample.ts';
 import {
   readScenarioFiles,
   ScenarioFileError,
@@ -22,7 +24,7 @@ import {
   withBodies,
 } from '../scenario/files.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
-import type { LoadConfig, Scenario, Variant } from '../scenario/schema.ts';
+import type { LoadConfig, Scenario, UrlTargetConfig, Variant } from '../scenario/schema.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import { fieldName } from '../text/wording.ts';
 import type { TrialObserver } from './observer.ts';
@@ -70,13 +72,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
   const { scenario, dir } = loaded;
   const startedAt = new Date().toISOString();
 
-  let files: ScenarioFiles;
-  try {
-    files = await readScenarioFiles(scenario, dir);
-  } catch (error) {
-    if (!(error instanceof ScenarioFileError)) throw error;
-    throw new TargetError(`${fieldName(error.field)}: ${error.message}`);
-  }
+  const files = await readTrialFiles(scenario, dir);
   let platform: EmbeddedPlatform | undefined;
   let target: TargetConnection;
   if ('platform' in scenario.target) {
@@ -89,25 +85,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     const running = platform;
     observer.platformUp?.(() => running.instances.live());
   } else {
-    const { url, ready } = scenario.target;
-    target = urlConnection(scenario.target, scenario.load, files.ca);
-    try {
-      await checkCertificate(target, signal);
-    } catch (error) {
-      throw new TargetError((error as Error).message);
-    }
-    if (ready) {
-      try {
-        await waitUntilReady(
-          new URL(ready.path ?? new URL(url).pathname, target.origin).toString(),
-          ready.timeout,
-          signal,
-          target,
-        );
-      } catch (error) {
-        throw new TargetError(`the target is not ready: ${(error as Error).message}`);
-      }
-    }
+    target = await openUrlTarget(scenario.target, scenario.load, files, signal);
   }
 
   const deployLog = new OutputLog();
@@ -257,6 +235,48 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
   }
 }
 
+/**
+ * An external target's connection, once its certificate is accepted and it answers its readiness
+ * path (when the scenario gives one).
+ */
+export async function openUrlTarget(
+  config: UrlTargetConfig,
+  load: LoadConfig,
+  files: ScenarioFiles,
+  signal: AbortSignal,
+): Promise<TargetConnection> {
+  const target = urlConnection(config, load, files.ca);
+  try {
+    await checkCertificate(target, signal);
+  } catch (error) {
+    throw new TargetError((error as Error).message);
+  }
+  const { url, ready } = config;
+  if (ready) {
+    try {
+      await waitUntilReady(
+        new URL(ready.path ?? new URL(url).pathname, target.origin).toString(),
+        ready.timeout,
+        signal,
+        target,
+      );
+    } catch (error) {
+      throw new TargetError(`the target is not ready: ${(error as Error).message}`);
+    }
+  }
+  return target;
+}
+
+/** The scenario's files (request bodies, a CA), read for one trial; a problem stops the run. */
+export async function readTrialFiles(scenario: Scenario, dir: string): Promise<ScenarioFiles> {
+  try {
+    return await readScenarioFiles(scenario, dir);
+  } catch (error) {
+    if (!(error instanceof ScenarioFileError)) throw error;
+    throw new TargetError(`${fieldName(error.field)}: ${error.message}`);
+  }
+}
+
 /** Waits for the shared start time; too late, and the shard's load would not line up. */
 async function untilShardStart(shard: ShardPlan, signal: AbortSignal): Promise<void> {
   const wait = shard.startAt - Date.now();
@@ -283,25 +303,31 @@ export function recorderOptions(scenario: Scenario, follower = false): RecorderO
   };
 }
 
-/** Runs the load unrecorded for a while; requests in flight at the end are awaited, not cut. */
+/**
+ * Runs the load unrecorded for a while; requests in flight at the end are awaited, not cut. Returns
+ * the latency of its successful requests: a baseline where nothing else gives one (`bench watch`).
+ */
 export async function settle(
   target: TargetConnection,
   load: LoadConfig,
   ms: number,
   signal: AbortSignal,
-): Promise<void> {
-  if (ms <= 0 || signal.aborted) return;
-  const ignore = () => {};
+): Promise<Histogram> {
+  const latency = createLatencyHistogram();
+  if (ms <= 0 || signal.aborted) return latency;
   const unrecorded = createLoadGenerator({
     target,
     load,
     clock: startClock(),
-    onSample: ignore,
-    onDropped: ignore,
+    onSample: (sample) => {
+      if (!isFailure(sample)) latency.recordValue(msToMicros(sample.latencyMs));
+    },
+    onDropped: () => {},
   });
   unrecorded.start();
   await sleep(ms, signal);
   await unrecorded.stop(signal.aborted ? 'abort' : 'drain');
+  return latency;
 }
 
 /**

@@ -60,6 +60,13 @@ type AnnotationOptions =
       xMax: number;
       backgroundColor: string;
       borderWidth: number;
+      label?: {
+        display: boolean;
+        content: string;
+        position: { x: 'start'; y: 'start' };
+        color: string;
+        font: Font;
+      };
     }
   | {
       type: 'line';
@@ -594,9 +601,17 @@ function phaseAnnotations(
   drawTime: DrawTime,
 ): Record<string, AnnotationOptions> {
   if (!trial) return {};
-  const annotations: Record<string, AnnotationOptions> = {
-    deploy: box(0, trial.deployEnd ?? trial.events.at(-1)?.at ?? 0, 'rgba(255, 165, 0, 0.10)'),
-  };
+  const deploy = box(0, trial.deployEnd ?? trial.events.at(-1)?.at ?? 0, 'rgba(255, 165, 0, 0.10)');
+  // A window found from the traffic (bench watch) says so: nobody told the tool when it was.
+  if (trial.detected)
+    deploy.label = {
+      display: true,
+      content: 'detected',
+      position: { x: 'start', y: 'start' },
+      color: '#8a6d00',
+      font: { size: 10, weight: 'bold' },
+    };
+  const annotations: Record<string, AnnotationOptions> = { deploy };
   // Every phase gets its line; the labels are laid out apart.
   trial.events.forEach((event, i) => {
     if (event.phase === 'triggered') return;
@@ -648,7 +663,11 @@ function phaseLine(
   };
 }
 
-function box(from: number, to: number, colour: string): AnnotationOptions {
+function box(
+  from: number,
+  to: number,
+  colour: string,
+): Extract<AnnotationOptions, { type: 'box' }> {
   return {
     type: 'box',
     drawTime: 'beforeDatasetsDraw',

@@ -5,7 +5,7 @@ import type { TrialMetrics } from '../analysis/trial-metrics.ts';
 import type { VariantSummary } from '../analysis/variant-summary.ts';
 import type { Comparison } from '../analysis/verdict.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
-import { isDeployEnd } from '../results/deploy-events.ts';
+import { isDeployEnd, isDetected } from '../results/deploy-events.ts';
 import { percentileMs } from '../results/histogram.ts';
 import type { Bucket, LongTransaction } from '../results/recording.ts';
 import type { RunResults, TrialResult } from '../results/run.ts';
@@ -28,6 +28,8 @@ export interface TrialView {
   metrics: TrialMetrics;
   /** Where the deploy ended (completed or failed), seconds after the trigger. */
   deployEnd?: number;
+  /** The deploy's window was found from the traffic (`bench watch`): labelled "detected". */
+  detected: boolean;
   events: (Omit<DeployEvent, 't'> & { at: number })[];
   latency: { p50: Point[]; p99: Point[]; max: Point[] };
   /** Intervals in which some request failed: at the interval's longest latency, with the count. */
@@ -90,6 +92,7 @@ export function buildView(run: AnalysedRun): RunView {
   const notices: string[] = [];
   notices.push(...run.notices.saturation);
   notices.push(...run.notices.shard);
+  notices.push(...run.notices.watch);
   if (
     variants.some((v) => v.trials.length > 0 && v.trials.every((t) => t.instances.length === 0))
   ) {
@@ -131,7 +134,11 @@ function variantView(variant: AnalysedVariant): VariantView {
   return {
     name: variant.name,
     ...(results.description ? { description: results.description } : {}),
-    how: results.strategy ? `strategy ${results.strategy}` : `command: ${results.command ?? ''}`,
+    how: results.strategy
+      ? `strategy ${results.strategy}`
+      : results.command !== undefined
+        ? `command: ${results.command}`
+        : 'deployed by somebody else (bench watch)',
     summary: variant.summary,
     trials: variant.trials.map(trialView),
     overall: variant.totals.overall,
@@ -181,6 +188,7 @@ function trialView({ result: trial, metrics, instances }: AnalysedTrial): TrialV
     ...(trial.failure ? { failure: trial.failure } : {}),
     metrics,
     ...(end ? { deployEnd: at(end.t) } : {}),
+    detected: isDetected(recording.timeline),
     events: recording.timeline.map(({ t, ...event }) => ({ ...event, at: at(t) })),
     latency: {
       p50: thin(latency.p50, 'max'),

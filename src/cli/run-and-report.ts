@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { EXIT } from '../errors/tool-error.ts';
+import type { ExportName } from '../export/registry.ts';
+import { prepareOutputFolder } from '../export/write-file.ts';
+import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
+import { killAllGroups } from '../process/process-group.ts';
+import type { MeasureOptions } from '../run/measure.ts';
+import { observeAll, progressLines } from '../run/observer.ts';
+import { runLoadedScenario } from '../run/run-scenario.ts';
+import type { LoadedScenario } from '../scenario/load.ts';
+import { endpointNames } from '../scenario/schema.ts';
+import { forTerminal } from '../text/escape.ts';
+import type { CliIo } from './io.ts';
+import { LiveStats } from './live-stats.ts';
+import { printSummary } from './print-summary.ts';
+import { type Progress, progressMode, startProgress } from './progress.ts';
+import { UsageError } from './usage-error.ts';
+
+export interface RunAndReportOptions extends Pick<MeasureOptions, 'trials' | 'shard'> {
+  loaded: LoadedScenario;
+  /** Every gate, read before any load is sent: a typo must not cost a run. */
+  gates: Gate[];
+  outDir: string;
+  formats: readonly ExportName[];
+  /** Write into an --out folder that already holds files. */
+  force: boolean;
+  /** No progress and no phase lines: only the summary and problems. */
+  quiet: boolean;
+  /** `bench watch`, for this long at most: the first Ctrl-C (or SIGTERM) ends it as time would. */
+  watch?: { durationMs?: number };
+}
+
+/**
+ * A loaded scenario measured with the live view, its reports written and its summary printed, as
+ * `bench run` and `bench watch` do: returns the exit code. Ctrl-C, SIGTERM and SIGHUP stop the load
+ * and keep what was measured; the next one quits at once.
+ */
+export async function runAndReport(options: RunAndReportOptions, io: CliIo): Promise<number> {
+  // Problems and hints are written whatever the mode: --quiet drops progress, not warnings. While
+  // the progress view draws, they go through it, which clears its frame first.
+  let progress: Progress | undefined;
+  const warn = (line: string) =>
+    progress && !options.quiet ? progress.log(line) : io.stderr.write(`${forTerminal(line)}\n`);
+
+  // Signals are handled from before the output folder is locked: its lock and probe are removed
+  // on every way out.
+  const controller = new AbortController();
+  const endWatch = options.watch ? new AbortController() : undefined;
+  const interrupt = (signal: NodeJS.Signals) => {
+    // Through the progress view, which clears its frame first: no stale frame is left above it.
+    if (endWatch && !endWatch.signal.aborted) {
+      warn(`${signal}: the watch ends here, writing the reports (again to interrupt)`);
+      endWatch.abort();
+      return;
+    }
+    if (!controller.signal.aborted) {
+      warn(
+        `${signal}: stopping the load${endWatch ? '' : ' and the deploy'}, writing what was measured (again to quit at once)`,
+      );
+      controller.abort();
+      return;
+    }
+    killAllGroups();
+    io.exitNow(EXIT.interrupted);
+  };
+  // A closed terminal or SSH session (SIGHUP) is handled as Ctrl-C: the run stops and keeps its results.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) io.signals.on(signal, interrupt);
+  let releaseOutDir = () => {};
+  try {
+    releaseOutDir = await prepareOutputFolder(options.outDir, { force: options.force });
+    if (controller.signal.aborted) return EXIT.interrupted;
+    const live = new LiveStats();
+    const view = startProgress(
+      live,
+      progressMode({ quiet: options.quiet, stream: io.stderr, env: io.env }),
+      io.stderr,
+      io.env,
+    );
+    progress = view;
+    const run = await runLoadedScenario(options.loaded, {
+      outDir: options.outDir,
+      signal: controller.signal,
+      trials: options.trials,
+      observer: observeAll(live, progressLines(view.log), {
+        // The status frame goes before the reports are written: nothing of it may be left after.
+        writingReports() {
+          view.stop();
+          if (!options.quiet) io.stderr.write('writing the reports…\n');
+        },
+      }),
+      ...(options.shard ? { shard: options.shard } : {}),
+      ...(endWatch ? { watch: { ...options.watch, until: endWatch.signal } } : {}),
+      gates: options.gates,
+      formats: options.formats,
+      warn,
+    });
+    const index = path.join(options.outDir, 'index.html');
+    io.stdout.write('\n');
+    printSummary(
+      run,
+      `Report: ${options.formats.includes('html') ? index : path.join(options.outDir, 'results.json')}`,
+      io.stdout,
+    );
+    if (run.outcome.kind === 'interrupted' || controller.signal.aborted) return EXIT.interrupted;
+    if (run.outcome.kind === 'failed') return EXIT.runFailed;
+    return run.results.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;
+  } finally {
+    progress?.stop();
+    for (const signal of signals) io.signals.off(signal, interrupt);
+    releaseOutDir();
+  }
+}
+
+/** reports/<date-time>-<scenario>/, with -2, -3… when two runs start in the same second. */
+export async function freeDefaultOutDir(scenarioName: string): Promise<string> {
+  const base = defaultOutDir(scenarioName);
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    if (!existsSync(candidate)) return candidate;
+  }
+}
+
+/** reports/<date-time>-<scenario>/, under the current folder. */
+function defaultOutDir(scenarioName: string): string {
+  const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
+  const slug =
+    scenarioName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'run';
+  return path.join('reports', `${stamp}-${slug}`);
+}
+
+/** A `--gate` of the command line, read against the scenario's variants and endpoints. */
+export function parseCommandLineGate(source: string, loaded: LoadedScenario): Gate {
+  try {
+    return parseGate(
+      source,
+      loaded.scenario.variants.map((v) => v.name),
+      endpointNames(loaded.scenario),
+    );
+  } catch (error) {
+    if (!(error instanceof GateSyntaxError)) throw error;
+    throw new UsageError(`--gate '${source}': column ${error.column}: ${error.message}`);
+  }
+}

@@ -1,0 +1,179 @@
+import { loadScenarioFile } from '../scenario/load.ts';
+import { DURATION_HINT, parseDuration } from '../text/duration.ts';
+import { loadWatchScenario, type WatchSettings } from '../watch/watch-scenario.ts';
+import { defineCommandLine } from './command-line.ts';
+import { checkExportOption, EXPORT_OPTION, exportFormats } from './export-option.ts';
+import type { CliIo } from './io.ts';
+import { freeDefaultOutDir, parseCommandLineGate, runAndReport } from './run-and-report.ts';
+import { UsageError } from './usage-error.ts';
+
+export interface WatchArgs extends WatchSettings {
+  out?: string;
+  /** Stop by itself after this long (as typed); otherwise at Ctrl-C or SIGTERM. */
+  duration?: string;
+  formats: ReturnType<typeof exportFormats>;
+  gates: string[];
+  force: boolean;
+  quiet: boolean;
+}
+
+/**
+ * `bench watch URL`: load on a target that somebody else deploys, until Ctrl-C, SIGTERM or
+ * `--duration`; the deploy's window is found from the traffic, and the reports are a run's.
+ */
+export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> {
+  if (args.scenario && args.expectStatus) {
+    const { scenario } = await loadScenarioFile(args.scenario, io.env);
+    if (scenario.load.endpoints)
+      throw new UsageError(
+        `--expect-status: ${args.scenario} has load.endpoints; give each its expect.status there`,
+      );
+  }
+  const loaded = await loadWatchScenario(args, io.env);
+  if (!('url' in loaded.scenario.target))
+    throw new UsageError(
+      `${args.scenario}: bench watch loads a URL, and this scenario starts the embedded platform; give one: bench watch URL --scenario ${args.scenario}`,
+    );
+  // How long it ran is part of what was asked for, as `--trials` is for a run.
+  if (args.duration !== undefined)
+    loaded.overrides = [...(loaded.overrides ?? []), `--duration ${args.duration}`];
+  const gates = args.gates.map((source) => parseCommandLineGate(source, loaded));
+  return runAndReport(
+    {
+      loaded,
+      gates,
+      outDir: args.out ?? (await freeDefaultOutDir(loaded.scenario.name)),
+      formats: args.formats,
+      force: args.force,
+      quiet: args.quiet,
+      watch:
+        args.duration !== undefined ? { durationMs: parseDuration(args.duration) as number } : {},
+    },
+    io,
+  );
+}
+
+/** Flags that take a duration: checked before anything is loaded. */
+const DURATIONS = ['duration', 'baseline', 'interval', 'slow-threshold'] as const;
+
+/** `bench watch [URL] [options]` */
+export const watchCommandLine = defineCommandLine(
+  (command) =>
+    command
+      .positional('url', {
+        type: 'string',
+        describe: 'the target, e.g. https://staging.example.com/health (or --scenario)',
+      })
+      .option('users', {
+        alias: 'c',
+        type: 'number',
+        requiresArg: true,
+        describe: 'closed-model users, as siege -c (default 1)',
+      })
+      .option('rate', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'an open-model arrival rate instead, e.g. 50/s',
+      })
+      .option('duration', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'stop after this long, e.g. 2m (default: at Ctrl-C or SIGTERM)',
+      })
+      .option('release-header', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'response header naming the release (default x-release)',
+      })
+      .option('instance-header', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'response header naming the instance that answered: a lane each',
+      })
+      .option('expect-status', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'statuses a response must have, e.g. 2xx or 200,304 (others fail as "check")',
+      })
+      .option('baseline', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'unrecorded load first, setting the slow threshold (default 3s)',
+      })
+      .option('slow-threshold', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'a request slower than this is a disruption (default: 5 × the baseline p99)',
+      })
+      .option('interval', {
+        type: 'string',
+        requiresArg: true,
+        describe: "width of the charts' intervals and of the phases' edges (default 1s)",
+      })
+      .option('scenario', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'take the target and the load from this scenario file (its variants are not run)',
+      })
+      .option('out', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'folder for the reports (default reports/<date>-watch-<host>/)',
+      })
+      .option('export', EXPORT_OPTION)
+      .option('gate', {
+        type: 'string',
+        requiresArg: true,
+        array: true,
+        describe: "pass/fail threshold, repeatable, e.g. --gate 'watched.longest < 2s'",
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'write into an --out folder that already holds files',
+      })
+      .option('quiet', {
+        type: 'boolean',
+        default: false,
+        describe: 'no progress and no phase lines: only the summary and problems',
+      })
+      .check((args) => {
+        if (args.url === undefined && args.scenario === undefined)
+          return 'watch: expected a URL, e.g. bench watch http://127.0.0.1:3000/, or --scenario FILE';
+        if (args.users !== undefined && args.rate !== undefined)
+          return '--users and --rate: expected one (closed users, or an open rate)';
+        for (const flag of DURATIONS) {
+          const value = args[flag];
+          if (value !== undefined && parseDuration(value) === undefined)
+            return `--${flag} ${value}: expected ${DURATION_HINT}`;
+        }
+        return checkExportOption(args);
+      })
+      .example('$0 watch https://staging.example.com/ -c 4', 'then deploy; Ctrl-C when it is done')
+      .example(
+        "$0 watch http://127.0.0.1:3000/ --duration 2m --gate 'watched.longest < 1s'",
+        'in CI, while another step deploys',
+      ),
+  (args, io) =>
+    watchCommand(
+      {
+        ...(args.url !== undefined ? { url: args.url } : {}),
+        ...(args.scenario !== undefined ? { scenario: args.scenario } : {}),
+        ...(args.users !== undefined ? { users: args.users } : {}),
+        ...(args.rate !== undefined ? { rate: args.rate } : {}),
+        ...(args.releaseHeader !== undefined ? { releaseHeader: args.releaseHeader } : {}),
+        ...(args.instanceHeader !== undefined ? { instanceHeader: args.instanceHeader } : {}),
+        ...(args.expectStatus !== undefined ? { expectStatus: args.expectStatus } : {}),
+        ...(args.baseline !== undefined ? { baseline: args.baseline } : {}),
+        ...(args.interval !== undefined ? { interval: args.interval } : {}),
+        ...(args.slowThreshold !== undefined ? { slowThreshold: args.slowThreshold } : {}),
+        ...(args.duration !== undefined ? { duration: args.duration } : {}),
+        ...(args.out !== undefined ? { out: args.out } : {}),
+        formats: exportFormats(args.export),
+        gates: (args.gate ?? []).map(String),
+        force: args.force,
+        quiet: args.quiet,
+      },
+      io,
+    ),
+);

@@ -1,0 +1,165 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BENCH, REPO } from '../helpers/scenarios.ts';
+
+/**
+ * `bench watch` against a real target process that somebody else "deploys": on SIGUSR2 from the
+ * test it holds every response for 2 s, then answers as release v2. The tool is given no deploy
+ * command; it must find the window from the traffic alone.
+ */
+const APP = path.join(REPO, 'test/fixtures/apps/stalling-release.mjs');
+
+interface Truth {
+  listening?: number;
+  stallStart?: number;
+  stallEnd?: number;
+}
+
+const started: ResultPromise[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) child.kill('SIGKILL');
+});
+
+/** Starts `node script`, reading its JSON lines into `truth`; resolves when `until` holds. */
+function startWithLines(
+  command: string[],
+  onLine: (line: string) => void,
+): ResultPromise<{ reject: false; all: true }> {
+  const [file, ...args] = command as [string, ...string[]];
+  const child = execa(file, args, { reject: false, all: true });
+  started.push(child);
+  let buffered = '';
+  child.all?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+  return child;
+}
+
+async function until(what: string, holds: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!holds()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function startTarget(): Promise<{ truth: Truth; app: ResultPromise; url: string }> {
+  const truth: Truth = {};
+  const app = startWithLines(['node', APP], (line) => Object.assign(truth, JSON.parse(line)));
+  await until('the target to listen', () => truth.listening !== undefined);
+  return { truth, app, url: `http://127.0.0.1:${truth.listening}/` };
+}
+
+function outFolder(): string {
+  return path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-watch-')), 'out');
+}
+
+describe('bench watch', () => {
+  it('finds a deploy it did not run from the traffic: the window within 100 ms, the stall within 1 %', async () => {
+    const { truth, app, url } = await startTarget();
+    const out = outFolder();
+    const stderr: string[] = [];
+    // A fixed slow threshold: a busy machine's hiccup after the stall must not stretch the window.
+    const bench = startWithLines(
+      [
+        'node',
+        BENCH,
+        'watch',
+        url,
+        '-c',
+        '2',
+        '--baseline',
+        '1s',
+        '--slow-threshold',
+        '300ms',
+        '--out',
+        out,
+      ],
+      (line) => stderr.push(line),
+    );
+    await until('the recording to start', () =>
+      stderr.some((l) => /recording; deploy now/.test(l)),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    app.kill('SIGUSR2');
+    await until('the stall to end', () => truth.stallEnd !== undefined);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Ctrl-C ends a watch as its duration would: reports, exit 0.
+    bench.kill('SIGINT');
+    const result = await bench;
+    expect(result.exitCode, result.all).toBe(0);
+
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(results.interrupted).toBe(false);
+    const [trial] = results.variants[0].trials;
+    const { recording } = trial;
+    const t0 = Date.parse(trial.startedAt);
+    const [triggered, completed] = recording.timeline;
+    expect(triggered).toMatchObject({
+      phase: 'triggered',
+      detail: expect.stringMatching(/^detected: /),
+    });
+    expect(completed).toMatchObject({
+      phase: 'completed',
+      detail: expect.stringMatching(/^detected: /),
+    });
+    const stallStart = truth.stallStart as number;
+    const stallEnd = truth.stallEnd as number;
+    expect(Math.abs(t0 + triggered.t - stallStart)).toBeLessThan(100);
+    expect(Math.abs(t0 + completed.t - stallEnd)).toBeLessThan(100);
+    const stall = stallEnd - stallStart;
+    expect(Math.abs(recording.longest[0].latencyMs - stall)).toBeLessThanOrEqual(stall * 0.01);
+    expect(Math.abs(recording.longestUserWait.ms - stall)).toBeLessThanOrEqual(stall * 0.01);
+    expect(recording.instances.map((i: { id: string }) => i.id)).toEqual(['v1', 'v2']);
+    // Split by the window: the stalled requests are during it, the steady ones around it.
+    expect(recording.phases.during.maxMs).toBeGreaterThanOrEqual(stall * 0.99);
+    expect(recording.phases.before.maxMs).toBeLessThan(300);
+    expect(recording.phases.after.maxMs).toBeLessThan(300);
+    expect(recording.phases.before.requests).toBeGreaterThan(0);
+    expect(recording.phases.after.requests).toBeGreaterThan(0);
+    expect(recording.unsplit).toBeUndefined();
+
+    const summary = readFileSync(path.join(out, 'summary.md'), 'utf8');
+    expect(summary).toMatch(/window was detected from the traffic/);
+    const page = readFileSync(path.join(out, 'index.html'), 'utf8');
+    expect(page).toContain('"content":"detected"');
+    expect(page).toContain('deployed by somebody else (bench watch)');
+    expect(result.all).toMatch(/watched: users waited at most 2\.0\d s/);
+  }, 60_000);
+
+  it('says so when nothing happened, with a slow threshold from its own baseline', async () => {
+    const { url } = await startTarget();
+    const out = outFolder();
+    const result = await execa(
+      'node',
+      [
+        BENCH,
+        'watch',
+        url,
+        '--duration',
+        '1s',
+        '--baseline',
+        '500ms',
+        '--out',
+        out,
+        '--export',
+        'json',
+      ],
+      { reject: false, all: true },
+    );
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toMatch(/no deploy was detected/);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const { recording } = results.variants[0].trials[0];
+    expect(recording.timeline).toEqual([]);
+    expect(recording.disruption.thresholdSource).toBe('baseline');
+    expect(recording.phases.before.requests).toBe(recording.overall.requests);
+    expect(results.overrides).toEqual([`bench watch ${url}`, '--baseline 500ms', '--duration 1s']);
+  }, 30_000);
+});
