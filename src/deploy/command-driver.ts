@@ -1,4 +1,5 @@
 import type { DeployConfig } from '../scenario/schema.ts';
+import { compilePattern } from '../text/pattern.ts';
 import type { OutputLog } from './bounded-log.ts';
 import type { DeployDriver } from './driver.ts';
 import { describeFailure, runShell } from './shell.ts';
@@ -16,7 +17,10 @@ export function commandDriver(options: {
   log: OutputLog;
   markers: DeployConfig['markers'];
 }): DeployDriver {
-  const markers = options.markers.map((m) => ({ pattern: new RegExp(m.pattern), phase: m.phase }));
+  const markers = options.markers.map((m) => ({
+    pattern: compilePattern(m.pattern),
+    phase: m.phase,
+  }));
   return {
     async deploy(emit, signal) {
       emit('booting', `$ ${options.command}`);

@@ -159,7 +159,7 @@ export class RequestSender implements Dispatcher.DispatchHandler {
       const kept = this.kept.length === 1 && only ? only : Buffer.concat(this.kept);
       const body = kept.subarray(0, this.endpoint.keepBytes);
       if (releasePattern)
-        this.release = releasePattern.exec(body.toString('utf8'))?.[1] ?? this.release;
+        this.release = releasePattern.firstGroup(body.toString('utf8')) ?? this.release;
       // A 5xx is a failure already, counted by its status: checks judge the other responses.
       const failed =
         checks && this.status < 500

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { EndpointConfig, Expectation, LoadConfig } from '../scenario/schema.ts';
+import { compilePattern, type Pattern } from '../text/pattern.ts';
 import { seededRandom } from './random.ts';
 
 /** Methods a client may resend without asking (RFC 9110 §9.2.2). */
@@ -26,9 +27,9 @@ export interface PreparedEndpoint {
 export interface PreparedChecks {
   status?: { codes: Set<number>; classes: Set<number>; words: string };
   /** Lower-cased names, as undici gives headers. */
-  headers: { name: string; pattern?: RegExp; words: string }[];
+  headers: { name: string; pattern?: Pattern; words: string }[];
   body?: { text: string; words: string };
-  bodyMatches?: { pattern: RegExp; words: string };
+  bodyMatches?: { pattern: Pattern; words: string };
   /** How many of the body's first bytes the checks need: all they search, or the example. */
   keepBytes: number;
 }
@@ -39,7 +40,7 @@ export interface PreparedTraffic {
   timeoutMs: number;
   /** Lower-cased, as undici gives header names. */
   releaseHeader: string;
-  releasePattern?: RegExp;
+  releasePattern?: Pattern;
   /** Lower-cased; absent when no instance header is read. */
   instanceHeader?: string;
   /** Cumulative weights, for picking by weight. */
@@ -72,7 +73,7 @@ export function prepareTraffic(load: LoadConfig): PreparedTraffic {
     }),
     timeoutMs: load.timeout,
     releaseHeader: load.releaseHeader.toLowerCase(),
-    ...(load.releasePattern ? { releasePattern: new RegExp(load.releasePattern) } : {}),
+    ...(load.releasePattern ? { releasePattern: compilePattern(load.releasePattern) } : {}),
     ...(load.instanceHeader ? { instanceHeader: load.instanceHeader.toLowerCase() } : {}),
   };
 }
@@ -112,7 +113,7 @@ function prepareChecks(expectation: Expectation): PreparedChecks {
         ? { name: name.toLowerCase(), words: `header ${name} present` }
         : {
             name: name.toLowerCase(),
-            pattern: new RegExp(value),
+            pattern: compilePattern(value),
             words: `header ${name} matches /${value}/`,
           },
     );
@@ -126,7 +127,7 @@ function prepareChecks(expectation: Expectation): PreparedChecks {
   }
   if (expectation.bodyMatches !== undefined) {
     checks.bodyMatches = {
-      pattern: new RegExp(expectation.bodyMatches),
+      pattern: compilePattern(expectation.bodyMatches),
       words: `body matches /${expectation.bodyMatches}/`,
     };
     checks.keepBytes = BODY_SEARCHED;

@@ -3,6 +3,7 @@ import { MAX_INTERVALS_PER_TRIAL, variantFileName } from '../results/bounds.ts';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from '../text/duration.ts';
 import { hasControlCharacter } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
+import { patternProblem } from '../text/pattern.ts';
 
 /**
  * The longest a Node.js timer can wait (2³¹−1 ms, about 24.8 days). Beyond it Node silently waits
@@ -236,16 +237,18 @@ const rate = z.string({ error: 'expected a rate such as 50/s or 600/m' }).transf
   return perSecond;
 });
 
-const regex = z.string().superRefine((text, ctx) => {
-  try {
-    new RegExp(text);
-  } catch (error) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected a regular expression: ${(error as Error).message}`,
-    });
-  }
-});
+/** Matched in linear time (text/pattern.ts): RE2's syntax, without look-around or back-references. */
+const regex = z
+  .string()
+  .max(1000, 'expected a regular expression of at most 1000 characters')
+  .superRefine((text, ctx) => {
+    const problem = patternProblem(text);
+    if (problem)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a regular expression in RE2's syntax (no look-around or back-references): ${problem}`,
+      });
+  });
 
 const requestFields = {
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
@@ -255,9 +258,16 @@ const requestFields = {
 };
 
 /** One status (200) or a class of them (2xx). */
+const STATUS_HINT = 'expected a status such as 200 or a class such as 2xx';
 const statusExpectation = z.union(
-  [z.number().int().min(100).max(599), z.string().regex(/^[1-5]xx$/)],
-  { error: 'expected a status such as 200 or a class such as 2xx' },
+  [
+    z.number().int(STATUS_HINT).min(100, STATUS_HINT).max(599, STATUS_HINT),
+    z.string().superRefine((text, ctx) => {
+      if (!/^[1-5]xx$/.test(text))
+        ctx.addIssue({ code: 'custom', message: `${STATUS_HINT}, got ${JSON.stringify(text)}` });
+    }),
+  ],
+  { error: STATUS_HINT },
 );
 
 /** What a response must be to count as a success; one that is not is a failure of kind `check`. */
@@ -282,7 +292,25 @@ const expectSchema = z.strictObject({
     .optional(),
 });
 
-const requestSchema = z.strictObject({ ...requestFields, expect: expectSchema.optional() });
+/** A HEAD response has no body: a body check on one would fail every request. */
+function noBodyCheckOnHead(
+  request: { method: string; expect?: { body?: string; bodyMatches?: string } | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (request.method !== 'HEAD') return;
+  for (const field of ['body', 'bodyMatches'] as const) {
+    if (request.expect?.[field] !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expect', field],
+        message: 'a HEAD response has no body to check; expected a GET, or no body check',
+      });
+  }
+}
+
+const requestSchema = z
+  .strictObject({ ...requestFields, expect: expectSchema.optional() })
+  .superRefine(noBodyCheckOnHead);
 
 /** Endpoint names appear in tables and gates (`preboot.endpoint(assets).errors`): a plain word. */
 export const ENDPOINT_NAME = /^[A-Za-z0-9][\w-]*$/;
@@ -304,7 +332,8 @@ const endpointSchema = z
   .refine((e) => e.body === undefined || e.bodyFile === undefined, {
     message: 'expected either `body` or `bodyFile`, not both',
     path: ['bodyFile'],
-  });
+  })
+  .superRefine(noBodyCheckOnHead);
 
 const commonLoad = {
   timeout: positiveDuration().default(60_000),
