@@ -22,7 +22,10 @@ export class ScenarioFileError extends Error {
   }
 }
 
-/** Reads `bodyFile`s and `target.tls.ca`, relative to the scenario's folder, as UTF-8 text. */
+/**
+ * Reads `bodyFile`s and `target.tls.ca`, relative to the scenario's folder: UTF-8 text, and the CA a
+ * PEM certificate.
+ */
 export async function readScenarioFiles(scenario: Scenario, dir: string): Promise<ScenarioFiles> {
   const bodies: Record<string, string> = Object.create(null);
   for (const [index, endpoint] of (scenario.load.endpoints ?? []).entries()) {
@@ -38,6 +41,11 @@ export async function readScenarioFiles(scenario: Scenario, dir: string): Promis
   const caFile = 'url' in target ? target.tls?.ca : undefined;
   const ca =
     caFile === undefined ? undefined : await readNamedFile(dir, caFile, ['target', 'tls', 'ca']);
+  if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ScenarioFileError(
+      ['target', 'tls', 'ca'],
+      `"${caFile}" holds no certificate; expected a PEM file with -----BEGIN CERTIFICATE-----`,
+    );
   return { bodies, ...(ca !== undefined ? { ca } : {}) };
 }
 
@@ -67,12 +75,23 @@ async function readNamedFile(
         field,
         `"${name}" is ${info.size} bytes; expected at most ${MAX_SCENARIO_FILE_BYTES} (16 MB)`,
       );
-    return await readFile(file, 'utf8');
+    const bytes = await readFile(file);
+    try {
+      return strictUtf8.decode(bytes);
+    } catch {
+      // Decoded loosely, a binary body would be sent altered (each bad byte as U+FFFD).
+      throw new ScenarioFileError(
+        field,
+        `"${name}" is not UTF-8 text; expected a text file (binary bodies are not supported)`,
+      );
+    }
   } catch (error) {
     if (error instanceof ScenarioFileError) throw error;
     throw new ScenarioFileError(field, `cannot read "${name}": ${readFailure(error)}`);
   }
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Why a file could not be read, in words: the common cases named, the rest as Node says them. */
 export function readFailure(error: unknown): string {

@@ -520,7 +520,7 @@ export const scenarioSchema = z
         code: 'custom',
         path: ['load', 'keepAlive'],
         message:
-          'expected keepAlive: true with target.http2: HTTP/2 sends every request over one connection',
+          'expected keepAlive: true with target.http2: a new connection per request is HTTP/1.1 only',
       });
     }
     const seen = new Set<string>();

@@ -246,12 +246,8 @@ export async function openUrlTarget(
   signal: AbortSignal,
 ): Promise<TargetConnection> {
   const target = urlConnection(config, load, files.ca);
-  try {
-    await checkCertificate(target, signal);
-  } catch (error) {
-    throw new TargetError((error as Error).message);
-  }
   const { url, ready } = config;
+  // Readiness first: a target that comes up late would refuse the certificate check's connection.
   if (ready) {
     try {
       await waitUntilReady(
@@ -263,6 +259,11 @@ export async function openUrlTarget(
     } catch (error) {
       throw new TargetError(`the target is not ready: ${(error as Error).message}`);
     }
+  }
+  try {
+    await checkCertificate(target, signal);
+  } catch (error) {
+    throw new TargetError((error as Error).message);
   }
   return target;
 }

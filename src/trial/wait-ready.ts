@@ -44,6 +44,9 @@ async function poll(
       if (response.statusCode < 500) return;
       last = `HTTP ${response.statusCode}`;
     } catch (error) {
+      // A certificate refused now is refused at every attempt: say what to set, at once.
+      const refused = connectionRefusal(error);
+      if (refused) throw refused;
       last = attemptFailure(error);
     }
     if (performance.now() >= deadline) break;
@@ -76,10 +79,38 @@ function attemptFailure(error: unknown): string {
 const CERTIFICATE_REFUSED =
   /^(ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_\w+)$/;
 
+/** OpenSSL's codes for a server that answered a TLS hello with something else: plain HTTP. */
+const NOT_TLS = /^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST)$/;
+
+/**
+ * A connection the run cannot make whatever it waits for, in one line that says what to change: a
+ * certificate the settings do not trust, or an https:// URL whose server speaks plain HTTP.
+ */
+function connectionRefusal(error: unknown): Error | undefined {
+  const { code, cause, message } = error as {
+    code?: unknown;
+    cause?: { code?: unknown; message?: string };
+    message?: string;
+  };
+  const [found, words] =
+    typeof code === 'string' ? [code, message] : [cause?.code, cause?.message ?? message];
+  if (typeof found !== 'string') return undefined;
+  if (CERTIFICATE_REFUSED.test(found))
+    return new Error(
+      `the target's certificate was refused (${found}: ${words}); set target.tls.ca to the CA that signed it, target.tls.servername to the name it was issued for, or target.tls.insecure: true for a self-signed staging certificate`,
+    );
+  if (NOT_TLS.test(found))
+    return new Error(
+      `the target does not speak TLS (${found}): its server answers plain HTTP; use an http:// URL`,
+    );
+  return undefined;
+}
+
 /**
  * One request before the load, to an https target: a certificate the settings do not trust fails
- * here, in one line that says what to set, rather than as every request of the run failing.
- * Anything else (refused, a 5xx) is left to the run to measure.
+ * here, in one line that says what to set, rather than as every request of the run failing (or
+ * hanging: undici leaves a connection that met an invalid name unusable). Anything else (refused,
+ * a 5xx) is left to the run to measure.
  */
 export async function checkCertificate(
   target: TargetConnection,
@@ -95,12 +126,8 @@ export async function checkCertificate(
     });
     await response.body.dump();
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && CERTIFICATE_REFUSED.test(code)) {
-      throw new Error(
-        `the target's certificate was refused (${code}: ${(error as Error).message}); set target.tls.ca to the CA that signed it, target.tls.servername to the name it was issued for, or target.tls.insecure: true for a self-signed staging certificate`,
-      );
-    }
+    const refused = connectionRefusal(error);
+    if (refused) throw refused;
   } finally {
     await dispatcher.close();
   }

@@ -285,6 +285,17 @@ describe('TLS and HTTP/2', () => {
     );
   });
 
+  it('refuses an https:// URL whose server speaks plain HTTP, saying to use http://', async () => {
+    const plain = await startHttpServer((_req, res) => res.end('ok'));
+    servers.push(plain);
+    const read = scenario(`{ url: "${plain.origin.replace('http:', 'https:')}/" }`, '{ users: 1 }');
+    if (!('url' in read.target)) throw new Error('expected a url target');
+    const target = urlConnection(read.target, read.load, undefined);
+    await expect(checkCertificate(target, new AbortController().signal)).rejects.toThrow(
+      /does not speak TLS \(ERR_SSL_WRONG_VERSION_NUMBER\).*use an http:\/\/ URL/,
+    );
+  });
+
   it('speaks HTTP/2 with http2: true, as the server saw it, and HTTP/1.1 without', async () => {
     const two = https(h2, 'tls: { insecure: true }, http2: true');
     const recording = await measure(two.target, two.load, 300);
