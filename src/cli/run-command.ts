@@ -155,7 +155,9 @@ export const runCommandLine = defineCommandLine(
       .option('set', {
         type: 'string',
         requiresArg: true,
+        // One value each time it is given: a list option would take the scenario file too.
         array: true,
+        nargs: 1,
         describe: 'change a scenario field for this run, repeatable, e.g. --set load.users=8',
       })
       .option('users', {
@@ -192,7 +194,9 @@ export const runCommandLine = defineCommandLine(
       .option('gate', {
         type: 'string',
         requiresArg: true,
+        // One value each time it is given: a list option would take the scenario file too.
         array: true,
+        nargs: 1,
         describe: "pass/fail threshold, repeatable, e.g. --gate 'preboot.longest < 2s'",
       })
       .option('variant', { type: 'string', requiresArg: true, describe: 'run only this variant' })
@@ -219,6 +223,9 @@ export const runCommandLine = defineCommandLine(
         ) {
           return '--trials: expected a whole number from 1 to 1000';
         }
+        // yargs reads `--users many` as NaN: say what was expected, not "NaN".
+        if (args.users !== undefined && !Number.isInteger(args.users))
+          return '--users: expected a whole number of users, e.g. --users 8';
         if (args.users !== undefined && args.rate !== undefined)
           return '--users and --rate: expected one (closed users, or an open rate)';
         if (args.shard !== undefined && !parseShard(args.shard)) {

@@ -124,7 +124,9 @@ export const watchCommandLine = defineCommandLine(
       .option('gate', {
         type: 'string',
         requiresArg: true,
+        // One value each time it is given: a list option would take the scenario file too.
         array: true,
+        nargs: 1,
         describe: "pass/fail threshold, repeatable, e.g. --gate 'watched.longest < 2s'",
       })
       .option('force', {
@@ -140,6 +142,9 @@ export const watchCommandLine = defineCommandLine(
       .check((args) => {
         if (args.url === undefined && args.scenario === undefined)
           return 'watch: expected a URL, e.g. bench watch http://127.0.0.1:3000/, or --scenario FILE';
+        // yargs reads `--users many` as NaN: say what was expected, not "NaN".
+        if (args.users !== undefined && !Number.isInteger(args.users))
+          return '--users: expected a whole number of users, e.g. --users 8';
         if (args.users !== undefined && args.rate !== undefined)
           return '--users and --rate: expected one (closed users, or an open rate)';
         for (const flag of DURATIONS) {

@@ -5,6 +5,7 @@ import {
   isMap,
   isNode,
   isScalar,
+  isSeq,
   LineCounter,
   type Node,
   parseDocument,
@@ -270,6 +271,20 @@ function applyOverrides(
   file: string,
 ): void {
   for (const override of overrides) {
+    // A list grows by one at its end at most: `endpoints[5]` on two would leave a gap of nulls.
+    override.path.forEach((key, depth) => {
+      if (typeof key !== 'number') return;
+      const list = document.getIn(override.path.slice(0, depth), true);
+      const length = isSeq(list) ? list.items.length : 0;
+      if (key > length)
+        throw new ScenarioError([
+          {
+            file: `--set ${override.source}`,
+            field: fieldName(override.path.slice(0, depth)),
+            message: `has ${length} item${length === 1 ? '' : 's'}; expected an index up to ${length} (${length} adds one)`,
+          },
+        ]);
+    });
     try {
       if ('remove' in override) document.deleteIn(override.path);
       else document.setIn(override.path, document.createNode(override.value));
@@ -292,9 +307,12 @@ function overrideProblem(
 ): ScenarioProblem | undefined {
   const issuePath = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
   const full = issue.code === 'unrecognized_keys' ? [...issuePath, issue.keys[0] ?? ''] : issuePath;
+  // The override that set this field or one inside it, or that made the unknown key it is under.
+  const within = (outer: readonly unknown[], inner: readonly unknown[]) =>
+    outer.length > 0 && outer.every((key, i) => inner[i] === key);
   const override = [...overrides]
     .reverse()
-    .find((o) => !('remove' in o) && o.path.every((key, i) => full[i] === key));
+    .find((o) => !('remove' in o) && (within(o.path, full) || within(full, o.path)));
   if (!override) return undefined;
   return {
     // A flag or a command's argument is told as typed; a `--set` as what was set.

@@ -6,8 +6,8 @@ export type ScenarioOverride =
   /** A field a shorthand takes away: `--rate` makes a closed load open, and drops `users`. */
   | { source: string; path: (string | number)[]; remove: true };
 
-/** `load.users`, `timeline.warmup`, `load.endpoints[1].weight`. */
-const PATH = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*$/;
+/** `load.users`, `timeline.warmup`, `load.endpoints[1].weight`, `load.request.headers.x-api-key`. */
+const PATH = /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\])*$/;
 
 /** `--set` or a shorthand given something that is not `path=value`: a usage error, exit 2. */
 export class OverrideSyntaxError extends Error {
@@ -37,7 +37,7 @@ export function parseOverride(text: string): ScenarioOverride {
 }
 
 function pathKeys(path: string): (string | number)[] {
-  return [...path.matchAll(/([A-Za-z_]\w*)|\[(\d+)\]/g)].map((m) =>
+  return [...path.matchAll(/([A-Za-z_][\w-]*)|\[(\d+)\]/g)].map((m) =>
     m[2] !== undefined ? Number(m[2]) : (m[1] as string),
   );
 }
