@@ -110,14 +110,26 @@ describe('bench run --set and its shorthands', () => {
       [['--set', 'nonsense'], /--set nonsense: expected path=value/],
       [['--users', '0'], /^--users 0: load\.users: /m],
       [['--users', '2', '--rate', '5/s'], /--users and --rate: expected one/],
+      [['--users', 'many'], /^bench: --users: expected a whole number of users/m],
+      // A key the change itself made up is the change's problem, not the file's.
+      [['--set', 'nope.x=1'], /^--set nope\.x=1: nope: is not a field of the scenario/m],
+      [
+        ['--set', 'load.endpoints[3].weight=2'],
+        /^--set load\.endpoints\[3\]\.weight=2: load\.endpoints: has 0 items; expected an index up to 0/m,
+      ],
+      [
+        ['--set', 'load.request.headers.x-api-key=[1, 2]'],
+        /^--set load\.request\.headers\.x-api-key=\[1, 2\]: load\.request\.headers\.x-api-key: expected/m,
+      ],
     ];
     for (const [args, message] of cases) {
+      // The file after the options: each --set takes one value, and leaves the file alone.
       const run = await benchInProcess([
         'run',
-        scenario,
         '--out',
         path.join(dir, 'never'),
         ...args,
+        scenario,
       ]);
       expect(run.exitCode, args.join(' ')).toBe(2);
       expect(run.stderr, args.join(' ')).toMatch(message);
