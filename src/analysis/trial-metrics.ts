@@ -61,8 +61,11 @@ export interface TrialMetrics {
 /** The figures of a set of requests: a trial's, or one endpoint's. */
 export type RequestMetrics = Omit<TrialMetrics, 'alternateLatency' | 'connections' | 'endpoints'>;
 
-/** One endpoint's figures: the trial's, computed from its requests alone. */
-export type EndpointMetrics = { name: string; hurt: boolean } & RequestMetrics;
+/**
+ * One endpoint's figures: the trial's, computed from its requests alone; `hurt` is absent when no
+ * request to it ended after the deploy's trigger (nothing to judge by).
+ */
+export type EndpointMetrics = { name: string; hurt?: boolean } & RequestMetrics;
 
 /** Percentiles of a histogram alone (its maximum to 3 significant digits: it keeps no exact one). */
 function summarizeHistogram(histogram: Histogram): LatencySummary {
@@ -104,10 +107,7 @@ export function trialMetrics(recording: Recording): TrialMetrics {
   };
 }
 
-/**
- * An endpoint's figures, taken as the trial's are from its own requests. The deploy hurt it when a
- * request to it failed, or took longer than the slow threshold, during the deploy.
- */
+/** An endpoint's figures, taken as the trial's are from its own requests, and whether the deploy hurt it. */
 function endpointMetrics(recording: Recording, endpoint: EndpointRecording): EndpointMetrics {
   const overall = emptyBucket();
   for (const phase of Object.values(endpoint.phases)) mergeBucket(overall, phase);
@@ -119,12 +119,25 @@ function endpointMetrics(recording: Recording, endpoint: EndpointRecording): End
     ...(endpoint.longestUserWait ? { longestUserWait: endpoint.longestUserWait } : {}),
     disruption: { ...recording.disruption, ...endpoint.disruption },
   });
-  const during = endpoint.phases.during;
-  return {
-    name: endpoint.name,
-    hurt: during.failures > 0 || during.maxMs > recording.disruption.thresholdMs,
-    ...metrics,
-  };
+  const hurt = hurtByDeploy(endpoint.phases, recording.disruption.thresholdMs);
+  return { name: endpoint.name, ...(hurt !== undefined ? { hurt } : {}), ...metrics };
+}
+
+/**
+ * The deploy hurt an endpoint when, from the trigger on (during the deploy or after it), the endpoint
+ * failed more often than before it, or answered slower than the slow threshold where nothing before
+ * had. So an asset that 404s once the new release serves is hurt, and an endpoint broken all along
+ * is not. Undefined when no request to it came after the trigger.
+ */
+function hurtByDeploy(phases: Recording['phases'], thresholdMs: number): boolean | undefined {
+  const { before, during, after } = phases;
+  const requests = during.requests + after.requests;
+  if (requests === 0) return undefined;
+  const failures = during.failures + after.failures;
+  const beforeShare = before.requests > 0 ? before.failures / before.requests : 0;
+  const failedMore = failures > 0 && failures / requests > beforeShare;
+  const slower = Math.max(during.maxMs, after.maxMs) > thresholdMs && before.maxMs <= thresholdMs;
+  return failedMore || slower;
 }
 
 function requestMetrics(recording: Recording): RequestMetrics {

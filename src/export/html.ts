@@ -161,7 +161,7 @@ function endpointsHtml(view: RunView): string {
     const rows = view.endpoints
       .map(
         (r) =>
-          `<tr class="${r.hurt ? 'hurt' : 'unharmed'}"><td>${e(r.endpoint)}</td><td>${e(r.variant)}</td>${r.cells.map((c) => `<td>${e(c)}</td>`).join('')}<td>${r.hurt ? '⚠ hurt' : 'unharmed'}</td></tr>`,
+          `<tr class="${r.verdict === 'hurt' ? 'hurt' : 'unharmed'}"><td>${e(r.endpoint)}</td><td>${e(r.variant)}</td>${r.cells.map((c) => `<td>${e(c)}</td>`).join('')}<td>${r.verdict === 'hurt' ? '⚠ hurt' : e(r.verdict)}</td></tr>`,
       )
       .join('\n');
     parts.push(`<h2>By endpoint</h2>

@@ -100,7 +100,7 @@ function endpointsSection(view: RunView): string[] {
       `|---|---|${ENDPOINT_COLUMNS.map(() => '---:').join('|')}|---|`,
       ...view.endpoints.map(
         (row) =>
-          `| ${m(row.endpoint)} | ${m(row.variant)} | ${row.cells.map(m).join(' | ')} | ${row.hurt ? '⚠️ **hurt**' : 'unharmed'} |`,
+          `| ${m(row.endpoint)} | ${m(row.variant)} | ${row.cells.map(m).join(' | ')} | ${row.verdict === 'hurt' ? '⚠️ **hurt**' : row.verdict} |`,
       ),
       '',
       'Hurt: a request to the endpoint failed, or was slower than the slow threshold, during the deploy.',

@@ -46,7 +46,12 @@ function endpointsBlock(run: AnalysedRun): string[] {
       chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     });
     for (const row of rows)
-      table.push([row.endpoint, row.variant, ...row.cells, row.hurt ? 'HURT' : 'unharmed']);
+      table.push([
+        row.endpoint,
+        row.variant,
+        ...row.cells,
+        row.verdict === 'hurt' ? 'HURT' : row.verdict,
+      ]);
     parts.push(table.toString());
   }
   for (const c of examples) {

@@ -18,8 +18,11 @@ export const ENDPOINT_COLUMNS = [
 export interface EndpointRow {
   endpoint: string;
   variant: string;
-  /** A request to it failed, or was slower than the slow threshold, during a deploy of a trial. */
-  hurt: boolean;
+  /**
+   * What a deploy did to it (analysis/trial-metrics.ts): hurt in some trial, unharmed in all, or not
+   * judged when no request to it came after a trigger.
+   */
+  verdict: 'hurt' | 'unharmed' | 'not judged';
   /** One per column of ENDPOINT_COLUMNS, formatted. */
   cells: string[];
 }
@@ -56,7 +59,11 @@ export function endpointRows(
       return {
         endpoint,
         variant: variant.name,
-        hurt: figures.some((f) => f.hurt),
+        verdict: figures.some((f) => f.hurt)
+          ? 'hurt'
+          : figures.some((f) => f.hurt === false)
+            ? 'unharmed'
+            : 'not judged',
         cells: COLUMN_FIGURES.map(([pick, format]) => {
           const { median, min, max } = spread(figures.map(pick));
           return figures.length > 1 && min !== max
