@@ -319,3 +319,27 @@ describe('boundaries a change could move unnoticed', () => {
     }
   });
 });
+
+describe('which endpoints the deploy hurt', () => {
+  it('an endpoint failing more after the trigger than before; not one broken all along, not one unseen since', () => {
+    const recorder = new Recorder({ endpoints: ['broken', 'asset', 'rare'], slowThresholdMs: 500 });
+    const send = (endpoint: number, t: number, status: number) =>
+      recorder.record({ user: endpoint, t, latencyMs: 2, status, endpoint, bytes: 10 });
+    for (let t = 0; t < 100; t += 10) {
+      send(0, t, t % 20 === 0 ? 503 : 200); // half fail, before as after
+      send(1, t, 200);
+    }
+    send(2, 50, 200);
+    recorder.event({ t: 100, phase: 'triggered' });
+    recorder.event({ t: 200, phase: 'completed' });
+    // After the switch: the asset fails (its new hash is missing), the broken one as before.
+    for (let t = 210; t < 400; t += 10) {
+      send(0, t, t % 20 === 0 ? 503 : 200);
+      send(1, t, 503);
+    }
+    const verdicts = Object.fromEntries(
+      (trialMetrics(recorder.finish(400)).endpoints ?? []).map((e) => [e.name, e.hurt]),
+    );
+    expect(verdicts).toEqual({ broken: false, asset: true, rare: undefined });
+  });
+});
