@@ -111,6 +111,7 @@ function mergeEndpoints(parts: readonly Recording[]): Pick<Recording, 'endpoints
       const endpoint = parts.map((p) => (p.endpoints ?? [])[i] as EndpointRecording);
       const waits = endpoint.flatMap((e) => (e.longestUserWait ? [e.longestUserWait] : []));
       const spans = unionOfSpans(endpoint.flatMap((e) => e.disruption.spans));
+      const tails = endpoint.flatMap((e) => (e.followerTails ? [e.followerTails] : []));
       const unsplit = endpoint.flatMap((e) => (e.unsplit ? [e.unsplit] : []));
       return {
         name,
@@ -119,6 +120,7 @@ function mergeEndpoints(parts: readonly Recording[]): Pick<Recording, 'endpoints
           during: sumBuckets(endpoint.map((e) => e.phases.during)),
           after: sumBuckets(endpoint.map((e) => e.phases.after)),
         },
+        ...(tails.length > 0 ? { followerTails: sumSeries(tails, 'packed-fine') } : {}),
         ...(unsplit.length > 0 ? { unsplit: sumSeries(unsplit, 'packed-fine') } : {}),
         ...(waits.length > 0
           ? { longestUserWait: waits.reduce((a, b) => (b.ms > a.ms ? b : a)) }
@@ -181,20 +183,32 @@ function deployTimeline(parts: readonly Recording[]): DeployEvent[] {
  * which the deploy ended count as during it (at most one interval's worth; docs/scale.md).
  */
 function splitTails(part: Recording, endedAt: number): Recording {
-  const { followerTails, ...rest } = part;
+  const { followerTails, endpoints, ...rest } = part;
   if (!followerTails) return part;
-  const during: Bucket[] = [];
-  const after: Bucket[] = [];
-  for (const [i, bucket] of followerTails.entries()) {
-    (i * part.intervalMs >= endedAt ? after : during).push(bucket);
-  }
+  const split = (tails: readonly Bucket[], phases: Record<Phase, Bucket>) => {
+    const during: Bucket[] = [];
+    const after: Bucket[] = [];
+    for (const [i, bucket] of tails.entries()) {
+      (i * part.intervalMs >= endedAt ? after : during).push(bucket);
+    }
+    return {
+      before: phases.before,
+      during: sumBuckets(during),
+      after: sumBuckets([phases.after, ...after]),
+    };
+  };
   return {
     ...rest,
-    phases: {
-      before: part.phases.before,
-      during: sumBuckets(during),
-      after: sumBuckets([part.phases.after, ...after]),
-    },
+    phases: split(followerTails, part.phases),
+    // Each endpoint's requests are split as the trial's are.
+    ...(endpoints
+      ? {
+          endpoints: endpoints.map(({ followerTails: tails, ...endpoint }) => ({
+            ...endpoint,
+            phases: tails ? split(tails, endpoint.phases) : endpoint.phases,
+          })),
+        }
+      : {}),
   };
 }
 

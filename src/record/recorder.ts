@@ -125,11 +125,10 @@ export class Recorder {
     this.longestKept = options.longestKept ?? 10;
     this.endpoints = (options.endpoints ?? []).map(
       (name) =>
-        new EndpointRecorder(
-          name,
-          () => this.slowThreshold?.ms,
-          options.splitLater ? fineIntervals(this.intervalMs) : undefined,
-        ),
+        new EndpointRecorder(name, () => this.slowThreshold?.ms, {
+          ...(options.follower ? { followerTails: fineIntervals(this.intervalMs) } : {}),
+          ...(options.splitLater ? { unsplit: fineIntervals(this.intervalMs) } : {}),
+        }),
     );
     if (options.slowThresholdMs !== undefined) {
       this.slowThreshold = {
@@ -342,14 +341,17 @@ class EndpointRecorder {
   constructor(
     readonly name: string,
     slowMs: () => number | undefined,
-    private readonly unsplit: IntervalSeries | undefined,
+    /** Kept by interval as the trial's are, for a follower shard or a watch. */
+    private readonly series: { followerTails?: IntervalSeries; unsplit?: IntervalSeries },
   ) {
     this.waits = new WaitTracker(slowMs);
   }
 
   record(sample: Sample, phase: Phase, end: number): void {
     addSample(this.phases[phase], sample);
-    if (this.unsplit) addSample(this.unsplit.at(sample.t), sample);
+    const { followerTails, unsplit } = this.series;
+    if (phase !== 'before' && followerTails) addSample(followerTails.at(sample.t), sample);
+    if (unsplit) addSample(unsplit.at(sample.t), sample);
     this.waits.record(sample, end);
   }
 
@@ -358,7 +360,8 @@ class EndpointRecorder {
     return {
       name: this.name,
       phases: this.phases,
-      ...(this.unsplit ? { unsplit: this.unsplit.finish() } : {}),
+      ...(this.series.followerTails ? { followerTails: this.series.followerTails.finish() } : {}),
+      ...(this.series.unsplit ? { unsplit: this.series.unsplit.finish() } : {}),
       ...(longestUserWait ? { longestUserWait } : {}),
       disruption: { ms: totalMs(spans), spans },
     };

@@ -39,9 +39,10 @@ export function encodeRecording(recording: Recording): EncodedRecording {
     ...rest,
     ...(endpoints
       ? {
-          endpoints: endpoints.map(({ unsplit, ...endpoint }) => ({
+          endpoints: endpoints.map(({ followerTails, unsplit, ...endpoint }) => ({
             ...endpoint,
             phases: mapPhases(endpoint.phases, encodeBucket),
+            ...(followerTails ? { followerTails: followerTails.map(encodeBucket) } : {}),
             ...(unsplit ? { unsplit: unsplit.map(encodeBucket) } : {}),
           })),
         }
@@ -76,9 +77,10 @@ export function decodeRecording(encoded: EncodedRecording): Recording {
     ...rest,
     ...(endpoints
       ? {
-          endpoints: endpoints.map(({ unsplit, ...endpoint }) => ({
+          endpoints: endpoints.map(({ followerTails, unsplit, ...endpoint }) => ({
             ...endpoint,
             phases: mapPhases(endpoint.phases, (bucket) => decodeBucket(bucket, 'dense')),
+            ...(followerTails ? { followerTails: decodeSeries(followerTails) } : {}),
             ...(unsplit ? { unsplit: decodeSeries(unsplit) } : {}),
           })),
         }

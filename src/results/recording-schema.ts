@@ -134,6 +134,7 @@ export const encodedRecordingSchema = z.object({
       z.object({
         name: z.string().max(200),
         phases: phasesOf(encodedBucket),
+        followerTails: z.array(encodedBucket).max(MAX_READ_INTERVALS).optional(),
         unsplit: z.array(encodedBucket).max(MAX_READ_INTERVALS).optional(),
         longestUserWait: userWait.optional(),
         disruption: z.object({ ms, spans: z.array(z.tuple([ms, ms])) }),

@@ -107,6 +107,8 @@ export interface InstanceLifecycle {
 export interface EndpointRecording {
   name: string;
   phases: Record<Phase, Bucket>;
+  /** A shard that did not run the deploy: like the trial's `followerTails`. */
+  followerTails?: Bucket[];
   /** `bench watch`, until its window is found: like the trial's `unsplit`. */
   unsplit?: Bucket[];
   longestUserWait?: UserWait;

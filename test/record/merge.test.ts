@@ -156,6 +156,28 @@ describe('merging recordings of one trial', () => {
     expect(canonical(viaFollowers)).toBe(canonical(merged));
   });
 
+  it("splits a follower's endpoints as well, each as a single generator would have", () => {
+    const withEndpoints = samples.map((s) => ({ ...s, endpoint: s.user % 2 }));
+    const endpoints = { endpoints: ['home', 'api'] };
+    const alone = record(withEndpoints, () => true, [trigger, completed], endpoints);
+    const deployer = record(withEndpoints, byUsers([0, 1, 2, 3]), [trigger, completed], endpoints);
+    const follower = record(withEndpoints, byUsers([4, 5, 6, 7]), [trigger], {
+      ...endpoints,
+      follower: true,
+    });
+    expect(follower.endpoints?.[0]?.phases.after.requests).toBe(0);
+    const merged = mergeRecordings([follower, deployer]);
+    for (const [i, endpoint] of (alone.endpoints ?? []).entries()) {
+      const mergedEndpoint = merged.endpoints?.[i];
+      expect(mergedEndpoint?.followerTails).toBeUndefined();
+      for (const phase of ['before', 'during', 'after'] as const) {
+        expect(mergedEndpoint?.phases[phase].requests).toBe(endpoint.phases[phase].requests);
+        expect(mergedEndpoint?.phases[phase].failures).toBe(endpoint.phases[phase].failures);
+      }
+    }
+    expect(alone.endpoints?.[0]?.phases.after.requests).toBeGreaterThan(0);
+  });
+
   it('refuses recordings with different intervals', () => {
     const a = record(samples, byUsers([0]), [trigger, completed]);
     const b = record(samples, byUsers([1]), [trigger, completed], { intervalMs: 1000 });
