@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { benchInProcess } from '../helpers/cli.ts';
 import { BENCH, REPO } from '../helpers/scenarios.ts';
 
 /**
@@ -162,4 +163,44 @@ describe('bench watch', () => {
     expect(recording.phases.before.requests).toBe(recording.overall.requests);
     expect(results.overrides).toEqual([`bench watch ${url}`, '--baseline 500ms', '--duration 1s']);
   }, 30_000);
+
+  it('tells bad input in one line, exit 2, before sending anything', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-watch-bad-'));
+    const withEndpoints = path.join(dir, 'endpoints.yaml');
+    writeFileSync(
+      withEndpoints,
+      `name: e
+target: { url: "http://127.0.0.1:9/" }
+load: { users: 1, endpoints: [{ name: home }] }
+variants: [{ name: a, command: "true" }]
+`,
+    );
+    const cases: [string[], RegExp][] = [
+      [[], /expected a URL, e\.g\. bench watch http/],
+      [
+        ['ftp://example.com/'],
+        /^bench watch ftp:\/\/example\.com\/: target\.url: expected an http:\/\/ or https:\/\/ URL/m,
+      ],
+      [['http://127.0.0.1:9/', '--duration', 'soon'], /--duration soon: expected a duration/],
+      [['http://127.0.0.1:9/', '-c', '0'], /^--users 0: load\.users: /m],
+      [
+        ['http://127.0.0.1:9/', '--expect-status', '7xx'],
+        /^--expect-status 7xx: load\.request\.expect\.status\[0\]: expected a status such as 200/m,
+      ],
+      [
+        ['--scenario', path.join(REPO, 'scenarios/preboot.yaml')],
+        /starts the embedded platform; give one: bench watch URL --scenario/,
+      ],
+      [
+        ['--scenario', withEndpoints, '--expect-status', '2xx'],
+        /--expect-status: .* has load\.endpoints; give each its expect\.status there/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const run = await benchInProcess(['watch', ...args, '--out', path.join(dir, 'never')]);
+      expect(run.exitCode, args.join(' ')).toBe(2);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+      expect(run.stderr.trim().split('\n').length, run.stderr).toBeLessThanOrEqual(2);
+    }
+  });
 });

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { Recorder } from '../../src/record/recorder.ts';
+import { splitPhases } from '../../src/record/split-phases.ts';
+import type { InstanceTraffic, Recording } from '../../src/results/recording.ts';
+import { detectWindow } from '../../src/watch/detect-window.ts';
+
+const lane = (id: string, firstMs: number, lastMs: number): InstanceTraffic => ({
+  id,
+  release: id,
+  firstMs,
+  lastMs,
+  requests: 10,
+  perInterval: [],
+});
+
+const traffic = (
+  spans: [number, number][],
+  instances: InstanceTraffic[],
+): Pick<Recording, 'disruption' | 'instances'> => ({
+  disruption: { ms: 0, thresholdMs: 50, thresholdSource: 'baseline', spans },
+  instances,
+});
+
+describe('the deploy window found from the traffic', () => {
+  it('is nothing when nothing failed, slowed or changed', () => {
+    expect(detectWindow(traffic([], [lane('v1', 1, 9000)]))).toBeUndefined();
+    expect(detectWindow(traffic([], []))).toBeUndefined();
+  });
+
+  it('runs from the first disruption to the end of the last', () => {
+    expect(
+      detectWindow(
+        traffic(
+          [
+            [1200, 1300],
+            [4000, 4500],
+          ],
+          [lane('v1', 1, 9000)],
+        ),
+      ),
+    ).toEqual({
+      startMs: 1200,
+      endMs: 4500,
+      startSign: 'the first disruption',
+      endSign: 'the end of the last disruption',
+    });
+  });
+
+  it('spans a clean switch from the old release’s last answer to the new one’s first', () => {
+    const window = detectWindow(traffic([], [lane('v1', 1, 3000), lane('v2', 3400, 9000)]));
+    expect(window).toMatchObject({ startMs: 3000, endMs: 3400 });
+    expect(window?.startSign).toBe('release v1 last answered');
+    expect(window?.endSign).toBe('release v2 first answered');
+  });
+
+  it('spans a rolling switch from the new release’s first answer to the old one’s last', () => {
+    const window = detectWindow(traffic([], [lane('v1', 1, 6000), lane('v2', 3000, 9000)]));
+    expect(window).toMatchObject({ startMs: 3000, endMs: 6000 });
+  });
+
+  it('takes whichever came first and last of disruption and release change', () => {
+    const window = detectWindow(
+      traffic([[2500, 4800]], [lane('v1', 1, 2500), lane('v2', 4700, 9000)]),
+    );
+    expect(window).toMatchObject({ startMs: 2500, endMs: 4800 });
+    expect(window?.endSign).toBe('the end of the last disruption');
+  });
+});
+
+describe('phases split once the window is known', () => {
+  it('puts each interval before, during or after the window, for the trial and each endpoint', () => {
+    const recorder = new Recorder({ intervalMs: 100, splitLater: true, endpoints: ['a', 'b'] });
+    for (let t = 0; t < 1000; t += 10)
+      recorder.record({ user: 0, t, latencyMs: 1, status: 200, endpoint: (t / 10) % 2, bytes: 1 });
+    const recorded = recorder.finish(1000);
+    expect(recorded.phases.before.requests).toBe(100);
+    const split = splitPhases(recorded, { startMs: 250, endMs: 520 });
+    // [200, 300) holds the start, [500, 600) the end: both during.
+    expect(split.phases.before.requests).toBe(20);
+    expect(split.phases.during.requests).toBe(40);
+    expect(split.phases.after.requests).toBe(40);
+    expect(split.endpoints?.map((e) => e.phases.during.requests)).toEqual([20, 20]);
+    expect(split.unsplit).toBeUndefined();
+    expect(split.endpoints?.some((e) => e.unsplit)).toBe(false);
+    // No window: all stays before.
+    expect(splitPhases(recorded, undefined).phases.before.requests).toBe(100);
+  });
+});
