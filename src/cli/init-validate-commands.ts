@@ -1,11 +1,13 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT } from '../errors/tool-error.ts';
 import { OutputError } from '../export/write-file.ts';
-import { type InitPlatform, PLATFORMS, starterScenario } from '../init/templates.ts';
+import { parseSiegeUrls } from '../init/siege-urls.ts';
+import { type InitPlatform, PLATFORMS, siegeScenario, starterScenario } from '../init/templates.ts';
 import { formatProblem, ScenarioError } from '../scenario/errors.ts';
-import { type LoadedScenario, loadScenarioFile } from '../scenario/load.ts';
+import { readFailure } from '../scenario/files.ts';
+import { type LoadedScenario, loadScenarioFile, MAX_SCENARIO_BYTES } from '../scenario/load.ts';
 import { forTerminal } from '../text/escape.ts';
 import { defineCommandLine, SCENARIO_FILE } from './command-line.ts';
 import type { CliIo } from './io.ts';
@@ -14,13 +16,17 @@ import { UsageError } from './usage-error.ts';
 /** `bench init`: a commented starter scenario, to stdout or a file (never over an existing one). */
 export async function initCommand(
   args: {
-    platform: InitPlatform;
+    platform?: InitPlatform;
     out?: string;
     force: boolean;
+    /** A siege URL file whose URLs become the scenario's endpoints. */
+    fromSiege?: string;
   },
   io: CliIo,
 ): Promise<number> {
-  const text = starterScenario(args.platform);
+  const text = args.fromSiege
+    ? await fromSiege(args.fromSiege, args.platform ?? 'command')
+    : starterScenario(args.platform ?? 'embedded');
   if (!args.out) {
     io.stdout.write(text);
     return EXIT.ok;
@@ -34,6 +40,24 @@ export async function initCommand(
   });
   io.stderr.write(`wrote ${args.out}; check it with: bench validate ${args.out}\n`);
   return EXIT.ok;
+}
+
+/** A starter for `platform` whose endpoints are a siege URL file's lines. */
+async function fromSiege(file: string, platform: InitPlatform): Promise<string> {
+  if (platform === 'embedded')
+    throw new UsageError(
+      '--from-siege: the embedded platform serves its own app, not your URLs; choose --platform heroku, kubernetes, pm2 or command',
+    );
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_SCENARIO_BYTES)
+      throw new UsageError(`--from-siege ${file}: larger than 1 MB; expected a URL file`);
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--from-siege ${file}: cannot read it: ${readFailure(error)}`);
+  }
+  return siegeScenario(platform, parseSiegeUrls(text, file), file);
 }
 
 /**
@@ -144,8 +168,12 @@ export const initCommandLine = defineCommandLine(
       .option('platform', {
         choices: PLATFORMS,
         requiresArg: true,
-        default: 'embedded' as const,
-        describe: 'what deploys the target',
+        describe: 'what deploys the target (default embedded; command with --from-siege)',
+      })
+      .option('from-siege', {
+        type: 'string',
+        requiresArg: true,
+        describe: "a siege URL file (siege -f): its URLs become the scenario's endpoints",
       })
       .option('out', {
         type: 'string',
@@ -157,6 +185,16 @@ export const initCommandLine = defineCommandLine(
         default: false,
         describe: 'overwrite --out if it exists',
       })
-      .example('$0 init --platform heroku --out heroku.yaml', 'then: $0 validate heroku.yaml'),
-  (args, io) => initCommand({ platform: args.platform, out: args.out, force: args.force }, io),
+      .example('$0 init --platform heroku --out heroku.yaml', 'then: $0 validate heroku.yaml')
+      .example('$0 init --from-siege urls.txt --out deploy.yaml', "siege's URLs as endpoints"),
+  (args, io) =>
+    initCommand(
+      {
+        ...(args.platform !== undefined ? { platform: args.platform } : {}),
+        ...(args.fromSiege !== undefined ? { fromSiege: args.fromSiege } : {}),
+        out: args.out,
+        force: args.force,
+      },
+      io,
+    ),
 );

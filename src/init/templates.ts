@@ -1,3 +1,5 @@
+import { endpointsYaml, type SiegeUrls } from './siege-urls.ts';
+
 /** Starter scenarios written by `bench init --platform …`: commented, valid as they are. */
 export const PLATFORMS = ['embedded', 'heroku', 'kubernetes', 'pm2', 'command'] as const;
 export type InitPlatform = (typeof PLATFORMS)[number];
@@ -11,6 +13,27 @@ const COMMON_TAIL = `timeline:
 trials: 1              # several trials give medians, spreads, and a test of the noise
 gates:                 # exit code 1 when one fails (docs/ci.md)
   - "*.errors == 0"
+`;
+
+/** What users send, beyond one GET: the scenario's other load settings, commented out. */
+const REQUESTS = `  # keepAlive: false               # a new connection per request, as first visits make
+  # request:                       # the one request every user sends (GET / by default)
+  #   path: /health
+  #   expect: { status: 2xx }      # any other answer is a failed "check"
+  # endpoints:                     # or several instead, each picked by weight:
+  #   - { name: home, weight: 5, path: /, expect: { status: 2xx, body: "<title>" } }
+  #   - { name: assets, path: /assets/app.css, expect: { status: 200, headers: { content-type: "^text/css" } } }
+  #   - name: cart
+  #     method: POST
+  #     path: /api/cart
+  #     headers: { content-type: application/json }
+  #     bodyFile: cart.json          # relative to this file
+  #     expect: { status: [200, 201], bodyMatches: '"ok":\\s*true' }
+`;
+
+/** An https target's own certificate and HTTP/2, commented out. */
+const TLS = `  # tls: { ca: staging-ca.pem }    # https with a private CA; or { insecure: true }, or { servername: … }
+  # http2: true                    # HTTP/2 over TLS (ALPN)
 `;
 
 const TEMPLATES: Record<InitPlatform, string> = {
@@ -29,7 +52,7 @@ target:
 load:
   model: closed                    # N users, each waits for its answer (siege -c N)
   users: 4
-variants:
+${REQUESTS}variants:
   - { name: stop-start, strategy: stop-start }
   - { name: preboot, strategy: preboot }
 ${COMMON_TAIL}`,
@@ -39,12 +62,13 @@ name: my-app-heroku
 target:
   url: https://\${HEROKU_APP:-my-app}.herokuapp.com/
   ready: { timeout: 60s }
+  # http2: true                    # HTTP/2 over TLS (ALPN)
 load:
   model: closed
   users: 1
   timeout: 60s                     # above Heroku's 30 s router timeout
   # instanceHeader: x-dyno         # if the app answers with its $DYNO: one lane per dyno in the reports
-deploy:
+${REQUESTS}deploy:
   markers:
     - { pattern: "Released (v\\\\d+)", phase: released }
 variants:
@@ -61,11 +85,11 @@ name: my-app-kubernetes
 target:
   url: \${TARGET_URL:-http://127.0.0.1:8080/}
   ready: { timeout: 60s }
-load:
+${TLS}load:
   model: open                      # a fixed arrival rate: no coordinated omission
   rate: 50/s
   # instanceHeader: x-pod          # if the app answers with its pod name ($HOSTNAME): a lane per pod
-deploy:
+${REQUESTS}deploy:
   markers:
     - { pattern: "successfully rolled out", phase: completed }
 variants:
@@ -84,7 +108,7 @@ load:
   model: closed
   users: 4
   # instanceHeader: x-instance     # if each process names itself in a header: a lane per process
-variants:
+${REQUESTS}variants:
   - { name: restart, command: "pm2 restart \${PM2_APP:-app}" }
   - { name: reload, command: "pm2 reload \${PM2_APP:-app}" }
 ${COMMON_TAIL}`,
@@ -95,11 +119,11 @@ name: my-app
 target:
   url: http://127.0.0.1:8080/
   ready: { timeout: 30s }
-load:
+${TLS}load:
   model: closed
   users: 4
   # instanceHeader: x-instance     # a header naming the instance that answered: a lane per instance
-deploy:
+${REQUESTS}deploy:
   markers:
     - { pattern: "deployed", phase: completed }
 variants:
@@ -110,4 +134,22 @@ ${COMMON_TAIL}`,
 
 export function starterScenario(platform: InitPlatform): string {
   return TEMPLATES[platform];
+}
+
+/**
+ * A starter for a target deployed by `platform` (not the embedded one) that loads the endpoints of a
+ * siege URL file: the template with its URL and its commented requests replaced.
+ */
+export function siegeScenario(
+  platform: Exclude<InitPlatform, 'embedded'>,
+  urls: SiegeUrls,
+  file: string,
+): string {
+  const template = TEMPLATES[platform];
+  return template
+    .replace(/^ {2}url: .*$/m, `  url: ${JSON.stringify(`${urls.origin}/`)}`)
+    .replace(
+      REQUESTS,
+      `  # From ${file.replace(/\s+/g, ' ')} (siege -f): a line given n times weighs n.\n${endpointsYaml(urls.endpoints)}\n`,
+    );
 }

@@ -26,6 +26,113 @@ describe('bench init and bench validate', () => {
     });
   }
 
+  it('offers endpoints, checks, keepAlive, TLS and HTTP/2 commented, valid once uncommented', async () => {
+    for (const platform of PLATFORMS) {
+      const text = starterScenario(platform);
+      for (const field of ['keepAlive:', 'endpoints:', 'expect:', 'bodyFile:'])
+        expect(text, `${platform}: ${field}`).toMatch(new RegExp(`^ *#\\s+${field}`, 'm'));
+      // Targets that may be https (not the embedded platform, not pm2 on this machine).
+      if (['heroku', 'kubernetes', 'command'].includes(platform))
+        expect(text, platform).toContain('# http2: true');
+      // Uncomment the keep-alive and the endpoints (the alternative to `request`) and check it.
+      const uncommented = text.replace(
+        /^ {2}# (keepAlive|endpoints| {2}- | {4}[a-z])/gm,
+        (_, rest: string) => `  ${rest}`,
+      );
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-init-'));
+      writeFileSync(path.join(dir, 'cart.json'), '{"sku": 1}');
+      writeFileSync(path.join(dir, 'x.yaml'), uncommented);
+      const validate = await bench('validate', path.join(dir, 'x.yaml'));
+      expect(validate.exitCode, `${platform}: ${validate.stderr}`).toBe(0);
+      expect(parse(uncommented).load.endpoints).toHaveLength(3);
+    }
+  });
+
+  it('turns a siege URL file into endpoints, a repeated line weighing more', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-siege-'));
+    const urls = path.join(dir, 'urls.txt');
+    writeFileSync(
+      urls,
+      [
+        '# as siege -f reads it',
+        'HOST=http://127.0.0.1:8080',
+        '$(HOST)/',
+        '$(HOST)/',
+        '${HOST}/assets/app.css',
+        '$(HOST)/api/cart POST {"sku": 42}',
+        '$(HOST)/login post user=a&pass=b',
+        '$(HOST)/upload PUT <body.json',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(path.join(dir, 'body.json'), '{"a": 1}');
+    const file = path.join(dir, 'deploy.yaml');
+    const init = await bench('init', '--from-siege', urls, '--platform', 'pm2', '--out', file);
+    expect(init.exitCode, init.stderr).toBe(0);
+    const validate = await bench('validate', file);
+    expect(validate.exitCode, validate.stderr).toBe(0);
+    const scenario = parse(readFileSync(file, 'utf8'));
+    expect(scenario.target.url).toBe('http://127.0.0.1:8080/');
+    expect(scenario.variants.map((v: { name: string }) => v.name)).toEqual(['restart', 'reload']);
+    expect(scenario.load.endpoints).toEqual([
+      { name: 'home', weight: 2, method: 'GET', path: '/' },
+      { name: 'assets-app-css', weight: 1, method: 'GET', path: '/assets/app.css' },
+      {
+        name: 'api-cart',
+        weight: 1,
+        method: 'POST',
+        path: '/api/cart',
+        body: '{"sku": 42}',
+        headers: { 'content-type': 'application/json' },
+      },
+      {
+        name: 'login',
+        weight: 1,
+        method: 'POST',
+        path: '/login',
+        body: 'user=a&pass=b',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+      { name: 'upload', weight: 1, method: 'PUT', path: '/upload', bodyFile: 'body.json' },
+    ]);
+  });
+
+  it('tells a siege URL file it cannot use at its line', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-siege-'));
+    const write = (text: string) => {
+      const file = path.join(dir, 'urls.txt');
+      writeFileSync(file, text);
+      return file;
+    };
+    const cases: [string, RegExp][] = [
+      [
+        'http://a.test/\nhttp://b.test/x\n',
+        /urls\.txt:2: http:\/\/b\.test is another origin than http:\/\/a\.test/,
+      ],
+      ['http://a.test/ FETCH\n', /urls\.txt:1: expected a method after the URL .* got "FETCH"/],
+      ['# nothing\n', /urls\.txt:1: no URL in the file/],
+      ['$(HOST)/x\n', /urls\.txt:1: \$\(HOST\) is not set earlier in the file/],
+      ['ftp://a.test/\n', /urls\.txt:1: expected a URL such as http:\/\/host\/path/],
+    ];
+    for (const [text, message] of cases) {
+      const run = await bench('init', '--from-siege', write(text));
+      expect(run.exitCode, text).toBe(2);
+      expect(run.stderr.trim(), text).toMatch(message);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const embedded = await bench(
+      'init',
+      '--from-siege',
+      write('http://a.test/'),
+      '--platform',
+      'embedded',
+    );
+    expect(embedded.exitCode).toBe(2);
+    expect(embedded.stderr).toMatch(/the embedded platform serves its own app/);
+    const missing = await bench('init', '--from-siege', path.join(dir, 'none.txt'));
+    expect(missing.stderr).toMatch(/--from-siege .*none\.txt: cannot read it: no such file/);
+  });
+
   it('will not overwrite a file without --force', async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-init-')), 'x.yaml');
     writeFileSync(file, 'mine');
