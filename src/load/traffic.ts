@@ -158,7 +158,7 @@ export function failedCheck(checks: PreparedChecks, response: CheckedResponse): 
     if (value === undefined || (header.pattern && !header.pattern.test(value))) return header.words;
   }
   if (checks.body && !response.body.includes(checks.body.text)) return checks.body.words;
-  if (checks.bodyMatches && !checks.bodyMatches.pattern.test(response.body.toString('utf8')))
+  if (checks.bodyMatches && !checks.bodyMatches.pattern.test(response.body))
     return checks.bodyMatches.words;
   return undefined;
 }
