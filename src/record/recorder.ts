@@ -28,8 +28,8 @@ export interface RecorderOptions {
   longestKept?: number;
   /** A request slower than this counts as disruption; without it, derived from the baseline. */
   slowThresholdMs?: number;
-  /** Where `slowThresholdMs` came from: the scenario (the default), or a baseline taken earlier. */
-  slowThresholdSource?: 'scenario' | 'baseline';
+  /** Where `slowThresholdMs` came from: the scenario (unless told), or a baseline taken earlier. */
+  slowThresholdSource?: Disruption['thresholdSource'];
   /**
    * Which second view of latency to keep: `corrected` for a closed model (coordinated omission, with
    * the users' think time), `service` for the open model.

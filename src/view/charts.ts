@@ -104,7 +104,12 @@ declare module 'chart.js' {
   }
 }
 
-const SECONDS_AXIS = 'seconds since the deploy was triggered';
+/** The x axis: seconds from the trigger, or from the start of a window found from the traffic. */
+function secondsAxis(trials: readonly (TrialView | undefined)[]): string {
+  return trials.some((trial) => trial?.detected)
+    ? 'seconds since the detected start of the deploy'
+    : 'seconds since the deploy was triggered';
+}
 
 /**
  * Chart.js labels every tick in the top fifth of a log axis, which crowds it ("10,000 8,000
@@ -229,7 +234,7 @@ function lanesChart(variant: VariantView, colour: string): ChartSpec {
             type: 'linear',
             min: trial?.span.from ?? 0,
             max: end,
-            title: { display: true, text: SECONDS_AXIS },
+            title: { display: true, text: secondsAxis([trial]) },
           },
           y: { type: 'category', ticks: { autoSkip: false } },
         },
@@ -470,7 +475,7 @@ function latencyChart(
           x: {
             type: 'linear',
             ...(first ? { min: first.span.from, max: first.span.to } : {}),
-            title: { display: true, text: SECONDS_AXIS },
+            title: { display: true, text: secondsAxis([first]) },
           },
           y: {
             type: 'logarithmic',
@@ -514,7 +519,7 @@ function throughputChart(view: RunView, colourOf: (i: number) => string): ChartS
               max: Math.max(...spans.map((s) => s.to)),
             }
           : {}),
-        title: { display: true, text: SECONDS_AXIS },
+        title: { display: true, text: secondsAxis(view.variants.map((v) => v.trials[0])) },
       },
       y: { min: 0, title: { display: true, text: 'per second' } },
     }),

@@ -62,7 +62,7 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
         ...options,
         splitLater: true,
         slowThresholdMs: threshold.ms,
-        slowThresholdSource: threshold.source === 'scenario' ? 'scenario' : 'baseline',
+        slowThresholdSource: threshold.source,
       },
     });
     const load = measured;
