@@ -47,7 +47,9 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
   try {
     observer.stage?.('settling');
     const sentLoad = withBodies(scenario.load, files);
-    const baseline = await settle(target, sentLoad, scenario.timeline.settle, signal);
+    // Ended before it recorded anything (Ctrl-C during the baseline): there is nothing to keep.
+    const ended = AbortSignal.any([signal, watch.until]);
+    const baseline = await settle(target, sentLoad, scenario.timeline.settle, ended);
     const threshold =
       scenario.analysis.slowThreshold !== undefined
         ? { ms: scenario.analysis.slowThreshold, source: 'scenario' as const }
@@ -66,7 +68,7 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
       },
     });
     const load = measured;
-    if (signal.aborted) throw new InterruptedBeforeLoad('interrupted before the load started');
+    if (ended.aborted) throw new InterruptedBeforeLoad('ended before the recording started');
     const clock = startClock();
     // t0 as wall-clock time: what the watched deploy's own logs can be lined up with.
     const startedAt = new Date().toISOString();
@@ -75,10 +77,7 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
     observer.loadStarted?.({ clock, progress: () => load.progress() });
     observer.stage?.('watching');
     const longest = MAX_INTERVALS_PER_TRIAL * scenario.analysis.interval;
-    await sleep(
-      Math.min(watch.durationMs ?? longest, longest),
-      AbortSignal.any([signal, watch.until]),
-    );
+    await sleep(Math.min(watch.durationMs ?? longest, longest), ended);
     observer.stage?.('stopping');
     await load.stop(signal.aborted ? 'abort' : 'drain');
     const finished = await load.finish(clock.now());
