@@ -146,3 +146,26 @@ export function parseCommandLineGate(source: string, loaded: LoadedScenario): Ga
     throw new UsageError(`--gate '${source}': column ${error.column}: ${error.message}`);
   }
 }
+
+/** The options `bench run` and `bench watch` share for what they write and show. */
+export const FORCE_OPTION = {
+  type: 'boolean',
+  default: false,
+  describe: 'write into an --out folder that already holds files',
+} as const;
+
+export const QUIET_OPTION = {
+  type: 'boolean',
+  default: false,
+  describe: 'no progress and no phase lines: only the summary and problems',
+} as const;
+
+/** What is wrong with `--users` and `--rate` as given, for a command's `.check()`. */
+export function usersOrRateProblem(args: { users?: number; rate?: string }): string | undefined {
+  // yargs reads `--users many` as NaN: say what was expected, not "NaN".
+  if (args.users !== undefined && !Number.isInteger(args.users))
+    return '--users: expected a whole number of users, e.g. --users 8';
+  if (args.users !== undefined && args.rate !== undefined)
+    return '--users and --rate: expected one (closed users, or an open rate)';
+  return undefined;
+}

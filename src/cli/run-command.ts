@@ -11,7 +11,14 @@ import { parseShard, type ShardPlan } from '../shard/plan.ts';
 import { defineCommandLine, SCENARIO_FILE } from './command-line.ts';
 import { checkExportOption, EXPORT_OPTION, exportFormats } from './export-option.ts';
 import type { CliIo } from './io.ts';
-import { freeDefaultOutDir, parseCommandLineGate, runAndReport } from './run-and-report.ts';
+import {
+  FORCE_OPTION,
+  freeDefaultOutDir,
+  parseCommandLineGate,
+  QUIET_OPTION,
+  runAndReport,
+  usersOrRateProblem,
+} from './run-and-report.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface RunArgs {
@@ -181,16 +188,8 @@ export const runCommandLine = defineCommandLine(
         describe: 'load after the deploy, e.g. 5s (--set timeline.cooldown=…)',
       })
       .option('export', EXPORT_OPTION)
-      .option('force', {
-        type: 'boolean',
-        default: false,
-        describe: 'write into an --out folder that already holds files',
-      })
-      .option('quiet', {
-        type: 'boolean',
-        default: false,
-        describe: 'no progress and no phase lines: only the summary and problems',
-      })
+      .option('force', FORCE_OPTION)
+      .option('quiet', QUIET_OPTION)
       .option('gate', {
         type: 'string',
         requiresArg: true,
@@ -223,11 +222,8 @@ export const runCommandLine = defineCommandLine(
         ) {
           return '--trials: expected a whole number from 1 to 1000';
         }
-        // yargs reads `--users many` as NaN: say what was expected, not "NaN".
-        if (args.users !== undefined && !Number.isInteger(args.users))
-          return '--users: expected a whole number of users, e.g. --users 8';
-        if (args.users !== undefined && args.rate !== undefined)
-          return '--users and --rate: expected one (closed users, or an open rate)';
+        const usersOrRate = usersOrRateProblem(args);
+        if (usersOrRate) return usersOrRate;
         if (args.shard !== undefined && !parseShard(args.shard)) {
           return `--shard ${args.shard}: expected i/N with 1 <= i <= N, e.g. 2/4`;
         }

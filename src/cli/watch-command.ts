@@ -4,7 +4,14 @@ import { loadWatchScenario, type WatchSettings } from '../watch/watch-scenario.t
 import { defineCommandLine } from './command-line.ts';
 import { checkExportOption, EXPORT_OPTION, exportFormats } from './export-option.ts';
 import type { CliIo } from './io.ts';
-import { freeDefaultOutDir, parseCommandLineGate, runAndReport } from './run-and-report.ts';
+import {
+  FORCE_OPTION,
+  freeDefaultOutDir,
+  parseCommandLineGate,
+  QUIET_OPTION,
+  runAndReport,
+  usersOrRateProblem,
+} from './run-and-report.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface WatchArgs extends WatchSettings {
@@ -129,24 +136,13 @@ export const watchCommandLine = defineCommandLine(
         nargs: 1,
         describe: "pass/fail threshold, repeatable, e.g. --gate 'watched.longest < 2s'",
       })
-      .option('force', {
-        type: 'boolean',
-        default: false,
-        describe: 'write into an --out folder that already holds files',
-      })
-      .option('quiet', {
-        type: 'boolean',
-        default: false,
-        describe: 'no progress and no phase lines: only the summary and problems',
-      })
+      .option('force', FORCE_OPTION)
+      .option('quiet', QUIET_OPTION)
       .check((args) => {
         if (args.url === undefined && args.scenario === undefined)
           return 'watch: expected a URL, e.g. bench watch http://127.0.0.1:3000/, or --scenario FILE';
-        // yargs reads `--users many` as NaN: say what was expected, not "NaN".
-        if (args.users !== undefined && !Number.isInteger(args.users))
-          return '--users: expected a whole number of users, e.g. --users 8';
-        if (args.users !== undefined && args.rate !== undefined)
-          return '--users and --rate: expected one (closed users, or an open rate)';
+        const usersOrRate = usersOrRateProblem(args);
+        if (usersOrRate) return usersOrRate;
         for (const flag of DURATIONS) {
           const value = args[flag];
           if (value !== undefined && parseDuration(value) === undefined)
