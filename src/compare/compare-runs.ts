@@ -40,9 +40,17 @@ export function hasMeasuredTrial(results: RunResults): boolean {
   return results.variants.some((v) => v.trials.some((t) => t.status !== 'interrupted'));
 }
 
+/** One side of a comparison: which run, and how it ended (an interrupted run covers part of one). */
+export interface ComparedRun {
+  file: string;
+  startedAt: string;
+  scenario: string;
+  outcome: AnalysedRun['outcome']['kind'];
+}
+
 export interface RunComparison {
-  base: { file: string; startedAt: string; scenario: string };
-  head: { file: string; startedAt: string; scenario: string };
+  base: ComparedRun;
+  head: ComparedRun;
   /** Allowed worsening, as a fraction (0.2 for 20 %). */
   maxRegression: number;
   deltas: MetricDelta[];
@@ -108,10 +116,11 @@ export function compareRuns(
   }
   const regressions = deltas.filter((d) => d.regression).length;
   const notComparable = deltas.filter((d) => !d.comparable).length;
-  const describe = (side: { file: string; run: AnalysedRun }) => ({
+  const describe = (side: { file: string; run: AnalysedRun }): ComparedRun => ({
     file: side.file,
     startedAt: side.run.results.startedAt,
     scenario: side.run.results.scenario.name,
+    outcome: side.run.outcome.kind,
   });
   return {
     base: describe(base),

@@ -61,7 +61,22 @@ export function renderCompareTerminal(comparison: RunComparison): string {
     comparison.unmatched.length > 0
       ? `\nNot compared (in one run only): ${comparison.unmatched.join(', ')}`
       : '';
-  return `BASE ${comparison.base.file} (${comparison.base.startedAt})\nHEAD ${comparison.head.file} (${comparison.head.startedAt})\n\n${table.toString()}${unmatched}\n\n${summaryLine(comparison)}\n`;
+  const incomplete = incompleteRuns(comparison)
+    .map((line) => `\n${line}`)
+    .join('');
+  return `BASE ${comparison.base.file} (${comparison.base.startedAt})\nHEAD ${comparison.head.file} (${comparison.head.startedAt})\n\n${table.toString()}${unmatched}${incomplete}\n\n${summaryLine(comparison)}\n`;
+}
+
+/** A side that did not run to its end is said to: its figures cover part of a run. */
+function incompleteRuns(comparison: RunComparison): string[] {
+  return (['base', 'head'] as const).flatMap((side) => {
+    const { outcome, file } = comparison[side];
+    if (outcome === 'completed') return [];
+    const how = outcome === 'interrupted' ? 'was interrupted' : 'failed';
+    return [
+      `Note: ${side.toUpperCase()} (${file}) ${how}: its figures cover only what it measured.`,
+    ];
+  });
 }
 
 export function renderCompareFiles(comparison: RunComparison): OutputFile[] {
@@ -88,6 +103,7 @@ function markdown(comparison: RunComparison): string {
         `| ${m(d.variant)} | ${m(d.label)} | ${m(value(d.base.median, d.unit))} | ${m(value(d.head.median, d.unit))} | ${m(change(d))} | ${d.regression ? '**REGRESSION**' : verdict(d)} | ${m(d.evidence)} |`,
     ),
     '',
+    ...incompleteRuns(comparison).flatMap((line) => [`> ${m(line)}`, '']),
     `<sub>base: ${m(comparison.base.file)} (${m(comparison.base.startedAt)}) · head: ${m(comparison.head.file)} (${m(comparison.head.startedAt)})</sub>`,
     '',
   ].join('\n');

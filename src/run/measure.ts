@@ -87,11 +87,12 @@ export async function measureScenario(
   await makeFolder(options.outDir);
   // When results can no longer be written (a full disk), the run stops: measuring on would be lost.
   let outputFailed = false;
-  const save = async () => {
+  const save = async (last: boolean) => {
     if (outputFailed) return;
     results.finishedAt = new Date().toISOString();
-    // Saved after an abort, the run says it was interrupted: a second Ctrl-C may leave no later save.
-    results.interrupted = options.signal.aborted;
+    // Until the last save, the file says the run was cut short: if this process dies before the
+    // next one (a second Ctrl-C, SIGKILL, a machine going down), that is what happened.
+    results.interrupted = last ? options.signal.aborted : true;
     try {
       await writeFileAtomic(options.outDir, 'results.json', renderResultsJson(analyse(results)));
     } catch (error) {
@@ -166,7 +167,8 @@ export async function measureScenario(
           : await runTrial(request);
         observer.trialEnded?.(ref, result);
         variantResults.trials.push(result);
-        await save();
+        await save(false);
+        results.interrupted = options.signal.aborted;
         if (outputFailed) break run;
         if (result.status === 'failed' && scenario.deploy.onFailure === 'stop') {
           stopWith(`${variant.name}, trial ${trial}: the deploy failed (deploy.onFailure: stop)`);
@@ -192,7 +194,6 @@ export async function measureScenario(
       break;
     }
   }
-  results.interrupted = options.signal.aborted;
-  await save();
+  await save(true);
   return results;
 }

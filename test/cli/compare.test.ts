@@ -43,6 +43,31 @@ describe('bench compare', () => {
     expect(json.deltas).toHaveLength(10);
   });
 
+  it('says when a side did not run to its end', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-cut-'));
+    const head = path.join(dir, 'results.json');
+    const cut = syntheticReport({
+      stopStart: steady(4000, 2),
+      preboot: [
+        [100, 0],
+        [110, 0],
+      ],
+    });
+    cut.interrupted = true;
+    writeFileSync(head, renderResultsJson(analyse(cut)));
+    const { run, out } = await compare(base, head);
+    expect(run.stdout).toContain(
+      `Note: HEAD (${head}) was interrupted: its figures cover only what it measured.`,
+    );
+    expect(run.stdout).not.toContain('Note: BASE');
+    const json = JSON.parse(readFileSync(path.join(out, 'compare.json'), 'utf8'));
+    expect(json.head.outcome).toBe('interrupted');
+    expect(json.base.outcome).toBe('completed');
+    expect(readFileSync(path.join(out, 'compare.md'), 'utf8')).toMatch(
+      /^> Note: HEAD .* was interrupted/m,
+    );
+  });
+
   it('finds a known regression, says which, and fails CI', async () => {
     const head = saved('head', {
       stopStart: steady(4000, 2),

@@ -146,6 +146,28 @@ describe('bench killed with SIGKILL mid-deploy', () => {
   });
 });
 
+describe('bench killed between trials (SIGKILL, or a second Ctrl-C)', () => {
+  it('leaves a results.json that says the run was cut short, with the trials it finished', async () => {
+    const { file, out } = scenarioFile(`name: two
+target: { url: "${server.origin}/" }
+load: { users: 1 }
+timeline: { settle: 0s, warmup: 200ms, cooldown: 200ms }
+variants:
+  - { name: first, command: "true" }
+  - { name: second, command: "true" }
+`);
+    const { child } = await startRun(file, out, /second: load started/);
+    child.kill('SIGKILL');
+    await child;
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(results.interrupted).toBe(true);
+    expect(results.outcome).toBe('interrupted');
+    expect(results.variants[0].trials).toHaveLength(1);
+    expect(results.variants[0].trials[0].status).toBe('completed');
+    expect(results.variants[1].trials).toEqual([]);
+  });
+});
+
 describe('bench hung up on (SIGHUP: a closed terminal or SSH session)', () => {
   it('stops like Ctrl-C: exit 130, results.json saved and saying so, nothing left running', async () => {
     const marker = randomUUID();
