@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { measureCapacity } from '../capacity/measure-capacity.ts';
 import { EXIT } from '../errors/tool-error.ts';
+import { type TargetConnection, urlConnection } from '../load/connection.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
 import { readScenarioFiles, withBodies } from '../scenario/files.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
@@ -40,17 +41,24 @@ export async function capacityCommand(
   let origin: string;
   let request = DEFAULT_REQUEST;
   let platform: EmbeddedPlatform | undefined;
+  /** A scenario's https settings, for the readiness probe (autocannon accepts any certificate). */
+  let connection: TargetConnection | undefined;
   if (/^https?:\/\//.test(args.target)) {
     origin = new URL(args.target).origin;
     request = { ...DEFAULT_REQUEST, path: new URL(args.target).pathname };
   } else {
     const loaded = await loadScenarioFile(args.target, io.env);
     // With several endpoints, the first one's rate: autocannon sends one request shape at a time.
-    const load = withBodies(
-      loaded.scenario.load,
-      await readScenarioFiles(loaded.scenario, loaded.dir),
-    );
+    const files = await readScenarioFiles(loaded.scenario, loaded.dir);
+    const load = withBodies(loaded.scenario.load, files);
     request = load.request ?? load.endpoints?.[0] ?? DEFAULT_REQUEST;
+    const [first, ...others] = load.endpoints ?? [];
+    if (first && others.length > 0)
+      io.stderr.write(
+        forTerminal(
+          `measuring endpoint ${first.name}, the first of ${others.length + 1}: autocannon sends one request shape\n`,
+        ),
+      );
     const { target } = loaded.scenario;
     if ('platform' in target) {
       io.stderr.write('starting the embedded platform (first release)…\n');
@@ -58,13 +66,19 @@ export async function capacityCommand(
       origin = platform.url;
     } else {
       origin = new URL(target.url).origin;
+      connection = urlConnection(target, load, files.ca);
     }
   }
 
   try {
     // A target that answers nothing has no capacity to measure: one line, not a table of errors.
     try {
-      await waitUntilReady(new URL(request.path, origin).toString(), READY_WITHIN_MS, NEVER);
+      await waitUntilReady(
+        new URL(request.path, origin).toString(),
+        READY_WITHIN_MS,
+        NEVER,
+        connection,
+      );
     } catch (error) {
       io.stderr.write(forTerminal(`bench capacity: ${(error as Error).message}\n`));
       return EXIT.runFailed;

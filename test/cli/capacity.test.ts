@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +7,7 @@ import { GroundTruthServer } from '../../bench/ground-truth.ts';
 import { measureCapacity } from '../../src/capacity/measure-capacity.ts';
 import { REPO } from '../helpers/scenarios.ts';
 import { closedPort } from '../helpers/servers.ts';
+import { selfSignedCertificate, startTlsServer } from '../helpers/tls.ts';
 
 let server: GroundTruthServer;
 beforeAll(async () => {
@@ -77,5 +80,42 @@ describe('capacity at steady state', () => {
     expect(run.stderr.trim()).toBe(
       `bench capacity: http://127.0.0.1:${port}/ did not answer below HTTP 500 within 3.00 s (last attempt: ECONNREFUSED)`,
     );
+  });
+
+  it("of a scenario's self-signed https target, measuring its first endpoint and saying so", async () => {
+    const certificate = await selfSignedCertificate();
+    const tls = await startTlsServer(certificate, (_req, res) => res.writeHead(200).end('ok'));
+    try {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-capacity-'));
+      const file = path.join(dir, 'tls.yaml');
+      writeFileSync(
+        file,
+        `name: tls
+target: { url: "${tls.origin}/", tls: { insecure: true } }
+load:
+  users: 1
+  endpoints: [{ name: home, path: / }, { name: api, path: /api }]
+variants: [{ name: a, command: "true" }]
+`,
+      );
+      const run = await execa(
+        'node',
+        [
+          path.join(REPO, 'bin/bench.js'),
+          'capacity',
+          file,
+          '--duration',
+          '1',
+          '--connections',
+          '1',
+        ],
+        { reject: false },
+      );
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stderr).toContain('measuring endpoint home, the first of 2');
+      expect(run.stdout).toMatch(/Capacity: \d+ requests\/s without errors\./);
+    } finally {
+      await tls.close();
+    }
   });
 });
