@@ -124,20 +124,20 @@ function endpointMetrics(recording: Recording, endpoint: EndpointRecording): End
 }
 
 /**
- * The deploy hurt an endpoint when, from the trigger on (during the deploy or after it), the endpoint
- * failed more often than before it, or answered slower than the slow threshold where nothing before
- * had. So an asset that 404s once the new release serves is hurt, and an endpoint broken all along
- * is not. Undefined when no request to it came after the trigger.
+ * The deploy hurt an endpoint when, during the deploy or after it (each judged on its own, so that a
+ * long cool-down does not dilute a burst of failures), the endpoint failed more often than before
+ * it, or answered slower than the slow threshold where nothing before had. So an asset that 404s
+ * once the new release serves is hurt, and an endpoint broken all along is not. Undefined when no
+ * request to it came after the trigger.
  */
 function hurtByDeploy(phases: Recording['phases'], thresholdMs: number): boolean | undefined {
   const { before, during, after } = phases;
-  const requests = during.requests + after.requests;
-  if (requests === 0) return undefined;
-  const failures = during.failures + after.failures;
-  const beforeShare = before.requests > 0 ? before.failures / before.requests : 0;
-  const failedMore = failures > 0 && failures / requests > beforeShare;
-  const slower = Math.max(during.maxMs, after.maxMs) > thresholdMs && before.maxMs <= thresholdMs;
-  return failedMore || slower;
+  if (during.requests + after.requests === 0) return undefined;
+  const share = (bucket: Bucket) => (bucket.requests > 0 ? bucket.failures / bucket.requests : 0);
+  const worse = (bucket: Bucket) =>
+    (bucket.failures > 0 && share(bucket) > share(before)) ||
+    (bucket.maxMs > thresholdMs && before.maxMs <= thresholdMs);
+  return worse(during) || worse(after);
 }
 
 function requestMetrics(recording: Recording): RequestMetrics {

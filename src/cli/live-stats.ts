@@ -45,6 +45,11 @@ export class LiveStats implements RunObserver {
   /** The embedded platform's processes now; undefined for an external target. */
   platformInstances: (() => LiveInstance[]) | undefined;
 
+  /** `bench watch`: the load runs until it is told to stop, with no deploy of its own. */
+  get watching(): boolean {
+    return this.runPlan?.watching ?? false;
+  }
+
   runStarted(plan: RunPlan): void {
     this.runPlan = plan;
     this.trialsPerVariant = plan.trialsPerVariant;

@@ -111,11 +111,19 @@ function statusLines(live: LiveStats, window: RateWindow, colors: Colors, now: n
   const filled = Math.round(done * BAR_WIDTH);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
   const of = `of ~${Math.max(1, Math.round(expected.ms / 1000))} s${expected.open ? ' + the deploy' : ''}`;
-  const head = `${colors.bold(live.variant)} trial ${live.trial}/${live.trialsPerVariant}  ${seconds(elapsed)} ${of}  ${bar} ${Math.round(100 * done)} % of the run`;
+  // A watch without --duration has no end to show progress towards: how long it has run.
+  const head =
+    live.watching && expected.open
+      ? `${colors.bold(live.variant)}  ${seconds(elapsed)} · Ctrl-C ends the watch`
+      : `${colors.bold(live.variant)} trial ${live.trial}/${live.trialsPerVariant}  ${seconds(elapsed)} ${of}  ${bar} ${Math.round(100 * done)} % of the run`;
   if (live.currentStage === 'starting the target' || live.currentStage === 'settling') {
     // Nothing is measured yet: no figures that would read as measured zeros.
     const what =
-      live.currentStage === 'settling' ? ' · unrecorded load, to warm the target up' : '';
+      live.currentStage !== 'settling'
+        ? ''
+        : live.watching
+          ? ' · unrecorded load, the baseline for the slow threshold'
+          : ' · unrecorded load, to warm the target up';
     return [
       head,
       `  ${colors.cyan(live.currentStage)}${what}`,

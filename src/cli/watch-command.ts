@@ -29,18 +29,19 @@ export interface WatchArgs extends WatchSettings {
  * `--duration`; the deploy's window is found from the traffic, and the reports are a run's.
  */
 export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> {
-  if (args.scenario && args.expectStatus) {
+  if (args.scenario) {
+    // The file as written first: what a watch cannot take from it is said as such.
     const { scenario } = await loadScenarioFile(args.scenario, io.env);
-    if (scenario.load.endpoints)
+    if ('platform' in scenario.target)
+      throw new UsageError(
+        `--scenario ${args.scenario}: its target is the embedded platform, which only bench run deploys; a watch loads a URL that somebody else deploys (target.url)`,
+      );
+    if (args.expectStatus && scenario.load.endpoints)
       throw new UsageError(
         `--expect-status: ${args.scenario} has load.endpoints; give each its expect.status there`,
       );
   }
   const loaded = await loadWatchScenario(args, io.env);
-  if (!('url' in loaded.scenario.target))
-    throw new UsageError(
-      `${args.scenario}: bench watch loads a URL, and this scenario starts the embedded platform; give one: bench watch URL --scenario ${args.scenario}`,
-    );
   // How long it ran is part of what was asked for, as `--trials` is for a run.
   if (args.duration !== undefined)
     loaded.overrides = [...(loaded.overrides ?? []), `--duration ${args.duration}`];
@@ -125,7 +126,8 @@ export const watchCommandLine = defineCommandLine(
       .option('out', {
         type: 'string',
         requiresArg: true,
-        describe: 'folder for the reports (default reports/<date>-watch-<host>/)',
+        describe:
+          "folder for the reports (default reports/<date>-watch-<host>/, or the scenario's name)",
       })
       .option('export', EXPORT_OPTION)
       .option('gate', {
@@ -148,6 +150,8 @@ export const watchCommandLine = defineCommandLine(
           if (value !== undefined && parseDuration(value) === undefined)
             return `--${flag} ${value}: expected ${DURATION_HINT}`;
         }
+        if (args.duration !== undefined && parseDuration(args.duration) === 0)
+          return `--duration ${args.duration}: expected a duration above 0`;
         return checkExportOption(args);
       })
       .example('$0 watch https://staging.example.com/ -c 4', 'then deploy; Ctrl-C when it is done')

@@ -72,10 +72,11 @@ function incompleteRuns(comparison: RunComparison): string[] {
   return (['base', 'head'] as const).flatMap((side) => {
     const { outcome, file } = comparison[side];
     if (outcome === 'completed') return [];
-    const how = outcome === 'interrupted' ? 'was interrupted' : 'failed';
-    return [
-      `Note: ${side.toUpperCase()} (${file}) ${how}: its figures cover only what it measured.`,
-    ];
+    const what =
+      outcome === 'interrupted'
+        ? 'was interrupted: its figures cover only what it measured'
+        : 'failed: a deploy or the run itself did not complete, which its figures may not show';
+    return [`Note: ${side.toUpperCase()} (${file}) ${what}.`];
   });
 }
 

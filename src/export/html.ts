@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { RunResults } from '../results/run.ts';
 import { escapeHtml as e, jsonForScript, showControls } from '../text/escape.ts';
 import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts.ts';
-import { ENDPOINT_COLUMNS } from '../view/endpoints.ts';
+import { ENDPOINT_COLUMNS, HURT_MEANS } from '../view/endpoints.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary, type TableRow } from '../view/table.ts';
 import type { RunView, TrialView } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
@@ -161,14 +161,14 @@ function endpointsHtml(view: RunView): string {
     const rows = view.endpoints
       .map(
         (r) =>
-          `<tr class="${r.verdict === 'hurt' ? 'hurt' : 'unharmed'}"><td>${e(r.endpoint)}</td><td>${e(r.variant)}</td>${r.cells.map((c) => `<td>${e(c)}</td>`).join('')}<td>${r.verdict === 'hurt' ? '⚠ hurt' : e(r.verdict)}</td></tr>`,
+          `<tr class="${r.verdict === 'hurt' ? 'hurt' : r.verdict === 'unharmed' ? 'unharmed' : 'not-judged'}"><td>${e(r.endpoint)}</td><td>${e(r.variant)}</td>${r.cells.map((c) => `<td>${e(c)}</td>`).join('')}<td>${r.verdict === 'hurt' ? '⚠ hurt' : e(r.verdict)}</td></tr>`,
       )
       .join('\n');
     parts.push(`<h2>By endpoint</h2>
 <div class="scroll"><table id="endpoints"><thead><tr><th>endpoint</th><th>variant</th>${ENDPOINT_COLUMNS.map((c) => `<th>${e(c)}</th>`).join('')}<th>deploy</th></tr></thead><tbody>
 ${rows}
 </tbody></table></div>
-<p class="meta">Hurt: a request to the endpoint failed, or was slower than the slow threshold, during the deploy.</p>`);
+<p class="meta">${e(HURT_MEANS)}</p>`);
   }
   if (view.checkExamples.length > 0) {
     const rows = view.checkExamples

@@ -1,7 +1,7 @@
 import type { GateResult } from '../results/run.ts';
 import { escapeMarkdown as m, markdownCodeLine, showControls } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
-import { ENDPOINT_COLUMNS } from '../view/endpoints.ts';
+import { ENDPOINT_COLUMNS, HURT_MEANS } from '../view/endpoints.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary } from '../view/table.ts';
 import type { RunView } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
@@ -103,7 +103,7 @@ function endpointsSection(view: RunView): string[] {
           `| ${m(row.endpoint)} | ${m(row.variant)} | ${row.cells.map(m).join(' | ')} | ${row.verdict === 'hurt' ? '⚠️ **hurt**' : row.verdict} |`,
       ),
       '',
-      'Hurt: a request to the endpoint failed, or was slower than the slow threshold, during the deploy.',
+      HURT_MEANS,
       '',
     );
   }

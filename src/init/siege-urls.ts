@@ -50,7 +50,9 @@ export function parseSiegeUrls(text: string, file: string): SiegeUrls {
       return;
     }
     const expanded = expand(content, variables, line, fail);
-    const [address = '', second, ...rest] = expanded.split(/\s+/);
+    // URL, method, then the data as written: its own spaces are kept.
+    const [, address = '', second, data = ''] =
+      /^(\S+)(?:\s+(\S+)(?:\s+(.*))?)?$/.exec(expanded) ?? [];
     if (!URL.canParse(address) || !/^https?:$/.test(new URL(address).protocol))
       fail(line, `expected a URL such as http://host/path, got "${address}"`);
     const url = new URL(address);
@@ -60,7 +62,6 @@ export function parseSiegeUrls(text: string, file: string): SiegeUrls {
     if (second !== undefined && !METHODS.has(second.toUpperCase()))
       fail(line, `expected a method after the URL (GET, POST, PUT, …), got "${second}"`);
     const method = second?.toUpperCase() ?? 'GET';
-    const data = rest.join(' ');
     const key = `${method} ${url.pathname}${url.search} ${data}`;
     const seen = byLine.get(key);
     if (seen) {

@@ -146,10 +146,12 @@ export function siegeScenario(
   file: string,
 ): string {
   const template = TEMPLATES[platform];
-  return template
-    .replace(/^ {2}url: .*$/m, `  url: ${JSON.stringify(`${urls.origin}/`)}`)
-    .replace(
-      REQUESTS,
-      `  # From ${file.replace(/\s+/g, ' ')} (siege -f): a line given n times weighs n.\n${endpointsYaml(urls.endpoints)}\n`,
-    );
+  return template.replace(/^ {2}url: .*$/m, `  url: ${JSON.stringify(`${urls.origin}/`)}`).replace(
+    REQUESTS,
+    `  # keepAlive: false               # a new connection per request, as first visits make
+  # From ${file.replace(/\s+/g, ' ')} (siege -f): a line given n times weighs n. Give each the
+  # answer it must get, e.g. expect: { status: 2xx, body: "<title>" }; any other is a failed "check".
+${endpointsYaml(urls.endpoints)}
+`,
+  );
 }

@@ -12,6 +12,10 @@ export interface MeasuredLoad {
   start(clock: Clock): void;
   /** A deploy phase, on the trial's clock. */
   event(event: DeployEvent): void;
+  /**
+   * Stops sending: 'drain' waits for the requests in flight, 'abort' cuts them. Called again with
+   * 'abort' while a drain waits, it cuts the drain short (`stopLoad`).
+   */
   stop(mode: 'drain' | 'abort'): Promise<void>;
   /** Closes the recording at `durationMs`; with several threads, their recordings merged. */
   finish(durationMs: number): Promise<MeasuredResult>;
@@ -33,4 +37,21 @@ export interface MeasuredLoadOptions {
   /** Worker threads to spread the share over; 1 sends it from this thread. */
   threads: number;
   recorder: RecorderOptions;
+}
+
+/**
+ * The load stopped at the end of a trial: its requests in flight drained, unless `signal` aborts
+ * before or while they are (a second Ctrl-C: a hung target must not hold the run for its timeout).
+ */
+export async function stopLoad(load: MeasuredLoad, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return load.stop('abort');
+  const cut = () => {
+    load.stop('abort').catch(() => {}); // the drain's own stop reports any failure
+  };
+  signal.addEventListener('abort', cut, { once: true });
+  try {
+    await load.stop('drain');
+  } finally {
+    signal.removeEventListener('abort', cut);
+  }
 }

@@ -54,6 +54,7 @@ export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<Mea
   let triggered = false;
   /** The pooling of the threads' baselines at the trigger; its failure surfaces at the stop. */
   let pooling: Promise<void> = Promise.resolve();
+  let stopping: Promise<void> | undefined;
   const poolBaselines = async (event: DeployEvent) => {
     const shares = await all((thread) => thread.request({ type: 'trigger', event }, 'baseline'));
     const pooled = createLatencyHistogram();
@@ -77,10 +78,19 @@ export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<Mea
         broadcast({ type: 'event', event });
       }
     },
-    async stop(mode) {
+    stop(mode) {
+      // Again while a drain waits: the threads cut their requests short, and the first stop's
+      // replies are still the ones awaited.
+      if (stopping) {
+        if (mode === 'abort') broadcast({ type: 'stop', mode });
+        return stopping;
+      }
       clearInterval(watermarks);
-      await pooling;
-      await all((thread) => thread.request({ type: 'stop', mode }, 'stopped'));
+      stopping = (async () => {
+        await pooling;
+        await all((thread) => thread.request({ type: 'stop', mode }, 'stopped'));
+      })();
+      return stopping;
     },
     async finish(durationMs) {
       const finished = await all((thread) =>

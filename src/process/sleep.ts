@@ -1,4 +1,7 @@
-/** Resolves after `ms`, or early (without throwing) when the signal aborts. */
+/** Node's longest timer: a longer one fires at once (with a TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Resolves after `ms` (24.8 days at most), or early (without throwing) when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0 || signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
@@ -7,7 +10,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     signal?.addEventListener('abort', done, { once: true });
   });
 }

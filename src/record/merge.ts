@@ -11,6 +11,7 @@ import type {
   InstanceTraffic,
   Phase,
   Recording,
+  ReleaseSpan,
 } from '../results/recording.ts';
 import { byFirstResponse, totalMs } from './recorder.ts';
 
@@ -75,6 +76,7 @@ export function mergeRecordings(parts: readonly Recording[]): Recording {
     ),
     ...(tails.length > 0 ? { followerTails: sumSeries(tails, 'packed-fine') } : {}),
     ...(unsplit.length > 0 ? { unsplit: sumSeries(unsplit, 'packed-fine') } : {}),
+    ...mergeReleaseSpans(resolved),
     longest,
     ...(waits.length > 0 ? { longestUserWait: waits.reduce((a, b) => (b.ms > a.ms ? b : a)) } : {}),
     disruption: {
@@ -129,6 +131,21 @@ function mergeEndpoints(parts: readonly Recording[]): Pick<Recording, 'endpoints
       };
     }),
   };
+}
+
+/** Each release's first and last answer over every part. */
+function mergeReleaseSpans(parts: readonly Recording[]): Pick<Recording, 'releaseSpans'> {
+  if (!parts.some((p) => p.releaseSpans)) return {};
+  const byRelease = new Map<string, ReleaseSpan>();
+  for (const span of parts.flatMap((p) => p.releaseSpans ?? [])) {
+    const into = byRelease.get(span.release);
+    if (!into) byRelease.set(span.release, { ...span });
+    else {
+      into.firstMs = Math.min(into.firstMs, span.firstMs);
+      into.lastMs = Math.max(into.lastMs, span.lastMs);
+    }
+  }
+  return { releaseSpans: [...byRelease.values()] };
 }
 
 /** The earliest example of each distinct check failure, with every part's count. */

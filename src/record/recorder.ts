@@ -17,6 +17,7 @@ import type {
   LongTransaction,
   Phase,
   Recording,
+  ReleaseSpan,
 } from '../results/recording.ts';
 import type { CheckFailure, Sample } from '../results/sample.ts';
 import { IntervalSeries } from './interval-series.ts';
@@ -90,6 +91,8 @@ export class Recorder {
   private readonly followerTails: IntervalSeries | undefined;
   /** Every request by interval, for a window found afterwards (`splitLater`). */
   private readonly unsplit: IntervalSeries | undefined;
+  /** When each release first and last answered, for a window found afterwards (`splitLater`). */
+  private readonly releaseSpans: Map<string, ReleaseSpan> | undefined;
   private readonly longest: LongTransaction[] = [];
   private readonly timeline: DeployEvent[] = [];
   /** By instance id: a Map, because ids come from the target's headers (`__proto__` included). */
@@ -121,7 +124,10 @@ export class Recorder {
       packed: 'packed',
     });
     if (options.follower) this.followerTails = fineIntervals(this.intervalMs);
-    if (options.splitLater) this.unsplit = fineIntervals(this.intervalMs);
+    if (options.splitLater) {
+      this.unsplit = fineIntervals(this.intervalMs);
+      this.releaseSpans = new Map();
+    }
     this.longestKept = options.longestKept ?? 10;
     this.endpoints = (options.endpoints ?? []).map(
       (name) =>
@@ -176,6 +182,7 @@ export class Recorder {
     this.keepIfLongest(sample);
     const instance = sample.instance ?? sample.release;
     if (instance !== undefined) this.countInstance(instance, sample.release, end);
+    if (this.releaseSpans && sample.release !== undefined) this.spanRelease(sample.release, end);
     this.waits.record(sample, end);
     if (sample.endpoint !== undefined) this.endpoints[sample.endpoint]?.record(sample, phase, end);
     if (sample.check) this.keepCheckExample(sample, sample.check);
@@ -225,6 +232,17 @@ export class Recorder {
     counts[i] = (counts[i] as number) + 1;
   }
 
+  private spanRelease(release: string, end: number): void {
+    const spans = this.releaseSpans as Map<string, ReleaseSpan>;
+    const span = spans.get(release);
+    if (span) {
+      span.firstMs = Math.min(span.firstMs, end);
+      span.lastMs = Math.max(span.lastMs, end);
+    } else if (spans.size < MAX_INSTANCES) {
+      spans.set(release, { release, firstMs: end, lastMs: end });
+    }
+  }
+
   /** Responses per instance so far, for the live view: read a few times a second, not per request. */
   *answeredBy(): Iterable<[string, number]> {
     for (const [id, traffic] of this.instances) yield [id, traffic.requests];
@@ -258,6 +276,7 @@ export class Recorder {
       intervals: this.intervals.finish(),
       ...(this.followerTails ? { followerTails: this.followerTails.finish() } : {}),
       ...(this.unsplit ? { unsplit: this.unsplit.finish() } : {}),
+      ...(this.releaseSpans ? { releaseSpans: [...this.releaseSpans.values()] } : {}),
       longest: this.longest,
       longestUserWait,
       ...(this.alternate ? { alternateLatency: this.finishAlternate(this.alternate) } : {}),

@@ -12,10 +12,11 @@ export interface Window {
  * is: an interval's requests are 'before' when the interval ended by the window's start, 'after'
  * when it began at or after the window's end, and 'during' otherwise. The phases are exact to an
  * interval: the requests of the intervals that the window's ends fall in count as during it.
- * Without a window, every request stays 'before'. The unsplit series are dropped either way.
+ * Without a window, every request stays 'before'. What only finding the window needed (the unsplit
+ * series, the release spans) is dropped either way.
  */
 export function splitPhases(recording: Recording, window: Window | undefined): Recording {
-  const { unsplit, endpoints, ...rest } = recording;
+  const { unsplit, releaseSpans: _, endpoints, ...rest } = recording;
   const split = (series: readonly Bucket[] | undefined, recorded: Record<Phase, Bucket>) => {
     if (!series || !window) return recorded;
     const byPhase: Record<Phase, Bucket[]> = { before: [], during: [], after: [] };
@@ -24,7 +25,8 @@ export function splitPhases(recording: Recording, window: Window | undefined): R
       const phase: Phase =
         from + recording.intervalMs <= window.startMs
           ? 'before'
-          : from >= window.endMs
+          : // A window of no length still has its interval during it.
+            from >= window.endMs && from > window.startMs
             ? 'after'
             : 'during';
       byPhase[phase].push(bucket);

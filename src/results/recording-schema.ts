@@ -128,6 +128,10 @@ export const encodedRecordingSchema = z.object({
   followerTails: z.array(encodedBucket).max(MAX_READ_INTERVALS).optional(),
   /** Only between a watching generator thread and its merge (`Recording.unsplit`). */
   unsplit: z.array(encodedBucket).max(MAX_READ_INTERVALS).optional(),
+  releaseSpans: z
+    .array(z.object({ release: z.string(), firstMs: ms, lastMs: ms }))
+    .max(1000)
+    .optional(),
   connections: count.optional(),
   endpoints: z
     .array(

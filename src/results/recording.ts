@@ -129,6 +129,13 @@ export interface CheckExample {
   count: number;
 }
 
+/** When one release first and last answered (the ends of those responses). */
+export interface ReleaseSpan {
+  release: string;
+  firstMs: number;
+  lastMs: number;
+}
+
 /** What the recorder kept of one trial; times in milliseconds since the trial's t0. */
 export interface Recording {
   intervalMs: number;
@@ -158,6 +165,11 @@ export interface Recording {
    * the phases. Never written to results.json.
    */
   unsplit?: Bucket[];
+  /**
+   * Only while `bench watch` records, with it: when each release first and last answered, whatever
+   * instance answered for it (an instance keeps the release of its first answer). Never written.
+   */
+  releaseSpans?: ReleaseSpan[];
   /** Connections the generator opened to the target (absent in files written before it was counted). */
   connections?: number;
   /** Per endpoint, when the scenario has `load.endpoints`. */

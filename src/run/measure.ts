@@ -87,12 +87,14 @@ export async function measureScenario(
   await makeFolder(options.outDir);
   // When results can no longer be written (a full disk), the run stops: measuring on would be lost.
   let outputFailed = false;
+  /** Stopped before its load started (a watch ended during its baseline): interrupted too. */
+  let endedBeforeLoad = false;
   const save = async (last: boolean) => {
     if (outputFailed) return;
     results.finishedAt = new Date().toISOString();
     // Until the last save, the file says the run was cut short: if this process dies before the
     // next one (a second Ctrl-C, SIGKILL, a machine going down), that is what happened.
-    results.interrupted = last ? options.signal.aborted : true;
+    results.interrupted = last ? options.signal.aborted || endedBeforeLoad : true;
     try {
       await writeFileAtomic(options.outDir, 'results.json', renderResultsJson(analyse(results)));
     } catch (error) {
@@ -112,6 +114,7 @@ export async function measureScenario(
     warmupMs: options.watch ? 0 : timeline.warmup,
     cooldownMs: options.watch ? 0 : timeline.cooldown,
     ...(options.watch ? { watching: true } : {}),
+    ...(options.watch?.durationMs !== undefined ? { fixedLoadMs: options.watch.durationMs } : {}),
     // A shard measures a fixed span, whenever the deploy ends.
     ...(options.shard ? { fixedLoadMs: shardSpanMs(timeline) } : {}),
   });
@@ -168,7 +171,7 @@ export async function measureScenario(
         observer.trialEnded?.(ref, result);
         variantResults.trials.push(result);
         await save(false);
-        results.interrupted = options.signal.aborted;
+        results.interrupted = options.signal.aborted || endedBeforeLoad;
         if (outputFailed) break run;
         if (result.status === 'failed' && scenario.deploy.onFailure === 'stop') {
           stopWith(`${variant.name}, trial ${trial}: the deploy failed (deploy.onFailure: stop)`);
@@ -177,7 +180,10 @@ export async function measureScenario(
       }
       await variantHook('afterVariant');
     } catch (error) {
-      if (error instanceof InterruptedBeforeLoad) break;
+      if (error instanceof InterruptedBeforeLoad) {
+        endedBeforeLoad = true;
+        break;
+      }
       if (error instanceof HookError) {
         if (error.measured) {
           observer.trialEnded?.(

@@ -307,12 +307,14 @@ function overrideProblem(
 ): ScenarioProblem | undefined {
   const issuePath = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
   const full = issue.code === 'unrecognized_keys' ? [...issuePath, issue.keys[0] ?? ''] : issuePath;
-  // The override that set this field or one inside it, or that made the unknown key it is under.
+  // The override that set this field or one inside it; for an unknown key, also the one that made
+  // it up by setting something under it (`--set nope.x=1`).
   const within = (outer: readonly unknown[], inner: readonly unknown[]) =>
     outer.length > 0 && outer.every((key, i) => inner[i] === key);
+  const madeUp = issue.code === 'unrecognized_keys';
   const override = [...overrides]
     .reverse()
-    .find((o) => !('remove' in o) && (within(o.path, full) || within(full, o.path)));
+    .find((o) => !('remove' in o) && (within(o.path, full) || (madeUp && within(full, o.path))));
   if (!override) return undefined;
   return {
     // A flag or a command's argument is told as typed; a `--set` as what was set.

@@ -6,7 +6,7 @@ import { platformDriver } from '../deploy/platform-driver.ts';
 import { plainConnection, type TargetConnection, urlConnection } from '../load/connection.ts';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import { shareOfLoad, workerCount } from '../load/share.ts';
-import type { MeasuredLoad } from '../measured-load/measured-load.ts';
+import { type MeasuredLoad, stopLoad } from '../measured-load/measured-load.ts';
 import { prepareMeasuredLoad } from '../measured-load/prepare.ts';
 import { EmbeddedPlatform } from '../platform/platform.ts';
 import { INSTANCE_HEADER } from '../platform/router.ts';
@@ -28,7 +28,7 @@ import type { LoadConfig, Scenario, UrlTargetConfig, Variant } from '../scenario
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import { fieldName } from '../text/wording.ts';
 import type { TrialObserver } from './observer.ts';
-import { checkCertificate, waitUntilReady } from './wait-ready.ts';
+import { ConnectionRefusal, checkCertificate, waitUntilReady } from './wait-ready.ts';
 
 /** The target could not be brought up: nothing was measured, the run cannot go on. */
 export class TargetError extends Error {
@@ -201,7 +201,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     }
     if (signal.aborted) status = 'interrupted';
     observer.stage?.('stopping');
-    await load.stop(signal.aborted ? 'abort' : 'drain');
+    await stopLoad(load, signal);
     const { recording, eventLoopUtilization } = await load.finish(clock.now());
     // Taken before the platform stops its processes at the end: a lane still up stays open.
     if (platform) recording.lifecycle = platform.instances.snapshot(clock.origin);
@@ -257,7 +257,10 @@ export async function openUrlTarget(
         target,
       );
     } catch (error) {
-      throw new TargetError(`the target is not ready: ${(error as Error).message}`);
+      const { message } = error as Error;
+      throw new TargetError(
+        error instanceof ConnectionRefusal ? message : `the target is not ready: ${message}`,
+      );
     }
   }
   try {
@@ -304,31 +307,38 @@ export function recorderOptions(scenario: Scenario, follower = false): RecorderO
   };
 }
 
-/**
- * Runs the load unrecorded for a while; requests in flight at the end are awaited, not cut. Returns
- * the latency of its successful requests: a baseline where nothing else gives one (`bench watch`).
- */
+/** What the settle's unrecorded load saw: a baseline where nothing else gives one (`bench watch`). */
+export interface SettleBaseline {
+  requests: number;
+  failures: number;
+  /** Of its successful requests. */
+  latency: Histogram;
+}
+
+/** Runs the load unrecorded for a while; requests in flight at the end are awaited, not cut. */
 export async function settle(
   target: TargetConnection,
   load: LoadConfig,
   ms: number,
   signal: AbortSignal,
-): Promise<Histogram> {
-  const latency = createLatencyHistogram();
-  if (ms <= 0 || signal.aborted) return latency;
+): Promise<SettleBaseline> {
+  const baseline = { requests: 0, failures: 0, latency: createLatencyHistogram() };
+  if (ms <= 0 || signal.aborted) return baseline;
   const unrecorded = createLoadGenerator({
     target,
     load,
     clock: startClock(),
     onSample: (sample) => {
-      if (!isFailure(sample)) latency.recordValue(msToMicros(sample.latencyMs));
+      baseline.requests++;
+      if (isFailure(sample)) baseline.failures++;
+      else baseline.latency.recordValue(msToMicros(sample.latencyMs));
     },
     onDropped: () => {},
   });
   unrecorded.start();
   await sleep(ms, signal);
   await unrecorded.stop(signal.aborted ? 'abort' : 'drain');
-  return latency;
+  return baseline;
 }
 
 /**

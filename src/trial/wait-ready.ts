@@ -82,11 +82,16 @@ const CERTIFICATE_REFUSED =
 /** OpenSSL's codes for a server that answered a TLS hello with something else: plain HTTP. */
 const NOT_TLS = /^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST)$/;
 
+/** A connection that no wait would make: the settings or the URL must change. */
+export class ConnectionRefusal extends Error {
+  override name = 'ConnectionRefusal';
+}
+
 /**
  * A connection the run cannot make whatever it waits for, in one line that says what to change: a
  * certificate the settings do not trust, or an https:// URL whose server speaks plain HTTP.
  */
-function connectionRefusal(error: unknown): Error | undefined {
+function connectionRefusal(error: unknown): ConnectionRefusal | undefined {
   const { code, cause, message } = error as {
     code?: unknown;
     cause?: { code?: unknown; message?: string };
@@ -96,11 +101,11 @@ function connectionRefusal(error: unknown): Error | undefined {
     typeof code === 'string' ? [code, message] : [cause?.code, cause?.message ?? message];
   if (typeof found !== 'string') return undefined;
   if (CERTIFICATE_REFUSED.test(found))
-    return new Error(
+    return new ConnectionRefusal(
       `the target's certificate was refused (${found}: ${words}); set target.tls.ca to the CA that signed it, target.tls.servername to the name it was issued for, or target.tls.insecure: true for a self-signed staging certificate`,
     );
   if (NOT_TLS.test(found))
-    return new Error(
+    return new ConnectionRefusal(
       `the target does not speak TLS (${found}): its server answers plain HTTP; use an http:// URL`,
     );
   return undefined;

@@ -3,6 +3,10 @@ import type { EndpointMetrics } from '../analysis/trial-metrics.ts';
 import { type SummarisedTrial, spread } from '../analysis/variant-summary.ts';
 import { formatCount, formatMs } from '../text/format.ts';
 
+/** Under every per-endpoint table: what "hurt" means (analysis/trial-metrics.ts). */
+export const HURT_MEANS =
+  'Hurt: during the deploy or after it, the endpoint failed more often than before it, or took longer than the slow threshold where nothing before had. Not judged: no request to it came after the deploy began.';
+
 /** The per-endpoint table's columns, after the endpoint's and the variant's names. */
 export const ENDPOINT_COLUMNS = [
   'requests',

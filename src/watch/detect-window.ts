@@ -1,5 +1,5 @@
 import type { Window } from '../record/split-phases.ts';
-import type { Recording } from '../results/recording.ts';
+import type { Recording, ReleaseSpan } from '../results/recording.ts';
 
 /** A deploy's window found from the traffic, with what marks each end, for the timeline. */
 export interface DetectedWindow extends Window {
@@ -18,13 +18,13 @@ interface Sign {
  * answering release or the first disruption (a failed request, or one slower than the slow
  * threshold), whichever came first, to the last of either. Undefined when the traffic shows neither.
  *
- * A change of answering release is where the answers of one release give way to another's: a release
- * that first answered after another had (its first response), and a release that another answered
- * after (its last response). So a clean switch from v1 to v2 spans v1's last answer to v2's first, a
- * rolling one v2's first to v1's last, and a release still answering at the end marks no end.
+ * A change of answering release is a release that first answered after the first interval of the
+ * recording (it appeared), or last answered before its last interval (it went). So a clean switch
+ * from v1 to v2 spans v1's last answer to v2's first, a rolling one v2's first answer to v1's last,
+ * and releases answering from the start to the end (a canary's steady split) mark nothing.
  */
 export function detectWindow(
-  recording: Pick<Recording, 'disruption' | 'instances'>,
+  recording: Pick<Recording, 'disruption' | 'instances' | 'releaseSpans' | 'intervalMs'>,
 ): DetectedWindow | undefined {
   const signs: Sign[] = [];
   const { spans } = recording.disruption;
@@ -34,14 +34,15 @@ export function detectWindow(
     signs.push({ t: firstSpan[0], words: 'the first disruption' });
     signs.push({ t: lastSpan[1], words: 'the end of the last disruption' });
   }
-  const releases = releaseSpans(recording.instances);
+  const releases = recording.releaseSpans ?? releasesOfInstances(recording.instances);
   const firstAnswer = Math.min(...releases.map((r) => r.firstMs));
   const lastAnswer = Math.max(...releases.map((r) => r.lastMs));
-  for (const release of releases) {
-    if (release.firstMs > firstAnswer)
-      signs.push({ t: release.firstMs, words: `release ${release.name} first answered` });
-    if (release.lastMs < lastAnswer)
-      signs.push({ t: release.lastMs, words: `release ${release.name} last answered` });
+  const margin = recording.intervalMs;
+  for (const { release, firstMs, lastMs } of releases) {
+    if (firstMs > firstAnswer + margin)
+      signs.push({ t: firstMs, words: `release ${release} first answered` });
+    if (lastMs < lastAnswer - margin)
+      signs.push({ t: lastMs, words: `release ${release} last answered` });
   }
   if (signs.length === 0) return undefined;
   const start = signs.reduce((a, b) => (b.t < a.t ? b : a));
@@ -49,23 +50,19 @@ export function detectWindow(
   return { startMs: start.t, endMs: end.t, startSign: start.words, endSign: end.words };
 }
 
-/** When each release answered, from the instances that named one. */
-function releaseSpans(
-  instances: Recording['instances'],
-): { name: string; firstMs: number; lastMs: number }[] {
-  const byName = new Map<string, { name: string; firstMs: number; lastMs: number }>();
-  for (const instance of instances) {
-    if (instance.release === undefined) continue;
-    const span = byName.get(instance.release);
-    if (!span)
-      byName.set(instance.release, {
-        name: instance.release,
-        firstMs: instance.firstMs,
-        lastMs: instance.lastMs,
-      });
+/**
+ * When each release answered, from the instances that named one: a recording without its own
+ * release spans names its instances by release (no instance header), so they are the same.
+ */
+function releasesOfInstances(instances: Recording['instances']): ReleaseSpan[] {
+  const byName = new Map<string, ReleaseSpan>();
+  for (const { release, firstMs, lastMs } of instances) {
+    if (release === undefined) continue;
+    const span = byName.get(release);
+    if (!span) byName.set(release, { release, firstMs, lastMs });
     else {
-      span.firstMs = Math.min(span.firstMs, instance.firstMs);
-      span.lastMs = Math.max(span.lastMs, instance.lastMs);
+      span.firstMs = Math.min(span.firstMs, firstMs);
+      span.lastMs = Math.max(span.lastMs, lastMs);
     }
   }
   return [...byName.values()];

@@ -57,7 +57,8 @@ export async function loadWatchScenario(
     : await loadScenarioText(WITHOUT_SCENARIO, 'bench watch', process.cwd(), env, overrides);
   return {
     ...loaded,
-    scenario: { ...loaded.scenario, variants: [WATCHED], gates: [] },
+    // One trial: a watch measures the one deploy somebody else does.
+    scenario: { ...loaded.scenario, trials: 1, variants: [WATCHED], gates: [] },
     gates: [],
   };
 }

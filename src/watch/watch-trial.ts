@@ -1,5 +1,5 @@
 import { shareOfLoad, workerCount } from '../load/share.ts';
-import type { MeasuredLoad } from '../measured-load/measured-load.ts';
+import { type MeasuredLoad, stopLoad } from '../measured-load/measured-load.ts';
 import { prepareMeasuredLoad } from '../measured-load/prepare.ts';
 import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
@@ -7,8 +7,11 @@ import { baselineThreshold } from '../record/recorder.ts';
 import { splitPhases } from '../record/split-phases.ts';
 import { MAX_INTERVALS_PER_TRIAL } from '../results/bounds.ts';
 import { DETECTED, type DeployEvent } from '../results/deploy-events.ts';
+import { percentileMs } from '../results/histogram.ts';
+import type { LogLine } from '../results/log-line.ts';
 import type { TrialResult } from '../results/run.ts';
 import { withBodies } from '../scenario/files.ts';
+import { formatMs } from '../text/format.ts';
 import {
   InterruptedBeforeLoad,
   openUrlTarget,
@@ -50,10 +53,12 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
     // Ended before it recorded anything (Ctrl-C during the baseline): there is nothing to keep.
     const ended = AbortSignal.any([signal, watch.until]);
     const baseline = await settle(target, sentLoad, scenario.timeline.settle, ended);
+    if (ended.aborted)
+      throw new InterruptedBeforeLoad('ended during the baseline: nothing recorded');
     const threshold =
       scenario.analysis.slowThreshold !== undefined
         ? { ms: scenario.analysis.slowThreshold, source: 'scenario' as const }
-        : baselineThreshold(baseline);
+        : baselineThreshold(baseline.latency);
     // A closed model's corrected view needs the deploy's start while recording: not kept here.
     const { alternate: _, ...options } = recorderOptions(scenario);
     measured = await prepareMeasuredLoad({
@@ -68,7 +73,8 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
       },
     });
     const load = measured;
-    if (ended.aborted) throw new InterruptedBeforeLoad('ended before the recording started');
+    if (ended.aborted)
+      throw new InterruptedBeforeLoad('ended during the baseline: nothing recorded');
     const clock = startClock();
     // t0 as wall-clock time: what the watched deploy's own logs can be lined up with.
     const startedAt = new Date().toISOString();
@@ -76,10 +82,18 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
     load.start(clock);
     observer.loadStarted?.({ clock, progress: () => load.progress() });
     observer.stage?.('watching');
+    // Where the slow threshold came from, in the reports' output section: steady failures in the
+    // baseline would be a disruption from the start, and the window would span the watch.
+    const baselineLine: LogLine = {
+      t: 0,
+      stream: 'stdout',
+      source: 'bench watch',
+      line: `baseline: ${baseline.requests} requests in ${formatMs(scenario.timeline.settle)}, ${baseline.failures} failed, p99 ${formatMs(percentileMs(baseline.latency, 99))}; slow above ${formatMs(threshold.ms)} (${threshold.source === 'scenario' ? 'analysis.slowThreshold' : threshold.source === 'baseline' ? '5 × the baseline p99, at least 50 ms' : 'no baseline to go by'})${baseline.failures > 0 ? ' — failures already in the baseline count as disruption from the start' : ''}`,
+    };
     const longest = MAX_INTERVALS_PER_TRIAL * scenario.analysis.interval;
     await sleep(Math.min(watch.durationMs ?? longest, longest), ended);
     observer.stage?.('stopping');
-    await load.stop(signal.aborted ? 'abort' : 'drain');
+    await stopLoad(load, signal);
     const finished = await load.finish(clock.now());
     const window = detectWindow(finished.recording);
     const recording = splitPhases(finished.recording, window);
@@ -95,7 +109,7 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
       status: signal.aborted ? 'interrupted' : 'completed',
       startedAt,
       recording,
-      deployLog: [],
+      deployLog: [baselineLine],
     };
   } finally {
     await measured?.dispose();

@@ -16,7 +16,8 @@ const lane = (id: string, firstMs: number, lastMs: number): InstanceTraffic => (
 const traffic = (
   spans: [number, number][],
   instances: InstanceTraffic[],
-): Pick<Recording, 'disruption' | 'instances'> => ({
+): Pick<Recording, 'disruption' | 'instances' | 'intervalMs'> => ({
+  intervalMs: 1000,
   disruption: { ms: 0, thresholdMs: 50, thresholdSource: 'baseline', spans },
   instances,
 });
@@ -58,6 +59,40 @@ describe('the deploy window found from the traffic', () => {
     expect(window).toMatchObject({ startMs: 3000, endMs: 6000 });
   });
 
+  it('sees no deploy in two releases answering from the start to the end (a canary)', () => {
+    expect(detectWindow(traffic([], [lane('v1', 3, 8990), lane('v2', 5, 9000)]))).toBeUndefined();
+  });
+
+  it('reads release changes from the release spans when instances keep their names', () => {
+    // web.1 answered as v1, then as v2: its lane keeps v1, the release spans see the switch.
+    const recording = {
+      ...traffic([], [{ ...lane('web.1', 1, 9000), release: 'v1' }]),
+      releaseSpans: [
+        { release: 'v1', firstMs: 1, lastMs: 4000 },
+        { release: 'v2', firstMs: 4100, lastMs: 9000 },
+      ],
+    };
+    expect(detectWindow(recording)).toMatchObject({ startMs: 4000, endMs: 4100 });
+  });
+
+  it('are recorded while watching, whatever instance answered', () => {
+    const recorder = new Recorder({ intervalMs: 1000, splitLater: true });
+    for (let t = 0; t < 9000; t += 100)
+      recorder.record({
+        user: 0,
+        t,
+        latencyMs: 1,
+        status: 200,
+        instance: 'web.1',
+        release: t < 4000 ? 'v1' : 'v2',
+        bytes: 1,
+      });
+    const recording = recorder.finish(9000);
+    expect(recording.instances.map((i) => [i.id, i.release])).toEqual([['web.1', 'v1']]);
+    expect(detectWindow(recording)).toMatchObject({ startMs: 3901, endMs: 4001 });
+    expect(splitPhases(recording, undefined).releaseSpans).toBeUndefined();
+  });
+
   it('takes whichever came first and last of disruption and release change', () => {
     const window = detectWindow(
       traffic([[2500, 4800]], [lane('v1', 1, 2500), lane('v2', 4700, 9000)]),
@@ -84,5 +119,7 @@ describe('phases split once the window is known', () => {
     expect(split.endpoints?.some((e) => e.unsplit)).toBe(false);
     // No window: all stays before.
     expect(splitPhases(recorded, undefined).phases.before.requests).toBe(100);
+    // A window of no length on an interval's edge still has that interval during it.
+    expect(splitPhases(recorded, { startMs: 300, endMs: 300 }).phases.during.requests).toBe(10);
   });
 });

@@ -189,8 +189,13 @@ variants: [{ name: a, command: "true" }]
       ],
       [
         ['--scenario', path.join(REPO, 'scenarios/preboot.yaml')],
-        /starts the embedded platform; give one: bench watch URL --scenario/,
+        /^bench: --scenario .*preboot\.yaml: its target is the embedded platform, which only bench run deploys/m,
       ],
+      [
+        ['http://127.0.0.1:9/', '--scenario', path.join(REPO, 'scenarios/preboot.yaml')],
+        /its target is the embedded platform/,
+      ],
+      [['http://127.0.0.1:9/', '--duration', '0s'], /--duration 0s: expected a duration above 0/],
       [
         ['--scenario', withEndpoints, '--expect-status', '2xx'],
         /--expect-status: .* has load\.endpoints; give each its expect\.status there/,
