@@ -82,17 +82,28 @@ export function watchNotices(results: RunResults): string[] {
   return results.variants.flatMap((variant) => {
     // A watched variant runs no deploy of its own: it has neither strategy nor command.
     if (variant.strategy !== undefined || variant.command !== undefined) return [];
-    return variant.trials.flatMap(({ trial, status, recording }) => {
+    return variant.trials.flatMap(({ trial, status, recording, baseline }) => {
       const where = `${variant.name}, trial ${trial}`;
+      const notices: string[] = [];
+      // What the recording cannot show: a deploy, or failures, before it began.
+      if (baseline && baseline.failures > 0)
+        notices.push(
+          `${where}: ${baseline.failures} of the ${baseline.requests} requests of the ${formatMs(baseline.ms)} baseline failed, before the recording began: failures that go on count as disruption from the start.`,
+        );
+      if (baseline && baseline.releases.length > 1)
+        notices.push(
+          `${where}: releases ${baseline.releases.join(', ')} answered the baseline: a deploy may have begun before the recording did.`,
+        );
       const [start, end] = recording.timeline;
       if (isDetected(recording.timeline) && start && end)
-        return [
-          `${where}: the deploy's window was detected from the traffic, from ${start.detail?.replace(/^detected: /, '')} (${formatMs(start.t)} after the load started) to ${end.detail?.replace(/^detected: /, '')} (${formatMs(end.t)}); the phases before, during and after it are split at ${formatMs(recording.intervalMs)} interval edges.`,
-        ];
-      if (status !== 'completed' || recording.timeline.length > 0) return [];
-      return [
-        `${where}: no deploy was detected — no request failed or took longer than ${formatMs(recording.disruption.thresholdMs)}, and no other release answered — so every figure is of steady traffic.`,
-      ];
+        notices.push(
+          `${where}: the deploy's window was detected from the traffic, from ${start.detail?.replace(/^detected: /, '')} (${formatMs(start.t)} after the recording began) to ${end.detail?.replace(/^detected: /, '')} (${formatMs(end.t)}); the phases before, during and after it are split at ${formatMs(recording.intervalMs)} interval edges.`,
+        );
+      else if (status === 'completed' && recording.timeline.length === 0)
+        notices.push(
+          `${where}: no deploy was detected — no request failed or took longer than ${formatMs(recording.disruption.thresholdMs)}, and no release came or went — so every figure is of steady traffic.`,
+        );
+      return notices;
     });
   });
 }

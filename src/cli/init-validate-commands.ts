@@ -25,7 +25,7 @@ export async function initCommand(
   io: CliIo,
 ): Promise<number> {
   const text = args.fromSiege
-    ? await fromSiege(args.fromSiege, args.platform ?? 'command')
+    ? await fromSiege(args.fromSiege, args.platform ?? 'command', args.out)
     : starterScenario(args.platform ?? 'embedded');
   if (!args.out) {
     io.stdout.write(text);
@@ -43,7 +43,11 @@ export async function initCommand(
 }
 
 /** A starter for `platform` whose endpoints are a siege URL file's lines. */
-async function fromSiege(file: string, platform: InitPlatform): Promise<string> {
+async function fromSiege(
+  file: string,
+  platform: InitPlatform,
+  out: string | undefined,
+): Promise<string> {
   if (platform === 'embedded')
     throw new UsageError(
       '--from-siege: the embedded platform serves its own app, not your URLs; choose --platform heroku, kubernetes, pm2 or command',
@@ -57,7 +61,14 @@ async function fromSiege(file: string, platform: InitPlatform): Promise<string> 
     if (error instanceof UsageError) throw error;
     throw new UsageError(`--from-siege ${file}: cannot read it: ${readFailure(error)}`);
   }
-  return siegeScenario(platform, parseSiegeUrls(text, file), file);
+  // siege reads `<file` from its own folder; the scenario, from the scenario's (or, on standard
+  // output, from wherever it is saved: an absolute path then).
+  const bodyFile = (name: string) => {
+    const found = path.resolve(path.dirname(file), name);
+    if (!existsSync(found)) return { problem: `<${name}: no such file next to ${file}` };
+    return { path: out ? path.relative(path.dirname(path.resolve(out)), found) : found };
+  };
+  return siegeScenario(platform, parseSiegeUrls(text, file, bodyFile), file);
 }
 
 /**

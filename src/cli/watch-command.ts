@@ -1,4 +1,6 @@
-import { loadScenarioFile } from '../scenario/load.ts';
+import { readFile, stat } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { MAX_SCENARIO_BYTES } from '../scenario/load.ts';
 import { DURATION_HINT, parseDuration } from '../text/duration.ts';
 import { loadWatchScenario, type WatchSettings } from '../watch/watch-scenario.ts';
 import { defineCommandLine } from './command-line.ts';
@@ -30,13 +32,13 @@ export interface WatchArgs extends WatchSettings {
  */
 export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> {
   if (args.scenario) {
-    // The file as written first: what a watch cannot take from it is said as such.
-    const { scenario } = await loadScenarioFile(args.scenario, io.env);
-    if ('platform' in scenario.target)
+    // What a watch cannot take from the file is said as such, before the file is checked whole.
+    const shape = await scenarioShape(args.scenario);
+    if (shape.embedded)
       throw new UsageError(
         `--scenario ${args.scenario}: its target is the embedded platform, which only bench run deploys; a watch loads a URL that somebody else deploys (target.url)`,
       );
-    if (args.expectStatus && scenario.load.endpoints)
+    if (args.expectStatus && shape.endpoints)
       throw new UsageError(
         `--expect-status: ${args.scenario} has load.endpoints; give each its expect.status there`,
       );
@@ -59,6 +61,21 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
     },
     io,
   );
+}
+
+/** A scenario file's target and requests as written; its problems are the loader's to tell. */
+async function scenarioShape(file: string): Promise<{ embedded: boolean; endpoints: boolean }> {
+  try {
+    // Too large, it is the loader's to refuse, not this to read.
+    if ((await stat(file)).size > MAX_SCENARIO_BYTES) return { embedded: false, endpoints: false };
+    const document = parse(await readFile(file, 'utf8'));
+    return {
+      embedded: document?.target?.platform !== undefined,
+      endpoints: document?.load?.endpoints !== undefined,
+    };
+  } catch {
+    return { embedded: false, endpoints: false };
+  }
 }
 
 /** Flags that take a duration: checked before anything is loaded. */

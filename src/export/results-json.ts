@@ -57,6 +57,7 @@ export function renderResultsJson(run: AnalysedRun): string {
         deployLog: trial.deployLog,
         generator: trial.generator ?? null,
         recording: encodeRecording(trial.recording),
+        ...(trial.baseline ? { baseline: trial.baseline } : {}),
       })),
     })),
   };

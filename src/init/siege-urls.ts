@@ -20,6 +20,9 @@ export interface SiegeUrls {
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
+/** A request path's length at most, as the scenario's schema allows. */
+const MAX_PATH = 8192;
+
 /** A URL file's lines at most: siege reads any number; a scenario takes 100 endpoints. */
 const MAX_ENDPOINTS = 100;
 
@@ -29,7 +32,15 @@ const MAX_ENDPOINTS = 100;
  * line given n times weighs n, as siege picks lines at random (`-i`). Every URL must be on one
  * origin: a scenario loads one target. Problems are told at their line.
  */
-export function parseSiegeUrls(text: string, file: string): SiegeUrls {
+export function parseSiegeUrls(
+  text: string,
+  file: string,
+  /**
+   * A `<file` body's name as the scenario must give it (siege reads it from its own folder, a
+   * scenario from the scenario's); a problem with it is returned, told at its line.
+   */
+  bodyFile: (name: string) => { path: string } | { problem: string } = (name) => ({ path: name }),
+): SiegeUrls {
   const fail = (line: number, message: string): never => {
     throw new ScenarioError([{ file, line, message }]);
   };
@@ -73,14 +84,22 @@ export function parseSiegeUrls(text: string, file: string): SiegeUrls {
         line,
         `more than ${MAX_ENDPOINTS} distinct URLs; a scenario takes ${MAX_ENDPOINTS} endpoints`,
       );
+    if (url.pathname.length + url.search.length > MAX_PATH)
+      fail(
+        line,
+        `the path is ${url.pathname.length + url.search.length} characters; a scenario takes ${MAX_PATH}`,
+      );
     const endpoint: SiegeEndpoint = {
       name: uniqueName(url.pathname, names),
       weight: 1,
       method,
       path: `${url.pathname}${url.search}`,
     };
-    if (data.startsWith('<')) endpoint.bodyFile = data.slice(1).trim();
-    else if (data !== '') {
+    if (data.startsWith('<')) {
+      const body = bodyFile(data.slice(1).trim());
+      if ('problem' in body) fail(line, body.problem);
+      else endpoint.bodyFile = body.path;
+    } else if (data !== '') {
       endpoint.body = data;
       // As siege sends it: a form unless it looks like JSON.
       endpoint.headers = {

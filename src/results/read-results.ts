@@ -98,6 +98,7 @@ export async function readResults(file: string): Promise<RunResults> {
           ),
           deployLog: trial.deployLog,
           ...(trial.generator ? { generator: trial.generator } : {}),
+          ...(trial.baseline ? { baseline: trial.baseline } : {}),
         }),
       ),
     })),

@@ -104,6 +104,16 @@ export const resultsDocumentSchema = z.object({
               .nullable()
               .default(null),
             recording: encodedRecordingSchema,
+            baseline: z
+              .object({
+                ms: z.number().nonnegative(),
+                requests: z.number().int().nonnegative(),
+                failures: z.number().int().nonnegative(),
+                releases: z.array(z.string()).max(1000),
+                p99Ms: z.number().nullable(),
+                slowThresholdMs: z.number().positive(),
+              })
+              .optional(),
           }),
         ),
       }),

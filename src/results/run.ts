@@ -53,6 +53,23 @@ export interface TrialResult {
   deployLog: LogLine[];
   /** How busy deploy-bench itself was while measuring: a saturated generator under-measures. */
   generator?: GeneratorLoad;
+  /** `bench watch`: what its unrecorded load saw before the recording began. */
+  baseline?: WatchBaseline;
+}
+
+/**
+ * A watch's baseline: the unrecorded load that sets the slow threshold. A deploy that began during it
+ * shows here (failures, a second release), not in the recording.
+ */
+export interface WatchBaseline {
+  ms: number;
+  requests: number;
+  failures: number;
+  /** The releases that answered it, in order of first answer. */
+  releases: string[];
+  /** Of its successful requests; null when none succeeded. */
+  p99Ms: number | null;
+  slowThresholdMs: number;
 }
 
 export interface GeneratorLoad {

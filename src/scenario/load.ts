@@ -186,6 +186,8 @@ function parseScenarioWithGates(
     ]);
   }
 
+  // Before the variables: a field an override replaces (a watch's variants) needs none of its own.
+  applyOverrides(document, overrides, file);
   const variableProblems = interpolateEnv(document, env);
   if (variableProblems.length > 0) {
     throw new ScenarioError(
@@ -193,7 +195,6 @@ function parseScenarioWithGates(
     );
   }
 
-  applyOverrides(document, overrides, file);
   const result = scenarioSchema.safeParse(toPlainValue(document, at), { error: inOurWords });
   if (!result.success) {
     throw new ScenarioError(

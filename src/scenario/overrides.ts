@@ -2,7 +2,8 @@ import { parse } from 'yaml';
 
 /** One change to a scenario from the command line, applied to the file before it is validated. */
 export type ScenarioOverride =
-  | { source: string; path: (string | number)[]; value: unknown }
+  /** `internal`: made by the tool itself (a watch's one variant), not listed among the overrides. */
+  | { source: string; path: (string | number)[]; value: unknown; internal?: true }
   /** A field a shorthand takes away: `--rate` makes a closed load open, and drops `users`. */
   | { source: string; path: (string | number)[]; remove: true };
 
@@ -77,5 +78,7 @@ export function shorthandOverrides(options: {
 
 /** How the overrides are shown in reports: each once, as typed. */
 export function overrideSources(overrides: readonly ScenarioOverride[]): string[] {
-  return [...new Set(overrides.filter((o) => !('remove' in o)).map((o) => o.source))];
+  return [
+    ...new Set(overrides.filter((o) => !('remove' in o) && !o.internal).map((o) => o.source)),
+  ];
 }

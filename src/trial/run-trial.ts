@@ -313,16 +313,28 @@ export interface SettleBaseline {
   failures: number;
   /** Of its successful requests. */
   latency: Histogram;
+  /** The releases that answered, in order of first answer. */
+  releases: string[];
 }
 
-/** Runs the load unrecorded for a while; requests in flight at the end are awaited, not cut. */
+/**
+ * Runs the load unrecorded for a while. Requests in flight at the end are awaited (`drain`: the
+ * recorded load must not start beside them), or cut (`abort`: a watch's baseline, which must not wait
+ * out a hung target's timeout).
+ */
 export async function settle(
   target: TargetConnection,
   load: LoadConfig,
   ms: number,
   signal: AbortSignal,
+  end: 'drain' | 'abort' = 'drain',
 ): Promise<SettleBaseline> {
-  const baseline = { requests: 0, failures: 0, latency: createLatencyHistogram() };
+  const baseline: SettleBaseline = {
+    requests: 0,
+    failures: 0,
+    latency: createLatencyHistogram(),
+    releases: [],
+  };
   if (ms <= 0 || signal.aborted) return baseline;
   const unrecorded = createLoadGenerator({
     target,
@@ -332,12 +344,19 @@ export async function settle(
       baseline.requests++;
       if (isFailure(sample)) baseline.failures++;
       else baseline.latency.recordValue(msToMicros(sample.latencyMs));
+      const { release } = sample;
+      if (
+        release !== undefined &&
+        baseline.releases.length < 100 &&
+        !baseline.releases.includes(release)
+      )
+        baseline.releases.push(release);
     },
     onDropped: () => {},
   });
   unrecorded.start();
   await sleep(ms, signal);
-  await unrecorded.stop(signal.aborted ? 'abort' : 'drain');
+  await unrecorded.stop(signal.aborted ? 'abort' : end);
   return baseline;
 }
 

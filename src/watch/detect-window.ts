@@ -22,28 +22,45 @@ interface Sign {
  * recording (it appeared), or last answered before its last interval (it went). So a clean switch
  * from v1 to v2 spans v1's last answer to v2's first, a rolling one v2's first answer to v1's last,
  * and releases answering from the start to the end (a canary's steady split) mark nothing.
+ *
+ * A deploy still under way when the watch ended — disrupted in its last interval, or a new release
+ * answering beside the old ones — ends with the watch, and says so.
  */
 export function detectWindow(
-  recording: Pick<Recording, 'disruption' | 'instances' | 'releaseSpans' | 'intervalMs'>,
+  recording: Pick<
+    Recording,
+    'disruption' | 'instances' | 'releaseSpans' | 'intervalMs' | 'durationMs'
+  >,
 ): DetectedWindow | undefined {
   const signs: Sign[] = [];
+  const margin = recording.intervalMs;
+  const { durationMs } = recording;
   const { spans } = recording.disruption;
   const [firstSpan] = spans;
   const lastSpan = spans.at(-1);
   if (firstSpan && lastSpan) {
     signs.push({ t: firstSpan[0], words: 'the first disruption' });
-    signs.push({ t: lastSpan[1], words: 'the end of the last disruption' });
+    signs.push(
+      lastSpan[1] >= durationMs - margin
+        ? { t: durationMs, words: 'the end of the watch, still disrupted' }
+        : { t: lastSpan[1], words: 'the end of the last disruption' },
+    );
   }
   const releases = recording.releaseSpans ?? releasesOfInstances(recording.instances);
   const firstAnswer = Math.min(...releases.map((r) => r.firstMs));
   const lastAnswer = Math.max(...releases.map((r) => r.lastMs));
-  const margin = recording.intervalMs;
-  for (const { release, firstMs, lastMs } of releases) {
-    if (firstMs > firstAnswer + margin)
-      signs.push({ t: firstMs, words: `release ${release} first answered` });
-    if (lastMs < lastAnswer - margin)
-      signs.push({ t: lastMs, words: `release ${release} last answered` });
-  }
+  const came = releases.filter((r) => r.firstMs > firstAnswer + margin);
+  const went = releases.filter((r) => r.lastMs < lastAnswer - margin);
+  for (const { release, firstMs } of came)
+    signs.push({ t: firstMs, words: `release ${release} first answered` });
+  for (const { release, lastMs } of went)
+    signs.push({ t: lastMs, words: `release ${release} last answered` });
+  const answering = releases.filter((r) => !went.includes(r));
+  if (came.length > 0 && went.length === 0 && answering.length > 1)
+    signs.push({
+      t: durationMs,
+      words: `the end of the watch, releases ${answering.map((r) => r.release).join(' and ')} still answering`,
+    });
   if (signs.length === 0) return undefined;
   const start = signs.reduce((a, b) => (b.t < a.t ? b : a));
   const end = signs.reduce((a, b) => (b.t > a.t ? b : a));

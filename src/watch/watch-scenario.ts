@@ -37,9 +37,6 @@ load:
   users: 1
 timeline:
   settle: 3s
-variants:
-  - name: ${WATCHED.name}
-    command: ":"
 `;
 
 /**
@@ -64,7 +61,17 @@ export async function loadWatchScenario(
 }
 
 function watchOverrides(settings: WatchSettings): ScenarioOverride[] {
-  const overrides: ScenarioOverride[] = [];
+  // A scenario's variants and gates are bench run's: replaced before they are read, so that their
+  // commands' variables (HEROKU_APP) need not be set, and a file may have none.
+  const overrides: ScenarioOverride[] = [
+    {
+      source: 'bench watch',
+      path: ['variants'],
+      value: [{ name: WATCHED.name, command: ':' }],
+      internal: true,
+    },
+    { source: 'bench watch', path: ['gates'], value: [], internal: true },
+  ];
   const set = (source: string, path: (string | number)[], value: unknown) =>
     overrides.push({ source, path, value });
   const { url } = settings;

@@ -8,7 +8,6 @@ import { splitPhases } from '../record/split-phases.ts';
 import { MAX_INTERVALS_PER_TRIAL } from '../results/bounds.ts';
 import { DETECTED, type DeployEvent } from '../results/deploy-events.ts';
 import { percentileMs } from '../results/histogram.ts';
-import type { LogLine } from '../results/log-line.ts';
 import type { TrialResult } from '../results/run.ts';
 import { withBodies } from '../scenario/files.ts';
 import { formatMs } from '../text/format.ts';
@@ -52,9 +51,15 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
     const sentLoad = withBodies(scenario.load, files);
     // Ended before it recorded anything (Ctrl-C during the baseline): there is nothing to keep.
     const ended = AbortSignal.any([signal, watch.until]);
-    const baseline = await settle(target, sentLoad, scenario.timeline.settle, ended);
+    const baselineMs = scenario.timeline.settle;
+    // Cut at its end: a hung target must not hold the baseline for its request timeout.
+    const baseline = await settle(target, sentLoad, baselineMs, ended, 'abort');
     if (ended.aborted)
       throw new InterruptedBeforeLoad('ended during the baseline: nothing recorded');
+    if (baselineMs > 0 && baseline.latency.totalCount === 0)
+      throw new TargetError(
+        `no request succeeded in the ${formatMs(baselineMs)} baseline (${baseline.requests === 0 ? 'none was answered' : `all ${baseline.requests} failed`}): a watch needs the target up, answering as expected, before the deploy begins`,
+      );
     const threshold =
       scenario.analysis.slowThreshold !== undefined
         ? { ms: scenario.analysis.slowThreshold, source: 'scenario' as const }
@@ -82,14 +87,6 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
     load.start(clock);
     observer.loadStarted?.({ clock, progress: () => load.progress() });
     observer.stage?.('watching');
-    // Where the slow threshold came from, in the reports' output section: steady failures in the
-    // baseline would be a disruption from the start, and the window would span the watch.
-    const baselineLine: LogLine = {
-      t: 0,
-      stream: 'stdout',
-      source: 'bench watch',
-      line: `baseline: ${baseline.requests} requests in ${formatMs(scenario.timeline.settle)}, ${baseline.failures} failed, p99 ${formatMs(percentileMs(baseline.latency, 99))}; slow above ${formatMs(threshold.ms)} (${threshold.source === 'scenario' ? 'analysis.slowThreshold' : threshold.source === 'baseline' ? '5 × the baseline p99, at least 50 ms' : 'no baseline to go by'})${baseline.failures > 0 ? ' — failures already in the baseline count as disruption from the start' : ''}`,
-    };
     const longest = MAX_INTERVALS_PER_TRIAL * scenario.analysis.interval;
     await sleep(Math.min(watch.durationMs ?? longest, longest), ended);
     observer.stage?.('stopping');
@@ -109,7 +106,15 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
       status: signal.aborted ? 'interrupted' : 'completed',
       startedAt,
       recording,
-      deployLog: [baselineLine],
+      deployLog: [],
+      baseline: {
+        ms: baselineMs,
+        requests: baseline.requests,
+        failures: baseline.failures,
+        releases: baseline.releases,
+        p99Ms: baseline.latency.totalCount > 0 ? percentileMs(baseline.latency, 99) : null,
+        slowThresholdMs: threshold.ms,
+      },
     };
   } finally {
     await measured?.dispose();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -113,6 +113,11 @@ describe('bench init and bench validate', () => {
       ['# nothing\n', /urls\.txt:1: no URL in the file/],
       ['$(HOST)/x\n', /urls\.txt:1: \$\(HOST\) is not set earlier in the file/],
       ['ftp://a.test/\n', /urls\.txt:1: expected a URL such as http:\/\/host\/path/],
+      ['http://a.test/x PUT <missing.json\n', /urls\.txt:1: <missing\.json: no such file next to/],
+      [
+        `http://a.test/${'p'.repeat(9000)}\n`,
+        /urls\.txt:1: the path is 9001 characters; a scenario takes 8192/,
+      ],
     ];
     for (const [text, message] of cases) {
       const run = await bench('init', '--from-siege', write(text));
@@ -129,6 +134,20 @@ describe('bench init and bench validate', () => {
     );
     expect(embedded.exitCode).toBe(2);
     expect(embedded.stderr).toMatch(/the embedded platform serves its own app/);
+    // A body file is named from the scenario's folder, wherever that is.
+    writeFileSync(path.join(dir, 'body.json'), '{}');
+    const elsewhere = path.join(dir, 'out', 'deploy.yaml');
+    mkdirSync(path.dirname(elsewhere));
+    const moved = await bench(
+      'init',
+      '--from-siege',
+      write('http://a.test/x PUT <body.json\n'),
+      '--out',
+      elsewhere,
+    );
+    expect(moved.exitCode, moved.stderr).toBe(0);
+    expect(parse(readFileSync(elsewhere, 'utf8')).load.endpoints[0].bodyFile).toBe('../body.json');
+    expect((await bench('validate', elsewhere)).exitCode).toBe(0);
     const missing = await bench('init', '--from-siege', path.join(dir, 'none.txt'));
     expect(missing.stderr).toMatch(/--from-siege .*none\.txt: cannot read it: no such file/);
   });

@@ -16,8 +16,9 @@ const lane = (id: string, firstMs: number, lastMs: number): InstanceTraffic => (
 const traffic = (
   spans: [number, number][],
   instances: InstanceTraffic[],
-): Pick<Recording, 'disruption' | 'instances' | 'intervalMs'> => ({
+): Pick<Recording, 'disruption' | 'instances' | 'intervalMs' | 'durationMs'> => ({
   intervalMs: 1000,
+  durationMs: 9000,
   disruption: { ms: 0, thresholdMs: 50, thresholdSource: 'baseline', spans },
   instances,
 });
@@ -61,6 +62,19 @@ describe('the deploy window found from the traffic', () => {
 
   it('sees no deploy in two releases answering from the start to the end (a canary)', () => {
     expect(detectWindow(traffic([], [lane('v1', 3, 8990), lane('v2', 5, 9000)]))).toBeUndefined();
+  });
+
+  it('ends with the watch a deploy still under way: disrupted to the end, or still rolling', () => {
+    expect(detectWindow(traffic([[3000, 8500]], [lane('v1', 1, 9000)]))).toMatchObject({
+      startMs: 3000,
+      endMs: 9000,
+      endSign: 'the end of the watch, still disrupted',
+    });
+    expect(detectWindow(traffic([], [lane('v1', 1, 9000), lane('v2', 6000, 9000)]))).toMatchObject({
+      startMs: 6000,
+      endMs: 9000,
+      endSign: 'the end of the watch, releases v1 and v2 still answering',
+    });
   });
 
   it('reads release changes from the release spans when instances keep their names', () => {

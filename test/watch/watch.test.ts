@@ -5,6 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { benchInProcess } from '../helpers/cli.ts';
 import { BENCH, REPO } from '../helpers/scenarios.ts';
+import { closedPort } from '../helpers/servers.ts';
 
 /**
  * `bench watch` against a real target process that somebody else "deploys": on SIGUSR2 from the
@@ -162,7 +163,94 @@ describe('bench watch', () => {
     expect(recording.disruption.thresholdSource).toBe('baseline');
     expect(recording.phases.before.requests).toBe(recording.overall.requests);
     expect(results.overrides).toEqual([`bench watch ${url}`, '--baseline 500ms', '--duration 1s']);
+    const [trial] = results.variants[0].trials;
+    expect(trial.baseline.requests).toBeGreaterThan(0);
+    expect(trial.baseline.failures).toBe(0);
+    expect(trial.baseline.releases).toEqual(['v1']);
+    expect(trial.baseline.slowThresholdMs).toBe(recording.disruption.thresholdMs);
   }, 30_000);
+
+  it("takes a scenario's load, not its variants, gates or their variables", async () => {
+    const { url } = await startTarget();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-watch-scenario-'));
+    const file = path.join(dir, 'heroku.yaml');
+    writeFileSync(
+      file,
+      `name: pushed
+target: { url: "http://127.0.0.1:9/" }
+load: { users: 2, endpoints: [{ name: home, path: /, expect: { status: 2xx } }] }
+trials: 3
+variants: [{ name: push, command: 'git push heroku "\${HEROKU_APP}"' }]
+gates: ["push.errors == 0"]
+`,
+    );
+    const env = { ...process.env };
+    delete env.HEROKU_APP;
+    const out = outFolder();
+    const result = await execa(
+      'node',
+      [
+        BENCH,
+        'watch',
+        url,
+        '--scenario',
+        file,
+        '--duration',
+        '1s',
+        '--baseline',
+        '300ms',
+        '--out',
+        out,
+        '--export',
+        'json',
+      ],
+      { reject: false, all: true, env },
+    );
+    expect(result.exitCode, result.all).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(results.variants.map((v: { name: string }) => v.name)).toEqual(['watched']);
+    expect(results.variants[0].trials).toHaveLength(1);
+    expect(results.gates).toEqual([]);
+    expect(results.variants[0].trials[0].endpoints.map((e: { name: string }) => e.name)).toEqual([
+      'home',
+    ]);
+  }, 30_000);
+
+  it('refuses a target that answers nothing in the baseline (exit 3), and ends at Ctrl-C during it (130)', async () => {
+    const down = await execa(
+      'node',
+      [
+        BENCH,
+        'watch',
+        `http://127.0.0.1:${await closedPort()}/`,
+        '--baseline',
+        '500ms',
+        '--out',
+        outFolder(),
+      ],
+      { reject: false, all: true },
+    );
+    expect(down.exitCode, down.all).toBe(3);
+    expect(down.all).toMatch(
+      /no request succeeded in the 500 ms baseline \(all \d+ failed\): a watch needs the target up/,
+    );
+
+    const { url } = await startTarget();
+    const out = outFolder();
+    const lines: string[] = [];
+    const bench = startWithLines(
+      ['node', BENCH, 'watch', url, '--baseline', '20s', '--out', out, '--export', 'json'],
+      (line) => lines.push(line),
+    );
+    await until('the baseline', () => lines.some((l) => /starting the target/.test(l)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    bench.kill('SIGINT');
+    const result = await bench;
+    expect(result.exitCode, result.all).toBe(130);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(results.interrupted).toBe(true);
+    expect(results.variants[0].trials).toEqual([]);
+  }, 60_000);
 
   it('tells bad input in one line, exit 2, before sending anything', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-watch-bad-'));
