@@ -54,8 +54,7 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
     const baselineMs = scenario.timeline.settle;
     // Cut at its end: a hung target must not hold the baseline for its request timeout.
     const baseline = await settle(target, sentLoad, baselineMs, ended, 'abort');
-    if (ended.aborted)
-      throw new InterruptedBeforeLoad('ended during the baseline: nothing recorded');
+    if (ended.aborted) throw endedInBaseline();
     if (baselineMs > 0 && baseline.latency.totalCount === 0)
       throw new TargetError(
         `no request succeeded in the ${formatMs(baselineMs)} baseline (${baseline.requests === 0 ? 'none was answered' : `all ${baseline.requests} failed`}): a watch needs the target up, answering as expected, before the deploy begins`,
@@ -78,8 +77,7 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
       },
     });
     const load = measured;
-    if (ended.aborted)
-      throw new InterruptedBeforeLoad('ended during the baseline: nothing recorded');
+    if (ended.aborted) throw endedInBaseline();
     const clock = startClock();
     // t0 as wall-clock time: what the watched deploy's own logs can be lined up with.
     const startedAt = new Date().toISOString();
@@ -87,8 +85,9 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
     load.start(clock);
     observer.loadStarted?.({ clock, progress: () => load.progress() });
     observer.stage?.('watching');
-    const longest = MAX_INTERVALS_PER_TRIAL * scenario.analysis.interval;
-    await sleep(Math.min(watch.durationMs ?? longest, longest), ended);
+    // A watch with no --duration ends by itself when its intervals run out (28 h at 1 s).
+    const longestWatchMs = MAX_INTERVALS_PER_TRIAL * scenario.analysis.interval;
+    await sleep(Math.min(watch.durationMs ?? longestWatchMs, longestWatchMs), ended);
     observer.stage?.('stopping');
     await stopLoad(load, signal);
     const finished = await load.finish(clock.now());
@@ -119,6 +118,11 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
   } finally {
     await measured?.dispose();
   }
+}
+
+/** Ended before its recording began: nothing measured to keep (an interrupted run). */
+function endedInBaseline(): InterruptedBeforeLoad {
+  return new InterruptedBeforeLoad('ended during the baseline: nothing recorded');
 }
 
 /** The window as the timeline's trigger and completion, each saying what marked it. */

@@ -58,6 +58,11 @@ async function startTarget(): Promise<{ truth: Truth; app: ResultPromise; url: s
   return { truth, app, url: `http://127.0.0.1:${truth.listening}/` };
 }
 
+/** The results.json a watch wrote into `out`. */
+function savedResults(out: string) {
+  return JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+}
+
 function outFolder(): string {
   return path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-watch-')), 'out');
 }
@@ -97,7 +102,7 @@ describe('bench watch', () => {
     const result = await bench;
     expect(result.exitCode, result.all).toBe(0);
 
-    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const results = savedResults(out);
     expect(results.interrupted).toBe(false);
     const [trial] = results.variants[0].trials;
     const { recording } = trial;
@@ -157,7 +162,7 @@ describe('bench watch', () => {
     );
     expect(result.exitCode, result.all).toBe(0);
     expect(result.all).toMatch(/no deploy was detected/);
-    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const results = savedResults(out);
     const { recording } = results.variants[0].trials[0];
     expect(recording.timeline).toEqual([]);
     expect(recording.disruption.thresholdSource).toBe('baseline');
@@ -207,7 +212,7 @@ gates: ["push.errors == 0"]
       { reject: false, all: true, env },
     );
     expect(result.exitCode, result.all).toBe(0);
-    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const results = savedResults(out);
     expect(results.variants.map((v: { name: string }) => v.name)).toEqual(['watched']);
     expect(results.variants[0].trials).toHaveLength(1);
     expect(results.gates).toEqual([]);
@@ -247,7 +252,7 @@ gates: ["push.errors == 0"]
     bench.kill('SIGINT');
     const result = await bench;
     expect(result.exitCode, result.all).toBe(130);
-    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const results = savedResults(out);
     expect(results.interrupted).toBe(true);
     expect(results.variants[0].trials).toEqual([]);
   }, 60_000);
