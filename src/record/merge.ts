@@ -136,8 +136,13 @@ function mergeEndpoints(parts: readonly Recording[]): Pick<Recording, 'endpoints
 /** Each release's first and last answer over every part. */
 function mergeReleaseSpans(parts: readonly Recording[]): Pick<Recording, 'releaseSpans'> {
   if (!parts.some((p) => p.releaseSpans)) return {};
+  return { releaseSpans: joinReleaseSpans(parts.flatMap((p) => p.releaseSpans ?? [])) };
+}
+
+/** Spans of the same release joined: the earliest first answer and the latest last one. */
+export function joinReleaseSpans(spans: readonly ReleaseSpan[]): ReleaseSpan[] {
   const byRelease = new Map<string, ReleaseSpan>();
-  for (const span of parts.flatMap((p) => p.releaseSpans ?? [])) {
+  for (const span of spans) {
     const into = byRelease.get(span.release);
     if (!into) byRelease.set(span.release, { ...span });
     else {
@@ -145,7 +150,7 @@ function mergeReleaseSpans(parts: readonly Recording[]): Pick<Recording, 'releas
       into.lastMs = Math.max(into.lastMs, span.lastMs);
     }
   }
-  return { releaseSpans: [...byRelease.values()] };
+  return [...byRelease.values()];
 }
 
 /** The earliest example of each distinct check failure, with every part's count. */

@@ -1,3 +1,4 @@
+import { joinReleaseSpans } from '../record/merge.ts';
 import type { Window } from '../record/split-phases.ts';
 import type { Recording, ReleaseSpan } from '../results/recording.ts';
 
@@ -72,15 +73,9 @@ export function detectWindow(
  * release spans names its instances by release (no instance header), so they are the same.
  */
 function releasesOfInstances(instances: Recording['instances']): ReleaseSpan[] {
-  const byName = new Map<string, ReleaseSpan>();
-  for (const { release, firstMs, lastMs } of instances) {
-    if (release === undefined) continue;
-    const span = byName.get(release);
-    if (!span) byName.set(release, { release, firstMs, lastMs });
-    else {
-      span.firstMs = Math.min(span.firstMs, firstMs);
-      span.lastMs = Math.max(span.lastMs, lastMs);
-    }
-  }
-  return [...byName.values()];
+  return joinReleaseSpans(
+    instances.flatMap(({ release, firstMs, lastMs }) =>
+      release === undefined ? [] : [{ release, firstMs, lastMs }],
+    ),
+  );
 }
