@@ -14,6 +14,23 @@ const brokenCanvasHint = (problem: string) =>
 
 type Renderer = { renderToBuffer(configuration: ChartConfiguration): Promise<Buffer> };
 
+/** What is used of chartjs-node-canvas: typed here, as the package may not be installed to build. */
+interface ChartJSNodeCanvasModule {
+  ChartJSNodeCanvas: new (options: {
+    width: number;
+    height: number;
+    backgroundColour: string;
+    plugins: { modern: string[] };
+    chartCallback: (chart: unknown) => void;
+  }) => Renderer;
+}
+
+/**
+ * The optional peers' names, held in variables: TypeScript then does not look for their types, so
+ * the package builds and type-checks where they are not installed (`npm ci` does not install them).
+ */
+const OPTIONAL_PEERS = { chartjsNodeCanvas: 'chartjs-node-canvas', canvas: 'canvas' } as const;
+
 /** The log-axis labelling the page uses, for the Chart.js that renders the PNGs. */
 const installLogTickLabels = new Function(`return ${LOG_TICK_LABELS_SOURCE}`)() as (
   chart: unknown,
@@ -24,12 +41,14 @@ const installLogTickLabels = new Function(`return ${LOG_TICK_LABELS_SOURCE}`)() 
  * draws at one size: one per height the charts ask for.
  */
 async function loadRenderers(): Promise<(height: number) => Renderer> {
-  let ChartJSNodeCanvas: typeof import('chartjs-node-canvas').ChartJSNodeCanvas;
+  let ChartJSNodeCanvas: ChartJSNodeCanvasModule['ChartJSNodeCanvas'];
   try {
-    ({ ChartJSNodeCanvas } = await import('chartjs-node-canvas'));
+    ({ ChartJSNodeCanvas } = (await import(
+      OPTIONAL_PEERS.chartjsNodeCanvas as string
+    )) as ChartJSNodeCanvasModule);
     // chartjs-node-canvas loads canvas only once it draws: a canvas that is missing or was installed
     // without its native build is found here, before any chart.
-    await import('canvas');
+    await import(OPTIONAL_PEERS.canvas as string);
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     throw new ExporterUnavailable(
@@ -46,7 +65,7 @@ async function loadRenderers(): Promise<(height: number) => Renderer> {
         backgroundColour: 'white',
         plugins: { modern: ['chartjs-plugin-annotation'] },
         chartCallback: installLogTickLabels,
-      }) as unknown as Renderer;
+      });
       renderers.set(height, renderer);
     }
     return renderer;

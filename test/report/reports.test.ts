@@ -292,9 +292,24 @@ describe('JUnit', () => {
   });
 });
 
+/** What this test reads back with canvas, an optional peer the type-check may run without. */
+interface CanvasModule {
+  loadImage(bytes: Buffer): Promise<{ width: number; height: number }>;
+  createCanvas(
+    width: number,
+    height: number,
+  ): {
+    getContext(kind: '2d'): {
+      drawImage(image: unknown, x: number, y: number): void;
+      getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+    };
+  };
+}
+
 describe('PNG charts', () => {
   it('writes one valid, non-blank PNG per chart', async () => {
-    const { loadImage, createCanvas } = await import('canvas');
+    const canvasPackage: string = 'canvas';
+    const { loadImage, createCanvas } = (await import(canvasPackage)) as CanvasModule;
     const pngs = readdirSync(out)
       .filter((f) => f.endsWith('.png'))
       .sort();
