@@ -1,13 +1,43 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two tiers, both run by `npm test` (docs/decisions/0011-two-tiers-of-tests.md):
+ * - logic: pure code and deterministic fakes at the seams, no process or socket: all in parallel;
+ * - e2e (`*.e2e.test.ts`): real processes, real HTTP, real signals, a real browser. They assert on
+ *   recorded events and on the truth the test itself recorded, never on a wall-clock bound, so they
+ *   hold on a busy machine and may run beside each other: a few files at a time, after the logic.
+ */
+const E2E = 'test/**/*.e2e.test.ts';
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Fails the run when any test left a process running.
+    // Fails the run when any test left a process running; builds dist/ once for the tests that run
+    // the compiled CLI.
     globalSetup: ['test/global-setup.ts'],
-    // Integration tests time real processes on a 2-core machine: one file at a time keeps them honest.
-    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'logic',
+          include: ['test/**/*.test.ts'],
+          exclude: [E2E],
+          sequence: { groupOrder: 0 },
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: [E2E],
+          // Most of an end-to-end test is waiting (boots, warm-ups, cool-downs): more files than
+          // cores keep the machine busy without starving any of them for long.
+          maxWorkers: 3,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

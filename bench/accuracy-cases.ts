@@ -1,5 +1,5 @@
 // Ground truth: what deploy-bench reports against targets whose behaviour is known exactly. Used by
-// test/accuracy/accuracy.test.ts (assertions) and bench/accuracy.ts (a printed table).
+// test/accuracy/accuracy.e2e.test.ts (assertions) and bench/accuracy.ts (a printed table).
 import http from 'node:http';
 import { trialMetrics } from '../src/analysis/trial-metrics.ts';
 import { plainConnection } from '../src/load/connection.ts';
