@@ -86,6 +86,24 @@ describe('the verdict ranks what users felt', () => {
     expect(comparison.headline).toContain('— a failed 0 requests, b 4');
   });
 
+  it('names no winner for a lead under half a millisecond, in either order of the variants', () => {
+    const a = { name: 'a', summary: summarizeVariant([deploy({ stallMs: 300 })]) };
+    const b = { name: 'b', summary: summarizeVariant([deploy({ stallMs: 300.3 })]) };
+    // The figures do differ, by less than a millisecond, on every ranked metric:
+    expect(b.summary.metrics.longestUserWaitMs.median).toBeGreaterThan(
+      a.summary.metrics.longestUserWaitMs.median,
+    );
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
+      const comparison = compareVariants(order, { kind: 'completed' });
+      expect(comparison.best).toBeNull();
+      expect(comparison.decidedBy).toBeNull();
+      expect(comparison.headline).toMatch(/no difference between [ab] and [ab]$/);
+    }
+  });
+
   it('never lets a variant whose deploy failed or whose trial was interrupted win', () => {
     const failed = {
       name: 'current',

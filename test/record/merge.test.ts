@@ -178,6 +178,48 @@ describe('merging recordings of one trial', () => {
     expect(alone.endpoints?.[0]?.phases.after.requests).toBeGreaterThan(0);
   });
 
+  it('joins disruption spans that touch across parts, as one bitmap would', () => {
+    const parts = [
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ].map((users) => record(samples, byUsers(users), [trigger, completed]));
+    const [a, b] = parts as [Recording, Recording];
+    a.disruption = { ms: 100, spans: [[1000, 1100]] };
+    b.disruption = {
+      ms: 150,
+      spans: [
+        [1100, 1200],
+        [1500, 1550],
+      ],
+    };
+    expect(mergeRecordings([a, b]).disruption).toEqual({
+      ms: 250,
+      spans: [
+        [1000, 1200],
+        [1500, 1550],
+      ],
+    });
+  });
+
+  it('keeps the earliest example of each check failure, whichever part saw it, with every count', () => {
+    const parts = [
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ].map((users) => record(samples, byUsers(users), [trigger, completed]));
+    const [a, b] = parts as [Recording, Recording];
+    const example = { check: 'status 2xx', status: 503, body: 'busy' };
+    a.checkFailures = [{ ...example, body: 'later', t: 2500, count: 4 }];
+    b.checkFailures = [{ ...example, body: 'first', t: 2100, count: 3 }];
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
+      expect(mergeRecordings(order).checkFailures).toEqual([
+        { ...example, body: 'first', t: 2100, count: 7 },
+      ]);
+    }
+  });
+
   it('refuses recordings with different intervals', () => {
     const a = record(samples, byUsers([0]), [trigger, completed]);
     const b = record(samples, byUsers([1]), [trigger, completed], { intervalMs: 1000 });

@@ -77,6 +77,18 @@ describe('the deploy window found from the traffic', () => {
     });
   });
 
+  it('counts a disruption that reaches into the last interval as still under way', () => {
+    // 1 s intervals, a 9 s watch: the last interval starts at 8000.
+    expect(detectWindow(traffic([[3000, 8000]], [lane('v1', 1, 9000)]))).toMatchObject({
+      endMs: 9000,
+      endSign: 'the end of the watch, still disrupted',
+    });
+    expect(detectWindow(traffic([[3000, 7999]], [lane('v1', 1, 9000)]))).toMatchObject({
+      endMs: 7999,
+      endSign: 'the end of the last disruption',
+    });
+  });
+
   it('reads release changes from the release spans when instances keep their names', () => {
     // web.1 answered as v1, then as v2: its lane keeps v1, the release spans see the switch.
     const recording = {
