@@ -24,7 +24,7 @@ describe('embedded platform strategies deploying the sample app', () => {
   it('stop-start: requests wait in the router for the whole boot, none fails', async () => {
     const result = await deployOnce('stop-start');
     const metrics = trialMetrics(result.recording);
-    expect(result.status).toBe('completed');
+    expect(result.status, result.failure).toBe('completed');
     expect(phases(result.recording.timeline)).toEqual([
       'triggered',
       'stopping',
