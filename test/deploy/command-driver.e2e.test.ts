@@ -107,8 +107,9 @@ describe('an external target deployed by a shell command', () => {
     expect(result.deployLog.map((l) => l.line)).toEqual(['started']);
     const at = (phase: string) =>
       result.recording.timeline.find((e) => e.phase === phase)?.t ?? NaN;
-    // The background child holds the output pipe for 30 s; the deploy is over when the shell exits.
-    expect(at('completed') - at('triggered')).toBeLessThan(1000);
+    // The background child holds the output pipe for 30 s; the deploy is over when the shell exits,
+    // not when the pipe closes (nor at the 20 s deploy timeout).
+    expect(at('completed') - at('triggered')).toBeLessThan(15_000);
     expect(left).toHaveLength(1);
   });
 

@@ -72,8 +72,10 @@ describe('closed model against ground-truth servers', () => {
     expect(overall.requests).toBeGreaterThan(5);
     expect(overall.failures).toBe(0);
     const p50 = percentileMs(overall.latency, 50);
+    // Never less than the server's own 20 ms; near the bare client's figure (a bug that adds or
+    // double-counts time shows, a busy machine's scheduling does not).
     expect(p50).toBeGreaterThanOrEqual(19.95);
-    expect(Math.abs(p50 - bare)).toBeLessThanOrEqual(1 + 0.25 * bare);
+    expect(Math.abs(p50 - bare)).toBeLessThanOrEqual(2 + 0.5 * bare);
     expect(overall.releases).toEqual({ v7: overall.requests });
   });
 
@@ -89,7 +91,8 @@ describe('closed model against ground-truth servers', () => {
     expect(samples.length).toBeLessThanOrEqual(12);
     for (const sample of samples) {
       expect(sample).toMatchObject({ status: 0, error: 'refused', user: 0 });
-      expect(sample.latencyMs).toBeLessThan(50);
+      // Refused at once, not waited out: far below the back-off, let alone a timeout.
+      expect(sample.latencyMs).toBeLessThan(1000);
     }
   });
 
@@ -109,7 +112,8 @@ describe('closed model against ground-truth servers', () => {
     const first = samples[0] as Sample;
     expect(first).toMatchObject({ status: 0, error: 'timeout' });
     expect(first.latencyMs).toBeGreaterThanOrEqual(299);
-    expect(first.latencyMs).toBeLessThan(400);
+    // The 300 ms timeout ended it, not something later (a late timer on a busy machine is allowed).
+    expect(first.latencyMs).toBeLessThan(1300);
   });
 
   it('counts 5xx responses as failures with their status', async () => {
@@ -136,7 +140,8 @@ describe('closed model against ground-truth servers', () => {
     await sleep(200);
     const stopping = performance.now();
     await model.stop('abort');
-    expect(performance.now() - stopping).toBeLessThan(500);
+    // Cut, not waited out: the requests' 10 s timeout did not pass.
+    expect(performance.now() - stopping).toBeLessThan(5000);
     expect(samples).toEqual([]);
   });
 
@@ -158,6 +163,6 @@ describe('closed model against ground-truth servers', () => {
     await model.stop('drain');
     // Both first requests were in flight: they end ~50 ms later and count; the 5 s pause is cut.
     expect(samples).toHaveLength(2);
-    expect(performance.now() - stopping).toBeLessThan(1000);
+    expect(performance.now() - stopping).toBeLessThan(4000);
   });
 });

@@ -7,7 +7,6 @@ import {
 import { createLoadGenerator } from '../../src/load/create-load-generator.ts';
 import { endpointPicker, prepareTraffic } from '../../src/load/traffic.ts';
 import { startClock } from '../../src/process/clock.ts';
-import { sleep } from '../../src/process/sleep.ts';
 import { Recorder } from '../../src/record/recorder.ts';
 import type { Recording } from '../../src/results/recording.ts';
 import { parseScenario } from '../../src/scenario/load.ts';

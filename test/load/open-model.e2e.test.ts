@@ -118,7 +118,7 @@ describe('open model', () => {
     expect(Math.max(...openSamples.map((s) => s.latencyMs))).toBeGreaterThan(900);
     // ... while its service time, from the actual send, says the same: it was sent on time.
     const worst = openSamples.reduce((a, b) => (b.latencyMs > a.latencyMs ? b : a));
-    expect(worst.latencyMs - (worst.serviceMs ?? 0)).toBeLessThan(50);
+    expect(worst.latencyMs - (worst.serviceMs ?? 0)).toBeLessThan(300);
   });
 
   it('counts arrivals beyond maxInFlight as dropped instead of sending them', async () => {

@@ -24,7 +24,8 @@ describe('waiting for an external target', () => {
     await waitUntilReady(`http://127.0.0.1:${port}/`, 3000, new AbortController().signal);
     await later;
     expect(performance.now() - started).toBeGreaterThanOrEqual(550);
-    expect(performance.now() - started).toBeLessThan(2000);
+    // Soon after it came up, not at the 3 s timeout.
+    expect(performance.now() - started).toBeLessThan(2500);
   });
 
   it('says what the last attempt met when the target never answers', async () => {
