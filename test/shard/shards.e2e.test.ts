@@ -134,11 +134,22 @@ describe('a run split into shards and merged', () => {
       expect(merged.latency.overall.p50).toBeLessThanOrEqual(Math.max(...medians) + 0.01);
       expect(merged.timeline).toEqual(parts[0]?.timeline);
       // Phases: the followers' requests are split by the deployer's end, to within one 100 ms
-      // interval (10 requests) and the deploy's own timing from run to run.
+      // interval (10 arrivals) of the schedule's truth: an arrival every 10 ms from 0, split at the
+      // merged timeline's trigger and end (whenever this run's deploy happened to end).
+      const at = (phase: string) => merged.timeline.find((e) => e.phase === phase)?.t as number;
+      const arrivalsIn = (from: number, to: number) =>
+        Array.from({ length: single.requests }, (_, k) => 10 * k).filter((t) => t >= from && t < to)
+          .length;
+      const scheduled = {
+        before: arrivalsIn(0, at('triggered')),
+        during: arrivalsIn(at('triggered'), at('completed')),
+        after: arrivalsIn(at('completed'), Number.POSITIVE_INFINITY),
+      };
       for (const phase of ['before', 'during', 'after'] as const) {
         expect(
-          Math.abs(merged.latency[phase].count - single.latency[phase].count),
-        ).toBeLessThanOrEqual(15);
+          Math.abs(merged.latency[phase].count - scheduled[phase]),
+          `${phase}: ${merged.latency[phase].count} recorded, ${scheduled[phase]} scheduled`,
+        ).toBeLessThanOrEqual(11);
       }
     }, 90_000);
   }
@@ -149,12 +160,13 @@ describe('a run split into shards and merged', () => {
     // The reports say which shards are in and how far their clocks were from the target's.
     const summary = readFileSync(path.join(dir, 'assoc-once', 'summary.md'), 'utf8');
     // Every shard ran on this machine, against a target on this machine: the true offset is 0, and
-    // the estimate is good to a round trip and a scheduling delay.
+    // the estimate is good to a round trip and a scheduling delay (a few ms idle, more when busy),
+    // far finer than the Date header's whole seconds it is read from.
     const { shard } = JSON.parse(
       readFileSync(path.join(dir, 'assoc-once', 'results.json'), 'utf8'),
     );
     expect(shard.shards).toHaveLength(4);
-    for (const { clockOffsetMs } of shard.shards) expect(Math.abs(clockOffsetMs)).toBeLessThan(50);
+    for (const { clockOffsetMs } of shard.shards) expect(Math.abs(clockOffsetMs)).toBeLessThan(250);
     expect(summary).toMatch(
       /Sharded run: all 4 shards, started together at .*Clocks against the target's Date header: 1: [+-]\d+ ms, 2: [+-]\d+ ms, 3: [+-]\d+ ms, 4: [+-]\d+ ms; spread \d+ ms/,
     );
