@@ -1,12 +1,65 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
-/** Asks the kernel for a free port on 127.0.0.1. */
-export function findFreePort(): Promise<number> {
+/** Where ports are chosen when the kernel's ephemeral range leaves room below it. */
+const LOWEST_PORT = 10_000;
+/** Ports handed out lately, not handed out again: their apps may not listen yet. */
+const recentlyHandedOut: number[] = [];
+const REMEMBERED = 1000;
+
+/**
+ * A free port on 127.0.0.1 for an app that listens on it only once it has booted, seconds later.
+ *
+ * Chosen below the kernel's ephemeral range, not from it: in the meantime the kernel may hand a port
+ * of that range to any other socket of the machine (a `listen(0)`, an outgoing connection), and the
+ * app would exit with EADDRINUSE before it came up, failing the deploy. A busy CI runner opens
+ * sockets by the thousand. Where the range leaves no room below it, the kernel chooses.
+ */
+export async function findFreePort(): Promise<number> {
+  const [ephemeralLow] = ephemeralPortRange();
+  const room = ephemeralLow - LOWEST_PORT;
+  if (room >= 1000) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = LOWEST_PORT + Math.floor(Math.random() * room);
+      if (recentlyHandedOut.includes(port) || !(await canListen(port))) continue;
+      recentlyHandedOut.push(port);
+      if (recentlyHandedOut.length > REMEMBERED) recentlyHandedOut.shift();
+      return port;
+    }
+  }
+  return listenAndRelease(0);
+}
+
+/** Linux's `ip_local_port_range`; elsewhere the lowest of the usual defaults (Linux's). */
+function ephemeralPortRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return [low as number, high as number];
+  } catch {
+    // not Linux
+  }
+  return [32768, 60999];
+}
+
+async function canListen(port: number): Promise<boolean> {
+  try {
+    await listenAndRelease(port);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Listens on 127.0.0.1:port (0: the kernel's choice) and closes at once; the port it got. */
+function listenAndRelease(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => {
         if (address && typeof address === 'object') resolve(address.port);

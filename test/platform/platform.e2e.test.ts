@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedPlatform } from '../../src/platform/platform.ts';
 import { findFreePort } from '../../src/platform/ports.ts';
@@ -32,6 +34,25 @@ describe('the embedded platform as a target for other tools', () => {
     // Two processes, round-robin: both answer.
     const bodies = await Promise.all(answers.map((a) => a.text()));
     expect(new Set(bodies.map((b) => /pid (\d+)/.exec(b)?.[1])).size).toBe(2);
+  });
+
+  it("hands an app a port outside the kernel's ephemeral range, which no other socket can take while it boots", async () => {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    const ports: number[] = [];
+    for (let i = 0; i < 20; i++) ports.push(await findFreePort());
+    expect(new Set(ports).size).toBe(20);
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(10_000);
+      expect(port).toBeLessThan(low as number);
+    }
+    // Free indeed: a server can listen on it.
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(ports[0], '127.0.0.1', resolve));
+    expect((server.address() as net.AddressInfo).port).toBe(ports[0]);
+    await new Promise((resolve) => server.close(resolve));
   });
 
   it('says so when the port is taken', async () => {
