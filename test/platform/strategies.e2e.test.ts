@@ -61,8 +61,13 @@ describe('embedded platform strategies deploying the sample app', () => {
     expect(metrics.errors).toBe(0);
     expect(metrics.longestTransactionMs).toBeGreaterThanOrEqual(0.9 * BOOT_MS);
     expect(metrics.deployDurationMs).toBeGreaterThanOrEqual(BOOT_MS);
-    // The users' requests waited in the router through the new process's whole boot.
-    expect(throughABoot(result).requests.length).toBeGreaterThan(0);
+    // The users' requests waited in the router for the new process's boot: sent before half of it
+    // was over (a busy client may send its next request just after the boot began), answered after.
+    const [booting, up] = boots(result.recording.timeline)[0] ?? [Number.NaN, Number.NaN];
+    expect(
+      result.recording.longest.filter((l) => l.t < (booting + up) / 2 && l.t + l.latencyMs >= up)
+        .length,
+    ).toBeGreaterThan(0);
     expect(Object.keys(result.recording.overall.releases).sort()).toEqual(['v1', 'v2']);
   });
 
