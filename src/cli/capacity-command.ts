@@ -1,12 +1,12 @@
 import Table from 'cli-table3';
 import { measureCapacity } from '../capacity/measure-capacity.ts';
 import { EXIT } from '../errors/tool-error.ts';
-import { type TargetConnection, urlConnection } from '../load/connection.ts';
-import { EmbeddedPlatform } from '../platform/platform.ts';
+import type { TargetConnection } from '../load/connection.ts';
 import { readScenarioFiles, withBodies } from '../scenario/files.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import type { RequestConfig } from '../scenario/schema.ts';
 import { forTerminal } from '../text/escape.ts';
+import { openTarget, type Target, TargetError } from '../trial/target.ts';
 import { waitUntilReady } from '../trial/wait-ready.ts';
 import { defineCommandLine } from './command-line.ts';
 import type { CliIo } from './io.ts';
@@ -40,7 +40,7 @@ export async function capacityCommand(
 
   let origin: string;
   let request = DEFAULT_REQUEST;
-  let platform: EmbeddedPlatform | undefined;
+  let target: Target | undefined;
   /** A scenario's https settings, for the readiness probe (autocannon accepts any certificate). */
   let connection: TargetConnection | undefined;
   if (/^https?:\/\//.test(args.target)) {
@@ -59,15 +59,19 @@ export async function capacityCommand(
           `measuring endpoint ${first.name}, the first of ${others.length + 1}: autocannon sends one request shape\n`,
         ),
       );
-    const { target } = loaded.scenario;
-    if ('platform' in target) {
+    if ('platform' in loaded.scenario.target)
       io.stderr.write('starting the embedded platform (first release)…\n');
-      platform = await EmbeddedPlatform.start(target.platform, loaded.dir, undefined, loaded.env);
-      origin = platform.url;
-    } else {
-      origin = new URL(target.url).origin;
-      connection = urlConnection(target, load, files.ca);
+    try {
+      // The same target a trial opens: the platform's first release, or the URL once it is ready
+      // and its certificate accepted.
+      target = await openTarget({ ...loaded, files, signal: NEVER });
+    } catch (error) {
+      if (!(error instanceof TargetError)) throw error;
+      io.stderr.write(forTerminal(`bench capacity: ${error.message}\n`));
+      return EXIT.runFailed;
     }
+    ({ connection } = target);
+    origin = connection.origin;
   }
 
   try {
@@ -124,7 +128,7 @@ export async function capacityCommand(
     );
     return EXIT.ok;
   } finally {
-    await platform?.stop();
+    await target?.stop();
   }
 }
 

@@ -203,7 +203,8 @@ function parseScenarioWithGates(
       ),
     );
   }
-  const scenario = result.data;
+  // The schema's refinements checked each variant's strategy or command: the type says so now.
+  const scenario = result.data as Scenario;
   const variants = scenario.variants.map((v) => v.name);
   const gates: Gate[] = [];
   const problems: ScenarioProblem[] = [];

@@ -551,15 +551,29 @@ export const scenarioSchema = z
     });
   });
 
-export type Scenario = z.output<typeof scenarioSchema>;
+/**
+ * A scenario as validated: its variants typed as the refinements above guarantee them (exactly one
+ * of `strategy` or `command`, the one its target deploys with).
+ */
+export type Scenario = Omit<z.output<typeof scenarioSchema>, 'variants'> & { variants: Variant[] };
 export type PlatformConfig = z.output<typeof platformSchema>;
 export type LoadConfig = z.output<typeof loadSchema>;
 export type ClosedLoadConfig = z.output<typeof closedLoadSchema>;
 export type OpenLoadConfig = z.output<typeof openLoadSchema>;
-export type Variant = z.output<typeof variantSchema>;
+type VariantFields = z.output<typeof variantSchema>;
+/**
+ * How a variant deploys: with a strategy of the embedded platform, with a shell command (a URL
+ * target), or — `bench watch` only — not at all: somebody else deploys.
+ */
+export type Variant = Omit<VariantFields, 'strategy' | 'command'> &
+  (
+    | { strategy: Strategy; command?: undefined }
+    | { command: string; strategy?: undefined }
+    | { strategy?: undefined; command?: undefined }
+  );
 export type Strategy = z.output<typeof strategy>;
 export type DeployConfig = z.output<typeof deploySchema>;
-export type Hooks = NonNullable<Variant['hooks']>;
+export type Hooks = NonNullable<VariantFields['hooks']>;
 export type RequestConfig = z.output<typeof requestSchema>;
 export type EndpointConfig = z.output<typeof endpointSchema>;
 export type Expectation = z.output<typeof expectSchema>;

@@ -1,15 +1,10 @@
 import { OutputLog } from '../deploy/bounded-log.ts';
-import { commandDriver } from '../deploy/command-driver.ts';
-import type { DeployDriver } from '../deploy/driver.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
-import { platformDriver } from '../deploy/platform-driver.ts';
-import { plainConnection, type TargetConnection, urlConnection } from '../load/connection.ts';
+import type { TargetConnection } from '../load/connection.ts';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import { shareOfLoad, workerCount } from '../load/share.ts';
 import { type MeasuredLoad, stopLoad } from '../measured-load/measured-load.ts';
 import { prepareMeasuredLoad } from '../measured-load/prepare.ts';
-import { EmbeddedPlatform } from '../platform/platform.ts';
-import { INSTANCE_HEADER } from '../platform/router.ts';
 import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
 import type { RecorderOptions } from '../record/recorder.ts';
@@ -24,16 +19,13 @@ import {
   withBodies,
 } from '../scenario/files.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
-import type { LoadConfig, Scenario, UrlTargetConfig, Variant } from '../scenario/schema.ts';
+import type { LoadConfig, Scenario, Variant } from '../scenario/schema.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import { fieldName } from '../text/wording.ts';
 import type { TrialObserver } from './observer.ts';
-import { ConnectionRefusal, checkCertificate, waitUntilReady } from './wait-ready.ts';
+import { openTarget, TargetError } from './target.ts';
 
-/** The target could not be brought up: nothing was measured, the run cannot go on. */
-export class TargetError extends Error {
-  override name = 'TargetError';
-}
+export { TargetError } from './target.ts';
 
 /** A shard got ready after the shared start time: its load would not line up with the others'. */
 export class ShardLateError extends Error {
@@ -60,10 +52,35 @@ export interface TrialRequest {
 }
 
 /**
+ * What a trial works with, beside its timeline: the real ones by default, fakes in the tests of the
+ * timeline's rules (order, hooks, timeouts, aborts, followers), as hyperfine's executor is.
+ */
+export interface TrialParts {
+  openTarget: typeof openTarget;
+  /** Unrecorded load before the measured one. */
+  settle: typeof settle;
+  prepareLoad: typeof prepareMeasuredLoad;
+  runHook: typeof runHook;
+  /** Waits (warm-up, cool-down, a shard's schedule); resolves early once the signal aborts. */
+  sleep: typeof sleep;
+}
+
+export const REAL_TRIAL_PARTS: TrialParts = {
+  openTarget,
+  settle,
+  prepareLoad: prepareMeasuredLoad,
+  runHook,
+  sleep,
+};
+
+/**
  * Brings the target up, runs the load, triggers the deploy after the warm-up, keeps measuring through
  * the cool-down, and stops everything it started, whatever happens.
  */
-export async function runTrial(request: TrialRequest): Promise<TrialResult> {
+export async function runTrial(
+  request: TrialRequest,
+  parts: TrialParts = REAL_TRIAL_PARTS,
+): Promise<TrialResult> {
   const { loaded, variant, signal, shard } = request;
   const observer = request.observer ?? {};
   observer.stage?.('starting the target');
@@ -73,26 +90,15 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
   const startedAt = new Date().toISOString();
 
   const files = await readTrialFiles(scenario, dir);
-  let platform: EmbeddedPlatform | undefined;
-  let target: TargetConnection;
-  if ('platform' in scenario.target) {
-    try {
-      platform = await EmbeddedPlatform.start(scenario.target.platform, dir, signal, loaded.env);
-    } catch (error) {
-      throw new TargetError(`the target did not come up: ${(error as Error).message}`);
-    }
-    target = { ...plainConnection(platform.url), keepAlive: scenario.load.keepAlive };
-    const running = platform;
-    observer.platformUp?.(() => running.instances.live());
-  } else {
-    target = await openUrlTarget(scenario.target, scenario.load, files, signal);
-  }
+  const target = await parts.openTarget({ scenario, dir, env: loaded.env, files, signal });
+  const { liveInstances } = target;
+  if (liveInstances) observer.platformUp?.(() => liveInstances.call(target));
 
   const deployLog = new OutputLog();
   let measured: MeasuredLoad | undefined;
   const hook = async (which: 'beforeTrial' | 'afterTrial', now: () => number) => {
     if (follower) return;
-    await runHook({
+    await parts.runHook({
       hooks: variant.hooks,
       which,
       variant: variant.name,
@@ -110,14 +116,12 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     await hook('beforeTrial', early.now);
     observer.stage?.('settling');
     const sentLoad = withBodies(scenario.load, files);
-    await settle(target, sentLoad, scenario.timeline.settle, signal);
-    // The embedded router names the process behind each response: every process is a lane, named as
-    // its supervisor names it (a header of the app's own would name the same process otherwise).
-    const loadConfig: LoadConfig = platform
-      ? { ...sentLoad, instanceHeader: INSTANCE_HEADER }
+    await parts.settle(target.connection, sentLoad, scenario.timeline.settle, signal);
+    const loadConfig: LoadConfig = target.instanceHeader
+      ? { ...sentLoad, instanceHeader: target.instanceHeader }
       : sentLoad;
-    measured = await prepareMeasuredLoad({
-      target,
+    measured = await parts.prepareLoad({
+      target: target.connection,
       share: {
         ...shareOfLoad(loadConfig, (shard?.index ?? 1) - 1, shard?.count ?? 1),
         // Every shard sends the arrivals of the same span, however late its stop comes.
@@ -127,7 +131,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       recorder: recorderOptions(scenario, follower),
     });
     const load = measured;
-    if (shard) await untilShardStart(shard, signal);
+    if (shard) await untilShardStart(shard, signal, parts.sleep);
     if (signal.aborted) throw new InterruptedBeforeLoad('interrupted before the load started');
     const clock = startClock();
     const offset = early.now();
@@ -144,16 +148,6 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       load.event(event);
       observer.phase?.(event);
     };
-    const driver: DeployDriver = platform
-      ? platformDriver(platform, variant.strategy ?? 'stop-start')
-      : commandDriver({
-          command: variant.command ?? '',
-          cwd: dir,
-          env: loaded.env,
-          now: clock.now,
-          log: deployLog,
-          markers: scenario.deploy.markers,
-        });
 
     const cpuAtStart = process.cpuUsage();
     load.start(clock);
@@ -162,7 +156,7 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
 
     let status: TrialStatus = 'completed';
     let failure: string | undefined;
-    await sleep(scenario.timeline.warmup, signal);
+    await parts.sleep(scenario.timeline.warmup, signal);
     if (!signal.aborted && follower) {
       // The deploy is another shard's (or an external command's): this one marks the scheduled
       // trigger and keeps its load on for the whole window every shard measures.
@@ -175,6 +169,13 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       const stopDeploy = () => deployAbort.abort();
       signal.addEventListener('abort', stopDeploy, { once: true });
       try {
+        const driver = target.driver(variant, {
+          cwd: dir,
+          env: loaded.env,
+          now: clock.now,
+          log: deployLog,
+          markers: scenario.deploy.markers,
+        });
         await untilDone(
           driver.deploy(emit, deployAbort.signal),
           scenario.timeline.deployTimeout,
@@ -193,18 +194,19 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
       }
       // An interrupted trial has no cool-down: it goes on to stopping.
       if (!signal.aborted) observer.stage?.('cool-down');
-      await sleep(scenario.timeline.cooldown, signal);
+      await parts.sleep(scenario.timeline.cooldown, signal);
     }
     if (shard) {
       // Every shard measures the same span, whenever the deploy ended.
-      await sleep(shardSpanMs(scenario.timeline) - clock.now(), signal);
+      await parts.sleep(shardSpanMs(scenario.timeline) - clock.now(), signal);
     }
     if (signal.aborted) status = 'interrupted';
     observer.stage?.('stopping');
     await stopLoad(load, signal);
     const { recording, eventLoopUtilization } = await load.finish(clock.now());
-    // Taken before the platform stops its processes at the end: a lane still up stays open.
-    if (platform) recording.lifecycle = platform.instances.snapshot(clock.origin);
+    // Taken before the target stops its instances at the end: a lane still up stays open.
+    const lifecycle = target.lifecycle?.(clock.origin);
+    if (lifecycle) recording.lifecycle = lifecycle;
     const cpu = process.cpuUsage(cpuAtStart);
     const generator: GeneratorLoad = {
       cpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / Math.max(1, recording.durationMs),
@@ -231,44 +233,8 @@ export async function runTrial(request: TrialRequest): Promise<TrialResult> {
     return result;
   } finally {
     await measured?.dispose();
-    await platform?.stop();
+    await target.stop();
   }
-}
-
-/**
- * An external target's connection, once its certificate is accepted and it answers its readiness
- * path (when the scenario gives one).
- */
-export async function openUrlTarget(
-  config: UrlTargetConfig,
-  load: LoadConfig,
-  files: ScenarioFiles,
-  signal: AbortSignal,
-): Promise<TargetConnection> {
-  const target = urlConnection(config, load, files.ca);
-  const { url, ready } = config;
-  // Readiness first: a target that comes up late would refuse the certificate check's connection.
-  if (ready) {
-    try {
-      await waitUntilReady(
-        new URL(ready.path ?? new URL(url).pathname, target.origin).toString(),
-        ready.timeout,
-        signal,
-        target,
-      );
-    } catch (error) {
-      const { message } = error as Error;
-      throw new TargetError(
-        error instanceof ConnectionRefusal ? message : `the target is not ready: ${message}`,
-      );
-    }
-  }
-  try {
-    await checkCertificate(target, signal);
-  } catch (error) {
-    throw new TargetError((error as Error).message);
-  }
-  return target;
 }
 
 /** The scenario's files (request bodies, a CA), read for one trial; a problem stops the run. */
@@ -282,14 +248,18 @@ export async function readTrialFiles(scenario: Scenario, dir: string): Promise<S
 }
 
 /** Waits for the shared start time; too late, and the shard's load would not line up. */
-async function untilShardStart(shard: ShardPlan, signal: AbortSignal): Promise<void> {
-  const wait = shard.startAt - Date.now();
-  if (wait < -SHARD_START_TOLERANCE_MS) {
+async function untilShardStart(
+  shard: ShardPlan,
+  signal: AbortSignal,
+  wait: typeof sleep,
+): Promise<void> {
+  const untilStart = shard.startAt - Date.now();
+  if (untilStart < -SHARD_START_TOLERANCE_MS) {
     throw new ShardLateError(
-      `shard ${shard.index}/${shard.count} was ready ${(-wait / 1000).toFixed(1)} s after the start time ${new Date(shard.startAt).toISOString()}: choose a later --start-at`,
+      `shard ${shard.index}/${shard.count} was ready ${(-untilStart / 1000).toFixed(1)} s after the start time ${new Date(shard.startAt).toISOString()}: choose a later --start-at`,
     );
   }
-  await sleep(wait, signal);
+  await wait(untilStart, signal);
 }
 
 /** How the scenario's trials are recorded. */
@@ -374,7 +344,9 @@ function untilDone(deploy: Promise<void>, timeoutMs: number, signal: AbortSignal
       timeoutMs,
     );
     onAbort = () => reject(new Error('interrupted'));
-    signal.addEventListener('abort', onAbort, { once: true });
+    // Interrupted while the deploy started: an abort before the listener would never be heard.
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
   return Promise.race([deploy, limit]).finally(() => {
     clearTimeout(timer);

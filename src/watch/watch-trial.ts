@@ -13,13 +13,12 @@ import { withBodies } from '../scenario/files.ts';
 import { formatMs } from '../text/format.ts';
 import {
   InterruptedBeforeLoad,
-  openUrlTarget,
   readTrialFiles,
   recorderOptions,
   settle,
-  TargetError,
   type TrialRequest,
 } from '../trial/run-trial.ts';
+import { openTarget, TargetError } from '../trial/target.ts';
 import { type DetectedWindow, detectWindow } from './detect-window.ts';
 
 export interface WatchOptions {
@@ -43,7 +42,13 @@ export async function watchTrial(request: TrialRequest, watch: WatchOptions): Pr
     throw new TargetError('bench watch measures a URL target, not the embedded platform');
   observer.stage?.('starting the target');
   const files = await readTrialFiles(scenario, dir);
-  const target = await openUrlTarget(scenario.target, scenario.load, files, signal);
+  const { connection: target } = await openTarget({
+    scenario,
+    dir,
+    env: loaded.env,
+    files,
+    signal,
+  });
 
   let measured: MeasuredLoad | undefined;
   try {

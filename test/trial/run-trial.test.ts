@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import { HookError } from '../../src/deploy/hooks.ts';
+import { plainConnection } from '../../src/load/connection.ts';
+import { NO_PROGRESS } from '../../src/measured-load/counters.ts';
+import type { MeasuredLoad } from '../../src/measured-load/measured-load.ts';
+import { Recorder } from '../../src/record/recorder.ts';
+import type { DeployEvent } from '../../src/results/deploy-events.ts';
+import { createLatencyHistogram } from '../../src/results/histogram.ts';
+import { parseScenario } from '../../src/scenario/load.ts';
+import type { ShardPlan } from '../../src/shard/plan.ts';
+import { runTrial, TargetError, type TrialParts } from '../../src/trial/run-trial.ts';
+import type { Target } from '../../src/trial/target.ts';
+
+/**
+ * The trial's timeline through fakes at its seam: a target whose deploy the test scripts, a load
+ * that records nothing, hooks and waits that only say they happened. No process, no socket: the
+ * order, the timeouts, the aborts and the followers' rules, in milliseconds.
+ */
+function scenario(timeline = '{ settle: 1s, warmup: 2s, cooldown: 3s }') {
+  return parseScenario(
+    `name: seam
+target: { url: "http://127.0.0.1:9/" }
+load: { users: 1 }
+timeline: ${timeline}
+variants:
+  - name: v
+    command: ./deploy.sh
+    hooks: { beforeTrial: ./before.sh, afterTrial: ./after.sh }
+`,
+    'seam.yaml',
+    {},
+  );
+}
+
+type Deploy = (
+  emit: (phase: DeployEvent['phase'], detail?: string) => void,
+  signal: AbortSignal,
+) => Promise<void>;
+
+/** Fakes of every part, writing what happened, in order, to `log`. */
+function fakes(options: {
+  deploy?: Deploy;
+  /** Called for each wait, before it resolves: a test may abort there. */
+  onSleep?: (ms: number) => void;
+  failHook?: 'beforeTrial' | 'afterTrial';
+  openFails?: boolean;
+}) {
+  const log: string[] = [];
+  const deploySignals: AbortSignal[] = [];
+  const target: Target = {
+    connection: plainConnection('http://127.0.0.1:9'),
+    driver: (variant) => {
+      log.push(`driver for ${variant.name}`);
+      return {
+        deploy: (emit, signal) => {
+          deploySignals.push(signal);
+          return (options.deploy ?? (async (e) => e('booting', 'fake')))(emit, signal);
+        },
+      };
+    },
+    stop: async () => {
+      log.push('target stopped');
+    },
+  };
+  const load = (): MeasuredLoad => {
+    const recorder = new Recorder({ intervalMs: 100 });
+    return {
+      start: () => log.push('load started'),
+      event: (event) => {
+        log.push(`phase ${event.phase}`);
+        recorder.event(event);
+      },
+      stop: async (mode) => {
+        log.push(`load stopped (${mode})`);
+      },
+      finish: async (durationMs) => ({
+        recording: recorder.finish(durationMs),
+        eventLoopUtilization: 0,
+      }),
+      dispose: async () => {
+        log.push('load disposed');
+      },
+      progress: () => NO_PROGRESS,
+    };
+  };
+  const parts: TrialParts = {
+    openTarget: async () => {
+      log.push('target opened');
+      if (options.openFails) throw new TargetError('the target did not come up: no');
+      return target;
+    },
+    settle: async (_connection, _load, ms) => {
+      log.push(`settle ${ms}`);
+      return { requests: 0, failures: 0, latency: createLatencyHistogram(), releases: [] };
+    },
+    prepareLoad: async () => {
+      log.push('load prepared');
+      return load();
+    },
+    runHook: async ({ which, hooks }) => {
+      if (!hooks?.[which]) return;
+      log.push(`hook ${which}`);
+      if (options.failHook === which)
+        throw new HookError(`v: hook ${which} (x) exited with code 1`);
+    },
+    sleep: async (ms) => {
+      log.push(`sleep ${Math.round(ms)}`);
+      options.onSleep?.(ms);
+    },
+  };
+  return { log, parts, deploySignals };
+}
+
+function trialOf(timeline?: string, shard?: ShardPlan, signal = new AbortController().signal) {
+  const loaded = { scenario: scenario(timeline), gates: [], file: 'seam.yaml', dir: '/', env: {} };
+  const variant = loaded.scenario.variants[0];
+  if (!variant) throw new Error('no variant');
+  return { loaded, variant, trial: 1, signal, ...(shard ? { shard } : {}) };
+}
+
+const phases = (events: DeployEvent[]) => events.map((e) => e.phase);
+
+describe('a trial’s timeline', () => {
+  it('runs hook, settle, warm-up, deploy, cool-down, hook, in order, and stops what it started', async () => {
+    const { log, parts } = fakes({});
+    const result = await runTrial(trialOf(), parts);
+    expect(result.status).toBe('completed');
+    expect(phases(result.recording.timeline)).toEqual(['triggered', 'booting', 'completed']);
+    expect(result.recording.timeline[0]?.detail).toBe('./deploy.sh');
+    expect(log).toEqual([
+      'target opened',
+      'hook beforeTrial',
+      'settle 1000',
+      'load prepared',
+      'load started',
+      'sleep 2000',
+      'phase triggered',
+      'driver for v',
+      'phase booting',
+      'phase completed',
+      'sleep 3000',
+      'load stopped (drain)',
+      'hook afterTrial',
+      'load disposed',
+      'target stopped',
+    ]);
+  });
+
+  it('fails a deploy that outlasts deployTimeout, tells the deploy to stop, and still cools down', async () => {
+    const { log, parts, deploySignals } = fakes({ deploy: () => new Promise(() => {}) });
+    const result = await runTrial(
+      trialOf('{ settle: 0s, warmup: 1s, deployTimeout: 30ms, cooldown: 1s }'),
+      parts,
+    );
+    expect(result.status).toBe('failed');
+    expect(result.failure).toBe('the deploy did not complete within 30 ms');
+    expect(phases(result.recording.timeline)).toEqual(['triggered', 'failed']);
+    expect(deploySignals[0]?.aborted).toBe(true);
+    expect(log.slice(log.indexOf('phase failed'))).toEqual([
+      'phase failed',
+      'sleep 1000',
+      'load stopped (drain)',
+      'hook afterTrial',
+      'load disposed',
+      'target stopped',
+    ]);
+  });
+
+  it('fails a deploy whose driver rejects, with its reason', async () => {
+    const { parts } = fakes({
+      deploy: async (emit) => {
+        emit('booting');
+        throw new Error('web.1@v2 exited (code 1) before it came up');
+      },
+    });
+    const result = await runTrial(trialOf(), parts);
+    expect(result.status).toBe('failed');
+    expect(result.failure).toBe('web.1@v2 exited (code 1) before it came up');
+    expect(phases(result.recording.timeline)).toEqual(['triggered', 'booting', 'failed']);
+  });
+
+  it('interrupted in the warm-up: no deploy, no cool-down, requests in flight cut', async () => {
+    const interrupt = new AbortController();
+    const { log, parts } = fakes({ onSleep: (ms) => ms === 2000 && interrupt.abort() });
+    const result = await runTrial(trialOf(undefined, undefined, interrupt.signal), parts);
+    expect(result.status).toBe('interrupted');
+    expect(result.recording.timeline).toEqual([]);
+    expect(log).not.toContain('driver for v');
+    expect(log.slice(log.indexOf('sleep 2000'))).toEqual([
+      'sleep 2000',
+      'load stopped (abort)',
+      // An interrupted run's hooks do not run (runHook skips them once the signal aborted).
+      'hook afterTrial',
+      'load disposed',
+      'target stopped',
+    ]);
+  });
+
+  it('interrupted during the deploy: the deploy is told to stop, and the trial is not failed', async () => {
+    const interrupt = new AbortController();
+    const { parts, deploySignals } = fakes({
+      // Ctrl-C the moment the deploy starts, before the trial could listen for it.
+      deploy: (_emit, signal) =>
+        new Promise((_, reject) => {
+          interrupt.abort();
+          if (signal.aborted) reject(new Error('stopped'));
+          signal.addEventListener('abort', () => reject(new Error('stopped')));
+        }),
+    });
+    const result = await runTrial(trialOf(undefined, undefined, interrupt.signal), parts);
+    expect(result.status).toBe('interrupted');
+    expect(result.failure).toBeUndefined();
+    expect(phases(result.recording.timeline)).toEqual(['triggered']);
+    expect(deploySignals[0]?.aborted).toBe(true);
+  });
+
+  it('interrupted as the deploy starts: a deploy that does not listen is left to the target’s stop', async () => {
+    const interrupt = new AbortController();
+    const { log, parts } = fakes({
+      deploy: () =>
+        new Promise(() => {
+          interrupt.abort();
+        }),
+    });
+    // With the default 10-minute deploy timeout, only the interruption can end this trial.
+    const result = await runTrial(trialOf(undefined, undefined, interrupt.signal), parts);
+    expect(result.status).toBe('interrupted');
+    expect(log.slice(-2)).toEqual(['load disposed', 'target stopped']);
+  }, 5000);
+
+  it('as a follower shard: marks the scheduled trigger, runs no hook and no deploy, measures the whole span', async () => {
+    const { log, parts } = fakes({});
+    const shard = { index: 2, count: 2, deploys: false, startAt: Date.now() + 50 };
+    const result = await runTrial(trialOf(undefined, shard), parts);
+    expect(result.status).toBe('completed');
+    expect(result.recording.timeline).toMatchObject([
+      { phase: 'triggered', detail: 'scheduled (shard 2/2 follows)' },
+    ]);
+    expect(log.filter((l) => l.startsWith('hook') || l.startsWith('driver'))).toEqual([]);
+    // Waits for the shared start, the warm-up, then to the end of the span every shard measures:
+    // warm-up 2 s + the deploy timeout (10 min) + cool-down 3 s.
+    const waits = log.filter((l) => l.startsWith('sleep')).map((l) => Number(l.split(' ')[1]));
+    expect(waits[1]).toBe(2000);
+    expect(waits[2]).toBeGreaterThan(605_000 - 1000);
+  });
+
+  it('a shard ready after the shared start does not send its load', async () => {
+    const { log, parts } = fakes({});
+    const shard = { index: 1, count: 2, deploys: true, startAt: Date.now() - 5000 };
+    await expect(runTrial(trialOf(undefined, shard), parts)).rejects.toThrow(
+      /shard 1\/2 was ready 5\.\d s after the start time/,
+    );
+    expect(log).not.toContain('load started');
+    expect(log.slice(-2)).toEqual(['load disposed', 'target stopped']);
+  });
+
+  it('keeps a measured trial when its afterTrial hook fails, and stops everything', async () => {
+    const { log, parts } = fakes({ failHook: 'afterTrial' });
+    const failure = await runTrial(trialOf(), parts).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(HookError);
+    expect((failure as HookError).measured?.status).toBe('completed');
+    expect(log.slice(-2)).toEqual(['load disposed', 'target stopped']);
+  });
+
+  it('a beforeTrial hook that fails: no load is sent, the target is stopped', async () => {
+    const { log, parts } = fakes({ failHook: 'beforeTrial' });
+    await expect(runTrial(trialOf(), parts)).rejects.toBeInstanceOf(HookError);
+    expect(log).toEqual(['target opened', 'hook beforeTrial', 'target stopped']);
+  });
+
+  it('a target that does not come up: nothing else runs', async () => {
+    const { log, parts } = fakes({ openFails: true });
+    await expect(runTrial(trialOf(), parts)).rejects.toBeInstanceOf(TargetError);
+    expect(log).toEqual(['target opened']);
+  });
+});
