@@ -11,9 +11,6 @@ const E2E = 'test/**/*.e2e.test.ts';
 
 export default defineConfig({
   test: {
-    // Fails the run when any test left a process running; builds dist/ once for the tests that run
-    // the compiled CLI.
-    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 30_000,
     projects: [
@@ -32,6 +29,10 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: [E2E],
+          // Checks the prerequisites, builds dist/ once for the tests that run the compiled CLI,
+          // and fails the run when any test left a process running. (Here only: a root-level
+          // setup would run again for each project.)
+          globalSetup: ['test/global-setup.ts'],
           // Most of an end-to-end test is waiting (boots, warm-ups, cool-downs): more files than
           // cores keep the machine busy without starving any of them for long.
           maxWorkers: 3,

@@ -59,9 +59,24 @@ fi
 if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund
 fi
-if ! node -e "require('canvas'); require('chartjs-node-canvas')" 2>/dev/null; then
+png_packages_load() {
+  node -e "require('canvas'); require('chartjs-node-canvas')" 2>/dev/null
+}
+if ! png_packages_load; then
   echo "test-prerequisites: installing ${PNG_PACKAGES[*]} (canvas builds from source here)" >&2
+  # node-gyp downloads Node's headers unless told where they are: use the running Node's own,
+  # where it was installed with them (a closed network cannot download them).
+  node_prefix=$(dirname "$(dirname "$(command -v node)")")
+  if [ -z "$(npm config get nodedir 2>/dev/null | grep -v '^undefined$' || true)" ] &&
+    [ -f "$node_prefix/include/node/node.h" ]; then
+    export npm_config_nodedir="$node_prefix"
+  fi
   # --save-optional with --no-save: declared as peers in package.json, they would count as
   # installed-when-wanted and npm would install nothing; package.json and the lock stay as they are.
   npm install --no-save --save-optional --no-audit --no-fund "${PNG_PACKAGES[@]}"
+  # canvas is installed as optional: npm says nothing when its build fails. Say it here.
+  if ! png_packages_load; then
+    echo "test-prerequisites: canvas did not build; run \`npm install --no-save --save-optional --foreground-scripts ${PNG_PACKAGES[*]}\` to see why" >&2
+    exit 1
+  fi
 fi

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { processesWithEnv } from './helpers/processes.ts';
 
@@ -10,7 +11,33 @@ import { processesWithEnv } from './helpers/processes.ts';
  */
 const MARKER = 'DEPLOY_BENCH_TEST_SUITE';
 
+/** What the end-to-end tests use beyond `npm ci`: scripts/test-prerequisites.sh installs it. */
+function missingPrerequisites(): string[] {
+  const missing: string[] = [];
+  const require = createRequire(import.meta.url);
+  for (const name of ['canvas', 'chartjs-node-canvas']) {
+    try {
+      require(name);
+    } catch {
+      missing.push(`the ${name} package`);
+    }
+  }
+  if (!existsSync('/usr/bin/chromium')) missing.push('/usr/bin/chromium');
+  const onPath = (program: string) =>
+    (process.env.PATH ?? '')
+      .split(path.delimiter)
+      .some((dir) => dir !== '' && existsSync(path.join(dir, program)));
+  for (const program of ['nginx', 'script']) if (!onPath(program)) missing.push(program);
+  return missing;
+}
+
 export function setup(): void {
+  const missing = missingPrerequisites();
+  // One line instead of a dozen failing tests.
+  if (missing.length > 0)
+    throw new Error(
+      `the tests need ${missing.join(', ')}: run \`npm run test:prerequisites\` first (README, Quick start)`,
+    );
   process.env[MARKER] = randomUUID();
   // Tests that start `bench` run the compiled package, as users do: built from the sources under test.
   execFileSync('npm', ['run', '--silent', 'build'], {
