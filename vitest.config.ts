@@ -33,9 +33,9 @@ export default defineConfig({
           // and fails the run when any test left a process running. (Here only: a root-level
           // setup would run again for each project.)
           globalSetup: ['test/global-setup.ts'],
-          // Most of an end-to-end test is waiting (boots, warm-ups, cool-downs): more files than
-          // cores keep the machine busy without starving any of them for long.
-          maxWorkers: 3,
+          // Most of an end-to-end test is waiting (boots, warm-ups, cool-downs): twice as many files
+          // as cores keep the machine busy without starving any of them for long.
+          maxWorkers: 4,
           sequence: { groupOrder: 1 },
         },
       },
