@@ -1,13 +1,10 @@
-import type { TrialResult } from '../results/run.ts';
 import type { Hooks } from '../scenario/schema.ts';
 import type { OutputLog } from './bounded-log.ts';
 import { describeFailure, runShell } from './shell.ts';
 
-/** A hook that failed: the run stops there, with what it measured so far (`measured`, if any). */
+/** A hook that failed: the run stops there, keeping what it measured so far. */
 export class HookError extends Error {
   override name = 'HookError';
-  /** The trial that was measured before its afterTrial hook failed: the run keeps it. */
-  measured?: TrialResult;
 }
 
 /** Runs one of a variant's hooks, if it has one; its output goes to `log`, marked with its name. */

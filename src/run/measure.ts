@@ -1,27 +1,23 @@
 import os from 'node:os';
-import { analyse } from '../analysis/analyse.ts';
 import { OutputLog } from '../deploy/bounded-log.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
-import { renderResultsJson } from '../export/results-json.ts';
-import { makeFolder, OutputError, writeFileAtomic } from '../export/write-file.ts';
 import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
 import type { RunResults, VariantResults } from '../results/run.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
-import {
-  InterruptedBeforeLoad,
-  runTrial,
-  ShardLateError,
-  TargetError,
-  type TrialRequest,
-} from '../trial/run-trial.ts';
+import { runTrial, type TrialRequest } from '../trial/run-trial.ts';
 import { type WatchOptions, watchTrial } from '../watch/watch-trial.ts';
 import type { RunObserver } from './observer.ts';
 import { TOOL } from './tool.ts';
 
 export interface MeasureOptions {
-  outDir: string;
+  /**
+   * Saves the run as it stands, after every trial and once at the end, so that a later failure or
+   * an interruption loses nothing already measured. Resolves to why it could not (a full disk):
+   * measuring on would then be lost, and the run stops.
+   */
+  checkpoint: (results: RunResults) => Promise<string | undefined>;
   signal: AbortSignal;
   /** Told of the run's trials, their stages, their load and their deploys' phases. */
   observer?: RunObserver;
@@ -36,10 +32,7 @@ export interface MeasureOptions {
   watch?: WatchOptions;
 }
 
-/**
- * Runs every variant × trial in turn and writes results.json after each trial, so that a later
- * failure or an interruption loses nothing already measured.
- */
+/** Runs every variant × trial in turn, checkpointing the results after each trial. */
 export async function measureScenario(
   loaded: LoadedScenario,
   options: MeasureOptions,
@@ -84,8 +77,7 @@ export async function measureScenario(
       hookLog: [],
     })),
   };
-  await makeFolder(options.outDir);
-  // When results can no longer be written (a full disk), the run stops: measuring on would be lost.
+  // When results can no longer be saved (a full disk), the run stops: measuring on would be lost.
   let outputFailed = false;
   /** Stopped before its load started (a watch ended during its baseline): interrupted too. */
   let endedBeforeLoad = false;
@@ -95,12 +87,10 @@ export async function measureScenario(
     // Until the last save, the file says the run was cut short: if this process dies before the
     // next one (a second Ctrl-C, SIGKILL, a machine going down), that is what happened.
     results.interrupted = last ? options.signal.aborted || endedBeforeLoad : true;
-    try {
-      await writeFileAtomic(options.outDir, 'results.json', renderResultsJson(analyse(results)));
-    } catch (error) {
-      if (!(error instanceof OutputError)) throw error;
+    const failure = await options.checkpoint(results);
+    if (failure) {
       outputFailed = true;
-      results.failure = `${error.message} (the run stopped there; what is already on disk stays)`;
+      results.failure = `${failure} (the run stopped there; what is already on disk stays)`;
     }
   };
 
@@ -165,37 +155,35 @@ export async function measureScenario(
           observer,
           ...(options.shard ? { shard: options.shard.plan } : {}),
         };
-        const result = options.watch
+        const outcome = options.watch
           ? await watchTrial(request, options.watch)
           : await runTrial(request);
-        observer.trialEnded?.(ref, result);
-        variantResults.trials.push(result);
-        await save(false);
-        results.interrupted = options.signal.aborted || endedBeforeLoad;
-        if (outputFailed) break run;
-        if (result.status === 'failed' && scenario.deploy.onFailure === 'stop') {
+        if (outcome.kind === 'ended-before-load') {
+          endedBeforeLoad = true;
+          break run;
+        }
+        // A trial measured before a stop (its afterTrial hook failed) is kept too.
+        const result = outcome.kind === 'measured' ? outcome.result : outcome.measured;
+        if (result) {
+          observer.trialEnded?.(ref, result);
+          variantResults.trials.push(result);
+          await save(false);
+          results.interrupted = options.signal.aborted || endedBeforeLoad;
+          if (outputFailed) break run;
+        }
+        if (outcome.kind === 'stopped') {
+          stopWith(outcome.reason);
+          break run;
+        }
+        if (outcome.result.status === 'failed' && scenario.deploy.onFailure === 'stop') {
           stopWith(`${variant.name}, trial ${trial}: the deploy failed (deploy.onFailure: stop)`);
           break run;
         }
       }
       await variantHook('afterVariant');
     } catch (error) {
-      if (error instanceof InterruptedBeforeLoad) {
-        endedBeforeLoad = true;
-        break;
-      }
-      if (error instanceof HookError) {
-        if (error.measured) {
-          observer.trialEnded?.(
-            { variant: variant.name, trial: error.measured.trial },
-            error.measured,
-          );
-          variantResults.trials.push(error.measured);
-        }
-        stopWith(error.message);
-        break;
-      }
-      if (!(error instanceof TargetError || error instanceof ShardLateError)) throw error;
+      // A variant's own hooks: the run stops there, with every trial measured so far.
+      if (!(error instanceof HookError)) throw error;
       stopWith(error.message);
       break;
     }

@@ -1,6 +1,7 @@
 import { type AnalysedRun, analyse } from '../analysis/analyse.ts';
 import type { ExportName } from '../export/registry.ts';
-import { OutputError } from '../export/write-file.ts';
+import { renderResultsJson } from '../export/results-json.ts';
+import { makeFolder, OutputError, writeFileAtomic } from '../export/write-file.ts';
 import { ReportsNotWritten, writeReports } from '../export/write-reports.ts';
 import { evaluateRunGates } from '../gates/evaluate.ts';
 import type { Gate } from '../gates/parse.ts';
@@ -9,7 +10,9 @@ import type { LoadedScenario } from '../scenario/load.ts';
 import { type MeasureOptions, measureScenario } from './measure.ts';
 import { guarded } from './observer.ts';
 
-export interface RunOptions extends MeasureOptions {
+export interface RunOptions extends Omit<MeasureOptions, 'checkpoint'> {
+  /** Where results.json (after every trial) and the reports go. */
+  outDir: string;
   /** The gates to evaluate once every trial ran: the scenario's and any added. */
   gates: readonly Gate[];
   /** Formats to write after the run (results.json is also written after each trial). */
@@ -33,7 +36,12 @@ export async function runLoadedScenario(
   const observer = guarded(options.observer ?? {}, (error) =>
     warn(`an observer of the run failed: ${(error as Error).message ?? error}`),
   );
-  const results = await measureScenario(loaded, { ...options, observer });
+  await makeFolder(outDir);
+  const results = await measureScenario(loaded, {
+    ...options,
+    observer,
+    checkpoint: (sofar) => saveResults(outDir, sofar),
+  });
   const gated = (): AnalysedRun => {
     const run = analyse(results);
     results.gates = evaluateRunGates(options.gates, run);
@@ -66,6 +74,17 @@ export async function runLoadedScenario(
       await writeReports(run, outDir, ['json'], warn, loaded.env).catch(() => {});
   }
   return run;
+}
+
+/** results.json as the run stands; why it could not be written, when it could not. */
+async function saveResults(outDir: string, results: RunResults): Promise<string | undefined> {
+  try {
+    await writeFileAtomic(outDir, 'results.json', renderResultsJson(analyse(results)));
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof OutputError)) throw error;
+    return error.message;
+  }
 }
 
 /** Reports that could not be written fail the run; its figures are still shown. */

@@ -23,19 +23,8 @@ import type { LoadConfig, Scenario, Variant } from '../scenario/schema.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import { fieldName } from '../text/wording.ts';
 import type { TrialObserver } from './observer.ts';
+import { InterruptedBeforeLoad, outcomeOf, ShardLateError, type TrialOutcome } from './outcome.ts';
 import { openTarget, TargetError } from './target.ts';
-
-export { TargetError } from './target.ts';
-
-/** A shard got ready after the shared start time: its load would not line up with the others'. */
-export class ShardLateError extends Error {
-  override name = 'ShardLateError';
-}
-
-/** Interrupted while the target was starting: no load was sent, there is nothing to keep. */
-export class InterruptedBeforeLoad extends Error {
-  override name = 'InterruptedBeforeLoad';
-}
 
 /** A shard may start this late and still count as on time. */
 const SHARD_START_TOLERANCE_MS = 100;
@@ -75,12 +64,16 @@ export const REAL_TRIAL_PARTS: TrialParts = {
 
 /**
  * Brings the target up, runs the load, triggers the deploy after the warm-up, keeps measuring through
- * the cool-down, and stops everything it started, whatever happens.
+ * the cool-down, and stops everything it started, whatever happens: what became of it, as a value.
  */
-export async function runTrial(
+export function runTrial(
   request: TrialRequest,
   parts: TrialParts = REAL_TRIAL_PARTS,
-): Promise<TrialResult> {
+): Promise<TrialOutcome> {
+  return outcomeOf(() => measureTrial(request, parts));
+}
+
+async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<TrialOutcome> {
   const { loaded, variant, signal, shard } = request;
   const observer = request.observer ?? {};
   observer.stage?.('starting the target');
@@ -224,17 +217,20 @@ export async function runTrial(
     try {
       await hook('afterTrial', clock.now);
     } catch (error) {
+      if (!(error instanceof HookError)) throw error;
       // The trial was measured: the run keeps it, then stops on the hook's failure.
-      if (error instanceof HookError) error.measured = result;
-      throw error;
-    } finally {
-      result.deployLog = deployLog.lines();
+      return { kind: 'stopped', reason: error.message, measured: withLog(result, deployLog) };
     }
-    return result;
+    return { kind: 'measured', result: withLog(result, deployLog) };
   } finally {
     await measured?.dispose();
     await target.stop();
   }
+}
+
+/** The trial with every line of its deploy log, the after-trial hook's included. */
+function withLog(result: TrialResult, log: OutputLog): TrialResult {
+  return { ...result, deployLog: log.lines() };
 }
 
 /** The scenario's files (request bodies, a CA), read for one trial; a problem stops the run. */

@@ -11,13 +11,8 @@ import { percentileMs } from '../results/histogram.ts';
 import type { TrialResult } from '../results/run.ts';
 import { withBodies } from '../scenario/files.ts';
 import { formatMs } from '../text/format.ts';
-import {
-  InterruptedBeforeLoad,
-  readTrialFiles,
-  recorderOptions,
-  settle,
-  type TrialRequest,
-} from '../trial/run-trial.ts';
+import { InterruptedBeforeLoad, outcomeOf, type TrialOutcome } from '../trial/outcome.ts';
+import { readTrialFiles, recorderOptions, settle, type TrialRequest } from '../trial/run-trial.ts';
 import { openTarget, TargetError } from '../trial/target.ts';
 import { type DetectedWindow, detectWindow } from './detect-window.ts';
 
@@ -34,7 +29,11 @@ export interface WatchOptions {
  * sets the slow threshold, unless the scenario sets one; every request is recorded by interval, and once the load stops, the deploy's window is found
  * from the traffic (watch/detect-window.ts) and the phases are split by it.
  */
-export async function watchTrial(request: TrialRequest, watch: WatchOptions): Promise<TrialResult> {
+export function watchTrial(request: TrialRequest, watch: WatchOptions): Promise<TrialOutcome> {
+  return outcomeOf(async () => ({ kind: 'measured', result: await watched(request, watch) }));
+}
+
+async function watched(request: TrialRequest, watch: WatchOptions): Promise<TrialResult> {
   const { loaded, signal } = request;
   const observer = request.observer ?? {};
   const { scenario, dir } = loaded;

@@ -16,6 +16,7 @@ import {
   startHttpServer,
   type TestServer,
 } from '../helpers/servers.ts';
+import { measuredTrial } from '../helpers/trials.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -42,12 +43,14 @@ variants: [{ name: cmd, command: ${JSON.stringify(command)} }]
   );
   const variant = scenario.variants[0];
   if (!variant) throw new Error('no variant');
-  return runTrial({
-    loaded: { scenario, gates: [], file: 'external.yaml', dir: REPO, env },
-    variant,
-    trial: 1,
-    signal: new AbortController().signal,
-  });
+  return measuredTrial(
+    await runTrial({
+      loaded: { scenario, gates: [], file: 'external.yaml', dir: REPO, env },
+      variant,
+      trial: 1,
+      signal: new AbortController().signal,
+    }),
+  );
 }
 
 describe('an external target deployed by a shell command', () => {

@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
 import type { TrialResult } from '../../src/results/run.ts';
-import { runTrial, TargetError } from '../../src/trial/run-trial.ts';
+import type { TrialOutcome } from '../../src/trial/outcome.ts';
+import { runTrial } from '../../src/trial/run-trial.ts';
 import { liveGroupMembers } from '../helpers/processes.ts';
 import { sampleAppScenario } from '../helpers/scenarios.ts';
+import { measuredTrial } from '../helpers/trials.ts';
 
-async function run(loaded: ReturnType<typeof sampleAppScenario>): Promise<TrialResult> {
+function outcome(loaded: ReturnType<typeof sampleAppScenario>): Promise<TrialOutcome> {
   const variant = loaded.scenario.variants[0];
   if (!variant) throw new Error('no variant');
   return runTrial({ loaded, variant, trial: 1, signal: new AbortController().signal });
+}
+
+async function run(loaded: ReturnType<typeof sampleAppScenario>): Promise<TrialResult> {
+  return measuredTrial(await outcome(loaded));
 }
 
 /** Pids the platform reported in its 'booting' events. */
@@ -70,8 +76,12 @@ describe('the router of the embedded platform', () => {
       bootMs: 10_000,
       platform: '    bootTimeout: 500ms',
     });
-    await expect(run(loaded)).rejects.toThrow(TargetError);
-    await expect(run(loaded)).rejects.toThrow(/web\.1@v1 did not come up within 500 ms/);
+    expect(await outcome(loaded)).toEqual({
+      kind: 'stopped',
+      reason: expect.stringMatching(
+        /^the target did not come up: web\.1@v1 did not come up within 500 ms/,
+      ),
+    });
   });
 
   it('fails with the app output when the app exits before it is up', async () => {

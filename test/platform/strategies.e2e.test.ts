@@ -6,6 +6,7 @@ import type { DeployEvent, DeployPhase } from '../../src/results/deploy-events.t
 import type { TrialResult } from '../../src/results/run.ts';
 import { runTrial } from '../../src/trial/run-trial.ts';
 import { REPO, sampleAppScenario } from '../helpers/scenarios.ts';
+import { measuredTrial } from '../helpers/trials.ts';
 
 const BOOT_MS = 1200;
 
@@ -13,7 +14,9 @@ async function deployOnce(strategy: string, processes = 1): Promise<TrialResult>
   const loaded = sampleAppScenario({ strategy, bootMs: BOOT_MS, processes });
   const variant = loaded.scenario.variants[0];
   if (!variant) throw new Error('no variant');
-  return runTrial({ loaded, variant, trial: 1, signal: new AbortController().signal });
+  return measuredTrial(
+    await runTrial({ loaded, variant, trial: 1, signal: new AbortController().signal }),
+  );
 }
 
 const phases = (timeline: DeployEvent[]) => timeline.map((e) => e.phase);
@@ -127,12 +130,9 @@ describe('embedded platform strategies deploying the sample app', () => {
     });
     const variant = loaded.scenario.variants[0];
     if (!variant) throw new Error('no variant');
-    const result = await runTrial({
-      loaded,
-      variant,
-      trial: 1,
-      signal: new AbortController().signal,
-    });
+    const result = measuredTrial(
+      await runTrial({ loaded, variant, trial: 1, signal: new AbortController().signal }),
+    );
     expect(result.status).toBe('failed');
     expect(result.failure).toMatch(
       /web\.1@v2 exited \(code 1\) before it came up; the last lines of its stderr:\n( {4}.*\n)* {4}v2: cannot connect/,

@@ -8,8 +8,9 @@ import type { DeployEvent } from '../../src/results/deploy-events.ts';
 import { createLatencyHistogram } from '../../src/results/histogram.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import type { ShardPlan } from '../../src/shard/plan.ts';
-import { runTrial, TargetError, type TrialParts } from '../../src/trial/run-trial.ts';
-import type { Target } from '../../src/trial/target.ts';
+import { runTrial, type TrialParts } from '../../src/trial/run-trial.ts';
+import { type Target, TargetError } from '../../src/trial/target.ts';
+import { measuredTrial } from '../helpers/trials.ts';
 
 /**
  * The trial's timeline through fakes at its seam: a target whose deploy the test scripts, a load
@@ -123,7 +124,7 @@ const phases = (events: DeployEvent[]) => events.map((e) => e.phase);
 describe('a trial’s timeline', () => {
   it('runs hook, settle, warm-up, deploy, cool-down, hook, in order, and stops what it started', async () => {
     const { log, parts } = fakes({});
-    const result = await runTrial(trialOf(), parts);
+    const result = measuredTrial(await runTrial(trialOf(), parts));
     expect(result.status).toBe('completed');
     expect(phases(result.recording.timeline)).toEqual(['triggered', 'booting', 'completed']);
     expect(result.recording.timeline[0]?.detail).toBe('./deploy.sh');
@@ -148,9 +149,11 @@ describe('a trial’s timeline', () => {
 
   it('fails a deploy that outlasts deployTimeout, tells the deploy to stop, and still cools down', async () => {
     const { log, parts, deploySignals } = fakes({ deploy: () => new Promise(() => {}) });
-    const result = await runTrial(
-      trialOf('{ settle: 0s, warmup: 1s, deployTimeout: 30ms, cooldown: 1s }'),
-      parts,
+    const result = measuredTrial(
+      await runTrial(
+        trialOf('{ settle: 0s, warmup: 1s, deployTimeout: 30ms, cooldown: 1s }'),
+        parts,
+      ),
     );
     expect(result.status).toBe('failed');
     expect(result.failure).toBe('the deploy did not complete within 30 ms');
@@ -173,7 +176,7 @@ describe('a trial’s timeline', () => {
         throw new Error('web.1@v2 exited (code 1) before it came up');
       },
     });
-    const result = await runTrial(trialOf(), parts);
+    const result = measuredTrial(await runTrial(trialOf(), parts));
     expect(result.status).toBe('failed');
     expect(result.failure).toBe('web.1@v2 exited (code 1) before it came up');
     expect(phases(result.recording.timeline)).toEqual(['triggered', 'booting', 'failed']);
@@ -182,7 +185,9 @@ describe('a trial’s timeline', () => {
   it('interrupted in the warm-up: no deploy, no cool-down, requests in flight cut', async () => {
     const interrupt = new AbortController();
     const { log, parts } = fakes({ onSleep: (ms) => ms === 2000 && interrupt.abort() });
-    const result = await runTrial(trialOf(undefined, undefined, interrupt.signal), parts);
+    const result = measuredTrial(
+      await runTrial(trialOf(undefined, undefined, interrupt.signal), parts),
+    );
     expect(result.status).toBe('interrupted');
     expect(result.recording.timeline).toEqual([]);
     expect(log).not.toContain('driver for v');
@@ -207,7 +212,9 @@ describe('a trial’s timeline', () => {
           signal.addEventListener('abort', () => reject(new Error('stopped')));
         }),
     });
-    const result = await runTrial(trialOf(undefined, undefined, interrupt.signal), parts);
+    const result = measuredTrial(
+      await runTrial(trialOf(undefined, undefined, interrupt.signal), parts),
+    );
     expect(result.status).toBe('interrupted');
     expect(result.failure).toBeUndefined();
     expect(phases(result.recording.timeline)).toEqual(['triggered']);
@@ -223,7 +230,9 @@ describe('a trial’s timeline', () => {
         }),
     });
     // With the default 10-minute deploy timeout, only the interruption can end this trial.
-    const result = await runTrial(trialOf(undefined, undefined, interrupt.signal), parts);
+    const result = measuredTrial(
+      await runTrial(trialOf(undefined, undefined, interrupt.signal), parts),
+    );
     expect(result.status).toBe('interrupted');
     expect(log.slice(-2)).toEqual(['load disposed', 'target stopped']);
   }, 5000);
@@ -231,7 +240,7 @@ describe('a trial’s timeline', () => {
   it('as a follower shard: marks the scheduled trigger, runs no hook and no deploy, measures the whole span', async () => {
     const { log, parts } = fakes({});
     const shard = { index: 2, count: 2, deploys: false, startAt: Date.now() + 50 };
-    const result = await runTrial(trialOf(undefined, shard), parts);
+    const result = measuredTrial(await runTrial(trialOf(undefined, shard), parts));
     expect(result.status).toBe('completed');
     expect(result.recording.timeline).toMatchObject([
       { phase: 'triggered', detail: 'scheduled (shard 2/2 follows)' },
@@ -247,30 +256,40 @@ describe('a trial’s timeline', () => {
   it('a shard ready after the shared start does not send its load', async () => {
     const { log, parts } = fakes({});
     const shard = { index: 1, count: 2, deploys: true, startAt: Date.now() - 5000 };
-    await expect(runTrial(trialOf(undefined, shard), parts)).rejects.toThrow(
-      /shard 1\/2 was ready 5\.\d s after the start time/,
-    );
+    expect(await runTrial(trialOf(undefined, shard), parts)).toEqual({
+      kind: 'stopped',
+      reason: expect.stringMatching(/^shard 1\/2 was ready 5\.\d s after the start time/),
+    });
     expect(log).not.toContain('load started');
     expect(log.slice(-2)).toEqual(['load disposed', 'target stopped']);
   });
 
   it('keeps a measured trial when its afterTrial hook fails, and stops everything', async () => {
     const { log, parts } = fakes({ failHook: 'afterTrial' });
-    const failure = await runTrial(trialOf(), parts).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(HookError);
-    expect((failure as HookError).measured?.status).toBe('completed');
+    const outcome = await runTrial(trialOf(), parts);
+    expect(outcome).toMatchObject({
+      kind: 'stopped',
+      reason: 'v: hook afterTrial (x) exited with code 1',
+      measured: { status: 'completed' },
+    });
     expect(log.slice(-2)).toEqual(['load disposed', 'target stopped']);
   });
 
   it('a beforeTrial hook that fails: no load is sent, the target is stopped', async () => {
     const { log, parts } = fakes({ failHook: 'beforeTrial' });
-    await expect(runTrial(trialOf(), parts)).rejects.toBeInstanceOf(HookError);
+    expect(await runTrial(trialOf(), parts)).toEqual({
+      kind: 'stopped',
+      reason: 'v: hook beforeTrial (x) exited with code 1',
+    });
     expect(log).toEqual(['target opened', 'hook beforeTrial', 'target stopped']);
   });
 
   it('a target that does not come up: nothing else runs', async () => {
     const { log, parts } = fakes({ openFails: true });
-    await expect(runTrial(trialOf(), parts)).rejects.toBeInstanceOf(TargetError);
+    expect(await runTrial(trialOf(), parts)).toEqual({
+      kind: 'stopped',
+      reason: 'the target did not come up: no',
+    });
     expect(log).toEqual(['target opened']);
   });
 });
