@@ -2,10 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Two tiers, both run by `npm test` (docs/decisions/0011-two-tiers-of-tests.md):
- * - logic: pure code and deterministic fakes at the seams, no process or socket: all in parallel;
+ * - logic: pure code and deterministic fakes at the seams, no server and no socket (at most a short
+ *   command whose output is read): all in parallel;
  * - e2e (`*.e2e.test.ts`): real processes, real HTTP, real signals, a real browser. They assert on
- *   recorded events and on the truth the test itself recorded, never on a wall-clock bound, so they
- *   hold on a busy machine and may run beside each other: a few files at a time, after the logic.
+ *   recorded events and on the truth the test itself recorded, not on a precision only an idle
+ *   machine gives, so they hold on a busy one and may run beside each other: a few files at a time,
+ *   after the logic.
  */
 const E2E = 'test/**/*.e2e.test.ts';
 

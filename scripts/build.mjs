@@ -13,8 +13,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(import.meta.dirname, '..');
+// Not import.meta.dirname: `npm ci` runs this on any Node 20, and that came in 20.11.
+const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = path.join(root, 'dist');
 const fresh = path.join(root, `.dist-build-${process.pid}-${randomBytes(4).toString('hex')}`);
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
@@ -51,7 +53,26 @@ function removeEmptyFolders(dir) {
   }
 }
 
+/** Temporary folders of builds that were killed (a finished or failed one removes its own). */
+function removeAbandonedBuilds() {
+  for (const entry of readdirSync(root)) {
+    const pid = /^\.dist-build-(\d+)-/.exec(entry)?.[1];
+    if (pid === undefined || isAlive(Number(pid))) continue;
+    rmSync(path.join(root, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
 try {
+  removeAbandonedBuilds();
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', fresh], {
     cwd: root,
     stdio: 'inherit',

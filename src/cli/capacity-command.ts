@@ -41,7 +41,10 @@ export async function capacityCommand(
   let origin: string;
   let request = DEFAULT_REQUEST;
   let target: Target | undefined;
-  /** A scenario's https settings, for the readiness probe (autocannon accepts any certificate). */
+  /**
+   * A scenario's https settings, for the readiness probe. Its certificate is checked as a trial
+   * checks it, before any load (autocannon itself would accept any).
+   */
   let connection: TargetConnection | undefined;
   if (/^https?:\/\//.test(args.target)) {
     origin = new URL(args.target).origin;

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ChartConfiguration } from 'chart.js';
 import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts.ts';
 import { type Exporter, ExporterUnavailable } from './exporter.ts';
@@ -7,6 +9,15 @@ const HEIGHT = 450;
 
 export const PNG_HINT =
   'PNG charts skipped: they need the optional packages canvas and chartjs-node-canvas: npm install -D canvas chartjs-node-canvas (canvas builds from source where no prebuilt binary downloads; on Debian first: apt-get install libcairo2-dev libpango1.0-dev libgif-dev libjpeg-dev fonts-dejavu-core)';
+
+/** In a clone of deploy-bench itself, `npm install -D` would write them into its package.json. */
+export const PNG_HINT_IN_A_CLONE =
+  'PNG charts skipped: they need the optional packages canvas and chartjs-node-canvas: npm run test:prerequisites installs them (and the Debian packages canvas builds with)';
+
+/** Whether this is a clone of deploy-bench (which has scripts/), not the installed package. */
+function runningFromAClone(): boolean {
+  return existsSync(fileURLToPath(new URL('../../scripts/test-prerequisites.sh', import.meta.url)));
+}
 
 /** canvas is there but does not load: most often installed without its native build. */
 const brokenCanvasHint = (problem: string) =>
@@ -52,7 +63,11 @@ async function loadRenderers(): Promise<(height: number) => Renderer> {
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     throw new ExporterUnavailable(
-      code === 'ERR_MODULE_NOT_FOUND' ? PNG_HINT : brokenCanvasHint(message.split('\n')[0] ?? ''),
+      code === 'ERR_MODULE_NOT_FOUND'
+        ? runningFromAClone()
+          ? PNG_HINT_IN_A_CLONE
+          : PNG_HINT
+        : brokenCanvasHint(message.split('\n')[0] ?? ''),
     );
   }
   const renderers = new Map<number, Renderer>();

@@ -90,7 +90,7 @@ export async function measureScenario(
     const failure = await options.checkpoint(results);
     if (failure) {
       outputFailed = true;
-      results.failure = `${failure} (the run stopped there; what is already on disk stays)`;
+      results.failure ??= `${failure} (the run stopped there; what is already on disk stays)`;
     }
   };
 
@@ -162,6 +162,8 @@ export async function measureScenario(
           endedBeforeLoad = true;
           break run;
         }
+        // The first cause of a stop is the one told, before a save that may fail after it.
+        if (outcome.kind === 'stopped') stopWith(outcome.reason);
         // A trial measured before a stop (its afterTrial hook failed) is kept too.
         const result = outcome.kind === 'measured' ? outcome.result : outcome.measured;
         if (result) {
@@ -171,10 +173,7 @@ export async function measureScenario(
           results.interrupted = options.signal.aborted || endedBeforeLoad;
           if (outputFailed) break run;
         }
-        if (outcome.kind === 'stopped') {
-          stopWith(outcome.reason);
-          break run;
-        }
+        if (outcome.kind === 'stopped') break run;
         if (outcome.result.status === 'failed' && scenario.deploy.onFailure === 'stop') {
           stopWith(`${variant.name}, trial ${trial}: the deploy failed (deploy.onFailure: stop)`);
           break run;

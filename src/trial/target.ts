@@ -78,8 +78,9 @@ async function startPlatformTarget(request: TargetRequest): Promise<Target> {
     // name the same process otherwise).
     instanceHeader: INSTANCE_HEADER,
     driver(variant) {
+      // The scenario's schema already refused such a variant: a failed deploy, should it come.
       if (variant.strategy === undefined)
-        throw new TargetError(`${variant.name}: the embedded platform deploys with a strategy`);
+        throw new Error(`${variant.name}: the embedded platform deploys with a strategy`);
       return platformDriver(platform, variant.strategy);
     },
     liveInstances: () => platform.instances.live(),
@@ -121,7 +122,7 @@ async function openUrlTarget(config: UrlTargetConfig, request: TargetRequest): P
     connection,
     driver(variant, context) {
       if (variant.command === undefined)
-        throw new TargetError(`${variant.name}: a URL target is deployed by a shell command`);
+        throw new Error(`${variant.name}: a URL target is deployed by a shell command`);
       return commandDriver({ command: variant.command, ...context });
     },
     stop: async () => {},

@@ -41,13 +41,8 @@ async function watched(request: TrialRequest, watch: WatchOptions): Promise<Tria
     throw new TargetError('bench watch measures a URL target, not the embedded platform');
   observer.stage?.('starting the target');
   const files = await readTrialFiles(scenario, dir);
-  const { connection: target } = await openTarget({
-    scenario,
-    dir,
-    env: loaded.env,
-    files,
-    signal,
-  });
+  const opened = await openTarget({ scenario, dir, env: loaded.env, files, signal });
+  const target = opened.connection;
 
   let measured: MeasuredLoad | undefined;
   try {
@@ -121,6 +116,7 @@ async function watched(request: TrialRequest, watch: WatchOptions): Promise<Tria
     };
   } finally {
     await measured?.dispose();
+    await opened.stop();
   }
 }
 

@@ -146,7 +146,10 @@ describe('used from a fresh npm project', () => {
       { env: { BOOT_MS: '300', CI: '1' } },
     );
     expect(run.exitCode, run.all).toBe(0);
-    expect(run.all).toContain('PNG charts skipped: they need the optional packages canvas');
+    // Installed from the package: the hint for a user's own project.
+    expect(run.all).toContain(
+      'PNG charts skipped: they need the optional packages canvas and chartjs-node-canvas: npm install -D canvas chartjs-node-canvas',
+    );
     const results = JSON.parse(readFileSync(path.join(project, 'demo/results.json'), 'utf8'));
     expect(results.variants[0].trials[0].status).toBe('completed');
     expect(results.variants[0].trials[0].errors).toBe(0);

@@ -44,9 +44,12 @@ describe('the embedded platform as a target for other tools', () => {
     const ports: number[] = [];
     for (let i = 0; i < 20; i++) ports.push(await findFreePort());
     expect(new Set(ports).size).toBe(20);
+    // Where the range leaves no room below it (some containers start it at 1024), the kernel's
+    // choice is all there is.
+    const roomBelow = (low as number) - 10_000 >= 1000;
     for (const port of ports) {
-      expect(port).toBeGreaterThanOrEqual(10_000);
-      expect(port).toBeLessThan(low as number);
+      expect(port).toBeGreaterThanOrEqual(roomBelow ? 10_000 : (low as number));
+      if (roomBelow) expect(port).toBeLessThan(low as number);
     }
     // Free indeed: a server can listen on it.
     const server = net.createServer();
