@@ -103,9 +103,11 @@ describe('bench run', () => {
     const pre = lanes(preboot);
     expect(pre.fresh.upAt).toBeLessThan(pre.old.stoppedAt as number);
     expect(pre.old.stoppingAt).toBeGreaterThanOrEqual(pre.fresh.upAt as number);
-    // The old process answered through the boot, until it was stopped.
+    // The old process answered through the boot; the new one took over and answered to the end
+    // (the client reads a last answer a moment after the platform saw the process exit: the two
+    // clocks' readings of one moment are not ordered, so no bound is put between them).
     expect(pre.old.lastTrafficAt).toBeGreaterThan(pre.at('booting') + bootMs / 2);
-    expect(pre.old.lastTrafficAt).toBeLessThanOrEqual(pre.old.stoppedAt as number);
+    expect(pre.fresh.lastTrafficAt).toBeGreaterThan(pre.old.stoppedAt as number);
     expect(pre.fresh.firstTrafficAt).toBeGreaterThanOrEqual(pre.fresh.upAt as number);
     expect(pre.old.requests + pre.fresh.requests).toBe(preboot?.requests);
     const stop = lanes(stopStart);
