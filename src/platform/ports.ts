@@ -16,8 +16,7 @@ const REMEMBERED = 1000;
  * sockets by the thousand. Where the range leaves no room below it, the kernel chooses.
  */
 export async function findFreePort(): Promise<number> {
-  const [ephemeralLow] = ephemeralPortRange();
-  const room = ephemeralLow - LOWEST_PORT;
+  const room = lowestEphemeralPort() - LOWEST_PORT;
   if (room >= 1000) {
     for (let attempt = 0; attempt < 50; attempt++) {
       const port = LOWEST_PORT + Math.floor(Math.random() * room);
@@ -30,18 +29,17 @@ export async function findFreePort(): Promise<number> {
   return listenAndRelease(0);
 }
 
-/** Linux's `ip_local_port_range`; elsewhere the lowest of the usual defaults (Linux's). */
-function ephemeralPortRange(): [number, number] {
+/** The start of Linux's `ip_local_port_range`; elsewhere the lowest of the usual ones (Linux's). */
+function lowestEphemeralPort(): number {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
       .trim()
-      .split(/\s+/)
-      .map(Number);
-    if (Number.isInteger(low) && Number.isInteger(high)) return [low as number, high as number];
+      .split(/\s+/);
+    if (Number.isInteger(Number(low))) return Number(low);
   } catch {
     // not Linux
   }
-  return [32768, 60999];
+  return 32768;
 }
 
 async function canListen(port: number): Promise<boolean> {

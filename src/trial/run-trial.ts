@@ -84,8 +84,7 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
 
   const files = await readTrialFiles(scenario, dir);
   const target = await parts.openTarget({ scenario, dir, env: loaded.env, files, signal });
-  const { liveInstances } = target;
-  if (liveInstances) observer.platformUp?.(() => liveInstances.call(target));
+  if (target.liveInstances) observer.platformUp?.(target.liveInstances);
 
   const deployLog = new OutputLog();
   let measured: MeasuredLoad | undefined;

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { lastsThroughABoot, waitsForABoot } from '../helpers/boots.ts';
 import { REPO } from '../helpers/scenarios.ts';
 
 const BENCH = path.join(REPO, 'bin/bench.js');
@@ -37,22 +38,6 @@ interface ResultsJson {
   interrupted: boolean;
   variants: { name: string; trials: TrialJson[] }[];
 }
-/** Whether a request lasted from before the new release's boot began until after it was up. */
-function waitedThroughTheBoot(trial: TrialJson): boolean {
-  const at = (phase: string) => trial.timeline.find((e) => e.phase === phase)?.t as number;
-  return trial.longest.some((l) => l.t <= at('booting') && l.t + l.latencyMs >= at('up'));
-}
-
-/**
- * Whether a request waited for the boot: sent before half of it was over (a busy client may send
- * its next request just after the boot began), answered only once the new release was up.
- */
-function waitedForTheBoot(trial: TrialJson): boolean {
-  const at = (phase: string) => trial.timeline.find((e) => e.phase === phase)?.t as number;
-  const middle = (at('booting') + at('up')) / 2;
-  return trial.longest.some((l) => l.t < middle && l.t + l.latencyMs >= at('up'));
-}
-
 const readResults = (dir: string) =>
   JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as ResultsJson;
 
@@ -87,8 +72,10 @@ describe('bench run', () => {
     expect(stopStart?.longestTransactionMs).toBeGreaterThanOrEqual(0.9 * bootMs);
     // Stop-start's users waited through the new release's boot; preboot's did not (read from the
     // recorded requests and phases: a busy machine's slow request does not span a 4 s boot).
-    expect(waitedForTheBoot(stopStart as TrialJson)).toBe(true);
-    expect(waitedThroughTheBoot(preboot as TrialJson)).toBe(false);
+    expect(stopStart?.longest.some((l) => waitsForABoot(stopStart.timeline, l))).toBe(true);
+    expect(
+      preboot?.longest.some((l) => lastsThroughABoot(preboot.timeline, l.t, l.t + l.latencyMs)),
+    ).toBe(false);
     expect(preboot?.errors).toBe(0);
     expect(preboot?.requests).toBeGreaterThan(100);
     expect(preboot?.recording.overall.latency).toMatch(/^HISTF/);

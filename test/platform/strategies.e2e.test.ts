@@ -5,6 +5,7 @@ import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
 import type { DeployEvent, DeployPhase } from '../../src/results/deploy-events.ts';
 import type { TrialResult } from '../../src/results/run.ts';
 import { runTrial } from '../../src/trial/run-trial.ts';
+import { boots, lastsThroughABoot, waitsForABoot } from '../helpers/boots.ts';
 import { REPO, sampleAppScenario } from '../helpers/scenarios.ts';
 import { measuredTrial } from '../helpers/trials.ts';
 
@@ -21,29 +22,20 @@ async function deployOnce(strategy: string, processes = 1): Promise<TrialResult>
 
 const phases = (timeline: DeployEvent[]) => timeline.map((e) => e.phase);
 
-/** Each boot of the deploy, from `booting` to the next `up`. */
-function boots(timeline: DeployEvent[]): [number, number][] {
-  return timeline.flatMap((event, i) => {
-    if (event.phase !== 'booting') return [];
-    const up = timeline.slice(i).find((e) => e.phase === 'up');
-    return up ? [[event.t, up.t] as [number, number]] : [];
-  });
-}
-
 /**
- * The spans that lasted through a whole boot: a request that waited for it (any such request is
- * among the longest kept), or a disruption that covered it. Read from the recorded events, so a busy
- * machine's slow requests, which do not wait for a boot, do not count.
+ * The requests (any that waited for a boot is among the longest kept) and the disruptions that
+ * lasted through a whole boot.
  */
 function throughABoot(result: TrialResult): { requests: number[][]; disruptions: number[][] } {
   const { timeline, longest, disruption } = result.recording;
-  const covers = (start: number, end: number) =>
-    boots(timeline).some(([booting, up]) => start <= booting && end >= up);
   return {
-    requests: longest.filter((l) => covers(l.t, l.t + l.latencyMs)).map((l) => [l.t, l.latencyMs]),
-    disruptions: disruption.spans.filter(([start, end]) => covers(start, end)),
+    requests: longest
+      .filter((l) => lastsThroughABoot(timeline, l.t, l.t + l.latencyMs))
+      .map((l) => [l.t, l.latencyMs]),
+    disruptions: disruption.spans.filter(([start, end]) => lastsThroughABoot(timeline, start, end)),
   };
 }
+
 const at = (timeline: DeployEvent[], phase: DeployPhase) =>
   timeline.find((e) => e.phase === phase)?.t ?? Number.NaN;
 
@@ -64,13 +56,9 @@ describe('embedded platform strategies deploying the sample app', () => {
     expect(metrics.errors).toBe(0);
     expect(metrics.longestTransactionMs).toBeGreaterThanOrEqual(0.9 * BOOT_MS);
     expect(metrics.deployDurationMs).toBeGreaterThanOrEqual(BOOT_MS);
-    // The users' requests waited in the router for the new process's boot: sent before half of it
-    // was over (a busy client may send its next request just after the boot began), answered after.
-    const [booting, up] = boots(result.recording.timeline)[0] ?? [Number.NaN, Number.NaN];
-    expect(
-      result.recording.longest.filter((l) => l.t < (booting + up) / 2 && l.t + l.latencyMs >= up)
-        .length,
-    ).toBeGreaterThan(0);
+    // The users' requests waited in the router for the new process's boot.
+    const { timeline, longest } = result.recording;
+    expect(longest.filter((l) => waitsForABoot(timeline, l)).length).toBeGreaterThan(0);
     expect(Object.keys(result.recording.overall.releases).sort()).toEqual(['v1', 'v2']);
   });
 
