@@ -68,7 +68,6 @@ const report: RunResults = {
     {},
   ),
   interrupted: false,
-  gates: [],
   variants: [
     { name: 'stop-start', trials: [hourLongTrial(30_000)], hookLog: [] },
     { name: 'preboot', trials: [hourLongTrial(0)], hookLog: [] },

@@ -11,6 +11,7 @@
 
 import type { AnalysedRun } from './analysis/analyse.ts';
 import { EXPORT_NAMES, type ExportName } from './export/registry.ts';
+import { runFolder } from './export/run-folder.ts';
 import { type Gate, parseGate } from './gates/parse.ts';
 import { observeAll, progressLines, type RunObserver } from './run/observer.ts';
 import { runLoadedScenario } from './run/run-scenario.ts';
@@ -38,7 +39,8 @@ export interface RunScenarioOptions {
  * Runs a scenario (a file, or one already loaded) as `bench run` does: every variant × trial, gates
  * evaluated, reports written. Throws ScenarioError for a bad file (its gates included) and
  * GateSyntaxError for a bad gate in `options.gates`; returns the analysed run otherwise, failed or
- * not (see `run.outcome`, `run.results.gates`, `run.comparison`).
+ * not (see `run.outcome`, `run.gates`, `run.comparison`, and `exitCodeOf(run)` for `bench run`'s exit
+ * code).
  */
 export async function runScenario(
   scenario: string | LoadedScenario,
@@ -52,13 +54,12 @@ export async function runScenario(
   ];
   const log = options.log ?? (() => {});
   return runLoadedScenario(loaded, {
-    outDir: options.outDir,
+    output: runFolder(options.outDir, options.formats ?? [...EXPORT_NAMES], log, loaded.env),
     signal: options.signal ?? new AbortController().signal,
     observer: observeAll(progressLines(log), options.observer ?? {}),
     warn: log,
     ...(options.trials !== undefined ? { trials: options.trials } : {}),
     gates,
-    formats: options.formats ?? [...EXPORT_NAMES],
   });
 }
 
@@ -68,7 +69,7 @@ export {
   type AnalysedVariant,
   analyse,
 } from './analysis/analyse.ts';
-export type { RunOutcome } from './analysis/outcome.ts';
+export { exitCodeOf, type RunOutcome } from './analysis/outcome.ts';
 export { type TrialMetrics, trialMetrics } from './analysis/trial-metrics.ts';
 export type { VariantSummary } from './analysis/variant-summary.ts';
 export type { Comparison } from './analysis/verdict.ts';
@@ -76,11 +77,17 @@ export { compareRuns, type RunComparison } from './compare/compare-runs.ts';
 export type { ExportName } from './export/registry.ts';
 export { renderTerminal } from './export/terminal.ts';
 export { writeReports } from './export/write-reports.ts';
-export { evaluateGates } from './gates/evaluate.ts';
+export { evaluateGates, judgeBy } from './gates/evaluate.ts';
 export { type Gate, GateSyntaxError, parseGate } from './gates/parse.ts';
 export type { DeployEvent, DeployPhase } from './results/deploy-events.ts';
 export { readResults } from './results/read-results.ts';
-export type { GateResult, RunResults, TrialResult, VariantResults } from './results/run.ts';
+export type {
+  GateResult,
+  RunResults,
+  SavedRun,
+  TrialResult,
+  VariantResults,
+} from './results/run.ts';
 export type { RunObserver, RunPlan, TrialRef } from './run/observer.ts';
 export { ScenarioError } from './scenario/errors.ts';
 export {

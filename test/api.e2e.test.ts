@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 // The package's own name, as a user's script imports it.
-import { type LiveLoad, runScenario, ScenarioError, trialMetrics } from 'deploy-bench';
+import { exitCodeOf, type LiveLoad, runScenario, ScenarioError, trialMetrics } from 'deploy-bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type TestServer } from './helpers/servers.ts';
 
@@ -82,9 +82,8 @@ describe("import { runScenario } from 'deploy-bench'", () => {
     const recording = trial?.result.recording as NonNullable<typeof trial>['result']['recording'];
     expect(trialMetrics(recording)).toEqual(trial?.metrics);
     expect(run.outcome).toEqual({ kind: 'completed' });
-    expect(run.results.gates.map((g) => [g.expression, g.passed])).toEqual([
-      ['a.errors == 0', true],
-    ]);
+    expect(run.gates.map((g) => [g.expression, g.passed])).toEqual([['a.errors == 0', true]]);
+    expect(exitCodeOf(run)).toBe(0);
     expect(existsSync(path.join(dir, 'out', 'summary.md'))).toBe(true);
     expect(phases.some((l) => l.includes('triggered'))).toBe(true);
   });

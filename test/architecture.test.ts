@@ -164,6 +164,13 @@ describe('the architecture', () => {
     expect(outside).toEqual([]);
   });
 
+  it('keeps files out of run/: it measures and decides, the RunOutput handed in writes', () => {
+    const writing = imports
+      .filter((i) => folderOf(i.from) === 'run' && folderOf(i.to) === 'export')
+      .map((i) => `${i.from} -> ${i.to}`);
+    expect(writing).toEqual([]);
+  });
+
   it('leaves ending the process to bin/: commands return their exit code', () => {
     const exiting = sourceFiles(SRC)
       .filter((file) => /\bprocess\.exit\s*\(/.test(readFileSync(file, 'utf8')))

@@ -1,6 +1,6 @@
 import { emptyBucket, mergeBucket } from '../results/bucket.ts';
 import type { Bucket } from '../results/recording.ts';
-import type { RunResults, TrialResult, VariantResults } from '../results/run.ts';
+import type { GateResult, RunResults, TrialResult, VariantResults } from '../results/run.ts';
 import { type Instance, trialInstances } from './instances.ts';
 import { omittedOutputNotes, saturationNotices, shardNotices, watchNotices } from './notices.ts';
 import { type RunOutcome, runOutcome } from './outcome.ts';
@@ -65,8 +65,19 @@ export interface AnalysedRun {
   variants: AnalysedVariant[];
   /** Variant against variant, and the verdict. */
   comparison: Comparison;
+  /** The run's gates, judged on these figures (or as a saved run was judged). */
+  gates: GateResult[];
   notices: RunNotices;
 }
+
+/**
+ * How a run's gates are judged on its figures: gates/evaluate.ts `judgeBy(gates)` for a run just
+ * measured; a saved run's own verdicts (`() => saved.gates`) when it is read back.
+ */
+export type GateJudge = (run: Pick<AnalysedRun, 'outcome' | 'variants'>) => GateResult[];
+
+/** A run without gates. */
+export const NO_GATES: GateJudge = () => [];
 
 export function analyseTrial(result: TrialResult, where: string): AnalysedTrial {
   return {
@@ -108,8 +119,11 @@ function totalsOf(trials: readonly AnalysedTrial[]): VariantTotals {
   };
 }
 
-/** Every figure of a run, once: per trial, per variant, variant against variant, and notices. */
-export function analyse(results: RunResults): AnalysedRun {
+/**
+ * Every figure of a run, once: per trial, per variant, variant against variant, the gates' outcome
+ * and notices. The results are read, never changed.
+ */
+export function analyse(results: RunResults, judge: GateJudge = NO_GATES): AnalysedRun {
   const variants = results.variants.map(analyseVariant);
   const outcome = runOutcome(results);
   return {
@@ -117,6 +131,7 @@ export function analyse(results: RunResults): AnalysedRun {
     outcome,
     variants,
     comparison: compareVariants(variants, outcome),
+    gates: judge({ outcome, variants }),
     notices: {
       saturation: saturationNotices(results),
       shard: shardNotices(results),

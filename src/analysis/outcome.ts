@@ -1,4 +1,5 @@
-import type { RunResults } from '../results/run.ts';
+import { EXIT, type ExitCode } from '../errors/tool-error.ts';
+import type { GateResult, RunResults } from '../results/run.ts';
 
 /**
  * How a run ended, in the order of its exit codes: interrupted (130), failed (3), completed. Every
@@ -33,4 +34,14 @@ export function outcomeLine(outcome: RunOutcome): string | undefined {
   if (outcome.kind === 'interrupted')
     return 'The run was interrupted: these figures cover what was measured until then.';
   return undefined;
+}
+
+/**
+ * The exit code of a run, for `bench run`, `bench watch` and library callers alike: 130 interrupted,
+ * 3 failed, 1 when a gate failed, 0 otherwise.
+ */
+export function exitCodeOf(run: { outcome: RunOutcome; gates: readonly GateResult[] }): ExitCode {
+  if (run.outcome.kind === 'interrupted') return EXIT.interrupted;
+  if (run.outcome.kind === 'failed') return EXIT.runFailed;
+  return run.gates.every((gate) => gate.passed) ? EXIT.ok : EXIT.gateFailed;
 }

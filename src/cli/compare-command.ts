@@ -25,7 +25,11 @@ export async function compareCommand(
     throw new UsageError(
       `--max-regression: expected a percentage such as 20%, got "${args.maxRegression}"`,
     );
-  const [base, head] = await Promise.all([readResults(args.base), readResults(args.head)]);
+  // Their figures are compared; the gates each was judged by are not.
+  const [{ results: base }, { results: head }] = await Promise.all([
+    readResults(args.base),
+    readResults(args.head),
+  ]);
   for (const [file, results] of [
     [args.base, base],
     [args.head, head],

@@ -18,12 +18,13 @@ export async function mergeCommand(
   io: CliIo,
 ): Promise<number> {
   const shards = await Promise.all(
-    args.files.map(async (file) => ({ file, results: await readResults(file) })),
+    args.files.map(async (file) => ({ file, results: (await readResults(file)).results })),
   );
   const merged = mergeShardResults(shards);
   const release = await prepareOutputFolder(args.out, { force: args.force });
   try {
-    return await writeSavedRun(merged, args.out, args.formats, io);
+    // Shards are judged by no gate: a merge is judged by none either.
+    return await writeSavedRun({ results: merged, gates: [] }, args.out, args.formats, io);
   } finally {
     release();
   }

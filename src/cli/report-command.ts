@@ -4,7 +4,7 @@ import { EXIT } from '../errors/tool-error.ts';
 import type { ExportName } from '../export/registry.ts';
 import { writeReports } from '../export/write-reports.ts';
 import { readResults } from '../results/read-results.ts';
-import type { RunResults } from '../results/run.ts';
+import type { SavedRun } from '../results/run.ts';
 import { forTerminal } from '../text/escape.ts';
 import { defineCommandLine } from './command-line.ts';
 import { checkExportOption, EXPORT_OPTION, exportFormats } from './export-option.ts';
@@ -20,9 +20,9 @@ export async function reportCommand(
   },
   io: CliIo,
 ): Promise<number> {
-  const results = await readResults(args.file);
+  const saved = await readResults(args.file);
   const outDir = args.out ?? path.dirname(args.file);
-  return writeSavedRun(results, outDir, args.formats, io);
+  return writeSavedRun(saved, outDir, args.formats, io);
 }
 
 /**
@@ -31,12 +31,12 @@ export async function reportCommand(
  * says why.
  */
 export async function writeSavedRun(
-  results: RunResults,
+  saved: SavedRun,
   outDir: string,
   formats: ExportName[],
   io: CliIo,
 ): Promise<number> {
-  const run = analyse(results);
+  const run = analyse(saved.results, () => saved.gates);
   const skipped: string[] = [];
   const warn = (line: string) => {
     skipped.push(line);

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { exitCodeOf } from '../analysis/outcome.ts';
 import { EXIT } from '../errors/tool-error.ts';
 import type { ExportName } from '../export/registry.ts';
+import { runFolder } from '../export/run-folder.ts';
 import { prepareOutputFolder } from '../export/write-file.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';
@@ -80,7 +82,7 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
     );
     progress = view;
     const run = await runLoadedScenario(options.loaded, {
-      outDir: options.outDir,
+      output: runFolder(options.outDir, options.formats, warn, io.env),
       signal: controller.signal,
       trials: options.trials,
       observer: observeAll(live, progressLines(view.log), {
@@ -93,7 +95,6 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
       ...(options.shard ? { shard: options.shard } : {}),
       ...(endWatch ? { watch: { ...options.watch, until: endWatch.signal } } : {}),
       gates: options.gates,
-      formats: options.formats,
       warn,
     });
     const index = path.join(options.outDir, 'index.html');
@@ -103,9 +104,8 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
       `Report: ${options.formats.includes('html') ? index : path.join(options.outDir, 'results.json')}`,
       io.stdout,
     );
-    if (run.outcome.kind === 'interrupted' || controller.signal.aborted) return EXIT.interrupted;
-    if (run.outcome.kind === 'failed') return EXIT.runFailed;
-    return run.results.gates.every((g) => g.passed) ? EXIT.ok : EXIT.gateFailed;
+    // A Ctrl-C after the reports were written still ends the command as interrupted.
+    return controller.signal.aborted ? EXIT.interrupted : exitCodeOf(run);
   } finally {
     progress?.stop();
     for (const signal of signals) io.signals.off(signal, interrupt);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { RunResults } from '../results/run.ts';
+import type { GateResult } from '../results/run.ts';
 import { escapeHtml as e, jsonForScript, showControls } from '../text/escape.ts';
 import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts.ts';
 import { ENDPOINT_COLUMNS, HURT_MEANS } from '../view/endpoints.ts';
@@ -102,7 +102,7 @@ ${view.description ? `<p>${e(view.description)}</p>` : ''}
 </header>
 ${view.ended ? `<p class="ended" id="ended">${e(view.ended)}</p>` : ''}
 <p class="headline" id="headline">${headline(view)}</p>
-${gatesHtml(results.gates)}
+${gatesHtml(view.gates)}
 ${view.notices.map((n) => `<p class="notice">${e(n)}</p>`).join('\n')}
 <section class="answer" id="answer">
 ${charts
@@ -185,7 +185,7 @@ ${rows}
   return parts.map((part) => `${part}\n`).join('');
 }
 
-function gatesHtml(gates: RunResults['gates']): string {
+function gatesHtml(gates: readonly GateResult[]): string {
   const summary = gateSummary(gates);
   if (!summary) return '';
   const rows = gateRows(gates)

@@ -28,7 +28,7 @@ export const junitExporter: Exporter<'junit'> = {
 
 export function renderJunit(run: AnalysedRun): string {
   const { results } = run;
-  const gateCases = results.gates.map((gate) => ({
+  const gateCases = run.gates.map((gate) => ({
     '@classname': `deploy-bench.gates.${gate.variant}`,
     '@name': gate.expression,
     ...(!gate.evaluated

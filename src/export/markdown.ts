@@ -21,10 +21,10 @@ export const markdownExporter: Exporter<'md'> = {
       '',
       ...(view.ended ? endedLines(view.ended) : []),
       `**${m(view.comparison.headline)}**`,
-      ...(results.gates.length > 0
+      ...(view.gates.length > 0
         ? [
             '',
-            `${GATE_ICON[gateSummary(results.gates)?.status ?? 'pass']} Gates: ${m(gateSummary(results.gates)?.text ?? '')}.`,
+            `${GATE_ICON[gateSummary(view.gates)?.status ?? 'pass']} Gates: ${m(gateSummary(view.gates)?.text ?? '')}.`,
           ]
         : []),
       '',
@@ -41,7 +41,7 @@ export const markdownExporter: Exporter<'md'> = {
       '',
       ...endpointsSection(view),
       ...waitsChart(view),
-      ...gatesSection(results.gates),
+      ...gatesSection(view.gates),
       ...context.pngFiles.map((file) => `![${file.replace(/\.png$/, '')}](${file})`),
       ...(context.pngFiles.length > 0 ? [''] : []),
       `<sub>${m(`${results.tool.name} ${results.tool.version} · ${results.scenarioFile}${results.overrides ? ` (${results.overrides.join(', ')})` : ''} · ${results.startedAt} · ${results.machine.hostname} (${results.machine.cpus} CPUs)`)}</sub>`,

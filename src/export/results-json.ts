@@ -30,8 +30,8 @@ export function renderResultsJson(run: AnalysedRun): string {
     /** null for a run that was not sharded. */
     shard: results.shard ?? null,
     /** null when no gate was set, or the run did not complete (its gates are not evaluated). */
-    passed: gatesPassed(results.gates),
-    gates: results.gates,
+    passed: gatesPassed(run.gates),
+    gates: run.gates,
     scenarioFile: results.scenarioFile,
     ...(results.overrides ? { overrides: results.overrides } : {}),
     scenario: results.scenario,

@@ -65,7 +65,6 @@ function endpointsBlock(run: AnalysedRun): string[] {
 
 /** The terminal summary: a siege-style block per variant, then the variants side by side. */
 export function renderTerminal(run: AnalysedRun): string {
-  const { results } = run;
   const summaries = run.variants;
   const table = new Table({
     head: ['', ...summaries.map((s) => s.name)],
@@ -107,13 +106,13 @@ export function renderTerminal(run: AnalysedRun): string {
   if (measured.length > 0) parts.push(table.toString(), run.comparison.headline);
   else parts.push('Nothing was measured: no request was sent.');
   parts.push(...endpointsBlock(run));
-  if (results.gates.length > 0) {
+  if (run.gates.length > 0) {
     const gates = new Table({
       head: ['gate', 'actual', 'threshold', 'result'],
       style: { head: [], border: [] },
       chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     });
-    for (const gate of gateRows(results.gates)) {
+    for (const gate of gateRows(run.gates)) {
       // Cells are shown before the table is laid out: a picture is wider than what it shows.
       gates.push([
         showControls(gate.expression),
@@ -122,7 +121,7 @@ export function renderTerminal(run: AnalysedRun): string {
         gateMark(gate),
       ]);
     }
-    parts.push(`${gates.toString()}\nGates: ${gateSummary(results.gates)?.text}.`);
+    parts.push(`${gates.toString()}\nGates: ${gateSummary(run.gates)?.text}.`);
   }
   for (const notice of run.notices.saturation) {
     parts.push(`Warning: ${notice}`);

@@ -1,4 +1,4 @@
-import type { AnalysedRun } from '../analysis/analyse.ts';
+import type { GateJudge } from '../analysis/analyse.ts';
 import { median, type SummarisedTrial, trialValues } from '../analysis/variant-summary.ts';
 import type { Comparator, GateResult, Unit } from '../results/run.ts';
 import { formatMs } from '../text/format.ts';
@@ -129,19 +129,20 @@ export function formatValue(value: number, unit: Unit): string {
   return String(Math.round(value * 1000) / 1000);
 }
 
-/** The run's gates: evaluated when it completed, shown but not evaluated (never passed) otherwise. */
-export function evaluateRunGates(
-  gates: readonly Gate[],
-  run: Pick<AnalysedRun, 'outcome' | 'variants'>,
-): GateResult[] {
-  const { outcome } = run;
-  const withheld =
-    outcome.kind === 'failed'
-      ? 'the run failed'
-      : outcome.kind === 'interrupted'
-        ? 'the run was interrupted'
-        : undefined;
-  return evaluateGates(gates, run.variants, withheld);
+/**
+ * How analyse() judges a run by these gates: evaluated when it completed, shown but not evaluated
+ * (never passed) otherwise.
+ */
+export function judgeBy(gates: readonly Gate[]): GateJudge {
+  return ({ outcome, variants }) => {
+    const withheld =
+      outcome.kind === 'failed'
+        ? 'the run failed'
+        : outcome.kind === 'interrupted'
+          ? 'the run was interrupted'
+          : undefined;
+    return evaluateGates(gates, variants, withheld);
+  };
 }
 
 /** Whether every gate passed; null when no gate was set, or the run did not complete. */

@@ -4,7 +4,7 @@ import { EXIT, ToolError } from '../errors/tool-error.ts';
 import { fieldName, inOurWords } from '../text/wording.ts';
 import { decodeRecording } from './codec.ts';
 import { RESULTS_SCHEMA_VERSION, resultsDocumentSchema } from './results-document.ts';
-import type { RunResults, TrialResult } from './run.ts';
+import type { SavedRun, TrialResult } from './run.ts';
 
 /** A file that is not a results.json this version can read: bad input (exit 2). */
 export class ResultsFileError extends ToolError {
@@ -17,11 +17,11 @@ export class ResultsFileError extends ToolError {
 }
 
 /**
- * Reads a saved run back into the report the exporters render, histograms decoded. The file is
+ * Reads a saved run back, histograms decoded: what it measured, and the gates it was judged by. The file is
  * foreign input — it may be truncated, edited or made to harm — so every field is checked before any
  * report uses it, and the first problem is named with its place in the file.
  */
-export async function readResults(file: string): Promise<RunResults> {
+export async function readResults(file: string): Promise<SavedRun> {
   const notOurs = (reason: string): never => {
     throw new ResultsFileError(`${file}: not a deploy-bench results.json: ${reason}`);
   };
@@ -62,7 +62,14 @@ export async function readResults(file: string): Promise<RunResults> {
   // Read from the file as written, not from the checked copy, whose objects list their fields in
   // the schema's order: a re-render must be byte for byte the same.
   const results = json as z.input<typeof resultsDocumentSchema>;
-  return {
+  // A value with nothing measured behind it was written as null.
+  const gates = results.gates.map((g) => ({
+    ...g,
+    evaluated: g.evaluated ?? true,
+    actual: g.actual ?? Number.NaN,
+    threshold: g.threshold ?? Number.NaN,
+  }));
+  const measured = {
     tool: results.tool,
     startedAt: results.startedAt,
     ...(results.finishedAt ? { finishedAt: results.finishedAt } : {}),
@@ -74,13 +81,6 @@ export async function readResults(file: string): Promise<RunResults> {
     interrupted: results.interrupted,
     ...(results.failure ? { failure: results.failure } : {}),
     ...(results.shard ? { shard: results.shard } : {}),
-    // A value with nothing measured behind it was written as null.
-    gates: results.gates.map((g) => ({
-      ...g,
-      evaluated: g.evaluated ?? true,
-      actual: g.actual ?? Number.NaN,
-      threshold: g.threshold ?? Number.NaN,
-    })),
     variants: results.variants.map((variant, v) => ({
       name: variant.name,
       ...(variant.description ? { description: variant.description } : {}),
@@ -103,6 +103,7 @@ export async function readResults(file: string): Promise<RunResults> {
       ),
     })),
   };
+  return { results: measured, gates };
 }
 
 function decodeOrSay(

@@ -18,7 +18,10 @@ export interface SavedScenario {
   [field: string]: unknown;
 }
 
-/** Everything a run measured, before analysis: what the exporters render. */
+/**
+ * Everything a run measured, before analysis. Once measured it is never changed: a run found
+ * interrupted or failed while its reports are written is a new object (run/run-scenario.ts).
+ */
 export interface RunResults {
   tool: { name: string; version: string };
   startedAt: string;
@@ -36,7 +39,11 @@ export interface RunResults {
   variants: VariantResults[];
   /** A shard's run, or shards merged by `bench merge`. */
   shard?: ShardInfo;
-  /** The gates of the scenario and the command line, evaluated once every trial had run. */
+}
+
+/** A run read back from results.json: what it measured, and the gates it was judged by then. */
+export interface SavedRun {
+  results: RunResults;
   gates: GateResult[];
 }
 
@@ -101,7 +108,10 @@ export interface ShardInfo {
 export type Unit = 'ms' | 'percent' | 'count';
 export type Comparator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
-/** One gate for one variant, evaluated: what CI shows as a test case. */
+/**
+ * One gate for one variant, evaluated: what CI shows as a test case. Not a measurement (analyse()
+ * judges a run by its gates), but results.json keeps it, and results/ reads results.json.
+ */
 export interface GateResult {
   /** The gate for this variant, e.g. `preboot.longest < 2s` (a `*` gate yields one per variant). */
   expression: string;

@@ -67,7 +67,6 @@ export async function measureScenario(
           },
         }
       : {}),
-    gates: [],
     variants: scenario.variants.map((v) => ({
       name: v.name,
       ...(v.description ? { description: v.description } : {}),

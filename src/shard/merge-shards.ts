@@ -95,6 +95,5 @@ export function mergeShardResults(
     variants: [
       { ...(first.results.variants[0] as RunResults['variants'][number]), trials: [trial] },
     ],
-    gates: [],
   };
 }

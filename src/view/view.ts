@@ -8,7 +8,7 @@ import type { DeployEvent } from '../results/deploy-events.ts';
 import { isDeployEnd, isDetected } from '../results/deploy-events.ts';
 import { percentileMs } from '../results/histogram.ts';
 import type { Bucket, LongTransaction } from '../results/recording.ts';
-import type { RunResults, TrialResult } from '../results/run.ts';
+import type { GateResult, RunResults, TrialResult } from '../results/run.ts';
 import { decimate, type Point } from './decimate.ts';
 import {
   type CheckExampleRow,
@@ -73,6 +73,8 @@ export interface RunView {
   /** "The run failed: …" when it did not complete; shown first. */
   ended?: string;
   comparison: Comparison;
+  /** The run's gates, as analyse() judged them. */
+  gates: GateResult[];
   variants: VariantView[];
   notices: string[];
   /** Per endpoint and variant, when the scenario has `load.endpoints`; else empty. */
@@ -115,6 +117,7 @@ export function buildView(run: AnalysedRun): RunView {
     outcome,
     ...(ended ? { ended } : {}),
     comparison: run.comparison,
+    gates: run.gates,
     variants,
     notices,
     endpoints: endpointRows(run.variants),

@@ -32,7 +32,6 @@ function run(trials: TrialResult[]): RunResults {
     scenario: { name: 's' },
     interrupted: false,
     variants: [{ name: 'a', trials, hookLog: [] }],
-    gates: [],
   };
 }
 

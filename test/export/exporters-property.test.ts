@@ -13,7 +13,7 @@ import { markdownExporter } from '../../src/export/markdown.ts';
 import { renderResultsJson } from '../../src/export/results-json.ts';
 import { renderTerminal } from '../../src/export/terminal.ts';
 import { exportContext } from '../../src/export/write-reports.ts';
-import type { RunResults } from '../../src/results/run.ts';
+import type { GateResult } from '../../src/results/run.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
 
 /** Any character a terminal, an XML parser or a reader would act on; tab and newline are text. */
@@ -67,13 +67,13 @@ const foreign = fc.oneof(
   }),
 );
 
-/** The synthetic run with `text` wherever a foreign string can reach a report. */
-function reportWith(text: string): RunResults {
+/** The synthetic run, analysed, with `text` wherever a foreign string can reach a report. */
+function reportWith(text: string): AnalysedRun {
   const report = syntheticReport();
   report.scenario.name = text;
   report.scenario.description = text;
   report.failure = text;
-  report.gates = [
+  const gates: GateResult[] = [
     {
       expression: text,
       source: text,
@@ -100,7 +100,7 @@ function reportWith(text: string): RunResults {
   trial.recording.timeline[0] = { t: 2000, phase: 'triggered', detail: text };
   const [instance] = trial.recording.instances;
   if (instance) instance.id = text;
-  return report;
+  return analyse(report, () => gates);
 }
 
 const tags = (html: string) => html.match(/<[a-zA-Z!/]/g)?.length ?? 0;
@@ -119,7 +119,7 @@ describe('every exporter, fed random foreign strings', () => {
   it('writes JSON that parses and keeps every string exactly', () => {
     fc.assert(
       fc.property(foreign, (text) => {
-        const json = renderResultsJson(analyse(reportWith(text)));
+        const json = renderResultsJson(reportWith(text));
         expect(json).not.toMatch(RAW_CONTROL);
         const parsed = JSON.parse(json);
         // JSON escapes what it must (lone surrogates too): every string comes back exactly.
@@ -135,7 +135,7 @@ describe('every exporter, fed random foreign strings', () => {
     const files: string[] = [];
     fc.assert(
       fc.property(foreign, (text) => {
-        const xml = renderJunit(analyse(reportWith(text)));
+        const xml = renderJunit(reportWith(text));
         expect(xml).not.toMatch(RAW_CONTROL);
         const file = path.join(dir, `junit-${files.length}.xml`);
         writeFileSync(file, xml);
@@ -157,10 +157,10 @@ describe('every exporter, fed random foreign strings', () => {
   });
 
   /** An exporter's two arguments for a run: the run analysed, and the writer's context for it. */
-  const withContext = (results: RunResults): [AnalysedRun, ExportContext] => {
-    const run = analyse(results);
-    return [run, exportContext(() => run)];
-  };
+  const withContext = (run: AnalysedRun): [AnalysedRun, ExportContext] => [
+    run,
+    exportContext(() => run),
+  ];
 
   it('writes HTML in which a string never becomes markup', async () => {
     const [page] = await htmlExporter.render(...withContext(benign));
@@ -204,10 +204,10 @@ describe('every exporter, fed random foreign strings', () => {
   });
 
   it('writes a terminal summary that shows a string and never acts on it', () => {
-    const lines = renderTerminal(analyse(benign)).split('\n').length;
+    const lines = renderTerminal(benign).split('\n').length;
     fc.assert(
       fc.property(foreign, (text) => {
-        const terminal = renderTerminal(analyse(reportWith(text)));
+        const terminal = renderTerminal(reportWith(text));
         expect(terminal).not.toMatch(RAW_CONTROL);
         // A failure may span lines (a process's last stderr); nothing else adds one.
         if (!text.includes('\n')) expect(terminal.split('\n')).toHaveLength(lines);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../src/analysis/analyse.ts';
-import { evaluateGates } from '../../src/gates/evaluate.ts';
+import { exitCodeOf } from '../../src/analysis/outcome.ts';
+import { EXIT } from '../../src/errors/tool-error.ts';
+import { evaluateGates, judgeBy } from '../../src/gates/evaluate.ts';
 import { GateSyntaxError, parseGate } from '../../src/gates/parse.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
 
@@ -178,5 +180,42 @@ describe('evaluating gates against a known run', () => {
       passed: false,
       problem: 'no measured value for preboot.longest',
     });
+  });
+});
+
+describe('judging a run by its gates', () => {
+  const report = syntheticReport();
+  const gates = ['preboot.longest < 1s', 'stop-start.errors == 0'].map((s) =>
+    parseGate(s, ['stop-start', 'preboot']),
+  );
+
+  it('evaluates them on the figures of a completed run, and gives its exit code', () => {
+    const run = analyse(report, judgeBy(gates));
+    expect(run.gates.map((g) => [g.expression, g.evaluated, g.passed])).toEqual([
+      ['preboot.longest < 1.00 s', true, true],
+      ['stop-start.errors == 0', true, false],
+    ]);
+    expect(exitCodeOf(run)).toBe(EXIT.gateFailed);
+    expect(exitCodeOf(analyse(report, judgeBy(gates.slice(0, 1))))).toBe(EXIT.ok);
+    expect(exitCodeOf(analyse(report))).toBe(EXIT.ok);
+  });
+
+  it('shows them unevaluated, never passed, when the run did not complete', () => {
+    const interrupted = analyse({ ...report, interrupted: true }, judgeBy(gates));
+    expect(interrupted.gates.map((g) => [g.evaluated, g.passed, g.problem])).toEqual([
+      [false, false, 'not evaluated: the run was interrupted'],
+      [false, false, 'not evaluated: the run was interrupted'],
+    ]);
+    expect(exitCodeOf(interrupted)).toBe(EXIT.interrupted);
+    const failed = analyse({ ...report, failure: 'the disk is full' }, judgeBy(gates));
+    expect(failed.gates[0]?.problem).toBe('not evaluated: the run failed');
+    expect(exitCodeOf(failed)).toBe(EXIT.runFailed);
+  });
+
+  it('leaves what was measured as it was', () => {
+    const before = JSON.stringify(report);
+    const run = analyse(report, judgeBy(gates));
+    expect(run.results).toBe(report);
+    expect(JSON.stringify(report)).toBe(before);
   });
 });

@@ -84,7 +84,6 @@ trials: 2
     scenarioFile: 'golden.yaml',
     scenario,
     interrupted: false,
-    gates: [],
     variants: [
       {
         name: 'stop-start',

@@ -31,8 +31,13 @@ describe('the reports of a saved run', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('are the pinned ones, file by file', async () => {
-    const report = await readResults(path.join(RUN, 'results.json'));
-    await writeReports(analyse(report), out, [...FORMATS], () => {});
+    const saved = await readResults(path.join(RUN, 'results.json'));
+    await writeReports(
+      analyse(saved.results, () => saved.gates),
+      out,
+      [...FORMATS],
+      () => {},
+    );
     const written = readdirSync(out)
       .filter((f) => !f.startsWith('.'))
       .sort();
@@ -59,7 +64,8 @@ describe('the reports of a saved run', () => {
   });
 
   it('print the pinned terminal summary', async () => {
-    const run = analyse(await readResults(path.join(RUN, 'results.json')));
+    const saved = await readResults(path.join(RUN, 'results.json'));
+    const run = analyse(saved.results, () => saved.gates);
     const printed: string[] = [];
     const stdout = { write: (text: string) => printed.push(text) > 0 };
     printSummary(run, 'Report: reports/golden/index.html', stdout as NodeJS.WritableStream);
