@@ -68,6 +68,7 @@ export {
   type AnalysedTrial,
   type AnalysedVariant,
   analyse,
+  type GateJudge,
 } from './analysis/analyse.ts';
 export { exitCodeOf, type RunOutcome } from './analysis/outcome.ts';
 export { type TrialMetrics, trialMetrics } from './analysis/trial-metrics.ts';

@@ -77,7 +77,7 @@ export interface AnalysedRun {
 export type GateJudge = (run: Pick<AnalysedRun, 'outcome' | 'variants'>) => GateResult[];
 
 /** A run without gates. */
-export const NO_GATES: GateJudge = () => [];
+const NO_GATES: GateJudge = () => [];
 
 export function analyseTrial(result: TrialResult, where: string): AnalysedTrial {
   return {

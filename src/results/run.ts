@@ -108,10 +108,7 @@ export interface ShardInfo {
 export type Unit = 'ms' | 'percent' | 'count';
 export type Comparator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
-/**
- * One gate for one variant, evaluated: what CI shows as a test case. Not a measurement (analyse()
- * judges a run by its gates), but results.json keeps it, and results/ reads results.json.
- */
+/** One gate for one variant, evaluated: what CI shows as a test case, and results.json keeps. */
 export interface GateResult {
   /** The gate for this variant, e.g. `preboot.longest < 2s` (a `*` gate yields one per variant). */
   expression: string;

@@ -14,13 +14,15 @@ export interface RunOutput {
   /** Makes the place ready before anything is measured; throws a ToolError when it cannot be. */
   open(): Promise<void>;
   /**
-   * results.json as the run stands, after every trial: resolves to why it could not be written (a
-   * full disk), when it could not.
+   * results.json as the run stands, after every trial, rendered at once (the measurement goes on
+   * changing what `run` holds): resolves to why it could not be written (a full disk), when it
+   * could not.
    */
   checkpoint(run: AnalysedRun): Promise<string | undefined>;
   /**
-   * Every report asked for, results.json first, or only results.json. `run` is read again before
-   * each one: an abort while they are written still shows. Resolves to the files not written.
+   * Every report asked for, results.json first; or only results.json, when it was asked for. `run`
+   * is read again before each one: an abort while they are written still shows. Resolves to the
+   * files not written.
    */
   write(run: () => AnalysedRun, which: 'reports' | 'results.json'): Promise<OutputFailure[]>;
 }

@@ -1,10 +1,10 @@
-import { type AnalysedRun, analyse } from '../analysis/analyse.ts';
+import { type AnalysedRun, analyse, type GateJudge } from '../analysis/analyse.ts';
 import { judgeBy } from '../gates/evaluate.ts';
 import type { Gate } from '../gates/parse.ts';
 import type { RunResults } from '../results/run.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { type MeasureOptions, measureScenario } from './measure.ts';
-import { guarded } from './observer.ts';
+import { guarded, type RunObserver } from './observer.ts';
 import type { RunOutput } from './output.ts';
 
 export interface RunOptions extends Omit<MeasureOptions, 'checkpoint'> {
@@ -32,18 +32,38 @@ export async function runLoadedScenario(
     warn(`an observer of the run failed: ${(error as Error).message ?? error}`),
   );
   await output.open();
-  let results: RunResults = await measureScenario(loaded, {
+  const results = await measureScenario(loaded, {
     ...options,
     observer,
     checkpoint: (sofar) => output.checkpoint(analyse(sofar)),
   });
-  const judge = judgeBy(options.gates);
+  return writeRun(results, judgeBy(options.gates), { output, observer, signal, warn });
+}
+
+/**
+ * Judges and writes a measured run. An abort while the reports are written finishes them saying the
+ * run was interrupted; a report not written makes the run failed. Either is a new `RunResults`,
+ * analysed again, and results.json, when it went out before and was asked for, is written again so
+ * that it says what the exit code says.
+ */
+export async function writeRun(
+  measured: RunResults,
+  judge: GateJudge,
+  context: {
+    output: RunOutput;
+    observer: Pick<RunObserver, 'writingReports'>;
+    signal: AbortSignal;
+    warn: (line: string) => void;
+  },
+): Promise<AnalysedRun> {
+  const { output, signal, warn } = context;
+  let results = measured;
   let run = analyse(results, judge);
   const reanalyse = (changed: RunResults) => {
     results = changed;
     run = analyse(results, judge);
   };
-  observer.writingReports();
+  context.observer.writingReports?.();
   let interruptedWhileWriting = false;
   const failures = await output.write(() => {
     // An abort while the reports are written: they are finished (it takes a second) and say so.
@@ -59,8 +79,11 @@ export async function runLoadedScenario(
     const more = failures.length > 1 ? ` (and ${failures.length - 1} more)` : '';
     reanalyse({ ...results, failure: results.failure ?? `${first.message}${more}` });
   }
-  // results.json may have gone out before the abort or the failure: again, so that it says what
-  // the exit code says. A second failure to write it was told already.
-  if (interruptedWhileWriting || first) await output.write(() => run, 'results.json');
+  // A results.json that could not be written is not tried again: it would fail again.
+  const resultsWritten = failures.every((f) => f.format !== undefined && f.format !== 'json');
+  if ((interruptedWhileWriting || first) && resultsWritten) {
+    for (const { message } of await output.write(() => run, 'results.json'))
+      warn(`bench: ${message}`);
+  }
   return run;
 }
