@@ -1,12 +1,12 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT } from '../errors/tool-error.ts';
 import { OutputError } from '../export/write-file.ts';
+import { readBounded, UnreadableFile } from '../files/read-bounded.ts';
 import { parseSiegeUrls } from '../init/siege-urls.ts';
 import { type InitPlatform, PLATFORMS, siegeScenario, starterScenario } from '../init/templates.ts';
 import { formatProblem, ScenarioError } from '../scenario/errors.ts';
-import { readFailure } from '../scenario/files.ts';
 import { type LoadedScenario, loadScenarioFile, MAX_SCENARIO_BYTES } from '../scenario/load.ts';
 import { forTerminal } from '../text/escape.ts';
 import { defineCommandLine, SCENARIO_FILE } from './command-line.ts';
@@ -54,12 +54,10 @@ async function fromSiege(
     );
   let text: string;
   try {
-    if (statSync(file).size > MAX_SCENARIO_BYTES)
-      throw new UsageError(`--from-siege ${file}: larger than 1 MB; expected a URL file`);
-    text = await readFile(file, 'utf8');
+    text = (await readBounded(file, MAX_SCENARIO_BYTES)).toString('utf8');
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`--from-siege ${file}: cannot read it: ${readFailure(error)}`);
+    if (!(error instanceof UnreadableFile)) throw error;
+    throw new UsageError(`--from-siege ${file}: cannot read it: ${error.message}`);
   }
   // siege reads `<file` from its own folder; the scenario, from the scenario's (or, on standard
   // output, from wherever it is saved: an absolute path then).

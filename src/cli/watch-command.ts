@@ -1,5 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { readBounded } from '../files/read-bounded.ts';
 import { MAX_SCENARIO_BYTES } from '../scenario/load.ts';
 import { DURATION_HINT, parseDuration } from '../text/duration.ts';
 import { loadWatchScenario, type WatchSettings } from '../watch/watch-scenario.ts';
@@ -66,9 +66,8 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
 /** A scenario file's target and requests as written; its problems are the loader's to tell. */
 async function scenarioShape(file: string): Promise<{ embedded: boolean; endpoints: boolean }> {
   try {
-    // Too large, it is the loader's to refuse, not this to read.
-    if ((await stat(file)).size > MAX_SCENARIO_BYTES) return { embedded: false, endpoints: false };
-    const document = parse(await readFile(file, 'utf8'));
+    // Unreadable or too large, it is the loader's to refuse.
+    const document = parse((await readBounded(file, MAX_SCENARIO_BYTES)).toString('utf8'));
     return {
       embedded: document?.target?.platform !== undefined,
       endpoints: document?.load?.endpoints !== undefined,

@@ -1,6 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { EXIT, ToolError } from '../errors/tool-error.ts';
+import { readBounded, UnreadableFile } from '../files/read-bounded.ts';
 import { fieldName, inOurWords } from '../text/wording.ts';
 import { decodeRecording } from './codec.ts';
 import { RESULTS_SCHEMA_VERSION, resultsDocumentSchema } from './results-document.ts';
@@ -17,6 +17,12 @@ export class ResultsFileError extends ToolError {
 }
 
 /**
+ * A one-hour run of two variants is 6.4 MB (docs/performance.md): this is twenty of them, and keeps
+ * a file that is not one (a disk image, procfs) from taking gigabytes before it is refused.
+ */
+export const MAX_RESULTS_BYTES = 128 * 1024 * 1024;
+
+/**
  * Reads a saved run back, histograms decoded: what it measured, and the gates it was judged by. The file is
  * foreign input — it may be truncated, edited or made to harm — so every field is checked before any
  * report uses it, and the first problem is named with its place in the file.
@@ -27,18 +33,12 @@ export async function readResults(file: string): Promise<SavedRun> {
   };
   let json: unknown;
   try {
-    // Only a regular file: a FIFO would wait forever.
-    if (!(await stat(file)).isFile()) notOurs('not a regular file');
-    json = JSON.parse(await readFile(file, 'utf8'));
+    json = JSON.parse((await readBounded(file, MAX_RESULTS_BYTES)).toString('utf8'));
   } catch (error) {
-    if (error instanceof ResultsFileError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : error instanceof SyntaxError
-          ? `not JSON (${error.message})`
-          : (error as Error).message;
+    if (error instanceof UnreadableFile && error.message.startsWith('not a regular file'))
+      return notOurs(error.message);
+    if (!(error instanceof UnreadableFile || error instanceof SyntaxError)) throw error;
+    const reason = error instanceof SyntaxError ? `not JSON (${error.message})` : error.message;
     throw new ResultsFileError(`${file}: cannot read the results: ${reason}`);
   }
   const version =

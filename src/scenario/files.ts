@@ -1,5 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { readBounded, UnreadableFile } from '../files/read-bounded.ts';
 import type { LoadConfig, Scenario } from './schema.ts';
 
 /** A body or a CA file is a few kilobytes; anything far larger is a mistake (a disk image). */
@@ -30,17 +30,19 @@ export async function readScenarioFiles(scenario: Scenario, dir: string): Promis
   const bodies: Record<string, string> = Object.create(null);
   for (const [index, endpoint] of (scenario.load.endpoints ?? []).entries()) {
     if (endpoint.bodyFile === undefined) continue;
-    bodies[endpoint.name] = await readNamedFile(dir, endpoint.bodyFile, [
-      'load',
-      'endpoints',
-      index,
-      'bodyFile',
-    ]);
+    bodies[endpoint.name] = await readNamedFile(
+      dir,
+      endpoint.bodyFile,
+      ['load', 'endpoints', index, 'bodyFile'],
+      'a text file (binary bodies are not supported)',
+    );
   }
   const { target } = scenario;
   const caFile = 'url' in target ? target.tls?.ca : undefined;
   const ca =
-    caFile === undefined ? undefined : await readNamedFile(dir, caFile, ['target', 'tls', 'ca']);
+    caFile === undefined
+      ? undefined
+      : await readNamedFile(dir, caFile, ['target', 'tls', 'ca'], 'a PEM certificate file');
   if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----'))
     throw new ScenarioFileError(
       ['target', 'tls', 'ca'],
@@ -65,38 +67,22 @@ async function readNamedFile(
   dir: string,
   name: string,
   field: (string | number)[],
+  /** What the file should be, told when it is not text. */
+  expected: string,
 ): Promise<string> {
-  const file = path.resolve(dir, name);
+  let bytes: Buffer;
   try {
-    const info = await stat(file);
-    if (!info.isFile()) throw new ScenarioFileError(field, `"${name}" is not a regular file`);
-    if (info.size > MAX_SCENARIO_FILE_BYTES)
-      throw new ScenarioFileError(
-        field,
-        `"${name}" is ${info.size} bytes; expected at most ${MAX_SCENARIO_FILE_BYTES} (16 MB)`,
-      );
-    const bytes = await readFile(file);
-    try {
-      return strictUtf8.decode(bytes);
-    } catch {
-      // Decoded loosely, a binary body would be sent altered (each bad byte as U+FFFD).
-      throw new ScenarioFileError(
-        field,
-        `"${name}" is not UTF-8 text; expected a text file (binary bodies are not supported)`,
-      );
-    }
+    bytes = await readBounded(path.resolve(dir, name), MAX_SCENARIO_FILE_BYTES);
   } catch (error) {
-    if (error instanceof ScenarioFileError) throw error;
-    throw new ScenarioFileError(field, `cannot read "${name}": ${readFailure(error)}`);
+    if (!(error instanceof UnreadableFile)) throw error;
+    throw new ScenarioFileError(field, `cannot read "${name}": ${error.message}`);
+  }
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    // Decoded loosely, a binary body would be sent altered (each bad byte as U+FFFD).
+    throw new ScenarioFileError(field, `"${name}" is not UTF-8 text; expected ${expected}`);
   }
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Why a file could not be read, in words: the common cases named, the rest as Node says them. */
-export function readFailure(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  return (error as Error).message;
-}

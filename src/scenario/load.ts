@@ -1,4 +1,3 @@
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type Document,
@@ -12,10 +11,11 @@ import {
   visit,
 } from 'yaml';
 import type { z } from 'zod';
+import { readBounded, UnreadableFile } from '../files/read-bounded.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { fieldName, inOurWords } from '../text/wording.ts';
 import { ScenarioError, type ScenarioProblem } from './errors.ts';
-import { readFailure, readScenarioFiles, ScenarioFileError } from './files.ts';
+import { readScenarioFiles, ScenarioFileError } from './files.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { overrideSources, type ScenarioOverride } from './overrides.ts';
 import { endpointNames, type Scenario, scenarioSchema } from './schema.ts';
@@ -86,17 +86,10 @@ async function readScenarioText(file: string): Promise<string> {
   };
   let bytes: Buffer;
   try {
-    const info = await stat(file);
-    if (!info.isFile())
-      fail(
-        `cannot read the scenario: not a regular file${info.isDirectory() ? ' (a folder)' : ''}`,
-      );
-    if (info.size > MAX_SCENARIO_BYTES)
-      fail(`the scenario is ${info.size} bytes; expected at most ${MAX_SCENARIO_BYTES} (1 MB)`);
-    bytes = await readFile(file);
+    bytes = await readBounded(file, MAX_SCENARIO_BYTES);
   } catch (error) {
-    if (error instanceof ScenarioError) throw error;
-    return fail(`cannot read the scenario: ${readFailure(error)}`);
+    if (!(error instanceof UnreadableFile)) throw error;
+    return fail(`cannot read the scenario: ${error.message}`);
   }
   try {
     return strictUtf8.decode(bytes);

@@ -150,6 +150,12 @@ describe('bench init and bench validate', () => {
     expect((await bench('validate', elsewhere)).exitCode).toBe(0);
     const missing = await bench('init', '--from-siege', path.join(dir, 'none.txt'));
     expect(missing.stderr).toMatch(/--from-siege .*none\.txt: cannot read it: no such file/);
+    // procfs gives its size as 0: read whole, this took gigabytes.
+    const endless = await bench('init', '--from-siege', '/proc/self/pagemap');
+    expect(endless.exitCode).toBe(2);
+    expect(endless.stderr).toContain(
+      'bench: --from-siege /proc/self/pagemap: cannot read it: larger than 1 MB\n',
+    );
   });
 
   it('will not overwrite a file without --force', async () => {

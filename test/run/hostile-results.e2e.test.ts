@@ -248,6 +248,12 @@ describe('a saved results.json is foreign input', () => {
     }
   });
 
+  it('reads no more than its limit of a file whose size procfs gives as 0', async () => {
+    await expect(readResults('/proc/self/pagemap')).rejects.toThrow(
+      '/proc/self/pagemap: cannot read the results: larger than 128 MB',
+    );
+  });
+
   it('reads a file written before optional fields existed, with their defaults', async () => {
     const d = document();
     delete d.shard;
