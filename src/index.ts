@@ -10,6 +10,7 @@
  */
 
 import type { AnalysedRun } from './analysis/analyse.ts';
+import { OutputFolder } from './export/output-folder.ts';
 import { EXPORT_NAMES, type ExportName } from './export/registry.ts';
 import { runFolder } from './export/run-folder.ts';
 import { type Gate, parseGate } from './gates/parse.ts';
@@ -37,8 +38,9 @@ export interface RunScenarioOptions {
 
 /**
  * Runs a scenario (a file, or one already loaded) as `bench run` does: every variant × trial, gates
- * evaluated, reports written. Throws ScenarioError for a bad file (its gates included) and
- * GateSyntaxError for a bad gate in `options.gates`; returns the analysed run otherwise, failed or
+ * evaluated, reports written, the earlier run's reports in `outDir` replaced. Throws ScenarioError
+ * for a bad file (its gates included), GateSyntaxError for a bad gate in `options.gates` and
+ * OutputError for a folder that cannot be used (or that another run is writing into); returns the analysed run otherwise, failed or
  * not (see `run.outcome`, `run.gates`, `run.comparison`, and `exitCodeOf(run)` for `bench run`'s exit
  * code).
  */
@@ -53,14 +55,20 @@ export async function runScenario(
     ...(options.gates ?? []).map((g) => parseGate(g, variants, endpointNames(loaded.scenario))),
   ];
   const log = options.log ?? (() => {});
-  return runLoadedScenario(loaded, {
-    output: runFolder(options.outDir, options.formats ?? [...EXPORT_NAMES], log, loaded.env),
-    signal: options.signal ?? new AbortController().signal,
-    observer: observeAll(progressLines(log), options.observer ?? {}),
-    warn: log,
-    ...(options.trials !== undefined ? { trials: options.trials } : {}),
-    gates,
-  });
+  // The earlier run's reports in the folder are replaced, as `bench run --force` does.
+  const folder = await OutputFolder.open(options.outDir, 'replace');
+  try {
+    return await runLoadedScenario(loaded, {
+      output: runFolder(folder, options.formats ?? [...EXPORT_NAMES], log, loaded.env),
+      signal: options.signal ?? new AbortController().signal,
+      observer: observeAll(progressLines(log), options.observer ?? {}),
+      warn: log,
+      ...(options.trials !== undefined ? { trials: options.trials } : {}),
+      gates,
+    });
+  } finally {
+    folder.close();
+  }
 }
 
 export {

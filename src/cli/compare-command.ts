@@ -3,7 +3,7 @@ import { analyse } from '../analysis/analyse.ts';
 import { compareRuns, hasMeasuredTrial } from '../compare/compare-runs.ts';
 import { renderCompareFiles, renderCompareTerminal } from '../compare/render.ts';
 import { EXIT } from '../errors/tool-error.ts';
-import { makeFolder, writeFileAtomic } from '../export/write-file.ts';
+import { OutputFolder } from '../export/output-folder.ts';
 import { ResultsFileError, readResults } from '../results/read-results.ts';
 import { forTerminal } from '../text/escape.ts';
 import { defineCommandLine } from './command-line.ts';
@@ -53,9 +53,12 @@ export async function compareCommand(
       'reports',
       `${new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '')}-compare`,
     );
-  await makeFolder(outDir);
-  for (const file of renderCompareFiles(comparison))
-    await writeFileAtomic(outDir, file.name, file.content);
+  const folder = await OutputFolder.open(outDir, 'keep');
+  try {
+    for (const file of renderCompareFiles(comparison)) folder.write(file.name, file.content);
+  } finally {
+    folder.close();
+  }
   io.stdout.write(forTerminal(renderCompareTerminal(comparison)));
   io.stdout.write(`\nWrote compare.json, compare.md and junit.xml to ${outDir}\n`);
   return comparison.passed ? EXIT.ok : EXIT.gateFailed;

@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT } from '../errors/tool-error.ts';
-import { OutputError } from '../export/write-file.ts';
+import { OutputError } from '../export/output-error.ts';
 import { readBounded, UnreadableFile } from '../files/read-bounded.ts';
 import { parseSiegeUrls } from '../init/siege-urls.ts';
 import { type InitPlatform, PLATFORMS, siegeScenario, starterScenario } from '../init/templates.ts';

@@ -1,5 +1,5 @@
+import { OutputFolder } from '../export/output-folder.ts';
 import type { ExportName } from '../export/registry.ts';
-import { prepareOutputFolder } from '../export/write-file.ts';
 import { readResults } from '../results/read-results.ts';
 import { mergeShardResults } from '../shard/merge-shards.ts';
 import { defineCommandLine } from './command-line.ts';
@@ -21,12 +21,12 @@ export async function mergeCommand(
     args.files.map(async (file) => ({ file, results: (await readResults(file)).results })),
   );
   const merged = mergeShardResults(shards);
-  const release = await prepareOutputFolder(args.out, { force: args.force });
+  const folder = await OutputFolder.open(args.out, args.force ? 'replace' : 'refuse');
   try {
     // Shards are judged by no gate: a merge is judged by none either.
-    return await writeSavedRun({ results: merged, gates: [] }, args.out, args.formats, io);
+    return await writeSavedRun({ results: merged, gates: [] }, folder, args.formats, io);
   } finally {
-    release();
+    folder.close();
   }
 }
 

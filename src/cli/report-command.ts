@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { analyse } from '../analysis/analyse.ts';
 import { EXIT } from '../errors/tool-error.ts';
+import { OutputFolder } from '../export/output-folder.ts';
 import type { ExportName } from '../export/registry.ts';
-import { writeReports } from '../export/write-reports.ts';
+import { writeReportsInto } from '../export/write-reports.ts';
 import { readResults } from '../results/read-results.ts';
 import type { SavedRun } from '../results/run.ts';
 import { forTerminal } from '../text/escape.ts';
@@ -21,8 +22,13 @@ export async function reportCommand(
   io: CliIo,
 ): Promise<number> {
   const saved = await readResults(args.file);
-  const outDir = args.out ?? path.dirname(args.file);
-  return writeSavedRun(saved, outDir, args.formats, io);
+  // Beside the run's own files: a re-render replaces its reports.
+  const folder = await OutputFolder.open(args.out ?? path.dirname(args.file), 'keep');
+  try {
+    return await writeSavedRun(saved, folder, args.formats, io);
+  } finally {
+    folder.close();
+  }
 }
 
 /**
@@ -32,7 +38,7 @@ export async function reportCommand(
  */
 export async function writeSavedRun(
   saved: SavedRun,
-  outDir: string,
+  folder: OutputFolder,
   formats: ExportName[],
   io: CliIo,
 ): Promise<number> {
@@ -42,18 +48,18 @@ export async function writeSavedRun(
     skipped.push(line);
     io.stderr.write(`${forTerminal(line)}\n`);
   };
-  const written = await writeReports(run, outDir, formats, warn, io.env);
+  const written = await writeReportsInto(folder, run, formats, warn, io.env);
   if (written.length === 0) {
     printSummary(
       run,
-      `Wrote no files to ${outDir}: ${skipped.join('; ') || 'no format asked for'}`,
+      `Wrote no files to ${folder.dir}: ${skipped.join('; ') || 'no format asked for'}`,
       io.stdout,
     );
     return EXIT.runFailed;
   }
   printSummary(
     run,
-    `Wrote ${written.length} file${written.length === 1 ? '' : 's'} to ${outDir}`,
+    `Wrote ${written.length} file${written.length === 1 ? '' : 's'} to ${folder.dir}`,
     io.stdout,
   );
   return EXIT.ok;

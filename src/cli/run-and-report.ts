@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { exitCodeOf } from '../analysis/outcome.ts';
 import { EXIT } from '../errors/tool-error.ts';
+import { OutputFolder } from '../export/output-folder.ts';
 import type { ExportName } from '../export/registry.ts';
 import { runFolder } from '../export/run-folder.ts';
-import { prepareOutputFolder } from '../export/write-file.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';
 import type { MeasureOptions } from '../run/measure.ts';
@@ -69,9 +69,9 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
   // A closed terminal or SSH session (SIGHUP) is handled as Ctrl-C: the run stops and keeps its results.
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) io.signals.on(signal, interrupt);
-  let releaseOutDir = () => {};
+  let folder: OutputFolder | undefined;
   try {
-    releaseOutDir = await prepareOutputFolder(options.outDir, { force: options.force });
+    folder = await OutputFolder.open(options.outDir, options.force ? 'replace' : 'refuse');
     if (controller.signal.aborted) return EXIT.interrupted;
     const live = new LiveStats();
     const view = startProgress(
@@ -82,7 +82,7 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
     );
     progress = view;
     const run = await runLoadedScenario(options.loaded, {
-      output: runFolder(options.outDir, options.formats, warn, io.env),
+      output: runFolder(folder, options.formats, warn, io.env),
       signal: controller.signal,
       trials: options.trials,
       observer: observeAll(live, progressLines(view.log), {
@@ -97,20 +97,22 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
       gates: options.gates,
       warn,
     });
-    const index = path.join(options.outDir, 'index.html');
     io.stdout.write('\n');
-    printSummary(
-      run,
-      `Report: ${options.formats.includes('html') ? index : path.join(options.outDir, 'results.json')}`,
-      io.stdout,
-    );
+    printSummary(run, reportLine(folder), io.stdout);
     // A Ctrl-C after the reports were written still ends the command as interrupted.
     return controller.signal.aborted ? EXIT.interrupted : exitCodeOf(run);
   } finally {
     progress?.stop();
     for (const signal of signals) io.signals.off(signal, interrupt);
-    releaseOutDir();
+    folder?.close();
   }
+}
+
+/** The report to open: the page, else results.json, as written; none is named that was not. */
+function reportLine(folder: OutputFolder): string {
+  const written = (name: string) => folder.written.find((file) => path.basename(file) === name);
+  const report = written('index.html') ?? written('results.json');
+  return report ? `Report: ${report}` : `No report was written to ${folder.dir}`;
 }
 
 /** reports/<date-time>-<scenario>/, with -2, -3… when two runs start in the same second. */

@@ -3,8 +3,9 @@ import type { AnalysedRun } from '../analysis/analyse.ts';
 import type { Environment } from '../scenario/load.ts';
 import { buildView, type RunView } from '../view/view.ts';
 import { type ExportContext, ExporterUnavailable, type OutputFile } from './exporter.ts';
+import { OutputError } from './output-error.ts';
+import { OutputFolder } from './output-folder.ts';
 import { EXPORTERS, type ExportName } from './registry.ts';
-import { makeFolder, OutputError, writeFileAtomic } from './write-file.ts';
 
 /** Some reports could not be rendered or written; every other one was. Exit code 3. */
 export class ReportsNotWritten extends OutputError {
@@ -15,10 +16,8 @@ export class ReportsNotWritten extends OutputError {
 }
 
 /**
- * Renders the chosen formats and writes them into `dir`, results.json first. A format this machine
- * cannot produce is skipped with its one-line hint; a format that fails to render or to be written
- * does not stop the others, which are written all the same, and the failures are thrown together
- * at the end (ReportsNotWritten), one line each.
+ * Renders the chosen formats and writes them into `dir`, results.json first, beside the files
+ * already there: as `bench report` does, the folder locked while it writes. See writeReportsInto.
  */
 export async function writeReports(
   /** The run, or how to get it as it is now: read before each format, so that it may still change. */
@@ -29,7 +28,27 @@ export async function writeReports(
   /** Where GITHUB_STEP_SUMMARY is read from. */
   env: Environment = process.env,
 ): Promise<string[]> {
-  await makeFolder(dir);
+  const folder = await OutputFolder.open(dir, 'keep');
+  try {
+    return await writeReportsInto(folder, run, formats, log, env);
+  } finally {
+    folder.close();
+  }
+}
+
+/**
+ * Renders the chosen formats and writes them into an open folder, results.json first. A format this
+ * machine cannot produce is skipped with its one-line hint; a format that fails to render or to be
+ * written does not stop the others, which are written all the same, and the failures are thrown
+ * together at the end (ReportsNotWritten), one line each. Returns the files written.
+ */
+export async function writeReportsInto(
+  folder: OutputFolder,
+  run: AnalysedRun | (() => AnalysedRun),
+  formats: readonly ExportName[],
+  log: (line: string) => void,
+  env: Environment,
+): Promise<string[]> {
   const current = typeof run === 'function' ? run : () => run;
   const context = exportContext(current);
   const written: string[] = [];
@@ -49,7 +68,7 @@ export async function writeReports(
       continue;
     }
     try {
-      for (const file of files) written.push(await writeFileAtomic(dir, file.name, file.content));
+      for (const file of files) written.push(folder.write(file.name, file.content));
     } catch (error) {
       if (!(error instanceof OutputError)) throw error;
       failures.push({ format: name, message: error.message });

@@ -11,8 +11,6 @@ export interface OutputFailure {
  * run/ measures and decides what a failure means, and never touches a file itself.
  */
 export interface RunOutput {
-  /** Makes the place ready before anything is measured; throws a ToolError when it cannot be. */
-  open(): Promise<void>;
   /**
    * results.json as the run stands, after every trial, rendered at once (the measurement goes on
    * changing what `run` holds): resolves to why it could not be written (a full disk), when it

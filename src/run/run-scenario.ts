@@ -31,7 +31,6 @@ export async function runLoadedScenario(
   const observer = guarded(options.observer ?? {}, (error) =>
     warn(`an observer of the run failed: ${(error as Error).message ?? error}`),
   );
-  await output.open();
   const results = await measureScenario(loaded, {
     ...options,
     observer,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -131,6 +131,28 @@ variants:
     expect(existsSync(path.join(out, 'index.html'))).toBe(true);
     // results.json and the reports written after it say the same.
     expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain('The run was interrupted');
+  });
+
+  it('a second Ctrl-C while the reports are written leaves whole files only, and the next run no leftover', async () => {
+    const timeline = '{ warmup: 500ms, cooldown: 500ms }';
+    const { run, marker, out } = await interruptAt(/writing the reports/, 2, { timeline });
+    expect(run.exitCode).toBe(130);
+    nothingLeft(marker);
+    const temporary = () => readdirSync(out).filter((f) => f.endsWith('.tmp'));
+    // Each file is written whole between two signals: none is half-written.
+    expect(temporary()).toEqual([]);
+    expect(() => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'))).not.toThrow();
+    // What a run killed in the middle of a write (SIGKILL) would leave: the next run removes it.
+    writeFileSync(path.join(out, '.index.html.4242.7.tmp'), '<html');
+    const scenario = interruptibleScenario(marker, { timeline });
+    const next = await execa(
+      'node',
+      [BENCH, 'run', scenario, '--out', out, '--force', '--variant', 'preboot', '--export', 'json'],
+      { reject: false },
+    );
+    expect(next.exitCode, next.stderr).toBe(0);
+    nothingLeft(marker);
+    expect(temporary()).toEqual([]);
   });
 
   it('a second Ctrl-C quits at once, still leaving no process behind', async () => {

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCK_FILE, type OutputError, prepareOutputFolder } from '../../src/export/write-file.ts';
+import { LOCK_FILE } from '../../src/export/folder-lock.ts';
+import type { OutputError } from '../../src/export/output-error.ts';
+import { OutputFolder } from '../../src/export/output-folder.ts';
 import { BENCH } from '../helpers/scenarios.ts';
 import { startHttpServer, type TestServer } from '../helpers/servers.ts';
 
@@ -99,8 +101,11 @@ describe('the output folder', () => {
 
   it('is refused at once where Node would retry forever (/proc), empty, or over a folder it would replace', async () => {
     const refusal = (dir: string, force = false) =>
-      prepareOutputFolder(dir, { force }).then(
-        () => 'accepted',
+      OutputFolder.open(dir, force ? 'replace' : 'refuse').then(
+        (folder) => {
+          folder.close();
+          return 'accepted';
+        },
         (error: OutputError) => `${error.kind}: ${error.message}`,
       );
     expect(await refusal('/proc/deploy-bench-test/run')).toBe(
@@ -130,6 +135,10 @@ describe('the output folder', () => {
       const file = path.join(out, 'results.json');
       if (existsSync(file)) expect(() => JSON.parse(readFileSync(file, 'utf8'))).not.toThrow();
       expect(execFileSync('ls', ['-a', out], { encoding: 'utf8' })).not.toContain('.tmp');
+      // The last line names a report only when it was written.
+      const named = /^Report: (.*)$/m.exec(run.stdout)?.[1];
+      if (named === undefined) expect(run.stdout).toContain(`No report was written to ${out}`);
+      else expect(existsSync(named), `${named} is named`).toBe(true);
     } finally {
       execFileSync('umount', [mountPoint]);
     }

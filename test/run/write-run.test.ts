@@ -19,7 +19,6 @@ interface Written {
 function fakeOutput(fail: (which: Written['which'], attempt: number) => OutputFailure[]) {
   const writes: Written[] = [];
   const output: RunOutput = {
-    open: async () => {},
     checkpoint: async () => undefined,
     async write(run: () => AnalysedRun, which) {
       const { results } = run();
