@@ -19,8 +19,8 @@ export class OutputError extends ToolError {
 }
 
 /** A folder that cannot be made there is the choice of folder (exit 2); a full disk is not (exit 3). */
-export function kindOf(error: NodeJS.ErrnoException): OutputError['kind'] {
-  return ['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS'].includes(error.code ?? '')
+export function kindOf(error: { code?: unknown }): OutputError['kind'] {
+  return ['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS'].includes(String(error.code))
     ? 'path'
     : 'io';
 }

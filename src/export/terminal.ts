@@ -104,7 +104,7 @@ export function renderTerminal(run: AnalysedRun): string {
   const measured = run.variants.filter((v) => v.totals.overall.requests > 0);
   const parts = measured.map(siegeBlock);
   if (measured.length > 0) parts.push(table.toString(), run.comparison.headline);
-  else parts.push('Nothing was measured: no request was sent.');
+  else parts.push('Nothing was measured: no trial was recorded.');
   parts.push(...endpointsBlock(run));
   if (run.gates.length > 0) {
     const gates = new Table({

@@ -10,8 +10,9 @@ import { sleep } from '../process/sleep.ts';
 import type { RecorderOptions } from '../record/recorder.ts';
 import type { DeployEvent, DeployPhase } from '../results/deploy-events.ts';
 import { createLatencyHistogram, type Histogram, msToMicros } from '../results/histogram.ts';
+import type { Bucket } from '../results/recording.ts';
 import type { GeneratorLoad, TrialResult, TrialStatus } from '../results/run.ts';
-import { isFailure } from '../results/sample.ts';
+import { ERROR_KINDS, type ErrorKind, isFailure } from '../results/sample.ts';
 import {
   readScenarioFiles,
   ScenarioFileError,
@@ -21,6 +22,7 @@ import {
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { LoadConfig, Scenario, Variant } from '../scenario/schema.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
+import { formatCount, formatMs } from '../text/format.ts';
 import { fieldName } from '../text/wording.ts';
 import type { TrialObserver } from './observer.ts';
 import { InterruptedBeforeLoad, outcomeOf, ShardLateError, type TrialOutcome } from './outcome.ts';
@@ -149,12 +151,16 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
     let status: TrialStatus = 'completed';
     let failure: string | undefined;
     await parts.sleep(scenario.timeline.warmup, signal);
-    if (!signal.aborted && follower) {
+    // A target that answered no request of the warm-up (nothing listening, http:// to a TLS port)
+    // would make its deploy read as one that broke everything: the run stops, deploying nothing.
+    const warmUp = load.progress();
+    const unanswered = !signal.aborted && warmUp.requests > 0 && warmUp.errors === warmUp.requests;
+    if (!signal.aborted && !unanswered && follower) {
       // The deploy is another shard's (or an external command's): this one marks the scheduled
       // trigger and keeps its load on for the whole window every shard measures.
       observer.stage?.('deploying');
       emit('triggered', `scheduled (shard ${shard.index}/${shard.count} follows)`);
-    } else if (!signal.aborted) {
+    } else if (!signal.aborted && !unanswered) {
       observer.stage?.('deploying');
       emit('triggered', variant.strategy ?? variant.command);
       const deployAbort = new AbortController();
@@ -188,7 +194,7 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
       if (!signal.aborted) observer.stage?.('cool-down');
       await parts.sleep(scenario.timeline.cooldown, signal);
     }
-    if (shard) {
+    if (shard && !unanswered) {
       // Every shard measures the same span, whenever the deploy ended.
       await parts.sleep(shardSpanMs(scenario.timeline) - clock.now(), signal);
     }
@@ -199,6 +205,12 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
     // Taken before the target stops its instances at the end: a lane still up stays open.
     const lifecycle = target.lifecycle?.(clock.origin);
     if (lifecycle) recording.lifecycle = lifecycle;
+    if (unanswered) {
+      const reason = `${variant.name}, trial ${request.trial}: ${unansweredWarmUp(recording.overall, scenario.timeline.warmup)}; nothing was deployed`;
+      // Its after-trial hook still cleans up; the run stops on what the warm-up saw.
+      await hook('afterTrial', clock.now).catch(() => {});
+      return { kind: 'stopped', reason };
+    }
     const cpu = process.cpuUsage(cpuAtStart);
     const generator: GeneratorLoad = {
       cpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / Math.max(1, recording.durationMs),
@@ -226,6 +238,27 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
     await target.stop();
   }
 }
+
+/** What a warm-up in which every request failed saw: how many, and how they failed. */
+export function unansweredWarmUp(warmUp: Bucket, warmupMs: number): string {
+  const seen = [
+    ...ERROR_KINDS.filter((kind) => warmUp.errors[kind] > 0).map(
+      (kind) => `${formatCount(warmUp.errors[kind])} ${FAILURE_WORDS[kind]}`,
+    ),
+    ...Object.entries(warmUp.statuses)
+      .filter(([status]) => Number(status) >= 500)
+      .map(([status, count]) => `${formatCount(count)} answered ${status}`),
+  ];
+  return `no request succeeded in the ${formatMs(warmupMs)} warm-up (${formatCount(warmUp.requests)} sent: ${seen.join(', ')}): the target must answer, as expected, before its deploy is measured`;
+}
+
+const FAILURE_WORDS: Record<ErrorKind, string> = {
+  refused: 'refused (nothing listening?)',
+  reset: 'reset',
+  timeout: 'timed out',
+  other: 'failed otherwise (TLS, or a protocol the target does not speak?)',
+  check: 'failed their expect check',
+};
 
 /** The trial with every line of its deploy log, the after-trial hook's included. */
 function withLog(result: TrialResult, log: OutputLog): TrialResult {

@@ -97,7 +97,7 @@ variants:
     expect(results.variants.map((v) => v.trials)).toEqual([[], []]);
     expect(run.stderr).not.toContain('load started');
     expect(run.stdout + run.stderr).not.toMatch(/saturated/i);
-    expect(run.stdout).toContain('Nothing was measured: no request was sent.');
+    expect(run.stdout).toContain('Nothing was measured: no trial was recorded.');
   });
 
   it('during the warm-up', async () => {

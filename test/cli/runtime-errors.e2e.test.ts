@@ -45,7 +45,7 @@ variants: [{ name: a, strategy: preboot }, { name: b, strategy: stop-start }]
     expect(lines.at(-1)).toBe(
       'The run failed: the target did not come up: web.1@v1 exited (code 1) before it came up; the last lines of its stderr: (above)',
     );
-    expect(result.stdout).toContain('Nothing was measured: no request was sent.');
+    expect(result.stdout).toContain('Nothing was measured: no trial was recorded.');
     expect(result.stdout).not.toContain('Transactions');
   });
 

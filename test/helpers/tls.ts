@@ -37,14 +37,17 @@ export interface TlsServer {
   close(): Promise<void>;
 }
 
-/** An https server on 127.0.0.1; with `http2`, an HTTP/2 server that also speaks HTTP/1.1 (ALPN). */
+/**
+ * An https server on 127.0.0.1; with `http2`, an HTTP/2 server that also speaks HTTP/1.1 (ALPN),
+ * or only HTTP/2 with `http2: 'only'`.
+ */
 export async function startTlsServer(
   certificate: Certificate,
   handler: (
     req: http.IncomingMessage | http2.Http2ServerRequest,
     res: http.ServerResponse | http2.Http2ServerResponse,
   ) => void,
-  options: { http2?: boolean } = {},
+  options: { http2?: boolean | 'only' } = {},
 ): Promise<TlsServer> {
   const versions: string[] = [];
   const listener = (
@@ -55,7 +58,7 @@ export async function startTlsServer(
     handler(req, res);
   };
   const server = options.http2
-    ? http2.createSecureServer({ ...certificate, allowHTTP1: true }, listener)
+    ? http2.createSecureServer({ ...certificate, allowHTTP1: options.http2 !== 'only' }, listener)
     : https.createServer(certificate, listener);
   const sockets = new Set<{ destroy(): void }>();
   server.on('secureConnection', (socket) => {

@@ -6,6 +6,7 @@ import type { MeasuredLoad } from '../../src/measured-load/measured-load.ts';
 import { Recorder } from '../../src/record/recorder.ts';
 import type { DeployEvent } from '../../src/results/deploy-events.ts';
 import { createLatencyHistogram } from '../../src/results/histogram.ts';
+import { isFailure, type Sample } from '../../src/results/sample.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import type { ShardPlan } from '../../src/shard/plan.ts';
 import { runTrial, type TrialParts } from '../../src/trial/run-trial.ts';
@@ -45,6 +46,8 @@ function fakes(options: {
   onSleep?: (ms: number) => void;
   failHook?: 'beforeTrial' | 'afterTrial';
   openFails?: boolean;
+  /** Requests the load has finished by the end of the warm-up (they count in `progress()`). */
+  warmUp?: Sample[];
 }) {
   const log: string[] = [];
   const deploySignals: AbortSignal[] = [];
@@ -65,8 +68,12 @@ function fakes(options: {
   };
   const load = (): MeasuredLoad => {
     const recorder = new Recorder({ intervalMs: 100 });
+    const warmUp = options.warmUp ?? [];
     return {
-      start: () => log.push('load started'),
+      start: () => {
+        log.push('load started');
+        for (const sample of warmUp) recorder.record(sample);
+      },
       event: (event) => {
         log.push(`phase ${event.phase}`);
         recorder.event(event);
@@ -81,7 +88,11 @@ function fakes(options: {
       dispose: async () => {
         log.push('load disposed');
       },
-      progress: () => NO_PROGRESS,
+      progress: () => ({
+        ...NO_PROGRESS,
+        requests: warmUp.length,
+        errors: warmUp.filter(isFailure).length,
+      }),
     };
   };
   const parts: TrialParts = {
@@ -292,5 +303,42 @@ describe('a trial’s timeline', () => {
       reason: 'the target did not come up: no',
     });
     expect(log).toEqual(['target opened']);
+  });
+
+  it('deploys nothing when no request of the warm-up succeeded, and says what it saw', async () => {
+    const failed = (t: number, error: Sample['error'], status = 0): Sample => ({
+      user: 1,
+      t,
+      latencyMs: 1,
+      status,
+      bytes: 0,
+      ...(error ? { error } : {}),
+    });
+    const { log, parts } = fakes({
+      warmUp: [failed(0, 'refused'), failed(10, 'refused'), failed(20, undefined, 502)],
+    });
+    const outcome = await runTrial(trialOf(), parts);
+    expect(outcome).toEqual({
+      kind: 'stopped',
+      reason:
+        'v, trial 1: no request succeeded in the 2.00 s warm-up (3 sent: 2 refused (nothing listening?), 1 answered 502): the target must answer, as expected, before its deploy is measured; nothing was deployed',
+    });
+    expect(log.filter((l) => l.startsWith('driver') || l.startsWith('phase'))).toEqual([]);
+    expect(log.slice(-4)).toEqual([
+      'load stopped (drain)',
+      'hook afterTrial',
+      'load disposed',
+      'target stopped',
+    ]);
+  });
+
+  it('deploys as usual when one request of the warm-up succeeded', async () => {
+    const { parts } = fakes({
+      warmUp: [
+        { user: 1, t: 0, latencyMs: 1, status: 0, bytes: 0, error: 'refused' },
+        { user: 1, t: 5, latencyMs: 1, status: 200, bytes: 2 },
+      ],
+    });
+    expect(measuredTrial(await runTrial(trialOf(), parts)).status).toBe('completed');
   });
 });
