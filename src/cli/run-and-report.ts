@@ -8,7 +8,7 @@ import { runFolder } from '../export/run-folder.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { killAllGroups } from '../process/process-group.ts';
 import type { MeasureOptions } from '../run/measure.ts';
-import { observeAll, progressLines } from '../run/observer.ts';
+import { observeAll, progressLines, type RunObserver, recordingLine } from '../run/observer.ts';
 import { runLoadedScenario } from '../run/run-scenario.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { endpointNames } from '../scenario/schema.ts';
@@ -85,7 +85,7 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
       output: runFolder(folder, options.formats, warn, io.env),
       signal: controller.signal,
       trials: options.trials,
-      observer: observeAll(live, progressLines(view.log), {
+      observer: observeAll(live, progressLines(view.log), quietWatch(options, io), {
         // The status frame goes before the reports are written: nothing of it may be left after.
         writingReports() {
           view.stop();
@@ -106,6 +106,18 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
     for (const signal of signals) io.signals.off(signal, interrupt);
     folder?.close();
   }
+}
+
+/** Under --quiet a watch still says when its recording starts: scripts wait for it to deploy. */
+function quietWatch(options: RunAndReportOptions, io: CliIo): RunObserver {
+  if (!options.quiet || !options.watch) return {};
+  let variant = '';
+  return {
+    trialStarted: (trial) => {
+      variant = trial.variant;
+    },
+    loadStarted: () => io.stderr.write(`${forTerminal(recordingLine(variant))}\n`),
+  };
 }
 
 /** The report to open: the page, else results.json, as written; none is named that was not. */

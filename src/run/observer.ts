@@ -89,12 +89,14 @@ function fanOut(
 export function progressLines(write: (line: string) => void): RunObserver {
   let trials = 0;
   let warmupMs = 0;
+  let settleMs = 0;
   let watching = false;
   let variant = '';
   return {
     runStarted(plan) {
       trials = plan.trialsPerVariant;
       warmupMs = plan.warmupMs;
+      settleMs = plan.settleMs;
       watching = plan.watching ?? false;
     },
     resting(next, ms) {
@@ -102,12 +104,17 @@ export function progressLines(write: (line: string) => void): RunObserver {
     },
     trialStarted(trial) {
       variant = trial.variant;
-      write(`${variant}: trial ${trial.trial}/${trials} — starting the target`);
+      // A watch starts nothing: its first stage is the baseline.
+      write(
+        watching
+          ? `${variant}: the ${settleMs / 1000} s baseline, not recorded`
+          : `${variant}: trial ${trial.trial}/${trials} — starting the target`,
+      );
     },
     loadStarted() {
       write(
         watching
-          ? `${variant}: recording; deploy now — the watch ends at Ctrl-C (or --duration)`
+          ? recordingLine(variant)
           : `${variant}: load started; the deploy follows the ${warmupMs / 1000} s warm-up`,
       );
     },
@@ -117,4 +124,9 @@ export function progressLines(write: (line: string) => void): RunObserver {
       );
     },
   };
+}
+
+/** The line a watch's recording starts with: scripts wait for it to deploy (docs/watch.md). */
+export function recordingLine(variant: string): string {
+  return `${variant}: recording; deploy now — the watch ends at Ctrl-C (or --duration)`;
 }

@@ -192,6 +192,19 @@ describe('bench watch', () => {
     expect(trial.baseline.slowThresholdMs).toBe(recording.disruption.thresholdMs);
   }, 30_000);
 
+  it('says when to deploy even with --quiet, where it says nothing else', async () => {
+    const { url } = await startTarget();
+    const args = ['watch', url, '--duration', '500ms', '--baseline', '300ms', '--quiet'];
+    const result = await execa('node', [BENCH, ...args, '--out', outFolder(), '--export', 'json'], {
+      reject: false,
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    // docs/watch.md's CI recipe waits for this line before it deploys.
+    expect(result.stderr.trim()).toBe(
+      'watched: recording; deploy now — the watch ends at Ctrl-C (or --duration)',
+    );
+  }, 30_000);
+
   it("takes a scenario's load, not its variants, gates or their variables", async () => {
     const { url } = await startTarget();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-watch-scenario-'));
@@ -264,7 +277,9 @@ gates: ["push.errors == 0"]
       ['node', BENCH, 'watch', url, '--baseline', '20s', '--out', out, '--export', 'json'],
       (line) => lines.push(line),
     );
-    await until('the baseline', () => lines.some((l) => /starting the target/.test(l)));
+    // A watch starts nothing: its first line is its baseline.
+    await until('the baseline', () => lines.some((l) => /the 20 s baseline, not recorded/.test(l)));
+    expect(lines.join('\n')).not.toMatch(/starting the target/);
     await new Promise((resolve) => setTimeout(resolve, 500));
     bench.kill('SIGINT');
     const result = await bench;
