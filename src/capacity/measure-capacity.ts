@@ -12,16 +12,53 @@ export interface CapacityStep {
   non2xx: number;
 }
 
-export interface CapacityResult {
+export interface CapacitySummary {
+  /** The highest clean rate measured: no error, no non-2xx. */
+  capacity: number;
+  /**
+   * The last step was clean and still more than 10 % above the one before: the target was not
+   * saturated, and its capacity is at least `capacity`.
+   */
+  stillRising: boolean;
+  /** Half of the capacity: enough load to see a deploy, room left for the deploy itself. */
+  suggestedRate: number;
+  /** The clean step whose rate came closest to the suggested rate without passing it. */
+  suggestedUsers: { users: number; measuredRate: number };
+}
+
+export interface CapacityResult extends CapacitySummary {
   origin: string;
   durationSeconds: number;
   steps: CapacityStep[];
-  /** The highest clean rate measured: no error, no non-2xx. */
-  capacity: number;
-  /** Half of the capacity: enough load to see a deploy, room left for the deploy itself. */
-  suggestedRate: number;
-  /** The largest number of closed-model users measured below the suggested rate. */
-  suggestedUsers: number;
+}
+
+/** A rise below this between the last two steps is a plateau: the target is saturated. */
+const STILL_RISING = 1.1;
+
+/** What the steps say: the capacity, whether it is only a lower bound, and a load to test with. */
+export function summarizeCapacity(steps: readonly CapacityStep[]): CapacitySummary {
+  const clean = steps.filter((s) => s.errors === 0 && s.non2xx === 0);
+  const capacity = Math.max(0, ...clean.map((s) => s.requestsPerSecond));
+  const [last, previous] = [steps.at(-1), steps.at(-2)];
+  const stillRising =
+    last !== undefined &&
+    clean.includes(last) &&
+    last.requestsPerSecond === capacity &&
+    (previous === undefined || last.requestsPerSecond > STILL_RISING * previous.requestsPerSecond);
+  const suggestedRate = Math.floor(capacity / 2);
+  const below = clean.filter((s) => s.requestsPerSecond <= suggestedRate);
+  const closest = below.reduce<CapacityStep | undefined>(
+    (best, s) => (best === undefined || s.requestsPerSecond > best.requestsPerSecond ? s : best),
+    undefined,
+  );
+  return {
+    capacity,
+    stillRising,
+    suggestedRate,
+    suggestedUsers: closest
+      ? { users: closest.connections, measuredRate: Math.round(closest.requestsPerSecond) }
+      : { users: 1, measuredRate: Math.round(clean[0]?.requestsPerSecond ?? 0) },
+  };
 }
 
 /**
@@ -62,16 +99,10 @@ export async function measureCapacity(options: {
     steps.push(step);
     options.onStep?.(step);
   }
-  const clean = steps.filter((s) => s.errors === 0 && s.non2xx === 0);
-  const capacity = Math.max(0, ...clean.map((s) => s.requestsPerSecond));
-  const suggestedRate = Math.floor(capacity / 2);
-  const below = clean.filter((s) => s.requestsPerSecond <= suggestedRate);
   return {
     origin: options.origin,
     durationSeconds: options.durationSeconds,
     steps,
-    capacity,
-    suggestedRate,
-    suggestedUsers: below.length > 0 ? Math.max(...below.map((s) => s.connections)) : 1,
+    ...summarizeCapacity(steps),
   };
 }

@@ -5,7 +5,9 @@ import type { TargetConnection } from '../load/connection.ts';
 import { readScenarioFiles, withBodies } from '../scenario/files.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import type { RequestConfig } from '../scenario/schema.ts';
+import { DURATION_HINT, parseDuration } from '../text/duration.ts';
 import { forTerminal } from '../text/escape.ts';
+import { formatMs } from '../text/format.ts';
 import { openTarget, type Target, TargetError } from '../trial/target.ts';
 import { waitUntilReady } from '../trial/wait-ready.ts';
 import { defineCommandLine } from './command-line.ts';
@@ -24,7 +26,7 @@ const NEVER = new AbortController().signal;
 export async function capacityCommand(
   args: {
     target: string;
-    duration: number;
+    duration: string;
     connections: string;
   },
   io: CliIo,
@@ -35,8 +37,15 @@ export async function capacityCommand(
       `--connections: expected whole numbers from 1 to 10000, such as 1,4,16,64; got "${args.connections}"`,
     );
   }
-  if (!(args.duration > 0 && args.duration <= 600))
-    throw new UsageError('--duration: expected seconds from 1 to 600');
+  // A bare number is seconds, as it was before durations took units.
+  const stepMs = /^\d+(\.\d+)?$/.test(args.duration.trim())
+    ? Number(args.duration) * 1000
+    : parseDuration(args.duration);
+  if (stepMs === undefined || stepMs < 1000 || stepMs > 600_000)
+    throw new UsageError(
+      `--duration ${args.duration}: expected ${DURATION_HINT}, from 1s to 10m per step`,
+    );
+  const durationSeconds = stepMs / 1000;
 
   let origin: string;
   let request = DEFAULT_REQUEST;
@@ -94,7 +103,7 @@ export async function capacityCommand(
       origin,
       request,
       connections,
-      durationSeconds: args.duration,
+      durationSeconds,
       onStep: (s) =>
         io.stderr.write(
           `${String(s.connections).padStart(5)} connections: ${Math.round(s.requestsPerSecond)} requests/s\n`,
@@ -116,7 +125,7 @@ export async function capacityCommand(
       ]);
     }
     io.stdout.write(
-      `Capacity of ${origin} at steady state (autocannon, ${args.duration} s per step)\n${table.toString()}\n`,
+      `Capacity of ${origin} at steady state (autocannon, ${formatMs(stepMs)} per step)\n${table.toString()}\n`,
     );
     if (result.capacity === 0) {
       const worst = result.steps.reduce((n, s) => n + s.errors + s.non2xx, 0);
@@ -125,9 +134,19 @@ export async function capacityCommand(
       );
       return EXIT.runFailed;
     }
-    io.stdout.write(`Capacity: ${Math.round(result.capacity)} requests/s without errors.\n`);
+    const top = connections.at(-1) ?? 1;
+    const more = `try \`--connections ${connections.join(',')},${top * 4}\` for the ceiling`;
+    const rate = `${Math.round(result.capacity)} requests/s without errors`;
     io.stdout.write(
-      `Suggested deploy-test load (half of it): \`load: { model: open, rate: ${result.suggestedRate}/s }\`, or a closed model with \`users: ${result.suggestedUsers}\`.\n`,
+      !result.stillRising
+        ? `Capacity: ${rate}.\n`
+        : connections.length === 1
+          ? `Capacity: at least ${rate}: one step shows no ceiling; ${more}.\n`
+          : `Capacity: at least ${rate}: still rising at ${top} connections; ${more}.\n`,
+    );
+    const { users, measuredRate } = result.suggestedUsers;
+    io.stdout.write(
+      `Suggested deploy-test load (half of it): \`load: { model: open, rate: ${result.suggestedRate}/s }\`, or a closed model with \`users: ${users}\` (${measuredRate} requests/s measured with ${users} connection${users === 1 ? '' : 's'}).\n`,
     );
     return EXIT.ok;
   } finally {
@@ -145,10 +164,10 @@ export const capacityCommandLine = defineCommandLine(
         describe: 'a URL, or a scenario file',
       })
       .option('duration', {
-        type: 'number',
+        type: 'string',
         requiresArg: true,
-        default: 5,
-        describe: 'seconds per step',
+        default: '5s',
+        describe: 'per step, e.g. 2s (a bare number is seconds)',
       })
       .option('connections', {
         type: 'string',

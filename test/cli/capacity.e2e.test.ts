@@ -38,7 +38,7 @@ describe('capacity at steady state', () => {
     }
     expect(result.capacity).toBe(four?.requestsPerSecond);
     expect(result.suggestedRate).toBe(Math.floor((four?.requestsPerSecond ?? 0) / 2));
-    expect(result.suggestedUsers).toBe(1);
+    expect(result.suggestedUsers.users).toBe(1);
   });
 
   it('runs from the command line against a URL', async () => {
@@ -49,7 +49,7 @@ describe('capacity at steady state', () => {
         'capacity',
         `${server.origin}/`,
         '--duration',
-        '1',
+        '1s',
         '--connections',
         '2',
       ],
@@ -58,7 +58,9 @@ describe('capacity at steady state', () => {
       },
     );
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/Capacity: \d+ requests\/s without errors\./);
+    expect(run.stdout).toMatch(
+      /Capacity: at least \d+ requests\/s without errors: one step shows no ceiling; try `--connections \d+,\d+`/,
+    );
     const bad = await execa(
       'node',
       [path.join(REPO, 'bin/bench.js'), 'capacity', server.origin, '--connections', 'many'],
@@ -66,6 +68,16 @@ describe('capacity at steady state', () => {
     );
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/--connections: expected whole numbers from 1 to 10000/);
+    // A duration takes units, as everywhere else; too short a step measures nothing steady.
+    const short = await execa(
+      'node',
+      [path.join(REPO, 'bin/bench.js'), 'capacity', server.origin, '--duration', '500ms'],
+      { reject: false },
+    );
+    expect(short.exitCode).toBe(2);
+    expect(short.stderr).toContain(
+      '--duration 500ms: expected a duration such as 500ms, 5s, 2m or 1h, from 1s to 10m per step',
+    );
   });
 
   it('of a target that answers nothing: one line and exit code 3, no table of errors', async () => {
@@ -113,7 +125,9 @@ variants: [{ name: a, command: "true" }]
       );
       expect(run.exitCode, run.stderr).toBe(0);
       expect(run.stderr).toContain('measuring endpoint home, the first of 2');
-      expect(run.stdout).toMatch(/Capacity: \d+ requests\/s without errors\./);
+      expect(run.stdout).toMatch(
+        /Capacity: at least \d+ requests\/s without errors: one step shows no ceiling; try `--connections \d+,\d+`/,
+      );
     } finally {
       await tls.close();
     }
