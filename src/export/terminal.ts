@@ -27,7 +27,8 @@ function siegeBlock({ results: variant, trials, totals }: AnalysedVariant): stri
   ];
   const failed = trials.filter((t) => t.result.status === 'failed');
   const lines = [
-    `── ${variant.name}${variant.strategy ? ` (${variant.strategy})` : ''} · ${trials.length} trial${trials.length === 1 ? '' : 's'}`,
+    // The strategy when the name does not say it already ("stop-start (stop-start)").
+    `── ${variant.name}${variant.strategy && variant.strategy !== variant.name ? ` (${variant.strategy})` : ''} · ${trials.length} trial${trials.length === 1 ? '' : 's'}`,
     ...rows.map(([label, value]) => `${`${label}:`.padEnd(26)}${value.padStart(14)}`),
     ...failed.map((t) => `Trial ${t.result.trial} failed: ${t.result.failure}`),
   ];

@@ -92,7 +92,9 @@ function evaluateOne(gate: Gate, variant: string, variants: readonly GatedVarian
   const trials = leftValues.filter((v) => Number.isFinite(v)).length;
   const basis =
     trials <= 1
-      ? `${trials} trial`
+      ? trials === 0
+        ? 'no trial'
+        : '1 trial'
       : left.aggregation
         ? `${leftHow} of ${trials} trials`
         : `worst of ${trials} trials`;

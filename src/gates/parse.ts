@@ -80,12 +80,13 @@ function tokenize(text: string): Token[] {
 /**
  * Reads a gate such as `preboot.longest < 2s`, `*.errors == 0`, `median(preboot.during.p99) < 500ms`,
  * `preboot.availability >= 99.9%`, `preboot.longest < 0.2 * stop-start.longest` or, for one of the
- * scenario's `endpoints`, `preboot.endpoint(assets).errors == 0`.
+ * scenario's `endpoints`, `preboot.endpoint(assets).errors == 0`. Variant and endpoint names are
+ * checked against the scenario's when they are given, and taken as written when they are not.
  */
 export function parseGate(
   source: string,
-  variants: readonly string[],
-  endpoints: readonly string[] = [],
+  variants?: readonly string[],
+  endpoints?: readonly string[],
 ): Gate {
   const tokens = tokenize(source);
   let position = 0;
@@ -153,8 +154,8 @@ function readConstant(text: string): { value: number; unit: Unit | 'none' } | un
 
 function readPath(
   token: Token,
-  variants: readonly string[],
-  endpoints: readonly string[],
+  variants: readonly string[] | undefined,
+  endpoints: readonly string[] | undefined,
   allowWildcard: boolean,
 ): Omit<MetricRef, 'aggregation'> {
   const text = token.text;
@@ -183,7 +184,7 @@ function readPath(
   const endpointRef = /\.endpoint\(([^()]*)\)$/.exec(rest);
   const endpoint = endpointRef?.[1];
   if (endpointRef && endpoint !== undefined) {
-    if (!endpoints.includes(endpoint)) {
+    if (endpoints && !endpoints.includes(endpoint)) {
       throw new GateSyntaxError(
         endpoints.length === 0
           ? `endpoint(${endpoint}): the scenario has no load.endpoints to name`
@@ -199,7 +200,7 @@ function readPath(
       throw new GateSyntaxError('a threshold cannot use "*": name one variant', token.at + 1);
     return { variant: '*', ...scope };
   }
-  if (!variants.includes(rest)) {
+  if (variants && !variants.includes(rest)) {
     const known = variants.map((v) => `"${v}"`).join(', ');
     throw new GateSyntaxError(
       `unknown variant "${rest}"; the scenario's variants are ${known} (or * for each)`,

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import { readBounded, UnreadableFile } from '../files/read-bounded.ts';
 import type { LoadConfig, Scenario } from './schema.ts';
@@ -43,12 +44,33 @@ export async function readScenarioFiles(scenario: Scenario, dir: string): Promis
     caFile === undefined
       ? undefined
       : await readNamedFile(dir, caFile, ['target', 'tls', 'ca'], 'a PEM certificate file');
-  if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----'))
-    throw new ScenarioFileError(
-      ['target', 'tls', 'ca'],
-      `"${caFile}" holds no certificate; expected a PEM file with -----BEGIN CERTIFICATE-----`,
-    );
+  if (ca !== undefined) checkCertificates(ca, caFile as string);
   return { bodies, ...(ca !== undefined ? { ca } : {}) };
+}
+
+/**
+ * A CA file holds PEM certificates that can be read: one that cannot (a corrupt copy) would be left
+ * out by TLS without a word, and the target's certificate then refused for a reason the settings
+ * do not show.
+ */
+function checkCertificates(pem: string, name: string): void {
+  const field = ['target', 'tls', 'ca'];
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0)
+    throw new ScenarioFileError(
+      field,
+      `"${name}" holds no certificate; expected a PEM file with -----BEGIN CERTIFICATE-----`,
+    );
+  for (const [index, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      throw new ScenarioFileError(
+        field,
+        `"${name}": certificate ${index + 1} of ${blocks.length} cannot be read (${(error as Error).message}); expected PEM certificates as the CA exported them`,
+      );
+    }
+  }
 }
 
 /** The load as the generators send it: every body a file gave filled in. */

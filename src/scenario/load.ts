@@ -165,7 +165,9 @@ function parseScenarioWithGates(
         // The parser recurses: a file nested thousands deep exhausts its stack, not its grammar.
         message: /call stack/i.test(syntaxError.message)
           ? 'YAML: nested too deeply'
-          : `YAML syntax: ${syntaxError.message.split('\n')[0]}`,
+          : syntaxError.code === 'MULTIPLE_DOCS'
+            ? 'a scenario is one YAML document; this line starts another (remove the `---` or split the file)'
+            : `YAML syntax: ${syntaxError.message.split('\n')[0]}`,
       },
     ]);
   }

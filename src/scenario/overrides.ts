@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 
 /** One change to a scenario from the command line, applied to the file before it is validated. */
 export type ScenarioOverride =
@@ -26,14 +26,15 @@ export function parseOverride(text: string): ScenarioOverride {
     throw new OverrideSyntaxError(
       `--set ${text}: expected path=value, such as load.users=8 or timeline.warmup=5s`,
     );
-  let value: unknown;
-  try {
-    value = parse(text.slice(equals + 1));
-  } catch (error) {
+  // As a document, so that its warnings (an unknown tag such as !!js/function) are kept, not
+  // printed by Node as a warning block: the schema then says what the value should have been.
+  const document = parseDocument(text.slice(equals + 1), { prettyErrors: false });
+  const [syntaxError] = document.errors;
+  if (syntaxError)
     throw new OverrideSyntaxError(
-      `--set ${text}: the value is not YAML: ${(error as Error).message.split('\n')[0]}`,
+      `--set ${text}: the value is not YAML: ${syntaxError.message.split('\n')[0]}`,
     );
-  }
+  const value: unknown = document.toJS();
   return { source: text, path: pathKeys(path), value };
 }
 

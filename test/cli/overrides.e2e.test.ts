@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchInProcess } from '../helpers/cli.ts';
+import { BENCH } from '../helpers/scenarios.ts';
 import { type CountingServer, startCountingServer } from '../helpers/servers.ts';
 
 let server: CountingServer;
@@ -138,5 +140,26 @@ describe('bench run --set and its shorthands', () => {
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }
     expect(server.answered()).toBeGreaterThan(0);
+  });
+
+  it('tells a value with an unknown YAML tag in one line, without a Node warning block', async () => {
+    // A real process: Node prints its warnings to the process's own stderr.
+    const run = await execa(
+      'node',
+      [
+        BENCH,
+        'run',
+        '--set',
+        'load.users=!!js/function x',
+        '--out',
+        path.join(dir, 'no'),
+        scenario,
+      ],
+      { reject: false },
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      '--set load.users=!!js/function x: load.users: expected a number, got "x"',
+    );
   });
 });

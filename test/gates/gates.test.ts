@@ -31,6 +31,17 @@ describe('parsing gates', () => {
     expect(gate.right).toEqual({ kind: 'constant', value: 2000, unit: 'ms' });
   });
 
+  it('takes names as written when no scenario gives them (a library caller), checks them when one does', () => {
+    expect(parseGate('canary.endpoint(home).errors == 0').left).toMatchObject({
+      variant: 'canary',
+      endpoint: 'home',
+    });
+    expect(() => parseGate('canary.errors == 0', VARIANTS)).toThrow(/unknown variant "canary"/);
+    expect(() => parseGate('preboot.endpoint(home).errors == 0', VARIANTS, [])).toThrow(
+      /the scenario has no load.endpoints to name/,
+    );
+  });
+
   it('reads wildcards, phases, percentages and aggregations', () => {
     expect(parseGate('*.errors == 0', VARIANTS).left.variant).toBe('*');
     expect(parseGate('preboot.during.p99 < 500ms', VARIANTS).left).toMatchObject({
@@ -179,6 +190,7 @@ describe('evaluating gates against a known run', () => {
     expect(result).toMatchObject({
       passed: false,
       problem: 'no measured value for preboot.longest',
+      basis: 'no trial',
     });
   });
 });
