@@ -2,7 +2,13 @@ import { emptyBucket, mergeBucket } from '../results/bucket.ts';
 import type { Bucket } from '../results/recording.ts';
 import type { GateResult, RunResults, TrialResult, VariantResults } from '../results/run.ts';
 import { type Instance, trialInstances } from './instances.ts';
-import { omittedOutputNotes, saturationNotices, shardNotices, watchNotices } from './notices.ts';
+import {
+  omittedOutputNotes,
+  onlyClientErrorNotices,
+  saturationNotices,
+  shardNotices,
+  watchNotices,
+} from './notices.ts';
 import { type RunOutcome, runOutcome } from './outcome.ts';
 import { type TrialMetrics, trialMetrics } from './trial-metrics.ts';
 import { summarizeVariant, type VariantSummary } from './variant-summary.ts';
@@ -55,6 +61,8 @@ export interface RunNotices {
   watch: string[];
   /** Deploy and hook output left out. */
   omittedOutput: string[];
+  /** Requests answered only with 4xx, which count as successes without an `expect`. */
+  onlyClientErrors: string[];
 }
 
 /** A run with every figure the reports show, derived once: exporters only format it. */
@@ -136,6 +144,7 @@ export function analyse(results: RunResults, judge: GateJudge = NO_GATES): Analy
       saturation: saturationNotices(results),
       shard: shardNotices(results),
       watch: watchNotices(results),
+      onlyClientErrors: onlyClientErrorNotices(results),
       omittedOutput: variants.flatMap((variant) => [
         ...omittedOutputNotes(variant.name, variant.results.hookLog),
         ...variant.trials.flatMap((trial) => trial.omittedOutput),

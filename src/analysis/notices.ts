@@ -1,5 +1,7 @@
+import { emptyBucket, mergeBucket } from '../results/bucket.ts';
 import { isDetected } from '../results/deploy-events.ts';
 import { HEAD_LINES, type LogLine, MAX_LINE_CHARACTERS, TAIL_LINES } from '../results/log-line.ts';
+import type { Bucket, Phase } from '../results/recording.ts';
 import { type RunResults, SATURATED_ELU } from '../results/run.ts';
 import { formatMs } from '../text/format.ts';
 
@@ -13,6 +15,42 @@ export function saturationNotices(results: RunResults): string[] {
           `${variant.name}, trial ${trial.trial}: deploy-bench itself was saturated (its event loop was busy ${Math.round(100 * (trial.generator?.eventLoopUtilization ?? 0))} % of the time), so its own delays are in these figures; use fewer users, a lower rate, or more load.workers.`,
       ),
   );
+}
+
+/**
+ * Requests that never got a 2xx or 3xx and still count as successes: a 4xx is a success unless an
+ * `expect` says otherwise, so an endpoint answering 404 to every request would pass without a word.
+ */
+export function onlyClientErrorNotices(results: RunResults): string[] {
+  return results.variants.flatMap((variant) =>
+    variant.trials.flatMap((trial) => {
+      const { recording } = trial;
+      const parts: [string, Bucket][] = recording.endpoints?.length
+        ? recording.endpoints.map((e) => [`endpoint ${e.name}`, sumPhases(e.phases)])
+        : [['the target', recording.overall]];
+      return parts.flatMap(([what, bucket]) => {
+        const count = (test: (status: number) => boolean) =>
+          Object.entries(bucket.statuses)
+            .filter(([status]) => test(Number(status)))
+            .reduce((sum, [, n]) => sum + n, 0);
+        const answered = count((s) => s >= 200 && s < 400);
+        const clientErrors = Object.entries(bucket.statuses).filter(
+          ([status]) => Number(status) >= 400 && Number(status) < 500,
+        );
+        if (answered > 0 || clientErrors.length === 0 || bucket.errors.check > 0) return [];
+        const seen = clientErrors.map(([status, n]) => `${status} × ${n}`).join(', ');
+        return [
+          `${variant.name}, trial ${trial.trial}: ${what} never answered 2xx or 3xx (${seen}), and a 4xx counts as a success: if it should not, set its expect.status.`,
+        ];
+      });
+    }),
+  );
+}
+
+function sumPhases(phases: Record<Phase, Bucket>): Bucket {
+  const sum = emptyBucket();
+  for (const bucket of Object.values(phases)) mergeBucket(sum, bucket);
+  return sum;
 }
 
 /**

@@ -129,6 +129,7 @@ export function renderTerminal(run: AnalysedRun): string {
   }
   parts.push(...run.notices.shard);
   parts.push(...run.notices.watch);
+  parts.push(...run.notices.onlyClientErrors);
   parts.push(...run.notices.omittedOutput);
   // How the run ended is not here: the command prints it as its very last line (outcomeLine).
   // Names, failures and notices quote deploy output and the target: shown, never acted on.

@@ -95,6 +95,7 @@ export function buildView(run: AnalysedRun): RunView {
   notices.push(...run.notices.saturation);
   notices.push(...run.notices.shard);
   notices.push(...run.notices.watch);
+  notices.push(...run.notices.onlyClientErrors);
   if (
     variants.some((v) => v.trials.length > 0 && v.trials.every((t) => t.instances.length === 0))
   ) {

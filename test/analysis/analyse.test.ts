@@ -57,3 +57,38 @@ describe("a variant's totals, as siege's closing block shows them", () => {
     expect(totals).toMatchObject({ availability: 0, meanResponseMs: 0, transactionRate: 0 });
   });
 });
+
+describe('a notice for answers that count as successes but are not', () => {
+  const answered = (statuses: number[], check = false): TrialResult => {
+    const recorder = new Recorder();
+    statuses.forEach((status, i) =>
+      recorder.record({
+        user: 0,
+        t: 10 * i,
+        latencyMs: 1,
+        status,
+        bytes: 0,
+        ...(check ? { error: 'check' as const } : {}),
+      }),
+    );
+    return {
+      trial: 1,
+      status: 'completed',
+      startedAt: '',
+      recording: recorder.finish(100),
+      deployLog: [],
+    };
+  };
+
+  it('says when a target answered only 4xx, which pass without an expect', () => {
+    expect(analyse(run([answered([404, 404, 410])])).notices.onlyClientErrors).toEqual([
+      'a, trial 1: the target never answered 2xx or 3xx (404 × 2, 410 × 1), and a 4xx counts as a success: if it should not, set its expect.status.',
+    ]);
+  });
+
+  it('says nothing once one request got a 2xx or a 3xx, or when an expect judged them', () => {
+    expect(analyse(run([answered([404, 301])])).notices.onlyClientErrors).toEqual([]);
+    expect(analyse(run([answered([404, 404], true)])).notices.onlyClientErrors).toEqual([]);
+    expect(analyse(run([answered([0, 503])])).notices.onlyClientErrors).toEqual([]);
+  });
+});

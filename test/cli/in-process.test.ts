@@ -87,7 +87,7 @@ describe('the CLI run in-process, with injected output', () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'bench-in-process-'));
     const report = await benchInProcess(['report', GOLDEN_RUN, '--out', out, '--export', 'md']);
     expect(report.exitCode).toBe(EXIT.ok);
-    expect(report.stdout).toContain('── preboot (preboot) · 1 trial');
+    expect(report.stdout).toContain('── preboot · 1 trial');
     expect(report.stdout).toContain(`Wrote 1 file to ${out}`);
   });
 
