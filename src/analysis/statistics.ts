@@ -109,3 +109,50 @@ export function mannWhitney(a: readonly number[], b: readonly number[]): RankTes
   });
   return { p: Math.min(1, extreme / total), minimumP: mostExtreme / total };
 }
+
+/** What trials say about a difference between two sets of figures, and on what evidence. */
+export interface Evidence {
+  /** The difference is there in the trials: the rank test says so, or every pair of trials does. */
+  told: boolean;
+  /** Told by the rank test at 5 %: beyond the noise of the trials. */
+  beyondNoise: boolean;
+  /** In words, for the reports: the test and its p-value, or why there could be none. */
+  evidence: string;
+}
+
+/** Below this p-value, the rank test tells a difference from noise. */
+export const SIGNIFICANCE = 0.05;
+
+/**
+ * Whether the trials tell `a` from `b` — the one rule of the run's verdict and of `bench compare`.
+ * With trials enough for the rank test to reach 5 % (4 on each side), the test decides. With fewer,
+ * no difference can be told from noise; one is named only when every trial of `a` differs from
+ * every trial of `b` as `differs` says, and the evidence says it may be noise.
+ */
+export function tellApart(
+  a: readonly number[],
+  b: readonly number[],
+  differs: (x: number, y: number) => boolean,
+): Evidence {
+  const trials =
+    a.length === b.length
+      ? `${a.length} trial${a.length === 1 ? '' : 's'} each`
+      : `${a.length} and ${b.length} trials`;
+  const test = mannWhitney(a, b);
+  if (!test) return { told: false, beyondNoise: false, evidence: 'not measured on both sides' };
+  if (test.minimumP < SIGNIFICANCE) {
+    // Two-sided: the caller reads the direction from the medians.
+    const told = test.p < SIGNIFICANCE;
+    return {
+      told,
+      beyondNoise: told,
+      evidence: `rank test p = ${test.p.toPrecision(2)}, ${trials}`,
+    };
+  }
+  const everyPair = a.every((x) => b.every((y) => differs(x, y)));
+  return {
+    told: everyPair,
+    beyondNoise: false,
+    evidence: `${trials}: ${everyPair ? '' : 'the trials overlap, and are '}too few to tell a difference from noise; 4 trials each can`,
+  };
+}

@@ -1,10 +1,7 @@
 import { formatMs } from '../text/format.ts';
 import type { RunOutcome } from './outcome.ts';
-import { mannWhitney } from './statistics.ts';
+import { mannWhitney, SIGNIFICANCE, tellApart } from './statistics.ts';
 import type { SummaryMetric, VariantSummary } from './variant-summary.ts';
-
-/** A difference is called real when a two-sided rank test gives p below this. */
-export const SIGNIFICANCE = 0.05;
 
 /**
  * What the verdict ranks by, in order: what users felt first. The longest user wait counts failed
@@ -158,31 +155,20 @@ function decide(ranked: Named[], variantCount: number, outcome: RunOutcome): Dec
   const decidedBy = RANKED_BY.find((metric) => compareOn(metric, first, second) !== 0);
   if (!decidedBy) return none(`no difference between ${first.name} and ${second.name}`);
   const lead = leadOf(decidedBy, first, second);
-  const test = mannWhitney(
+  // The one rule of the verdict and of `bench compare` (analysis/statistics.ts tellApart).
+  const better = (x: number, y: number) =>
+    decidedBy === 'errors' ? x < y : Math.round(x) < Math.round(y);
+  const { told, beyondNoise, evidence } = tellApart(
     first.summary.metrics[decidedBy].values,
     second.summary.metrics[decidedBy].values,
+    better,
   );
-  if (!test) return { best: first.name, decidedBy, conclusion: lead };
-  const a = first.summary.metrics[decidedBy].values.length;
-  const b = second.summary.metrics[decidedBy].values.length;
-  const trials = a === b ? `${a} trial${a === 1 ? '' : 's'} each` : `${a} and ${b} trials`;
-  if (test.p < SIGNIFICANCE) {
-    return {
-      best: first.name,
-      decidedBy,
-      conclusion: `${lead} (beyond the noise: rank test p = ${test.p.toPrecision(2)}, ${trials})`,
-    };
-  }
-  if (test.minimumP >= SIGNIFICANCE) {
-    return {
-      best: first.name,
-      decidedBy,
-      conclusion: `${lead} (${trials}: too few to tell a difference from noise; 4 trials each can)`,
-    };
-  }
-  return none(
-    `${lead}, but within the noise (rank test p = ${test.p.toPrecision(2)}, ${trials}): no winner`,
-  );
+  if (!told) return none(`${lead}, but within the noise (${evidence}): no winner`);
+  return {
+    best: first.name,
+    decidedBy,
+    conclusion: `${lead} (${beyondNoise ? 'beyond the noise: ' : ''}${evidence})`,
+  };
 }
 
 /** "preboot's longest wait 37× shorter than stop-start's", on the figure that decided. */

@@ -1,7 +1,6 @@
 import type { AnalysedRun } from '../analysis/analyse.ts';
-import { mannWhitney } from '../analysis/statistics.ts';
+import { tellApart } from '../analysis/statistics.ts';
 import type { SummaryMetric } from '../analysis/variant-summary.ts';
-import { SIGNIFICANCE } from '../analysis/verdict.ts';
 import type { RunResults } from '../results/run.ts';
 
 /** The figures a change can make worse for users, lower being better for each. */
@@ -134,25 +133,17 @@ export function compareRuns(
   };
 }
 
+/** Worse and better as the verdict tells a winner: one rule (analysis/statistics.ts tellApart). */
 function judge(base: number[], head: number[], margin: number, unit: 'ms' | 'count') {
   const known = (values: number[]) => values.filter((v) => Number.isFinite(v));
   const b = known(base);
   const h = known(head);
-  if (b.length === 0 || h.length === 0)
-    return { worse: false, better: false, evidence: 'not measured on both sides' };
-  if (b.length >= 4 && h.length >= 4) {
-    const test = mannWhitney(b, h);
-    const p = test?.p ?? 1;
-    const evidence = `rank test p = ${p.toPrecision(2)} (${b.length} vs ${h.length} trials)`;
-    return { worse: p < SIGNIFICANCE, better: p < SIGNIFICANCE, evidence };
-  }
-  const everyPair = (from: number[], to: number[]) =>
-    from.every((x) => to.every((y) => worseBeyond(x, y, margin, unit)));
-  const trials =
-    b.length === 1 && h.length === 1 ? '1 trial each' : `${b.length} vs ${h.length} trials`;
+  const worse = tellApart(h, b, (x, y) => worseBeyond(y, x, margin, unit));
+  const better = tellApart(h, b, (x, y) => worseBeyond(x, y, margin, unit));
   return {
-    worse: everyPair(b, h),
-    better: everyPair(h, b),
-    evidence: `every pair of trials (${trials})`,
+    worse: worse.told,
+    better: better.told,
+    beyondNoise: worse.beyondNoise,
+    evidence: worse.told || !better.told ? worse.evidence : better.evidence,
   };
 }

@@ -168,6 +168,33 @@ describe('the verdict ranks what users felt', () => {
     );
   });
 
+  it('with too few trials for the test, names a winner only when every pair of trials agrees (as bench compare does)', () => {
+    const trials = (stalls: number[]) =>
+      summarizeVariant(stalls.map((stallMs, i) => deploy({ stallMs }, 'completed', i + 1)));
+    const overlapping = compareVariants(
+      [
+        { name: 'a', summary: trials([300, 500]) },
+        { name: 'b', summary: trials([320, 350]) },
+      ],
+      { kind: 'completed' },
+    );
+    expect(overlapping.best).toBeNull();
+    expect(overlapping.headline).toMatch(
+      /, but within the noise \(2 trials each: the trials overlap, and are too few to tell a difference from noise; 4 trials each can\): no winner$/,
+    );
+    const apart = compareVariants(
+      [
+        { name: 'a', summary: trials([300, 310]) },
+        { name: 'b', summary: trials([500, 520]) },
+      ],
+      { kind: 'completed' },
+    );
+    expect(apart.best).toBe('a');
+    expect(apart.headline).toMatch(
+      /\(2 trials each: too few to tell a difference from noise; 4 trials each can\)$/,
+    );
+  });
+
   it('names the same winner whatever the order of the variants', () => {
     // Waits count in whole milliseconds (101, 100, 101): b's is shortest, however they are listed.
     const a = { name: 'a', summary: summaryOf({ wait: 100.6, errors: 1, longest: 90 }) };

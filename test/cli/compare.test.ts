@@ -102,7 +102,7 @@ describe('bench compare', () => {
     const failed = suite.testcase.filter((c: { failure?: unknown }) => c.failure);
     expect(failed[0].name).toBe('preboot longest transaction');
     expect(failed[0].failure.message).toBe(
-      '105 ms → 950 ms (+804.8 %); every pair of trials (2 vs 2 trials)',
+      '105 ms → 950 ms (+804.8 %); 2 trials each: too few to tell a difference from noise; 4 trials each can',
     );
     expect(readFileSync(path.join(out, 'compare.md'), 'utf8')).toContain(
       '| preboot | longest transaction | 105 ms | 950 ms | +804.8 % | **REGRESSION** |',
@@ -138,7 +138,26 @@ describe('bench compare', () => {
     // The median moved by +37 %, beyond the margin, but the trials overlap.
     expect(longest.change).toBeGreaterThan(0.2);
     expect(longest.regression).toBe(false);
-    expect(longest.evidence).toMatch(/^rank test p = 0\.\d+ \(4 vs 4 trials\)$/);
+    expect(longest.evidence).toMatch(/^rank test p = 0\.\d+, 4 trials each$/);
+  });
+
+  it('says when a regression rests on too few trials to tell it from noise, as the verdict does', async () => {
+    // What the attack measured: one trial each, 115 ms → 141 ms.
+    const one = (ms: number) => ({
+      stopStart: steady(4000, 1),
+      preboot: [[ms, 0]] as [number, number][],
+    });
+    const { run, out } = await compare(saved('one-base', one(115)), saved('one-head', one(141)));
+    expect(run.exitCode).toBe(1);
+    const json = JSON.parse(readFileSync(path.join(out, 'compare.json'), 'utf8'));
+    const longest = json.deltas.find(
+      (d: { variant: string; metric: string }) =>
+        d.variant === 'preboot' && d.metric === 'longestTransactionMs',
+    );
+    expect(longest).toMatchObject({
+      regression: true,
+      evidence: '1 trial each: too few to tell a difference from noise; 4 trials each can',
+    });
   });
 
   it('reads the margin from --max-regression', async () => {
