@@ -154,13 +154,12 @@ function instanceLines(live: LiveStats, window: RateWindow, colors: Colors, now:
     return share > 0 ? colors.green(`◀ ${Math.round(100 * share)} % of traffic`) : '';
   };
   const rows: [string, string, string][] = live.platformInstances
-    ? live
-        .platformInstances()
-        .map((instance) => [
-          instance.id,
-          `${instance.state}${instance.state === 'up' && !instance.routed ? ', not routed' : ''} for ${seconds(instance.forMs)}`,
-          traffic(instance.id),
-        ])
+    ? live.platformInstances().map((instance) => [
+        instance.id,
+        `${instance.state}${instance.state === 'up' && !instance.routed ? ', not routed' : ''} for ${seconds(instance.forMs)}`,
+        // A stopped process receives nothing, whatever answered before it stopped.
+        instance.state === 'up' || instance.state === 'stopping' ? traffic(instance.id) : '',
+      ])
     : // An external target: the instances the load has seen, named by their header or release.
       [...window.answeredBy.keys()].map((id) => {
         const last = window.lastAnswered.get(id);
@@ -192,11 +191,20 @@ export function startProgress(
   const status = () => statusLines(live, window, colors, performance.now());
 
   if (mode === 'lines') {
+    // Shares are measured as often as on a terminal, whenever a block is printed: a block shows
+    // the traffic of the last moment, not the average since the last block.
+    const sampler = setInterval(() => {
+      if (live.trial > 0) measure(live, live.counters(), window, performance.now());
+    }, MIN_WINDOW_MS);
     const timer = setInterval(() => stream.write(`${status().join('\n')}\n`), PLAIN_EVERY_MS);
+    sampler.unref();
     timer.unref();
     return {
       log: (line) => stream.write(`${forTerminal(line)}\n`),
-      stop: () => clearInterval(timer),
+      stop: () => {
+        clearInterval(sampler);
+        clearInterval(timer);
+      },
     };
   }
 

@@ -124,4 +124,30 @@ variants: [{ name: stop-start, strategy: stop-start }]
     expect(after).not.toMatch(/req\/s|in flight/);
     expect(after).toContain('Longest transaction:');
   });
+
+  it('in the plain view, marks only instances that receive traffic now: never a stopped one', async () => {
+    const lanes = path.join(dir, 'plain-lanes.yaml');
+    // A 6 s boot: at least one block (every 5 s) falls while the old process is stopped.
+    writeFileSync(
+      lanes,
+      `name: plain lanes
+target:
+  platform:
+    app: { command: [node, ${JSON.stringify(SAMPLE_APP)}], env: { BOOT_MS: "6000", WORK_MS: "2" } }
+load: { users: 2 }
+timeline: { settle: 0s, warmup: 1500ms, cooldown: 500ms }
+variants: [{ name: stop-start, strategy: stop-start }]
+`,
+    );
+    const run = await execa('node', [BENCH, 'run', lanes, '--out', out(), '--export', 'json'], {
+      reject: false,
+      env: { CI: 'true' },
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const stopped = run.stderr
+      .split('\n')
+      .filter((line) => /^ {2}web\.1@v1 +stopped for/.test(line));
+    expect(stopped.length, run.stderr).toBeGreaterThan(0);
+    for (const line of stopped) expect(line).not.toContain('◀');
+  }, 60_000);
 });
