@@ -103,16 +103,57 @@ function validLine(file: string, { scenario, gates }: LoadedScenario): string {
   return `${file}: valid — ${target}, ${load}, ${variants}, ${plural(scenario.trials, 'trial')} each, ${plural(gates.length, 'gate')}`;
 }
 
-/** What validates but will not work here: the app's program is not installed. */
+/**
+ * What validates but will not work here: the app's program is not installed, or the script it or a
+ * deploy command runs is not where the scenario says (a starter's `server.js`, `./deploy.sh`).
+ */
 function scenarioWarnings({ scenario, dir, env }: LoadedScenario): string[] {
-  if (!('platform' in scenario.target)) return [];
-  const { app } = scenario.target.platform;
-  const program = Array.isArray(app.command) ? app.command[0] : firstWord(app.command);
-  if (program === undefined || findProgram(program, path.resolve(dir, app.cwd ?? '.'), env.PATH))
-    return [];
-  return [
-    `target.platform.app.command: the program "${program}" is not found${program.includes('/') ? '' : ' on PATH'}; the app would not start`,
-  ];
+  const warnings: string[] = [];
+  if ('platform' in scenario.target) {
+    const { app } = scenario.target.platform;
+    const cwd = path.resolve(dir, app.cwd ?? '.');
+    const words = Array.isArray(app.command) ? app.command : commandWords(app.command);
+    const [program, script] = words;
+    if (program !== undefined && !findProgram(program, cwd, env.PATH))
+      warnings.push(
+        `target.platform.app.command: the program "${program}" is not found${program.includes('/') ? '' : ' on PATH'}; the app would not start`,
+      );
+    else if (program !== undefined && missingScript(program, script, cwd))
+      warnings.push(
+        `target.platform.app.command: "${script}" is not in ${cwd}; the app would not start`,
+      );
+  }
+  scenario.variants.forEach((variant, index) => {
+    if (variant.command === undefined) return;
+    const [program, script] = commandWords(variant.command);
+    if (program === undefined) return;
+    const where = `variants[${index}].command`;
+    if (program.includes('/') && !findProgram(program, dir, env.PATH))
+      warnings.push(
+        `${where}: "${program}" is not an executable file in ${dir}; the deploy would fail`,
+      );
+    else if (missingScript(program, script, dir))
+      warnings.push(`${where}: "${script}" is not in ${dir}; the deploy would fail`);
+  });
+  return warnings;
+}
+
+/** Interpreters whose first argument is the script they run. */
+const INTERPRETERS = /^(node|nodejs|deno|bun|python\d*(\.\d+)?|ruby|perl|php|bash|sh|zsh)$/;
+
+/** `node server.js` whose server.js is not there; options (`-e`, `--watch`) are not scripts. */
+function missingScript(program: string, script: string | undefined, cwd: string): boolean {
+  if (!INTERPRETERS.test(path.basename(program))) return false;
+  if (script === undefined || script.startsWith('-') || !/^[\w./@+-]+$/.test(script)) return false;
+  return !existsSync(path.resolve(cwd, script));
+}
+
+/** A shell command's program and its first argument, when both are plain words. */
+function commandWords(command: string): string[] {
+  const words = command.trim().split(/\s+/);
+  const start = words.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+  const program = firstWord(command);
+  return program === undefined || start < 0 ? [] : words.slice(start, start + 2);
 }
 
 /** The program a shell command runs first, past `NAME=value` settings; undefined for shell syntax. */

@@ -17,8 +17,10 @@ export function printSummary(
   const outcome = outcomeLine(run.outcome);
   const last = outcome && forTerminal(outcome);
   if (!last) return;
-  // A reason of several lines (a process's last stderr) goes above, so that the verdict stays last.
-  const [headline, ...details] = last.split('\n');
-  if (details.length > 0) out.write(`${details.join('\n')}\n${headline} (above)\n`);
+  // A reason of several lines (a process's last stderr) goes above, set apart from the summary, so
+  // that the verdict stays last: "…; the last lines of its stderr:" then reads "… are above".
+  const [headline = '', ...details] = last.split('\n');
+  if (details.length > 0)
+    out.write(`\n${details.join('\n')}\n${headline.replace(/:\s*$/, '')} are above\n`);
   else out.write(`${last}\n`);
 }

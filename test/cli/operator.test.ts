@@ -26,6 +26,25 @@ describe('bench init and bench validate', () => {
     });
   }
 
+  it('warns, still valid, when the script of the app or of a deploy is not where the starter says', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-init-'));
+    const embedded = path.join(dir, 'embedded.yaml');
+    const command = path.join(dir, 'command.yaml');
+    await bench('init', '--out', embedded);
+    await bench('init', '--platform', 'command', '--out', command);
+    const before = await bench('validate', embedded, command);
+    expect(before.exitCode).toBe(0);
+    expect(before.stderr.split('\n').filter(Boolean)).toEqual([
+      `${embedded}: warning: target.platform.app.command: "server.js" is not in ${dir}; the app would not start`,
+      `${command}: warning: variants[0].command: "./deploy.sh" is not an executable file in ${dir}; the deploy would fail`,
+      `${command}: warning: variants[1].command: "./deploy.sh" is not an executable file in ${dir}; the deploy would fail`,
+    ]);
+    // Once they are there, nothing to say.
+    writeFileSync(path.join(dir, 'server.js'), '');
+    writeFileSync(path.join(dir, 'deploy.sh'), '#!/bin/sh\n', { mode: 0o755 });
+    expect((await bench('validate', embedded, command)).stderr).toBe('');
+  });
+
   it('offers endpoints, checks, keepAlive, TLS and HTTP/2 commented, valid once uncommented', async () => {
     for (const platform of PLATFORMS) {
       const text = starterScenario(platform);

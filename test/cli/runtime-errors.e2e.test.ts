@@ -43,7 +43,7 @@ variants: [{ name: a, strategy: preboot }, { name: b, strategy: stop-start }]
     // The line that says what is wrong is shown, not only Node's closing version line.
     expect(result.stdout).toMatch(/^ {4}Error: Cannot find module '.*app-not-edited-yet\.mjs'/m);
     expect(lines.at(-1)).toBe(
-      'The run failed: the target did not come up: web.1@v1 exited (code 1) before it came up; the last lines of its stderr: (above)',
+      'The run failed: the target did not come up: web.1@v1 exited (code 1) before it came up; the last lines of its stderr are above',
     );
     expect(result.stdout).toContain('Nothing was measured: no trial was recorded.');
     expect(result.stdout).not.toContain('Transactions');
