@@ -92,6 +92,8 @@ export function progressLines(write: (line: string) => void): RunObserver {
   let settleMs = 0;
   let watching = false;
   let variant = '';
+  /** The trial's trigger: phases count from it, as every report's time axis does. */
+  let trigger = 0;
   return {
     runStarted(plan) {
       trials = plan.trialsPerVariant;
@@ -119,8 +121,9 @@ export function progressLines(write: (line: string) => void): RunObserver {
       );
     },
     phase({ t, phase, detail }) {
+      if (phase === 'triggered') trigger = t;
       write(
-        `${variant}: ${(t / 1000).toFixed(2).padStart(7)} s  ${phase}${detail ? `  ${detail}` : ''}`,
+        `${variant}: ${((t - trigger) / 1000).toFixed(2).padStart(7)} s  ${phase}${detail ? `  ${detail}` : ''}`,
       );
     },
   };

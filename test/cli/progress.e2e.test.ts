@@ -79,6 +79,11 @@ describe('live progress', () => {
     expect(run.stderr).toMatch(
       /^only trial 1\/1 .*\n {2}(warm-up|deploying|cool-down) · .*req\/s/m,
     );
+    // Phases count from the trigger, as the reports' time axis does: the deploy (sleep 0.5) took
+    // at least half a second after it.
+    expect(run.stderr).toMatch(/^only: +0\.00 s {2}triggered/m);
+    const completed = /^only: +([\d.]+) s {2}completed/m.exec(run.stderr)?.[1];
+    expect(Number(completed)).toBeGreaterThanOrEqual(0.5);
   });
 
   it('says nothing but the summary with --quiet', async () => {
