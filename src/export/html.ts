@@ -98,7 +98,7 @@ export function renderHtml(view: RunView): string {
 <header>
 <h1>${e(view.title)}</h1>
 ${view.description ? `<p>${e(view.description)}</p>` : ''}
-<p class="meta"><span>${e(results.startedAt)}</span><span>${e(`${results.machine.hostname}, ${results.machine.cpus} CPUs, ${results.machine.platform}, Node ${results.machine.node}`)}</span><span>${e(`${results.tool.name} ${results.tool.version}`)}</span><span>${e(results.scenarioFile)}</span>${results.overrides ? `<span id="overrides">${e(`overrides: ${results.overrides.join(', ')}`)}</span>` : ''}<span>${trials} trial${trials === 1 ? '' : 's'} per variant</span></p>
+<p class="meta"><span>${e(results.startedAt)}</span><span>${e(`${results.machine.hostname}, ${results.machine.cpus} CPUs, ${results.machine.platform}, Node ${results.machine.node}`)}</span><span>${e(`${results.tool.name} ${results.tool.version}`)}</span><span>${e(results.scenarioFile)}</span>${view.load ? `<span id="load">${e(`load: ${view.load}`)}</span>` : ''}${results.overrides ? `<span id="overrides">${e(`overrides: ${results.overrides.join(', ')}`)}</span>` : ''}<span>${trials} trial${trials === 1 ? '' : 's'} per variant</span></p>
 </header>
 ${view.ended ? `<p class="ended" id="ended">${e(view.ended)}</p>` : ''}
 <p class="headline" id="headline">${headline(view)}</p>

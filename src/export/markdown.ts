@@ -18,6 +18,7 @@ export const markdownExporter: Exporter<'md'> = {
     const rows = comparisonTable(view.variants, { connections: view.showConnections });
     const lines = [
       `## deploy-bench: ${m(view.title)}`,
+      ...(view.load ? ['', `Load: ${m(view.load)}.`] : []),
       '',
       ...(view.ended ? endedLines(view.ended) : []),
       `**${m(view.comparison.headline)}**`,

@@ -25,6 +25,7 @@ export function renderResultsJson(run: AnalysedRun): string {
     /** How the run ended: completed, failed (exit 3) or interrupted (exit 130). */
     outcome: outcome.kind,
     interrupted: results.interrupted,
+    ...(results.load ? { load: results.load } : {}),
     /** Why the run failed: it stopped early, or a deploy failed. */
     failure: outcome.kind === 'failed' ? outcome.reason : (results.failure ?? null),
     /** null for a run that was not sharded. */

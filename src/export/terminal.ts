@@ -1,14 +1,19 @@
 import Table from 'cli-table3';
 import type { AnalysedRun, AnalysedVariant } from '../analysis/analyse.ts';
+import type { LoadUnder } from '../results/run.ts';
 import { forTerminal, showControls } from '../text/escape.ts';
 import { formatCount, formatMs } from '../text/format.ts';
 import { checkExampleRows, ENDPOINT_COLUMNS, endpointRows } from '../view/endpoints.ts';
+import { describeLoad } from '../view/load.ts';
 import { gateMark, gateRows, gateSummary } from '../view/table.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} secs`;
 
 /** siege's closing block, for one variant's trials taken together. */
-function siegeBlock({ results: variant, trials, totals }: AnalysedVariant): string {
+function siegeBlock(
+  { results: variant, trials, totals }: AnalysedVariant,
+  load: LoadUnder | undefined,
+): string {
   const { overall } = totals;
   const { success } = overall;
   const rows: [string, string][] = [
@@ -28,7 +33,7 @@ function siegeBlock({ results: variant, trials, totals }: AnalysedVariant): stri
   const failed = trials.filter((t) => t.result.status === 'failed');
   const lines = [
     // The strategy when the name does not say it already ("stop-start (stop-start)").
-    `── ${variant.name}${variant.strategy && variant.strategy !== variant.name ? ` (${variant.strategy})` : ''} · ${trials.length} trial${trials.length === 1 ? '' : 's'}`,
+    `── ${variant.name}${variant.strategy && variant.strategy !== variant.name ? ` (${variant.strategy})` : ''} · ${trials.length} trial${trials.length === 1 ? '' : 's'}${load ? ` · ${describeLoad(load)}` : ''}`,
     ...rows.map(([label, value]) => `${`${label}:`.padEnd(26)}${value.padStart(14)}`),
     ...failed.map((t) => `Trial ${t.result.trial} failed: ${t.result.failure}`),
   ];
@@ -103,7 +108,7 @@ export function renderTerminal(run: AnalysedRun): string {
 
   // Blocks of zeros for what never ran would read as a measurement: a variant that sent nothing has none.
   const measured = run.variants.filter((v) => v.totals.overall.requests > 0);
-  const parts = measured.map(siegeBlock);
+  const parts = measured.map((variant) => siegeBlock(variant, run.results.load));
   if (measured.length > 0) parts.push(table.toString(), run.comparison.headline);
   else parts.push('Nothing was measured: no trial was recorded.');
   parts.push(...endpointsBlock(run));

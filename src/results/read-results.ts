@@ -81,6 +81,7 @@ export async function readResults(file: string): Promise<SavedRun> {
     interrupted: results.interrupted,
     ...(results.failure ? { failure: results.failure } : {}),
     ...(results.shard ? { shard: results.shard } : {}),
+    ...(results.load ? { load: results.load } : {}),
     variants: results.variants.map((variant, v) => ({
       name: variant.name,
       ...(variant.description ? { description: variant.description } : {}),

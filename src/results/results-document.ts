@@ -41,6 +41,20 @@ export const resultsDocumentSchema = z.object({
   }),
   interrupted: z.boolean(),
   failure: z.string().nullable(),
+  // Written since the reports state the load; absent before.
+  load: z
+    .intersection(
+      z.discriminatedUnion('model', [
+        z.object({ model: z.literal('closed'), users: z.number().int().min(1) }),
+        z.object({ model: z.literal('open'), ratePerSecond: z.number().positive() }),
+      ]),
+      z.object({
+        workers: z.number().int().min(1),
+        keepAlive: z.boolean(),
+        endpoints: z.number().int().min(1),
+      }),
+    )
+    .optional(),
   shard: z
     .object({
       count: z.number().int().min(1).max(1000),

@@ -39,7 +39,22 @@ export interface RunResults {
   variants: VariantResults[];
   /** A shard's run, or shards merged by `bench merge`. */
   shard?: ShardInfo;
+  /** The load it was measured under; absent from a results.json written before it was kept. */
+  load?: LoadUnder;
 }
+
+/** The load a run was measured under, as every report states it. */
+export type LoadUnder = (
+  | { model: 'closed'; users: number }
+  | { model: 'open'; ratePerSecond: number }
+) & {
+  /** Generator threads (`load.workers`). */
+  workers: number;
+  /** False: a new connection for every request. */
+  keepAlive: boolean;
+  /** How many endpoints the requests went to; 1 for a single request. */
+  endpoints: number;
+};
 
 /** A run read back from results.json: what it measured, and the gates it was judged by then. */
 export interface SavedRun {

@@ -3,8 +3,9 @@ import { OutputLog } from '../deploy/bounded-log.ts';
 import { HookError, runHook } from '../deploy/hooks.ts';
 import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
-import type { RunResults, VariantResults } from '../results/run.ts';
+import type { LoadUnder, RunResults, VariantResults } from '../results/run.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
+import type { LoadConfig } from '../scenario/schema.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import { runTrial, type TrialRequest } from '../trial/run-trial.ts';
 import { type WatchOptions, watchTrial } from '../watch/watch-trial.ts';
@@ -51,6 +52,7 @@ export async function measureScenario(
     scenarioFile: loaded.file,
     ...(loaded.overrides ? { overrides: loaded.overrides } : {}),
     scenario,
+    load: loadUnder(scenario.load),
     interrupted: false,
     ...(options.shard
       ? {
@@ -188,4 +190,16 @@ export async function measureScenario(
   }
   await save(true);
   return results;
+}
+
+/** The load as every report states it: the model and its size, threads, connections, endpoints. */
+function loadUnder(load: LoadConfig): LoadUnder {
+  const common = {
+    workers: load.workers,
+    keepAlive: load.keepAlive,
+    endpoints: load.endpoints?.length ?? 1,
+  };
+  return load.model === 'open'
+    ? { model: 'open', ratePerSecond: load.rate, ...common }
+    : { model: 'closed', users: load.users, ...common };
 }

@@ -16,6 +16,7 @@ import {
   type EndpointRow,
   endpointRows,
 } from './endpoints.ts';
+import { describeLoad } from './load.ts';
 
 /** More points than this per series are thinned: a one-hour run still gives a light, fast page. */
 const MAX_POINTS_PER_SERIES = 2000;
@@ -67,6 +68,8 @@ export interface RunView {
   description?: string;
   /** The run the view shows, analysed. */
   run: AnalysedRun;
+  /** The load it was measured under, in words; absent from results saved before it was kept. */
+  load?: string;
   /** What was measured, as recorded (`run.results`). */
   results: RunResults;
   outcome: RunOutcome;
@@ -114,6 +117,7 @@ export function buildView(run: AnalysedRun): RunView {
     title: results.scenario.name,
     ...(results.scenario.description ? { description: results.scenario.description } : {}),
     run,
+    ...(results.load ? { load: describeLoad(results.load) } : {}),
     results,
     outcome,
     ...(ended ? { ended } : {}),

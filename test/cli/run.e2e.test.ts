@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { lastsThroughABoot, waitsForABoot } from '../helpers/boots.ts';
 import { REPO } from '../helpers/scenarios.ts';
 
@@ -36,6 +37,7 @@ interface InstanceJson {
 interface ResultsJson {
   schemaVersion: number;
   interrupted: boolean;
+  load: unknown;
   variants: { name: string; trials: TrialJson[] }[];
 }
 const readResults = (dir: string) =>
@@ -67,6 +69,21 @@ describe('bench run', () => {
     const results = readResults(out);
     expect(results.schemaVersion).toBe(1);
     expect(results.interrupted).toBe(false);
+    // The load it was measured under, typed in results.json and stated by every report.
+    const load = parse(readFileSync(path.join(REPO, 'scenarios/preboot.yaml'), 'utf8')).load;
+    expect(results.load).toEqual({
+      model: 'closed',
+      users: load.users,
+      workers: 1,
+      keepAlive: true,
+      endpoints: 1,
+    });
+    const stated = `${load.users} users (closed model), keep-alive`;
+    expect(run.stdout).toContain(`── preboot · 1 trial · ${stated}`);
+    expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain(`Load: ${stated}.`);
+    expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain(
+      `<span id="load">load: ${stated}</span>`,
+    );
     const [stopStart, preboot] = results.variants.map((v) => v.trials[0] as TrialJson);
     const bootMs = 4000;
     expect(stopStart?.longestTransactionMs).toBeGreaterThanOrEqual(0.9 * bootMs);
