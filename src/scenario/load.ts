@@ -182,7 +182,7 @@ function parseScenarioWithGates(
   }
 
   // Before the variables: a field an override replaces (a watch's variants) needs none of its own.
-  applyOverrides(document, overrides, file);
+  const made = applyOverrides(document, overrides, file);
   const variableProblems = interpolateEnv(document, env);
   if (variableProblems.length > 0) {
     throw new ScenarioError(
@@ -194,7 +194,9 @@ function parseScenarioWithGates(
   if (!result.success) {
     throw new ScenarioError(
       result.error.issues.map(
-        (issue) => overrideProblem(issue, overrides) ?? locateIssue(issue, document, at),
+        (issue) =>
+          overrideProblem(issue, overrides, made, (keys) => !document.hasIn(keys)) ??
+          locateIssue(issue, document, at),
       ),
     );
   }
@@ -261,13 +263,23 @@ function toPlainValue(
   }
 }
 
-/** `--set` and shorthands, written into the document before it is validated like the rest of it. */
+/**
+ * `--set` and shorthands, written into the document before it is validated like the rest of it.
+ * Returns, per override, the outermost field it made that the file did not have (`endpoints[1]`
+ * for `--set load.endpoints[1].weight=2` on one endpoint): a problem inside it is the override's.
+ */
 function applyOverrides(
   document: Document,
   overrides: readonly ScenarioOverride[],
   file: string,
-): void {
+): Map<ScenarioOverride, (string | number)[]> {
+  const made = new Map<ScenarioOverride, (string | number)[]>();
   for (const override of overrides) {
+    const missing = override.path.findIndex(
+      (_, depth) => !document.hasIn(override.path.slice(0, depth + 1)),
+    );
+    if (missing >= 0 && !('remove' in override))
+      made.set(override, override.path.slice(0, missing + 1));
     // A list grows by one at its end at most: `endpoints[5]` on two would leave a gap of nulls.
     override.path.forEach((key, depth) => {
       if (typeof key !== 'number') return;
@@ -295,29 +307,37 @@ function applyOverrides(
       ]);
     }
   }
+  return made;
 }
 
 /** A problem in a field an override set: told as the command line's, not at the file's line. */
 function overrideProblem(
   issue: z.core.$ZodIssue,
   overrides: readonly ScenarioOverride[],
+  made: ReadonlyMap<ScenarioOverride, readonly (string | number)[]>,
+  /** Whether the document has nothing at these keys: such a field is told as missing. */
+  missing: (keys: (string | number)[]) => boolean,
 ): ScenarioProblem | undefined {
   const issuePath = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
   const full = issue.code === 'unrecognized_keys' ? [...issuePath, issue.keys[0] ?? ''] : issuePath;
-  // The override that set this field or one inside it; for an unknown key, also the one that made
-  // it up by setting something under it (`--set nope.x=1`).
+  // The override that set this field or one inside it, or that made a field around it the file
+  // did not have (`--set nope.x=1`, `--set load.endpoints[1].weight=2` on one endpoint).
   const within = (outer: readonly unknown[], inner: readonly unknown[]) =>
     outer.length > 0 && outer.every((key, i) => inner[i] === key);
-  const madeUp = issue.code === 'unrecognized_keys';
   const override = [...overrides]
     .reverse()
-    .find((o) => !('remove' in o) && (within(o.path, full) || (madeUp && within(full, o.path))));
+    .find((o) => !('remove' in o) && (within(o.path, full) || within(made.get(o) ?? [], full)));
   if (!override) return undefined;
   return {
     // A flag or a command's argument is told as typed; a `--set` as what was set.
     file: /^(--|bench )/.test(override.source) ? override.source : `--set ${override.source}`,
     field: fieldName(full),
-    message: issue.code === 'unrecognized_keys' ? 'is not a field of the scenario' : issue.message,
+    message:
+      issue.code === 'unrecognized_keys'
+        ? 'is not a field of the scenario'
+        : missing(full)
+          ? `missing (${issue.message})`
+          : issue.message,
   };
 }
 

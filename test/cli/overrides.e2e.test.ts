@@ -142,6 +142,33 @@ describe('bench run --set and its shorthands', () => {
     expect(server.answered()).toBeGreaterThan(0);
   });
 
+  it('tells a problem inside an item a --set added as the --set’s, not at a line of the file', async () => {
+    const file = path.join(dir, 'one-endpoint.yaml');
+    writeFileSync(
+      file,
+      `name: one endpoint
+target: { url: "${server.origin}/" }
+load:
+  users: 1
+  endpoints:
+    - { name: home, path: / }
+variants: [{ name: a, command: "true" }]
+`,
+    );
+    const run = await benchInProcess([
+      'run',
+      '--out',
+      path.join(dir, 'never-2'),
+      '--set',
+      'load.endpoints[1].weight=2',
+      file,
+    ]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      '--set load.endpoints[1].weight=2: load.endpoints[1].name: missing (expected text)',
+    );
+  });
+
   it('tells a value with an unknown YAML tag in one line, without a Node warning block', async () => {
     // A real process: Node prints its warnings to the process's own stderr.
     const run = await execa(
