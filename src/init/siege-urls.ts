@@ -67,6 +67,12 @@ export function parseSiegeUrls(
     if (!URL.canParse(address) || !/^https?:$/.test(new URL(address).protocol))
       fail(line, `expected a URL such as http://host/path, got "${address}"`);
     const url = new URL(address);
+    // Kept in the scenario, they would be sent nowhere (an origin has none) and shown everywhere.
+    if (url.username !== '' || url.password !== '')
+      fail(
+        line,
+        'the URL carries credentials (user:password@); a scenario does not keep them: send an Authorization header instead (load.endpoints[].headers)',
+      );
     if (origin === undefined) origin = url.origin;
     else if (url.origin !== origin)
       fail(line, `${url.origin} is another origin than ${origin}: a scenario loads one target`);
@@ -114,6 +120,9 @@ export function parseSiegeUrls(
   return { origin: origin as string, endpoints: [...byLine.values()] };
 }
 
+/** A line or a variable, expanded, at most: variables that double each other grow without end. */
+const MAX_EXPANDED = 64 * 1024;
+
 /** `$(NAME)` and `${NAME}` from the file's own variables, as siege expands them. */
 function expand(
   text: string,
@@ -121,10 +130,15 @@ function expand(
   line: number,
   fail: (line: number, message: string) => never,
 ): string {
-  return text.replace(/\$(?:\((\w+)\)|\{(\w+)\})/g, (_, round?: string, curly?: string) => {
+  // Counted as it grows, so that a bomb fails before it is built.
+  let length = text.length;
+  return text.replace(/\$(?:\((\w+)\)|\{(\w+)\})/g, (reference, round?: string, curly?: string) => {
     const name = (round ?? curly) as string;
-    const value = variables.get(name);
-    return value ?? fail(line, `$(${name}) is not set earlier in the file`);
+    const value = variables.get(name) ?? fail(line, `$(${name}) is not set earlier in the file`);
+    length += value.length - reference.length;
+    if (length > MAX_EXPANDED)
+      fail(line, `the variables expand beyond ${MAX_EXPANDED} characters; expected a URL line`);
+    return value;
   });
 }
 

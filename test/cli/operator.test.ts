@@ -137,11 +137,21 @@ describe('bench init and bench validate', () => {
         `http://a.test/${'p'.repeat(9000)}\n`,
         /urls\.txt:1: the path is 9001 characters; a scenario takes 8192/,
       ],
+      // Each variable four times the last: 8 × 4^12 characters, built whole it failed the run.
+      [
+        'A=xxxxxxxx\nB=$(A)$(A)$(A)$(A)\nC=$(B)$(B)$(B)$(B)\nD=$(C)$(C)$(C)$(C)\nE=$(D)$(D)$(D)$(D)\nF=$(E)$(E)$(E)$(E)\nG=$(F)$(F)$(F)$(F)\nH=$(G)$(G)$(G)$(G)\nI=$(H)$(H)$(H)$(H)\nJ=$(I)$(I)$(I)$(I)\nK=$(J)$(J)$(J)$(J)\nL=$(K)$(K)$(K)$(K)\nM=$(L)$(L)$(L)$(L)\nhttp://a.test/$(M)\n',
+        /urls\.txt:\d+: the variables expand beyond 65536 characters; expected a URL line/,
+      ],
+      [
+        'http://user:s3cret@a.test/x\n',
+        /urls\.txt:1: the URL carries credentials \(user:password@\); a scenario does not keep them/,
+      ],
     ];
     for (const [text, message] of cases) {
       const run = await bench('init', '--from-siege', write(text));
       expect(run.exitCode, text).toBe(2);
       expect(run.stderr.trim(), text).toMatch(message);
+      expect(run.stderr).not.toContain('s3cret');
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
     }
     const embedded = await bench(
