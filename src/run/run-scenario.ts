@@ -40,7 +40,8 @@ export async function runLoadedScenario(
 }
 
 /**
- * Judges and writes a measured run. An abort while the reports are written finishes them saying the
+ * Judges and writes a measured run (only results.json when no trial was recorded: a page of no
+ * figures says nothing). An abort while the reports are written finishes them saying the
  * run was interrupted; a report not written makes the run failed. Either is a new `RunResults`,
  * analysed again, and results.json, when it went out before and was asked for, is written again so
  * that it says what the exit code says.
@@ -64,14 +65,19 @@ export async function writeRun(
   };
   context.observer.writingReports?.();
   let interruptedWhileWriting = false;
-  const failures = await output.write(() => {
-    // An abort while the reports are written: they are finished (it takes a second) and say so.
-    if (signal.aborted && !results.interrupted) {
-      interruptedWhileWriting = true;
-      reanalyse({ ...results, interrupted: true });
-    }
-    return run;
-  }, 'reports');
+  // With no trial recorded there is no figure to show: results.json says what happened, alone.
+  const recorded = measured.variants.some((variant) => variant.trials.length > 0);
+  const failures = await output.write(
+    () => {
+      // An abort while the reports are written: they are finished (it takes a second) and say so.
+      if (signal.aborted && !results.interrupted) {
+        interruptedWhileWriting = true;
+        reanalyse({ ...results, interrupted: true });
+      }
+      return run;
+    },
+    recorded ? 'reports' : 'results.json',
+  );
   for (const { message } of failures) warn(`bench: ${message}`);
   const [first] = failures;
   if (first) {

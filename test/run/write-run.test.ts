@@ -103,4 +103,17 @@ describe('writing a measured run', () => {
     const { warnings } = await write(output, abort.signal);
     expect(warnings).toEqual(['bench: cannot write results.json']);
   });
+
+  it('writes only results.json when no trial was recorded', async () => {
+    const { output, writes } = fakeOutput(() => []);
+    const empty = syntheticReport();
+    for (const variant of empty.variants) variant.trials = [];
+    await writeRun({ ...empty, failure: 'the target did not come up' }, gates, {
+      output,
+      observer: {},
+      signal: new AbortController().signal,
+      warn: () => {},
+    });
+    expect(writes.map((w) => w.which)).toEqual(['results.json']);
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -252,6 +252,7 @@ gates: ["push.errors == 0"]
   }, 30_000);
 
   it('refuses a target that answers nothing in the baseline (exit 3), and ends at Ctrl-C during it (130)', async () => {
+    const downOut = outFolder();
     const down = await execa(
       'node',
       [
@@ -261,7 +262,7 @@ gates: ["push.errors == 0"]
         '--baseline',
         '500ms',
         '--out',
-        outFolder(),
+        downOut,
       ],
       { reject: false, all: true },
     );
@@ -269,6 +270,9 @@ gates: ["push.errors == 0"]
     expect(down.all).toMatch(
       /no request succeeded in the 500 ms baseline \(all \d+ failed\): a watch needs the target up/,
     );
+    // Nothing was recorded: no page of empty figures, results.json alone says what happened.
+    expect(readdirSync(downOut)).toEqual(['results.json']);
+    expect(down.all).toContain(`Report: ${path.join(downOut, 'results.json')}`);
 
     const { url } = await startTarget();
     const out = outFolder();
