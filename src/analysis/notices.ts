@@ -132,6 +132,16 @@ export function watchNotices(results: RunResults): string[] {
         notices.push(
           `${where}: releases ${baseline.releases.join(', ')} answered the baseline: a deploy may have begun before the recording did.`,
         );
+      // A stall that began in the baseline: the recording saw only its end.
+      const threshold = baseline?.slowThresholdMs ?? Number.POSITIVE_INFINITY;
+      if (baseline?.cut && baseline.cut.oldestMs > threshold)
+        notices.push(
+          `${where}: the baseline ended with ${baseline.cut.count} request${baseline.cut.count === 1 ? '' : 's'} in flight, the oldest for ${formatMs(baseline.cut.oldestMs)} (longer than the ${formatMs(threshold)} threshold): a deploy may have begun before the recording did, and the wait before it is not in these figures; start the watch earlier.`,
+        );
+      else if (baseline?.slowestMs !== undefined && baseline.slowestMs > threshold)
+        notices.push(
+          `${where}: a request of the baseline took ${formatMs(baseline.slowestMs)}, longer than the ${formatMs(threshold)} threshold: a deploy may have begun before the recording did.`,
+        );
       const [start, end] = recording.timeline;
       if (isDetected(recording.timeline) && start && end)
         notices.push(

@@ -126,6 +126,13 @@ export const resultsDocumentSchema = z.object({
                 releases: z.array(z.string()).max(1000),
                 p99Ms: z.number().nullable(),
                 slowThresholdMs: z.number().positive(),
+                slowestMs: z.number().nonnegative().optional(),
+                cut: z
+                  .object({
+                    count: z.number().int().nonnegative(),
+                    oldestMs: z.number().nonnegative(),
+                  })
+                  .optional(),
               })
               .optional(),
           }),

@@ -92,6 +92,10 @@ export interface WatchBaseline {
   /** Of its successful requests; null when none succeeded. */
   p99Ms: number | null;
   slowThresholdMs: number;
+  /** The longest request that ended in it; absent from results saved before it was kept. */
+  slowestMs?: number;
+  /** Requests cut at its end, and how long the oldest had waited: a stall that began before. */
+  cut?: { count: number; oldestMs: number };
 }
 
 export interface GeneratorLoad {

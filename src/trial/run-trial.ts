@@ -313,6 +313,10 @@ export interface SettleBaseline {
   latency: Histogram;
   /** The releases that answered, in order of first answer. */
   releases: string[];
+  /** The longest request that ended in it, failed ones included. */
+  slowestMs: number;
+  /** Requests still in flight at its end, and how long the oldest had waited. */
+  inFlightAtEnd: { count: number; oldestMs: number };
 }
 
 /**
@@ -332,14 +336,18 @@ export async function settle(
     failures: 0,
     latency: createLatencyHistogram(),
     releases: [],
+    slowestMs: 0,
+    inFlightAtEnd: { count: 0, oldestMs: 0 },
   };
   if (ms <= 0 || signal.aborted) return baseline;
+  const clock = startClock();
   const unrecorded = createLoadGenerator({
     target,
     load,
-    clock: startClock(),
+    clock,
     onSample: (sample) => {
       baseline.requests++;
+      baseline.slowestMs = Math.max(baseline.slowestMs, sample.latencyMs);
       if (isFailure(sample)) baseline.failures++;
       else baseline.latency.recordValue(msToMicros(sample.latencyMs));
       const { release } = sample;
@@ -354,6 +362,11 @@ export async function settle(
   });
   unrecorded.start();
   await sleep(ms, signal);
+  const { count, oldestStart } = unrecorded.inFlight();
+  baseline.inFlightAtEnd = {
+    count,
+    oldestMs: oldestStart === undefined ? 0 : clock.now() - oldestStart,
+  };
   await unrecorded.stop(signal.aborted ? 'abort' : end);
   return baseline;
 }

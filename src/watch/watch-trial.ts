@@ -112,6 +112,8 @@ async function watched(request: TrialRequest, watch: WatchOptions): Promise<Tria
         releases: baseline.releases,
         p99Ms: baseline.latency.totalCount > 0 ? percentileMs(baseline.latency, 99) : null,
         slowThresholdMs: threshold.ms,
+        slowestMs: baseline.slowestMs,
+        ...(baseline.inFlightAtEnd.count > 0 ? { cut: baseline.inFlightAtEnd } : {}),
       },
     };
   } finally {

@@ -103,7 +103,14 @@ function fakes(options: {
     },
     settle: async (_connection, _load, ms) => {
       log.push(`settle ${ms}`);
-      return { requests: 0, failures: 0, latency: createLatencyHistogram(), releases: [] };
+      return {
+        requests: 0,
+        failures: 0,
+        latency: createLatencyHistogram(),
+        releases: [],
+        slowestMs: 0,
+        inFlightAtEnd: { count: 0, oldestMs: 0 },
+      };
     },
     prepareLoad: async () => {
       log.push('load prepared');

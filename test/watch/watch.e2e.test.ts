@@ -30,9 +30,10 @@ afterEach(() => {
 function startWithLines(
   command: string[],
   onLine: (line: string) => void,
+  env: Record<string, string> = {},
 ): ResultPromise<{ reject: false; all: true }> {
   const [file, ...args] = command as [string, ...string[]];
-  const child = execa(file, args, { reject: false, all: true });
+  const child = execa(file, args, { reject: false, all: true, env });
   started.push(child);
   let buffered = '';
   child.all?.on('data', (chunk: Buffer) => {
@@ -52,9 +53,11 @@ async function until(what: string, holds: () => boolean, timeoutMs = 30_000): Pr
   }
 }
 
-async function startTarget(): Promise<{ truth: Truth; app: ResultPromise; url: string }> {
+async function startTarget(
+  env: Record<string, string> = {},
+): Promise<{ truth: Truth; app: ResultPromise; url: string }> {
   const truth: Truth = {};
-  const app = startWithLines(['node', APP], (line) => Object.assign(truth, JSON.parse(line)));
+  const app = startWithLines(['node', APP], (line) => Object.assign(truth, JSON.parse(line)), env);
   await until('the target to listen', () => truth.listening !== undefined);
   return { truth, app, url: `http://127.0.0.1:${truth.listening}/` };
 }
@@ -191,6 +194,30 @@ describe('bench watch', () => {
     expect(trial.baseline.releases).toEqual(['v1']);
     expect(trial.baseline.slowThresholdMs).toBe(recording.disruption.thresholdMs);
   }, 30_000);
+
+  it('says so when a deploy began during its baseline: the requests it cut, and how long they had waited', async () => {
+    // A 10 s stall from 1 s into a 3 s baseline: whatever the machine's delays, it spans its end.
+    const { truth, app, url } = await startTarget({ STALL_MS: '10000' });
+    const out = outFolder();
+    const lines: string[] = [];
+    const args = ['-c', '2', '--baseline', '3s', '--slow-threshold', '500ms', '--duration', '1s'];
+    const bench = startWithLines(
+      ['node', BENCH, 'watch', url, ...args, '--out', out, '--export', 'json'],
+      (line) => lines.push(line),
+    );
+    await until('the baseline', () => lines.some((l) => /the 3 s baseline/.test(l)));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    app.kill('SIGUSR2');
+    const result = await bench;
+    expect(result.exitCode, result.all).toBe(0);
+    expect(truth.stallStart).toBeDefined();
+    const { baseline } = savedResults(out).variants[0].trials[0];
+    expect(baseline.cut.count).toBeGreaterThan(0);
+    expect(baseline.cut.oldestMs).toBeGreaterThan(500);
+    expect(result.stdout).toMatch(
+      /the baseline ended with \d+ requests? in flight, the oldest for [\d.]+ m?s \(longer than the 500 ms threshold\): a deploy may have begun before the recording did/,
+    );
+  }, 60_000);
 
   it('says when to deploy even with --quiet, where it says nothing else', async () => {
     const { url } = await startTarget();
