@@ -113,9 +113,11 @@ function statusLines(live: LiveStats, window: RateWindow, colors: Colors, now: n
   const of = `of ~${Math.max(1, Math.round(expected.ms / 1000))} s${expected.open ? ' + the deploy' : ''}`;
   // A watch without --duration has no end to show progress towards: how long it has run.
   const head =
-    live.watching && expected.open
-      ? `${colors.bold(live.variant)}  ${seconds(elapsed)} · Ctrl-C ends the watch`
-      : `${colors.bold(live.variant)} trial ${live.trial}/${live.trialsPerVariant}  ${seconds(elapsed)} ${of}  ${bar} ${Math.round(100 * done)} % of the run`;
+    live.watching && live.currentStage === 'stopping'
+      ? `${colors.bold(live.variant)}  ${seconds(elapsed)} · ending: waiting for the requests in flight; Ctrl-C again stops waiting (they count as failed)`
+      : live.watching && expected.open
+        ? `${colors.bold(live.variant)}  ${seconds(elapsed)} · Ctrl-C ends the watch`
+        : `${colors.bold(live.variant)} trial ${live.trial}/${live.trialsPerVariant}  ${seconds(elapsed)} ${of}  ${bar} ${Math.round(100 * done)} % of the run`;
   if (live.currentStage === 'starting the target' || live.currentStage === 'settling') {
     // Nothing is measured yet: no figures that would read as measured zeros.
     const what =

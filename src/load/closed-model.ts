@@ -76,6 +76,8 @@ class SimulatedUser {
   private readonly pickEndpoint: () => PreparedEndpoint;
   private endpoint: PreparedEndpoint;
   private stopping = false;
+  /** Told to abort while draining: its request in flight is recorded as failed, not dropped. */
+  private cutWhileDraining = false;
   /** Start of the request in flight, on the trial's clock. */
   private startedAt = 0;
   private retried = false;
@@ -114,6 +116,8 @@ class SimulatedUser {
   }
 
   stop(mode: 'drain' | 'abort'): void {
+    // Cut while it drained, a request had been waited for: the user saw it fail (a hung target).
+    if (mode === 'abort' && this.stopping) this.cutWhileDraining = true;
     this.stopping = true;
     if (mode === 'abort') this.sender.interrupt();
     if (this.pause) {
@@ -140,7 +144,7 @@ class SimulatedUser {
       this.sender.send(this.endpoint, this.onOutcome);
       return;
     }
-    if (outcome.kind === 'aborted') {
+    if (outcome.kind === 'aborted' && !this.cutWhileDraining) {
       this.end();
       return;
     }
@@ -177,7 +181,7 @@ class SimulatedUser {
         t,
         latencyMs,
         status: 0,
-        error: outcome.error,
+        error: outcome.kind === 'aborted' ? 'timeout' : outcome.error,
         bytes: 0,
         retried,
         endpoint,

@@ -12,7 +12,9 @@ export interface LoadGenerator {
   inFlight(): InFlight;
   /**
    * Stops sending. With `abort`, requests in flight are cut and not recorded (the run is being
-   * interrupted); with `drain` they are awaited and recorded, bounded by the request timeout.
+   * interrupted); with `drain` they are awaited and recorded, bounded by the request timeout. An
+   * `abort` during a drain (a second Ctrl-C on a hung target) records the requests it cuts as failed
+   * (`timeout`): they had been waited for.
    */
   stop(mode: 'drain' | 'abort'): Promise<void>;
 }

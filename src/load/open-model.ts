@@ -53,6 +53,8 @@ export class OpenModel implements LoadGenerator {
   private arrivals: Iterator<number, void> | undefined;
   private next: number | undefined;
   private stopped = false;
+  /** Told to abort while draining: requests in flight are recorded as failed, not dropped. */
+  private cutWhileDraining = false;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
 
@@ -100,6 +102,8 @@ export class OpenModel implements LoadGenerator {
     // Arrivals already due when a drain comes are part of the schedule: a busy event loop that had
     // not got round to them yet must not leave them out.
     if (mode === 'drain' && !this.stopped) this.sendDue();
+    // Cut while it drained, a request had been waited for: the user saw it fail (a hung target).
+    if (mode === 'abort' && this.stopped) this.cutWhileDraining = true;
     this.stopped = true;
     clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
@@ -147,7 +151,7 @@ export class OpenModel implements LoadGenerator {
     const request = sender.sendOnce(endpointToSend).then((outcome) => {
       sender.close();
       this.pending.delete(sender);
-      if (outcome.kind === 'aborted') return;
+      if (outcome.kind === 'aborted' && !this.cutWhileDraining) return;
       const end = clock.now();
       const user = OPEN_MODEL_USER;
       const latencyMs = end - intended;
@@ -172,7 +176,7 @@ export class OpenModel implements LoadGenerator {
           latencyMs,
           serviceMs,
           status: 0,
-          error: outcome.error,
+          error: outcome.kind === 'aborted' ? 'timeout' : outcome.error,
           bytes: 0,
           endpoint,
         });

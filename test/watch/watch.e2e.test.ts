@@ -219,6 +219,42 @@ describe('bench watch', () => {
     );
   }, 60_000);
 
+  it('on a hung target, a second Ctrl-C stops waiting, and the requests it cut count as failed', async () => {
+    const { truth, app, url } = await startTarget({ STALL_MS: '30000' });
+    const out = outFolder();
+    const lines: string[] = [];
+    const bench = startWithLines(
+      [
+        'node',
+        BENCH,
+        'watch',
+        url,
+        '-c',
+        '2',
+        '--baseline',
+        '500ms',
+        '--out',
+        out,
+        '--export',
+        'json',
+      ],
+      (line) => lines.push(line),
+    );
+    await until('the recording to start', () => lines.some((l) => /recording; deploy now/.test(l)));
+    app.kill('SIGUSR2');
+    await until('the stall', () => truth.stallStart !== undefined);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    bench.kill('SIGINT'); // ends the watch: it waits for the two requests held
+    await until('the watch to end', () => lines.some((l) => /the watch ends here/.test(l)));
+    bench.kill('SIGINT'); // stops waiting
+    const result = await bench;
+    expect(result.exitCode, result.all).toBe(130);
+    const { recording } = savedResults(out).variants[0].trials[0];
+    // Both users' requests were held by the stall: cut, each is a failure the users saw.
+    expect(recording.overall.errors.timeout).toBe(2);
+    expect(recording.overall.failures).toBe(2);
+  }, 60_000);
+
   it('says when to deploy even with --quiet, where it says nothing else', async () => {
     const { url } = await startTarget();
     const args = ['watch', url, '--duration', '500ms', '--baseline', '300ms', '--quiet'];
