@@ -18,7 +18,6 @@ export const markdownExporter: Exporter<'md'> = {
     const rows = comparisonTable(view.variants, { connections: view.showConnections });
     const lines = [
       `## deploy-bench: ${m(view.title)}`,
-      ...(view.load ? ['', `Load: ${m(view.load)}.`] : []),
       '',
       ...(view.ended ? endedLines(view.ended) : []),
       `**${m(view.comparison.headline)}**`,
@@ -29,6 +28,8 @@ export const markdownExporter: Exporter<'md'> = {
           ]
         : []),
       '',
+      // How the run went, first; then what it was measured under.
+      ...(view.load ? [`Load: ${m(view.load)}.`, ''] : []),
       ...view.notices.map((n) => `> ${m(n)}`),
       ...(view.notices.length > 0 ? [''] : []),
       `| | ${view.variants.map((v) => m(v.name)).join(' | ')} |`,

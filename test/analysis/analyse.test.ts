@@ -61,7 +61,7 @@ describe("a variant's totals, as siege's closing block shows them", () => {
 describe('a notice for answers that count as successes but are not', () => {
   const answered = (statuses: number[], check = false): TrialResult => {
     const recorder = new Recorder();
-    statuses.forEach((status, i) =>
+    for (const [i, status] of statuses.entries())
       recorder.record({
         user: 0,
         t: 10 * i,
@@ -69,8 +69,7 @@ describe('a notice for answers that count as successes but are not', () => {
         status,
         bytes: 0,
         ...(check ? { error: 'check' as const } : {}),
-      }),
-    );
+      });
     return {
       trial: 1,
       status: 'completed',
