@@ -2,7 +2,7 @@ import { emptyBucket, mergeBucket } from '../results/bucket.ts';
 import { isDetected } from '../results/deploy-events.ts';
 import { HEAD_LINES, type LogLine, MAX_LINE_CHARACTERS, TAIL_LINES } from '../results/log-line.ts';
 import type { Bucket, Phase } from '../results/recording.ts';
-import { type RunResults, SATURATED_ELU } from '../results/run.ts';
+import { type RunResults, SATURATED_ELU, type SavedScenario } from '../results/run.ts';
 import { formatMs } from '../text/format.ts';
 
 /** Trials in which deploy-bench itself was saturated: its own delays are in their figures. */
@@ -20,31 +20,47 @@ export function saturationNotices(results: RunResults): string[] {
 /**
  * Requests that never got a 2xx or 3xx and still count as successes: a 4xx is a success unless an
  * `expect` says otherwise, so an endpoint answering 404 to every request would pass without a word.
+ * One line per variant and endpoint, over all its trials; none where an `expect` judged them.
  */
 export function onlyClientErrorNotices(results: RunResults): string[] {
-  return results.variants.flatMap((variant) =>
-    variant.trials.flatMap((trial) => {
-      const { recording } = trial;
+  const expects = expectsOf(results.scenario);
+  return results.variants.flatMap((variant) => {
+    const byPart = new Map<string, Bucket>();
+    for (const { recording } of variant.trials) {
       const parts: [string, Bucket][] = recording.endpoints?.length
-        ? recording.endpoints.map((e) => [`endpoint ${e.name}`, sumPhases(e.phases)])
-        : [['the target', recording.overall]];
-      return parts.flatMap(([what, bucket]) => {
-        const count = (test: (status: number) => boolean) =>
-          Object.entries(bucket.statuses)
-            .filter(([status]) => test(Number(status)))
-            .reduce((sum, [, n]) => sum + n, 0);
-        const answered = count((s) => s >= 200 && s < 400);
-        const clientErrors = Object.entries(bucket.statuses).filter(
-          ([status]) => Number(status) >= 400 && Number(status) < 500,
-        );
-        if (answered > 0 || clientErrors.length === 0 || bucket.errors.check > 0) return [];
-        const seen = clientErrors.map(([status, n]) => `${status} × ${n}`).join(', ');
-        return [
-          `${variant.name}, trial ${trial.trial}: ${what} never answered 2xx or 3xx (${seen}), and a 4xx counts as a success: if it should not, set its expect.status.`,
-        ];
-      });
-    }),
-  );
+        ? recording.endpoints.map((e) => [e.name, sumPhases(e.phases)])
+        : [['', recording.overall]];
+      for (const [name, bucket] of parts) {
+        const sum = byPart.get(name) ?? emptyBucket();
+        mergeBucket(sum, bucket);
+        byPart.set(name, sum);
+      }
+    }
+    return [...byPart].flatMap(([name, bucket]) => {
+      if (expects(name) || bucket.errors.check > 0) return [];
+      const statuses = Object.entries(bucket.statuses).map(([s, n]) => [Number(s), n] as const);
+      const answered = statuses.some(([s]) => s >= 200 && s < 400);
+      const clientErrors = statuses.filter(([s]) => s >= 400 && s < 500);
+      if (answered || clientErrors.length === 0) return [];
+      const seen = clientErrors.map(([status, n]) => `${status} × ${n}`).join(', ');
+      const what = name === '' ? 'the target' : `endpoint ${name}`;
+      return [
+        `${variant.name}: ${what} never answered 2xx or 3xx (${seen}), and a 4xx counts as a success: if it should not, set its expect.status.`,
+      ];
+    });
+  });
+}
+
+/** Whether the saved scenario gives the request (`''`) or the endpoint named an `expect`. */
+function expectsOf(scenario: SavedScenario): (endpoint: string) => boolean {
+  const load = (scenario as { load?: unknown }).load as
+    | { request?: { expect?: unknown }; endpoints?: { name?: unknown; expect?: unknown }[] }
+    | undefined;
+  return (endpoint) =>
+    endpoint === ''
+      ? load?.request?.expect !== undefined
+      : Array.isArray(load?.endpoints) &&
+        load.endpoints.some((e) => e?.name === endpoint && e.expect !== undefined);
 }
 
 function sumPhases(phases: Record<Phase, Bucket>): Bucket {

@@ -22,8 +22,11 @@ export interface CapacitySummary {
   stillRising: boolean;
   /** Half of the capacity: enough load to see a deploy, room left for the deploy itself. */
   suggestedRate: number;
-  /** The clean step whose rate came closest to the suggested rate without passing it. */
-  suggestedUsers: { users: number; measuredRate: number };
+  /**
+   * The clean step whose rate came closest to the suggested rate without passing it; when every
+   * clean step passed it, one user, with the slowest step's rate and connections to say so.
+   */
+  suggestedUsers: { users: number; measuredRate: number; measuredWith: number };
 }
 
 export interface CapacityResult extends CapacitySummary {
@@ -56,8 +59,16 @@ export function summarizeCapacity(steps: readonly CapacityStep[]): CapacitySumma
     stillRising,
     suggestedRate,
     suggestedUsers: closest
-      ? { users: closest.connections, measuredRate: Math.round(closest.requestsPerSecond) }
-      : { users: 1, measuredRate: Math.round(clean[0]?.requestsPerSecond ?? 0) },
+      ? {
+          users: closest.connections,
+          measuredRate: Math.round(closest.requestsPerSecond),
+          measuredWith: closest.connections,
+        }
+      : {
+          users: 1,
+          measuredRate: Math.round(clean[0]?.requestsPerSecond ?? 0),
+          measuredWith: clean[0]?.connections ?? 1,
+        },
   };
 }
 

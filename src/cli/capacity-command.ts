@@ -31,7 +31,10 @@ export async function capacityCommand(
   },
   io: CliIo,
 ): Promise<number> {
-  const connections = args.connections.split(',').map((c) => Number(c.trim()));
+  // In increasing order, once each: a rate still rising is read from the last two steps.
+  const connections = [...new Set(args.connections.split(',').map((c) => Number(c.trim())))].sort(
+    (a, b) => a - b,
+  );
   if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 10_000)) {
     throw new UsageError(
       `--connections: expected whole numbers from 1 to 10000, such as 1,4,16,64; got "${args.connections}"`,
@@ -135,7 +138,10 @@ export async function capacityCommand(
       return EXIT.runFailed;
     }
     const top = connections.at(-1) ?? 1;
-    const more = `try \`--connections ${connections.join(',')},${top * 4}\` for the ceiling`;
+    const more =
+      top * 4 <= 10_000
+        ? `try \`--connections ${connections.join(',')},${top * 4}\` for the ceiling`
+        : 'more connections than 10000 would need more than one machine (docs/scale.md)';
     const rate = `${Math.round(result.capacity)} requests/s without errors`;
     io.stdout.write(
       !result.stillRising
@@ -144,9 +150,14 @@ export async function capacityCommand(
           ? `Capacity: at least ${rate}: one step shows no ceiling; ${more}.\n`
           : `Capacity: at least ${rate}: still rising at ${top} connections; ${more}.\n`,
     );
-    const { users, measuredRate } = result.suggestedUsers;
+    const { users, measuredRate, measuredWith } = result.suggestedUsers;
+    const plural = (n: number) => `${n} connection${n === 1 ? '' : 's'}`;
+    const measured =
+      measuredWith === users
+        ? `${measuredRate} requests/s measured with ${plural(users)}`
+        : `fewer than the ${plural(measuredWith)} that made ${measuredRate} requests/s`;
     io.stdout.write(
-      `Suggested deploy-test load (half of it): \`load: { model: open, rate: ${result.suggestedRate}/s }\`, or a closed model with \`users: ${users}\` (${measuredRate} requests/s measured with ${users} connection${users === 1 ? '' : 's'}).\n`,
+      `Suggested deploy-test load (half of it): \`load: { model: open, rate: ${result.suggestedRate}/s }\`, or a closed model with \`users: ${users}\` (${measured}).\n`,
     );
     return EXIT.ok;
   } finally {

@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT } from '../errors/tool-error.ts';
 import { OutputError } from '../export/output-error.ts';
@@ -31,13 +31,23 @@ export async function initCommand(
     io.stdout.write(text);
     return EXIT.ok;
   }
-  if (existsSync(args.out) && !args.force)
-    throw new UsageError(`${args.out} exists; add --force to overwrite it`);
-  await writeFile(args.out, text).catch((error: NodeJS.ErrnoException) => {
-    // A folder that is not there or not ours is a wrong --out (exit 2); anything else, exit 3.
-    const wrongPath = ['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES'].includes(error.code ?? '');
-    throw new OutputError(`cannot write ${args.out}: ${error.message}`, wrongPath ? 'path' : 'io');
-  });
+  const out = args.out;
+  const exists = () => new UsageError(`${out} exists; add --force to overwrite it`);
+  if (existsSync(out) && !args.force) throw exists();
+  // Never through a link: created exclusively, or, with --force, written beside it and renamed
+  // over it (a dangling link planted under the name would have made its target).
+  const temporary = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.tmp`);
+  await writeFile(args.force ? temporary : out, text, { flag: 'wx' })
+    .then(() => (args.force ? rename(temporary, out) : undefined))
+    .catch(async (error: NodeJS.ErrnoException) => {
+      await rm(temporary, { force: true });
+      if (error.code === 'EEXIST' && !args.force) throw exists();
+      // A folder that is not there or not ours is a wrong --out (exit 2); anything else, exit 3.
+      const wrongPath = ['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EEXIST'].includes(
+        error.code ?? '',
+      );
+      throw new OutputError(`cannot write ${out}: ${error.message}`, wrongPath ? 'path' : 'io');
+    });
   io.stderr.write(`wrote ${args.out}; check it with: bench validate ${args.out}\n`);
   return EXIT.ok;
 }
@@ -145,7 +155,12 @@ const INTERPRETERS = /^(node|nodejs|deno|bun|python\d*(\.\d+)?|ruby|perl|php|bas
 function missingScript(program: string, script: string | undefined, cwd: string): boolean {
   if (!INTERPRETERS.test(path.basename(program))) return false;
   if (script === undefined || script.startsWith('-') || !/^[\w./@+-]+$/.test(script)) return false;
-  return !existsSync(path.resolve(cwd, script));
+  const found = path.resolve(cwd, script);
+  // Node finds `server` as server.js (or .mjs, .cjs), a folder as its index.
+  const candidates = /^(node|nodejs|bun)$/.test(path.basename(program))
+    ? ['', '.js', '.mjs', '.cjs'].map((extension) => `${found}${extension}`)
+    : [found];
+  return !candidates.some((candidate) => existsSync(candidate));
 }
 
 /** A shell command's program and its first argument, when both are plain words. */

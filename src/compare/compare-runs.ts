@@ -70,9 +70,9 @@ function worseBeyond(base: number, head: number, margin: number, unit: 'ms' | 'c
 
 /**
  * Metric by metric and variant by variant: HEAD against BASE. A regression needs the median to be
- * worse by more than the margin *and* the trials to show it beyond their noise: with 4 trials or more
- * on each side an exact rank test at 5 %; with fewer, every HEAD trial must be worse than every BASE
- * trial by more than the margin.
+ * worse by more than the margin *and* the trials to tell it, by the verdict's rule (tellApart): the
+ * exact rank test at 5 % when the trials are enough for it to reach that (4 on each side, or 3 and
+ * 5…); with fewer, every HEAD trial worse than every BASE trial by more than the margin.
  */
 export function compareRuns(
   base: { file: string; run: AnalysedRun },

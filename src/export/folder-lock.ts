@@ -16,8 +16,17 @@ import { kindOf, OutputError } from './output-error.ts';
 /** Held in an output folder for as long as a run writes into it: the writer's PID and start time. */
 export const LOCK_FILE = '.deploy-bench.lock';
 
-/** The names a lock is made and taken over under (`.deploy-bench.lock.<pid>`, `….stale.<pid>`). */
-export const LOCK_LEFTOVER = /^\.deploy-bench\.lock\.(stale\.)?\d+$/;
+/**
+ * A name a lock is made or taken over under (`.deploy-bench.lock.<pid>`, `….stale.<pid>`) that a
+ * process gone left behind; a live process's is its own business.
+ */
+export function isStaleLockLeftover(name: string): boolean {
+  const match = /^\.deploy-bench\.lock\.(?:stale\.)?(\d+)$/.exec(name);
+  return match !== null && !isAlive(Number(match[1]));
+}
+
+/** The locks this process holds: a second run in it (a library caller) is refused as another's. */
+const held = new Set<string>();
 
 /**
  * Takes the folder's lock, or refuses (a bad-input exit) while another live process holds it; the
@@ -36,16 +45,25 @@ export function lockFolder(dir: string): () => void {
     // A leftover of an earlier process with this PID (containers reuse them), or a planted link:
     // removed, not written through.
     rmSync(mine, { force: true });
-    writeFileSync(mine, `${process.pid} ${startTimeOf(process.pid) ?? ''}\n`, { flag: 'wx' });
+    const content = `${process.pid} ${startTimeOf(process.pid) ?? ''}\n`;
+    writeFileSync(mine, content, { flag: 'wx' });
     for (let attempt = 0; attempt < 3; attempt++) {
+      if (held.has(path.resolve(lock)))
+        throw new OutputError(
+          `${dir} is in use by another run in this process; wait for it to end, or choose another --out`,
+          'exists',
+        );
       try {
         linkSync(mine, lock);
+        held.add(path.resolve(lock));
         const release = () => {
           process.off('exit', release);
-          // A folder made read-only meanwhile keeps a stale lock (the next run takes it over): the
+          held.delete(path.resolve(lock));
+          // Only a lock that is still this run's: one taken over meanwhile is another run's. A
+          // folder made read-only meanwhile keeps a stale lock (the next run takes it over): the
           // run's own outcome, not the lock's removal, is what the exit code says.
           try {
-            rmSync(lock, { force: true });
+            if (readLockHolder(lock) === content) rmSync(lock, { force: true });
           } catch {}
         };
         process.on('exit', release);
@@ -94,18 +112,30 @@ function parseHolder(text: string): LockHolder | undefined {
 
 /**
  * Whether the lock's holder still runs: its PID is alive and, where procfs tells, started when the
- * lock says. This very process's PID in a stale lock is an earlier process's (after a restart).
+ * lock says (a lock of an earlier version, without a start time: a live process whose command line
+ * names bench). This very process's PID in a lock it does not hold is an earlier process's (after
+ * a restart): its own locks are in `held`.
  */
 function isLive(holder: LockHolder): boolean {
-  if (holder.pid === process.pid) return false;
+  if (holder.pid === process.pid || !isAlive(holder.pid)) return false;
+  const now = startTimeOf(holder.pid);
+  if (now === undefined) return true;
+  if (holder.startTime !== undefined) return now === holder.startTime;
   try {
-    process.kill(holder.pid, 0);
+    return /bench/.test(readFileSync(`/proc/${holder.pid}/cmdline`, 'latin1'));
+  } catch {
+    return true;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
   } catch (error) {
     // EPERM: it exists, it is someone else's.
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  const now = startTimeOf(holder.pid);
-  return holder.startTime === undefined || now === undefined || now === holder.startTime;
 }
 
 /** Field 22 of /proc/<pid>/stat, after the command name (which may hold spaces and parentheses). */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LOCK_FILE, LOCK_LEFTOVER, lockFolder } from './folder-lock.ts';
+import { isStaleLockLeftover, LOCK_FILE, lockFolder } from './folder-lock.ts';
 import { kindOf, OutputError } from './output-error.ts';
 import { EXPORTERS } from './registry.ts';
 
@@ -15,8 +15,24 @@ export type ExistingFiles =
   /** `bench report`, `bench compare`: the files are written beside what is there. */
   | 'keep';
 
-/** bench's temporary files, `.<name>.<pid>.<random>.tmp` (`<n>` before 0.x): left by a killed write. */
-const TEMPORARY = /^\..+\.\d+\.[0-9a-f]+\.tmp$/;
+/**
+ * A temporary file of bench's own, left by a write that was killed: `.<file>.<pid>.<random>.tmp`
+ * (`.<file>.<pid>.<n>.tmp` before), where <file> is one bench writes. Nothing else is taken for one.
+ */
+function isLeftoverOfAWrite(name: string): boolean {
+  const match = /^\.(.+)\.\d+\.(\d+|[0-9a-f]{12})\.tmp$/.exec(name);
+  return match !== null && isBenchFile(match[1] as string);
+}
+
+/** The files bench writes into an output folder: the reports, and `bench compare`'s. */
+function isBenchFile(name: string): boolean {
+  return (
+    name === 'compare.json' || name === 'compare.md' || EXPORTERS.some((e) => e.files.test(name))
+  );
+}
+
+/** Files a folder under version control or a desktop keeps: an empty folder holds them too. */
+const HOUSEKEEPING = new Set(['.gitkeep', '.gitignore', '.DS_Store']);
 
 /**
  * The one owner of an output folder (`--out`): made, locked against a second run, cleared of what a
@@ -44,10 +60,12 @@ export class OutputFolder {
     const release = lockFolder(dir);
     try {
       const entries = await readdir(dir);
-      // A temporary file or a lock's name left by a run killed mid-write: bench's own, never a report.
-      const leftovers = entries.filter((f) => TEMPORARY.test(f) || LOCK_LEFTOVER.test(f));
+      // What a run killed mid-write left: bench's own, never a report nor a user's file.
+      const leftovers = entries.filter((f) => isLeftoverOfAWrite(f) || isStaleLockLeftover(f));
       for (const file of leftovers) await removeFile(dir, file);
-      const present = entries.filter((f) => f !== LOCK_FILE && !leftovers.includes(f));
+      const present = entries.filter(
+        (f) => f !== LOCK_FILE && !leftovers.includes(f) && !HOUSEKEEPING.has(f),
+      );
       if (existing === 'refuse' && present.length > 0) {
         throw new OutputError(
           `${dir} already holds ${present.includes('results.json') ? 'a run' : present.length === 1 ? `a file (${present[0]})` : `${present.length} files`}; choose another --out, or add --force to overwrite it`,
@@ -56,13 +74,12 @@ export class OutputFolder {
       }
       if (existing === 'replace') {
         // What the formats write (export/registry.ts): these go, and nothing else.
-        for (const file of present.filter((f) => EXPORTERS.some((e) => e.files.test(f))))
+        for (const file of present.filter(isBenchFile))
           await removeFile(dir, file, '--force replaces only the files a run writes');
       }
       const folder = new OutputFolder(dir, release);
-      // A probe now rather than a failure after minutes of measuring.
-      folder.#writeWhole('.write-probe', '');
-      rmSync(path.join(dir, '.write-probe'), { force: true });
+      // A probe now rather than a failure after minutes of measuring: a temporary file, removed.
+      folder.#temporary('results.json', ''); // named as the first checkpoint, cleared as its leftover
       return folder;
     } catch (error) {
       release();
@@ -103,20 +120,28 @@ export class OutputFolder {
       );
     }
     const target = path.join(this.dir, name);
-    // Created exclusively under a name no one can guess, and written synchronously: a second
-    // Ctrl-C (process.exit) comes between two writes, never in the middle of one.
+    this.#temporary(name, content, target);
+    return target;
+  }
+
+  /**
+   * Writes `content` under a temporary name for `name`, then renames it to `target`, or removes it
+   * when there is none. Created exclusively under a name no one can guess, and written
+   * synchronously: a second Ctrl-C (process.exit) comes between two writes, never in one.
+   */
+  #temporary(name: string, content: string | Uint8Array, target?: string): void {
     const temporary = path.join(
       this.dir,
       `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
     );
     try {
       writeFileSync(temporary, content, { flag: 'wx' });
-      renameSync(temporary, target);
+      if (target) renameSync(temporary, target);
+      else rmSync(temporary);
     } catch (error) {
       rmSync(temporary, { force: true });
-      throw new OutputError(`cannot write ${target}: ${(error as Error).message}`);
+      throw new OutputError(`cannot write ${target ?? this.dir}: ${(error as Error).message}`);
     }
-    return target;
   }
 }
 

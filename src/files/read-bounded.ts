@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 
 /** A file a user named that cannot be read as one: `reason` says why, in words, without the path. */
 export class UnreadableFile extends Error {
@@ -17,16 +17,16 @@ export class UnreadableFile extends Error {
 export async function readBounded(file: string, limit: number): Promise<Buffer> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    // Looked at before it is opened: opening a device may act (a tape rewinds, a terminal becomes
+    // this process's); checked again once open, in case the name changed in between.
+    notRegular(await stat(file));
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
+    if (error instanceof UnreadableFile) throw error;
     throw new UnreadableFile(readFailure(error));
   }
   try {
-    const info = await handle.stat();
-    if (!info.isFile())
-      throw new UnreadableFile(
-        `not a regular file${info.isDirectory() ? ' (a folder)' : info.isFIFO() ? ' (a pipe)' : ''}`,
-      );
+    notRegular(await handle.stat());
     const chunks: Buffer[] = [];
     let total = 0;
     while (total <= limit) {
@@ -48,6 +48,14 @@ export async function readBounded(file: string, limit: number): Promise<Buffer> 
 }
 
 const CHUNK_BYTES = 64 * 1024;
+
+/** Refuses anything but a regular file, saying what it is. */
+function notRegular(info: Stats): void {
+  if (!info.isFile())
+    throw new UnreadableFile(
+      `not a regular file${info.isDirectory() ? ' (a folder)' : info.isFIFO() ? ' (a pipe)' : ''}`,
+    );
+}
 
 /** Why a file could not be read, in words: the common cases named, the rest as Node says them. */
 export function readFailure(error: unknown): string {

@@ -6,6 +6,9 @@ import type { LoadConfig, Scenario } from './schema.ts';
 /** A body or a CA file is a few kilobytes; anything far larger is a mistake (a disk image). */
 export const MAX_SCENARIO_FILE_BYTES = 16 * 1024 * 1024;
 
+/** Every body file of a scenario together, at most. */
+const MAX_BODY_FILES_BYTES = 64 * 1024 * 1024;
+
 /** The files a scenario names, read: request bodies by endpoint name, and the target's CA. */
 export interface ScenarioFiles {
   bodies: Record<string, string>;
@@ -29,14 +32,31 @@ export class ScenarioFileError extends Error {
  */
 export async function readScenarioFiles(scenario: Scenario, dir: string): Promise<ScenarioFiles> {
   const bodies: Record<string, string> = Object.create(null);
+  // A file named by several endpoints is read once; all of them together are bounded too, as each
+  // generator thread holds a copy.
+  const read = new Map<string, string>();
+  let total = 0;
   for (const [index, endpoint] of (scenario.load.endpoints ?? []).entries()) {
     if (endpoint.bodyFile === undefined) continue;
-    bodies[endpoint.name] = await readNamedFile(
-      dir,
-      endpoint.bodyFile,
-      ['load', 'endpoints', index, 'bodyFile'],
-      'a text file (binary bodies are not supported)',
-    );
+    const field = ['load', 'endpoints', index, 'bodyFile'];
+    const file = path.resolve(dir, endpoint.bodyFile);
+    let body = read.get(file);
+    if (body === undefined) {
+      body = await readNamedFile(
+        dir,
+        endpoint.bodyFile,
+        field,
+        'a text file (binary bodies are not supported)',
+      );
+      read.set(file, body);
+      total += Buffer.byteLength(body);
+      if (total > MAX_BODY_FILES_BYTES)
+        throw new ScenarioFileError(
+          field,
+          `the body files come to more than ${MAX_BODY_FILES_BYTES / (1024 * 1024)} MB together; expected request bodies of a few kilobytes`,
+        );
+    }
+    bodies[endpoint.name] = body;
   }
   const { target } = scenario;
   const caFile = 'url' in target ? target.tls?.ca : undefined;

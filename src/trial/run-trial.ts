@@ -3,6 +3,7 @@ import { HookError, runHook } from '../deploy/hooks.ts';
 import type { TargetConnection } from '../load/connection.ts';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import { shareOfLoad, workerCount } from '../load/share.ts';
+import type { LoadProgress } from '../measured-load/counters.ts';
 import { type MeasuredLoad, stopLoad } from '../measured-load/measured-load.ts';
 import { prepareMeasuredLoad } from '../measured-load/prepare.ts';
 import { startClock } from '../process/clock.ts';
@@ -153,8 +154,14 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
     await parts.sleep(scenario.timeline.warmup, signal);
     // A target that answered no request of the warm-up (nothing listening, http:// to a TLS port)
     // would make its deploy read as one that broke everything: the run stops, deploying nothing.
-    const warmUp = load.progress();
-    const unanswered = !signal.aborted && warmUp.requests > 0 && warmUp.errors === warmUp.requests;
+    const allFailed = ({ requests, errors }: LoadProgress) => requests > 0 && errors === requests;
+    let unanswered = !signal.aborted && allFailed(load.progress());
+    if (unanswered) {
+      // Generator threads report their counters every 250 ms: a second look, a moment later,
+      // sees a success the first one had not been told of yet.
+      await parts.sleep(CONFIRM_UNANSWERED_MS, signal);
+      unanswered = !signal.aborted && allFailed(load.progress());
+    }
     if (!signal.aborted && !unanswered && follower) {
       // The deploy is another shard's (or an external command's): this one marks the scheduled
       // trigger and keeps its load on for the whole window every shard measures.
@@ -207,9 +214,12 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
     if (lifecycle) recording.lifecycle = lifecycle;
     if (unanswered) {
       const reason = `${variant.name}, trial ${request.trial}: ${unansweredWarmUp(recording.overall, scenario.timeline.warmup)}; nothing was deployed`;
-      // Its after-trial hook still cleans up; the run stops on what the warm-up saw.
-      await hook('afterTrial', clock.now).catch(() => {});
-      return { kind: 'stopped', reason };
+      // Its after-trial hook still cleans up; the run stops on what the warm-up saw, first.
+      const hookFailure = await hook('afterTrial', clock.now).then(
+        () => '',
+        (error: Error) => `; then ${error.message}`,
+      );
+      return { kind: 'stopped', reason: `${reason}${hookFailure}` };
     }
     const cpu = process.cpuUsage(cpuAtStart);
     const generator: GeneratorLoad = {
@@ -238,6 +248,9 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
     await target.stop();
   }
 }
+
+/** How long to look again before calling a warm-up unanswered: more than two threads' reports. */
+const CONFIRM_UNANSWERED_MS = 600;
 
 /** What a warm-up in which every request failed saw: how many, and how they failed. */
 export function unansweredWarmUp(warmUp: Bucket, warmupMs: number): string {

@@ -81,7 +81,7 @@ describe('a notice for answers that count as successes but are not', () => {
 
   it('says when a target answered only 4xx, which pass without an expect', () => {
     expect(analyse(run([answered([404, 404, 410])])).notices.onlyClientErrors).toEqual([
-      'a, trial 1: the target never answered 2xx or 3xx (404 × 2, 410 × 1), and a 4xx counts as a success: if it should not, set its expect.status.',
+      'a: the target never answered 2xx or 3xx (404 × 2, 410 × 1), and a 4xx counts as a success: if it should not, set its expect.status.',
     ]);
   });
 
@@ -89,5 +89,9 @@ describe('a notice for answers that count as successes but are not', () => {
     expect(analyse(run([answered([404, 301])])).notices.onlyClientErrors).toEqual([]);
     expect(analyse(run([answered([404, 404], true)])).notices.onlyClientErrors).toEqual([]);
     expect(analyse(run([answered([0, 503])])).notices.onlyClientErrors).toEqual([]);
+    // An expect that accepts the 404 on purpose: nothing to say.
+    const accepted = { ...run([answered([404, 404])]) };
+    accepted.scenario = { name: 's', load: { request: { expect: { status: [404] } } } };
+    expect(analyse(accepted).notices.onlyClientErrors).toEqual([]);
   });
 });

@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -39,8 +48,12 @@ describe('bench init and bench validate', () => {
       `${command}: warning: variants[0].command: "./deploy.sh" is not an executable file in ${dir}; the deploy would fail`,
       `${command}: warning: variants[1].command: "./deploy.sh" is not an executable file in ${dir}; the deploy would fail`,
     ]);
-    // Once they are there, nothing to say.
+    // Once they are there, nothing to say; Node finds `server` as server.js.
     writeFileSync(path.join(dir, 'server.js'), '');
+    writeFileSync(
+      embedded,
+      readFileSync(embedded, 'utf8').replace('[node, server.js]', '[node, server]'),
+    );
     writeFileSync(path.join(dir, 'deploy.sh'), '#!/bin/sh\n', { mode: 0o755 });
     expect((await bench('validate', embedded, command)).stderr).toBe('');
   });
@@ -194,6 +207,19 @@ describe('bench init and bench validate', () => {
     expect(init.exitCode).toBe(2);
     expect(init.stderr).toContain(`bench: ${file} exists; add --force to overwrite it`);
     expect(readFileSync(file, 'utf8')).toBe('mine');
+  });
+
+  it('never writes through a link planted under --out, even a dangling one', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-init-'));
+    const victim = path.join(dir, 'victim');
+    const file = path.join(dir, 's.yaml');
+    symlinkSync(victim, file);
+    expect((await bench('init', '--out', file)).exitCode).toBe(2);
+    expect(existsSync(victim)).toBe(false);
+    // --force replaces the link itself.
+    expect((await bench('init', '--out', file, '--force')).exitCode).toBe(0);
+    expect(existsSync(victim)).toBe(false);
+    expect(lstatSync(file).isFile()).toBe(true);
   });
 
   it('says in one line, exit 2, that --out is in a folder that is not there', async () => {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   existsSync,
   lstatSync,
@@ -43,11 +43,12 @@ const refusal = (dir: string) =>
 describe('an output folder', () => {
   it('never writes through a link planted under the lock’s or a report’s name', async () => {
     const { out, victim } = attacked();
-    // The names a run used to write under, predictable from its PID.
+    // The lock's temporary name is predictable from the PID; a report's was too, before.
     symlinkSync(victim, path.join(out, `${LOCK_FILE}.${process.pid}`));
     symlinkSync(victim, path.join(out, `.results.json.${process.pid}.1.tmp`));
+    const folder = await OutputFolder.open(out, 'keep');
+    // Planted once the folder is open, under the report's own name.
     symlinkSync(victim, path.join(out, 'results.json'));
-    const folder = await OutputFolder.open(out, 'replace');
     folder.write('results.json', '{"mine": true}');
     folder.close();
     expect(readFileSync(victim, 'utf8')).toBe('precious');
@@ -55,6 +56,25 @@ describe('an output folder', () => {
     expect(readFileSync(path.join(out, 'results.json'), 'utf8')).toBe('{"mine": true}');
     // The planted temporary names were bench's own leftovers: gone, links and all.
     expect(readdirSync(out).sort()).toEqual(['results.json']);
+  });
+
+  it('takes only its own leftovers for leftovers: a user’s look-alike files stay', async () => {
+    const { out } = attacked();
+    const mine = ['.backup.2024.cafe.tmp', '.write-probe', '.notes.12.34.tmp'];
+    for (const file of mine) writeFileSync(path.join(out, file), 'mine');
+    const folder = await OutputFolder.open(out, 'keep');
+    folder.close();
+    expect(readdirSync(out).sort()).toEqual([...mine].sort());
+  });
+
+  it('refuses a second run into a folder this very process holds (a library caller)', async () => {
+    const { out } = attacked();
+    const first = await OutputFolder.open(out, 'refuse');
+    expect(await refusal(out)).toBe(
+      `${out} is in use by another run in this process; wait for it to end, or choose another --out`,
+    );
+    first.close();
+    expect(await refusal(out)).toBe('accepted');
   });
 
   it('counts any file as not empty, dotfiles included, but bench’s own leftovers', async () => {
@@ -93,10 +113,26 @@ describe('an output folder', () => {
 
   it('takes over a lock whose PID now belongs to another process', async () => {
     const { out } = attacked();
-    // PID 1 is alive, and did not start at tick 1 (bench writes its start time beside its PID).
-    writeFileSync(path.join(out, LOCK_FILE), '1 1\n');
-    expect(await refusal(out)).toBe('accepted');
-    expect(existsSync(path.join(out, LOCK_FILE))).toBe(false);
+    // A live process that did not start at tick 1 (bench writes its start time beside its PID).
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(path.join(out, LOCK_FILE), `${other.pid} 1\n`);
+      expect(await refusal(out)).toBe('accepted');
+      expect(existsSync(path.join(out, LOCK_FILE))).toBe(false);
+      // A lock of an earlier version (a PID alone) held by a live process that is not bench.
+      writeFileSync(path.join(out, LOCK_FILE), `${other.pid}\n`);
+      expect(await refusal(out)).toBe('accepted');
+    } finally {
+      other.kill();
+    }
+  });
+
+  it('leaves alone the lock another run took over meanwhile', async () => {
+    const { out } = attacked();
+    const folder = await OutputFolder.open(out, 'refuse');
+    writeFileSync(path.join(out, LOCK_FILE), '4242 7\n');
+    folder.close();
+    expect(readFileSync(path.join(out, LOCK_FILE), 'utf8')).toBe('4242 7\n');
   });
 
   it('names only the files it wrote', async () => {

@@ -1,5 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -73,6 +80,30 @@ describe('files that are not a scenario to read', () => {
     const big = path.join(dir, 'big.yaml');
     writeFileSync(big, `name: x\ndescription: "${'x'.repeat(MAX_SCENARIO_BYTES)}"\n`);
     expect(await problemOf(big)).toBe(`${big}: cannot read the scenario: larger than 1 MB`);
+  });
+
+  it('bounds the body files together, not only each one', async () => {
+    // Five bodies of 15 MB each (sparse files: zeros, valid UTF-8), each under its own limit.
+    const names = [1, 2, 3, 4, 5].map((n) => `body-${n}.txt`);
+    for (const name of names) {
+      writeFileSync(path.join(dir, name), '');
+      truncateSync(path.join(dir, name), 15 * 1024 * 1024);
+    }
+    const file = path.join(dir, 'many-bodies.yaml');
+    writeFileSync(
+      file,
+      `name: x
+target: { url: "http://127.0.0.1:9/" }
+load:
+  users: 1
+  endpoints:
+${names.map((name, i) => `    - { name: e${i}, method: POST, bodyFile: ${name} }`).join('\n')}
+variants: [{ name: a, command: "true" }]
+`,
+    );
+    expect(await problemOf(file)).toMatch(
+      /load\.endpoints\[4\]\.bodyFile: the body files come to more than 64 MB together/,
+    );
   });
 
   it('reads no more than 1 MB of a file whose size procfs gives as 0', async () => {

@@ -48,6 +48,8 @@ function fakes(options: {
   openFails?: boolean;
   /** Requests the load has finished by the end of the warm-up (they count in `progress()`). */
   warmUp?: Sample[];
+  /** A success the threads report only at the second look (their counters lag). */
+  lateSuccess?: boolean;
 }) {
   const log: string[] = [];
   const deploySignals: AbortSignal[] = [];
@@ -69,6 +71,7 @@ function fakes(options: {
   const load = (): MeasuredLoad => {
     const recorder = new Recorder({ intervalMs: 100 });
     const warmUp = options.warmUp ?? [];
+    let looks = 0;
     return {
       start: () => {
         log.push('load started');
@@ -88,11 +91,14 @@ function fakes(options: {
       dispose: async () => {
         log.push('load disposed');
       },
-      progress: () => ({
-        ...NO_PROGRESS,
-        requests: warmUp.length,
-        errors: warmUp.filter(isFailure).length,
-      }),
+      progress: () => {
+        const late = options.lateSuccess && ++looks > 1 ? 1 : 0;
+        return {
+          ...NO_PROGRESS,
+          requests: warmUp.length + late,
+          errors: warmUp.filter(isFailure).length,
+        };
+      },
     };
   };
   const parts: TrialParts = {
@@ -347,5 +353,21 @@ describe('a trial’s timeline', () => {
       ],
     });
     expect(measuredTrial(await runTrial(trialOf(), parts)).status).toBe('completed');
+  });
+
+  it('looks twice before calling a warm-up unanswered: threads report their counters late', async () => {
+    const refused: Sample = { user: 1, t: 0, latencyMs: 1, status: 0, bytes: 0, error: 'refused' };
+    const { log, parts } = fakes({ warmUp: [refused], lateSuccess: true });
+    expect(measuredTrial(await runTrial(trialOf(), parts)).status).toBe('completed');
+    expect(log).toContain('sleep 600');
+  });
+
+  it('tells an after-trial hook that failed after an unanswered warm-up, after its first cause', async () => {
+    const refused: Sample = { user: 1, t: 0, latencyMs: 1, status: 0, bytes: 0, error: 'refused' };
+    const { parts } = fakes({ warmUp: [refused], failHook: 'afterTrial' });
+    const outcome = await runTrial(trialOf(), parts);
+    expect(outcome.kind === 'stopped' && outcome.reason).toMatch(
+      /^v, trial 1: no request succeeded .*; nothing was deployed; then v: hook afterTrial \(x\) exited with code 1$/,
+    );
   });
 });
