@@ -44,7 +44,11 @@ const PHASE_COLOURS: Record<string, string> = {
   stopped: '#a33a3a',
   completed: '#555555',
   failed: FAILURE_COLOUR,
+  detected: '#8a6d00',
 };
+
+/** A state shorter than this share of the plot (a 20 ms stop) is drawn this wide, to be seen. */
+const MIN_STATE_SHARE = 0.006;
 
 /**
  * The kinds of chartjs-plugin-annotation options we draw. (The plugin's own types use extensionless
@@ -60,13 +64,6 @@ type AnnotationOptions =
       xMax: number;
       backgroundColor: string;
       borderWidth: number;
-      label?: {
-        display: boolean;
-        content: string;
-        position: { x: 'start'; y: 'start' };
-        color: string;
-        font: Font;
-      };
     }
   | {
       type: 'line';
@@ -160,8 +157,11 @@ function lanesChart(variant: VariantView, colour: string): ChartSpec {
   const instances = trial?.instances ?? [];
   const labels = instances.map(laneLabel);
   const end = trial?.span.to ?? 0;
+  const minWidth = trial ? (trial.span.to - trial.span.from) * MIN_STATE_SHARE : 0;
   const bar = (label: string, from: number | null, to: number | null) =>
-    from === null ? [] : [{ x: [from, to ?? end] as [number, number], y: label }];
+    from === null
+      ? []
+      : [{ x: [from, Math.max(to ?? end, from + minWidth)] as [number, number], y: label }];
   const seconds = (ms: number | null) =>
     ms === null || !trial ? null : (ms - trial.triggerMs) / 1000;
   const states: Record<keyof typeof STATE_COLOURS, { x: [number, number]; y: string }[]> = {
@@ -220,7 +220,13 @@ function lanesChart(variant: VariantView, colour: string): ChartSpec {
     id: `lanes-${variant.name}`,
     kind: 'lanes',
     title,
-    caption: `One row per instance: amber while it boots, blue-grey while up, mauve while it stops (SIGTERM until exit). The strip over it is the traffic it answered, darker for a larger share of the responses. Red shading: users failing or waiting far longer than before the deploy; dashed lines: the deploy’s phases.${variant.trials.length > 1 ? ` Trial ${trial?.trial} of ${variant.trials.length}.` : ''}`,
+    // Only the embedded platform knows when its processes boot and stop; elsewhere (a URL, a
+    // watch) an instance is what the load saw answer.
+    caption: `${
+      states.answering.length > 0 && states.booting.length + states.up.length === 0
+        ? 'One row per instance that answered, named by its header or its release: grey from its first answer to its last.'
+        : 'One row per instance: amber while it boots, blue-grey while up, mauve while it stops (SIGTERM until exit; a short stop is drawn wide enough to see).'
+    } The strip over it is the traffic it answered, darker for a larger share of the responses. Red shading: users failing or waiting far longer than before the deploy; dashed lines: the deploy’s phases.${variant.trials.length > 1 ? ` Trial ${trial?.trial} of ${variant.trials.length}.` : ''}`,
     height: Math.max(240, 150 + 34 * instances.length),
     config: {
       type: 'bar',
@@ -607,22 +613,16 @@ function phaseAnnotations(
 ): Record<string, AnnotationOptions> {
   if (!trial) return {};
   const deploy = box(0, trial.deployEnd ?? trial.events.at(-1)?.at ?? 0, 'rgba(255, 165, 0, 0.10)');
-  // A window found from the traffic (bench watch) says so: nobody told the tool when it was.
-  if (trial.detected)
-    deploy.label = {
-      display: true,
-      content: 'detected',
-      position: { x: 'start', y: 'start' },
-      color: '#8a6d00',
-      font: { size: 10, weight: 'bold' },
-    };
   const annotations: Record<string, AnnotationOptions> = { deploy };
   // Every phase gets its line; the labels are laid out apart.
   trial.events.forEach((event, i) => {
     if (event.phase === 'triggered') return;
     annotations[`phase-${i}`] = phaseLine(event.at, event.phase, drawTime);
   });
-  layoutPhaseLabels(trial.events, trial.span).forEach((label, i) => {
+  // A window found from the traffic (bench watch) says so at its start, laid out with the phases'
+  // labels so that none covers another: nobody told the tool when it was.
+  const labelled = trial.detected ? [{ at: 0, phase: 'detected' }, ...trial.events] : trial.events;
+  layoutPhaseLabels(labelled, trial.span).forEach((label, i) => {
     annotations[`phase-label-${i}`] = {
       ...phaseLine(label.at, label.phase, drawTime),
       borderWidth: 0,

@@ -109,6 +109,46 @@ describe('what the charts are drawn from', () => {
     ]);
   });
 
+  it('draws a 20 ms stop wide enough to see, and says what a lane shows where no platform is', () => {
+    const report = syntheticReport();
+    const lanesOf = () =>
+      buildCharts(buildView(analyse(report))).find((c) => c.id === 'lanes-stop-start');
+    // Without the platform's processes (a URL, a watch): what the load saw answer, and nothing of
+    // boots and stops.
+    expect(lanesOf()?.caption).toMatch(/^One row per instance that answered, named by its header/);
+    const [trial] = report.variants[0]?.trials ?? [];
+    if (!trial) throw new Error('the synthetic run has trials');
+    const life = { release: 'v1', routedAt: 0, unroutedAt: 2000, exit: 'exit 0' };
+    trial.recording.lifecycle = [
+      { id: 'web.1@v1', ...life, startedAt: 0, upAt: 0, stoppingAt: 2000, stoppedAt: 2020 },
+    ];
+    const lanes = lanesOf();
+    expect(lanes?.caption).toMatch(/^One row per instance: amber while it boots/);
+    const datasets = (
+      lanes?.config.data as unknown as { datasets: { label: string; data: { x: number[] }[] }[] }
+    ).datasets;
+    const [stop] = datasets.find((d) => d.label === 'stopping')?.data ?? [];
+    const { from, to } = buildView(analyse(report)).variants[0]?.trials[0]?.span ?? {
+      from: 0,
+      to: 0,
+    };
+    const [start = 0, end = 0] = stop?.x ?? [];
+    expect(start).toBeCloseTo(0, 6);
+    expect(end - start).toBeCloseTo(0.006 * (to - from), 6);
+  });
+
+  it('lays a watch’s "detected" out with the phases’ labels, never under another', () => {
+    const labels = layoutPhaseLabels(
+      [
+        { at: 0, phase: 'detected' },
+        { at: 0, phase: 'triggered' },
+        { at: 0.05, phase: 'completed' },
+      ],
+      { from: -1, to: 10 },
+    );
+    expect(labels.map((l) => l.text)).toEqual(['detected · completed']);
+  });
+
   it('draws no empty lanes: without instances, a notice says which header names them', () => {
     const report = syntheticReport();
     const withLanes = buildCharts(buildView(analyse(report))).filter((c) => c.kind === 'lanes');
