@@ -24,11 +24,14 @@ function isLeftoverOfAWrite(name: string): boolean {
   return match !== null && isBenchFile(match[1] as string);
 }
 
-/** The files bench writes into an output folder: the reports, and `bench compare`'s. */
+/** The files bench writes into an output folder: a run's reports, and `bench compare`'s. */
 function isBenchFile(name: string): boolean {
-  return (
-    name === 'compare.json' || name === 'compare.md' || EXPORTERS.some((e) => e.files.test(name))
-  );
+  return name === 'compare.json' || name === 'compare.md' || isReportFile(name);
+}
+
+/** A run's reports (export/registry.ts): what `--force` replaces. */
+function isReportFile(name: string): boolean {
+  return EXPORTERS.some((e) => e.files.test(name));
 }
 
 /** Files a folder under version control or a desktop keeps: an empty folder holds them too. */
@@ -74,7 +77,7 @@ export class OutputFolder {
       }
       if (existing === 'replace') {
         // What the formats write (export/registry.ts): these go, and nothing else.
-        for (const file of present.filter(isBenchFile))
+        for (const file of present.filter(isReportFile))
           await removeFile(dir, file, '--force replaces only the files a run writes');
       }
       const folder = new OutputFolder(dir, release);
