@@ -229,12 +229,22 @@ const stall = (load: LoadConfig, label: string): AccuracyCase => ({
           unit: 'ms',
           idleMachineOnly: true,
         },
+        // Located within a tenth of the stall on any machine (a late event loop starts the request
+        // that met it late: 58 ms once on a loaded one), within 50 ms on an idle one.
+        {
+          name: 'stall located at, any machine',
+          expected: faultAt,
+          measured: longest?.t ?? Number.NaN,
+          tolerance: 300,
+          unit: 'ms',
+        },
         {
           name: 'stall located at',
           expected: faultAt,
           measured: longest?.t ?? Number.NaN,
           tolerance: 50,
           unit: 'ms',
+          idleMachineOnly: true,
         },
       ];
     }),
@@ -269,11 +279,19 @@ const refusal: AccuracyCase = {
           idleMachineOnly: true,
         },
         {
+          name: 'outage located at, any machine',
+          expected: faultAt,
+          measured: firstFailure,
+          tolerance: 100,
+          unit: 'ms',
+        },
+        {
           name: 'outage located at',
           expected: faultAt,
           measured: firstFailure,
           tolerance: 50,
           unit: 'ms',
+          idleMachineOnly: true,
         },
         {
           name: 'disruption, any machine',
