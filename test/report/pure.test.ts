@@ -123,9 +123,10 @@ describe('what the charts are drawn from', () => {
       { id: 'web.1@v1', ...life, startedAt: 0, upAt: 0, stoppingAt: 2000, stoppedAt: 2020 },
     ];
     const lanes = lanesOf();
-    expect(lanes?.caption).toMatch(/^One row per instance: amber while it boots/);
+    if (!lanes) throw new Error('no lanes chart');
+    expect(lanes.caption).toMatch(/^One row per instance: amber while it boots/);
     const datasets = (
-      lanes?.config.data as unknown as { datasets: { label: string; data: { x: number[] }[] }[] }
+      lanes.config.data as unknown as { datasets: { label: string; data: { x: number[] }[] }[] }
     ).datasets;
     const [stop] = datasets.find((d) => d.label === 'stopping')?.data ?? [];
     const { from, to } = buildView(analyse(report)).variants[0]?.trials[0]?.span ?? {
