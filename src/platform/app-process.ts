@@ -1,9 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { signalGroup, spawnGroup, untrackGroup } from '../process/process-group.ts';
+import { groupGone, signalGroup, spawnGroup, untrackGroup } from '../process/process-group.ts';
 import { readLines } from '../process/read-lines.ts';
 import { sleep, within } from '../process/sleep.ts';
 import { acceptsConnections } from './ports.ts';
+
+/** After SIGKILL, how long the group's last members may take to be gone. */
+const GROUP_GONE_WITHIN_MS = 2000;
 
 export interface AppLaunch {
   command: string | string[];
@@ -129,6 +132,8 @@ export class AppProcess {
     signalGroup(pid, 'SIGKILL');
     untrackGroup(pid);
     const exit = await this.exited;
+    // The leader's exit comes first; the rest of the group (its watchdog, a child) a moment later.
+    await groupGone(pid, GROUP_GONE_WITHIN_MS);
     return exitedInTime ? exit : { ...exit, signal: 'SIGKILL' };
   }
 

@@ -1,4 +1,5 @@
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 
 /**
@@ -57,7 +58,7 @@ export function untrackGroup(pid: number): void {
 }
 
 /** Sends a signal to a whole process group; false when the group no longer exists. */
-export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+export function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(-pid, signal);
     return true;
@@ -65,6 +66,52 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
     throw error;
   }
+}
+
+/**
+ * Waits until no process of the group is left, at most `ms`: after a SIGKILL the kernel ends and
+ * reaps its members a moment later, and "stopped" must mean that nothing of it runs any more.
+ * Resolves to whether the group is gone.
+ */
+export async function groupGone(pid: number, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (groupRuns(pid)) {
+    if (performance.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return true;
+}
+
+/** Whether a member of the group still runs: procfs's answer, else the kernel's. */
+function groupRuns(pgid: number): boolean {
+  const members = liveGroupMembers(pgid);
+  return members === undefined ? signalGroup(pgid, 0) : members.length > 0;
+}
+
+/**
+ * The group's members that still run, from procfs; undefined where there is no procfs. A zombie
+ * does not count: one whose parent is gone waits for an init that may never reap it.
+ */
+export function liveGroupMembers(pgid: number): number[] | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses: read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') found.push(Number(entry));
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  return found;
 }
 
 /** Last resort: SIGKILL every group still watched. Synchronous, so it is safe in an 'exit' handler. */

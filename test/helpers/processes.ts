@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { liveGroupMembers as groupMembers } from '../../src/process/process-group.ts';
 
 /** Pids of live processes whose environment holds NAME=value: finds grandchildren too. */
 export function processesWithEnv(name: string, value: string): number[] {
@@ -18,19 +19,9 @@ export function processesWithEnv(name: string, value: string): number[] {
   return found;
 }
 
-/** Pids of the live (not zombie) members of a process group. */
+/** Pids of the live (not zombie) members of a process group, as the product reads them. */
 export function liveGroupMembers(pgid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses, so read after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z') found.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
+  const members = groupMembers(pgid);
+  if (!members) throw new Error('no procfs: these tests run on Linux');
+  return members;
 }
