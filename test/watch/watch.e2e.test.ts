@@ -133,7 +133,11 @@ describe('bench watch', () => {
     // The window holds the stalled request, and is the stall, not the whole watch.
     expect(triggered.t).toBeLessThanOrEqual(longest.t);
     expect(completed.t).toBeGreaterThanOrEqual(longest.t + longest.latencyMs);
-    expect(completed.t - triggered.t).toBeLessThan(stall * 1.5);
+    // At most an interval either side of the stalled request: the window's ends are interval
+    // edges (a busy machine's slack is in the request's own latency, bounded above).
+    expect(completed.t - triggered.t).toBeLessThanOrEqual(
+      longest.latencyMs + 2 * recording.intervalMs,
+    );
     expect(recording.instances.map((i: { id: string }) => i.id)).toEqual(['v1', 'v2']);
     // Split by the window: the stalled requests are during it, the steady ones around it (none as
     // slow as the threshold, or the window would have taken them in).
@@ -147,7 +151,8 @@ describe('bench watch', () => {
     const summary = readFileSync(path.join(out, 'summary.md'), 'utf8');
     expect(summary).toMatch(/window was detected from the traffic/);
     const page = readFileSync(path.join(out, 'index.html'), 'utf8');
-    expect(page).toContain('"content":"detected"');
+    // Laid out with the phases' labels: alone, or sharing one with a phase close to it.
+    expect(page).toMatch(/"content":"detected( · [a-z]+)?"/);
     expect(page).toContain('deployed by somebody else (bench watch)');
     expect(result.all).toMatch(/watched: users waited at most \d\.\d\d s/);
   }, 60_000);
