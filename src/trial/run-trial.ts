@@ -337,14 +337,9 @@ export interface SettleBaseline {
  * recorded load must not start beside them), or cut (`abort`: a watch's baseline, which must not wait
  * out a hung target's timeout).
  */
-export async function settle(
-  target: TargetConnection,
-  load: LoadConfig,
-  ms: number,
-  signal: AbortSignal,
-  end: 'drain' | 'abort' = 'drain',
-): Promise<SettleBaseline> {
-  const baseline: SettleBaseline = {
+/** A baseline of no request: what `settle` starts from, and returns when it runs none. */
+export function emptyBaseline(): SettleBaseline {
+  return {
     requests: 0,
     failures: 0,
     latency: createLatencyHistogram(),
@@ -352,6 +347,16 @@ export async function settle(
     slowestMs: 0,
     inFlightAtEnd: { count: 0, oldestMs: 0 },
   };
+}
+
+export async function settle(
+  target: TargetConnection,
+  load: LoadConfig,
+  ms: number,
+  signal: AbortSignal,
+  end: 'drain' | 'abort' = 'drain',
+): Promise<SettleBaseline> {
+  const baseline = emptyBaseline();
   if (ms <= 0 || signal.aborted) return baseline;
   const clock = startClock();
   const unrecorded = createLoadGenerator({

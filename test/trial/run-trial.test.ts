@@ -5,11 +5,10 @@ import { NO_PROGRESS } from '../../src/measured-load/counters.ts';
 import type { MeasuredLoad } from '../../src/measured-load/measured-load.ts';
 import { Recorder } from '../../src/record/recorder.ts';
 import type { DeployEvent } from '../../src/results/deploy-events.ts';
-import { createLatencyHistogram } from '../../src/results/histogram.ts';
 import { isFailure, type Sample } from '../../src/results/sample.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import type { ShardPlan } from '../../src/shard/plan.ts';
-import { runTrial, type TrialParts } from '../../src/trial/run-trial.ts';
+import { emptyBaseline, runTrial, type TrialParts } from '../../src/trial/run-trial.ts';
 import { type Target, TargetError } from '../../src/trial/target.ts';
 import { measuredTrial } from '../helpers/trials.ts';
 
@@ -109,14 +108,7 @@ function fakes(options: {
     },
     settle: async (_connection, _load, ms) => {
       log.push(`settle ${ms}`);
-      return {
-        requests: 0,
-        failures: 0,
-        latency: createLatencyHistogram(),
-        releases: [],
-        slowestMs: 0,
-        inFlightAtEnd: { count: 0, oldestMs: 0 },
-      };
+      return emptyBaseline();
     },
     prepareLoad: async () => {
       log.push('load prepared');
@@ -144,6 +136,16 @@ function trialOf(timeline?: string, shard?: ShardPlan, signal = new AbortControl
 }
 
 const phases = (events: DeployEvent[]) => events.map((e) => e.phase);
+
+/** A request of the warm-up: failed with `error`, or answered with `status` (failed at 5xx). */
+const failed = (t: number, error: Sample['error'], status = 0): Sample => ({
+  user: 1,
+  t,
+  latencyMs: 1,
+  status,
+  bytes: 0,
+  ...(error ? { error } : {}),
+});
 
 describe('a trial’s timeline', () => {
   it('runs hook, settle, warm-up, deploy, cool-down, hook, in order, and stops what it started', async () => {
@@ -319,14 +321,6 @@ describe('a trial’s timeline', () => {
   });
 
   it('deploys nothing when no request of the warm-up succeeded, and says what it saw', async () => {
-    const failed = (t: number, error: Sample['error'], status = 0): Sample => ({
-      user: 1,
-      t,
-      latencyMs: 1,
-      status,
-      bytes: 0,
-      ...(error ? { error } : {}),
-    });
     const { log, parts } = fakes({
       warmUp: [failed(0, 'refused'), failed(10, 'refused'), failed(20, undefined, 502)],
     });
@@ -347,24 +341,19 @@ describe('a trial’s timeline', () => {
 
   it('deploys as usual when one request of the warm-up succeeded', async () => {
     const { parts } = fakes({
-      warmUp: [
-        { user: 1, t: 0, latencyMs: 1, status: 0, bytes: 0, error: 'refused' },
-        { user: 1, t: 5, latencyMs: 1, status: 200, bytes: 2 },
-      ],
+      warmUp: [failed(0, 'refused'), failed(5, undefined, 200)],
     });
     expect(measuredTrial(await runTrial(trialOf(), parts)).status).toBe('completed');
   });
 
   it('looks twice before calling a warm-up unanswered: threads report their counters late', async () => {
-    const refused: Sample = { user: 1, t: 0, latencyMs: 1, status: 0, bytes: 0, error: 'refused' };
-    const { log, parts } = fakes({ warmUp: [refused], lateSuccess: true });
+    const { log, parts } = fakes({ warmUp: [failed(0, 'refused')], lateSuccess: true });
     expect(measuredTrial(await runTrial(trialOf(), parts)).status).toBe('completed');
     expect(log).toContain('sleep 600');
   });
 
   it('tells an after-trial hook that failed after an unanswered warm-up, after its first cause', async () => {
-    const refused: Sample = { user: 1, t: 0, latencyMs: 1, status: 0, bytes: 0, error: 'refused' };
-    const { parts } = fakes({ warmUp: [refused], failHook: 'afterTrial' });
+    const { parts } = fakes({ warmUp: [failed(0, 'refused')], failHook: 'afterTrial' });
     const outcome = await runTrial(trialOf(), parts);
     expect(outcome.kind === 'stopped' && outcome.reason).toMatch(
       /^v, trial 1: no request succeeded .*; nothing was deployed; then v: hook afterTrial \(x\) exited with code 1$/,
