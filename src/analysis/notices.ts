@@ -148,11 +148,12 @@ export function watchNotices(results: RunResults): string[] {
         notices.push(
           `${where}: releases ${baseline.releases.join(', ')} answered the baseline: a deploy may have begun before the recording did.`,
         );
-      // A stall that began in the baseline: the recording saw only its end.
+      // A stall that began in the baseline: its requests are recorded whole, but nothing before.
       const threshold = baseline?.slowThresholdMs ?? Number.POSITIVE_INFINITY;
-      if (baseline?.cut && baseline.cut.oldestMs > threshold)
+      const carried = baseline?.carried;
+      if (carried && carried.oldestMs > threshold)
         notices.push(
-          `${where}: the baseline ended with ${baseline.cut.count} request${baseline.cut.count === 1 ? '' : 's'} in flight, the oldest for ${formatMs(baseline.cut.oldestMs)} (longer than the ${formatMs(threshold)} threshold): a deploy may have begun before the recording did, and the wait before it is not in these figures; start the watch earlier.`,
+          `${where}: the baseline ended with ${carried.count} request${carried.count === 1 ? '' : 's'} in flight, the oldest for ${formatMs(carried.oldestMs)} (longer than the ${formatMs(threshold)} threshold): a deploy may have begun before the recording did. They are recorded whole, from their start before it, but other requests of the deploy's first moments are not; start the watch earlier.`,
         );
       else if (baseline?.slowestMs !== undefined && baseline.slowestMs > threshold)
         notices.push(

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import type { LoadGenerator } from '../load/load-generator.ts';
 import { startClock } from '../process/clock.ts';
-import { Recorder } from '../record/recorder.ts';
+import { Recorder, type SlowThreshold } from '../record/recorder.ts';
 import { encodeRecording } from '../results/codec.ts';
 import { decodeHistogram, encodeHistogram } from '../results/histogram.ts';
 import { LoadCounters } from './counters.ts';
@@ -27,7 +27,8 @@ let generator: LoadGenerator | undefined;
 let progress: NodeJS.Timeout | undefined;
 let eluAtStart = performance.eventLoopUtilization();
 
-function start(clockOrigin: bigint): void {
+function start(clockOrigin: bigint, slowThreshold: SlowThreshold | undefined): void {
+  if (slowThreshold) recorder.useSlowThreshold(slowThreshold);
   generator = createLoadGenerator({
     target: data.target,
     load: data.share.load,
@@ -54,7 +55,7 @@ function start(clockOrigin: bigint): void {
 port.on('message', (message: ToThread) => {
   switch (message.type) {
     case 'start':
-      start(message.clockOrigin);
+      start(message.clockOrigin, message.slowThreshold);
       break;
     case 'watermark':
       ordered.advance(message.t);

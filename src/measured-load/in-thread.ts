@@ -17,7 +17,8 @@ export function inThisThread({
   let stopGenerator: (mode: 'drain' | 'abort') => Promise<void> = async () => {};
   let eluAtStart = performance.eventLoopUtilization();
   const load: MeasuredLoad = {
-    start(clock) {
+    start(clock, slowThreshold) {
+      if (slowThreshold) recorder.useSlowThreshold(slowThreshold);
       const generator = createLoadGenerator({
         target,
         load: share.load,

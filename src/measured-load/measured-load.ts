@@ -1,15 +1,18 @@
 import type { TargetConnection } from '../load/connection.ts';
 import type { LoadShare } from '../load/share.ts';
 import type { Clock } from '../process/clock.ts';
-import type { RecorderOptions } from '../record/recorder.ts';
+import type { RecorderOptions, SlowThreshold } from '../record/recorder.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import type { Recording } from '../results/recording.ts';
 import type { LoadProgress } from './counters.ts';
 
 /** The load and its recording, whether one thread sends it or several. */
 export interface MeasuredLoad {
-  /** Starts sending; the trial's clock starts now. */
-  start(clock: Clock): void;
+  /**
+   * Starts sending; the trial's clock starts now. `slowThreshold`: when it is known only now (a
+   * watch's baseline has just set it), not when the recorder was made.
+   */
+  start(clock: Clock, slowThreshold?: SlowThreshold): void;
   /** A deploy phase, on the trial's clock. */
   event(event: DeployEvent): void;
   /**

@@ -1,6 +1,6 @@
 import type { TargetConnection } from '../load/connection.ts';
 import type { LoadShare } from '../load/share.ts';
-import type { RecorderOptions } from '../record/recorder.ts';
+import type { RecorderOptions, SlowThreshold } from '../record/recorder.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import type { EncodedRecording } from '../results/recording-schema.ts';
 import type { LoadProgress } from './counters.ts';
@@ -14,7 +14,7 @@ export interface GeneratorThreadData {
 
 export type ToThread =
   /** `clockOrigin`: the trial's t0 on the process's monotonic clock, shared by every thread. */
-  | { type: 'start'; clockOrigin: bigint }
+  | { type: 'start'; clockOrigin: bigint; slowThreshold?: SlowThreshold }
   /** Every deploy event up to `t` has been sent (measured-load/ordered-recorder.ts). */
   | { type: 'watermark'; t: number }
   | { type: 'event'; event: DeployEvent }

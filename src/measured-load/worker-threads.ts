@@ -62,8 +62,12 @@ export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<Mea
     broadcast({ type: 'pooled-baseline', latency: encodeHistogram(pooled) });
   };
   return {
-    start(clock) {
-      broadcast({ type: 'start', clockOrigin: clock.origin });
+    start(clock, slowThreshold) {
+      broadcast({
+        type: 'start',
+        clockOrigin: clock.origin,
+        ...(slowThreshold ? { slowThreshold } : {}),
+      });
       watermarks = setInterval(
         () => broadcast({ type: 'watermark', t: clock.now() }),
         WATERMARK_EVERY_MS,

@@ -23,6 +23,12 @@ import type { CheckFailure, Sample } from '../results/sample.ts';
 import { IntervalSeries } from './interval-series.ts';
 import { WaitTracker } from './waits.ts';
 
+/** A request slower than this counts as disruption; where the figure came from. */
+export interface SlowThreshold {
+  ms: number;
+  source: Disruption['thresholdSource'];
+}
+
 export interface RecorderOptions {
   intervalMs?: number;
   /** How many of the longest transactions to keep. */
@@ -104,7 +110,7 @@ export class Recorder {
   private connections = 0;
   private triggeredAt: number | undefined;
   private endedAt: number | undefined;
-  private slowThreshold: { ms: number; source: Disruption['thresholdSource'] } | undefined;
+  private slowThreshold: SlowThreshold | undefined;
   /** The second view of latency, per phase (the overall one is their sum, made at the end). */
   private readonly alternate: Omit<AlternateLatency, 'overall'> | undefined;
   private readonly thinkTimeMs: number;
@@ -166,6 +172,11 @@ export class Recorder {
     if (isDeployEnd(event) && this.endedAt === undefined) {
       this.endedAt = event.t;
     }
+  }
+
+  /** The slow threshold, known only as the load starts (a watch's baseline), before any sample. */
+  useSlowThreshold(threshold: SlowThreshold): void {
+    this.slowThreshold = threshold;
   }
 
   record(sample: Sample): void {
@@ -398,10 +409,7 @@ export function totalMs(spans: readonly [number, number][]): number {
 }
 
 /** The slow threshold a baseline gives: a multiple of its p99, with a floor. */
-export function baselineThreshold(before: Histogram): {
-  ms: number;
-  source: Disruption['thresholdSource'];
-} {
+export function baselineThreshold(before: Histogram): SlowThreshold {
   const p99 = percentileMs(before, 99);
   if (Number.isNaN(p99)) return { ms: DEFAULT_SLOW_THRESHOLD_MS, source: 'default' };
   return { ms: Math.max(BASELINE_P99_FACTOR * p99, MIN_SLOW_THRESHOLD_MS), source: 'baseline' };

@@ -127,7 +127,7 @@ export const resultsDocumentSchema = z.object({
                 p99Ms: z.number().nullable(),
                 slowThresholdMs: z.number().positive(),
                 slowestMs: z.number().nonnegative().optional(),
-                cut: z
+                carried: z
                   .object({
                     count: z.number().int().nonnegative(),
                     oldestMs: z.number().nonnegative(),

@@ -81,7 +81,8 @@ export interface TrialResult {
 
 /**
  * A watch's baseline: the unrecorded load that sets the slow threshold. A deploy that began during it
- * shows here (failures, a second release), not in the recording.
+ * shows here (failures, a second release), and in the recording only from the requests still in
+ * flight at its end (`carried`).
  */
 export interface WatchBaseline {
   ms: number;
@@ -94,8 +95,11 @@ export interface WatchBaseline {
   slowThresholdMs: number;
   /** The longest request that ended in it; absent from results saved before it was kept. */
   slowestMs?: number;
-  /** Requests cut at its end, and how long the oldest had waited: a stall that began before. */
-  cut?: { count: number; oldestMs: number };
+  /**
+   * Its requests still in flight when the recording took over, and how long the oldest had waited
+   * then: recorded when they ended, from their start before t0 (a stall that began before).
+   */
+  carried?: { count: number; oldestMs: number };
 }
 
 export interface GeneratorLoad {

@@ -10,10 +10,9 @@ import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
 import type { RecorderOptions } from '../record/recorder.ts';
 import type { DeployEvent, DeployPhase } from '../results/deploy-events.ts';
-import { createLatencyHistogram, type Histogram, msToMicros } from '../results/histogram.ts';
 import type { Bucket } from '../results/recording.ts';
 import type { GeneratorLoad, TrialResult, TrialStatus } from '../results/run.ts';
-import { ERROR_KINDS, type ErrorKind, isFailure } from '../results/sample.ts';
+import { ERROR_KINDS, type ErrorKind } from '../results/sample.ts';
 import {
   readScenarioFiles,
   ScenarioFileError,
@@ -318,75 +317,27 @@ export function recorderOptions(scenario: Scenario, follower = false): RecorderO
   };
 }
 
-/** What the settle's unrecorded load saw: a baseline where nothing else gives one (`bench watch`). */
-export interface SettleBaseline {
-  requests: number;
-  failures: number;
-  /** Of its successful requests. */
-  latency: Histogram;
-  /** The releases that answered, in order of first answer. */
-  releases: string[];
-  /** The longest request that ended in it, failed ones included. */
-  slowestMs: number;
-  /** Requests still in flight at its end, and how long the oldest had waited. */
-  inFlightAtEnd: { count: number; oldestMs: number };
-}
-
 /**
- * Runs the load unrecorded for a while. Requests in flight at the end are awaited (`drain`: the
- * recorded load must not start beside them), or cut (`abort`: a watch's baseline, which must not wait
- * out a hung target's timeout).
+ * Runs the load unrecorded for a while, then awaits its requests in flight: the recorded load must
+ * not start beside them.
  */
-/** A baseline of no request: what `settle` starts from, and returns when it runs none. */
-export function emptyBaseline(): SettleBaseline {
-  return {
-    requests: 0,
-    failures: 0,
-    latency: createLatencyHistogram(),
-    releases: [],
-    slowestMs: 0,
-    inFlightAtEnd: { count: 0, oldestMs: 0 },
-  };
-}
-
 export async function settle(
   target: TargetConnection,
   load: LoadConfig,
   ms: number,
   signal: AbortSignal,
-  end: 'drain' | 'abort' = 'drain',
-): Promise<SettleBaseline> {
-  const baseline = emptyBaseline();
-  if (ms <= 0 || signal.aborted) return baseline;
-  const clock = startClock();
+): Promise<void> {
+  if (ms <= 0 || signal.aborted) return;
   const unrecorded = createLoadGenerator({
     target,
     load,
-    clock,
-    onSample: (sample) => {
-      baseline.requests++;
-      baseline.slowestMs = Math.max(baseline.slowestMs, sample.latencyMs);
-      if (isFailure(sample)) baseline.failures++;
-      else baseline.latency.recordValue(msToMicros(sample.latencyMs));
-      const { release } = sample;
-      if (
-        release !== undefined &&
-        baseline.releases.length < 100 &&
-        !baseline.releases.includes(release)
-      )
-        baseline.releases.push(release);
-    },
+    clock: startClock(),
+    onSample: () => {},
     onDropped: () => {},
   });
   unrecorded.start();
   await sleep(ms, signal);
-  const { count, oldestStart } = unrecorded.inFlight();
-  baseline.inFlightAtEnd = {
-    count,
-    oldestMs: oldestStart === undefined ? 0 : clock.now() - oldestStart,
-  };
-  await unrecorded.stop(signal.aborted ? 'abort' : end);
-  return baseline;
+  await unrecorded.stop(signal.aborted ? 'abort' : 'drain');
 }
 
 /**

@@ -4,7 +4,7 @@ import { percentileMs } from '../results/histogram.ts';
 import { mapStrings, showControls } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
 import type { Point } from './decimate.ts';
-import type { RunView, TrialView, VariantView } from './view.ts';
+import { LONGEST_MARKED, type RunView, type TrialView, type VariantView } from './view.ts';
 
 /**
  * Every chart of a report, as plain Chart.js configurations (JSON only, no functions), so that the
@@ -446,7 +446,7 @@ function latencyChart(
     });
   }
   const longest = variant.trials.flatMap((t) =>
-    t.longest.slice(0, 3).map((l) => ({ x: l.at, y: l.latencyMs })),
+    t.longest.slice(0, LONGEST_MARKED).map((l) => ({ x: l.at, y: l.latencyMs })),
   );
   datasets.push({
     type: 'scatter',

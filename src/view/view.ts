@@ -21,6 +21,9 @@ import { describeLoad } from './load.ts';
 /** More points than this per series are thinned: a one-hour run still gives a light, fast page. */
 const MAX_POINTS_PER_SERIES = 2000;
 
+/** The longest transactions each latency chart marks. */
+export const LONGEST_MARKED = 3;
+
 /** One trial, on a timeline in seconds relative to the deploy's trigger. */
 export interface TrialView {
   trial: number;
@@ -210,7 +213,11 @@ function trialView({ result: trial, metrics, instances }: AnalysedTrial): TrialV
     instances,
     // Whole seconds at both ends: even ticks, and the same axis for charts of one trial.
     span: {
-      from: Math.floor(at(0)),
+      // From the earliest start of a longest transaction shown, which may precede t0 (a watch's
+      // request handed over by its baseline).
+      from: Math.floor(
+        at(Math.min(0, ...recording.longest.slice(0, LONGEST_MARKED).map((l) => l.t))),
+      ),
       to: Math.ceil(at(Math.max(recording.durationMs, step))),
     },
     triggerMs: trigger,

@@ -24,6 +24,9 @@ interface Sign {
  * from v1 to v2 spans v1's last answer to v2's first, a rolling one v2's first answer to v1's last,
  * and releases answering from the start to the end (a canary's steady split) mark nothing.
  *
+ * `disruptedBeforeStart`: a request sent before the recording began (in a watch's baseline, and
+ * handed over to the recording) was disrupted: the first disruption began before t0, and says so.
+ *
  * A deploy still under way when the watch ended — disrupted in its last interval, or a new release
  * answering beside the old ones — ends with the watch, and says so.
  */
@@ -32,6 +35,7 @@ export function detectWindow(
     Recording,
     'disruption' | 'instances' | 'releaseSpans' | 'intervalMs' | 'durationMs'
   >,
+  disruptedBeforeStart = false,
 ): DetectedWindow | undefined {
   const signs: Sign[] = [];
   const margin = recording.intervalMs;
@@ -40,7 +44,12 @@ export function detectWindow(
   const [firstSpan] = spans;
   const lastSpan = spans.at(-1);
   if (firstSpan && lastSpan) {
-    signs.push({ t: firstSpan[0], words: 'the first disruption' });
+    signs.push({
+      t: firstSpan[0],
+      words: disruptedBeforeStart
+        ? 'a disruption that began before the recording'
+        : 'the first disruption',
+    });
     signs.push(
       lastSpan[1] >= durationMs - margin
         ? { t: durationMs, words: 'the end of the watch, still disrupted' }

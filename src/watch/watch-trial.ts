@@ -3,17 +3,19 @@ import { type MeasuredLoad, stopLoad } from '../measured-load/measured-load.ts';
 import { prepareMeasuredLoad } from '../measured-load/prepare.ts';
 import { startClock } from '../process/clock.ts';
 import { sleep } from '../process/sleep.ts';
-import { baselineThreshold } from '../record/recorder.ts';
+import { mergeRecordings } from '../record/merge.ts';
+import { baselineThreshold, Recorder, type SlowThreshold } from '../record/recorder.ts';
 import { splitPhases } from '../record/split-phases.ts';
 import { MAX_INTERVALS_PER_TRIAL } from '../results/bounds.ts';
 import { DETECTED, type DeployEvent } from '../results/deploy-events.ts';
-import { percentileMs } from '../results/histogram.ts';
+import { createLatencyHistogram, percentileMs } from '../results/histogram.ts';
 import type { TrialResult } from '../results/run.ts';
 import { withBodies } from '../scenario/files.ts';
 import { formatMs } from '../text/format.ts';
 import { InterruptedBeforeLoad, outcomeOf, type TrialOutcome } from '../trial/outcome.ts';
-import { readTrialFiles, recorderOptions, settle, type TrialRequest } from '../trial/run-trial.ts';
+import { readTrialFiles, recorderOptions, type TrialRequest } from '../trial/run-trial.ts';
 import { openTarget, TargetError } from '../trial/target.ts';
+import { BaselineLoad } from './baseline-load.ts';
 import { type DetectedWindow, detectWindow } from './detect-window.ts';
 
 export interface WatchOptions {
@@ -26,8 +28,9 @@ export interface WatchOptions {
 /**
  * One trial of `bench watch`: load on an external target until told to stop, with no deploy of its
  * own — somebody else deploys. Unrecorded load first (`timeline.settle`) gives the baseline that
- * sets the slow threshold, unless the scenario sets one; every request is recorded by interval, and once the load stops, the deploy's window is found
- * from the traffic (watch/detect-window.ts) and the phases are split by it.
+ * sets the slow threshold, unless the scenario sets one; the recording then takes the load over
+ * (watch/baseline-load.ts). Every request is recorded by interval, and once the load stops, the
+ * deploy's window is found from the traffic (watch/detect-window.ts) and the phases are split by it.
  */
 export function watchTrial(request: TrialRequest, watch: WatchOptions): Promise<TrialOutcome> {
   return outcomeOf(async () => ({ kind: 'measured', result: await watched(request, watch) }));
@@ -45,53 +48,63 @@ async function watched(request: TrialRequest, watch: WatchOptions): Promise<Tria
   const target = opened.connection;
 
   let measured: MeasuredLoad | undefined;
+  let baseline: BaselineLoad | undefined;
   try {
-    observer.stage?.('settling');
     const sentLoad = withBodies(scenario.load, files);
-    // Ended before it recorded anything (Ctrl-C during the baseline): there is nothing to keep.
-    const ended = AbortSignal.any([signal, watch.until]);
-    const baselineMs = scenario.timeline.settle;
-    // Cut at its end: a hung target must not hold the baseline for its request timeout.
-    const baseline = await settle(target, sentLoad, baselineMs, ended, 'abort');
-    if (ended.aborted) throw endedInBaseline();
-    if (baselineMs > 0 && baseline.latency.totalCount === 0)
-      throw new TargetError(
-        `no request succeeded in the ${formatMs(baselineMs)} baseline (${baseline.requests === 0 ? 'none was answered' : `all ${baseline.requests} failed`}): a watch needs the target up, answering as expected, before the deploy begins`,
-      );
-    const threshold =
-      scenario.analysis.slowThreshold !== undefined
-        ? { ms: scenario.analysis.slowThreshold, source: 'scenario' as const }
-        : baselineThreshold(baseline.latency);
-    // A closed model's corrected view needs the deploy's start while recording: not kept here.
-    const { alternate: _, ...options } = recorderOptions(scenario);
+    // Every request of the recording is kept by interval, for its window found afterwards; a
+    // closed model's corrected view needs the deploy's start while recording: not kept here.
+    const { alternate: _, slowThresholdMs, ...options } = recorderOptions(scenario);
+    const recorder = { ...options, splitLater: true };
+    // Booted first: the recording takes the load over from the baseline without a pause.
     measured = await prepareMeasuredLoad({
       target,
       share: shareOfLoad(sentLoad, 0, 1),
       threads: workerCount(sentLoad),
-      recorder: {
-        ...options,
-        splitLater: true,
-        slowThresholdMs: threshold.ms,
-        slowThresholdSource: threshold.source,
-      },
+      recorder,
     });
     const load = measured;
+    observer.stage?.('settling');
+    // Ended before it recorded anything (Ctrl-C during the baseline): there is nothing to keep.
+    const ended = AbortSignal.any([signal, watch.until]);
+    const baselineMs = scenario.timeline.settle;
+    if (baselineMs > 0) baseline = new BaselineLoad(target, sentLoad);
+    await sleep(baselineMs, ended);
     if (ended.aborted) throw endedInBaseline();
+    const seen = baseline?.seen;
+    if (seen && seen.latency.totalCount === 0)
+      throw new TargetError(
+        `no request succeeded in the ${formatMs(baselineMs)} baseline (${seen.requests === 0 ? 'none was answered' : `all ${seen.requests} failed`}): a watch needs the target up, answering as expected, before the deploy begins`,
+      );
+    const threshold: SlowThreshold =
+      slowThresholdMs !== undefined
+        ? { ms: slowThresholdMs, source: 'scenario' }
+        : baselineThreshold(seen?.latency ?? createLatencyHistogram());
     const clock = startClock();
     // t0 as wall-clock time: what the watched deploy's own logs can be lined up with.
     const startedAt = new Date().toISOString();
     const cpuAtStart = process.cpuUsage();
-    load.start(clock);
+    // The baseline's requests still in flight belong to the recording: a stall that began before
+    // t0 is measured whole. They are recorded apart (their users are not the recorded load's).
+    const carried = new Recorder({
+      ...recorder,
+      slowThresholdMs: threshold.ms,
+      slowThresholdSource: threshold.source,
+    });
+    const handedOver = baseline?.handOver(clock, (sample) => carried.record(sample));
+    load.start(clock, threshold);
     observer.loadStarted?.({ clock, progress: () => load.progress() });
     observer.stage?.('watching');
     // A watch with no --duration ends by itself when its intervals run out (28 h at 1 s).
     const longestWatchMs = MAX_INTERVALS_PER_TRIAL * scenario.analysis.interval;
     await sleep(Math.min(watch.durationMs ?? longestWatchMs, longestWatchMs), ended);
     observer.stage?.('stopping');
-    await stopLoad(load, signal);
-    const finished = await load.finish(clock.now());
-    const window = detectWindow(finished.recording);
-    const recording = splitPhases(finished.recording, window);
+    await Promise.all([stopLoad(load, signal), baseline?.drained(signal)]);
+    const durationMs = clock.now();
+    const finished = await load.finish(durationMs);
+    const handedOverPart = carried.finish(durationMs);
+    const whole = mergeRecordings([finished.recording, handedOverPart]);
+    const window = detectWindow(whole, handedOverPart.disruption.spans.length > 0);
+    const recording = splitPhases(whole, window);
     recording.timeline = window ? windowEvents(window) : [];
     for (const event of recording.timeline) observer.phase?.(event);
     const cpu = process.cpuUsage(cpuAtStart);
@@ -107,16 +120,17 @@ async function watched(request: TrialRequest, watch: WatchOptions): Promise<Tria
       deployLog: [],
       baseline: {
         ms: baselineMs,
-        requests: baseline.requests,
-        failures: baseline.failures,
-        releases: baseline.releases,
-        p99Ms: baseline.latency.totalCount > 0 ? percentileMs(baseline.latency, 99) : null,
+        requests: seen?.requests ?? 0,
+        failures: seen?.failures ?? 0,
+        releases: seen?.releases ?? [],
+        p99Ms: seen && seen.latency.totalCount > 0 ? percentileMs(seen.latency, 99) : null,
         slowThresholdMs: threshold.ms,
-        slowestMs: baseline.slowestMs,
-        ...(baseline.inFlightAtEnd.count > 0 ? { cut: baseline.inFlightAtEnd } : {}),
+        slowestMs: seen?.slowestMs ?? 0,
+        ...(handedOver && handedOver.count > 0 ? { carried: handedOver } : {}),
       },
     };
   } finally {
+    await baseline?.abort();
     await measured?.dispose();
     await opened.stop();
   }

@@ -86,6 +86,42 @@ describe('the load in worker threads', () => {
     expect(users.size).toBeGreaterThan(1);
   });
 
+  it('takes a slow threshold known only at the start (a watch’s baseline) into every thread', async () => {
+    const server = await startHttpServer((_req, res) => {
+      setTimeout(() => res.writeHead(200).end('ok'), 10);
+    });
+    servers.push(server);
+    const load: LoadConfig = {
+      model: 'closed',
+      users: 4,
+      thinkTime: 0,
+      backoff: 75,
+      workers: 2,
+      ...common,
+    };
+    const measured = await prepareMeasuredLoad({
+      target: plainConnection(server.origin),
+      share: shareOfLoad(load, 0, 1),
+      threads: 2,
+      recorder: { intervalMs: 100, splitLater: true },
+    });
+    try {
+      const clock = startClock();
+      // Every answer takes 10 ms: slower than this, so every request counts as disruption.
+      measured.start(clock, { ms: 5, source: 'baseline' });
+      await sleep(500);
+      await measured.stop('drain');
+      const { recording } = await measured.finish(clock.now());
+      expect(recording.disruption).toMatchObject({ thresholdMs: 5, thresholdSource: 'baseline' });
+      expect(recording.overall.requests).toBeGreaterThan(4);
+      // Both threads' requests were slow by it: disruption from the first answer's start on.
+      expect(recording.disruption.spans.length).toBeGreaterThan(0);
+      expect(recording.disruption.ms).toBeGreaterThan(recording.durationMs / 2);
+    } finally {
+      await measured.dispose();
+    }
+  });
+
   it('interleaves the open model so that two threads send exactly what one would', async () => {
     // 100/s for 1.005 s: arrivals at 0, 10, …, 1000 ms, the stop 5 ms after the last one.
     const load: LoadConfig = {

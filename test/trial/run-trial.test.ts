@@ -8,7 +8,7 @@ import type { DeployEvent } from '../../src/results/deploy-events.ts';
 import { isFailure, type Sample } from '../../src/results/sample.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import type { ShardPlan } from '../../src/shard/plan.ts';
-import { emptyBaseline, runTrial, type TrialParts } from '../../src/trial/run-trial.ts';
+import { runTrial, type TrialParts } from '../../src/trial/run-trial.ts';
 import { type Target, TargetError } from '../../src/trial/target.ts';
 import { measuredTrial } from '../helpers/trials.ts';
 
@@ -108,7 +108,6 @@ function fakes(options: {
     },
     settle: async (_connection, _load, ms) => {
       log.push(`settle ${ms}`);
-      return emptyBaseline();
     },
     prepareLoad: async () => {
       log.push('load prepared');

@@ -48,6 +48,19 @@ describe('the deploy window found from the traffic', () => {
     });
   });
 
+  it('says when the first disruption began before the recording (a request the baseline handed over)', () => {
+    const spans: [number, number][] = [[0, 1500]];
+    const handedOver = detectWindow(traffic(spans, [lane('v1', 1, 9000)]), true);
+    expect(handedOver).toMatchObject({
+      startMs: 0,
+      endMs: 1500,
+      startSign: 'a disruption that began before the recording',
+    });
+    expect(detectWindow(traffic(spans, [lane('v1', 1, 9000)]))?.startSign).toBe(
+      'the first disruption',
+    );
+  });
+
   it('spans a clean switch from the old release’s last answer to the new one’s first', () => {
     const window = detectWindow(traffic([], [lane('v1', 1, 3000), lane('v2', 3400, 9000)]));
     expect(window).toMatchObject({ startMs: 3000, endMs: 3400 });

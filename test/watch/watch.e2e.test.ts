@@ -200,12 +200,13 @@ describe('bench watch', () => {
     expect(trial.baseline.slowThresholdMs).toBe(recording.disruption.thresholdMs);
   }, 30_000);
 
-  it('says so when a deploy began during its baseline: the requests it cut, and how long they had waited', async () => {
-    // A 10 s stall from 1 s into a 3 s baseline: whatever the machine's delays, it spans its end.
-    const { truth, app, url } = await startTarget({ STALL_MS: '10000' });
+  it('measures whole a stall that began during its baseline: the requests in flight at its end are recorded, and it says so', async () => {
+    // A 4 s stall from 1 s into a 3 s baseline: it spans the baseline's end unless the machine
+    // delays the signal by 2 s (checked below against the recording's start, not assumed).
+    const { truth, app, url } = await startTarget({ STALL_MS: '4000' });
     const out = outFolder();
     const lines: string[] = [];
-    const args = ['-c', '2', '--baseline', '3s', '--slow-threshold', '500ms', '--duration', '1s'];
+    const args = ['-c', '2', '--baseline', '3s', '--slow-threshold', '500ms', '--duration', '2s'];
     const bench = startWithLines(
       ['node', BENCH, 'watch', url, ...args, '--out', out, '--export', 'json'],
       (line) => lines.push(line),
@@ -215,12 +216,29 @@ describe('bench watch', () => {
     app.kill('SIGUSR2');
     const result = await bench;
     expect(result.exitCode, result.all).toBe(0);
-    expect(truth.stallStart).toBeDefined();
-    const { baseline } = savedResults(out).variants[0].trials[0];
-    expect(baseline.cut.count).toBeGreaterThan(0);
-    expect(baseline.cut.oldestMs).toBeGreaterThan(500);
+    const [trial] = savedResults(out).variants[0].trials;
+    const { baseline, recording } = trial;
+    // The stall began before the recording did, and ended after.
+    const recordingStart = Date.parse(trial.startedAt);
+    expect(truth.stallStart).toBeLessThan(recordingStart);
+    expect(truth.stallEnd).toBeGreaterThan(recordingStart);
+    expect(baseline.carried.count).toBeGreaterThan(0);
+    expect(baseline.carried.oldestMs).toBeGreaterThan(500);
+    // The first request held was sent in the baseline: recorded whole, from its start before t0,
+    // not cut at the baseline's end (it was: 1.30 s of a 2 s stall).
+    const held = truth.longestHold as number;
+    const [longest] = recording.longest;
+    expect(longest.latencyMs).toBeGreaterThanOrEqual(held - 1);
+    expect(longest.t).toBeLessThan(0);
+    expect(recording.longestUserWait.ms).toBeGreaterThanOrEqual(held - 1);
+    // The window begins with the recording, and says why.
+    expect(recording.timeline[0]).toMatchObject({
+      t: 0,
+      phase: 'triggered',
+      detail: 'detected: a disruption that began before the recording',
+    });
     expect(result.stdout).toMatch(
-      /the baseline ended with \d+ requests? in flight, the oldest for [\d.]+ m?s \(longer than the 500 ms threshold\): a deploy may have begun before the recording did/,
+      /the baseline ended with \d+ requests? in flight, the oldest for [\d.]+ m?s \(longer than the 500 ms threshold\): a deploy may have begun before the recording did\. They are recorded whole/,
     );
   }, 60_000);
 
