@@ -42,6 +42,10 @@ load_pids+=($!)
 echo "test-busy: $((2 * $(nproc))) busy loops and the demo in a loop; running: ${command[*]}" >&2
 start=$(date +%s)
 status=0
-"${command[@]}" || status=$?
+# In the background, so that a SIGTERM to this script is acted on at once (and passed on through
+# stop_load) rather than after the command ends.
+"${command[@]}" &
+load_pids+=($!)
+wait "$!" || status=$?
 echo "test-busy: ${command[*]} exited $status after $(($(date +%s) - start)) s" >&2
 exit "$status"
