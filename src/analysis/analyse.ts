@@ -1,6 +1,8 @@
 import { emptyBucket, mergeBucket } from '../results/bucket.ts';
 import type { Bucket } from '../results/recording.ts';
 import type { GateResult, RunResults, TrialResult, VariantResults } from '../results/run.ts';
+import { findingsOf, type VariantFinding, variantFindings } from './findings/find.ts';
+import type { Finding } from './findings/finding.ts';
 import { type Instance, trialInstances } from './instances.ts';
 import {
   omittedOutputNotes,
@@ -21,6 +23,8 @@ export interface AnalysedTrial {
   metrics: TrialMetrics;
   /** The instances, their lives and their traffic, as lanes. */
   instances: Instance[];
+  /** Why users were hurt, as far as the recording shows it, and what to change (docs/diagnosis.md). */
+  findings: Finding[];
   /** What its deploy printed beyond what is kept, one note per command. */
   omittedOutput: string[];
 }
@@ -49,6 +53,8 @@ export interface AnalysedVariant {
   /** The trials that ran to their end, summarised: medians, spreads, confidence intervals. */
   summary: VariantSummary;
   totals: VariantTotals;
+  /** Each finding of its trials once, with how many trials had it. */
+  findings: VariantFinding[];
 }
 
 /** Things a reader must know to trust the figures, each one sentence, in every report. */
@@ -92,6 +98,7 @@ export function analyseTrial(result: TrialResult, where: string): AnalysedTrial 
     result,
     metrics: trialMetrics(result.recording),
     instances: trialInstances(result.recording),
+    findings: findingsOf(result.recording),
     omittedOutput: omittedOutputNotes(where, result.deployLog),
   };
 }
@@ -106,6 +113,7 @@ function analyseVariant(variant: VariantResults): AnalysedVariant {
     trials,
     summary: summarizeVariant(trials),
     totals: totalsOf(trials),
+    findings: variantFindings(trials),
   };
 }
 

@@ -5,6 +5,7 @@ import type { GateResult } from '../results/run.ts';
 import { escapeHtml as e, jsonForScript, showControls } from '../text/escape.ts';
 import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts.ts';
 import { ENDPOINT_COLUMNS, HURT_MEANS } from '../view/endpoints.ts';
+import { NOTHING_FOUND } from '../view/findings.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary, type TableRow } from '../view/table.ts';
 import type { RunView, TrialView } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
@@ -53,6 +54,9 @@ const STYLE = `
   .verdict { font-weight: 600; padding: 6px 16px; margin: 8px 0; } .verdict.pass { background: #e8f5e9; color: #1b5e20; } .verdict.fail { background: #fdecea; color: #b71c1c; } .verdict.not-evaluated { background: #fff4e5; color: #8a4b00; }
   tr.fail td, tr.hurt td { color: #b71c1c; font-weight: 600; }
   details { margin: 8px 0; } summary { cursor: pointer; }
+  .findings { margin: 8px 0; } .finding { padding: 6px 16px; margin: 6px 0; border-left: 4px solid #999; background: #f7f7f7; }
+  .finding.fault { border-color: #b71c1c; background: #fdf3f2; } .finding.info { border-color: #1f77b4; background: #f4f8fb; }
+  .finding h3 { font-size: 15px; margin: 0 0 4px; } .finding p { margin: 2px 0; } .finding .label { font-weight: 600; }
   @media (max-width: 600px) { body { padding: 10px; } .headline { font-size: 15px; } }
 `;
 
@@ -102,6 +106,7 @@ ${view.description ? `<p>${e(view.description)}</p>` : ''}
 </header>
 ${view.ended ? `<p class="ended" id="ended">${e(view.ended)}</p>` : ''}
 <p class="headline" id="headline">${headline(view)}</p>
+${findingsHtml(view)}
 ${gatesHtml(view.gates)}
 ${view.notices.map((n) => `<p class="notice">${e(n)}</p>`).join('\n')}
 <section class="answer" id="answer">
@@ -183,6 +188,26 @@ ${rows}
 </tbody></table></div>`);
   }
   return parts.map((part) => `${part}\n`).join('');
+}
+
+/** Under the verdict: why users were hurt, per variant, and what to change. */
+function findingsHtml(view: RunView): string {
+  if (view.findings.length === 0) return '';
+  const items = view.findings.flatMap(({ variant, findings }) =>
+    findings.length === 0
+      ? [`<p class="finding none">${e(`${variant}: ${NOTHING_FOUND}`)}</p>`]
+      : findings.map(
+          (f) => `<div class="finding ${f.kind}" data-finding="${e(f.id)}">
+<h3>${e(`${variant}: ${f.title}`)} <small>${e(`(${f.kind === 'fault' ? 'fault' : 'information'}, ${f.trials})`)}</small></h3>
+<p>${e(f.seen)}</p>
+<p><span class="label">Likely cause:</span> ${e(f.cause)}</p>
+<p><span class="label">What to change:</span> ${e(f.change)} <small>${e(f.docs)}</small></p>
+</div>`,
+        ),
+  );
+  return `<section class="findings" id="findings">
+${items.join('\n')}
+</section>`;
 }
 
 function gatesHtml(gates: readonly GateResult[]): string {

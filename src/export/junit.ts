@@ -1,5 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { AnalysedRun } from '../analysis/analyse.ts';
+import type { Finding } from '../analysis/findings/finding.ts';
 import { formatValue } from '../gates/evaluate.ts';
 import type { GateResult } from '../results/run.ts';
 import { forXml, mapStrings } from '../text/escape.ts';
@@ -44,7 +45,7 @@ export function renderJunit(run: AnalysedRun): string {
           }),
   }));
   const trialCases = run.variants.flatMap((variant) =>
-    variant.trials.map(({ result: trial, metrics, omittedOutput }) => ({
+    variant.trials.map(({ result: trial, metrics, omittedOutput, findings }) => ({
       '@classname': `deploy-bench.deploys.${variant.name}`,
       '@name': `${variant.name} trial ${trial.trial} deploy`,
       // The deploy's own time, from its trigger to its end (0 when it never started).
@@ -53,7 +54,8 @@ export function renderJunit(run: AnalysedRun): string {
         ? { error: { '@type': 'deploy', '@message': trial.failure ?? 'failed' } }
         : {}),
       ...(trial.status === 'interrupted' ? { skipped: { '@message': 'interrupted' } } : {}),
-      ...systemOut(omittedOutput),
+      // Findings explain a trial, they do not fail it: gates do (`preboot.findings == 0`).
+      ...systemOut([...findings.map(findingNote), ...omittedOutput]),
     })),
   );
   const deployCases = [...trialCases, ...runCase(run)];
@@ -105,6 +107,11 @@ function runCase({ outcome, variants }: AnalysedRun): Record<string, unknown>[] 
   if (outcome.kind === 'interrupted' && !trials.some((t) => t.result.status === 'interrupted'))
     return [{ ...run, skipped: { '@message': 'The run was interrupted.' } }];
   return [];
+}
+
+function findingNote(finding: Finding): string {
+  const kind = finding.kind === 'fault' ? 'FAULT' : 'info';
+  return `${kind} ${finding.id}: ${finding.title}\n  seen: ${finding.seen}\n  likely cause: ${finding.cause}\n  change: ${finding.change}\n  more: ${finding.docs}`;
 }
 
 /** Notes for a CI reader of a test case, when there are any. */

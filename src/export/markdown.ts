@@ -2,6 +2,7 @@ import type { GateResult } from '../results/run.ts';
 import { escapeMarkdown as m, markdownCodeLine, showControls } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
 import { ENDPOINT_COLUMNS, HURT_MEANS } from '../view/endpoints.ts';
+import { NOTHING_FOUND } from '../view/findings.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary } from '../view/table.ts';
 import type { RunView } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
@@ -21,6 +22,7 @@ export const markdownExporter: Exporter<'md'> = {
       '',
       ...(view.ended ? endedLines(view.ended) : []),
       `**${m(view.comparison.headline)}**`,
+      ...findingsSection(view),
       ...(view.gates.length > 0
         ? [
             '',
@@ -121,6 +123,22 @@ function endpointsSection(view: RunView): string[] {
       ),
       '',
     );
+  }
+  return lines;
+}
+
+/** Under the verdict: each variant's findings, what was seen, the likely cause, what to change. */
+function findingsSection(view: RunView): string[] {
+  if (view.findings.length === 0) return [];
+  const lines = ['', '#### Findings', ''];
+  for (const { variant, findings } of view.findings) {
+    if (findings.length === 0) lines.push(`- ${m(variant)}: ${m(NOTHING_FOUND)}`);
+    for (const f of findings) {
+      const title = `${f.kind === 'fault' ? '⚠️ ' : 'ℹ️ '}**${m(variant)}: ${m(f.title)}** (${m(f.trials)})`;
+      lines.push(
+        `- ${title}. ${m(f.seen)}<br>*Likely cause:* ${m(f.cause)}<br>*What to change:* ${m(f.change)} (\`${f.docs}\`)`,
+      );
+    }
   }
   return lines;
 }

@@ -37,14 +37,15 @@ export function renderResultsJson(run: AnalysedRun): string {
     ...(results.overrides ? { overrides: results.overrides } : {}),
     scenario: results.scenario,
     comparison: run.comparison,
-    variants: run.variants.map(({ results: variant, summary, trials }) => ({
+    variants: run.variants.map(({ results: variant, summary, findings, trials }) => ({
       name: variant.name,
       description: variant.description ?? null,
       strategy: variant.strategy ?? null,
       command: variant.command ?? null,
       hookLog: variant.hookLog,
       summary,
-      trials: trials.map(({ result: trial, metrics, instances }) => ({
+      findings,
+      trials: trials.map(({ result: trial, metrics, instances, findings }) => ({
         trial: trial.trial,
         status: trial.status,
         failure: trial.failure ?? null,
@@ -52,6 +53,7 @@ export function renderResultsJson(run: AnalysedRun): string {
         ...metrics,
         timeline: trial.recording.timeline,
         instances,
+        findings,
         longest: trial.recording.longest,
         longestUserWait: trial.recording.longestUserWait ?? null,
         disruptionSpans: trial.recording.disruption.spans,

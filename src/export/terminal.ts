@@ -1,9 +1,11 @@
 import Table from 'cli-table3';
+import wrapAnsi from 'wrap-ansi';
 import type { AnalysedRun, AnalysedVariant } from '../analysis/analyse.ts';
 import type { LoadUnder } from '../results/run.ts';
 import { forTerminal, showControls } from '../text/escape.ts';
 import { formatCount, formatMs } from '../text/format.ts';
 import { checkExampleRows, ENDPOINT_COLUMNS, endpointRows } from '../view/endpoints.ts';
+import { findingsView, NOTHING_FOUND } from '../view/findings.ts';
 import { describeLoad } from '../view/load.ts';
 import { gateMark, gateRows, gateSummary } from '../view/table.ts';
 
@@ -70,6 +72,34 @@ function endpointsBlock(run: AnalysedRun): string[] {
 }
 
 /** The terminal summary: a siege-style block per variant, then the variants side by side. */
+/** Findings' sentences are long: wrapped to a width that reads in any terminal, label hanging. */
+const FINDING_WIDTH = 100;
+
+function labelled(label: string, text: string): string {
+  const indent = ' '.repeat(4 + label.length);
+  const wrapped = wrapAnsi(text, FINDING_WIDTH - indent.length, { hard: true });
+  return `    ${label}${wrapped.split('\n').join(`\n${indent}`)}`;
+}
+
+/** Under the verdict: why users were hurt, per variant, and what to change. */
+function findingsBlock(run: AnalysedRun): string[] {
+  const variants = findingsView(run);
+  if (variants.length === 0) return [];
+  const lines = ['Findings'];
+  for (const { variant, findings } of variants) {
+    if (findings.length === 0) lines.push(`  ${variant}: ${NOTHING_FOUND}`);
+    for (const finding of findings) {
+      const mark = finding.kind === 'fault' ? 'FAULT' : 'info';
+      lines.push(`  ${variant}: ${mark} ${finding.title} (${finding.trials})`);
+      lines.push(labelled('seen:   ', finding.seen));
+      lines.push(labelled('likely: ', finding.cause));
+      lines.push(labelled('change: ', finding.change));
+      lines.push(labelled('more:   ', finding.docs));
+    }
+  }
+  return [lines.join('\n')];
+}
+
 export function renderTerminal(run: AnalysedRun): string {
   const summaries = run.variants;
   const table = new Table({
@@ -111,6 +141,7 @@ export function renderTerminal(run: AnalysedRun): string {
   const parts = measured.map((variant) => siegeBlock(variant, run.results.load));
   if (measured.length > 0) parts.push(table.toString(), run.comparison.headline);
   else parts.push('Nothing was measured: no trial was recorded.');
+  parts.push(...findingsBlock(run));
   parts.push(...endpointsBlock(run));
   if (run.gates.length > 0) {
     const gates = new Table({

@@ -1,13 +1,14 @@
 import type { GateJudge } from '../analysis/analyse.ts';
-import { median, type SummarisedTrial, trialValues } from '../analysis/variant-summary.ts';
+import type { Finding } from '../analysis/findings/finding.ts';
+import { median, type SummarisedTrial } from '../analysis/variant-summary.ts';
 import type { Comparator, GateResult, Unit } from '../results/run.ts';
 import { formatMs } from '../text/format.ts';
 import type { Aggregation, Gate, MetricRef } from './parse.ts';
 
-/** What a gate reads of a variant: its name, and each trial's figures. */
+/** What a gate reads of a variant: its name, and each trial's figures and findings. */
 export interface GatedVariant {
   name: string;
-  trials: readonly SummarisedTrial[];
+  trials: readonly (SummarisedTrial & { findings: readonly Finding[] })[];
 }
 
 const COMPARE: Record<Comparator, (a: number, b: number) => boolean> = {
@@ -64,11 +65,14 @@ function valuesOf(
   const variant = variants.find((v) => v.name === variantName);
   if (!variant) return [];
   const { endpoint } = ref;
-  return trialValues(variant.trials, (m) => {
-    if (endpoint === undefined) return ref.metric.value(m, ref.phase);
+  // Trials measured to their end, as a summary counts them.
+  const counted = variant.trials.filter((t) => t.result.status !== 'interrupted');
+  return counted.map(({ metrics, findings }) => {
+    if (endpoint === undefined) return ref.metric.value({ ...metrics, findings }, ref.phase);
     // A run saved before endpoints were measured has no figure for one.
-    const figures = m.endpoints?.find((e) => e.name === endpoint);
-    return figures ? ref.metric.value(figures, ref.phase) : Number.NaN;
+    const figures = metrics.endpoints?.find((e) => e.name === endpoint);
+    const about = findings.filter((f) => f.evidence.endpoint === endpoint);
+    return figures ? ref.metric.value({ ...figures, findings: about }, ref.phase) : Number.NaN;
   });
 }
 

@@ -1,6 +1,10 @@
+import { FINDING_IDS, type Finding } from '../analysis/findings/finding.ts';
 import type { RequestMetrics } from '../analysis/trial-metrics.ts';
 import type { Phase } from '../results/recording.ts';
 import type { Unit } from '../results/run.ts';
+
+/** What a gate reads of one trial (or one endpoint of it): its figures, and its findings. */
+export type GatedFigures = RequestMetrics & { findings: readonly Finding[] };
 
 export interface GateMetric {
   /** How the metric is written in a gate, e.g. `longest` or `p99`. */
@@ -9,14 +13,14 @@ export interface GateMetric {
   describe: string;
   /** Latency percentiles can be taken in one phase: `preboot.during.p99`. */
   byPhase: boolean;
-  value(metrics: RequestMetrics, phase: Phase | 'overall'): number;
+  value(figures: GatedFigures, phase: Phase | 'overall'): number;
 }
 
 const metric = (
   name: string,
   unit: Unit,
   describe: string,
-  value: (m: RequestMetrics, phase: Phase | 'overall') => number,
+  value: (m: GatedFigures, phase: Phase | 'overall') => number,
   byPhase = false,
 ): GateMetric => ({ name, unit, describe, value, byPhase });
 
@@ -47,6 +51,21 @@ export const GATE_METRICS: readonly GateMetric[] = [
   metric('p99.9', 'ms', '99.9th percentile latency', (m, phase) => m.latency[phase].p999, true),
   metric('max', 'ms', 'longest request', (m, phase) => m.latency[phase].max, true),
   metric('mean', 'ms', 'mean latency', (m, phase) => m.latency[phase].mean, true),
+  metric(
+    'findings',
+    'count',
+    'fault findings (docs/diagnosis.md)',
+    (m) => m.findings.filter((f) => f.kind === 'fault').length,
+  ),
+  // `preboot.findings.nothing-up == 0`: one finding by its id, fault or information.
+  ...FINDING_IDS.map((id) =>
+    metric(
+      `findings.${id}`,
+      'count',
+      `${id} findings`,
+      (m) => m.findings.filter((f) => f.id === id).length,
+    ),
+  ),
 ];
 
 export const PHASE_NAMES = ['before', 'during', 'after', 'overall'] as const;

@@ -16,6 +16,7 @@ import {
   type EndpointRow,
   endpointRows,
 } from './endpoints.ts';
+import { findingsView, type VariantFindingsView } from './findings.ts';
 import { describeLoad } from './load.ts';
 
 /** More points than this per series are thinned: a one-hour run still gives a light, fast page. */
@@ -81,6 +82,8 @@ export interface RunView {
   comparison: Comparison;
   /** The run's gates, as analyse() judged them. */
   gates: GateResult[];
+  /** Why users were hurt, per measured variant (docs/diagnosis.md). */
+  findings: VariantFindingsView[];
   variants: VariantView[];
   notices: string[];
   /** Per endpoint and variant, when the scenario has `load.endpoints`; else empty. */
@@ -126,6 +129,7 @@ export function buildView(run: AnalysedRun): RunView {
     ...(ended ? { ended } : {}),
     comparison: run.comparison,
     gates: run.gates,
+    findings: findingsView(run),
     variants,
     notices,
     endpoints: endpointRows(run.variants),

@@ -22,12 +22,15 @@ interface TrialJson {
   timeline: { t: number; phase: string; detail?: string }[];
   instances: InstanceJson[];
   longest: { t: number; latencyMs: number }[];
+  findings: { id: string; kind: string; evidence: Record<string, unknown> }[];
 }
 interface InstanceJson {
   id: string;
   release: string;
   startedAt: number | null;
   upAt: number | null;
+  routedAt: number | null;
+  unroutedAt: number | null;
   stoppingAt: number | null;
   stoppedAt: number | null;
   firstTrafficAt: number | null;
@@ -118,6 +121,20 @@ describe('bench run', () => {
     expect(stop.old.lastTrafficAt).toBeLessThan(stop.fresh.firstTrafficAt as number);
     expect(stop.old.stoppedAt).toBeLessThan(stop.fresh.upAt as number);
     expect(stop.fresh.firstTrafficAt).toBeGreaterThanOrEqual(stop.fresh.upAt as number);
+
+    // Why: stop-start left nothing routed to from the old process's unrouting to the new one's
+    // routing — the boot; preboot left no such gap, and has no fault finding.
+    const nothingUp = stopStart?.findings.find((f) => f.id === 'nothing-up');
+    expect(nothingUp?.evidence).toMatchObject({
+      source: 'platform',
+      lengthMs: (stop.fresh.routedAt as number) - (stop.old.unroutedAt as number),
+    });
+    expect(nothingUp?.evidence.lengthMs).toBeGreaterThanOrEqual(0.9 * bootMs);
+    expect(preboot?.findings.filter((f) => f.kind === 'fault')).toEqual([]);
+    expect(run.stdout).toMatch(/stop-start: FAULT nothing was up for \d\.\d\d s \(1 of 1 trial\)/);
+    expect(run.stdout).toMatch(
+      /seen: +No instance was routed to between [\d.]+ m?s and \d\.\d\d s after the trigger/,
+    );
   });
 
   it('exits 1 when a gate fails, and says why', async () => {

@@ -124,6 +124,23 @@ describe('evaluating gates against a known run', () => {
       analyse(report).variants,
     );
 
+  it('gates on findings: fault findings, one by its id, and a name that is none', () => {
+    // stop-start's trials each show a stretch with no instance answering; preboot's none.
+    const [stopStart, preboot, byId, info] = evaluate(
+      'stop-start.findings == 0',
+      'preboot.findings == 0',
+      'stop-start.findings.nothing-up == 0',
+      'stop-start.findings.mixed-releases == 0',
+    );
+    expect(stopStart).toMatchObject({ passed: false, actual: 1, unit: 'count' });
+    expect(preboot).toMatchObject({ passed: true, actual: 0 });
+    expect(byId).toMatchObject({ passed: false, actual: 1 });
+    expect(info).toMatchObject({ passed: true, actual: 0 });
+    expect(() => parseGate('preboot.findings.slow-boot == 0', VARIANTS)).toThrow(
+      /"preboot.findings.slow-boot" names no metric/,
+    );
+  });
+
   it('holds a gate to the worst trial by default', () => {
     const [strict, below] = evaluate('preboot.longest < 120ms', 'preboot.longest <= 119ms');
     expect(strict).toMatchObject({

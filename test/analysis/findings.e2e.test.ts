@@ -1,0 +1,203 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findingsOf } from '../../src/analysis/findings/find.ts';
+import type { Finding } from '../../src/analysis/findings/finding.ts';
+import { runTrial } from '../../src/trial/run-trial.ts';
+import { benchInProcess } from '../helpers/cli.ts';
+import { sampleAppScenario } from '../helpers/scenarios.ts';
+import { startHttpServer, type TestServer } from '../helpers/servers.ts';
+import { measuredTrial } from '../helpers/trials.ts';
+
+/**
+ * Each finding from a real server that misbehaves that way, and none from its well-behaved twin.
+ * The sites are deployed by a command (a request to their control server), as a real deploy script
+ * would; the embedded platform's deploys are real processes.
+ */
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(handler: Parameters<typeof startHttpServer>[0]): Promise<TestServer> {
+  const server = await startHttpServer(handler);
+  servers.push(server);
+  return server;
+}
+
+/** A scenario against `site`, deployed by a request to `control`. */
+function scenarioFile(site: TestServer, control: TestServer, load: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-findings-'));
+  const deploy = JSON.stringify(`node -e "fetch('${control.origin}/').then((r) => r.text())"`);
+  const file = path.join(dir, 'site.yaml');
+  writeFileSync(
+    file,
+    `name: site
+target: { url: "${site.origin}/" }
+load:
+${load}
+timeline: { settle: 0s, warmup: 600ms, cooldown: 800ms }
+variants: [{ name: deploy, command: ${deploy} }]
+`,
+  );
+  return file;
+}
+
+async function findingsOfRun(file: string, gate?: string) {
+  const out = path.join(path.dirname(file), 'out');
+  const run = await benchInProcess([
+    'run',
+    file,
+    '--out',
+    out,
+    '--export',
+    'json,md,html,junit',
+    ...(gate ? ['--gate', gate] : []),
+  ]);
+  const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+  const trial = results.variants[0].trials[0];
+  return {
+    run,
+    findings: trial.findings as Finding[],
+    markdown: readFileSync(path.join(out, 'summary.md'), 'utf8'),
+    junit: readFileSync(path.join(out, 'junit.xml'), 'utf8'),
+  };
+}
+
+describe('findings from real servers', () => {
+  it('broke-after-switch: a release that drops the old asset, and not its twin that keeps it', async () => {
+    const site = (keepsOldAsset: boolean) => {
+      let deployed = false;
+      return {
+        deploy: () => {
+          deployed = true;
+        },
+        handler: ((req, res) => {
+          if (req.url === '/assets/app.css' && deployed && !keepsOldAsset)
+            res.writeHead(404).end('no such asset: app.css (this release serves app.3f2a.css)');
+          else res.writeHead(200).end('ok');
+        }) as Parameters<typeof startHttpServer>[0],
+      };
+    };
+    const load = `  users: 2
+  endpoints:
+    - { name: home, path: / }
+    - { name: assets, path: /assets/app.css, expect: { status: 2xx } }`;
+    const measure = async (keepsOldAsset: boolean) => {
+      const { deploy, handler } = site(keepsOldAsset);
+      const target = await serve(handler);
+      const control = await serve((_req, res) => {
+        deploy();
+        res.end('deployed');
+      });
+      return findingsOfRun(
+        scenarioFile(target, control, load),
+        'deploy.endpoint(assets).findings == 0',
+      );
+    };
+
+    const broken = await measure(false);
+    expect(broken.run.exitCode, broken.run.stderr).toBe(1);
+    const [finding] = broken.findings;
+    expect(broken.findings.map((f) => f.id)).toEqual(['broke-after-switch']);
+    expect(finding?.evidence).toMatchObject({ endpoint: 'assets', check: 'status 2xx' });
+    expect(finding?.evidence.failedAfter).toBe(finding?.evidence.after);
+    expect(finding?.seen).toMatch(
+      /^Endpoint assets answered all \d+ requests before the deploy; after it, (\d+) of \1 failed \(check ×\1\)\. The first failed check: status 2xx \(status 404, body "no such asset: app\.css/,
+    );
+    expect(broken.run.stdout).toMatch(/deploy: FAULT endpoint assets broke after the deploy/);
+    expect(broken.run.stdout).toMatch(/✗|FAIL/);
+    expect(broken.markdown).toContain('**deploy: endpoint assets broke after the deploy');
+    expect(broken.junit).toContain(
+      'FAULT broke-after-switch: endpoint assets broke after the deploy',
+    );
+
+    const twin = await measure(true);
+    expect(twin.run.exitCode, twin.run.stderr).toBe(0);
+    expect(twin.findings).toEqual([]);
+    expect(twin.run.stdout).toContain('deploy: nothing found');
+  }, 60_000);
+
+  it('mixed-releases: two releases answering side by side through a rolling deploy, and not a clean switch', async () => {
+    const site = (rolling: boolean) => {
+      let state: 'v1' | 'both' | 'v2' = 'v1';
+      let next = 0;
+      return {
+        deploy: async () => {
+          if (rolling) {
+            state = 'both';
+            await new Promise((resolve) => setTimeout(resolve, 800));
+          }
+          state = 'v2';
+        },
+        handler: ((_req, res) => {
+          const release = state === 'both' ? (next++ % 2 === 0 ? 'v1' : 'v2') : state;
+          res.writeHead(200, { 'x-release': release }).end('ok');
+        }) as Parameters<typeof startHttpServer>[0],
+      };
+    };
+    const measure = async (rolling: boolean) => {
+      const { deploy, handler } = site(rolling);
+      const target = await serve(handler);
+      const control = await serve((_req, res) => {
+        deploy().then(() => res.end('deployed'));
+      });
+      return findingsOfRun(
+        scenarioFile(target, control, '  users: 2\n  releaseHeader: x-release'),
+        'deploy.findings == 0',
+      );
+    };
+
+    const rolled = await measure(true);
+    // Information, not a fault: the findings gate holds.
+    expect(rolled.run.exitCode, rolled.run.stderr).toBe(0);
+    expect(rolled.findings.map((f) => [f.id, f.kind])).toEqual([['mixed-releases', 'info']]);
+    const [mixed] = rolled.findings;
+    expect(mixed?.evidence.releases).toBe('v1 and v2');
+    // Both answered for the 0.8 s the server alternated them, read from the lanes' first and last
+    // answers (a busy machine's late request may stretch it, never shorten it much).
+    expect(mixed?.evidence.mixedMs).toBeGreaterThan(600);
+    expect(rolled.run.stdout).toMatch(/deploy: info releases v1 and v2 both answered for/);
+
+    const switched = await measure(false);
+    expect(switched.findings).toEqual([]);
+  }, 60_000);
+
+  it('nothing-up: a stop-start behind a router that times out names its 503s, and preboot has none', async () => {
+    const measure = async (strategy: string) => {
+      const loaded = sampleAppScenario({
+        strategy,
+        bootMs: 1500,
+        users: 1,
+        platform: '    routerTimeout: 400ms',
+      });
+      const variant = loaded.scenario.variants[0];
+      if (!variant) throw new Error('no variant');
+      const result = measuredTrial(
+        await runTrial({ loaded, variant, trial: 1, signal: new AbortController().signal }),
+      );
+      return { result, findings: findingsOf(result.recording) };
+    };
+
+    const stopStart = await measure('stop-start');
+    const [nothingUp] = stopStart.findings;
+    expect(stopStart.findings.map((f) => f.id)).toEqual(['nothing-up']);
+    const lives = stopStart.result.recording.lifecycle ?? [];
+    const [old, fresh] = lives;
+    // The gap is the platform's own record: from the old process's unrouting to the new one's routing.
+    expect(nothingUp?.evidence).toMatchObject({
+      source: 'platform',
+      lengthMs: (fresh?.routedAt as number) - (old?.unroutedAt as number),
+    });
+    expect(nothingUp?.evidence.lengthMs).toBeGreaterThanOrEqual(1400);
+    // The router answered 503 to the requests it held for its timeout: the users felt it as that.
+    expect(nothingUp?.evidence.failedAs).toMatch(/^503 ×\d+$/);
+    expect(nothingUp?.seen).toMatch(
+      /\(web\.1@v1 was taken out of rotation; web\.1@v2 was routed to only then\)\. \d+ of the \d+ requests sent in it failed \(503 ×\d+\)/,
+    );
+
+    const preboot = await measure('preboot');
+    expect(preboot.findings.filter((f) => f.kind === 'fault')).toEqual([]);
+  }, 60_000);
+});

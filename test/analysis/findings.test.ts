@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf, variantFindings } from '../../src/analysis/findings/find.ts';
+import { Recorder } from '../../src/record/recorder.ts';
+import type { InstanceLifecycle, Recording } from '../../src/results/recording.ts';
+import type { Sample } from '../../src/results/sample.ts';
+
+/**
+ * The rules of docs/diagnosis.md on recordings made by the real recorder from samples written out
+ * here: each at its boundary, so that a rule changed by a millisecond or a request fails a test.
+ */
+const ok = (t: number, extra: Partial<Sample> = {}): Sample => ({
+  user: 0,
+  t,
+  latencyMs: 10,
+  status: 200,
+  bytes: 2,
+  ...extra,
+});
+
+function record(
+  samples: Sample[],
+  options: { thresholdMs?: number; endpoints?: string[]; durationMs?: number } = {},
+): Recording {
+  const recorder = new Recorder({
+    intervalMs: 100,
+    slowThresholdMs: options.thresholdMs ?? 100,
+    ...(options.endpoints ? { endpoints: options.endpoints } : {}),
+  });
+  recorder.event({ t: 1000, phase: 'triggered' });
+  const sorted = [...samples].sort((a, b) => a.t + a.latencyMs - (b.t + b.latencyMs));
+  let ended = false;
+  for (const sample of sorted) {
+    if (!ended && sample.t + sample.latencyMs > 3000) {
+      recorder.event({ t: 3000, phase: 'completed' });
+      ended = true;
+    }
+    recorder.record(sample);
+  }
+  if (!ended) recorder.event({ t: 3000, phase: 'completed' });
+  return recorder.finish(options.durationMs ?? 5000);
+}
+
+/** A request every 50 ms from `from` to `to`, each built by `make`. */
+function every50(from: number, to: number, make: (t: number) => Sample): Sample[] {
+  const samples: Sample[] = [];
+  for (let t = from; t < to; t += 50) samples.push(make(t));
+  return samples;
+}
+
+const life = (
+  id: string,
+  routedAt: number | null,
+  unroutedAt: number | null,
+): InstanceLifecycle => ({
+  id,
+  release: id.split('@')[1] as string,
+  startedAt: routedAt === null ? null : routedAt - 500,
+  upAt: routedAt,
+  routedAt,
+  unroutedAt,
+  stoppingAt: unroutedAt,
+  stoppedAt: unroutedAt === null ? null : unroutedAt + 20,
+  exit: unroutedAt === null ? null : 'exit 0',
+});
+
+const ids = (recording: Recording) => findingsOf(recording).map((f) => f.id);
+
+describe('nothing-up', () => {
+  it('from the platform: the stretch no process was routed to, when at least the slow threshold long', () => {
+    const traffic = every50(0, 5000, (t) => ok(t));
+    const withGap = (gapMs: number) => ({
+      ...record(traffic),
+      lifecycle: [life('web.1@v1', -2000, 1200), life('web.1@v2', 1200 + gapMs, null)],
+    });
+    const [finding] = findingsOf(withGap(100));
+    expect(finding).toMatchObject({
+      id: 'nothing-up',
+      kind: 'fault',
+      fromMs: 1200,
+      toMs: 1300,
+      title: 'nothing was up for 100 ms',
+      evidence: { source: 'platform', lengthMs: 100 },
+    });
+    expect(finding?.seen).toMatch(
+      /^No instance was routed to between 200 ms and 300 ms after the trigger \(web\.1@v1 was taken out of rotation; web\.1@v2 was routed to only then\)\./,
+    );
+    expect(ids(withGap(99))).toEqual([]);
+  });
+
+  it('from the platform: overlapping routings leave no gap, whatever their order of start', () => {
+    const recording = {
+      ...record(every50(0, 5000, (t) => ok(t))),
+      lifecycle: [
+        life('web.1@v2', 1100, null),
+        life('web.1@v1', -2000, 1200),
+        life('web.2@v1', -1000, 900),
+      ],
+    };
+    expect(ids(recording)).toEqual([]);
+  });
+
+  it('from the platform: a process unrouted with none after it leaves nothing up to the end', () => {
+    const recording = {
+      ...record(every50(0, 1500, (t) => ok(t))),
+      lifecycle: [life('web.1@v1', -2000, 1500)],
+    };
+    expect(findingsOf(recording)[0]).toMatchObject({ id: 'nothing-up', fromMs: 1500, toMs: 5000 });
+  });
+
+  it('from the traffic: intervals of a disruption in which nothing succeeded, with what failed', () => {
+    // Refused from 1.2 s to 1.8 s (the interval edges), answers again from 1.8 s.
+    const traffic = every50(0, 5000, (t) =>
+      t >= 1200 && t < 1800 ? ok(t, { status: 0, error: 'refused', latencyMs: 1 }) : ok(t),
+    );
+    const [finding] = findingsOf(record(traffic));
+    expect(finding).toMatchObject({
+      id: 'nothing-up',
+      title: 'nothing was up for about 600 ms',
+      fromMs: 1200,
+      toMs: 1800,
+      evidence: { source: 'traffic', failures: 12, failedAs: 'refused ×12' },
+    });
+    expect(finding?.seen).toContain('12 of the 12 requests sent in it failed (refused ×12)');
+  });
+
+  it('from the traffic: not when the target answered, even if only with errors of its own', () => {
+    const notFound = every50(0, 5000, (t) =>
+      t >= 1200 && t < 1800 ? ok(t, { status: 404, error: 'check' }) : ok(t),
+    );
+    expect(ids(record(notFound))).toEqual([]);
+    // 502, 503 and 504 are a proxy's own answers when nothing behind it answers: not the target's.
+    const proxied = every50(0, 5000, (t) =>
+      t >= 1200 && t < 1800 ? ok(t, { status: 502 }) : ok(t),
+    );
+    expect(findingsOf(record(proxied))[0]?.evidence).toMatchObject({ failedAs: '502 ×12' });
+  });
+
+  it('from the traffic: not when some request kept succeeding beside the failures', () => {
+    const traffic = every50(0, 5000, (t) =>
+      t >= 1200 && t < 1800 ? ok(t, { status: 503 }) : ok(t),
+    );
+    const beside = every50(1225, 1800, (t) => ok(t, { user: 1 }));
+    expect(ids(record([...traffic, ...beside]))).toEqual([]);
+  });
+});
+
+describe('broke-after-switch', () => {
+  const asset = 1;
+  const traffic = (afterFails: (t: number) => boolean, beforeFails = false) =>
+    every50(0, 5000, (t) => {
+      const fails = t >= 3000 ? afterFails(t) : t < 1000 && beforeFails && t === 500;
+      return ok(t, {
+        endpoint: asset,
+        ...(fails
+          ? {
+              status: 404,
+              error: 'check' as const,
+              check: { check: 'status 2xx', body: 'gone' },
+            }
+          : {}),
+      });
+    });
+  const options = { endpoints: ['home', 'assets'] };
+
+  it('an endpoint that never failed before, of which half or more failed after', () => {
+    let n = 0;
+    const half = record(
+      traffic(() => n++ % 2 === 0),
+      options,
+    );
+    const [finding] = findingsOf(half);
+    expect(finding).toMatchObject({
+      id: 'broke-after-switch',
+      evidence: { endpoint: 'assets', before: 20, after: 40, failedAfter: 20, check: 'status 2xx' },
+    });
+    expect(finding?.seen).toContain('The first failed check: status 2xx (status 404, body "gone")');
+  });
+
+  it('not below half after, nor when it failed before too', () => {
+    let n = 0;
+    expect(
+      ids(
+        record(
+          traffic(() => n++ % 3 === 0),
+          options,
+        ),
+      ),
+    ).toEqual([]);
+    expect(
+      ids(
+        record(
+          traffic(() => true, true),
+          options,
+        ),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('mixed-releases', () => {
+  const lanes = (overlapMs: number) =>
+    record([
+      ...every50(0, 2000, (t) => ok(t, { release: 'v1', latencyMs: 1 })),
+      ...every50(2001 - overlapMs, 5000, (t) => ok(t, { user: 1, release: 'v2', latencyMs: 1 })),
+    ]);
+
+  it('two releases answering over a stretch at least the slow threshold long: information', () => {
+    const [finding] = findingsOf(lanes(200));
+    expect(finding).toMatchObject({ id: 'mixed-releases', kind: 'info' });
+    // v2 first answered at 1802, v1 last at 1951.
+    expect(finding?.evidence).toEqual({ releases: 'v1 and v2', mixedMs: 149 });
+  });
+
+  it('not a clean switch, nor an overlap shorter than the threshold', () => {
+    expect(ids(lanes(0))).toEqual([]);
+    // 1852 to 1951: 99 ms, under the 100 ms threshold.
+    expect(ids(lanes(150))).toEqual([]);
+  });
+});
+
+describe('a variant’s findings', () => {
+  it('counts each finding once per trial measured to its end, faults first', () => {
+    const info = findingsOf(
+      record([
+        ...every50(0, 2000, (t) => ok(t, { release: 'v1', latencyMs: 1 })),
+        ...every50(1500, 5000, (t) => ok(t, { user: 1, release: 'v2', latencyMs: 1 })),
+      ]),
+    );
+    const fault = findingsOf({
+      ...record(every50(0, 5000, (t) => ok(t))),
+      lifecycle: [life('web.1@v1', -2000, 1200), life('web.1@v2', 2000, null)],
+    });
+    const trial = (status: 'completed' | 'interrupted', findings: typeof info) => ({
+      result: { status },
+      findings,
+    });
+    expect(
+      variantFindings([
+        trial('completed', info),
+        trial('completed', fault),
+        trial('completed', fault),
+        trial('interrupted', fault),
+      ]).map((f) => [f.id, f.trials]),
+    ).toEqual([
+      ['nothing-up', 2],
+      ['mixed-releases', 1],
+    ]);
+  });
+});
