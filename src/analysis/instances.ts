@@ -1,4 +1,5 @@
-import type { InstanceLifecycle, InstanceTraffic, Recording } from '../results/recording.ts';
+import type { InstanceTraffic } from '../results/parts/instances.ts';
+import type { InstanceLifecycle, Recording } from '../results/recording.ts';
 
 /**
  * One instance of the target over a trial: its life as the platform knows it (embedded platform

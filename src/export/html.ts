@@ -54,9 +54,9 @@ const STYLE = `
   .verdict { font-weight: 600; padding: 6px 16px; margin: 8px 0; } .verdict.pass { background: #e8f5e9; color: #1b5e20; } .verdict.fail { background: #fdecea; color: #b71c1c; } .verdict.not-evaluated { background: #fff4e5; color: #8a4b00; }
   tr.fail td, tr.hurt td { color: #b71c1c; font-weight: 600; }
   details { margin: 8px 0; } summary { cursor: pointer; }
-  .findings { margin: 8px 0; } .finding { padding: 6px 16px; margin: 6px 0; border-left: 4px solid #999; background: #f7f7f7; }
+  .findings { margin: 8px 0; } .finding { padding: 4px 16px; margin: 4px 0; border-left: 4px solid #999; background: #f7f7f7; }
   .finding.fault { border-color: #b71c1c; background: #fdf3f2; } .finding.info { border-color: #1f77b4; background: #f4f8fb; }
-  .finding h3 { font-size: 15px; margin: 0 0 4px; } .finding p { margin: 2px 0; } .finding .label { font-weight: 600; }
+  .finding p { margin: 4px 0; } .finding .label { font-weight: 600; }
   @media (max-width: 600px) { body { padding: 10px; } .headline { font-size: 15px; } }
 `;
 
@@ -106,7 +106,6 @@ ${view.description ? `<p>${e(view.description)}</p>` : ''}
 </header>
 ${view.ended ? `<p class="ended" id="ended">${e(view.ended)}</p>` : ''}
 <p class="headline" id="headline">${headline(view)}</p>
-${findingsHtml(view)}
 ${gatesHtml(view.gates)}
 ${view.notices.map((n) => `<p class="notice">${e(n)}</p>`).join('\n')}
 <section class="answer" id="answer">
@@ -115,6 +114,7 @@ ${charts
   .map(figure)
   .join('\n')}
 </section>
+${findingsHtml(view)}
 <h2>Comparison</h2>
 ${table(
   'comparison',
@@ -190,19 +190,22 @@ ${rows}
   return parts.map((part) => `${part}\n`).join('');
 }
 
-/** Under the verdict: why users were hurt, per variant, and what to change. */
+/**
+ * Under the verdict and its picture (the lanes, the waits, which stay above the fold): why users
+ * were hurt, per variant, one line each, opened for what was seen and what to change.
+ */
 function findingsHtml(view: RunView): string {
   if (view.findings.length === 0) return '';
   const items = view.findings.flatMap(({ variant, findings }) =>
     findings.length === 0
       ? [`<p class="finding none">${e(`${variant}: ${NOTHING_FOUND}`)}</p>`]
       : findings.map(
-          (f) => `<div class="finding ${f.kind}" data-finding="${e(f.id)}">
-<h3>${e(`${variant}: ${f.title}`)} <small>${e(`(${f.kind === 'fault' ? 'fault' : 'information'}, ${f.trials})`)}</small></h3>
+          (f) => `<details class="finding ${f.kind}" data-finding="${e(f.id)}">
+<summary><b>${e(`${variant}: ${f.title}`)}</b> <small>${e(`(${f.kind === 'fault' ? 'fault' : 'information'}, ${f.trials}) — why, and what to change`)}</small></summary>
 <p>${e(f.seen)}</p>
 <p><span class="label">Likely cause:</span> ${e(f.cause)}</p>
 <p><span class="label">What to change:</span> ${e(f.change)} <small>${e(f.docs)}</small></p>
-</div>`,
+</details>`,
         ),
   );
   return `<section class="findings" id="findings">

@@ -3,17 +3,15 @@ import { sumBuckets } from '../results/bucket.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import { isDeployEnd } from '../results/deploy-events.ts';
 import { createLatencyHistogram } from '../results/histogram.ts';
+import { mergeParts } from '../results/parts/registry.ts';
 import type {
   AlternateLatency,
   Bucket,
-  CheckExample,
   EndpointRecording,
-  InstanceTraffic,
   Phase,
   Recording,
-  ReleaseSpan,
 } from '../results/recording.ts';
-import { byFirstResponse, totalMs } from './recorder.ts';
+import { totalMs } from './recorder.ts';
 
 /** Recordings that cannot be added: they were not made with the same settings (bad input). */
 export class MergeError extends ToolError {
@@ -49,10 +47,6 @@ export function mergeRecordings(parts: readonly Recording[]): Recording {
   const timeline = deployTimeline(parts);
   const endedAt = timeline.find(isDeployEnd)?.t;
   const resolved = endedAt === undefined ? parts : parts.map((p) => splitTails(p, endedAt));
-  const longest = resolved
-    .flatMap((p) => p.longest)
-    .sort((a, b) => b.latencyMs - a.latencyMs || a.t - b.t || a.user - b.user)
-    .slice(0, Math.max(...resolved.map((p) => p.longest.length)));
   const waits = resolved.flatMap((p) => (p.longestUserWait ? [p.longestUserWait] : []));
   const spans = unionOfSpans(resolved.flatMap((p) => p.disruption.spans));
   const strictest = resolved.reduce((a, b) =>
@@ -76,8 +70,6 @@ export function mergeRecordings(parts: readonly Recording[]): Recording {
     ),
     ...(tails.length > 0 ? { followerTails: sumSeries(tails, 'packed-fine') } : {}),
     ...(unsplit.length > 0 ? { unsplit: sumSeries(unsplit, 'packed-fine') } : {}),
-    ...mergeReleaseSpans(resolved),
-    longest,
     ...(waits.length > 0 ? { longestUserWait: waits.reduce((a, b) => (b.ms > a.ms ? b : a)) } : {}),
     disruption: {
       ms: totalMs(spans),
@@ -87,13 +79,12 @@ export function mergeRecordings(parts: readonly Recording[]): Recording {
     },
     ...(alternate ? { alternateLatency: alternate } : {}),
     timeline,
-    instances: mergeInstances(resolved.flatMap((p) => p.instances)),
     ...lifecycleOf(resolved),
     ...(resolved.some((p) => p.connections !== undefined)
       ? { connections: resolved.reduce((sum, p) => sum + (p.connections ?? 0), 0) }
       : {}),
     ...mergeEndpoints(resolved),
-    ...mergeCheckExamples(resolved.flatMap((p) => p.checkFailures ?? [])),
+    ...mergeParts(resolved),
   };
 }
 
@@ -131,60 +122,6 @@ function mergeEndpoints(parts: readonly Recording[]): Pick<Recording, 'endpoints
       };
     }),
   };
-}
-
-/** Each release's first and last answer over every part. */
-function mergeReleaseSpans(parts: readonly Recording[]): Pick<Recording, 'releaseSpans'> {
-  if (!parts.some((p) => p.releaseSpans)) return {};
-  return { releaseSpans: joinReleaseSpans(parts.flatMap((p) => p.releaseSpans ?? [])) };
-}
-
-/** Spans of the same release joined: the earliest first answer and the latest last one. */
-export function joinReleaseSpans(spans: readonly ReleaseSpan[]): ReleaseSpan[] {
-  const byRelease = new Map<string, ReleaseSpan>();
-  for (const span of spans) {
-    const into = byRelease.get(span.release);
-    if (!into) byRelease.set(span.release, { ...span });
-    else {
-      into.firstMs = Math.min(into.firstMs, span.firstMs);
-      into.lastMs = Math.max(into.lastMs, span.lastMs);
-    }
-  }
-  return [...byRelease.values()];
-}
-
-/** The earliest example of each distinct check failure, with every part's count. */
-function mergeCheckExamples(examples: readonly CheckExample[]): Pick<Recording, 'checkFailures'> {
-  if (examples.length === 0) return {};
-  const byKey = new Map<string, CheckExample>();
-  for (const example of [...examples].sort((a, b) => a.t - b.t)) {
-    const key = `${example.endpoint ?? ''}\n${example.check}`;
-    const kept = byKey.get(key);
-    if (kept) kept.count += example.count;
-    else byKey.set(key, { ...example });
-  }
-  return { checkFailures: [...byKey.values()] };
-}
-
-/** The same instance seen by several generators: its responses summed, its first and last kept. */
-function mergeInstances(parts: readonly InstanceTraffic[]): InstanceTraffic[] {
-  const byId = new Map<string, InstanceTraffic>();
-  for (const part of parts) {
-    const into = byId.get(part.id);
-    if (!into) {
-      byId.set(part.id, { ...part, perInterval: [...part.perInterval] });
-      continue;
-    }
-    into.release ??= part.release;
-    into.firstMs = Math.min(into.firstMs, part.firstMs);
-    into.lastMs = Math.max(into.lastMs, part.lastMs);
-    into.requests += part.requests;
-    while (into.perInterval.length < part.perInterval.length) into.perInterval.push(0);
-    part.perInterval.forEach((count, i) => {
-      into.perInterval[i] = (into.perInterval[i] ?? 0) + count;
-    });
-  }
-  return [...byId.values()].sort(byFirstResponse);
 }
 
 /** Only the process that ran the platform knows its processes' lives: the part that has them. */

@@ -7,19 +7,18 @@ import {
   msToMicros,
   percentileMs,
 } from '../results/histogram.ts';
+import type { InstancesRecorder } from '../results/parts/instances.ts';
+import type { PartRecorder, SampleContext } from '../results/parts/part.ts';
+import { finishParts, partRecorders } from '../results/parts/registry.ts';
 import type {
   AlternateLatency,
   Bucket,
-  CheckExample,
   Disruption,
   EndpointRecording,
-  InstanceTraffic,
-  LongTransaction,
   Phase,
   Recording,
-  ReleaseSpan,
 } from '../results/recording.ts';
-import type { CheckFailure, Sample } from '../results/sample.ts';
+import type { Sample } from '../results/sample.ts';
 import { IntervalSeries } from './interval-series.ts';
 import { WaitTracker } from './waits.ts';
 
@@ -31,8 +30,6 @@ export interface SlowThreshold {
 
 export interface RecorderOptions {
   intervalMs?: number;
-  /** How many of the longest transactions to keep. */
-  longestKept?: number;
   /** A request slower than this counts as disruption; without it, derived from the baseline. */
   slowThresholdMs?: number;
   /** Where `slowThresholdMs` came from: the scenario (unless told), or a baseline taken earlier. */
@@ -58,18 +55,6 @@ export interface RecorderOptions {
   splitLater?: boolean;
 }
 
-/** Distinct check failures kept as examples, at most (endpoints × checks is far below it). */
-const MAX_CHECK_EXAMPLES = 100;
-
-/** Distinct instance names kept apart, at most; the rest are counted as OTHER_INSTANCES. */
-const MAX_INSTANCES = 200;
-const OTHER_INSTANCES = '(other instances)';
-
-/** The order of lanes: by first response, then by name, the same for one recording or merged ones. */
-export function byFirstResponse(a: InstanceTraffic, b: InstanceTraffic): number {
-  return a.firstMs - b.firstMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
 /** A corrected histogram needs an expected interval above 0: a 50 µs baseline would explode it. */
 const MIN_EXPECTED_INTERVAL_MS = 1;
 
@@ -86,7 +71,6 @@ const DEFAULT_SLOW_THRESHOLD_MS = 1000;
  */
 export class Recorder {
   private readonly intervalMs: number;
-  private readonly longestKept: number;
   private readonly phases: Record<Phase, Bucket> = {
     before: emptyBucket(),
     during: emptyBucket(),
@@ -97,16 +81,14 @@ export class Recorder {
   private readonly followerTails: IntervalSeries | undefined;
   /** Every request by interval, for a window found afterwards (`splitLater`). */
   private readonly unsplit: IntervalSeries | undefined;
-  /** When each release first and last answered, for a window found afterwards (`splitLater`). */
-  private readonly releaseSpans: Map<string, ReleaseSpan> | undefined;
-  private readonly longest: LongTransaction[] = [];
   private readonly timeline: DeployEvent[] = [];
-  /** By instance id: a Map, because ids come from the target's headers (`__proto__` included). */
-  private readonly instances = new Map<string, InstanceTraffic>();
+  /** The parts kept by modules of their own (results/parts/), the instances among them. */
+  private readonly parts: PartRecorder<object>[];
+  private readonly instances: InstancesRecorder;
+  private readonly context: SampleContext = { end: 0, phase: 'before' };
   private readonly waits = new WaitTracker(() => this.slowThreshold?.ms);
   /** Per endpoint of `load.endpoints`, in their order; none for the single `load.request`. */
   private readonly endpoints: EndpointRecorder[];
-  private readonly checkExamples = new Map<string, CheckExample>();
   private connections = 0;
   private triggeredAt: number | undefined;
   private endedAt: number | undefined;
@@ -130,11 +112,15 @@ export class Recorder {
       packed: 'packed',
     });
     if (options.follower) this.followerTails = fineIntervals(this.intervalMs);
-    if (options.splitLater) {
-      this.unsplit = fineIntervals(this.intervalMs);
-      this.releaseSpans = new Map();
-    }
-    this.longestKept = options.longestKept ?? 10;
+    if (options.splitLater) this.unsplit = fineIntervals(this.intervalMs);
+    const partOptions = {
+      intervalMs: this.intervalMs,
+      endpoints: options.endpoints ?? [],
+      splitLater: options.splitLater ?? false,
+    };
+    const parts = partRecorders(partOptions);
+    this.parts = parts.all;
+    this.instances = parts.instances;
     this.endpoints = (options.endpoints ?? []).map(
       (name) =>
         new EndpointRecorder(name, () => this.slowThreshold?.ms, {
@@ -190,13 +176,13 @@ export class Recorder {
       addSample(this.followerTails.at(sample.t), sample);
     if (this.unsplit) addSample(this.unsplit.at(sample.t), sample);
     this.recordAlternate(sample, phase);
-    this.keepIfLongest(sample);
-    const instance = sample.instance ?? sample.release;
-    if (instance !== undefined) this.countInstance(instance, sample.release, end);
-    if (this.releaseSpans && sample.release !== undefined) this.spanRelease(sample.release, end);
     this.waits.record(sample, end);
     if (sample.endpoint !== undefined) this.endpoints[sample.endpoint]?.record(sample, phase, end);
-    if (sample.check) this.keepCheckExample(sample, sample.check);
+    // One context object, rewritten per request: the hot path allocates nothing for the parts.
+    const context = this.context;
+    context.end = end;
+    context.phase = phase;
+    for (const part of this.parts) part.record(sample, context);
   }
 
   /** A connection to the target was opened (one per user with keep-alive, one per request without). */
@@ -204,59 +190,9 @@ export class Recorder {
     this.connections++;
   }
 
-  /** The first failure of each distinct check of each endpoint, with how often it failed. */
-  private keepCheckExample(sample: Sample, check: CheckFailure): void {
-    const endpoint =
-      sample.endpoint !== undefined ? this.endpoints[sample.endpoint]?.name : undefined;
-    const key = `${endpoint ?? ''}\n${check.check}`;
-    const kept = this.checkExamples.get(key);
-    if (kept) kept.count++;
-    else if (this.checkExamples.size < MAX_CHECK_EXAMPLES)
-      this.checkExamples.set(key, {
-        ...(endpoint !== undefined ? { endpoint } : {}),
-        check: check.check,
-        status: sample.status,
-        body: check.body,
-        t: sample.t,
-        count: 1,
-      });
-  }
-
-  private countInstance(name: string, release: string | undefined, end: number): void {
-    let traffic = this.instances.get(name);
-    if (!traffic) {
-      // A header that names every request would make a lane per request: past a bound, one lane.
-      const id = this.instances.size >= MAX_INSTANCES ? OTHER_INSTANCES : name;
-      traffic = this.instances.get(id);
-      if (!traffic) {
-        traffic = { id, firstMs: end, lastMs: end, requests: 0, perInterval: [] };
-        if (release !== undefined && id === name) traffic.release = release;
-        this.instances.set(id, traffic);
-      }
-    }
-    traffic.firstMs = Math.min(traffic.firstMs, end);
-    traffic.lastMs = Math.max(traffic.lastMs, end);
-    traffic.requests++;
-    const i = Math.max(0, Math.floor(end / this.intervalMs));
-    const counts = traffic.perInterval;
-    while (counts.length <= i) counts.push(0);
-    counts[i] = (counts[i] as number) + 1;
-  }
-
-  private spanRelease(release: string, end: number): void {
-    const spans = this.releaseSpans as Map<string, ReleaseSpan>;
-    const span = spans.get(release);
-    if (span) {
-      span.firstMs = Math.min(span.firstMs, end);
-      span.lastMs = Math.max(span.lastMs, end);
-    } else if (spans.size < MAX_INSTANCES) {
-      spans.set(release, { release, firstMs: end, lastMs: end });
-    }
-  }
-
   /** Responses per instance so far, for the live view: read a few times a second, not per request. */
-  *answeredBy(): Iterable<[string, number]> {
-    for (const [id, traffic] of this.instances) yield [id, traffic.requests];
+  answeredBy(): Iterable<[string, number]> {
+    return this.instances.answeredBy();
   }
 
   /** The latency of the requests before the trigger so far: this recorder's share of the baseline. */
@@ -287,8 +223,6 @@ export class Recorder {
       intervals: this.intervals.finish(),
       ...(this.followerTails ? { followerTails: this.followerTails.finish() } : {}),
       ...(this.unsplit ? { unsplit: this.unsplit.finish() } : {}),
-      ...(this.releaseSpans ? { releaseSpans: [...this.releaseSpans.values()] } : {}),
-      longest: this.longest,
       longestUserWait,
       ...(this.alternate ? { alternateLatency: this.finishAlternate(this.alternate) } : {}),
       disruption: {
@@ -298,12 +232,11 @@ export class Recorder {
         spans,
       },
       timeline: this.timeline,
-      instances: [...this.instances.values()].sort(byFirstResponse),
       connections: this.connections,
       ...(this.endpoints.length > 0
         ? { endpoints: this.endpoints.map((endpoint) => endpoint.finish()) }
         : {}),
-      ...(this.checkExamples.size > 0 ? { checkFailures: [...this.checkExamples.values()] } : {}),
+      ...finishParts(this.parts),
     };
   }
 
@@ -315,27 +248,6 @@ export class Recorder {
     if (this.triggeredAt === undefined || end < this.triggeredAt) return 'before';
     if (this.endedAt !== undefined && start >= this.endedAt) return 'after';
     return 'during';
-  }
-
-  private keepIfLongest(sample: Sample): void {
-    const kept = this.longest;
-    if (
-      kept.length >= this.longestKept &&
-      (kept.at(-1) as LongTransaction).latencyMs >= sample.latencyMs
-    ) {
-      return;
-    }
-    const entry: LongTransaction = {
-      t: sample.t,
-      latencyMs: sample.latencyMs,
-      status: sample.status,
-      user: sample.user,
-      ...(sample.error ? { error: sample.error } : {}),
-      ...(sample.release !== undefined ? { release: sample.release } : {}),
-    };
-    const at = kept.findIndex((other) => other.latencyMs < sample.latencyMs);
-    kept.splice(at < 0 ? kept.length : at, 0, entry);
-    if (kept.length > this.longestKept) kept.pop();
   }
 
   private recordAlternate(sample: Sample, phase: Phase): void {

@@ -1,5 +1,6 @@
 import { countsOf } from './bucket.ts';
 import { decodeHistogram, encodeHistogram } from './histogram.ts';
+import { decodeParts, encodeParts } from './parts/registry.ts';
 import type { Bucket, Phase, Recording } from './recording.ts';
 import type { EncodedBucket, EncodedRecording } from './recording-schema.ts';
 
@@ -37,6 +38,7 @@ export function encodeRecording(recording: Recording): EncodedRecording {
   const { alternateLatency, followerTails, unsplit, endpoints, ...rest } = recording;
   return {
     ...rest,
+    ...encodeParts(recording),
     ...(endpoints
       ? {
           endpoints: endpoints.map(({ followerTails, unsplit, ...endpoint }) => ({
@@ -85,8 +87,7 @@ export function decodeRecording(encoded: EncodedRecording): Recording {
           })),
         }
       : {}),
-    // Written before instances were recorded: none known.
-    instances: encoded.instances ?? [],
+    ...decodeParts(encoded),
     ...(alternateLatency
       ? {
           alternateLatency: {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { MAX_INTERVALS_PER_TRIAL } from './bounds.ts';
 import { DEPLOY_PHASES } from './deploy-events.ts';
 import { isDecodableHistogram } from './histogram.ts';
-import { ERROR_KINDS, type ErrorKind } from './sample.ts';
+import { MAX_READ_INTERVALS } from './limits.ts';
+import { type PartFields, partsSchema } from './parts/registry.ts';
+import type { ErrorKind } from './sample.ts';
 
 /*
  * A recording as results.json and the generator threads carry it, checked when read. Apart from the
@@ -17,12 +18,6 @@ const histogram = z
   .refine(isDecodableHistogram, 'expected a compressed HdrHistogram as this tool writes it');
 /** Keyed by the target's words (a status, a release); decoding gives them no prototype (`countsOf`). */
 const counts = z.record(z.string(), count);
-/**
- * A scenario allows 100,000 intervals over warm-up, deploy timeout and cool-down; a trial runs a
- * little past them (the drain, a deploy's end). Twice that leaves room, and still bounds what a
- * hostile file can make a report draw.
- */
-const MAX_READ_INTERVALS = 2 * MAX_INTERVALS_PER_TRIAL;
 
 const encodedBucket = z.object({
   latency: histogram,
@@ -59,28 +54,13 @@ const moment = ms.nullable();
 
 const userWait = z.object({ ms, user: z.number().int(), startMs: ms, resolved: z.boolean() });
 
-/**
- * A recording as results.json stores it. The encoder's output type is this schema's, so that what
- * is written is what is read; the reader checks every field before any report uses it.
- */
-export const encodedRecordingSchema = z.object({
+/** The recording's own fields; the parts' are added below. */
+const recordingCore = z.object({
   intervalMs: z.number().positive().finite(),
   durationMs: z.number().nonnegative().finite(),
   overall: encodedBucket,
   phases: phasesOf(encodedBucket),
   intervals: z.array(encodedBucket).max(MAX_READ_INTERVALS),
-  longest: z
-    .array(
-      z.object({
-        t: ms,
-        latencyMs: ms,
-        status: z.number().int(),
-        error: z.enum(ERROR_KINDS as [ErrorKind, ...ErrorKind[]]).optional(),
-        release: z.string().optional(),
-        user: z.number().int(),
-      }),
-    )
-    .max(1000),
   longestUserWait: userWait.optional(),
   disruption: z.object({
     ms,
@@ -97,19 +77,6 @@ export const encodedRecordingSchema = z.object({
     })
     .optional(),
   timeline: z.array(deployEvent),
-  // Written before instances were recorded: none known.
-  instances: z
-    .array(
-      z.object({
-        id: z.string(),
-        release: z.string().optional(),
-        firstMs: ms,
-        lastMs: ms,
-        requests: count,
-        perInterval: z.array(count).max(MAX_READ_INTERVALS),
-      }),
-    )
-    .default([]),
   lifecycle: z
     .array(
       z.object({
@@ -128,10 +95,6 @@ export const encodedRecordingSchema = z.object({
   followerTails: z.array(encodedBucket).max(MAX_READ_INTERVALS).optional(),
   /** Only between a watching generator thread and its merge (`Recording.unsplit`). */
   unsplit: z.array(encodedBucket).max(MAX_READ_INTERVALS).optional(),
-  releaseSpans: z
-    .array(z.object({ release: z.string(), firstMs: ms, lastMs: ms }))
-    .max(1000)
-    .optional(),
   connections: count.optional(),
   endpoints: z
     .array(
@@ -146,20 +109,18 @@ export const encodedRecordingSchema = z.object({
     )
     .max(1000)
     .optional(),
-  checkFailures: z
-    .array(
-      z.object({
-        endpoint: z.string().max(200).optional(),
-        check: z.string().max(20_000),
-        status: z.number().int(),
-        body: z.string().max(2000),
-        t: ms,
-        count,
-      }),
-    )
-    .max(1000)
-    .optional(),
 });
+
+/**
+ * A recording as results.json stores it. The encoder's output type is this schema's, so that what
+ * is written is what is read; the reader checks every field before any report uses it. The parts
+ * kept by modules of their own (results/parts/) each bring their schema, and are typed by their
+ * fields (a part's round trip through JSON and its schema is tested with its merge).
+ */
+export const encodedRecordingSchema = recordingCore.extend(partsSchema(z)) as unknown as z.ZodType<
+  z.output<typeof recordingCore> & PartFields,
+  z.input<typeof recordingCore> & PartFields
+>;
 
 export type EncodedRecording = z.input<typeof encodedRecordingSchema>;
 export type EncodedBucket = z.input<typeof encodedBucket>;

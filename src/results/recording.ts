@@ -1,8 +1,11 @@
 import type { DeployEvent } from './deploy-events.ts';
 import type { Histogram } from './histogram.ts';
+import type { PartFields } from './parts/registry.ts';
 import type { ErrorKind } from './sample.ts';
 
-export type Phase = 'before' | 'during' | 'after';
+export type { Phase } from './phase.ts';
+
+import type { Phase } from './phase.ts';
 
 /** Everything recorded about a set of requests: one interval, one phase, or the whole trial. */
 export interface Bucket {
@@ -24,15 +27,6 @@ export interface Bucket {
   maxMs: number;
   /** Successful requests only: what siege reports. */
   success: { count: number; sumMs: number; minMs: number; maxMs: number };
-}
-
-export interface LongTransaction {
-  t: number;
-  latencyMs: number;
-  status: number;
-  error?: ErrorKind;
-  release?: string;
-  user: number;
 }
 
 export interface UserWait {
@@ -63,22 +57,6 @@ export interface AlternateLatency {
   expectedIntervalMs?: number;
   overall: Histogram;
   phases: Record<Phase, Histogram>;
-}
-
-/**
- * One instance as the load saw it: the responses it answered. An instance is named by
- * `load.instanceHeader` (or the embedded router's header), else by the release that answered.
- */
-export interface InstanceTraffic {
-  id: string;
-  /** The release of its first response, when the response named one. */
-  release?: string;
-  /** End of the first and of the last response it answered (when the user got it). */
-  firstMs: number;
-  lastMs: number;
-  requests: number;
-  /** Responses it answered per interval, by the interval in which each ended. */
-  perInterval: number[];
 }
 
 /**
@@ -115,42 +93,22 @@ export interface EndpointRecording {
   disruption: { ms: number; spans: [number, number][] };
 }
 
-/** The first response that failed one check of one endpoint, and how many failed it in the trial. */
-export interface CheckExample {
-  /** Absent for the single `load.request`. */
-  endpoint?: string;
-  /** The check in words, e.g. `status 2xx` or `body contains "<title>"`. */
-  check: string;
-  status: number;
-  /** The body's first bytes (at most 200), as UTF-8. */
-  body: string;
-  /** When the first one started. */
-  t: number;
-  count: number;
-}
-
-/** When one release first and last answered (the ends of those responses). */
-export interface ReleaseSpan {
-  release: string;
-  firstMs: number;
-  lastMs: number;
-}
-
-/** What the recorder kept of one trial; times in milliseconds since the trial's t0. */
-export interface Recording {
+/**
+ * What the recorder kept of one trial; times in milliseconds since the trial's t0. The fields of
+ * `PartFields` (the longest transactions, the instances, …) are each kept by a module of its own,
+ * results/parts/.
+ */
+export interface Recording extends PartFields {
   intervalMs: number;
   durationMs: number;
   overall: Bucket;
   phases: Record<Phase, Bucket>;
   /** Interval i holds the requests that started in [i × intervalMs, (i + 1) × intervalMs). */
   intervals: Bucket[];
-  longest: LongTransaction[];
   longestUserWait?: UserWait;
   disruption: Disruption;
   alternateLatency?: AlternateLatency;
   timeline: DeployEvent[];
-  /** The instances that answered, in order of their first response. */
-  instances: InstanceTraffic[];
   /** The embedded platform's processes (none for an external target), in order of their start. */
   lifecycle?: InstanceLifecycle[];
   /**
@@ -165,15 +123,8 @@ export interface Recording {
    * the phases. Never written to results.json.
    */
   unsplit?: Bucket[];
-  /**
-   * Only while `bench watch` records, with it: when each release first and last answered, whatever
-   * instance answered for it (an instance keeps the release of its first answer). Never written.
-   */
-  releaseSpans?: ReleaseSpan[];
   /** Connections the generator opened to the target (absent in files written before it was counted). */
   connections?: number;
   /** Per endpoint, when the scenario has `load.endpoints`. */
   endpoints?: EndpointRecording[];
-  /** The first response of each distinct check failure. */
-  checkFailures?: CheckExample[];
 }

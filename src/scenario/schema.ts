@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MAX_INTERVALS_PER_TRIAL, variantFileName } from '../results/bounds.ts';
+import { variantFileName } from '../results/bounds.ts';
+import { MAX_INTERVALS_PER_TRIAL } from '../results/limits.ts';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from '../text/duration.ts';
 import { hasControlCharacter } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';

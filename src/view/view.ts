@@ -7,7 +7,8 @@ import type { Comparison } from '../analysis/verdict.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import { isDeployEnd, isDetected } from '../results/deploy-events.ts';
 import { percentileMs } from '../results/histogram.ts';
-import type { Bucket, LongTransaction } from '../results/recording.ts';
+import type { LongTransaction } from '../results/parts/longest.ts';
+import type { Bucket } from '../results/recording.ts';
 import type { GateResult, RunResults, TrialResult } from '../results/run.ts';
 import { decimate, type Point } from './decimate.ts';
 import {

@@ -1,6 +1,7 @@
-import { joinReleaseSpans } from '../record/merge.ts';
 import type { Window } from '../record/split-phases.ts';
-import type { Recording, ReleaseSpan } from '../results/recording.ts';
+import type { ReleaseSpan } from '../results/parts/release-spans.ts';
+import { joinReleaseSpans } from '../results/parts/release-spans.ts';
+import type { Recording } from '../results/recording.ts';
 
 /** A deploy's window found from the traffic, with what marks each end, for the timeline. */
 export interface DetectedWindow extends Window {

@@ -132,10 +132,13 @@ describe('Recorder and trial metrics', () => {
     expect(longest[0]).toEqual({ t: 150, latencyMs: 400, status: 503, user: 1 });
   });
 
-  it('keeps only the K longest', () => {
-    const recorder = new Recorder({ longestKept: 3 });
-    for (const latency of [5, 1, 9, 3, 7, 2]) recorder.record(ok(0, latency, latency, 'v1'));
-    expect(recorder.finish(100).longest.map((l) => l.latencyMs)).toEqual([9, 7, 5]);
+  it('keeps only the 10 longest', () => {
+    const recorder = new Recorder();
+    const latencies = [5, 1, 9, 3, 7, 2, 12, 4, 8, 11, 6, 10];
+    for (const latency of latencies) recorder.record(ok(0, latency, latency, 'v1'));
+    expect(recorder.finish(100).longest.map((l) => l.latencyMs)).toEqual([
+      12, 11, 10, 9, 8, 7, 6, 5, 4, 3,
+    ]);
   });
 
   it('counts a user still failing at the end as an unresolved wait', () => {

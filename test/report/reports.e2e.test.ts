@@ -134,6 +134,20 @@ describe('the HTML report in a real browser', () => {
     expect(bottoms).toHaveLength(4);
     for (const bottom of bottoms) expect(bottom).toBeLessThanOrEqual(900);
 
+    // Under the verdict, why: stop-start's finding in one line, which opens on what to change;
+    // preboot's "nothing found".
+    const finding = page.locator('#findings details.finding.fault').first();
+    expect(await finding.locator('summary').textContent()).toMatch(
+      /^stop-start: nothing was up for [\d.]+ m?s \(fault, 1 of 1 trial\)/,
+    );
+    const change = finding.getByText('What to change:');
+    expect(await change.isVisible()).toBe(false);
+    await finding.locator('summary').click();
+    expect(await change.isVisible()).toBe(true);
+    expect(await page.locator('#findings .finding.none').textContent()).toBe(
+      'preboot: nothing found: none of the causes in docs/diagnosis.md showed',
+    );
+
     const charts = await page.evaluate(() => {
       const { Chart } = window as unknown as { Chart: ChartGlobal };
       return [...document.querySelectorAll('figure[data-chart]')].map((figure) => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Recorder } from '../../src/record/recorder.ts';
 import { splitPhases } from '../../src/record/split-phases.ts';
-import type { InstanceTraffic, Recording } from '../../src/results/recording.ts';
+import type { InstanceTraffic } from '../../src/results/parts/instances.ts';
+import type { Recording } from '../../src/results/recording.ts';
 import { detectWindow } from '../../src/watch/detect-window.ts';
 
 const lane = (id: string, firstMs: number, lastMs: number): InstanceTraffic => ({

@@ -1,4 +1,5 @@
-import type { Bucket, CheckExample, Recording } from '../../results/recording.ts';
+import type { CheckExample } from '../../results/parts/check-failures.ts';
+import type { Bucket, Recording } from '../../results/recording.ts';
 import { failedAs } from './felt.ts';
 import { docsOf, type Finding } from './finding.ts';
 import type { TrialEvidence } from './trial-evidence.ts';

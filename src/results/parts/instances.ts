@@ -1,0 +1,125 @@
+import { MAX_READ_INTERVALS } from '../limits.ts';
+import type { PartOptions, PartRecorder, RecordingPart } from './part.ts';
+
+/**
+ * One instance as the load saw it: the responses it answered. An instance is named by
+ * `load.instanceHeader` (or the embedded router's header), else by the release that answered.
+ */
+export interface InstanceTraffic {
+  id: string;
+  /** The release of its first response, when the response named one. */
+  release?: string;
+  /** End of the first and of the last response it answered (when the user got it). */
+  firstMs: number;
+  lastMs: number;
+  requests: number;
+  /** Responses it answered per interval, by the interval in which each ended. */
+  perInterval: number[];
+}
+
+export interface InstancesFields {
+  /** The instances that answered, in order of their first response. */
+  instances: InstanceTraffic[];
+}
+
+/** Distinct instance names kept apart, at most; the rest are counted as OTHER_INSTANCES. */
+export const MAX_INSTANCES = 200;
+export const OTHER_INSTANCES = '(other instances)';
+
+/** The order of lanes: by first response, then by name, the same for one recording or merged ones. */
+export function byFirstResponse(a: InstanceTraffic, b: InstanceTraffic): number {
+  return a.firstMs - b.firstMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The instances recorder, which the live view also reads: responses per instance so far. */
+export interface InstancesRecorder extends PartRecorder<InstancesFields> {
+  answeredBy(): Iterable<[string, number]>;
+}
+
+/**
+ * Each instance's traffic as the load saw it, named by `load.instanceHeader` (or the embedded
+ * router's header), else by the release that answered: its first and last answer, and its answers
+ * per interval (by the interval each ended in). Exact through a merge while a trial names at most
+ * MAX_INSTANCES instances.
+ */
+/** The instances part, whose recorder the live view reads too. */
+export interface InstancesPart extends RecordingPart<InstancesFields> {
+  recorder(options: Pick<PartOptions, 'intervalMs'>): InstancesRecorder;
+}
+
+export const instancesPart: InstancesPart = {
+  name: 'instances',
+  recorder({ intervalMs }) {
+    // A Map: ids come from the target's headers (`__proto__` included).
+    const instances = new Map<string, InstanceTraffic>();
+    return {
+      record(sample, { end }) {
+        const name = sample.instance ?? sample.release;
+        if (name === undefined) return;
+        let traffic = instances.get(name);
+        if (!traffic) {
+          // A header that names every request would make a lane per request: past a bound, one lane.
+          const id = instances.size >= MAX_INSTANCES ? OTHER_INSTANCES : name;
+          traffic = instances.get(id);
+          if (!traffic) {
+            traffic = { id, firstMs: end, lastMs: end, requests: 0, perInterval: [] };
+            if (sample.release !== undefined && id === name) traffic.release = sample.release;
+            instances.set(id, traffic);
+          }
+        }
+        traffic.firstMs = Math.min(traffic.firstMs, end);
+        traffic.lastMs = Math.max(traffic.lastMs, end);
+        traffic.requests++;
+        const i = Math.max(0, Math.floor(end / intervalMs));
+        const counts = traffic.perInterval;
+        while (counts.length <= i) counts.push(0);
+        counts[i] = (counts[i] as number) + 1;
+      },
+      *answeredBy() {
+        for (const [id, traffic] of instances) yield [id, traffic.requests];
+      },
+      finish: () => ({ instances: [...instances.values()].sort(byFirstResponse) }),
+    };
+  },
+  merge(parts) {
+    const byId = new Map<string, InstanceTraffic>();
+    for (const part of parts.flatMap((p) => p.instances)) {
+      const into = byId.get(part.id);
+      if (!into) {
+        byId.set(part.id, { ...part, perInterval: [...part.perInterval] });
+        continue;
+      }
+      into.release ??= part.release;
+      into.firstMs = Math.min(into.firstMs, part.firstMs);
+      into.lastMs = Math.max(into.lastMs, part.lastMs);
+      into.requests += part.requests;
+      while (into.perInterval.length < part.perInterval.length) into.perInterval.push(0);
+      part.perInterval.forEach((count, i) => {
+        into.perInterval[i] = (into.perInterval[i] ?? 0) + count;
+      });
+    }
+    return { instances: [...byId.values()].sort(byFirstResponse) };
+  },
+  encode: ({ instances }) => ({ instances }),
+  // Written before instances were recorded: none known.
+  decode: (encoded: Partial<InstancesFields>) => ({ instances: encoded.instances ?? [] }),
+  schema: (z) => {
+    const ms = z.number().finite();
+    const count = z.number().int().nonnegative();
+    return {
+      // Written before instances were recorded: none known.
+      instances: z
+        .array(
+          z.object({
+            id: z.string(),
+            release: z.string().optional(),
+            firstMs: ms,
+            lastMs: ms,
+            requests: count,
+            perInterval: z.array(count).max(MAX_READ_INTERVALS),
+          }),
+        )
+        .default([]),
+    };
+  },
+};
