@@ -1,6 +1,6 @@
 import { Client } from 'undici';
 import type { Clock } from '../process/clock.ts';
-import type { Sample } from '../results/sample.ts';
+import type { ConnectionKind, Sample } from '../results/sample.ts';
 import type { ClosedLoadConfig } from '../scenario/schema.ts';
 import { dispatcherOptions, type TargetConnection } from './connection.ts';
 import type { InFlight, LoadGenerator } from './load-generator.ts';
@@ -83,6 +83,12 @@ class SimulatedUser {
   private retried = false;
   /** Responses served on the current connection (see `shouldResend`). */
   private servedOnConnection = 0;
+  /** A connection is open now; who answered on it last (instance header, else release). */
+  private connected = false;
+  private lastAnsweredOnConnection: string | undefined;
+  /** The request in flight's connection, as its first try found it, and who had answered on it. */
+  private connection: ConnectionKind = 'new';
+  private lastAnsweredBefore: string | undefined;
   /** The pending think time or back-off, cut short by a stop. */
   private pause: NodeJS.Timeout | undefined;
   private markFinished: () => void = () => {};
@@ -96,7 +102,12 @@ class SimulatedUser {
     this.client = new Client(target.origin, dispatcherOptions(target, load.timeout));
     this.client.on('connect', () => {
       this.servedOnConnection = 0;
+      this.connected = true;
+      this.lastAnsweredOnConnection = undefined;
       onConnection?.();
+    });
+    this.client.on('disconnect', () => {
+      this.connected = false;
     });
     this.sender = new RequestSender(this.client, traffic);
     this.pickEndpoint = endpointPicker(traffic, (DEFAULT_SEED + index * 0x9e3779b1) >>> 0);
@@ -134,6 +145,9 @@ class SimulatedUser {
     }
     this.startedAt = this.options.clock.now();
     this.retried = false;
+    // Kept alive only if it is still open and already answered: otherwise one is opened for it.
+    this.connection = this.connected && this.servedOnConnection > 0 ? 'reused' : 'new';
+    this.lastAnsweredBefore = this.lastAnsweredOnConnection;
     this.endpoint = this.pickEndpoint();
     this.sender.send(this.endpoint, this.onOutcome);
   };
@@ -154,10 +168,13 @@ class SimulatedUser {
     const latencyMs = clock.now() - t;
     const retried = this.retried;
     const endpoint = this.endpoint.index;
+    const { connection } = this;
     let pauseMs = load.thinkTime;
     if (outcome.kind === 'response') {
       this.servedOnConnection++;
       const { status, bytes, release, instance, check } = outcome;
+      this.lastAnsweredOnConnection = instance ?? release;
+      // Written out twice rather than spread: one object per request on the hot path.
       onSample(
         check
           ? {
@@ -170,12 +187,15 @@ class SimulatedUser {
               release,
               instance,
               endpoint,
+              connection,
               check,
               error: 'check',
             }
-          : { user, t, latencyMs, status, bytes, retried, release, instance, endpoint },
+          : { user, t, latencyMs, status, bytes, retried, release, instance, endpoint, connection },
       );
     } else {
+      // A kept-alive connection that failed: the instance that last answered on it closed it.
+      const by = connection === 'reused' ? this.lastAnsweredBefore : undefined;
       onSample({
         user,
         t,
@@ -185,6 +205,8 @@ class SimulatedUser {
         bytes: 0,
         retried,
         endpoint,
+        connection,
+        ...(by !== undefined ? { lastAnsweredBy: by } : {}),
       });
       // After an error, back off instead of spinning against a target that refuses.
       pauseMs += load.backoff;

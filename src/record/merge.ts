@@ -1,5 +1,6 @@
 import { EXIT, ToolError } from '../errors/tool-error.ts';
 import { sumBuckets } from '../results/bucket.ts';
+import { unionOfSpans } from '../results/coverage.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import { isDeployEnd } from '../results/deploy-events.ts';
 import { createLatencyHistogram } from '../results/histogram.ts';
@@ -202,16 +203,4 @@ function mergeAlternates(parts: readonly Recording[]): AlternateLatency | undefi
       PHASES.map((phase) => [phase, sum((a) => a.phases[phase])]),
     ) as Record<Phase, AlternateLatency['overall']>,
   };
-}
-
-/** Spans [start, end) in order, overlapping or touching ones joined: what one bitmap would give. */
-function unionOfSpans(spans: [number, number][]): [number, number][] {
-  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
-  const union: [number, number][] = [];
-  for (const [start, end] of sorted) {
-    const last = union.at(-1);
-    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
-    else union.push([start, end]);
-  }
-  return union;
 }

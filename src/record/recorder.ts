@@ -117,6 +117,7 @@ export class Recorder {
       intervalMs: this.intervalMs,
       endpoints: options.endpoints ?? [],
       splitLater: options.splitLater ?? false,
+      slowThresholdMs: () => this.slowThreshold?.ms,
     };
     const parts = partRecorders(partOptions);
     this.parts = parts.all;

@@ -1,6 +1,6 @@
+import { Coverage } from '../results/coverage.ts';
 import type { UserWait } from '../results/recording.ts';
 import { isFailure, OPEN_MODEL_USER, type Sample } from '../results/sample.ts';
-import { Coverage } from './coverage.ts';
 
 /**
  * What users felt of a set of requests (a trial's, or one endpoint's): the longest wait from a failing

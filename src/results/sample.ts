@@ -40,8 +40,20 @@ export interface Sample {
   release?: string;
   /** Instance id from `load.instanceHeader` (or the embedded router's), when present. */
   instance?: string;
+  /**
+   * The connection it was sent on (its first try): one opened for it (`new`), or one kept alive from
+   * earlier requests (`reused`). Absent where the load cannot tell (the open model's shared pool).
+   */
+  connection?: ConnectionKind;
+  /**
+   * A failure on a reused connection: the instance that last answered on that connection, which
+   * closed or reset it (its instance header, else its release).
+   */
+  lastAnsweredBy?: string;
   bytes: number;
 }
+
+export type ConnectionKind = 'new' | 'reused';
 
 /** A request failed when no response came, the response was a server error, or it failed a check. */
 export function isFailure(sample: Pick<Sample, 'status' | 'error'>): boolean {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { checkFailuresPart } from '../../src/results/parts/check-failures.ts';
+import { connectionKindsPart } from '../../src/results/parts/connection-kinds.ts';
 import { instancesPart } from '../../src/results/parts/instances.ts';
 import { longestPart } from '../../src/results/parts/longest.ts';
 import type { PartOptions, RecordingPart } from '../../src/results/parts/part.ts';
@@ -13,7 +14,12 @@ import type { Sample } from '../../src/results/sample.ts';
  * what one recorder gives for every request; and it comes back the same through JSON and its
  * schema, as results.json and the threads carry it.
  */
-const OPTIONS: PartOptions = { intervalMs: 100, endpoints: ['home', 'assets'], splitLater: true };
+const OPTIONS: PartOptions = {
+  intervalMs: 100,
+  endpoints: ['home', 'assets'],
+  splitLater: true,
+  slowThresholdMs: () => 500,
+};
 
 /** An instance serves one release, as a process does; without an instance header, the release names it. */
 const SERVERS = [
@@ -32,12 +38,31 @@ const sampleAt = (i: number) =>
       server: fc.constantFrom(...SERVERS),
       endpoint: fc.constantFrom(0, 1),
       body: fc.string({ maxLength: 8 }),
+      connection: fc.constantFrom('new' as const, 'reused' as const, undefined),
+      retried: fc.boolean(),
     })
-    .map(({ user, latencyMs, outcome, server, endpoint, body }): Sample => {
+    .map(({ user, latencyMs, outcome, server, endpoint, body, connection, retried }): Sample => {
       // Distinct starts: which of two requests at once is "first" is no part's business.
       const t = i * 13.5;
-      const common = { user, t, latencyMs, endpoint, bytes: 2 };
-      if (outcome === 'refused') return { ...common, status: 0, error: 'refused', bytes: 0 };
+      const common = {
+        user,
+        t,
+        latencyMs,
+        endpoint,
+        bytes: 2,
+        retried,
+        ...(connection ? { connection } : {}),
+      };
+      if (outcome === 'refused')
+        return {
+          ...common,
+          status: 0,
+          error: 'refused',
+          bytes: 0,
+          ...(connection === 'reused' && server.instance
+            ? { lastAnsweredBy: server.instance }
+            : {}),
+        };
       const answered = {
         ...common,
         ...(server.instance !== undefined ? { instance: server.instance } : {}),
@@ -84,6 +109,7 @@ const PARTS: [string, RecordingPart<object>][] = [
   ['instances', instancesPart as RecordingPart<object>],
   ['releaseSpans', releaseSpansPart as RecordingPart<object>],
   ['checkFailures', checkFailuresPart as RecordingPart<object>],
+  ['byConnection', connectionKindsPart as RecordingPart<object>],
 ];
 
 describe.each(PARTS)('the %s part of the recording', (_name, part) => {

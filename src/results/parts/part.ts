@@ -17,6 +17,8 @@ export interface PartOptions {
   endpoints: readonly string[];
   /** The deploy's window is found afterwards (`bench watch`). */
   splitLater: boolean;
+  /** The slow threshold, once it is known (set by the scenario, or at the trigger). */
+  slowThresholdMs: () => number | undefined;
 }
 
 /** One generator's recorder of one part. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type CheckFailuresFields, checkFailuresPart } from './check-failures.ts';
+import { type ConnectionKindsFields, connectionKindsPart } from './connection-kinds.ts';
 import { type InstancesFields, type InstancesRecorder, instancesPart } from './instances.ts';
 import { type LongestFields, longestPart } from './longest.ts';
 import type { PartOptions, PartRecorder, RecordingPart } from './part.ts';
@@ -11,10 +12,15 @@ const RECORDING_PARTS: readonly RecordingPart<object, object>[] = [
   instancesPart,
   releaseSpansPart,
   checkFailuresPart,
+  connectionKindsPart,
 ];
 
 /** The recording's fields that the parts keep, each part its own. */
-export type PartFields = LongestFields & InstancesFields & ReleaseSpansFields & CheckFailuresFields;
+export type PartFields = LongestFields &
+  InstancesFields &
+  ReleaseSpansFields &
+  CheckFailuresFields &
+  ConnectionKindsFields;
 
 /** A recorder of every part, in order; the instances' among them, which the live view reads. */
 export function partRecorders(options: PartOptions): {

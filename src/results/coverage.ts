@@ -38,3 +38,15 @@ export class Coverage {
     this.bits = grown;
   }
 }
+
+/** Spans [start, end) in order, overlapping or touching ones joined: what one bitmap would give. */
+export function unionOfSpans(spans: readonly [number, number][]): [number, number][] {
+  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+  const union: [number, number][] = [];
+  for (const [start, end] of sorted) {
+    const last = union.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else union.push([start, end]);
+  }
+  return union;
+}

@@ -1,0 +1,186 @@
+import { Coverage, unionOfSpans } from '../coverage.ts';
+import { type ConnectionKind, ERROR_KINDS, type ErrorKind, isFailure } from '../sample.ts';
+import type { RecordingPart } from './part.ts';
+
+/** The requests sent on one kind of connection, and how they fared. */
+export interface ConnectionKindFigures {
+  requests: number;
+  failures: number;
+  /** Failures that got no response, or failed a check, by kind. */
+  errors: Record<ErrorKind, number>;
+  /** Failures that were answered with a 5xx, by status. */
+  statuses5xx: Record<string, number>;
+  /** Requests resent once after a reset (counted by the kind of their first try). */
+  retried: number;
+  /** The longest request, failed ones included. */
+  longestMs: number;
+  /** When the first failure started, on the trial's clock; null when none failed. */
+  firstFailureMs: number | null;
+  /** Stretches in which a request of this kind failed or was slower than the slow threshold. */
+  disruptionSpans: [number, number][];
+  /** Failures on reused connections by the instance that last answered on the connection. */
+  failedBy: Record<string, number>;
+}
+
+export interface ConnectionKindsFields {
+  /**
+   * Requests by the kind of connection they were sent on: a new one, or one kept alive. Absent
+   * when the load could tell neither (the open model's pool), or in recordings made before.
+   */
+  byConnection?: Partial<Record<ConnectionKind, ConnectionKindFigures>>;
+}
+
+/** Distinct instances that failures are put down to, at most. */
+const MAX_FAILED_BY = 200;
+
+const KINDS: readonly ConnectionKind[] = ['new', 'reused'];
+
+/** Counts keyed by the target's words (a status, an instance): no prototype to collide with. */
+const counts = (entries: Record<string, number> = {}): Record<string, number> =>
+  Object.assign(Object.create(null) as Record<string, number>, entries);
+
+class KindRecorder {
+  readonly figures: Omit<ConnectionKindFigures, 'disruptionSpans'> = {
+    requests: 0,
+    failures: 0,
+    errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>,
+    statuses5xx: counts(),
+    retried: 0,
+    longestMs: 0,
+    firstFailureMs: null,
+    failedBy: counts(),
+  };
+  readonly coverage = new Coverage();
+}
+
+/**
+ * The figures of each kind of connection apart — new and kept-alive connections break for
+ * different reasons (a process gone from the port refuses new ones; one that exits without draining
+ * resets the kept-alive ones), and one figure for both hides which.
+ */
+export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
+  name: 'byConnection',
+  recorder({ slowThresholdMs }) {
+    const kinds = new Map<ConnectionKind, KindRecorder>();
+    return {
+      record(sample, { end }) {
+        const kind = sample.connection;
+        if (kind === undefined) return;
+        let recorder = kinds.get(kind);
+        if (!recorder) {
+          recorder = new KindRecorder();
+          kinds.set(kind, recorder);
+        }
+        const { figures } = recorder;
+        figures.requests++;
+        if (sample.retried) figures.retried++;
+        figures.longestMs = Math.max(figures.longestMs, sample.latencyMs);
+        const failed = isFailure(sample);
+        if (failed) {
+          figures.failures++;
+          if (sample.error) figures.errors[sample.error]++;
+          else figures.statuses5xx[sample.status] = (figures.statuses5xx[sample.status] ?? 0) + 1;
+          figures.firstFailureMs = Math.min(figures.firstFailureMs ?? sample.t, sample.t);
+          const by = sample.lastAnsweredBy;
+          if (
+            by !== undefined &&
+            (by in figures.failedBy || Object.keys(figures.failedBy).length < MAX_FAILED_BY)
+          )
+            figures.failedBy[by] = (figures.failedBy[by] ?? 0) + 1;
+        }
+        const threshold = slowThresholdMs();
+        if (failed || (threshold !== undefined && sample.latencyMs > threshold))
+          recorder.coverage.mark(sample.t, end);
+      },
+      finish() {
+        if (kinds.size === 0) return {};
+        const byConnection: ConnectionKindsFields['byConnection'] = {};
+        for (const kind of KINDS) {
+          const recorder = kinds.get(kind);
+          if (recorder)
+            byConnection[kind] = {
+              ...recorder.figures,
+              disruptionSpans: recorder.coverage.spans(),
+            };
+        }
+        return { byConnection };
+      },
+    };
+  },
+  merge(parts) {
+    const present = parts.flatMap((p) => (p.byConnection ? [p.byConnection] : []));
+    if (present.length === 0) return {};
+    const byConnection: ConnectionKindsFields['byConnection'] = {};
+    for (const kind of KINDS) {
+      const figures = present.flatMap((p) => (p[kind] ? [p[kind]] : []));
+      if (figures.length > 0) byConnection[kind] = mergeFigures(figures);
+    }
+    return { byConnection };
+  },
+  encode: ({ byConnection }) => (byConnection ? { byConnection } : {}),
+  decode: (encoded: ConnectionKindsFields) => {
+    const { byConnection } = encoded;
+    if (!byConnection) return {};
+    const decoded: ConnectionKindsFields['byConnection'] = {};
+    for (const kind of KINDS) {
+      const figures = byConnection[kind];
+      // Keyed by the target's words: read back without a prototype, as they were recorded.
+      if (figures)
+        decoded[kind] = {
+          ...figures,
+          statuses5xx: counts(figures.statuses5xx),
+          failedBy: counts(figures.failedBy),
+        };
+    }
+    return { byConnection: decoded };
+  },
+  schema: (z) => {
+    const count = z.number().int().nonnegative();
+    const ms = z.number().finite();
+    const figures = z.object({
+      requests: count,
+      failures: count,
+      errors: z.object(Object.fromEntries(ERROR_KINDS.map((kind) => [kind, count]))),
+      statuses5xx: z.record(z.string(), count),
+      retried: count,
+      longestMs: ms,
+      firstFailureMs: ms.nullable(),
+      disruptionSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
+      failedBy: z.record(z.string(), count),
+    });
+    return {
+      byConnection: z.object({ new: figures.optional(), reused: figures.optional() }).optional(),
+    };
+  },
+};
+
+function mergeFigures(parts: readonly ConnectionKindFigures[]): ConnectionKindFigures {
+  const merged = {
+    requests: 0,
+    failures: 0,
+    errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>,
+    statuses5xx: counts(),
+    retried: 0,
+    longestMs: 0,
+    firstFailureMs: null as number | null,
+    disruptionSpans: unionOfSpans(parts.flatMap((p) => p.disruptionSpans)),
+    failedBy: counts(),
+  };
+  for (const part of parts) {
+    merged.requests += part.requests;
+    merged.failures += part.failures;
+    for (const kind of ERROR_KINDS) merged.errors[kind] += part.errors[kind];
+    for (const [status, n] of Object.entries(part.statuses5xx))
+      merged.statuses5xx[status] = (merged.statuses5xx[status] ?? 0) + n;
+    merged.retried += part.retried;
+    merged.longestMs = Math.max(merged.longestMs, part.longestMs);
+    if (part.firstFailureMs !== null)
+      merged.firstFailureMs = Math.min(
+        merged.firstFailureMs ?? part.firstFailureMs,
+        part.firstFailureMs,
+      );
+    for (const [by, n] of Object.entries(part.failedBy))
+      merged.failedBy[by] = (merged.failedBy[by] ?? 0) + n;
+  }
+  return merged;
+}
