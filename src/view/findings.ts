@@ -25,7 +25,9 @@ export function findingsView(run: AnalysedRun): VariantFindingsView[] {
       return {
         variant: variant.name,
         findings: variant.findings.map((found) => {
+          // Worded as the variant's count is made: from trials measured to their end.
           const first = variant.trials
+            .filter((trial) => trial.result.status !== 'interrupted')
             .flatMap((trial) => trial.findings)
             .find((finding) => finding.id === found.id) as Finding;
           return {

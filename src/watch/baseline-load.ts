@@ -44,7 +44,8 @@ export class BaselineLoad {
   private readonly clock = startClock();
   private readonly generator: LoadGenerator;
   private record: (sample: Sample) => void = (sample) => this.see(sample);
-  private draining: Promise<void> | undefined;
+  /** Its stop, once it has handed over: what `drained` waits for. */
+  private draining: Promise<void> = Promise.resolve();
 
   constructor(target: TargetConnection, load: LoadConfig) {
     this.generator = createLoadGenerator({
@@ -64,9 +65,12 @@ export class BaselineLoad {
   handOver(recording: Clock, record: (sample: Sample) => void): HandedOver {
     const offsetMs = Number(recording.origin - this.clock.origin) / 1e6;
     this.record = (sample) => record({ ...sample, t: sample.t - offsetMs });
+    // The stop sends the open model's arrivals already due (they are the baseline's schedule)
+    // before it returns to the event loop: read what is in flight after it.
+    const draining = this.generator.stop('drain');
+    draining.catch(() => {}); // awaited, and reported, by drained()
+    this.draining = draining;
     const { count, oldestStart } = this.generator.inFlight();
-    this.draining = this.generator.stop('drain');
-    this.draining.catch(() => {}); // awaited, and reported, by drained()
     return { count, oldestMs: oldestStart === undefined ? 0 : this.clock.now() - oldestStart };
   }
 
@@ -81,7 +85,7 @@ export class BaselineLoad {
     if (signal.aborted) cut();
     else signal.addEventListener('abort', cut, { once: true });
     try {
-      await (this.draining ?? this.generator.stop('drain'));
+      await this.draining;
     } finally {
       signal.removeEventListener('abort', cut);
     }

@@ -85,12 +85,12 @@ async function watched(request: TrialRequest, watch: WatchOptions): Promise<Tria
     const cpuAtStart = process.cpuUsage();
     // The baseline's requests still in flight belong to the recording: a stall that began before
     // t0 is measured whole. They are recorded apart (their users are not the recorded load's).
-    const carried = new Recorder({
+    const handedOverRecorder = new Recorder({
       ...recorder,
       slowThresholdMs: threshold.ms,
       slowThresholdSource: threshold.source,
     });
-    const handedOver = baseline?.handOver(clock, (sample) => carried.record(sample));
+    const handedOver = baseline?.handOver(clock, (sample) => handedOverRecorder.record(sample));
     load.start(clock, threshold);
     observer.loadStarted?.({ clock, progress: () => load.progress() });
     observer.stage?.('watching');
@@ -101,9 +101,9 @@ async function watched(request: TrialRequest, watch: WatchOptions): Promise<Tria
     await Promise.all([stopLoad(load, signal), baseline?.drained(signal)]);
     const durationMs = clock.now();
     const finished = await load.finish(durationMs);
-    const handedOverPart = carried.finish(durationMs);
-    const whole = mergeRecordings([finished.recording, handedOverPart]);
-    const window = detectWindow(whole, handedOverPart.disruption.spans.length > 0);
+    const handedOverRecording = handedOverRecorder.finish(durationMs);
+    const whole = mergeRecordings([finished.recording, handedOverRecording]);
+    const window = detectWindow(whole, handedOverRecording.disruption.spans.length > 0);
     const recording = splitPhases(whole, window);
     recording.timeline = window ? windowEvents(window) : [];
     for (const event of recording.timeline) observer.phase?.(event);

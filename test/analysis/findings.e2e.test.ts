@@ -104,7 +104,7 @@ describe('findings from real servers', () => {
     expect(finding?.evidence).toMatchObject({ endpoint: 'assets', check: 'status 2xx' });
     expect(finding?.evidence.failedAfter).toBe(finding?.evidence.after);
     expect(finding?.seen).toMatch(
-      /^Endpoint assets answered all \d+ requests before the deploy; after it, (\d+) of \1 failed \(check ×\1\)\. The first failed check: status 2xx \(status 404, body "no such asset: app\.css/,
+      /^Endpoint assets failed 0 of \d+ requests before the deploy; after it, (\d+) of \1 \(check ×\1\)\. The first failed check: status 2xx \(status 404, body "no such asset: app\.css/,
     );
     expect(broken.run.stdout).toMatch(/deploy: FAULT endpoint assets broke after the deploy/);
     expect(broken.run.stdout).toMatch(/✗|FAIL/);

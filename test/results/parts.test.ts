@@ -98,6 +98,7 @@ const recorded = fc.integer({ min: 1, max: 4 }).chain((pieces) =>
 /** What a recorder sees: requests in the order they end. */
 function record<Fields extends object>(part: RecordingPart<Fields>, samples: Sample[]): Fields {
   const recorder = part.recorder(OPTIONS);
+  if (!recorder) throw new Error(`${part.name} records nothing with these options`);
   const byEnd = [...samples].sort((a, b) => a.t + a.latencyMs - (b.t + b.latencyMs));
   for (const sample of byEnd)
     recorder.record(sample, { end: sample.t + sample.latencyMs, phase: 'during' });

@@ -5,8 +5,8 @@ import { docsOf, type Finding } from './finding.ts';
 import type { TrialEvidence } from './trial-evidence.ts';
 
 /**
- * Broke after the switch: an endpoint (or the one request) that no request failed before the
- * deploy, of which at least half the requests failed after it. The old release served it; the new
+ * Broke after the switch: an endpoint (or the one request) of which at most 5 % of the requests
+ * failed before the deploy, and at least half (and at least 3) after it. The old release served it; the new
  * one does not, or differently (a renamed asset, a changed API, a failed check).
  */
 export function brokeAfterSwitch(trial: TrialEvidence): Finding[] {
@@ -24,14 +24,14 @@ export function brokeAfterSwitch(trial: TrialEvidence): Finding[] {
     const what = endpoint === undefined ? 'The target' : `Endpoint ${endpoint}`;
     const name = endpoint === undefined ? 'the target' : `endpoint ${endpoint}`;
     const exampleWords = example
-      ? ` The first failed check: ${example.check} (status ${example.status}${example.body ? `, body "${example.body.slice(0, 80)}"` : ''}), ${at(example.t)}.`
+      ? ` The first failed check: ${example.check} (status ${example.status}${example.body ? `, body ${JSON.stringify(example.body.slice(0, 80))}` : ''}), ${at(example.t)}.`
       : '';
     return [
       {
         id: 'broke-after-switch' as const,
         kind: 'fault' as const,
         title: `${name} broke after the deploy: ${after.failures} of ${after.requests} failed`,
-        seen: `${what} answered all ${before.requests} requests before the deploy; after it, ${after.failures} of ${after.requests} failed (${failedAs(after)}).${exampleWords}`,
+        seen: `${what} failed ${before.failures} of ${before.requests} requests before the deploy; after it, ${after.failures} of ${after.requests} (${failedAs(after)}).${exampleWords}`,
         cause:
           'The new release no longer serves what the old one did: a renamed or dropped asset, a changed route or API, a response the check no longer finds.',
         change:
@@ -52,12 +52,16 @@ export function brokeAfterSwitch(trial: TrialEvidence): Finding[] {
   });
 }
 
-/** None failed before; at least half (and at least one) failed after. */
+/** Before: at most this share failed (a flaky request is not a broken endpoint) ... */
+const MOST_FAILED_BEFORE = 0.05;
+/** ... after: at least half, and at least this many (one failed request is no pattern). */
+const LEAST_FAILED_AFTER = 3;
+
 function brokeBetween(before: Bucket, after: Bucket): boolean {
   return (
     before.requests > 0 &&
-    before.failures === 0 &&
-    after.failures > 0 &&
+    before.failures <= MOST_FAILED_BEFORE * before.requests &&
+    after.failures >= LEAST_FAILED_AFTER &&
     after.failures * 2 >= after.requests
   );
 }

@@ -16,10 +16,7 @@ interface Gap {
 /**
  * Nothing up: for a stretch at least the slow threshold long, no instance could answer. With the
  * embedded platform's records: no process was routed to (from its routing to the first of being
- * unrouted, told to stop, or seen to exit). Otherwise from the traffic: consecutive intervals in a
- * disruption in which no instance answered anything (by the end of the responses, when the target
- * names its instances or releases) or, without such names, no request that started got an answer
- * of the target's own (any response but 502, 503 and 504, a proxy's when nothing behind it answers).
+ * unrouted, told to stop, or seen to exit). Otherwise from the traffic (`longestUnanswered`).
  */
 export function nothingUp(trial: TrialEvidence): Finding | undefined {
   const { recording, thresholdMs, between } = trial;
@@ -110,31 +107,52 @@ function routedStretch(life: InstanceLifecycle, routedAt: number) {
 }
 
 /**
- * The longest run of intervals inside one disruption span in which nothing answered, cut to the
- * span: from the traffic alone, to an interval's precision.
+ * From the traffic alone: the longest run of intervals in which no instance answered — no request
+ * sent in them got an answer of the target's own, and no instance the target names answered
+ * anything (by the end of its responses) — while users were sent away or kept waiting (requests
+ * failed in them, or they lie in a disruption). It counts when requests failed in it, or when the
+ * instances changed across it (one last answered before it, another first after it: a stop, then a
+ * start); a run of users waiting on the same instance is a slow target, not this. Its ends are then
+ * taken from the disruption that holds it, at most an interval beyond it.
  */
 function longestUnanswered(recording: Recording): Gap | undefined {
-  const { intervalMs, instances, intervals } = recording;
-  const answered = (i: number) =>
-    instances.length > 0
-      ? instances.some((lane) => (lane.perInterval[i] ?? 0) > 0)
-      : answeredAny(intervals[i]);
+  const { intervalMs, instances, intervals, disruption } = recording;
+  const named = (i: number) => instances.some((lane) => (lane.perInterval[i] ?? 0) > 0);
+  const disrupted = (from: number, to: number) =>
+    disruption.spans.find(([a, b]) => a < to && b > from);
+  const changedAcross = (from: number, to: number) =>
+    instances.some((lane) => lane.lastMs <= from) && instances.some((lane) => lane.firstMs >= to);
   let longest: Gap | undefined;
-  for (const [spanFrom, spanTo] of recording.disruption.spans) {
-    let runFrom: number | undefined;
-    const first = Math.floor(spanFrom / intervalMs);
-    const last = Math.ceil(spanTo / intervalMs);
-    for (let i = first; i <= last; i++) {
-      const silent = i < last && !answered(i);
-      if (silent && runFrom === undefined) runFrom = Math.max(spanFrom, i * intervalMs);
-      if (!silent && runFrom !== undefined) {
-        const toMs = Math.min(spanTo, i * intervalMs);
-        if (!longest || toMs - runFrom > longest.toMs - longest.fromMs)
-          longest = { fromMs: runFrom, toMs, source: 'traffic' };
-        runFrom = undefined;
-      }
-    }
+  let run: { first: number; last: number; failed: boolean } | undefined;
+  const close = () => {
+    if (!run) return;
+    const fromMs = run.first * intervalMs;
+    const toMs = (run.last + 1) * intervalMs;
+    const counts = run.failed || changedAcross(fromMs, toMs);
+    const span = disrupted(fromMs, toMs);
+    run = undefined;
+    if (!counts) return;
+    const gap: Gap = span
+      ? {
+          fromMs: Math.max(span[0], fromMs - intervalMs),
+          toMs: Math.min(span[1], toMs + intervalMs),
+          source: 'traffic',
+        }
+      : { fromMs, toMs, source: 'traffic' };
+    if (!longest || gap.toMs - gap.fromMs > longest.toMs - longest.fromMs) longest = gap;
+  };
+  for (const [i, bucket] of intervals.entries()) {
+    const from = i * intervalMs;
+    if (answeredAny(bucket) || named(i)) close();
+    else if (bucket.requests > 0 || disrupted(from, from + intervalMs))
+      run = {
+        first: run?.first ?? i,
+        last: i,
+        failed: (run?.failed ?? false) || bucket.requests > 0,
+      };
+    else close();
   }
+  close();
   return longest;
 }
 
@@ -142,8 +160,7 @@ function longestUnanswered(recording: Recording): Gap | undefined {
 const NOT_THE_TARGETS = new Set(['0', '502', '503', '504']);
 
 /** Some request that started in the bucket got a response from the target itself. */
-function answeredAny(bucket: Bucket | undefined): boolean {
-  if (!bucket) return false;
+function answeredAny(bucket: Bucket): boolean {
   return Object.entries(bucket.statuses).some(
     ([status, count]) => count > 0 && !NOT_THE_TARGETS.has(status),
   );

@@ -70,7 +70,8 @@ export const checkFailuresPart: RecordingPart<CheckFailuresFields> = {
       if (kept) kept.count += example.count;
       else byKey.set(keyOf(example), { ...example });
     }
-    return { checkFailures: [...byKey.values()].sort(byStart) };
+    // Bounded as one recorder is (results.json's schema holds it to that too): the earliest kept.
+    return { checkFailures: [...byKey.values()].sort(byStart).slice(0, MAX_CHECK_EXAMPLES) };
   },
   ...asIs<CheckFailuresFields>('checkFailures'),
   schema: (z) => ({

@@ -36,17 +36,17 @@ export interface InstancesRecorder extends PartRecorder<InstancesFields> {
   answeredBy(): Iterable<[string, number]>;
 }
 
+/** The instances part, whose recorder the live view reads too. */
+export interface InstancesPart extends RecordingPart<InstancesFields> {
+  recorder(options: Pick<PartOptions, 'intervalMs'>): InstancesRecorder;
+}
+
 /**
  * Each instance's traffic as the load saw it, named by `load.instanceHeader` (or the embedded
  * router's header), else by the release that answered: its first and last answer, and its answers
  * per interval (by the interval each ended in). Exact through a merge while a trial names at most
  * MAX_INSTANCES instances.
  */
-/** The instances part, whose recorder the live view reads too. */
-export interface InstancesPart extends RecordingPart<InstancesFields> {
-  recorder(options: Pick<PartOptions, 'intervalMs'>): InstancesRecorder;
-}
-
 export const instancesPart: InstancesPart = {
   name: 'instances',
   recorder({ intervalMs }) {

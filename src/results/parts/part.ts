@@ -37,7 +37,8 @@ export interface PartRecorder<Fields> {
  */
 export interface RecordingPart<Fields extends object, Encoded extends object = Fields> {
   name: string;
-  recorder(options: PartOptions): PartRecorder<Fields>;
+  /** Undefined when it has nothing to record with these options: it stays off the hot path. */
+  recorder(options: PartOptions): PartRecorder<Fields> | undefined;
   /** The parts of several generators (whole recordings: each part reads its own fields). */
   merge(parts: readonly Fields[]): Fields;
   /** Its fields of a recording as results.json and the generator threads carry them ... */

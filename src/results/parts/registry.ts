@@ -22,16 +22,20 @@ export type PartFields = LongestFields &
   CheckFailuresFields &
   ConnectionKindsFields;
 
-/** A recorder of every part, in order; the instances' among them, which the live view reads. */
+/**
+ * A recorder of every part that has something to record, in order; the instances' among them,
+ * which the live view reads.
+ */
 export function partRecorders(options: PartOptions): {
   all: PartRecorder<object>[];
   instances: InstancesRecorder;
 } {
   const instances = instancesPart.recorder(options);
   return {
-    all: RECORDING_PARTS.map((part) =>
-      part === instancesPart ? instances : part.recorder(options),
-    ),
+    all: RECORDING_PARTS.flatMap((part) => {
+      const recorder = part === instancesPart ? instances : part.recorder(options);
+      return recorder ? [recorder] : [];
+    }),
     instances,
   };
 }
