@@ -1,8 +1,9 @@
 import { emptyBucket, mergeBucket } from '../results/bucket.ts';
+import { totalMs } from '../results/coverage.ts';
 import { deployDurationMs } from '../results/deploy-events.ts';
 import { type Histogram, percentileMs } from '../results/histogram.ts';
 import type { Bucket, EndpointRecording, Phase, Recording } from '../results/recording.ts';
-import type { ErrorKind } from '../results/sample.ts';
+import type { ConnectionKind, ErrorKind } from '../results/sample.ts';
 
 /** Latency figures of a set of requests, in milliseconds (NaN where no request was made). */
 export interface LatencySummary {
@@ -56,10 +57,28 @@ export interface TrialMetrics {
   connections?: number;
   /** Every figure again for each of `load.endpoints`, in their order. */
   endpoints?: EndpointMetrics[];
+  /** The requests by the kind of connection they were sent on, where the load could tell. */
+  byConnection?: Partial<Record<ConnectionKind, ConnectionMetrics>>;
+}
+
+/** The requests sent on one kind of connection (new, or kept alive), and how they fared. */
+export interface ConnectionMetrics {
+  requests: number;
+  failures: number;
+  /** Failures by kind: no response (refused, reset, timeout, other), a failed check, or a 5xx. */
+  errorsByKind: Record<ErrorKind | 'http5xx', number>;
+  /** Resent once after a reset on a kept-alive connection (a browser's GET hides it; a POST fails). */
+  retried: number;
+  longestMs: number;
+  /** Time in which a request of this kind failed or was slower than the slow threshold. */
+  disruptionMs: number;
 }
 
 /** The figures of a set of requests: a trial's, or one endpoint's. */
-export type RequestMetrics = Omit<TrialMetrics, 'alternateLatency' | 'connections' | 'endpoints'>;
+export type RequestMetrics = Omit<
+  TrialMetrics,
+  'alternateLatency' | 'connections' | 'endpoints' | 'byConnection'
+>;
 
 /**
  * One endpoint's figures: the trial's, computed from its requests alone; `hurt` is absent when no
@@ -104,7 +123,30 @@ export function trialMetrics(recording: Recording): TrialMetrics {
     ...(recording.endpoints
       ? { endpoints: recording.endpoints.map((e) => endpointMetrics(recording, e)) }
       : {}),
+    ...(recording.byConnection ? { byConnection: connectionMetrics(recording.byConnection) } : {}),
   };
+}
+
+function connectionMetrics(
+  byConnection: NonNullable<Recording['byConnection']>,
+): NonNullable<TrialMetrics['byConnection']> {
+  const metrics: NonNullable<TrialMetrics['byConnection']> = {};
+  for (const kind of ['new', 'reused'] as const) {
+    const figures = byConnection[kind];
+    if (!figures) continue;
+    metrics[kind] = {
+      requests: figures.requests,
+      failures: figures.failures,
+      errorsByKind: {
+        ...figures.errors,
+        http5xx: Object.values(figures.statuses5xx).reduce((sum, n) => sum + n, 0),
+      },
+      retried: figures.retried,
+      longestMs: figures.longestMs,
+      disruptionMs: totalMs(figures.disruptionSpans),
+    };
+  }
+  return metrics;
 }
 
 /** An endpoint's figures, taken as the trial's are from its own requests, and whether the deploy hurt it. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { GateResult } from '../results/run.ts';
 import { escapeHtml as e, jsonForScript, showControls } from '../text/escape.ts';
 import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts.ts';
+import { CONNECTION_COLUMNS, CONNECTIONS_MEAN } from '../view/connections.ts';
 import { ENDPOINT_COLUMNS, HURT_MEANS } from '../view/endpoints.ts';
 import { NOTHING_FOUND } from '../view/findings.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary, type TableRow } from '../view/table.ts';
@@ -122,7 +123,7 @@ ${table(
   rows.filter((r) => !r.phase),
 )}
 <p class="meta">Median over trials, with the min–max spread when there are several. Longest transaction counts failed requests too; the siege-compatible figure only successful ones. The verdict ranks by the longest user wait, then failed requests, then the longest transaction.</p>
-${endpointsHtml(view)}<h2>Charts</h2>
+${endpointsHtml(view)}${connectionsHtml(view)}<h2>Charts</h2>
 <div class="charts">
 ${charts
   .filter((c) => c.kind !== 'lanes' && c.kind !== 'waits')
@@ -157,6 +158,23 @@ function headline(view: RunView): string {
 /** A chart's canvas in a box of its own height, named by its kind for tests and styles. */
 function figure(chart: ChartSpec): string {
   return `<figure data-chart="${e(chart.kind)}"><div class="chart" style="height: ${chart.height}px"><canvas id="chart-${e(chart.id)}" role="img" aria-label="${e(chart.title)}"></canvas></div><figcaption>${e(chart.caption)}</figcaption></figure>`;
+}
+
+/** Per variant and kind of connection, when both kinds were sent. */
+function connectionsHtml(view: RunView): string {
+  if (view.connections.length === 0) return '';
+  const rows = view.connections
+    .map(
+      (r) =>
+        `<tr><td>${e(r.variant)}</td><td>${e(r.kind)}</td>${r.cells.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`,
+    )
+    .join('\n');
+  return `<h2>By connection</h2>
+<div class="scroll"><table id="connections"><thead><tr><th>variant</th><th>connection</th>${CONNECTION_COLUMNS.map((c) => `<th>${e(c)}</th>`).join('')}</tr></thead><tbody>
+${rows}
+</tbody></table></div>
+<p class="meta">${e(CONNECTIONS_MEAN)}</p>
+`;
 }
 
 /** Per endpoint and variant, the endpoints the deploy hurt marked; then the check failures. */

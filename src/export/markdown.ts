@@ -1,6 +1,7 @@
 import type { GateResult } from '../results/run.ts';
 import { escapeMarkdown as m, markdownCodeLine, showControls } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
+import { CONNECTION_COLUMNS, CONNECTIONS_MEAN } from '../view/connections.ts';
 import { ENDPOINT_COLUMNS, HURT_MEANS } from '../view/endpoints.ts';
 import { NOTHING_FOUND } from '../view/findings.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary } from '../view/table.ts';
@@ -44,6 +45,7 @@ export const markdownExporter: Exporter<'md'> = {
       'Median over trials (min–max when there are several). Longest transaction includes failed requests; siege-compatible counts successful ones only.',
       '',
       ...endpointsSection(view),
+      ...connectionsSection(view),
       ...waitsChart(view),
       ...gatesSection(view.gates),
       ...context.pngFiles.map((file) => `![${file.replace(/\.png$/, '')}](${file})`),
@@ -125,6 +127,23 @@ function endpointsSection(view: RunView): string[] {
     );
   }
   return lines;
+}
+
+/** Per variant and kind of connection, when both kinds were sent. */
+function connectionsSection(view: RunView): string[] {
+  if (view.connections.length === 0) return [];
+  return [
+    '#### By connection',
+    '',
+    `| variant | connection | ${CONNECTION_COLUMNS.join(' | ')} |`,
+    `|---|---|${CONNECTION_COLUMNS.map(() => '---:').join('|')}|`,
+    ...view.connections.map(
+      (r) => `| ${m(r.variant)} | ${r.kind} | ${r.cells.map(m).join(' | ')} |`,
+    ),
+    '',
+    CONNECTIONS_MEAN,
+    '',
+  ];
 }
 
 /** Under the verdict: each variant's findings, what was seen, the likely cause, what to change. */

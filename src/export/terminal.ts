@@ -4,6 +4,7 @@ import type { AnalysedRun, AnalysedVariant } from '../analysis/analyse.ts';
 import type { LoadUnder } from '../results/run.ts';
 import { forTerminal, showControls } from '../text/escape.ts';
 import { formatCount, formatMs } from '../text/format.ts';
+import { CONNECTION_COLUMNS, connectionRows } from '../view/connections.ts';
 import { checkExampleRows, ENDPOINT_COLUMNS, endpointRows } from '../view/endpoints.ts';
 import { findingsView, NOTHING_FOUND } from '../view/findings.ts';
 import { describeLoad } from '../view/load.ts';
@@ -72,6 +73,19 @@ function endpointsBlock(run: AnalysedRun): string[] {
 }
 
 /** The terminal summary: a siege-style block per variant, then the variants side by side. */
+/** Per variant and kind of connection, when both kinds were sent. */
+function connectionsBlock(run: AnalysedRun): string[] {
+  const rows = connectionRows(run.variants);
+  if (rows.length === 0) return [];
+  const table = new Table({
+    head: ['variant', 'connection', ...CONNECTION_COLUMNS],
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
+  for (const row of rows) table.push([row.variant, row.kind, ...row.cells]);
+  return [table.toString()];
+}
+
 /** Findings' sentences are long: wrapped to a width that reads in any terminal, label hanging. */
 const FINDING_WIDTH = 100;
 
@@ -143,6 +157,7 @@ export function renderTerminal(run: AnalysedRun): string {
   else parts.push('Nothing was measured: no trial was recorded.');
   parts.push(...findingsBlock(run));
   parts.push(...endpointsBlock(run));
+  parts.push(...connectionsBlock(run));
   if (run.gates.length > 0) {
     const gates = new Table({
       head: ['gate', 'actual', 'threshold', 'result'],

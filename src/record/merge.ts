@@ -1,6 +1,6 @@
 import { EXIT, ToolError } from '../errors/tool-error.ts';
 import { sumBuckets } from '../results/bucket.ts';
-import { unionOfSpans } from '../results/coverage.ts';
+import { totalMs, unionOfSpans } from '../results/coverage.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import { isDeployEnd } from '../results/deploy-events.ts';
 import { createLatencyHistogram } from '../results/histogram.ts';
@@ -12,7 +12,6 @@ import type {
   Phase,
   Recording,
 } from '../results/recording.ts';
-import { totalMs } from './recorder.ts';
 
 /** Recordings that cannot be added: they were not made with the same settings (bad input). */
 export class MergeError extends ToolError {

@@ -1,4 +1,5 @@
 import { addSample, emptyBucket, mergeBucket } from '../results/bucket.ts';
+import { totalMs } from '../results/coverage.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import { isDeployEnd } from '../results/deploy-events.ts';
 import {
@@ -314,11 +315,6 @@ class EndpointRecorder {
 /** Requests by interval at full precision, to be split into phases later. */
 function fineIntervals(intervalMs: number): IntervalSeries {
   return new IntervalSeries(intervalMs, { open: 'dense', packed: 'packed-fine' });
-}
-
-/** The total length of spans that do not overlap. */
-export function totalMs(spans: readonly [number, number][]): number {
-  return spans.reduce((sum, [start, end]) => sum + (end - start), 0);
 }
 
 /** The slow threshold a baseline gives: a multiple of its p99, with a floor. */

@@ -50,3 +50,8 @@ export function unionOfSpans(spans: readonly [number, number][]): [number, numbe
   }
   return union;
 }
+
+/** The total length of spans that do not overlap. */
+export function totalMs(spans: readonly [number, number][]): number {
+  return spans.reduce((sum, [start, end]) => sum + (end - start), 0);
+}

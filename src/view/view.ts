@@ -10,6 +10,7 @@ import { percentileMs } from '../results/histogram.ts';
 import type { LongTransaction } from '../results/parts/longest.ts';
 import type { Bucket } from '../results/recording.ts';
 import type { GateResult, RunResults, TrialResult } from '../results/run.ts';
+import { type ConnectionRow, connectionRows } from './connections.ts';
 import { decimate, type Point } from './decimate.ts';
 import {
   type CheckExampleRow,
@@ -89,6 +90,8 @@ export interface RunView {
   notices: string[];
   /** Per endpoint and variant, when the scenario has `load.endpoints`; else empty. */
   endpoints: EndpointRow[];
+  /** Per variant and kind of connection, when both kinds were sent; else empty. */
+  connections: ConnectionRow[];
   /** The first response of each distinct check failure of each trial. */
   checkExamples: CheckExampleRow[];
   /** The load opened a connection per request (`keepAlive: false`): how many is worth a row. */
@@ -134,6 +137,7 @@ export function buildView(run: AnalysedRun): RunView {
     variants,
     notices,
     endpoints: endpointRows(run.variants),
+    connections: connectionRows(run.variants),
     checkExamples: checkExampleRows(run),
     showConnections: opensConnectionPerRequest(results.scenario),
   };

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -117,6 +118,64 @@ describe('findings from real servers', () => {
     expect(twin.run.exitCode, twin.run.stderr).toBe(0);
     expect(twin.findings).toEqual([]);
     expect(twin.run.stdout).toContain('deploy: nothing found');
+  }, 60_000);
+
+  it('kept-alive-cut: a server that drops its kept-alive sockets mid-answer, and not its twin that closes them with Connection: close', async () => {
+    const site = (graceful: boolean) => {
+      let deploying = false;
+      const sockets = new Set<Socket>();
+      return {
+        sockets,
+        deploy: async () => {
+          deploying = true;
+          // The old process goes away while a new one serves new connections: abruptly (its
+          // sockets, those open when the deploy began, destroyed mid-answer, as an exit does) or
+          // gracefully (for 0.8 s each answer closes its connection).
+          const old = [...sockets];
+          await new Promise((resolve) => setTimeout(resolve, 15));
+          if (!graceful) for (const socket of old) socket.destroy();
+          await new Promise((resolve) => setTimeout(resolve, 800));
+          deploying = false;
+        },
+        handler: ((req, res) => {
+          if (!sockets.has(req.socket)) {
+            sockets.add(req.socket);
+            req.socket.once('close', () => sockets.delete(req.socket));
+          }
+          if (deploying && graceful) res.setHeader('connection', 'close');
+          // Headers and a first byte at once, the rest 30 ms later: a cut lands mid-answer.
+          res.writeHead(200, { 'content-length': '2' });
+          res.write('o');
+          setTimeout(() => res.end('k'), 30);
+        }) as Parameters<typeof startHttpServer>[0],
+      };
+    };
+    const measure = async (graceful: boolean) => {
+      const { deploy, handler } = site(graceful);
+      const target = await serve(handler);
+      const control = await serve((_req, res) => {
+        deploy().then(() => res.end('deployed'));
+      });
+      return findingsOfRun(scenarioFile(target, control, '  users: 4'), 'deploy.findings == 0');
+    };
+
+    const abrupt = await measure(false);
+    expect(abrupt.run.exitCode, abrupt.run.stderr).toBe(1);
+    const cut = abrupt.findings.find((f) => f.id === 'kept-alive-cut');
+    expect(cut?.kind).toBe('fault');
+    expect(cut?.evidence.reset).toBeGreaterThan(0);
+    // New connections were served throughout: they did not fail.
+    expect(cut?.evidence.newFailures).toBe(0);
+    expect(abrupt.findings.map((f) => f.id)).not.toContain('nothing-up');
+    expect(abrupt.run.stdout).toMatch(/deploy: FAULT \d+ requests? on kept-alive connections cut/);
+    // The table by connection: the kept-alive ones failed, the new ones did not.
+    expect(abrupt.run.stdout).toMatch(/deploy\s*│\s*kept-alive connections\s*│\s*\d+\s*│\s*[1-9]/);
+    expect(abrupt.run.stdout).toMatch(/deploy\s*│\s*new connections\s*│\s*\d+\s*│\s*0\s*│/);
+    expect(abrupt.markdown).toContain('#### By connection');
+
+    const twin = await measure(true);
+    expect(twin.run.exitCode, twin.run.stderr).toBe(0);
+    expect(twin.findings).toEqual([]);
   }, 60_000);
 
   it('mixed-releases: two releases answering side by side through a rolling deploy, and not a clean switch', async () => {

@@ -155,6 +155,39 @@ describe('nothing-up', () => {
   });
 });
 
+describe('kept-alive-cut', () => {
+  const reused = (t: number, extra: Partial<Sample> = {}) =>
+    ok(t, { connection: 'reused', ...extra });
+  const fresh = (t: number, extra: Partial<Sample> = {}) =>
+    ok(t, { user: 1, connection: 'new', ...extra });
+  const reset = { status: 0, error: 'reset' as const, lastAnsweredBy: 'web.1@v1' };
+
+  it('resets on kept-alive connections while new connections were served', () => {
+    const traffic = [
+      ...every50(0, 5000, (t) => (t === 1200 || t === 1250 ? reused(t, reset) : reused(t))),
+      ...every50(25, 5000, (t) => fresh(t)),
+    ];
+    const [finding] = findingsOf(record(traffic));
+    expect(finding).toMatchObject({
+      id: 'kept-alive-cut',
+      kind: 'fault',
+      title: '2 requests on kept-alive connections cut',
+      fromMs: 1200,
+      evidence: { reset: 2, retried: 0, failedBy: 'web.1@v1 ×2', newFailures: 0 },
+    });
+  });
+
+  it('not where new connections failed at the same moments, nor for resends alone', () => {
+    const refusedToo = [
+      ...every50(0, 5000, (t) => (t === 1200 ? reused(t, reset) : reused(t))),
+      ...every50(1190, 1300, (t) => fresh(t, { status: 0, error: 'refused', latencyMs: 30 })),
+    ];
+    expect(ids(record(refusedToo))).not.toContain('kept-alive-cut');
+    const resent = every50(0, 5000, (t) => reused(t, { retried: t === 1200 }));
+    expect(ids(record(resent))).toEqual([]);
+  });
+});
+
 describe('broke-after-switch', () => {
   const asset = 1;
   const traffic = (afterFails: (t: number) => boolean, failedBefore: number[] = []) =>

@@ -2,6 +2,7 @@ import type { Recording } from '../../results/recording.ts';
 import type { TrialStatus } from '../../results/run.ts';
 import { brokeAfterSwitch } from './broke-after-switch.ts';
 import type { Finding, FindingId } from './finding.ts';
+import { keptAliveCut } from './kept-alive-cut.ts';
 import { mixedReleases } from './mixed-releases.ts';
 import { nothingUp } from './nothing-up.ts';
 import { trialEvidence } from './trial-evidence.ts';
@@ -13,7 +14,12 @@ import { trialEvidence } from './trial-evidence.ts';
  */
 export function findingsOf(recording: Recording): Finding[] {
   const evidence = trialEvidence(recording);
-  const found = [nothingUp(evidence), ...brokeAfterSwitch(evidence), mixedReleases(evidence)];
+  const found = [
+    nothingUp(evidence),
+    keptAliveCut(evidence),
+    ...brokeAfterSwitch(evidence),
+    mixedReleases(evidence),
+  ];
   return found
     .filter((finding): finding is Finding => finding !== undefined)
     .sort((a, b) => (a.kind === b.kind ? a.fromMs - b.fromMs : a.kind === 'fault' ? -1 : 1));

@@ -1,5 +1,10 @@
 /** The findings deploy-bench knows, each defined in docs/diagnosis.md under its id. */
-export const FINDING_IDS = ['nothing-up', 'broke-after-switch', 'mixed-releases'] as const;
+export const FINDING_IDS = [
+  'nothing-up',
+  'kept-alive-cut',
+  'broke-after-switch',
+  'mixed-releases',
+] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 
 /**
