@@ -97,10 +97,12 @@ describe('bench watch', () => {
     await until('the recording to start', () =>
       stderr.some((l) => /recording; deploy now/.test(l)),
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Half an interval past an edge, each side: the phases are split at the 1 s interval edges,
+    // so a stall that began at 1.00 s could leave no whole interval before it (seen once, idle).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     app.kill('SIGUSR2');
     await until('the stall to end', () => truth.stallEnd !== undefined);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     // Ctrl-C ends a watch as its duration would: reports, exit 0.
     bench.kill('SIGINT');
     const result = await bench;
