@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { findingsOf } from '../../src/analysis/findings/find.ts';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
 import { MergeError, mergeRecordings } from '../../src/record/merge.ts';
 import { Recorder, type RecorderOptions } from '../../src/record/recorder.ts';
@@ -9,12 +10,14 @@ import type { Sample } from '../../src/results/sample.ts';
 
 /**
  * A deterministic trial: 8 users for 6 s, a deploy from 2 s to 4 s during which some requests are
- * refused, some held long and some answered 503, and a new release after it.
+ * refused, some reset on their kept-alive connection, some held long and some answered 503, and a
+ * new release after it. A user's first request, and any after a failure, opens a new connection.
  */
 function trialSamples(): Sample[] {
   const samples: Sample[] = [];
   for (let user = 0; user < 8; user++) {
     let t = user * 0.37;
+    let connection: 'new' | 'reused' = 'new';
     for (let n = 0; t < 6000; n++) {
       const deploying = t >= 2000 && t < 4000;
       const latencyMs = deploying
@@ -23,11 +26,23 @@ function trialSamples(): Sample[] {
       const release = t < 3000 ? 'v1' : 'v2';
       const sample: Sample =
         deploying && n % 11 === 0
-          ? { user, t, latencyMs: 1, status: 0, error: 'refused', bytes: 0 }
-          : deploying && n % 13 === 0
-            ? { user, t, latencyMs, status: 503, bytes: 20, release }
-            : { user, t, latencyMs, status: 200, bytes: 100, release };
+          ? { user, t, latencyMs: 1, status: 0, error: 'refused', bytes: 0, connection }
+          : deploying && (n + user) % 7 === 3 && connection === 'reused'
+            ? {
+                user,
+                t,
+                latencyMs: 2,
+                status: 0,
+                error: 'reset',
+                bytes: 0,
+                connection,
+                lastAnsweredBy: release,
+              }
+            : deploying && n % 13 === 0
+              ? { user, t, latencyMs, status: 503, bytes: 20, release, connection }
+              : { user, t, latencyMs, status: 200, bytes: 100, release, connection };
       samples.push(sample);
+      connection = sample.status === 0 ? 'new' : 'reused';
       t += sample.latencyMs + 3;
     }
   }
@@ -114,7 +129,13 @@ describe('merging recordings of one trial', () => {
       expect(merged.longest).toEqual(single.longest);
       expect(merged.disruption).toEqual(single.disruption);
       expect(merged.instances).toEqual(single.instances);
+      // Each kind of connection's figures, and so the findings, exact as well.
+      expect(merged.byConnection).toEqual(single.byConnection);
+      expect(findingsOf(merged)).toEqual(findingsOf(single));
     }
+    expect(single.byConnection?.reused?.errors.reset).toBeGreaterThan(0);
+    // Not an empty list compared with an empty one.
+    expect(findingsOf(single).map((f) => f.id)).toContain('kept-alive-cut');
   });
 
   it('is associative: a merge of merges equals one merge', () => {
@@ -150,6 +171,9 @@ describe('merging recordings of one trial', () => {
         single.phases[phase].latency.getValueAtPercentile(99),
       );
     }
+    // Each kind of connection's figures, and the findings, as one generator's (two shards merged).
+    expect(merged.byConnection).toEqual(single.byConnection);
+    expect(findingsOf(merged)).toEqual(findingsOf(single));
     // Followers merged first keep their tails until a merge with the deployer: still associative.
     const other = record(samples, byUsers([]), [trigger], { follower: true });
     const viaFollowers = mergeRecordings([mergeRecordings([follower, other]), deployer]);

@@ -28,7 +28,8 @@ export function keptAliveCut(trial: TrialEvidence): Finding | undefined {
   const [fromMs] = first;
   const toMs = last[1];
   const by = Object.entries(reused.failedBy)
-    .sort(([, a], [, b]) => b - a)
+    // Most first; of equal counts, by name: one order however the recording was merged.
+    .sort(([x, a], [y, b]) => b - a || (x < y ? -1 : x > y ? 1 : 0))
     .map(([id, n]) => `${id} ×${n}`)
     .join(', ');
   const parts = [
