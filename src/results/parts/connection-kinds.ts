@@ -16,8 +16,10 @@ export interface ConnectionKindFigures {
   longestMs: number;
   /** When the first failure started, on the trial's clock; null when none failed. */
   firstFailureMs: number | null;
-  /** Stretches in which a request of this kind failed or was slower than the slow threshold. */
+  /** Stretches in which a request of this kind failed or was slower than the slow threshold ... */
   disruptionSpans: [number, number][];
+  /** ... and those in which one failed. */
+  failureSpans: [number, number][];
   /** Failures on reused connections by the instance that last answered on the connection. */
   failedBy: Record<string, number>;
 }
@@ -40,7 +42,7 @@ const counts = (entries: Record<string, number> = {}): Record<string, number> =>
   Object.assign(Object.create(null) as Record<string, number>, entries);
 
 class KindRecorder {
-  readonly figures: Omit<ConnectionKindFigures, 'disruptionSpans'> = {
+  readonly figures: Omit<ConnectionKindFigures, 'disruptionSpans' | 'failureSpans'> = {
     requests: 0,
     failures: 0,
     errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>,
@@ -50,7 +52,8 @@ class KindRecorder {
     firstFailureMs: null,
     failedBy: counts(),
   };
-  readonly coverage = new Coverage();
+  readonly disrupted = new Coverage();
+  readonly failed = new Coverage();
 }
 
 /**
@@ -89,8 +92,9 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
             figures.failedBy[by] = (figures.failedBy[by] ?? 0) + 1;
         }
         const threshold = slowThresholdMs();
+        if (failed) recorder.failed.mark(sample.t, end);
         if (failed || (threshold !== undefined && sample.latencyMs > threshold))
-          recorder.coverage.mark(sample.t, end);
+          recorder.disrupted.mark(sample.t, end);
       },
       finish() {
         if (kinds.size === 0) return {};
@@ -100,7 +104,8 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
           if (recorder)
             byConnection[kind] = {
               ...recorder.figures,
-              disruptionSpans: recorder.coverage.spans(),
+              disruptionSpans: recorder.disrupted.spans(),
+              failureSpans: recorder.failed.spans(),
             };
         }
         return { byConnection };
@@ -146,6 +151,7 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
       longestMs: ms,
       firstFailureMs: ms.nullable(),
       disruptionSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
+      failureSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
       failedBy: z.record(z.string(), count),
     });
     return {
@@ -164,6 +170,7 @@ function mergeFigures(parts: readonly ConnectionKindFigures[]): ConnectionKindFi
     longestMs: 0,
     firstFailureMs: null as number | null,
     disruptionSpans: unionOfSpans(parts.flatMap((p) => p.disruptionSpans)),
+    failureSpans: unionOfSpans(parts.flatMap((p) => p.failureSpans)),
     failedBy: counts(),
   };
   for (const part of parts) {
