@@ -78,6 +78,8 @@ export {
   analyse,
   type GateJudge,
 } from './analysis/analyse.ts';
+export { findingsOf, type VariantFinding } from './analysis/findings/find.ts';
+export type { Finding, FindingId } from './analysis/findings/finding.ts';
 export { exitCodeOf, type RunOutcome } from './analysis/outcome.ts';
 export { type TrialMetrics, trialMetrics } from './analysis/trial-metrics.ts';
 export type { VariantSummary } from './analysis/variant-summary.ts';

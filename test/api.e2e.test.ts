@@ -2,7 +2,14 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 // The package's own name, as a user's script imports it.
-import { exitCodeOf, type LiveLoad, runScenario, ScenarioError, trialMetrics } from 'deploy-bench';
+import {
+  exitCodeOf,
+  findingsOf,
+  type LiveLoad,
+  runScenario,
+  ScenarioError,
+  trialMetrics,
+} from 'deploy-bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type TestServer } from './helpers/servers.ts';
 
@@ -81,6 +88,8 @@ describe("import { runScenario } from 'deploy-bench'", () => {
     // The figures are the analysis of the results returned beside them.
     const recording = trial?.result.recording as NonNullable<typeof trial>['result']['recording'];
     expect(trialMetrics(recording)).toEqual(trial?.metrics);
+    // And the findings, from the same recording: a caller can read them from saved results too.
+    expect(findingsOf(recording)).toEqual(trial?.findings);
     expect(run.outcome).toEqual({ kind: 'completed' });
     expect(run.gates.map((g) => [g.expression, g.passed])).toEqual([['a.errors == 0', true]]);
     expect(exitCodeOf(run)).toBe(0);
