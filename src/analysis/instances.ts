@@ -1,12 +1,14 @@
 import type { InstanceTraffic } from '../results/parts/instances.ts';
-import type { InstanceLifecycle, Recording } from '../results/recording.ts';
+import type { InstanceDrain, InstanceLifecycle, Recording } from '../results/recording.ts';
 
 /**
  * One instance of the target over a trial: its life as the platform knows it (embedded platform
  * only) and the traffic it answered as the load saw it. Times on the trial's timeline (ms since
  * t0); null when unknown or when it did not happen during the trial.
  */
-export interface Instance extends Omit<InstanceLifecycle, 'release'> {
+export interface Instance extends Omit<InstanceLifecycle, 'release' | 'drain'> {
+  /** Once it was taken out of rotation (embedded platform): its requests then in flight, and after. */
+  drain: InstanceDrain | null;
   /** Null when no response named it and no platform started it. */
   release: string | null;
   /** End of the first and the last response it answered. */
@@ -43,6 +45,7 @@ function join(life: InstanceLifecycle | undefined, traffic: InstanceTraffic | un
     stoppingAt: life?.stoppingAt ?? null,
     stoppedAt: life?.stoppedAt ?? null,
     exit: life?.exit ?? null,
+    drain: life?.drain ?? null,
     firstTrafficAt: traffic?.firstMs ?? null,
     lastTrafficAt: traffic?.lastMs ?? null,
     requests: traffic?.requests ?? 0,

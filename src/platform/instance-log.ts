@@ -1,4 +1,4 @@
-import type { InstanceLifecycle } from '../results/recording.ts';
+import type { InstanceDrain, InstanceLifecycle } from '../results/recording.ts';
 
 /** A stopped process stays in the live view this long. */
 const STOPPED_SHOWN_MS = 5000;
@@ -22,6 +22,7 @@ interface Entry {
   /** On the process's monotonic clock (`process.hrtime.bigint()`), which the trial's clock reads too. */
   moments: Partial<Record<LifeMoment, bigint>>;
   exit?: string;
+  drain?: InstanceDrain;
 }
 
 /** An instance as a live view shows it now. */
@@ -51,11 +52,17 @@ export class InstanceLog {
     if (exit !== undefined) entry.exit = exit;
   }
 
+  /** What became of the requests a process was serving when it was taken out of rotation. */
+  drained(id: string, drain: InstanceDrain): void {
+    const entry = this.entries.get(id);
+    if (entry) entry.drain = drain;
+  }
+
   /** Every process so far, on the timeline of a clock started at `origin`. */
   snapshot(origin: bigint): InstanceLifecycle[] {
     const at = (stamp: bigint | undefined) =>
       stamp === undefined ? null : Number(stamp - origin) / 1e6;
-    return [...this.entries.values()].map(({ id, release, moments, exit }) => ({
+    return [...this.entries.values()].map(({ id, release, moments, exit, drain }) => ({
       id,
       release,
       startedAt: at(moments.started),
@@ -65,6 +72,7 @@ export class InstanceLog {
       stoppingAt: at(moments.stopping),
       stoppedAt: at(moments.stopped),
       exit: exit ?? null,
+      ...(drain ? { drain } : {}),
     }));
   }
 

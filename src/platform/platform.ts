@@ -26,7 +26,9 @@ export class EmbeddedPlatform {
     readonly port: number,
     /** The environment the app's processes start with, beside `app.env`, PORT and RELEASE. */
     private readonly env: NodeJS.ProcessEnv,
-  ) {}
+  ) {
+    router.onDrained = (name, drain) => this.instances.drained(name, drain);
+  }
 
   /** Starts the router and the first release, and resolves once every process is up and routed. */
   static async start(

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { InstanceDrain } from '../results/recording.ts';
 
 /**
  * The router names the process that answered each response in this header, as a platform's router
@@ -19,6 +20,14 @@ interface RoutedBackend extends Backend {
   inFlight: number;
   /** Called once the backend has no request in flight. */
   idle: (() => void)[];
+  /** From its unrouting: its requests then in flight, and what became of them. */
+  drain?: {
+    unroutedAt: bigint;
+    inFlight: number;
+    answered: number;
+    cut: number;
+    lastAnswer?: bigint;
+  };
 }
 
 interface Waiter {
@@ -37,6 +46,8 @@ export class Router {
   private readonly retired = new Set<RoutedBackend>();
   private readonly waiters: Waiter[] = [];
   private nextIndex = 0;
+  /** Told, once a process taken out of rotation has no request left, what became of them. */
+  onDrained: (name: string, drain: InstanceDrain) => void = () => {};
 
   constructor(private readonly timeoutMs: number) {
     this.server = http.createServer((request, response) => this.handle(request, response));
@@ -78,9 +89,24 @@ export class Router {
     if (!backend) return;
     this.routable = this.routable.filter((b) => b !== backend);
     this.retired.add(backend);
+    const drain = {
+      unroutedAt: process.hrtime.bigint(),
+      inFlight: backend.inFlight,
+      answered: 0,
+      cut: 0,
+    };
+    backend.drain = drain;
     const release = () => {
       backend.agent.destroy();
       this.retired.delete(backend);
+      const { lastAnswer } = backend.drain ?? {};
+      this.onDrained(name, {
+        inFlight: drain.inFlight,
+        answered: drain.answered,
+        cut: drain.cut,
+        answeredForMs:
+          lastAnswer === undefined ? null : Number(lastAnswer - drain.unroutedAt) / 1e6,
+      });
     };
     if (backend.inFlight === 0) release();
     else backend.idle.push(release);
@@ -126,9 +152,15 @@ export class Router {
     }
     backend.inFlight++;
     let finished = false;
-    const finish = () => {
+    /** `answered`: the backend's whole response came; `cut`: it failed first; `gone`: the client left. */
+    const finish = (how: 'answered' | 'cut' | 'gone') => {
       if (finished) return;
       finished = true;
+      const { drain } = backend;
+      if (drain && how === 'answered') {
+        drain.answered++;
+        drain.lastAnswer = process.hrtime.bigint();
+      } else if (drain && how === 'cut') drain.cut++;
       backend.inFlight--;
       if (backend.inFlight === 0) for (const resolve of backend.idle.splice(0)) resolve();
     };
@@ -146,21 +178,21 @@ export class Router {
         upstreamResponse.headers[INSTANCE_HEADER] = backend.name;
         response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
         upstreamResponse.pipe(response);
-        upstreamResponse.once('end', finish);
+        upstreamResponse.once('end', () => finish('answered'));
         upstreamResponse.once('error', () => {
-          finish();
+          finish('cut');
           response.destroy();
         });
       },
     );
     upstream.once('error', (error) => {
-      finish();
+      finish('cut');
       if (response.headersSent) response.destroy();
       else respond(response, 503, `router: ${backend.name} failed: ${error.message}\n`);
     });
     response.once('close', () => {
       if (!response.writableFinished) upstream.destroy();
-      finish();
+      finish('gone');
     });
     request.pipe(upstream);
   }

@@ -89,6 +89,14 @@ const recordingCore = z.object({
         stoppingAt: moment,
         stoppedAt: moment,
         exit: z.string().nullable(),
+        drain: z
+          .object({
+            inFlight: count,
+            answered: count,
+            cut: count,
+            answeredForMs: ms.nullable(),
+          })
+          .optional(),
       }),
     )
     .optional(),

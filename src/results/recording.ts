@@ -76,6 +76,21 @@ export interface InstanceLifecycle {
   stoppedAt: number | null;
   /** How it exited ("exit 0", "signal SIGKILL"), once it did. */
   exit: string | null;
+  /** Once it was taken out of rotation: what became of the requests it was serving then. */
+  drain?: InstanceDrain;
+}
+
+/**
+ * What the embedded router saw of a process it stopped routing to (just before its SIGTERM): the
+ * requests in flight on it then, how many it answered and how many were cut (the process exited,
+ * or was killed, first), and how long after it kept answering.
+ */
+export interface InstanceDrain {
+  inFlight: number;
+  answered: number;
+  cut: number;
+  /** From its unrouting to its last answer; null when none came after. */
+  answeredForMs: number | null;
 }
 
 /**

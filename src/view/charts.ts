@@ -250,9 +250,14 @@ function lanesChart(variant: VariantView, colour: string): ChartSpec {
 }
 
 function laneLabel(instance: Instance): string {
-  return instance.release === null || instance.id.includes(instance.release)
-    ? instance.id
-    : `${instance.id} (${instance.release})`;
+  const name =
+    instance.release === null || instance.id.includes(instance.release)
+      ? instance.id
+      : `${instance.id} (${instance.release})`;
+  // Its drain, when the router saw one: what became of the requests it was serving at its stop.
+  const { drain } = instance;
+  if (!drain || drain.inFlight === 0) return name;
+  return `${name} · ${drain.inFlight} in flight at stop: ${drain.cut > 0 ? `${drain.cut} cut` : 'all answered'}`;
 }
 
 /** Each instance's answers per bin, as floating bars whose opacity is its share of the responses. */

@@ -64,6 +64,29 @@ describe('the router of the embedded platform', () => {
     expect(cut[0]?.latencyMs).toBeLessThan(5000);
     const stopped = result.recording.timeline.find((e) => e.phase === 'stopped');
     expect(stopped?.detail).toMatch(/signal SIGKILL/);
+    // The router's own account of the old process's drain: the one request it was serving, cut.
+    const old = result.recording.lifecycle?.find((l) => l.id === 'web.1@v1');
+    expect(old?.drain).toEqual({ inFlight: 1, answered: 0, cut: 1, answeredForMs: null });
+  });
+
+  it('lets the requests in flight finish within the grace period, and says so in the drain', async () => {
+    // Each request takes 800 ms: the old process is serving both users' when it is unrouted.
+    const result = await run(
+      sampleAppScenario({
+        strategy: 'preboot',
+        bootMs: 300,
+        users: 2,
+        extraEnv: { WORK_MS: '800' },
+        timeline: '{ warmup: 1s, cooldown: 1s }',
+      }),
+    );
+    const old = result.recording.lifecycle?.find((l) => l.id === 'web.1@v1');
+    const drain = old?.drain;
+    expect(drain?.inFlight).toBeGreaterThan(0);
+    expect(drain).toMatchObject({ cut: 0, answered: drain?.inFlight });
+    // It kept answering after it was taken out of rotation.
+    expect(drain?.answeredForMs).toBeGreaterThan(0);
+    expect(trialMetrics(result.recording).errors).toBe(0);
   });
 
   it('stops every app process it started once the trial is over', async () => {
