@@ -185,8 +185,10 @@ describe('findings from real servers', () => {
       return {
         deploy: async () => {
           if (rolling) {
+            // 2.5 s: whatever the alignment, it spans two 1 s intervals at least (0.8 s once fell
+            // within one, which a clean switch may do too).
             state = 'both';
-            await new Promise((resolve) => setTimeout(resolve, 800));
+            await new Promise((resolve) => setTimeout(resolve, 2500));
           }
           state = 'v2';
         },
@@ -214,9 +216,8 @@ describe('findings from real servers', () => {
     expect(rolled.findings.map((f) => [f.id, f.kind])).toEqual([['mixed-releases', 'info']]);
     const [mixed] = rolled.findings;
     expect(mixed?.evidence.releases).toBe('v1 and v2');
-    // Both answered for the 0.8 s the server alternated them, read from the lanes' first and last
-    // answers (a busy machine's late request may stretch it, never shorten it much).
-    expect(mixed?.evidence.mixedMs).toBeGreaterThan(600);
+    // Both answered in the intervals the server alternated them: two at least.
+    expect(mixed?.evidence.intervals).toBeGreaterThanOrEqual(2);
     expect(rolled.run.stdout).toMatch(/deploy: info releases v1 and v2 both answered for/);
 
     const switched = await measure(false);
