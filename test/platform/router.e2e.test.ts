@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { findingsOf } from '../../src/analysis/findings/find.ts';
 import { trialMetrics } from '../../src/analysis/trial-metrics.ts';
 import type { TrialResult } from '../../src/results/run.ts';
 import type { TrialOutcome } from '../../src/trial/outcome.ts';
@@ -67,6 +68,12 @@ describe('the router of the embedded platform', () => {
     // The router's own account of the old process's drain: the one request it was serving, cut.
     const old = result.recording.lifecycle?.find((l) => l.id === 'web.1@v1');
     expect(old?.drain).toEqual({ inFlight: 1, answered: 0, cut: 1, answeredForMs: null });
+    // And the finding that explains the user's 503: the stop cut the request it was serving.
+    const [finding] = findingsOf(result.recording).filter((f) => f.id === 'in-flight-cut');
+    expect(finding?.evidence).toMatchObject({ instance: 'web.1@v1', inFlight: 1, cut: 1 });
+    expect(finding?.seen).toMatch(
+      /^web\.1@v1 was serving 1 request when it was taken out of rotation \([\d.]+ m?s after the trigger\): 0 answered, 1 cut; it ended with signal SIGKILL\./,
+    );
   });
 
   it('lets the requests in flight finish within the grace period, and says so in the drain', async () => {
@@ -87,6 +94,7 @@ describe('the router of the embedded platform', () => {
     // It kept answering after it was taken out of rotation.
     expect(drain?.answeredForMs).toBeGreaterThan(0);
     expect(trialMetrics(result.recording).errors).toBe(0);
+    expect(findingsOf(result.recording).map((f) => f.id)).not.toContain('in-flight-cut');
   });
 
   it('stops every app process it started once the trial is over', async () => {

@@ -2,6 +2,7 @@ import type { Recording } from '../../results/recording.ts';
 import type { TrialStatus } from '../../results/run.ts';
 import { brokeAfterSwitch } from './broke-after-switch.ts';
 import type { Finding, FindingId } from './finding.ts';
+import { inFlightCut } from './in-flight-cut.ts';
 import { keptAliveCut } from './kept-alive-cut.ts';
 import { mixedReleases } from './mixed-releases.ts';
 import { nothingUp } from './nothing-up.ts';
@@ -17,6 +18,7 @@ export function findingsOf(recording: Recording): Finding[] {
   const found = [
     nothingUp(evidence),
     keptAliveCut(evidence),
+    inFlightCut(evidence),
     ...brokeAfterSwitch(evidence),
     mixedReleases(evidence),
   ];

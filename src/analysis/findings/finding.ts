@@ -2,6 +2,7 @@
 export const FINDING_IDS = [
   'nothing-up',
   'kept-alive-cut',
+  'in-flight-cut',
   'broke-after-switch',
   'mixed-releases',
 ] as const;
