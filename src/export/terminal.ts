@@ -72,7 +72,6 @@ function endpointsBlock(run: AnalysedRun): string[] {
   return parts;
 }
 
-/** The terminal summary: a siege-style block per variant, then the variants side by side. */
 /** Per variant and kind of connection, when both kinds were sent. */
 function connectionsBlock(run: AnalysedRun): string[] {
   const rows = connectionRows(run.variants);
@@ -114,6 +113,7 @@ function findingsBlock(run: AnalysedRun): string[] {
   return [lines.join('\n')];
 }
 
+/** The terminal summary: a siege-style block per variant, then the variants side by side. */
 export function renderTerminal(run: AnalysedRun): string {
   const summaries = run.variants;
   const table = new Table({

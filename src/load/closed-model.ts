@@ -104,6 +104,12 @@ class SimulatedUser {
       this.servedOnConnection = 0;
       this.connected = true;
       this.lastAnsweredOnConnection = undefined;
+      // A connection opened for the request in flight (its first try): the one it was sent on was
+      // closing as it was sent (`Connection: close`, `keepAlive: false`), so it is new after all.
+      if (this.sender.busy && !this.retried) {
+        this.connection = 'new';
+        this.lastAnsweredBefore = undefined;
+      }
       onConnection?.();
     });
     this.client.on('disconnect', () => {

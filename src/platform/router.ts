@@ -26,6 +26,7 @@ interface RoutedBackend extends Backend {
     inFlight: number;
     answered: number;
     cut: number;
+    gone: number;
     lastAnswer?: bigint;
   };
 }
@@ -94,6 +95,7 @@ export class Router {
       inFlight: backend.inFlight,
       answered: 0,
       cut: 0,
+      gone: 0,
     };
     backend.drain = drain;
     const release = () => {
@@ -104,6 +106,7 @@ export class Router {
         inFlight: drain.inFlight,
         answered: drain.answered,
         cut: drain.cut,
+        gone: drain.gone,
         answeredForMs:
           lastAnswer === undefined ? null : Number(lastAnswer - drain.unroutedAt) / 1e6,
       });
@@ -161,6 +164,7 @@ export class Router {
         drain.answered++;
         drain.lastAnswer = process.hrtime.bigint();
       } else if (drain && how === 'cut') drain.cut++;
+      else if (drain) drain.gone++;
       backend.inFlight--;
       if (backend.inFlight === 0) for (const resolve of backend.idle.splice(0)) resolve();
     };

@@ -94,6 +94,7 @@ const recordingCore = z.object({
             inFlight: count,
             answered: count,
             cut: count,
+            gone: count,
             answeredForMs: ms.nullable(),
           })
           .optional(),

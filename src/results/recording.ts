@@ -82,13 +82,15 @@ export interface InstanceLifecycle {
 
 /**
  * What the embedded router saw of a process it stopped routing to (just before its SIGTERM): the
- * requests in flight on it then, how many it answered and how many were cut (the process exited,
- * or was killed, first), and how long after it kept answering.
+ * requests in flight on it then, how many it answered, how many were cut (the process exited, or
+ * was killed, first) and how many the client gave up on, and how long after it kept answering.
  */
 export interface InstanceDrain {
   inFlight: number;
   answered: number;
   cut: number;
+  /** Given up by the client (its timeout) before the process answered or failed them. */
+  gone: number;
   /** From its unrouting to its last answer; null when none came after. */
   answeredForMs: number | null;
 }

@@ -257,7 +257,11 @@ function laneLabel(instance: Instance): string {
   // Its drain, when the router saw one: what became of the requests it was serving at its stop.
   const { drain } = instance;
   if (!drain || drain.inFlight === 0) return name;
-  return `${name} · ${drain.inFlight} in flight at stop: ${drain.cut > 0 ? `${drain.cut} cut` : 'all answered'}`;
+  const fates = [
+    drain.cut > 0 ? `${drain.cut} cut` : '',
+    drain.gone > 0 ? `${drain.gone} given up by the client` : '',
+  ].filter(Boolean);
+  return `${name} · ${drain.inFlight} in flight at stop: ${drain.answered === drain.inFlight ? 'all answered' : fates.join(', ')}`;
 }
 
 /** Each instance's answers per bin, as floating bars whose opacity is its share of the responses. */

@@ -167,7 +167,7 @@ describe('findings from real servers', () => {
     // New connections were served throughout: they did not fail.
     expect(cut?.evidence.newFailures).toBe(0);
     expect(abrupt.findings.map((f) => f.id)).not.toContain('nothing-up');
-    expect(abrupt.run.stdout).toMatch(/deploy: FAULT \d+ requests? on kept-alive connections cut/);
+    expect(abrupt.run.stdout).toMatch(/deploy: FAULT \d+ requests? on kept-alive connections reset/);
     // The table by connection: the kept-alive ones failed, the new ones did not.
     expect(abrupt.run.stdout).toMatch(/deploy\s*│\s*kept-alive connections\s*│\s*\d+\s*│\s*[1-9]/);
     expect(abrupt.run.stdout).toMatch(/deploy\s*│\s*new connections\s*│\s*\d+\s*│\s*0\s*│/);

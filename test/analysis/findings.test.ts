@@ -171,9 +171,9 @@ describe('kept-alive-cut', () => {
     expect(finding).toMatchObject({
       id: 'kept-alive-cut',
       kind: 'fault',
-      title: '2 requests on kept-alive connections cut',
+      title: '2 requests on kept-alive connections reset',
       fromMs: 1200,
-      evidence: { reset: 2, retried: 0, failedBy: 'web.1@v1 ×2', newFailures: 0 },
+      evidence: { reset: 2, retriedAnswered: 0, failedBy: 'web.1@v1 ×2', newFailures: 0 },
     });
   });
 

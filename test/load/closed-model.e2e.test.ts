@@ -39,7 +39,8 @@ function loadConfig(overrides: Partial<ClosedLoadConfig> = {}): ClosedLoadConfig
 async function runFor(origin: string, ms: number, load: ClosedLoadConfig): Promise<Sample[]> {
   const samples: Sample[] = [];
   const model = new ClosedModel({
-    target: plainConnection(origin),
+    // As a run connects: keep-alive as the load says (connection.ts `targetConnection`).
+    target: { ...plainConnection(origin), keepAlive: load.keepAlive },
     load,
     clock: startClock(),
     onSample: (s) => samples.push(s),
@@ -49,6 +50,45 @@ async function runFor(origin: string, ms: number, load: ClosedLoadConfig): Promi
   await model.stop('drain');
   return samples;
 }
+
+describe('the kind of connection each request was sent on', () => {
+  /** A server that counts the connections it accepted: the ground truth for "new". */
+  async function countingConnections(closeEach: boolean) {
+    let connections = 0;
+    const server = await startHttpServer((req, res) => {
+      if (!(req.socket as { counted?: boolean }).counted) {
+        (req.socket as { counted?: boolean }).counted = true;
+        connections++;
+      }
+      if (closeEach) res.setHeader('connection', 'close');
+      res.end('ok');
+    });
+    servers.push(server);
+    return { server, connections: () => connections };
+  }
+
+  it('kept alive: one new connection per user, then reused', async () => {
+    const { server, connections } = await countingConnections(false);
+    const samples = await runFor(server.origin, 300, loadConfig());
+    const fresh = samples.filter((s) => s.connection === 'new').length;
+    expect(fresh).toBe(connections());
+    expect(samples.filter((s) => s.connection === 'reused').length).toBe(samples.length - fresh);
+  });
+
+  it('new for every request when each connection closes after its answer, or with keepAlive: false', async () => {
+    for (const [closeEach, keepAlive] of [
+      [true, true],
+      [false, false],
+    ]) {
+      const { server, connections } = await countingConnections(closeEach as boolean);
+      const samples = await runFor(server.origin, 300, loadConfig({ keepAlive }));
+      expect(samples.length).toBeGreaterThan(4);
+      // Every request went out on a connection of its own, and was recorded so.
+      expect(samples.every((s) => s.connection === 'new')).toBe(true);
+      expect(connections()).toBe(samples.length);
+    }
+  });
+});
 
 describe('closed model against ground-truth servers', () => {
   it('measures a known 20 ms delay: never below it, and close to a bare client beside it', async () => {

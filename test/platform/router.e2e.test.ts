@@ -67,12 +67,12 @@ describe('the router of the embedded platform', () => {
     expect(stopped?.detail).toMatch(/signal SIGKILL/);
     // The router's own account of the old process's drain: the one request it was serving, cut.
     const old = result.recording.lifecycle?.find((l) => l.id === 'web.1@v1');
-    expect(old?.drain).toEqual({ inFlight: 1, answered: 0, cut: 1, answeredForMs: null });
+    expect(old?.drain).toEqual({ inFlight: 1, answered: 0, cut: 1, gone: 0, answeredForMs: null });
     // And the finding that explains the user's 503: the stop cut the request it was serving.
     const [finding] = findingsOf(result.recording).filter((f) => f.id === 'in-flight-cut');
-    expect(finding?.evidence).toMatchObject({ instance: 'web.1@v1', inFlight: 1, cut: 1 });
+    expect(finding?.evidence).toMatchObject({ instances: 'web.1@v1', inFlight: 1, cut: 1 });
     expect(finding?.seen).toMatch(
-      /^web\.1@v1 was serving 1 request when it was taken out of rotation \([\d.]+ m?s after the trigger\): 0 answered, 1 cut; it ended with signal SIGKILL\./,
+      /^web\.1@v1 was serving 1 request when it was taken out of rotation \([\d.]+ m?s after the trigger\): 0 answered, 1 cut; it ended with signal SIGKILL; its stop took [\d.]+ m?s\.$/,
     );
   });
 
@@ -90,7 +90,7 @@ describe('the router of the embedded platform', () => {
     const old = result.recording.lifecycle?.find((l) => l.id === 'web.1@v1');
     const drain = old?.drain;
     expect(drain?.inFlight).toBeGreaterThan(0);
-    expect(drain).toMatchObject({ cut: 0, answered: drain?.inFlight });
+    expect(drain).toMatchObject({ cut: 0, gone: 0, answered: drain?.inFlight });
     // It kept answering after it was taken out of rotation.
     expect(drain?.answeredForMs).toBeGreaterThan(0);
     expect(trialMetrics(result.recording).errors).toBe(0);

@@ -15,17 +15,23 @@ export function inFlightCut(trial: TrialEvidence): Finding | undefined {
   const total = cut.reduce((sum, life) => sum + (life.drain?.cut ?? 0), 0);
   const words = cut.map((life) => {
     const drain = life.drain as NonNullable<typeof life.drain>;
-    const stopped = life.stoppingAt ?? life.unroutedAt;
+    const stopped = life.unroutedAt ?? life.stoppingAt;
     const requests = `${formatCount(drain.inFlight)} request${drain.inFlight === 1 ? '' : 's'}`;
-    return `${life.id} was serving ${requests} when it was taken out of rotation${stopped === null ? '' : ` (${at(stopped)})`}: ${formatCount(drain.answered)} answered, ${formatCount(drain.cut)} cut${life.exit ? `; it ended with ${life.exit}` : ''}`;
+    const gone = drain.gone > 0 ? `, ${formatCount(drain.gone)} given up by the client` : '';
+    const stop =
+      life.stoppedAt !== null && life.stoppingAt !== null
+        ? `; its stop took ${formatMs(life.stoppedAt - life.stoppingAt)}`
+        : '';
+    return `${life.id} was serving ${requests} when it was taken out of rotation${stopped === null ? '' : ` (${at(stopped)})`}: ${formatCount(drain.answered)} answered, ${formatCount(drain.cut)} cut${gone}${life.exit ? `; it ended with ${life.exit}` : ''}${stop}`;
   });
-  const fromMs = first.unroutedAt ?? first.stoppingAt ?? 0;
-  const toMs = first.stoppedAt ?? fromMs;
+  // From the first unrouting to the last exit of the processes that cut requests.
+  const fromMs = Math.min(...cut.map((life) => life.unroutedAt ?? life.stoppingAt ?? 0));
+  const toMs = Math.max(fromMs, ...cut.map((life) => life.stoppedAt ?? fromMs));
   return {
     id: 'in-flight-cut',
     kind: 'fault',
     title: `${formatCount(total)} request${total === 1 ? '' : 's'} in flight cut by a stop`,
-    seen: `${words.join('; ')}.${first.stoppedAt !== null && first.stoppingAt !== null ? ` Its stop took ${formatMs(first.stoppedAt - first.stoppingAt)}.` : ''}`,
+    seen: `${words.join('. ')}.`,
     cause:
       'The process exited, or was killed when its grace period ran out, before it answered the requests it was serving.',
     change:
@@ -34,8 +40,8 @@ export function inFlightCut(trial: TrialEvidence): Finding | undefined {
     fromMs,
     toMs,
     evidence: {
-      instance: first.id,
-      inFlight: first.drain.inFlight,
+      instances: cut.map((life) => life.id).join(', '),
+      inFlight: cut.reduce((sum, life) => sum + (life.drain?.inFlight ?? 0), 0),
       cut: total,
       exit: first.exit,
     },

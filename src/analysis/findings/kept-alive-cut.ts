@@ -1,48 +1,45 @@
+import { showControls } from '../../text/escape.ts';
 import { formatCount } from '../../text/format.ts';
 import { docsOf, type Finding } from './finding.ts';
 import type { TrialEvidence } from './trial-evidence.ts';
 
 /**
  * Kept-alive connections cut: requests on connections kept alive from earlier requests were reset,
- * at moments when requests on new connections did not fail — the target was up for whoever
- * connected anew. Those resent at once after a reset are counted with them. What an instance that exits, or closes its sockets,
- * without draining its kept-alive connections does to the users on them.
+ * from the deploy's trigger on, at moments when no request on a new connection failed — the target
+ * was up for whoever connected anew. What an instance that exits, or closes its sockets, without
+ * draining does to the users on them. Resets where new connections failed too are nothing-up's.
  */
 export function keptAliveCut(trial: TrialEvidence): Finding | undefined {
   const { recording, between } = trial;
   const reused = recording.byConnection?.reused;
   if (!reused) return undefined;
-  const reset = reused.errors.reset;
   const fresh = recording.byConnection?.new;
-  // Moments kept-alive requests failed while new connections did not: where both failed, nothing
-  // was there to connect to, which is nothing-up's.
-  const newSpans = fresh?.disruptionSpans ?? [];
-  const cutAlone = reused.disruptionSpans.filter(
-    ([a, b]) => !newSpans.some(([from, to]) => from < b && to > a),
+  const trigger = recording.timeline.find((e) => e.phase === 'triggered')?.t ?? 0;
+  const newFailures = fresh?.failureSpans ?? [];
+  const cutAlone = reused.resetSpans.filter(
+    ([a, b]) => b > trigger && !newFailures.some(([from, to]) => from < b && to > a),
   );
-  // A resend alone is no fault: a kept-alive connection an idle server closes is resent so too.
   const [first] = cutAlone;
   const last = cutAlone.at(-1);
-  if (reset === 0 || !first || !last) return undefined;
-  const cut = reset + reused.retried;
+  if (!first || !last) return undefined;
+  const reset = reused.errors.reset;
   const [fromMs] = first;
   const toMs = last[1];
   const by = Object.entries(reused.failedBy)
     // Most first; of equal counts, by name: one order however the recording was merged.
     .sort(([x, a], [y, b]) => b - a || (x < y ? -1 : x > y ? 1 : 0))
-    .map(([id, n]) => `${id} ×${n}`)
+    // Names come from the target's headers (or its bodies, with a release pattern).
+    .map(([id, n]) => `${showControls(id)} ×${n}`)
     .join(', ');
-  const parts = [
-    reset > 0 ? `${formatCount(reset)} reset` : '',
-    reused.retried > 0
-      ? `${formatCount(reused.retried)} resent at once after a reset (hidden from a browser's GET; a POST would have failed)`
-      : '',
-  ].filter(Boolean);
+  const resent =
+    reused.retriedAnswered > 0
+      ? `; ${formatCount(reused.retriedAnswered)} more resent at once after a reset and answered (hidden from a browser's GET; a POST would have failed)`
+      : '';
   return {
     id: 'kept-alive-cut',
     kind: 'fault',
-    title: `${formatCount(cut)} request${cut === 1 ? '' : 's'} on kept-alive connections cut`,
-    seen: `Requests on connections kept alive from earlier requests were cut ${between(fromMs, toMs)}: ${parts.join('; ')}${by ? `, on connections last answered by ${by}` : ''}. Requests on new connections ${fresh && fresh.failures > 0 ? `failed ${formatCount(fresh.failures)} times in all` : 'did not fail'}.`,
+    title: `${formatCount(reset)} request${reset === 1 ? '' : 's'} on kept-alive connections reset`,
+    seen: `Requests on connections kept alive from earlier requests were reset ${between(fromMs, toMs)} while requests on new connections did not fail: ${formatCount(reset)} reset in the trial${by ? `, on connections last answered by ${by}` : ''}${resent}.`,
     cause:
       'An instance closed its kept-alive connections without draining them: it exited, or closed its sockets, while clients were sending on them.',
     change:
@@ -52,7 +49,7 @@ export function keptAliveCut(trial: TrialEvidence): Finding | undefined {
     toMs,
     evidence: {
       reset,
-      retried: reused.retried,
+      retriedAnswered: reused.retriedAnswered,
       failedBy: by || null,
       newFailures: fresh?.failures ?? 0,
     },

@@ -1,3 +1,4 @@
+import { showControls } from '../../text/escape.ts';
 import { formatMs } from '../../text/format.ts';
 import { docsOf, type Finding } from './finding.ts';
 import type { TrialEvidence } from './trial-evidence.ts';
@@ -30,7 +31,11 @@ export function mixedReleases(trial: TrialEvidence): Finding | undefined {
   if (mixed.length < MIN_MIXED_INTERVALS || mixedMs < thresholdMs) return undefined;
   const fromMs = first * intervalMs;
   const toMs = (last + 1) * intervalMs;
-  const names = [...releases].sort().join(' and ');
+  // Release names come from the target's headers (or its bodies, with a release pattern).
+  const names = [...releases]
+    .sort()
+    .map((release) => showControls(release))
+    .join(' and ');
   return {
     id: 'mixed-releases',
     kind: 'info',

@@ -10,16 +10,20 @@ export interface ConnectionKindFigures {
   errors: Record<ErrorKind, number>;
   /** Failures that were answered with a 5xx, by status. */
   statuses5xx: Record<string, number>;
-  /** Requests resent once after a reset (counted by the kind of their first try). */
+  /** Requests resent once after a reset (counted by the kind of their first try) ... */
   retried: number;
+  /** ... and of those, the ones the resend answered (the others failed, and count as failures). */
+  retriedAnswered: number;
   /** The longest request, failed ones included. */
   longestMs: number;
   /** When the first failure started, on the trial's clock; null when none failed. */
   firstFailureMs: number | null;
   /** Stretches in which a request of this kind failed or was slower than the slow threshold ... */
   disruptionSpans: [number, number][];
-  /** ... and those in which one failed. */
+  /** ... those in which one failed ... */
   failureSpans: [number, number][];
+  /** ... and those in which one was reset. */
+  resetSpans: [number, number][];
   /** Failures on reused connections by the instance that last answered on the connection. */
   failedBy: Record<string, number>;
 }
@@ -42,18 +46,21 @@ const counts = (entries: Record<string, number> = {}): Record<string, number> =>
   Object.assign(Object.create(null) as Record<string, number>, entries);
 
 class KindRecorder {
-  readonly figures: Omit<ConnectionKindFigures, 'disruptionSpans' | 'failureSpans'> = {
-    requests: 0,
-    failures: 0,
-    errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>,
-    statuses5xx: counts(),
-    retried: 0,
-    longestMs: 0,
-    firstFailureMs: null,
-    failedBy: counts(),
-  };
+  readonly figures: Omit<ConnectionKindFigures, 'disruptionSpans' | 'failureSpans' | 'resetSpans'> =
+    {
+      requests: 0,
+      failures: 0,
+      errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>,
+      statuses5xx: counts(),
+      retried: 0,
+      retriedAnswered: 0,
+      longestMs: 0,
+      firstFailureMs: null,
+      failedBy: counts(),
+    };
   readonly disrupted = new Coverage();
   readonly failed = new Coverage();
+  readonly reset = new Coverage();
 }
 
 /**
@@ -76,9 +83,12 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
         }
         const { figures } = recorder;
         figures.requests++;
-        if (sample.retried) figures.retried++;
-        figures.longestMs = Math.max(figures.longestMs, sample.latencyMs);
         const failed = isFailure(sample);
+        if (sample.retried) {
+          figures.retried++;
+          if (!failed) figures.retriedAnswered++;
+        }
+        figures.longestMs = Math.max(figures.longestMs, sample.latencyMs);
         if (failed) {
           figures.failures++;
           if (sample.error) figures.errors[sample.error]++;
@@ -93,6 +103,7 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
         }
         const threshold = slowThresholdMs();
         if (failed) recorder.failed.mark(sample.t, end);
+        if (sample.error === 'reset') recorder.reset.mark(sample.t, end);
         if (failed || (threshold !== undefined && sample.latencyMs > threshold))
           recorder.disrupted.mark(sample.t, end);
       },
@@ -106,6 +117,7 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
               ...recorder.figures,
               disruptionSpans: recorder.disrupted.spans(),
               failureSpans: recorder.failed.spans(),
+              resetSpans: recorder.reset.spans(),
             };
         }
         return { byConnection };
@@ -148,10 +160,12 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
       errors: z.object(Object.fromEntries(ERROR_KINDS.map((kind) => [kind, count]))),
       statuses5xx: z.record(z.string(), count),
       retried: count,
+      retriedAnswered: count,
       longestMs: ms,
       firstFailureMs: ms.nullable(),
       disruptionSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
       failureSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
+      resetSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
       failedBy: z.record(z.string(), count),
     });
     return {
@@ -167,10 +181,12 @@ function mergeFigures(parts: readonly ConnectionKindFigures[]): ConnectionKindFi
     errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>,
     statuses5xx: counts(),
     retried: 0,
+    retriedAnswered: 0,
     longestMs: 0,
     firstFailureMs: null as number | null,
     disruptionSpans: unionOfSpans(parts.flatMap((p) => p.disruptionSpans)),
     failureSpans: unionOfSpans(parts.flatMap((p) => p.failureSpans)),
+    resetSpans: unionOfSpans(parts.flatMap((p) => p.resetSpans)),
     failedBy: counts(),
   };
   for (const part of parts) {
@@ -180,6 +196,7 @@ function mergeFigures(parts: readonly ConnectionKindFigures[]): ConnectionKindFi
     for (const [status, n] of Object.entries(part.statuses5xx))
       merged.statuses5xx[status] = (merged.statuses5xx[status] ?? 0) + n;
     merged.retried += part.retried;
+    merged.retriedAnswered += part.retriedAnswered;
     merged.longestMs = Math.max(merged.longestMs, part.longestMs);
     if (part.firstFailureMs !== null)
       merged.firstFailureMs = Math.min(
