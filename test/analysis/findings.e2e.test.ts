@@ -124,16 +124,12 @@ describe('findings from real servers', () => {
     const site = (graceful: boolean) => {
       let deploying = false;
       const sockets = new Set<Socket>();
+      /** The old process's connections: those open when the deploy began. */
+      let old = new Set<Socket>();
       return {
-        sockets,
         deploy: async () => {
+          old = new Set(sockets);
           deploying = true;
-          // The old process goes away while a new one serves new connections: abruptly (its
-          // sockets, those open when the deploy began, destroyed mid-answer, as an exit does) or
-          // gracefully (for 0.8 s each answer closes its connection).
-          const old = [...sockets];
-          await new Promise((resolve) => setTimeout(resolve, 15));
-          if (!graceful) for (const socket of old) socket.destroy();
           await new Promise((resolve) => setTimeout(resolve, 800));
           deploying = false;
         },
@@ -142,11 +138,21 @@ describe('findings from real servers', () => {
             sockets.add(req.socket);
             req.socket.once('close', () => sockets.delete(req.socket));
           }
-          if (deploying && graceful) res.setHeader('connection', 'close');
-          // Headers and a first byte at once, the rest 30 ms later: a cut lands mid-answer.
-          res.writeHead(200, { 'content-length': '2' });
-          res.write('o');
-          setTimeout(() => res.end('k'), 30);
+          // Headers and a first byte at once, the rest 30 ms later.
+          res.writeHead(200, {
+            'content-length': '2',
+            ...(deploying && graceful ? { connection: 'close' } : {}),
+          });
+          // The old process goes away while a new one serves new connections: abruptly, each of
+          // its kept-alive connections cut at its next request once the first byte is out (as an
+          // exit does mid-answer; one cut before any answer is resent unseen); or gracefully, each
+          // answer closing its connection.
+          if (deploying && !graceful && old.has(req.socket))
+            res.write('o', () => req.socket.destroy());
+          else {
+            res.write('o');
+            setTimeout(() => res.end('k'), 30);
+          }
         }) as Parameters<typeof startHttpServer>[0],
       };
     };
@@ -167,7 +173,9 @@ describe('findings from real servers', () => {
     // New connections were served throughout: they did not fail.
     expect(cut?.evidence.newFailures).toBe(0);
     expect(abrupt.findings.map((f) => f.id)).not.toContain('nothing-up');
-    expect(abrupt.run.stdout).toMatch(/deploy: FAULT \d+ requests? on kept-alive connections reset/);
+    expect(abrupt.run.stdout).toMatch(
+      /deploy: FAULT \d+ requests? on kept-alive connections reset/,
+    );
     // The table by connection: the kept-alive ones failed, the new ones did not.
     expect(abrupt.run.stdout).toMatch(/deploy\s*│\s*kept-alive connections\s*│\s*\d+\s*│\s*[1-9]/);
     expect(abrupt.run.stdout).toMatch(/deploy\s*│\s*new connections\s*│\s*\d+\s*│\s*0\s*│/);
