@@ -1,14 +1,7 @@
+import { countsOf } from './counts.ts';
 import { createLatencyHistogram, type HistogramLayout, msToMicros } from './histogram.ts';
 import type { Bucket } from './recording.ts';
 import { ERROR_KINDS, isFailure, type Sample } from './sample.ts';
-
-/**
- * Counts keyed by what the target said (a status, a release name). Without a prototype, a release
- * called `constructor` or `__proto__` is a key like any other, not an inherited property.
- */
-export function countsOf(entries: Record<string, number> = {}): Record<string, number> {
-  return Object.assign(Object.create(null) as Record<string, number>, entries);
-}
 
 /**
  * Distinct releases a bucket counts by name; the rest together, under one name. A target that names

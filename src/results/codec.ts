@@ -1,4 +1,4 @@
-import { countsOf } from './bucket.ts';
+import { countsOf } from './counts.ts';
 import { decodeHistogram, encodeHistogram } from './histogram.ts';
 import { decodeParts, encodeParts } from './parts/registry.ts';
 import type { Bucket, Phase, Recording } from './recording.ts';

@@ -25,6 +25,16 @@ const common = {
   request: { method: 'GET' as const, path: '/', headers: {} },
 };
 
+/** The closed model's load of these tests: 4 users over 2 threads, no think time. */
+const FOUR_USERS_TWO_THREADS: LoadConfig = {
+  model: 'closed',
+  users: 4,
+  thinkTime: 0,
+  backoff: 75,
+  workers: 2,
+  ...common,
+};
+
 /**
  * Runs the load for `ms` in `threads` threads with a deploy from 400 to 800 ms, as a trial does.
  * The server answers after 10 ms, with the release that is live.
@@ -60,15 +70,7 @@ async function measure(load: LoadConfig, threads: number, ms: number): Promise<R
 
 describe('the load in worker threads', () => {
   it('sends the closed model from two threads, users numbered apart, the deploy on every thread', async () => {
-    const load: LoadConfig = {
-      model: 'closed',
-      users: 4,
-      thinkTime: 0,
-      backoff: 75,
-      workers: 2,
-      ...common,
-    };
-    const recording = await measure(load, 2, 1200);
+    const recording = await measure(FOUR_USERS_TWO_THREADS, 2, 1200);
     const { overall, phases } = recording;
     // 4 users, one request per ~10 ms each (far fewer on a busy machine), for 1.2 s.
     expect(overall.requests).toBeGreaterThan(12);
@@ -91,17 +93,9 @@ describe('the load in worker threads', () => {
       setTimeout(() => res.writeHead(200).end('ok'), 10);
     });
     servers.push(server);
-    const load: LoadConfig = {
-      model: 'closed',
-      users: 4,
-      thinkTime: 0,
-      backoff: 75,
-      workers: 2,
-      ...common,
-    };
     const measured = await prepareMeasuredLoad({
       target: plainConnection(server.origin),
-      share: shareOfLoad(load, 0, 1),
+      share: shareOfLoad(FOUR_USERS_TWO_THREADS, 0, 1),
       threads: 2,
       recorder: { intervalMs: 100, splitLater: true },
     });

@@ -1,3 +1,4 @@
+import { compareText } from '../../text/compare.ts';
 import { showControls } from '../../text/escape.ts';
 import { formatCount } from '../../text/format.ts';
 import { docsOf, type Finding } from './finding.ts';
@@ -27,7 +28,7 @@ export function keptAliveCut(trial: TrialEvidence): Finding | undefined {
   const toMs = last[1];
   const by = Object.entries(reused.failedBy)
     // Most first; of equal counts, by name: one order however the recording was merged.
-    .sort(([x, a], [y, b]) => b - a || (x < y ? -1 : x > y ? 1 : 0))
+    .sort(([x, a], [y, b]) => b - a || compareText(x, y))
     // Names come from the target's headers (or its bodies, with a release pattern).
     .map(([id, n]) => `${showControls(id)} ×${n}`)
     .join(', ');

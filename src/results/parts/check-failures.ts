@@ -1,3 +1,4 @@
+import { compareText } from '../../text/compare.ts';
 import { asIs, type RecordingPart } from './part.ts';
 
 /** The first response that failed one check of one endpoint, and how many failed it in the trial. */
@@ -27,7 +28,7 @@ const keyOf = (example: Pick<CheckExample, 'endpoint' | 'check'>) =>
 
 /** Earliest first; of two at once, by endpoint and check: one order for any merge. */
 function byStart(a: CheckExample, b: CheckExample): number {
-  return a.t - b.t || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
+  return a.t - b.t || compareText(keyOf(a), keyOf(b));
 }
 
 /** The first response that failed each check of each endpoint, and how many failed it. */

@@ -1,3 +1,4 @@
+import { countsOf } from '../counts.ts';
 import { Coverage, unionOfSpans } from '../coverage.ts';
 import { type ConnectionKind, ERROR_KINDS, type ErrorKind, isFailure } from '../sample.ts';
 import type { RecordingPart } from './part.ts';
@@ -41,23 +42,26 @@ const MAX_FAILED_BY = 200;
 
 const KINDS: readonly ConnectionKind[] = ['new', 'reused'];
 
-/** Counts keyed by the target's words (a status, an instance): no prototype to collide with. */
-const counts = (entries: Record<string, number> = {}): Record<string, number> =>
-  Object.assign(Object.create(null) as Record<string, number>, entries);
+type KindCounts = Omit<ConnectionKindFigures, 'disruptionSpans' | 'failureSpans' | 'resetSpans'>;
+
+/** No request yet: what a kind's recorder and a merge start from. */
+function noRequests(): KindCounts {
+  return {
+    requests: 0,
+    failures: 0,
+    errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>,
+    // Keyed by the target's words (a status, an instance): no prototype to collide with.
+    statuses5xx: countsOf(),
+    retried: 0,
+    retriedAnswered: 0,
+    longestMs: 0,
+    firstFailureMs: null,
+    failedBy: countsOf(),
+  };
+}
 
 class KindRecorder {
-  readonly figures: Omit<ConnectionKindFigures, 'disruptionSpans' | 'failureSpans' | 'resetSpans'> =
-    {
-      requests: 0,
-      failures: 0,
-      errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>,
-      statuses5xx: counts(),
-      retried: 0,
-      retriedAnswered: 0,
-      longestMs: 0,
-      firstFailureMs: null,
-      failedBy: counts(),
-    };
+  readonly figures = noRequests();
   readonly disrupted = new Coverage();
   readonly failed = new Coverage();
   readonly reset = new Coverage();
@@ -145,8 +149,8 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
       if (figures)
         decoded[kind] = {
           ...figures,
-          statuses5xx: counts(figures.statuses5xx),
-          failedBy: counts(figures.failedBy),
+          statuses5xx: countsOf(figures.statuses5xx),
+          failedBy: countsOf(figures.failedBy),
         };
     }
     return { byConnection: decoded };
@@ -175,19 +179,11 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
 };
 
 function mergeFigures(parts: readonly ConnectionKindFigures[]): ConnectionKindFigures {
-  const merged = {
-    requests: 0,
-    failures: 0,
-    errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>,
-    statuses5xx: counts(),
-    retried: 0,
-    retriedAnswered: 0,
-    longestMs: 0,
-    firstFailureMs: null as number | null,
+  const merged: ConnectionKindFigures = {
+    ...noRequests(),
     disruptionSpans: unionOfSpans(parts.flatMap((p) => p.disruptionSpans)),
     failureSpans: unionOfSpans(parts.flatMap((p) => p.failureSpans)),
     resetSpans: unionOfSpans(parts.flatMap((p) => p.resetSpans)),
-    failedBy: counts(),
   };
   for (const part of parts) {
     merged.requests += part.requests;

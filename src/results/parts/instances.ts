@@ -1,3 +1,4 @@
+import { compareText } from '../../text/compare.ts';
 import { MAX_READ_INTERVALS } from '../limits.ts';
 import type { PartOptions, PartRecorder, RecordingPart } from './part.ts';
 
@@ -28,7 +29,7 @@ export const OTHER_INSTANCES = '(other instances)';
 
 /** The order of lanes: by first response, then by name, the same for one recording or merged ones. */
 export function byFirstResponse(a: InstanceTraffic, b: InstanceTraffic): number {
-  return a.firstMs - b.firstMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return a.firstMs - b.firstMs || compareText(a.id, b.id);
 }
 
 /** The instances recorder, which the live view also reads: responses per instance so far. */

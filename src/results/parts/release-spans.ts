@@ -1,3 +1,4 @@
+import { compareText } from '../../text/compare.ts';
 import { asIs, type RecordingPart } from './part.ts';
 
 /** When one release first and last answered (the ends of those responses). */
@@ -21,7 +22,7 @@ const MAX_RELEASE_SPANS = 200;
 
 /** By first answer, then by name: one order for one recording or merged ones. */
 function byFirstAnswer(a: ReleaseSpan, b: ReleaseSpan): number {
-  return a.firstMs - b.firstMs || (a.release < b.release ? -1 : a.release > b.release ? 1 : 0);
+  return a.firstMs - b.firstMs || compareText(a.release, b.release);
 }
 
 /** Spans of the same release joined: the earliest first answer and the latest last one. */
