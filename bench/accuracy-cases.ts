@@ -48,6 +48,7 @@ const closed = (users: number, backoff = 10): LoadConfig => ({
   timeout: 10_000,
   releaseHeader: 'x-release',
   keepAlive: true,
+  probe: 0,
   workers: 1,
   request,
 });
@@ -59,6 +60,7 @@ const open = (rate: number): LoadConfig => ({
   timeout: 10_000,
   releaseHeader: 'x-release',
   keepAlive: true,
+  probe: 0,
   workers: 1,
   request,
 });

@@ -72,6 +72,7 @@ async function withClosedModel(): Promise<Observed> {
       backoff: 75,
       releaseHeader: 'x-release',
       keepAlive: true,
+      probe: 0,
       workers: 1,
       request: { method: 'GET', path: '/', headers: {} },
     },

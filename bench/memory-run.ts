@@ -23,6 +23,7 @@ const generator = createLoadGenerator({
     timeout: 60_000,
     releaseHeader: 'x-release',
     keepAlive: true,
+    probe: 0,
     workers: 1,
     request: { method: 'GET', path: '/', headers: {} },
   },

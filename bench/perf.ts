@@ -52,6 +52,7 @@ const closed = (users: number): LoadConfig => ({
   timeout: 60_000,
   releaseHeader: 'x-release',
   keepAlive: true,
+  probe: 0,
   workers: 1,
   request,
 });
@@ -319,6 +320,7 @@ try {
           timeout: 60_000,
           releaseHeader: 'x-release',
           keepAlive: true,
+          probe: 0,
           workers: 1,
           request,
         },

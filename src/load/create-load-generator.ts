@@ -5,9 +5,10 @@ import { ClosedModel } from './closed-model.ts';
 import type { TargetConnection } from './connection.ts';
 import type { LoadGenerator } from './load-generator.ts';
 import { OpenModel } from './open-model.ts';
+import { createProbe, probeLoad, withProbe } from './probe.ts';
 import type { LoadShare } from './share.ts';
 
-/** The scenario's load model, or one share of it, ready to start. */
+/** The scenario's load model, or one share of it, ready to start; with its probe, if it has one. */
 export function createLoadGenerator(options: {
   target: TargetConnection;
   load: LoadConfig;
@@ -17,6 +18,14 @@ export function createLoadGenerator(options: {
   onConnection?: () => void;
   share?: Omit<LoadShare, 'load'>;
 }): LoadGenerator {
+  const users = createUsers(options);
+  const probe = probeLoad(options.load, options.target);
+  if (!probe) return users;
+  const { target, clock, onSample } = options;
+  return withProbe(users, createProbe({ target, load: probe, clock, onSample }));
+}
+
+function createUsers(options: Parameters<typeof createLoadGenerator>[0]): LoadGenerator {
   const { load, share, onDropped, ...rest } = options;
   if (load.model === 'open') {
     return new OpenModel({

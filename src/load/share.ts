@@ -22,14 +22,14 @@ export const DEFAULT_SEED = 0x5eed;
 /**
  * Share `index` of `count` of the load: users dealt out as evenly as they go, or the rate divided
  * with arrivals interleaved (share i starts i arrivals later), so that the shares together send
- * what one generator would.
+ * what one generator would. The probe (`load.probe`) is sent by the first share alone.
  */
 export function shareOfLoad(load: LoadConfig, index: number, count: number): LoadShare {
   if (load.model === 'closed') {
     const base = Math.floor(load.users / count);
     const extra = load.users % count;
     return {
-      load: { ...load, users: base + (index < extra ? 1 : 0) },
+      load: { ...load, users: base + (index < extra ? 1 : 0), probe: index === 0 ? load.probe : 0 },
       firstUser: index * base + Math.min(index, extra),
       arrivalOffsetMs: 0,
       seed: DEFAULT_SEED,
@@ -39,6 +39,7 @@ export function shareOfLoad(load: LoadConfig, index: number, count: number): Loa
     load: {
       ...load,
       rate: load.rate / count,
+      probe: index === 0 ? load.probe : 0,
       maxInFlight: Math.max(1, Math.ceil(load.maxInFlight / count)),
     },
     firstUser: 0,

@@ -29,6 +29,8 @@ export class LoadCounters {
   private worstMs = 0;
 
   record(sample: Sample): void {
+    // The live view shows what the users see; the probe is counted in the recording only.
+    if (sample.probe) return;
     this.requests++;
     if (isFailure(sample)) this.errors++;
     this.lastMs = sample.latencyMs;

@@ -85,6 +85,8 @@ export class Recorder {
   private readonly timeline: DeployEvent[] = [];
   /** The parts kept by modules of their own (results/parts/), the instances among them. */
   private readonly parts: PartRecorder<object>[];
+  /** Of those, the ones that also record the probe's requests. */
+  private readonly probedParts: PartRecorder<object>[];
   private readonly instances: InstancesRecorder;
   private readonly context: SampleContext = { end: 0, phase: 'before' };
   private readonly waits = new WaitTracker(() => this.slowThreshold?.ms);
@@ -122,6 +124,7 @@ export class Recorder {
     };
     const parts = partRecorders(partOptions);
     this.parts = parts.all;
+    this.probedParts = parts.probed;
     this.instances = parts.instances;
     this.endpoints = (options.endpoints ?? []).map(
       (name) =>
@@ -170,6 +173,10 @@ export class Recorder {
   record(sample: Sample): void {
     const end = sample.t + sample.latencyMs;
     const phase = this.phaseOf(sample.t, end);
+    if (sample.probe) {
+      this.recordProbe(sample, end, phase);
+      return;
+    }
     // Every sample belongs to exactly one phase, so the overall figures are their sum (`finish`):
     // one histogram less to record into on the generator's hot path.
     addSample(this.phases[phase], sample);
@@ -185,6 +192,14 @@ export class Recorder {
     context.end = end;
     context.phase = phase;
     for (const part of this.parts) part.record(sample, context);
+  }
+
+  /** The probe's requests count only where a part takes them: never in the users' figures. */
+  private recordProbe(sample: Sample, end: number, phase: Phase): void {
+    const context = this.context;
+    context.end = end;
+    context.phase = phase;
+    for (const part of this.probedParts) part.record(sample, context);
   }
 
   /** A connection to the target was opened (one per user with keep-alive, one per request without). */

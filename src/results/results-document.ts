@@ -51,6 +51,8 @@ export const resultsDocumentSchema = z.object({
       z.object({
         workers: z.number().int().min(1),
         keepAlive: z.boolean(),
+        // Absent in files written before the probe.
+        probePerSecond: z.number().nonnegative().optional(),
         endpoints: z.number().int().min(1),
       }),
     )

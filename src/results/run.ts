@@ -52,6 +52,8 @@ export type LoadUnder = (
   workers: number;
   /** False: a new connection for every request. */
   keepAlive: boolean;
+  /** The probe's requests per second on new connections beside the load; 0 when none was sent. */
+  probePerSecond?: number;
   /** How many endpoints the requests went to; 1 for a single request. */
   endpoints: number;
 };

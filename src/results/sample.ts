@@ -50,6 +50,8 @@ export interface Sample {
    * closed or reset it (its instance header, else its release).
    */
   lastAnsweredBy?: string;
+  /** Sent by the probe (`load.probe`), not by a user: it counts only in its kind of connection. */
+  probe?: true;
   bytes: number;
 }
 

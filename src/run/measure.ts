@@ -197,6 +197,7 @@ function loadUnder(load: LoadConfig): LoadUnder {
   const common = {
     workers: load.workers,
     keepAlive: load.keepAlive,
+    probePerSecond: load.keepAlive ? load.probe : 0,
     endpoints: load.endpoints?.length ?? 1,
   };
   return load.model === 'open'

@@ -224,6 +224,9 @@ export interface UrlTargetConfig {
 const RATE = /^(\d+(?:\.\d+)?)\/(s|m)$/;
 
 /** Requests per second, written `50/s` or `600/m`. */
+/** The probe's rate when the scenario says nothing: a few a second, nothing beside the users. */
+const DEFAULT_PROBE = '5/s';
+
 const rate = z.string({ error: 'expected a rate such as 50/s or 600/m' }).transform((text, ctx) => {
   const match = RATE.exec(text.trim());
   const perSecond = match ? Number(match[1]) / (match[2] === 'm' ? 60 : 1) : 0;
@@ -370,6 +373,15 @@ const commonLoad = {
     .optional(),
   /** False: a new connection for every request, as a first visit makes (the server sees each). */
   keepAlive: z.boolean().default(true),
+  /**
+   * Beside the users (or arrivals), requests at this rate each on a connection of its own: new
+   * connections break for other reasons than kept-alive ones (docs/diagnosis.md). `false` turns it
+   * off; with `keepAlive: false` every request is on a new connection and none is sent.
+   */
+  probe: z
+    .union([z.literal(false), rate])
+    .prefault(DEFAULT_PROBE)
+    .transform((probe) => (probe === false ? 0 : probe)),
   /**
    * Worker threads that send the load, each with its share of the users or the rate and its own
    * recorder, merged exactly at the end: for loads one core cannot send (docs/scale.md).

@@ -330,7 +330,8 @@ export async function settle(
   if (ms <= 0 || signal.aborted) return;
   const unrecorded = createLoadGenerator({
     target,
-    load,
+    // Warming up the target: the probe measures, and there is nothing to measure yet.
+    load: { ...load, probe: 0 },
     clock: startClock(),
     onSample: () => {},
     onDropped: () => {},

@@ -22,7 +22,7 @@ const KIND_NAMES: Record<ConnectionKind, string> = {
 
 /** Under every per-connection table: what the two kinds are, and why they are apart. */
 export const CONNECTIONS_MEAN =
-  'A new connection is one opened for the request; a kept-alive one had already served a request. They break for different reasons: a port with nothing listening refuses new ones; a process that exits without draining resets the kept-alive ones. Resent after a reset: a kept-alive connection reset before any answer, the request sent again at once (a browser hides it for a GET; a POST fails).';
+  'A new connection is one opened for the request (the probe, load.probe, sends a few a second beside the users, each on its own); a kept-alive one had already served a request. They break for different reasons: a port with nothing listening refuses new ones; a process that exits without draining resets the kept-alive ones. Resent after a reset: a kept-alive connection reset before any answer, the request sent again at once (a browser hides it for a GET; a POST fails).';
 
 export interface ConnectionRow {
   variant: string;

@@ -9,6 +9,7 @@ export function describeLoad(load: LoadUnder): string {
   return [
     size,
     load.keepAlive ? 'keep-alive' : 'a new connection per request',
+    ...(load.probePerSecond ? [`probe ${Number(load.probePerSecond.toPrecision(6))}/s`] : []),
     ...(load.endpoints > 1 ? [`${load.endpoints} endpoints`] : []),
     ...(load.workers > 1 ? [`${load.workers} worker threads`] : []),
   ].join(', ');

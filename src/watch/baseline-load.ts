@@ -50,7 +50,8 @@ export class BaselineLoad {
   constructor(target: TargetConnection, load: LoadConfig) {
     this.generator = createLoadGenerator({
       target,
-      load,
+      // The slow threshold is the users' latency, before a deploy: no probe.
+      load: { ...load, probe: 0 },
       clock: this.clock,
       onSample: (sample) => this.record(sample),
       onDropped: () => {},

@@ -79,9 +79,10 @@ describe('bench run', () => {
       users: load.users,
       workers: 1,
       keepAlive: true,
+      probePerSecond: 5,
       endpoints: 1,
     });
-    const stated = `${load.users} users (closed model), keep-alive`;
+    const stated = `${load.users} users (closed model), keep-alive, probe 5/s`;
     expect(run.stdout).toContain(`── preboot · 1 trial · ${stated}`);
     expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain(`Load: ${stated}.`);
     expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain(

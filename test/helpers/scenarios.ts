@@ -17,6 +17,8 @@ export function sampleAppScenario(options: {
   timeline?: string;
   /** Another app script than the sample app. */
   app?: string;
+  /** `load.probe: false`: the users' requests alone reach the app. */
+  noProbe?: boolean;
 }): LoadedScenario {
   const env = { BOOT_MS: String(options.bootMs), WORK_MS: '2', ...options.extraEnv };
   const text = `
@@ -30,7 +32,7 @@ target:
 ${options.platform?.includes('stopGrace') ? '' : '    stopGrace: 5s'}
 ${options.platform ?? ''}
 load:
-  users: ${options.users ?? 2}
+  users: ${options.users ?? 2}${options.noProbe ? '\n  probe: false' : ''}
 timeline: ${options.timeline ?? '{ warmup: 700ms, cooldown: 500ms }'}
 variants:
   - name: ${options.strategy}

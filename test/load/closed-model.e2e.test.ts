@@ -29,6 +29,7 @@ function loadConfig(overrides: Partial<ClosedLoadConfig> = {}): ClosedLoadConfig
     backoff: 75,
     releaseHeader: 'x-release',
     keepAlive: true,
+    probe: 0,
     workers: 1,
     request: { method: 'GET', path: '/', headers: {} },
     ...overrides,

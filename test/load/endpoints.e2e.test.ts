@@ -58,7 +58,8 @@ async function measure(
   });
   const generator = createLoadGenerator({
     target,
-    load,
+    // The users' requests alone, as the server counts them (test/load/probe.e2e has the probe's).
+    load: { ...load, probe: 0 },
     clock,
     onSample: (sample) => {
       recorder.record(sample);

@@ -7,6 +7,7 @@ const common = {
   timeout: 1000,
   releaseHeader: 'x-release',
   keepAlive: true,
+  probe: 0,
   workers: 1,
   request: { method: 'GET' as const, path: '/', headers: {} },
 };

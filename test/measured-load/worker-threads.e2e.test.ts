@@ -22,6 +22,7 @@ const common = {
   timeout: 5000,
   releaseHeader: 'x-release',
   keepAlive: true,
+  probe: 0,
   request: { method: 'GET' as const, path: '/', headers: {} },
 };
 

@@ -54,6 +54,8 @@ describe('the router of the embedded platform', () => {
       strategy: 'preboot',
       bootMs: 300,
       users: 1,
+      // The user's one request in flight at the stop, without the probe's beside it.
+      noProbe: true,
       extraEnv: { WORK_MS: '5000' },
       platform: '    stopGrace: 200ms',
       timeline: '{ warmup: 1s, cooldown: 500ms }',

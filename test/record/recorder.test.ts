@@ -346,3 +346,38 @@ describe('which endpoints the deploy hurt', () => {
     expect(verdicts).toEqual({ broken: false, asset: true, rare: undefined });
   });
 });
+
+describe("the probe's requests", () => {
+  it('count only in their kind of connection: every figure of the users stays theirs', () => {
+    const users = new Recorder();
+    const withProbe = new Recorder();
+    const traffic: Sample[] = [
+      { ...ok(0, 0, 10, 'v1'), connection: 'new' },
+      { ...ok(0, 20, 10, 'v1'), connection: 'reused' },
+      { ...refused(0, 40, 3), connection: 'reused' },
+    ];
+    const probe: Sample[] = [
+      { ...ok(OPEN_MODEL_USER, 5, 900, 'v2'), connection: 'new', probe: true },
+      { ...refused(OPEN_MODEL_USER, 205, 1), connection: 'new', probe: true },
+    ];
+    for (const sample of traffic) {
+      users.record(sample);
+      withProbe.record(sample);
+    }
+    for (const sample of probe) withProbe.record(sample);
+    const alone = users.finish(1000);
+    const both = withProbe.finish(1000);
+    const { byConnection: aloneKinds, ...aloneRest } = alone;
+    const { byConnection: bothKinds, ...bothRest } = both;
+    expect(bothRest).toEqual(aloneRest);
+    expect(bothKinds?.reused).toEqual(aloneKinds?.reused);
+    expect(aloneKinds?.new).toMatchObject({ requests: 1, probes: 0, failures: 0 });
+    expect(bothKinds?.new).toMatchObject({
+      requests: 3,
+      probes: 2,
+      failures: 1,
+      longestMs: 900,
+      firstFailureMs: 205,
+    });
+  });
+});

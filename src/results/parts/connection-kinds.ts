@@ -6,6 +6,8 @@ import type { RecordingPart } from './part.ts';
 /** The requests sent on one kind of connection, and how they fared. */
 export interface ConnectionKindFigures {
   requests: number;
+  /** Of `requests`, those the probe sent (`load.probe`: new connections only). */
+  probes: number;
   failures: number;
   /** Failures that got no response, or failed a check, by kind. */
   errors: Record<ErrorKind, number>;
@@ -48,6 +50,7 @@ type KindCounts = Omit<ConnectionKindFigures, 'disruptionSpans' | 'failureSpans'
 function noRequests(): KindCounts {
   return {
     requests: 0,
+    probes: 0,
     failures: 0,
     errors: Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>,
     // Keyed by the target's words (a status, an instance): no prototype to collide with.
@@ -74,6 +77,7 @@ class KindRecorder {
  */
 export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
   name: 'byConnection',
+  takesProbes: true,
   recorder({ slowThresholdMs }) {
     const kinds = new Map<ConnectionKind, KindRecorder>();
     return {
@@ -87,6 +91,7 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
         }
         const { figures } = recorder;
         figures.requests++;
+        if (sample.probe) figures.probes++;
         const failed = isFailure(sample);
         if (sample.retried) {
           figures.retried++;
@@ -160,6 +165,7 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
     const ms = z.number().finite();
     const figures = z.object({
       requests: count,
+      probes: count,
       failures: count,
       errors: z.object(Object.fromEntries(ERROR_KINDS.map((kind) => [kind, count]))),
       statuses5xx: z.record(z.string(), count),
@@ -187,6 +193,7 @@ function mergeFigures(parts: readonly ConnectionKindFigures[]): ConnectionKindFi
   };
   for (const part of parts) {
     merged.requests += part.requests;
+    merged.probes += part.probes;
     merged.failures += part.failures;
     for (const kind of ERROR_KINDS) merged.errors[kind] += part.errors[kind];
     for (const [status, n] of Object.entries(part.statuses5xx))

@@ -37,6 +37,11 @@ export interface PartRecorder<Fields> {
  */
 export interface RecordingPart<Fields extends object, Encoded extends object = Fields> {
   name: string;
+  /**
+   * It also records the probe's requests (`load.probe`). The other parts never see them: the
+   * users' figures stay those of the users, comparable to siege's.
+   */
+  takesProbes?: true;
   /** Undefined when it has nothing to record with these options: it stays off the hot path. */
   recorder(options: PartOptions): PartRecorder<Fields> | undefined;
   /** The parts of several generators (whole recordings: each part reads its own fields). */

@@ -28,14 +28,18 @@ export type PartFields = LongestFields &
  */
 export function partRecorders(options: PartOptions): {
   all: PartRecorder<object>[];
+  /** Those of `all` that also record the probe's requests. */
+  probed: PartRecorder<object>[];
   instances: InstancesRecorder;
 } {
   const instances = instancesPart.recorder(options);
+  const recorders = RECORDING_PARTS.flatMap((part) => {
+    const recorder = part === instancesPart ? instances : part.recorder(options);
+    return recorder ? [{ part, recorder }] : [];
+  });
   return {
-    all: RECORDING_PARTS.flatMap((part) => {
-      const recorder = part === instancesPart ? instances : part.recorder(options);
-      return recorder ? [recorder] : [];
-    }),
+    all: recorders.map(({ recorder }) => recorder),
+    probed: recorders.flatMap(({ part, recorder }) => (part.takesProbes ? [recorder] : [])),
     instances,
   };
 }
