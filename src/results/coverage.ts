@@ -1,14 +1,17 @@
 /**
  * Which milliseconds of a trial were covered by some span (a failing stretch, a slow request), kept as
- * a bitmap at 1 ms resolution: memory follows the trial's length (450 KB an hour), not the number of
- * spans, and overlapping spans from many users add up to their union.
+ * a bitmap at 1 ms resolution (or coarser): memory follows the trial's length (450 KB an hour), not
+ * the number of spans, and overlapping spans from many users add up to their union.
  */
 export class Coverage {
   private bits = new Uint8Array(1024);
 
+  /** `resolutionMs`: each bit stands for that many milliseconds, and a mark covers whole ones. */
+  constructor(private readonly resolutionMs = 1) {}
+
   mark(startMs: number, endMs: number): void {
-    const from = Math.max(0, Math.floor(startMs));
-    const to = Math.max(from + 1, Math.ceil(endMs));
+    const from = Math.max(0, Math.floor(startMs / this.resolutionMs));
+    const to = Math.max(from + 1, Math.ceil(endMs / this.resolutionMs));
     this.ensure(to);
     for (let ms = from; ms < to; ms++)
       this.bits[ms >> 3] = (this.bits[ms >> 3] as number) | (1 << (ms & 7));
@@ -23,7 +26,7 @@ export class Coverage {
       const covered = ms < total && ((this.bits[ms >> 3] as number) & (1 << (ms & 7))) !== 0;
       if (covered && start < 0) start = ms;
       if (!covered && start >= 0) {
-        spans.push([start, ms]);
+        spans.push([start * this.resolutionMs, ms * this.resolutionMs]);
         start = -1;
       }
     }

@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
+import http from 'node:http';
+import net, { type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,8 +8,8 @@ import { findingsOf } from '../../src/analysis/findings/find.ts';
 import type { Finding } from '../../src/analysis/findings/finding.ts';
 import { runTrial } from '../../src/trial/run-trial.ts';
 import { benchInProcess } from '../helpers/cli.ts';
-import { sampleAppScenario } from '../helpers/scenarios.ts';
-import { startHttpServer, type TestServer } from '../helpers/servers.ts';
+import { REPO, sampleAppScenario } from '../helpers/scenarios.ts';
+import { startHttpServer, startTcpServer, type TestServer } from '../helpers/servers.ts';
 import { measuredTrial } from '../helpers/trials.ts';
 
 /**
@@ -267,5 +268,114 @@ describe('findings from real servers', () => {
 
     const preboot = await measure('preboot');
     expect(preboot.findings.filter((f) => f.kind === 'fault')).toEqual([]);
+  }, 60_000);
+
+  it('not-ready-when-routed: a release routed as soon as its port accepts answers 503 while it warms, and not its twin routed once its readiness path says so', async () => {
+    const measure = async (readiness: boolean) => {
+      const loaded = sampleAppScenario({
+        strategy: 'preboot',
+        bootMs: 0,
+        users: 2,
+        app: path.join(REPO, 'test/fixtures/apps/warming-app.mjs'),
+        extraEnv: { WARM_MS: '1500' },
+        platform: readiness ? '    readiness: { path: /ready }' : '',
+        timeline: '{ warmup: 1s, cooldown: 1s }',
+      });
+      const variant = loaded.scenario.variants[0];
+      if (!variant) throw new Error('no variant');
+      const result = measuredTrial(
+        await runTrial({ loaded, variant, trial: 1, signal: new AbortController().signal }),
+      );
+      return findingsOf(result.recording);
+    };
+
+    const routedAtOnce = await measure(false);
+    const cold = routedAtOnce.find((f) => f.id === 'not-ready-when-routed');
+    expect(cold?.kind).toBe('fault');
+    expect(cold?.evidence).toMatchObject({ instances: 'web.1@v2', fine: 'web.1@v1' });
+    expect(cold?.evidence.troubled).toBeGreaterThanOrEqual(2);
+    expect(cold?.seen).toMatch(
+      /^web\.1@v2 failed or took over [\d.]+ m?s on \d+ of its answers in its first 10\.00 s, between .* after the trigger, while web\.1@v1 answered without trouble\.$/,
+    );
+
+    const routedWhenReady = await measure(true);
+    expect(routedWhenReady.filter((f) => f.kind === 'fault')).toEqual([]);
+  }, 60_000);
+
+  it('routed-to-stopped: a balancer that still sends new connections to a backend that stopped listening, and not its twin that takes the backend out first', async () => {
+    const site = async (takeOutFirst: boolean) => {
+      // Each backend stops as a graceful server does: it stops listening, answers what is in
+      // flight and closes its idle kept-alive connections.
+      const backend = async (name: string) => {
+        const server = http.createServer((_req, res) => {
+          res.writeHead(200, { 'x-instance': name }).end('ok');
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        servers.push({
+          origin: '',
+          port: 0,
+          close: async () => {
+            server.closeAllConnections();
+            await new Promise((resolve) => server.close(resolve));
+          },
+        });
+        return {
+          port: (server.address() as net.AddressInfo).port,
+          stop: () =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeIdleConnections();
+            }),
+        };
+      };
+      const [a, b] = [await backend('a'), await backend('b')];
+      // A TCP balancer, as kube-proxy or a cloud load balancer is: each new connection goes to the
+      // next backend in rotation; one it cannot reach is closed on the client.
+      let rotation = [a, b];
+      let next = 0;
+      const balancer = await startTcpServer((client) => {
+        const upstream = net.connect((rotation[next++ % rotation.length] as typeof a).port);
+        client.pipe(upstream).pipe(client);
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+      });
+      servers.push(balancer);
+      const takeOut = () => {
+        rotation = [b];
+      };
+      return {
+        balancer,
+        deploy: async () => {
+          // Stopped before it is out of rotation, the gap a deregistration delay closes; or the
+          // other way round.
+          if (takeOutFirst) takeOut();
+          else void a.stop();
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          if (takeOutFirst) await a.stop();
+          else takeOut();
+        },
+      };
+    };
+    const measure = async (takeOutFirst: boolean) => {
+      const { balancer, deploy } = await site(takeOutFirst);
+      const control = await serve((_req, res) => {
+        deploy().then(() => res.end('deployed'));
+      });
+      return findingsOfRun(
+        scenarioFile(balancer, control, '  users: 4\n  instanceHeader: x-instance\n  probe: 20/s'),
+        'deploy.findings == 0',
+      );
+    };
+
+    const stoppedFirst = await measure(false);
+    expect(stoppedFirst.run.exitCode, stoppedFirst.run.stderr).toBe(1);
+    const routed = stoppedFirst.findings.find((f) => f.id === 'routed-to-stopped');
+    expect(routed?.kind).toBe('fault');
+    expect(routed?.seen).toMatch(/while other requests were answered \(by (a, )?b\)/);
+    expect(stoppedFirst.findings.map((f) => f.id)).not.toContain('nothing-up');
+
+    const twin = await measure(true);
+    expect(twin.run.exitCode, twin.run.stderr).toBe(0);
+    expect(twin.findings).toEqual([]);
   }, 60_000);
 });

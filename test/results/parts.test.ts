@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { answersPart } from '../../src/results/parts/answers.ts';
 import { checkFailuresPart } from '../../src/results/parts/check-failures.ts';
 import { connectionKindsPart } from '../../src/results/parts/connection-kinds.ts';
 import { instancesPart } from '../../src/results/parts/instances.ts';
@@ -34,50 +35,67 @@ const sampleAt = (i: number) =>
     .record({
       user: fc.integer({ min: 0, max: 3 }),
       latencyMs: fc.double({ min: 0, max: 2000, noNaN: true }),
-      outcome: fc.constantFrom('ok', 'refused', '503', 'check'),
+      outcome: fc.constantFrom('ok', 'refused', 'reset', '503', '502', 'check'),
       server: fc.constantFrom(...SERVERS),
       endpoint: fc.constantFrom(0, 1),
       body: fc.string({ maxLength: 8 }),
       connection: fc.constantFrom('new' as const, 'reused' as const, undefined),
       retried: fc.boolean(),
+      probe: fc.boolean(),
     })
-    .map(({ user, latencyMs, outcome, server, endpoint, body, connection, retried }): Sample => {
-      // Distinct starts: which of two requests at once is "first" is no part's business.
-      const t = i * 13.5;
-      const common = {
+    .map(
+      ({
         user,
-        t,
         latencyMs,
+        outcome,
+        server,
         endpoint,
-        bytes: 2,
+        body,
+        connection,
         retried,
-        ...(connection ? { connection } : {}),
-      };
-      if (outcome === 'refused')
-        return {
+        probe,
+      }): Sample => {
+        // Distinct starts: which of two requests at once is "first" is no part's business.
+        const t = i * 13.5;
+        const common = {
+          user,
+          t,
+          latencyMs,
+          endpoint,
+          bytes: 2,
+          retried,
+          // The probe's requests: new connections, never resent.
+          ...(probe ? { connection: 'new' as const, probe: true as const, retried: false } : {}),
+          ...(connection && !probe ? { connection } : {}),
+        };
+        if (outcome === 'refused' || outcome === 'reset')
+          return {
+            ...common,
+            status: 0,
+            error: outcome,
+            bytes: 0,
+            ...(connection === 'reused' && server.instance
+              ? { lastAnsweredBy: server.instance }
+              : {}),
+          };
+        const answered = {
           ...common,
-          status: 0,
-          error: 'refused',
-          bytes: 0,
-          ...(connection === 'reused' && server.instance
-            ? { lastAnsweredBy: server.instance }
-            : {}),
+          ...(server.instance !== undefined ? { instance: server.instance } : {}),
+          ...(server.release !== undefined ? { release: server.release } : {}),
         };
-      const answered = {
-        ...common,
-        ...(server.instance !== undefined ? { instance: server.instance } : {}),
-        ...(server.release !== undefined ? { release: server.release } : {}),
-      };
-      if (outcome === '503') return { ...answered, status: 503 };
-      if (outcome === 'check')
-        return {
-          ...answered,
-          status: 404,
-          error: 'check',
-          check: { check: endpoint === 0 ? 'status 2xx' : 'body contains "ok"', body },
-        };
-      return { ...answered, status: 200 };
-    });
+        if (outcome === '503') return { ...answered, status: 503 };
+        // A proxy's own answer: no instance, no release.
+        if (outcome === '502') return { ...common, status: 502 };
+        if (outcome === 'check')
+          return {
+            ...answered,
+            status: 404,
+            error: 'check',
+            check: { check: endpoint === 0 ? 'status 2xx' : 'body contains "ok"', body },
+          };
+        return { ...answered, status: 200 };
+      },
+    );
 
 /** Samples, and which of `pieces` generators sent each. */
 const recorded = fc.integer({ min: 1, max: 4 }).chain((pieces) =>
@@ -95,11 +113,13 @@ const recorded = fc.integer({ min: 1, max: 4 }).chain((pieces) =>
     .map(([samples, pieceOf]) => ({ samples: samples as Sample[], pieceOf, pieces })),
 );
 
-/** What a recorder sees: requests in the order they end. */
+/** What a recorder sees: requests in the order they end (the probe's only if it takes them). */
 function record<Fields extends object>(part: RecordingPart<Fields>, samples: Sample[]): Fields {
   const recorder = part.recorder(OPTIONS);
   if (!recorder) throw new Error(`${part.name} records nothing with these options`);
-  const byEnd = [...samples].sort((a, b) => a.t + a.latencyMs - (b.t + b.latencyMs));
+  const byEnd = samples
+    .filter((sample) => !sample.probe || part.takesProbes)
+    .sort((a, b) => a.t + a.latencyMs - (b.t + b.latencyMs));
   for (const sample of byEnd)
     recorder.record(sample, { end: sample.t + sample.latencyMs, phase: 'during' });
   return recorder.finish();
@@ -111,6 +131,7 @@ const PARTS: [string, RecordingPart<object>][] = [
   ['releaseSpans', releaseSpansPart as RecordingPart<object>],
   ['checkFailures', checkFailuresPart as RecordingPart<object>],
   ['byConnection', connectionKindsPart as RecordingPart<object>],
+  ['answers', answersPart as RecordingPart<object>],
 ];
 
 describe.each(PARTS)('the %s part of the recording', (_name, part) => {

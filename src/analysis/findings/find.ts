@@ -5,7 +5,10 @@ import type { Finding, FindingId } from './finding.ts';
 import { inFlightCut } from './in-flight-cut.ts';
 import { keptAliveCut } from './kept-alive-cut.ts';
 import { mixedReleases } from './mixed-releases.ts';
+import { notReadyWhenRouted } from './not-ready-when-routed.ts';
 import { nothingUp } from './nothing-up.ts';
+import { proxyWithoutUpstream } from './proxy-without-upstream.ts';
+import { routedToStopped } from './routed-to-stopped.ts';
 import { trialEvidence } from './trial-evidence.ts';
 
 /**
@@ -17,8 +20,11 @@ export function findingsOf(recording: Recording): Finding[] {
   const evidence = trialEvidence(recording);
   const found = [
     nothingUp(evidence),
+    routedToStopped(evidence),
     keptAliveCut(evidence),
     inFlightCut(evidence),
+    notReadyWhenRouted(evidence),
+    proxyWithoutUpstream(evidence),
     ...brokeAfterSwitch(evidence),
     mixedReleases(evidence),
   ];

@@ -1,8 +1,11 @@
 /** The findings deploy-bench knows, each defined in docs/diagnosis.md under its id. */
 export const FINDING_IDS = [
   'nothing-up',
+  'routed-to-stopped',
   'kept-alive-cut',
   'in-flight-cut',
+  'not-ready-when-routed',
+  'proxy-without-upstream',
   'broke-after-switch',
   'mixed-releases',
 ] as const;

@@ -25,8 +25,10 @@ export interface ConnectionKindFigures {
   disruptionSpans: [number, number][];
   /** ... those in which one failed ... */
   failureSpans: [number, number][];
-  /** ... and those in which one was reset. */
+  /** ... those in which one was reset ... */
   resetSpans: [number, number][];
+  /** ... and those in which one was refused. */
+  refusedSpans: [number, number][];
   /** Failures on reused connections by the instance that last answered on the connection. */
   failedBy: Record<string, number>;
 }
@@ -44,7 +46,10 @@ const MAX_FAILED_BY = 200;
 
 const KINDS: readonly ConnectionKind[] = ['new', 'reused'];
 
-type KindCounts = Omit<ConnectionKindFigures, 'disruptionSpans' | 'failureSpans' | 'resetSpans'>;
+type KindCounts = Omit<
+  ConnectionKindFigures,
+  'disruptionSpans' | 'failureSpans' | 'resetSpans' | 'refusedSpans'
+>;
 
 /** No request yet: what a kind's recorder and a merge start from. */
 function noRequests(): KindCounts {
@@ -68,6 +73,7 @@ class KindRecorder {
   readonly disrupted = new Coverage();
   readonly failed = new Coverage();
   readonly reset = new Coverage();
+  readonly refused = new Coverage();
 }
 
 /**
@@ -113,6 +119,7 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
         const threshold = slowThresholdMs();
         if (failed) recorder.failed.mark(sample.t, end);
         if (sample.error === 'reset') recorder.reset.mark(sample.t, end);
+        else if (sample.error === 'refused') recorder.refused.mark(sample.t, end);
         if (failed || (threshold !== undefined && sample.latencyMs > threshold))
           recorder.disrupted.mark(sample.t, end);
       },
@@ -127,6 +134,7 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
               disruptionSpans: recorder.disrupted.spans(),
               failureSpans: recorder.failed.spans(),
               resetSpans: recorder.reset.spans(),
+              refusedSpans: recorder.refused.spans(),
             };
         }
         return { byConnection };
@@ -176,6 +184,7 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
       disruptionSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
       failureSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
       resetSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
+      refusedSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
       failedBy: z.record(z.string(), count),
     });
     return {
@@ -190,6 +199,7 @@ function mergeFigures(parts: readonly ConnectionKindFigures[]): ConnectionKindFi
     disruptionSpans: unionOfSpans(parts.flatMap((p) => p.disruptionSpans)),
     failureSpans: unionOfSpans(parts.flatMap((p) => p.failureSpans)),
     resetSpans: unionOfSpans(parts.flatMap((p) => p.resetSpans)),
+    refusedSpans: unionOfSpans(parts.flatMap((p) => p.refusedSpans)),
   };
   for (const part of parts) {
     merged.requests += part.requests;

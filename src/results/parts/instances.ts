@@ -1,5 +1,7 @@
 import { compareText } from '../../text/compare.ts';
+import { Coverage, unionOfSpans } from '../coverage.ts';
 import { MAX_READ_INTERVALS } from '../limits.ts';
+import { isFailure } from '../sample.ts';
 import type { PartOptions, PartRecorder, RecordingPart } from './part.ts';
 
 /**
@@ -16,7 +18,23 @@ export interface InstanceTraffic {
   requests: number;
   /** Responses it answered per interval, by the interval in which each ended. */
   perInterval: number[];
+  /**
+   * Of those, the ones in trouble: a failure (a 5xx, a failed check), or slower than the slow
+   * threshold (once it is known) and than a wait users notice. Absent when it answered none so.
+   */
+  troubled?: number[];
+  /** When its answers in trouble were sent and came, merged (to TROUBLE_RESOLUTION_MS). */
+  troubleSpans?: [number, number][];
 }
+
+/**
+ * An answer is in trouble only if slower than this too: a new process's first requests are often a
+ * JIT's 100 ms slower, which no user notices, and which a low slow threshold would count.
+ */
+export const NOTICEABLE_WAIT_MS = 500;
+
+/** The resolution of an instance's trouble spans: fine enough for a first second, light for 200. */
+const TROUBLE_RESOLUTION_MS = 10;
 
 export interface InstancesFields {
   /** The instances that answered, in order of their first response. */
@@ -39,7 +57,7 @@ export interface InstancesRecorder extends PartRecorder<InstancesFields> {
 
 /** The instances part, whose recorder the live view reads too. */
 export interface InstancesPart extends RecordingPart<InstancesFields> {
-  recorder(options: Pick<PartOptions, 'intervalMs'>): InstancesRecorder;
+  recorder(options: Pick<PartOptions, 'intervalMs' | 'slowThresholdMs'>): InstancesRecorder;
 }
 
 /**
@@ -50,9 +68,10 @@ export interface InstancesPart extends RecordingPart<InstancesFields> {
  */
 export const instancesPart: InstancesPart = {
   name: 'instances',
-  recorder({ intervalMs }) {
+  recorder({ intervalMs, slowThresholdMs }) {
     // A Map: ids come from the target's headers (`__proto__` included).
     const instances = new Map<string, InstanceTraffic>();
+    const troubles = new Map<InstanceTraffic, Coverage>();
     return {
       record(sample, { end }) {
         const name = sample.instance ?? sample.release;
@@ -72,14 +91,29 @@ export const instancesPart: InstancesPart = {
         traffic.lastMs = Math.max(traffic.lastMs, end);
         traffic.requests++;
         const i = Math.max(0, Math.floor(end / intervalMs));
-        const counts = traffic.perInterval;
-        while (counts.length <= i) counts.push(0);
-        counts[i] = (counts[i] as number) + 1;
+        countAt(traffic.perInterval, i);
+        const threshold = slowThresholdMs();
+        if (
+          isFailure(sample) ||
+          (threshold !== undefined && sample.latencyMs > Math.max(threshold, NOTICEABLE_WAIT_MS))
+        ) {
+          traffic.troubled ??= [];
+          countAt(traffic.troubled, i);
+          let spans = troubles.get(traffic);
+          if (!spans) {
+            spans = new Coverage(TROUBLE_RESOLUTION_MS);
+            troubles.set(traffic, spans);
+          }
+          spans.mark(sample.t, end);
+        }
       },
       *answeredBy() {
         for (const [id, traffic] of instances) yield [id, traffic.requests];
       },
-      finish: () => ({ instances: [...instances.values()].sort(byFirstResponse) }),
+      finish: () => {
+        for (const [traffic, spans] of troubles) traffic.troubleSpans = spans.spans();
+        return { instances: [...instances.values()].sort(byFirstResponse) };
+      },
     };
   },
   merge(parts) {
@@ -87,17 +121,24 @@ export const instancesPart: InstancesPart = {
     for (const part of parts.flatMap((p) => p.instances)) {
       const into = byId.get(part.id);
       if (!into) {
-        byId.set(part.id, { ...part, perInterval: [...part.perInterval] });
+        byId.set(part.id, {
+          ...part,
+          perInterval: [...part.perInterval],
+          ...(part.troubled ? { troubled: [...part.troubled] } : {}),
+        });
         continue;
       }
       into.release ??= part.release;
       into.firstMs = Math.min(into.firstMs, part.firstMs);
       into.lastMs = Math.max(into.lastMs, part.lastMs);
       into.requests += part.requests;
-      while (into.perInterval.length < part.perInterval.length) into.perInterval.push(0);
-      part.perInterval.forEach((count, i) => {
-        into.perInterval[i] = (into.perInterval[i] ?? 0) + count;
-      });
+      addCounts(into.perInterval, part.perInterval);
+      if (part.troubled) {
+        into.troubled ??= [];
+        addCounts(into.troubled, part.troubled);
+      }
+      if (part.troubleSpans)
+        into.troubleSpans = unionOfSpans([...(into.troubleSpans ?? []), ...part.troubleSpans]);
     }
     return { instances: [...byId.values()].sort(byFirstResponse) };
   },
@@ -118,9 +159,29 @@ export const instancesPart: InstancesPart = {
             lastMs: ms,
             requests: count,
             perInterval: z.array(count).max(MAX_READ_INTERVALS),
+            // Written since the findings read them; absent when it answered none in trouble.
+            troubled: z.array(count).max(MAX_READ_INTERVALS).optional(),
+            troubleSpans: z
+              .array(z.tuple([ms, ms]))
+              .max(1_000_000)
+              .optional(),
           }),
         )
         .default([]),
     };
   },
 };
+
+/** One more at interval `i`, the intervals before it counted as none. */
+function countAt(counts: number[], i: number): void {
+  while (counts.length <= i) counts.push(0);
+  counts[i] = (counts[i] as number) + 1;
+}
+
+/** `from`'s counts added into `into`, interval by interval. */
+function addCounts(into: number[], from: readonly number[]): void {
+  while (into.length < from.length) into.push(0);
+  from.forEach((count, i) => {
+    into[i] = (into[i] ?? 0) + count;
+  });
+}

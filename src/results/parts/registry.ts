@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type AnswersFields, answersPart } from './answers.ts';
 import { type CheckFailuresFields, checkFailuresPart } from './check-failures.ts';
 import { type ConnectionKindsFields, connectionKindsPart } from './connection-kinds.ts';
 import { type InstancesFields, type InstancesRecorder, instancesPart } from './instances.ts';
@@ -13,6 +14,7 @@ const RECORDING_PARTS: readonly RecordingPart<object, object>[] = [
   releaseSpansPart,
   checkFailuresPart,
   connectionKindsPart,
+  answersPart,
 ];
 
 /** The recording's fields that the parts keep, each part its own. */
@@ -20,7 +22,8 @@ export type PartFields = LongestFields &
   InstancesFields &
   ReleaseSpansFields &
   CheckFailuresFields &
-  ConnectionKindsFields;
+  ConnectionKindsFields &
+  AnswersFields;
 
 /**
  * A recorder of every part that has something to record, in order; the instances' among them,

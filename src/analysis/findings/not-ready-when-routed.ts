@@ -1,0 +1,98 @@
+import { type InstanceTraffic, NOTICEABLE_WAIT_MS } from '../../results/parts/instances.ts';
+import { showControls } from '../../text/escape.ts';
+import { formatCount, formatMs } from '../../text/format.ts';
+import { triggerOf } from './answered-around.ts';
+import { docsOf, type Finding } from './finding.ts';
+import type { TrialEvidence } from './trial-evidence.ts';
+
+/** An instance's first seconds of traffic: where a cold start shows. */
+const FIRST_SECONDS_MS = 10_000;
+/** Answers in trouble, at least: one slow first request is a JIT warming, not a fault. */
+const MIN_TROUBLED = 2;
+
+interface ColdStart {
+  instance: InstanceTraffic;
+  troubled: number;
+  fromMs: number;
+  toMs: number;
+  /** Instances that answered untroubled in an interval it was in trouble. */
+  fine: string[];
+}
+
+/**
+ * Not ready when routed: an instance that first answered after the trigger failed (a 5xx, a check)
+ * or was slow in its first seconds of traffic, in intervals when an older instance answered without
+ * trouble — it was sent traffic before it could serve it.
+ */
+export function notReadyWhenRouted(trial: TrialEvidence): Finding | undefined {
+  const { recording, between, thresholdMs } = trial;
+  const trigger = triggerOf(recording);
+  const cold = recording.instances.flatMap((instance) => {
+    const start = coldStart(instance, recording.instances, recording.intervalMs, trigger);
+    return start ? [start] : [];
+  });
+  const [first] = cold;
+  if (!first) return undefined;
+  const fromMs = Math.min(...cold.map((c) => c.fromMs));
+  const toMs = Math.max(...cold.map((c) => c.toMs));
+  const total = cold.reduce((sum, c) => sum + c.troubled, 0);
+  const words = cold.map(
+    (c) =>
+      `${showControls(c.instance.id)} failed or took over ${formatMs(Math.max(thresholdMs, NOTICEABLE_WAIT_MS))} on ${formatCount(c.troubled)} of its answers in its first ${formatMs(FIRST_SECONDS_MS)}, ${between(c.fromMs, c.toMs)}, while ${c.fine.join(', ')} answered without trouble`,
+  );
+  return {
+    id: 'not-ready-when-routed',
+    kind: 'fault',
+    title: `${formatCount(total)} answer${total === 1 ? '' : 's'} from new instances failed or slow at first`,
+    seen: `${words.join('. ')}.`,
+    cause:
+      'A new instance was sent traffic before it could serve it: it accepted connections, or passed its readiness check, while it was still warming up (caches, connection pools, JIT, migrations).',
+    change:
+      'Route to an instance only once it serves real requests well: a readiness check that exercises what requests need (deploy-bench: target.platform.readiness), a warm-up before it reports ready, a slow start (a ramp of its share of traffic).',
+    docs: docsOf('not-ready-when-routed'),
+    fromMs,
+    toMs,
+    evidence: {
+      instances: cold.map((c) => c.instance.id).join(', '),
+      troubled: total,
+      fine: [...new Set(cold.flatMap((c) => c.fine))].join(', '),
+    },
+  };
+}
+
+function coldStart(
+  instance: InstanceTraffic,
+  all: readonly InstanceTraffic[],
+  intervalMs: number,
+  trigger: number,
+): ColdStart | undefined {
+  const { troubled, troubleSpans } = instance;
+  if (!troubled || !troubleSpans || instance.firstMs <= trigger) return undefined;
+  const firstInterval = Math.floor(instance.firstMs / intervalMs);
+  const lastInterval = Math.floor((instance.firstMs + FIRST_SECONDS_MS) / intervalMs);
+  const inTrouble: number[] = [];
+  let count = 0;
+  for (let i = firstInterval; i <= lastInterval; i++) {
+    const n = troubled[i] ?? 0;
+    if (n > 0) inTrouble.push(i);
+    count += n;
+  }
+  if (count < MIN_TROUBLED) return undefined;
+  // Older instances that answered, untroubled, in an interval this one was in trouble, or in the one
+  // before its first trouble: a switch of all traffic at once leaves the old one no later interval.
+  const around = [(inTrouble[0] as number) - 1, ...inTrouble];
+  const fine = all
+    .filter(
+      (other) =>
+        other !== instance &&
+        other.firstMs < instance.firstMs &&
+        around.some((i) => (other.perInterval[i] ?? 0) > 0 && (other.troubled?.[i] ?? 0) === 0),
+    )
+    .map((other) => showControls(other.id));
+  if (fine.length === 0) return undefined;
+  const spans = troubleSpans.filter(([from]) => from <= instance.firstMs + FIRST_SECONDS_MS);
+  const [firstSpan] = spans;
+  const lastSpan = spans.at(-1);
+  if (!firstSpan || !lastSpan) return undefined;
+  return { instance, troubled: count, fromMs: firstSpan[0], toMs: lastSpan[1], fine };
+}
