@@ -78,6 +78,25 @@ variants:
     hooks: { beforeTrial: "${reset}" }
 `,
   );
+  writeFileSync(
+    path.join(dir, 'proxy.yaml'),
+    `name: nginx upstream out of rotation
+target:
+  url: http://127.0.0.1:${nginxPort}/
+  ready: { timeout: 10s }
+load: { users: 4, instanceHeader: x-instance, request: { path: /once/ } }
+timeline: { settle: 300ms, warmup: 1s, cooldown: 1s }
+variants:
+  - name: stop-in-rotation
+    description: blue and green in rotation; blue stopped 1.5 s before nginx is told
+    command: ./start-backend.sh green && ./switch.sh both && sleep 0.5 && ./stop-backend.sh blue && sleep 1.5 && ./switch.sh green
+    hooks: { beforeTrial: "${reset}" }
+  - name: out-then-stop
+    description: blue and green in rotation; blue taken out of nginx 1.5 s before it stops
+    command: ./start-backend.sh green && ./switch.sh both && sleep 0.5 && ./switch.sh green && sleep 1.5 && ./stop-backend.sh blue
+    hooks: { beforeTrial: "${reset}" }
+`,
+  );
 }, 30_000);
 
 afterAll(() => {
@@ -157,5 +176,31 @@ describe('an nginx blue-green deploy, driven by shell commands', () => {
           l.source === 'hook beforeTrial' && l.line === 'switched to blue',
       ),
     ).toBe(true);
+  });
+
+  it('proxy-without-upstream: an upstream stopped while nginx still sends to it answers 502s in its place; taken out first, none', async () => {
+    const out = path.join(dir, 'out-proxy');
+    const run = await execa(
+      'node',
+      [path.join(REPO, 'bin/bench.js'), 'run', path.join(dir, 'proxy.yaml'), '--out', out],
+      { reject: false },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const [stopped, drained] = results.variants.map(
+      (v: { trials: TrialJson[] }) => v.trials[0] as TrialJson,
+    );
+    const proxy = stopped.findings.find((f: { id: string }) => f.id === 'proxy-without-upstream');
+    expect(proxy?.kind).toBe('fault');
+    // nginx's own 502s, which name no backend, while green answered beside them.
+    expect(proxy?.evidence.statuses).toMatch(/^502 ×\d+$/);
+    expect(proxy?.evidence.requests).toBe(stopped.errorsByKind.http5xx);
+    expect(proxy?.seen).toMatch(/while other requests were answered \(by .*green-\d+/);
+    expect(run.stdout).toMatch(
+      /stop-in-rotation: FAULT a proxy answered 502 ×\d+ in place of an instance/,
+    );
+
+    expect(drained.errors).toBe(0);
+    expect(drained.findings.filter((f: { kind: string }) => f.kind === 'fault')).toEqual([]);
   });
 });
