@@ -188,6 +188,125 @@ describe('kept-alive-cut', () => {
   });
 });
 
+describe('routed-to-stopped', () => {
+  /** Users kept alive on an instance, and the probe's new connections every 50 ms. */
+  const probe = (t: number, extra: Partial<Sample> = {}) =>
+    ok(t, { user: -1, latencyMs: 2, connection: 'new', probe: true, instance: 'b', ...extra });
+  const refused = { status: 0, error: 'refused' as const, instance: undefined };
+
+  it('new connections refused while others were answered: half the probe to a stopped instance', () => {
+    const samples = [
+      ...every50(0, 5000, (t) => ok(t, { connection: 'reused', instance: 'b' })),
+      ...every50(0, 5000, (t) => probe(t, t >= 1500 && t < 2500 && t % 100 === 0 ? refused : {})),
+    ];
+    const recording = record(samples);
+    const [finding] = findingsOf(recording);
+    expect(finding).toMatchObject({ id: 'routed-to-stopped', kind: 'fault', fromMs: 1500 });
+    expect(finding?.evidence).toMatchObject({ refused: 10, reset: 0, stretches: 10, probes: 100 });
+    expect(finding?.seen).toContain('(by b)');
+  });
+
+  it('not the edge of an outage, where nothing answered: that is nothing-up', () => {
+    const down = (t: number) => t >= 1500 && t < 2500;
+    const samples = [
+      ...every50(0, 5000, (t) =>
+        ok(
+          t,
+          down(t) ? { ...refused, connection: 'new' } : { connection: 'reused', instance: 'b' },
+        ),
+      ),
+      ...every50(0, 5000, (t) => probe(t, down(t) ? refused : {})),
+    ];
+    expect(ids(record(samples))).toEqual(['nothing-up']);
+  });
+
+  it('not a single stretch, nor failures before the trigger', () => {
+    const users = every50(0, 5000, (t) => ok(t, { connection: 'reused', instance: 'b' }));
+    const once = [...users, ...every50(0, 5000, (t) => probe(t, t === 2000 ? refused : {}))];
+    expect(ids(record(once))).toEqual([]);
+    const early = [
+      ...users,
+      ...every50(0, 5000, (t) => probe(t, t < 900 && t % 100 === 0 ? refused : {})),
+    ];
+    expect(ids(record(early))).toEqual([]);
+  });
+});
+
+describe('proxy-without-upstream', () => {
+  const badGateway = { status: 502, instance: undefined, release: undefined };
+
+  it('502s that name no instance while instances answered others', () => {
+    const samples = every50(0, 5000, (t) =>
+      ok(t, t >= 1500 && t < 2000 && t % 100 === 0 ? badGateway : { instance: 'green' }),
+    );
+    const [finding] = findingsOf(record(samples));
+    expect(finding).toMatchObject({ id: 'proxy-without-upstream', fromMs: 1500 });
+    expect(finding?.evidence).toMatchObject({
+      requests: 5,
+      statuses: '502 ×5',
+      answering: 'green',
+    });
+  });
+
+  it('not from an instance that names itself, nor from a target that names none, nor where nothing answered', () => {
+    const named = every50(0, 5000, (t) =>
+      ok(t, { instance: 'green', ...(t >= 1500 && t < 2000 ? { status: 502 } : {}) }),
+    );
+    expect(ids(record(named))).not.toContain('proxy-without-upstream');
+    const anonymous = every50(0, 5000, (t) =>
+      ok(t, t >= 1500 && t < 2000 && t % 100 === 0 ? { status: 502 } : {}),
+    );
+    expect(ids(record(anonymous))).toEqual([]);
+    const down = every50(0, 5000, (t) =>
+      ok(t, t >= 1500 && t < 2500 ? badGateway : { instance: 'green' }),
+    );
+    expect(ids(record(down))).toEqual(['nothing-up']);
+  });
+});
+
+describe('not-ready-when-routed', () => {
+  /** v1 answers until 2 s; v2 from 1.5 s, its first answers as `first` makes them. */
+  const switchOver = (first: Partial<Sample>) => [
+    ...every50(0, 2000, (t) => ok(t, { instance: 'v1' })),
+    ...every50(1500, 5000, (t) => ok(t, { instance: 'v2', ...(t < 1700 ? first : {}) })),
+  ];
+
+  it('a new instance failing its first requests while the old answered fine', () => {
+    const [finding] = findingsOf(record(switchOver({ status: 503 })));
+    expect(finding).toMatchObject({ id: 'not-ready-when-routed', fromMs: 1500 });
+    expect(finding?.evidence).toEqual({ instances: 'v2', troubled: 4, fine: 'v1' });
+  });
+
+  it('slow first answers count only when users would notice: over half a second', () => {
+    expect(ids(record(switchOver({ latencyMs: 400 })))).toEqual([]);
+    expect(ids(record(switchOver({ latencyMs: 600 }), { durationMs: 6000 }))).toContain(
+      'not-ready-when-routed',
+    );
+  });
+
+  it('not one trouble alone, nor when the old was in trouble too, nor an instance there before the trigger', () => {
+    const once = [
+      ...every50(0, 2000, (t) => ok(t, { instance: 'v1' })),
+      ...every50(1500, 5000, (t) =>
+        ok(t, { instance: 'v2', ...(t === 1500 ? { status: 503 } : {}) }),
+      ),
+    ];
+    expect(ids(record(once))).toEqual([]);
+    const bothTroubled = [
+      ...every50(0, 2000, (t) => ok(t, { instance: 'v1', ...(t >= 1300 ? { status: 503 } : {}) })),
+      ...every50(1500, 5000, (t) =>
+        ok(t, { instance: 'v2', ...(t < 1700 ? { status: 503 } : {}) }),
+      ),
+    ];
+    expect(ids(record(bothTroubled))).not.toContain('not-ready-when-routed');
+    const early = [
+      ...every50(0, 5000, (t) => ok(t, { instance: 'v1' })),
+      ...every50(500, 5000, (t) => ok(t, { instance: 'v2', ...(t < 700 ? { status: 503 } : {}) })),
+    ];
+    expect(ids(record(early))).not.toContain('not-ready-when-routed');
+  });
+});
+
 describe('broke-after-switch', () => {
   const asset = 1;
   const traffic = (afterFails: (t: number) => boolean, failedBefore: number[] = []) =>

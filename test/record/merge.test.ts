@@ -6,12 +6,14 @@ import { Recorder, type RecorderOptions } from '../../src/record/recorder.ts';
 import type { DeployEvent } from '../../src/results/deploy-events.ts';
 import type { Histogram } from '../../src/results/histogram.ts';
 import type { Recording } from '../../src/results/recording.ts';
-import type { Sample } from '../../src/results/sample.ts';
+import { OPEN_MODEL_USER, type Sample } from '../../src/results/sample.ts';
 
 /**
  * A deterministic trial: 8 users for 6 s, a deploy from 2 s to 4 s during which some requests are
  * refused, some reset on their kept-alive connection, some held long and some answered 503, and a
- * new release after it. A user's first request, and any after a failure, opens a new connection.
+ * new release after it, some answered 502 by a proxy that names no release. A user's first request,
+ * and any after a failure, opens a new connection. Beside them the probe, one request on a new
+ * connection every 100 ms, half of them refused from 2.5 s to 3.5 s.
  */
 function trialSamples(): Sample[] {
   const samples: Sample[] = [];
@@ -40,11 +42,21 @@ function trialSamples(): Sample[] {
               }
             : deploying && n % 13 === 0
               ? { user, t, latencyMs, status: 503, bytes: 20, release, connection }
-              : { user, t, latencyMs, status: 200, bytes: 100, release, connection };
+              : deploying && n % 17 === 5
+                ? { user, t, latencyMs: 4, status: 502, bytes: 20, connection }
+                : { user, t, latencyMs, status: 200, bytes: 100, release, connection };
       samples.push(sample);
       connection = sample.status === 0 ? 'new' : 'reused';
       t += sample.latencyMs + 3;
     }
+  }
+  for (let t = 0, n = 0; t < 6000; t += 100, n++) {
+    const probe = { user: OPEN_MODEL_USER, t, connection: 'new' as const, probe: true as const };
+    samples.push(
+      t >= 2500 && t < 3500 && n % 2 === 0
+        ? { ...probe, latencyMs: 1, status: 0, error: 'refused', bytes: 0 }
+        : { ...probe, latencyMs: 2, status: 200, bytes: 100, release: t < 3000 ? 'v1' : 'v2' },
+    );
   }
   // Recorded in the order the requests ended, as a generator reports them.
   return samples.sort((a, b) => a.t + a.latencyMs - (b.t + b.latencyMs));
@@ -100,7 +112,10 @@ function figures(recording: Recording) {
 describe('merging recordings of one trial', () => {
   const samples = trialSamples();
   const single = record(samples, () => true, [trigger, completed]);
-  const byUsers = (users: number[]) => (s: Sample) => users.includes(s.user);
+  // The probe goes with the first share, as the first worker thread or shard sends it.
+  const byUsers = (users: number[]) => (s: Sample) =>
+    s.probe ? users.includes(0) : users.includes(s.user);
+  const sent = samples.filter((s) => !s.probe).length;
 
   it('gives the figures of one generator, whichever way the users were split', () => {
     for (const split of [
@@ -119,7 +134,7 @@ describe('merging recordings of one trial', () => {
       const parts = split.map((users) => record(samples, byUsers(users), [trigger, completed]));
       const merged = mergeRecordings(parts);
       expect(figures(merged)).toEqual(figures(single));
-      expect(merged.overall.requests).toBe(samples.length);
+      expect(merged.overall.requests).toBe(sent);
       expect(merged.intervals.map((b) => b.requests)).toEqual(
         single.intervals.map((b) => b.requests),
       );
@@ -134,8 +149,11 @@ describe('merging recordings of one trial', () => {
       expect(findingsOf(merged)).toEqual(findingsOf(single));
     }
     expect(single.byConnection?.reused?.errors.reset).toBeGreaterThan(0);
+    expect(single.byConnection?.new?.probes).toBe(samples.length - sent);
     // Not an empty list compared with an empty one.
-    expect(findingsOf(single).map((f) => f.id)).toContain('kept-alive-cut');
+    expect(findingsOf(single).map((f) => f.id)).toEqual(
+      expect.arrayContaining(['kept-alive-cut', 'routed-to-stopped', 'proxy-without-upstream']),
+    );
   });
 
   it('is associative: a merge of merges equals one merge', () => {

@@ -77,22 +77,24 @@ function coldStart(
     if (n > 0) inTrouble.push(i);
     count += n;
   }
-  if (count < MIN_TROUBLED) return undefined;
-  // Older instances that answered, untroubled, in an interval this one was in trouble, or in the one
-  // before its first trouble: a switch of all traffic at once leaves the old one no later interval.
-  const around = [(inTrouble[0] as number) - 1, ...inTrouble];
-  const fine = all
-    .filter(
-      (other) =>
-        other !== instance &&
-        other.firstMs < instance.firstMs &&
-        around.some((i) => (other.perInterval[i] ?? 0) > 0 && (other.troubled?.[i] ?? 0) === 0),
-    )
-    .map((other) => showControls(other.id));
-  if (fine.length === 0) return undefined;
   const spans = troubleSpans.filter(([from]) => from <= instance.firstMs + FIRST_SECONDS_MS);
   const [firstSpan] = spans;
   const lastSpan = spans.at(-1);
-  if (!firstSpan || !lastSpan) return undefined;
+  if (count < MIN_TROUBLED || !firstSpan || !lastSpan) return undefined;
+  // Older instances that answered, untroubled, while its troubled requests were sent and answered,
+  // or in the interval before: a switch of all traffic at once leaves the old one no later interval.
+  const from = Math.floor(firstSpan[0] / intervalMs) - 1;
+  const to = inTrouble.at(-1) as number;
+  const answeredFine = (other: InstanceTraffic) => {
+    for (let i = from; i <= to; i++)
+      if ((other.perInterval[i] ?? 0) > 0 && (other.troubled?.[i] ?? 0) === 0) return true;
+    return false;
+  };
+  const fine = all
+    .filter(
+      (other) => other !== instance && other.firstMs < instance.firstMs && answeredFine(other),
+    )
+    .map((other) => showControls(other.id));
+  if (fine.length === 0) return undefined;
   return { instance, troubled: count, fromMs: firstSpan[0], toMs: lastSpan[1], fine };
 }
