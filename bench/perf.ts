@@ -1,7 +1,8 @@
 // Overhead and scale of deploy-bench's own generator, printed as a table (docs/performance.md).
 //   npm run bench:perf                       everything (about 8 minutes: memory runs for 5)
 //   npm run bench:perf -- throughput schedule    only some sections
-// Sections: throughput (closed model against raw autocannon, and wrk when installed), workers (the
+// Sections: throughput (closed model against raw autocannon, and wrk when installed), probe (the
+// users' rate with the probe beside them and without), endpoints, workers (the
 // closed model in 1 and 2 worker threads against nginx), schedule (open model send-time error), memory
 // (resident memory after 1 and 5 minutes at full speed), report (rendering the report of a one-hour
 // run), startup (`bench --version` and `--help` against `node -e 0`, and a generator thread's start
@@ -75,16 +76,18 @@ async function closedModelRate(
   users: number,
   seconds: number,
   endpoints?: LoadConfig['endpoints'],
+  probe = 0,
 ): Promise<number> {
   const recorder = new Recorder(endpoints ? { endpoints: endpoints.map((e) => e.name) } : {});
   let count = 0;
   const { request: _single, ...load } = closed(users);
   const generator = createLoadGenerator({
     target: plainConnection(origin),
-    load: endpoints ? { ...load, endpoints } : closed(users),
+    load: { ...(endpoints ? { ...load, endpoints } : closed(users)), probe },
     clock: startClock(),
     onSample: (s) => {
-      count++;
+      // The users' requests: the probe's are recorded, not counted.
+      if (!s.probe) count++;
       recorder.record(s);
     },
     onDropped: () => {},
@@ -260,6 +263,23 @@ try {
       ]);
       console.error(rows.at(-1)?.join('  '));
     }
+  }
+  if (wanted('probe')) {
+    // The users' rate with and without the default probe beside them, in turns.
+    const without: number[] = [];
+    const beside: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      without.push(await closedModelRate(server.origin, 16, SECONDS));
+      beside.push(await closedModelRate(server.origin, 16, SECONDS, undefined, 5));
+    }
+    const [alone, probed] = [median(without), median(beside)];
+    rows.push([
+      'probe',
+      "closed model, 16 users: the users' rate without the probe → with it (5/s)",
+      `${Math.round(alone)}/s → ${Math.round(probed)}/s (${(probed / alone).toFixed(2)} ×)`,
+      '≥ 0.95 ×',
+    ]);
+    console.error(rows.at(-1)?.join('  '));
   }
   if (wanted('endpoints')) {
     // The same load, one request against five weighted endpoints with checks, in turns.
