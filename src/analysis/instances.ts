@@ -1,3 +1,4 @@
+import type { TrafficDrain } from '../results/parts/drains.ts';
 import type { InstanceTraffic } from '../results/parts/instances.ts';
 import type { InstanceDrain, InstanceLifecycle, Recording } from '../results/recording.ts';
 
@@ -7,7 +8,10 @@ import type { InstanceDrain, InstanceLifecycle, Recording } from '../results/rec
  * t0); null when unknown or when it did not happen during the trial.
  */
 export interface Instance extends Omit<InstanceLifecycle, 'release' | 'drain'> {
-  /** Once it was taken out of rotation (embedded platform): its requests then in flight, and after. */
+  /**
+   * Once it was taken out of rotation (embedded platform), or told to stop (a command driver's
+   * marker named it): its requests then in flight, and after.
+   */
   drain: InstanceDrain | null;
   /** Null when no response named it and no platform started it. */
   release: string | null;
@@ -28,10 +32,24 @@ export function trialInstances(recording: Recording): Instance[] {
   const traffic = new Map(recording.instances.map((t) => [t.id, t]));
   const lives = recording.lifecycle ?? [];
   const known = new Set(lives.map((l) => l.id));
+  const drains = new Map((recording.drains ?? []).map((d) => [d.instance, d]));
   return [
     ...lives.map((life) => join(life, traffic.get(life.id))),
-    ...recording.instances.filter((t) => !known.has(t.id)).map((t) => join(undefined, t)),
+    ...recording.instances
+      .filter((t) => !known.has(t.id))
+      .map((t) => withTrafficDrain(join(undefined, t), drains.get(t.id))),
   ];
+}
+
+/** An instance only the load saw, told to stop by a marker: its drain as the traffic showed it. */
+function withTrafficDrain(instance: Instance, drain: TrafficDrain | undefined): Instance {
+  if (!drain) return instance;
+  const { inFlight, answered, cut, answeredForMs } = drain;
+  return {
+    ...instance,
+    stoppingAt: drain.toldAt,
+    drain: { inFlight, answered, cut, gone: 0, answeredForMs },
+  };
 }
 
 function join(life: InstanceLifecycle | undefined, traffic: InstanceTraffic | undefined): Instance {

@@ -32,7 +32,12 @@ export function commandDriver(options: {
         log: options.log,
         signal,
         onLine: (line) => {
-          for (const marker of markers) if (marker.pattern.test(line)) emit(marker.phase, line);
+          for (const marker of markers) {
+            if (!marker.pattern.test(line)) continue;
+            // The first group, when the pattern has one, names the instance the line is about.
+            const instance = marker.pattern.firstGroup(line);
+            emit(marker.phase, line, instance || undefined);
+          }
         },
       });
       if (result.exitCode !== 0) throw new Error(`deploy command ${describeFailure(result)}`);

@@ -148,6 +148,7 @@ export class Recorder {
    */
   event(event: DeployEvent, baseline: Histogram = this.phases.before.latency): void {
     this.timeline.push(event);
+    for (const part of this.parts) part.event?.(event);
     if (event.phase === 'triggered' && this.triggeredAt === undefined) {
       this.triggeredAt = event.t;
       this.slowThreshold ??= baselineThreshold(baseline);

@@ -17,10 +17,15 @@ export interface DeployEvent {
   t: number;
   phase: DeployPhase;
   detail?: string;
+  /**
+   * The instance it is about, named as the traffic names it (instance header, else release): a
+   * command driver's marker whose pattern's first group caught it ("^stopping (\S+)").
+   */
+  instance?: string;
 }
 
 /** Reports a phase now; the receiver stamps it on the trial's clock. */
-export type EmitPhase = (phase: DeployPhase, detail?: string) => void;
+export type EmitPhase = (phase: DeployPhase, detail?: string, instance?: string) => void;
 
 /** The deploy's last event: it completed or it failed. */
 export function isDeployEnd(event: Pick<DeployEvent, 'phase'>): boolean {

@@ -48,6 +48,7 @@ const deployEvent = z.object({
   t: ms,
   phase: z.enum(DEPLOY_PHASES),
   detail: z.string().optional(),
+  instance: z.string().optional(),
 });
 
 const moment = ms.nullable();

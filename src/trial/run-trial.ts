@@ -131,14 +131,19 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
     const offset = early.now();
     deployLog.shift(offset);
     let completed = false;
-    const emit = (phase: DeployPhase, detail?: string) => {
+    const emit = (phase: DeployPhase, detail?: string, instance?: string) => {
       const t = clock.now();
       // A marker may have reported completion already; the command's exit then adds nothing.
       if (phase === 'completed') {
         if (completed) return;
         completed = true;
       }
-      const event: DeployEvent = detail === undefined ? { t, phase } : { t, phase, detail };
+      const event: DeployEvent = {
+        t,
+        phase,
+        ...(detail === undefined ? {} : { detail }),
+        ...(instance === undefined ? {} : { instance }),
+      };
       load.event(event);
       observer.phase?.(event);
     };

@@ -183,6 +183,11 @@ function lanesChart(variant: VariantView, colour: string): ChartSpec {
       states.answering.push(
         ...bar(label, seconds(instance.firstTrafficAt), seconds(instance.lastTrafficAt)),
       );
+      // Told to stop (a deploy's marker named it): until its last answer.
+      if (stopping !== null && stopping !== undefined)
+        states.stopping.push(
+          ...bar(label, stopping, Math.max(stopping, seconds(instance.lastTrafficAt) ?? stopping)),
+        );
       return;
     }
     states.booting.push(...bar(label, started, up ?? stopping ?? stopped ?? null));

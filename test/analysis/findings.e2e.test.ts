@@ -28,10 +28,15 @@ async function serve(handler: Parameters<typeof startHttpServer>[0]): Promise<Te
   return server;
 }
 
-/** A scenario against `site`, deployed by a request to `control`. */
-function scenarioFile(site: TestServer, control: TestServer, load: string): string {
+/**
+ * A scenario against `site`, deployed by a request to `control`; what the control server answers is
+ * the deploy's output, line by line as it comes (for `extra`'s markers).
+ */
+function scenarioFile(site: TestServer, control: TestServer, load: string, extra = ''): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-findings-'));
-  const deploy = JSON.stringify(`node -e "fetch('${control.origin}/').then((r) => r.text())"`);
+  const deploy = JSON.stringify(
+    `node -e "fetch('${control.origin}/').then(async (r) => { for await (const c of r.body) process.stdout.write(c); })"`,
+  );
   const file = path.join(dir, 'site.yaml');
   writeFileSync(
     file,
@@ -41,7 +46,7 @@ load:
 ${load}
 timeline: { settle: 0s, warmup: 600ms, cooldown: 800ms }
 variants: [{ name: deploy, command: ${deploy} }]
-`,
+${extra}`,
   );
   return file;
 }
@@ -64,6 +69,59 @@ async function findingsOfRun(file: string, gate?: string) {
     findings: trial.findings as Finding[],
     markdown: readFileSync(path.join(out, 'summary.md'), 'utf8'),
     junit: readFileSync(path.join(out, 'junit.xml'), 'utf8'),
+  };
+}
+
+/**
+ * Backends a and b behind a TCP balancer, as kube-proxy or a cloud load balancer is: each new
+ * connection goes to the next backend in rotation; one it cannot reach is closed on the client.
+ * Each backend answers after `workMs` with its name in `x-instance`, and stops either gracefully
+ * (it stops listening, answers what is in flight with `Connection: close`, closes its idle
+ * kept-alive connections) or abruptly (every connection cut, as an exit does).
+ */
+async function balancedBackends(workMs = 0) {
+  const backend = async (name: string) => {
+    let stopping = false;
+    const server = http.createServer((_req, res) => {
+      const close = stopping ? { connection: 'close' } : {};
+      setTimeout(() => res.writeHead(200, { 'x-instance': name, ...close }).end('ok'), workMs);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push({
+      origin: '',
+      port: 0,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    });
+    return {
+      port: (server.address() as net.AddressInfo).port,
+      stop: (how: 'graceful' | 'abrupt') =>
+        new Promise<void>((resolve) => {
+          stopping = true;
+          server.close(() => resolve());
+          if (how === 'graceful') server.closeIdleConnections();
+          else server.closeAllConnections();
+        }),
+    };
+  };
+  const [a, b] = [await backend('a'), await backend('b')];
+  let rotation = [a, b];
+  let next = 0;
+  const balancer = await startTcpServer((client) => {
+    const upstream = net.connect((rotation[next++ % rotation.length] as typeof a).port);
+    client.pipe(upstream).pipe(client);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  servers.push(balancer);
+  return {
+    balancer,
+    a,
+    takeOut: () => {
+      rotation = [b];
+    },
   };
 }
 
@@ -304,54 +362,16 @@ describe('findings from real servers', () => {
 
   it('routed-to-stopped: a balancer that still sends new connections to a backend that stopped listening, and not its twin that takes the backend out first', async () => {
     const site = async (takeOutFirst: boolean) => {
-      // Each backend stops as a graceful server does: it stops listening, answers what is in
-      // flight and closes its idle kept-alive connections.
-      const backend = async (name: string) => {
-        const server = http.createServer((_req, res) => {
-          res.writeHead(200, { 'x-instance': name }).end('ok');
-        });
-        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-        servers.push({
-          origin: '',
-          port: 0,
-          close: async () => {
-            server.closeAllConnections();
-            await new Promise((resolve) => server.close(resolve));
-          },
-        });
-        return {
-          port: (server.address() as net.AddressInfo).port,
-          stop: () =>
-            new Promise<void>((resolve) => {
-              server.close(() => resolve());
-              server.closeIdleConnections();
-            }),
-        };
-      };
-      const [a, b] = [await backend('a'), await backend('b')];
-      // A TCP balancer, as kube-proxy or a cloud load balancer is: each new connection goes to the
-      // next backend in rotation; one it cannot reach is closed on the client.
-      let rotation = [a, b];
-      let next = 0;
-      const balancer = await startTcpServer((client) => {
-        const upstream = net.connect((rotation[next++ % rotation.length] as typeof a).port);
-        client.pipe(upstream).pipe(client);
-        upstream.on('error', () => client.destroy());
-        client.on('error', () => upstream.destroy());
-      });
-      servers.push(balancer);
-      const takeOut = () => {
-        rotation = [b];
-      };
+      const { balancer, a, takeOut } = await balancedBackends();
       return {
         balancer,
         deploy: async () => {
           // Stopped before it is out of rotation, the gap a deregistration delay closes; or the
           // other way round.
           if (takeOutFirst) takeOut();
-          else void a.stop();
+          else void a.stop('graceful');
           await new Promise((resolve) => setTimeout(resolve, 1500));
-          if (takeOutFirst) await a.stop();
+          if (takeOutFirst) await a.stop('graceful');
           else takeOut();
         },
       };
@@ -377,5 +397,41 @@ describe('findings from real servers', () => {
     const twin = await measure(true);
     expect(twin.run.exitCode, twin.run.stderr).toBe(0);
     expect(twin.findings).toEqual([]);
+  }, 60_000);
+
+  it('in-flight-cut, on a target the command driver deploys: a backend that exits with POSTs in flight once a marker says it was told to stop, and not its twin that answers them', async () => {
+    const measure = async (how: 'graceful' | 'abrupt') => {
+      const { balancer, a, takeOut } = await balancedBackends(300);
+      const control = await serve(async (_req, res) => {
+        takeOut();
+        res.write('stopping a\n');
+        // The marker is read, then the stop comes while a's requests of 300 ms are in flight.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await a.stop(how);
+        res.end('a stopped\n');
+      });
+      return findingsOfRun(
+        scenarioFile(
+          balancer,
+          control,
+          // POSTs: a client does not resend one that a closing connection cut, as it may a GET.
+          '  users: 4\n  instanceHeader: x-instance\n  request: { method: POST, path: / }',
+          'deploy: { markers: [{ pattern: "^stopping (\\\\S+)$", phase: stopping }] }\n',
+        ),
+        'deploy.findings == 0',
+      );
+    };
+
+    const abrupt = await measure('abrupt');
+    expect(abrupt.run.exitCode, abrupt.run.stderr).toBe(1);
+    const cut = abrupt.findings.find((f) => f.id === 'in-flight-cut');
+    expect(cut?.kind).toBe('fault');
+    expect(cut?.evidence.instances).toBe('a');
+    expect(cut?.evidence.cut).toBeGreaterThan(0);
+    expect(cut?.seen).toMatch(/^a was serving \d+ requests? when it was told to stop \(/);
+
+    const graceful = await measure('graceful');
+    expect(graceful.run.exitCode, graceful.run.stderr).toBe(0);
+    expect(graceful.findings).toEqual([]);
   }, 60_000);
 });

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { DeployEvent } from '../../src/results/deploy-events.ts';
 import { answersPart } from '../../src/results/parts/answers.ts';
 import { checkFailuresPart } from '../../src/results/parts/check-failures.ts';
 import { connectionKindsPart } from '../../src/results/parts/connection-kinds.ts';
+import { drainsPart } from '../../src/results/parts/drains.ts';
 import { instancesPart } from '../../src/results/parts/instances.ts';
 import { longestPart } from '../../src/results/parts/longest.ts';
 import type { PartOptions, RecordingPart } from '../../src/results/parts/part.ts';
@@ -113,15 +115,29 @@ const recorded = fc.integer({ min: 1, max: 4 }).chain((pieces) =>
     .map(([samples, pieceOf]) => ({ samples: samples as Sample[], pieceOf, pieces })),
 );
 
-/** What a recorder sees: requests in the order they end (the probe's only if it takes them). */
+/** A deploy's marker said web.1 was told to stop, 0.4 s in: every recorder hears of it. */
+const STOPPING: DeployEvent = { t: 400, phase: 'stopping', instance: 'web.1' };
+
+/**
+ * What a recorder sees: requests in the order they end (the probe's only if it takes them), and
+ * the deploy's event before every request that ends after it.
+ */
 function record<Fields extends object>(part: RecordingPart<Fields>, samples: Sample[]): Fields {
   const recorder = part.recorder(OPTIONS);
   if (!recorder) throw new Error(`${part.name} records nothing with these options`);
   const byEnd = samples
     .filter((sample) => !sample.probe || part.takesProbes)
     .sort((a, b) => a.t + a.latencyMs - (b.t + b.latencyMs));
-  for (const sample of byEnd)
-    recorder.record(sample, { end: sample.t + sample.latencyMs, phase: 'during' });
+  let told = false;
+  for (const sample of byEnd) {
+    const end = sample.t + sample.latencyMs;
+    if (!told && end >= STOPPING.t) {
+      recorder.event?.(STOPPING);
+      told = true;
+    }
+    recorder.record(sample, { end, phase: 'during' });
+  }
+  if (!told) recorder.event?.(STOPPING);
   return recorder.finish();
 }
 
@@ -132,6 +148,7 @@ const PARTS: [string, RecordingPart<object>][] = [
   ['checkFailures', checkFailuresPart as RecordingPart<object>],
   ['byConnection', connectionKindsPart as RecordingPart<object>],
   ['answers', answersPart as RecordingPart<object>],
+  ['drains', drainsPart as RecordingPart<object>],
 ];
 
 describe.each(PARTS)('the %s part of the recording', (_name, part) => {

@@ -1,15 +1,18 @@
+import { showControls } from '../../text/escape.ts';
 import { formatCount, formatMs } from '../../text/format.ts';
+import { trialInstances } from '../instances.ts';
 import { docsOf, type Finding } from './finding.ts';
 import type { TrialEvidence } from './trial-evidence.ts';
 
 /**
  * In-flight requests cut: a process taken out of rotation was serving requests, and some of them
  * were cut — it exited, or was killed at the end of its grace period, before answering them. From
- * the embedded router's own account of each process's drain (`lifecycle[].drain`).
+ * the embedded router's own account of each process's drain (`lifecycle[].drain`), or from the
+ * traffic of an instance a deploy's marker said was told to stop (`drains`).
  */
 export function inFlightCut(trial: TrialEvidence): Finding | undefined {
   const { recording, at } = trial;
-  const cut = (recording.lifecycle ?? []).filter((life) => (life.drain?.cut ?? 0) > 0);
+  const cut = trialInstances(recording).filter((life) => (life.drain?.cut ?? 0) > 0);
   const [first] = cut;
   if (!first?.drain) return undefined;
   const total = cut.reduce((sum, life) => sum + (life.drain?.cut ?? 0), 0);
@@ -22,7 +25,8 @@ export function inFlightCut(trial: TrialEvidence): Finding | undefined {
       life.stoppedAt !== null && life.stoppingAt !== null
         ? `; its stop took ${formatMs(life.stoppedAt - life.stoppingAt)}`
         : '';
-    return `${life.id} was serving ${requests} when it was taken out of rotation${stopped === null ? '' : ` (${at(stopped)})`}: ${formatCount(drain.answered)} answered, ${formatCount(drain.cut)} cut${gone}${life.exit ? `; it ended with ${life.exit}` : ''}${stop}`;
+    const when = life.unroutedAt !== null ? 'was taken out of rotation' : 'was told to stop';
+    return `${showControls(life.id)} was serving ${requests} when it ${when}${stopped === null ? '' : ` (${at(stopped)})`}: ${formatCount(drain.answered)} answered, ${formatCount(drain.cut)} cut${gone}${life.exit ? `; it ended with ${life.exit}` : ''}${stop}`;
   });
   // From the first unrouting to the last exit of the processes that cut requests.
   const fromMs = Math.min(...cut.map((life) => life.unroutedAt ?? life.stoppingAt ?? 0));

@@ -81,9 +81,10 @@ function coldStart(
   const [firstSpan] = spans;
   const lastSpan = spans.at(-1);
   if (count < MIN_TROUBLED || !firstSpan || !lastSpan) return undefined;
-  // Older instances that answered, untroubled, while its troubled requests were sent and answered,
-  // or in the interval before: a switch of all traffic at once leaves the old one no later interval.
-  const from = Math.floor(firstSpan[0] / intervalMs) - 1;
+  // Older instances that answered, untroubled, from the interval before its first answer to its last
+  // trouble: a switch of all traffic at once leaves the old one no later interval. (Not from its
+  // troubled requests' starts: one held through a stop-then-start was sent while the old answered.)
+  const from = firstInterval - 1;
   const to = inTrouble.at(-1) as number;
   const answeredFine = (other: InstanceTraffic) => {
     for (let i = from; i <= to; i++)

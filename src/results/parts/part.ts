@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { DeployEvent } from '../deploy-events.ts';
 import type { Phase } from '../phase.ts';
 import type { Sample } from '../sample.ts';
 
@@ -24,6 +25,8 @@ export interface PartOptions {
 /** One generator's recorder of one part. */
 export interface PartRecorder<Fields> {
   record(sample: Sample, context: SampleContext): void;
+  /** A deploy event, in order with the samples (those that end after it come after it). */
+  event?(event: DeployEvent): void;
   /** What it recorded, as its fields of the recording. */
   finish(): Fields;
 }

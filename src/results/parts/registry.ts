@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { type AnswersFields, answersPart } from './answers.ts';
 import { type CheckFailuresFields, checkFailuresPart } from './check-failures.ts';
 import { type ConnectionKindsFields, connectionKindsPart } from './connection-kinds.ts';
+import { type DrainsFields, drainsPart } from './drains.ts';
 import { type InstancesFields, type InstancesRecorder, instancesPart } from './instances.ts';
 import { type LongestFields, longestPart } from './longest.ts';
 import type { PartOptions, PartRecorder, RecordingPart } from './part.ts';
@@ -15,6 +16,7 @@ const RECORDING_PARTS: readonly RecordingPart<object, object>[] = [
   checkFailuresPart,
   connectionKindsPart,
   answersPart,
+  drainsPart,
 ];
 
 /** The recording's fields that the parts keep, each part its own. */
@@ -23,7 +25,8 @@ export type PartFields = LongestFields &
   ReleaseSpansFields &
   CheckFailuresFields &
   ConnectionKindsFields &
-  AnswersFields;
+  AnswersFields &
+  DrainsFields;
 
 /**
  * A recorder of every part that has something to record, in order; the instances' among them,
