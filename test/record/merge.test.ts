@@ -63,6 +63,8 @@ function trialSamples(): Sample[] {
 }
 
 const trigger: DeployEvent = { t: 2000, phase: 'triggered', detail: 'preboot' };
+/** A deploy's marker named v1 as told to stop: its drain is measured from the traffic. */
+const stopping: DeployEvent = { t: 2950, phase: 'stopping', instance: 'v1' };
 const completed: DeployEvent = { t: 4000, phase: 'completed' };
 const options: RecorderOptions = {
   intervalMs: 500,
@@ -111,7 +113,7 @@ function figures(recording: Recording) {
 
 describe('merging recordings of one trial', () => {
   const samples = trialSamples();
-  const single = record(samples, () => true, [trigger, completed]);
+  const single = record(samples, () => true, [trigger, stopping, completed]);
   // The probe goes with the first share, as the first worker thread or shard sends it.
   const byUsers = (users: number[]) => (s: Sample) =>
     s.probe ? users.includes(0) : users.includes(s.user);
@@ -131,7 +133,9 @@ describe('merging recordings of one trial', () => {
         [3, 4],
       ],
     ]) {
-      const parts = split.map((users) => record(samples, byUsers(users), [trigger, completed]));
+      const parts = split.map((users) =>
+        record(samples, byUsers(users), [trigger, stopping, completed]),
+      );
       const merged = mergeRecordings(parts);
       expect(figures(merged)).toEqual(figures(single));
       expect(merged.overall.requests).toBe(sent);
@@ -147,8 +151,11 @@ describe('merging recordings of one trial', () => {
       // Each kind of connection's figures, and so the findings, exact as well.
       expect(merged.byConnection).toEqual(single.byConnection);
       expect(findingsOf(merged)).toEqual(findingsOf(single));
+      expect(merged.drains).toEqual(single.drains);
     }
     expect(single.byConnection?.reused?.errors.reset).toBeGreaterThan(0);
+    expect(single.drains?.[0]).toMatchObject({ instance: 'v1', toldAt: 2950 });
+    expect(single.drains?.[0]?.inFlight).toBeGreaterThan(0);
     expect(single.byConnection?.new?.probes).toBe(samples.length - sent);
     // Not an empty list compared with an empty one.
     expect(findingsOf(single).map((f) => f.id)).toEqual(
@@ -162,7 +169,7 @@ describe('merging recordings of one trial', () => {
       [2, 3],
       [4, 5],
       [6, 7],
-    ].map((users) => record(samples, byUsers(users), [trigger, completed]));
+    ].map((users) => record(samples, byUsers(users), [trigger, stopping, completed]));
     const [a, b, c, d] = parts as [Recording, Recording, Recording, Recording];
     const once = canonical(mergeRecordings(parts));
     const left = mergeRecordings([mergeRecordings([mergeRecordings([a, b]), c]), d]);
@@ -172,7 +179,7 @@ describe('merging recordings of one trial', () => {
   });
 
   it('splits a follower shard into during and after by the deploy end it did not see', () => {
-    const deployer = record(samples, byUsers([0, 1, 2, 3]), [trigger, completed]);
+    const deployer = record(samples, byUsers([0, 1, 2, 3]), [trigger, stopping, completed]);
     const follower = record(samples, byUsers([4, 5, 6, 7]), [trigger], { follower: true });
     // The follower alone: everything after the trigger is 'during'.
     expect(follower.phases.after.requests).toBe(0);
@@ -181,7 +188,7 @@ describe('merging recordings of one trial', () => {
     );
     const merged = mergeRecordings([follower, deployer]);
     expect(merged.followerTails).toBeUndefined();
-    expect(merged.timeline).toEqual([trigger, completed]);
+    expect(merged.timeline).toEqual([trigger, stopping, completed]);
     // The deploy ended on an interval boundary (4000 ms, 500 ms intervals): the split is exact.
     for (const phase of ['before', 'during', 'after'] as const) {
       expect(merged.phases[phase].requests).toBe(single.phases[phase].requests);
@@ -201,8 +208,13 @@ describe('merging recordings of one trial', () => {
   it("splits a follower's endpoints as well, each as a single generator would have", () => {
     const withEndpoints = samples.map((s) => ({ ...s, endpoint: s.user % 2 }));
     const endpoints = { endpoints: ['home', 'api'] };
-    const alone = record(withEndpoints, () => true, [trigger, completed], endpoints);
-    const deployer = record(withEndpoints, byUsers([0, 1, 2, 3]), [trigger, completed], endpoints);
+    const alone = record(withEndpoints, () => true, [trigger, stopping, completed], endpoints);
+    const deployer = record(
+      withEndpoints,
+      byUsers([0, 1, 2, 3]),
+      [trigger, stopping, completed],
+      endpoints,
+    );
     const follower = record(withEndpoints, byUsers([4, 5, 6, 7]), [trigger], {
       ...endpoints,
       follower: true,
@@ -224,7 +236,7 @@ describe('merging recordings of one trial', () => {
     const parts = [
       [0, 1, 2, 3],
       [4, 5, 6, 7],
-    ].map((users) => record(samples, byUsers(users), [trigger, completed]));
+    ].map((users) => record(samples, byUsers(users), [trigger, stopping, completed]));
     const [a, b] = parts as [Recording, Recording];
     a.disruption = { ...a.disruption, ms: 100, spans: [[1000, 1100]] };
     b.disruption = {
@@ -248,7 +260,7 @@ describe('merging recordings of one trial', () => {
     const parts = [
       [0, 1, 2, 3],
       [4, 5, 6, 7],
-    ].map((users) => record(samples, byUsers(users), [trigger, completed]));
+    ].map((users) => record(samples, byUsers(users), [trigger, stopping, completed]));
     const [a, b] = parts as [Recording, Recording];
     const example = { check: 'status 2xx', status: 503, body: 'busy' };
     a.checkFailures = [{ ...example, body: 'later', t: 2500, count: 4 }];
@@ -264,8 +276,8 @@ describe('merging recordings of one trial', () => {
   });
 
   it('refuses recordings with different intervals', () => {
-    const a = record(samples, byUsers([0]), [trigger, completed]);
-    const b = record(samples, byUsers([1]), [trigger, completed], { intervalMs: 1000 });
+    const a = record(samples, byUsers([0]), [trigger, stopping, completed]);
+    const b = record(samples, byUsers([1]), [trigger, stopping, completed], { intervalMs: 1000 });
     expect(() => mergeRecordings([a, b])).toThrow(MergeError);
   });
 });
