@@ -44,11 +44,11 @@ export function trialInstances(recording: Recording): Instance[] {
 /** An instance only the load saw, told to stop by a marker: its drain as the traffic showed it. */
 function withTrafficDrain(instance: Instance, drain: TrafficDrain | undefined): Instance {
   if (!drain) return instance;
-  const { inFlight, answered, cut, answeredForMs } = drain;
+  const { inFlight, answered, cut, gone, answeredForMs } = drain;
   return {
     ...instance,
     stoppingAt: drain.toldAt,
-    drain: { inFlight, answered, cut, gone: 0, answeredForMs },
+    drain: { inFlight, answered, cut, gone, answeredForMs },
   };
 }
 

@@ -64,6 +64,8 @@ export interface TrialMetrics {
 /** The requests sent on one kind of connection (new, or kept alive), and how they fared. */
 export interface ConnectionMetrics {
   requests: number;
+  /** Of `requests`, those the probe sent (`load.probe`; new connections only). */
+  probes: number;
   failures: number;
   /** Failures by kind: no response (refused, reset, timeout, other), a failed check, or a 5xx. */
   errorsByKind: Record<ErrorKind | 'http5xx', number>;
@@ -136,6 +138,7 @@ function connectionMetrics(
     if (!figures) continue;
     metrics[kind] = {
       requests: figures.requests,
+      probes: figures.probes,
       failures: figures.failures,
       errorsByKind: {
         ...figures.errors,

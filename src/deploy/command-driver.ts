@@ -34,8 +34,8 @@ export function commandDriver(options: {
         onLine: (line) => {
           for (const marker of markers) {
             if (!marker.pattern.test(line)) continue;
-            // The first group, when the pattern has one, names the instance the line is about.
-            const instance = marker.pattern.firstGroup(line);
+            // A group named `instance` names the instance the line is about.
+            const instance = marker.pattern.namedGroup(line, 'instance');
             emit(marker.phase, line, instance || undefined);
           }
         },

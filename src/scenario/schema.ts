@@ -223,10 +223,10 @@ export interface UrlTargetConfig {
 
 const RATE = /^(\d+(?:\.\d+)?)\/(s|m)$/;
 
-/** Requests per second, written `50/s` or `600/m`. */
-/** The probe's rate when the scenario says nothing: a few a second, nothing beside the users. */
+/** The probe's rate when the scenario says nothing: a few a second, light beside any load. */
 const DEFAULT_PROBE = '5/s';
 
+/** Requests per second, written `50/s` or `600/m`. */
 const rate = z.string({ error: 'expected a rate such as 50/s or 600/m' }).transform((text, ctx) => {
   const match = RATE.exec(text.trim());
   const perSecond = match ? Number(match[1]) / (match[2] === 'm' ? 60 : 1) : 0;

@@ -11,6 +11,8 @@ export interface Pattern {
   test(text: string | Uint8Array): boolean;
   /** The first group of the first match (the release in "version: (\S+)"), if any. */
   firstGroup(text: string): string | undefined;
+  /** The group named `name` of the first match, if the pattern has one and it took part. */
+  namedGroup(text: string, name: string): string | undefined;
 }
 
 export function compilePattern(source: string): Pattern {
@@ -21,6 +23,11 @@ export function compilePattern(source: string): Pattern {
     firstGroup: (text) => {
       const group = compiled.exec(text)?.[1];
       return typeof group === 'string' ? group : undefined;
+    },
+    namedGroup: (text, name) => {
+      if (!(name in compiled.namedGroups())) return undefined;
+      const matcher = compiled.matcher(text);
+      return matcher.find() ? (matcher.group(name) ?? undefined) : undefined;
     },
   };
 }

@@ -22,7 +22,7 @@ const KIND_NAMES: Record<ConnectionKind, string> = {
 
 /** Under every per-connection table: what the two kinds are, and why they are apart. */
 export const CONNECTIONS_MEAN =
-  'A new connection is one opened for the request (the probe, load.probe, sends a few a second beside the users, each on its own); a kept-alive one had already served a request. They break for different reasons: a port with nothing listening refuses new ones; a process that exits without draining resets the kept-alive ones. Resent after a reset: a kept-alive connection reset before any answer, the request sent again at once (a browser hides it for a GET; a POST fails).';
+  'A new connection is one opened for the request: a user’s first, one after a connection closed, and each of the probe’s where it ran (load.probe: a few a second beside the users, counted only here); a kept-alive one had already served a request. They break for different reasons: a port with nothing listening refuses new ones; a process that exits without draining resets the kept-alive ones. Resent after a reset: a kept-alive connection reset before any answer, the request sent again at once (a browser hides it for a GET; a POST fails).';
 
 export interface ConnectionRow {
   variant: string;
@@ -62,10 +62,14 @@ export function connectionRows(
         return m ? [m] : [];
       });
       if (figures.length === 0) return [];
+      const probes = median(figures.map((m) => m.probes));
       return [
         {
           variant: variant.name,
-          kind: KIND_NAMES[kind],
+          kind:
+            probes > 0
+              ? `${KIND_NAMES[kind]} (${formatCount(probes)} the probe's)`
+              : KIND_NAMES[kind],
           cells: FIGURES.map(([figure, format]) => format(median(figures.map(figure)))),
         },
       ];

@@ -237,7 +237,9 @@ describe('findings from real servers', () => {
     );
     // The table by connection: the kept-alive ones failed, the new ones did not.
     expect(abrupt.run.stdout).toMatch(/deploy\s*│\s*kept-alive connections\s*│\s*\d+\s*│\s*[1-9]/);
-    expect(abrupt.run.stdout).toMatch(/deploy\s*│\s*new connections\s*│\s*\d+\s*│\s*0\s*│/);
+    expect(abrupt.run.stdout).toMatch(
+      /deploy\s*│\s*new connections \(\d+ the probe.s\)\s*│\s*\d+\s*│\s*0\s*│/,
+    );
     expect(abrupt.markdown).toContain('#### By connection');
 
     const twin = await measure(true);
@@ -337,7 +339,8 @@ describe('findings from real servers', () => {
         app: path.join(REPO, 'test/fixtures/apps/warming-app.mjs'),
         extraEnv: { WARM_MS: '1500' },
         platform: readiness ? '    readiness: { path: /ready }' : '',
-        timeline: '{ warmup: 1s, cooldown: 1s }',
+        // Long enough to see it warm: one that never serves is broken, not cold.
+        timeline: '{ warmup: 1s, cooldown: 3s }',
       });
       const variant = loaded.scenario.variants[0];
       if (!variant) throw new Error('no variant');
@@ -416,7 +419,7 @@ describe('findings from real servers', () => {
           control,
           // POSTs: a client does not resend one that a closing connection cut, as it may a GET.
           '  users: 4\n  instanceHeader: x-instance\n  request: { method: POST, path: / }',
-          'deploy: { markers: [{ pattern: "^stopping (\\\\S+)$", phase: stopping }] }\n',
+          'deploy: { markers: [{ pattern: "^stopping (?P<instance>\\\\S+)$", phase: stopping }] }\n',
         ),
         'deploy.findings == 0',
       );

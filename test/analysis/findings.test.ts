@@ -220,6 +220,20 @@ describe('routed-to-stopped', () => {
     expect(ids(record(samples))).toEqual(['nothing-up']);
   });
 
+  it('not a short outage of everything either, however short', () => {
+    const down = (t: number) => t >= 1500 && t < 1700;
+    const samples = [
+      ...every50(0, 5000, (t) =>
+        ok(
+          t,
+          down(t) ? { ...refused, connection: 'new' } : { connection: 'reused', instance: 'b' },
+        ),
+      ),
+      ...every50(0, 5000, (t) => probe(t, down(t) ? refused : {})),
+    ];
+    expect(ids(record(samples))).not.toContain('routed-to-stopped');
+  });
+
   it('not a single stretch, nor failures before the trigger', () => {
     const users = every50(0, 5000, (t) => ok(t, { connection: 'reused', instance: 'b' }));
     const once = [...users, ...every50(0, 5000, (t) => probe(t, t === 2000 ? refused : {}))];
@@ -246,6 +260,13 @@ describe('proxy-without-upstream', () => {
       statuses: '502 ×5',
       answering: 'green',
     });
+  });
+
+  it('not when the proxy answered so before the deploy as well (a rate limiter, say)', () => {
+    const samples = every50(0, 5000, (t) =>
+      ok(t, t % 700 === 0 ? badGateway : { instance: 'green' }),
+    );
+    expect(ids(record(samples))).toEqual([]);
   });
 
   it('not from an instance that names itself, nor from a target that names none, nor where nothing answered', () => {
@@ -275,6 +296,14 @@ describe('not-ready-when-routed', () => {
     const [finding] = findingsOf(record(switchOver({ status: 503 })));
     expect(finding).toMatchObject({ id: 'not-ready-when-routed', fromMs: 1500 });
     expect(finding?.evidence).toEqual({ instances: 'v2', troubled: 4, fine: 'v1' });
+  });
+
+  it('not a new instance that never serves: that one is broken, not cold', () => {
+    const broken = [
+      ...every50(0, 2000, (t) => ok(t, { instance: 'v1' })),
+      ...every50(1500, 5000, (t) => ok(t, { instance: 'v2', status: 503 })),
+    ];
+    expect(ids(record(broken))).not.toContain('not-ready-when-routed');
   });
 
   it('slow first answers count only when users would notice: over half a second', () => {

@@ -16,6 +16,19 @@ describe('scenario patterns', () => {
     expect(compilePattern('ok').firstGroup('ok')).toBeUndefined();
   });
 
+  it('give a named group, as a marker names an instance, and none where the pattern has none', () => {
+    const marker = compilePattern('^(Stopping|Terminating) (?P<instance>\\S+)');
+    expect(marker.namedGroup('Terminating web.2 now', 'instance')).toBe('web.2');
+    expect(marker.namedGroup('Starting web.2', 'instance')).toBeUndefined();
+    // A group for alternation alone names nothing.
+    expect(
+      compilePattern('^(Stopping|Terminating) web').namedGroup('Stopping web', 'instance'),
+    ).toBe(undefined);
+    expect(
+      compilePattern('^stop (?<instance>a)?').namedGroup('stop b', 'instance'),
+    ).toBeUndefined();
+  });
+
   it('refuse what RE2 does not do, in words', () => {
     expect(patternProblem('(?=a)b')).toMatch(/unsupported Perl syntax/);
     expect(patternProblem('(a)\\1')).toMatch(/invalid escape/);

@@ -1,29 +1,54 @@
-import { unionOfSpans } from '../../results/coverage.ts';
 import { ANSWERED_RESOLUTION_MS } from '../../results/parts/answers.ts';
-import type { InstanceTraffic } from '../../results/parts/instances.ts';
 import type { Recording } from '../../results/recording.ts';
 import { showControls } from '../../text/escape.ts';
 
+/** Failures closer together than this are one episode. */
+const EPISODE_GAP_MS = 1000;
+/** An episode shorter than this needs answers sent this close before it and after it. */
+const NEAR_MS = 100;
+
+/** Failures of one kind close together, and how many stretches of them it holds. */
+export interface Episode {
+  fromMs: number;
+  toMs: number;
+  stretches: number;
+}
+
 /**
- * The stretches of `spans` that end after `trigger` and during which the target went on answering
- * other requests: requests answered without failing were sent in the step of `answeredSpans` before
- * each stretch, every step through it and the step after. Failures at the edge of an outage (the
- * last answered request just before, the first just after) are not within.
+ * The episodes of `failures` (spans in order) during which the target went on answering others:
+ * a request answered without failing was sent inside the episode — a whole step of
+ * `answeredSpans` strictly between its ends, so that the last answer before an outage and the first
+ * after it are not — or, for an episode too short to hold one (under NEAR_MS: a lone failure),
+ * within NEAR_MS before it and after it.
+ * None when the same failures came before the trigger too: a target that always fails so.
  */
 export function whileOthersAnswered(
   recording: Recording,
-  spans: readonly [number, number][],
+  failures: readonly [number, number][],
   trigger: number,
-): [number, number][] {
+): Episode[] {
+  if (failures.some(([, to]) => to <= trigger)) return [];
   const answered = recording.answeredSpans ?? [];
-  return unionOfSpans(spans).filter(
-    ([from, to]) =>
-      to > trigger &&
-      answered.some(
-        ([start, end]) =>
-          start <= from - ANSWERED_RESOLUTION_MS && end >= to + ANSWERED_RESOLUTION_MS,
-      ),
+  const answeredWithin = (from: number, to: number) =>
+    from < to && answered.some(([start, end]) => start < to && end > from);
+  return episodesOf(failures).filter(({ fromMs, toMs }) =>
+    toMs - fromMs >= NEAR_MS
+      ? answeredWithin(fromMs + ANSWERED_RESOLUTION_MS, toMs - ANSWERED_RESOLUTION_MS)
+      : answeredWithin(fromMs - NEAR_MS, fromMs) && answeredWithin(toMs, toMs + NEAR_MS),
   );
+}
+
+/** Spans in order, joined into episodes where less than EPISODE_GAP_MS lies between them. */
+function episodesOf(spans: readonly [number, number][]): Episode[] {
+  const episodes: Episode[] = [];
+  for (const [from, to] of spans) {
+    const last = episodes.at(-1);
+    if (last && from - last.toMs < EPISODE_GAP_MS) {
+      last.toMs = Math.max(last.toMs, to);
+      last.stretches++;
+    } else episodes.push({ fromMs: from, toMs: to, stretches: 1 });
+  }
+  return episodes;
 }
 
 /** The instances that answered in the intervals from `fromMs` to `toMs`, named for a reader. */
@@ -31,13 +56,6 @@ export function answeringBetween(recording: Recording, fromMs: number, toMs: num
   const first = Math.max(0, Math.floor(fromMs / recording.intervalMs));
   const last = Math.floor(toMs / recording.intervalMs);
   return recording.instances
-    .filter((instance: InstanceTraffic) =>
-      instance.perInterval.slice(first, last + 1).some((count) => count > 0),
-    )
+    .filter((instance) => instance.perInterval.slice(first, last + 1).some((count) => count > 0))
     .map((instance) => showControls(instance.id));
-}
-
-/** When the deploy was triggered, on the trial's clock (its start without a trigger). */
-export function triggerOf(recording: Recording): number {
-  return recording.timeline.find((e) => e.phase === 'triggered')?.t ?? 0;
 }

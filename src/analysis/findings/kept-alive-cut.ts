@@ -11,11 +11,10 @@ import type { TrialEvidence } from './trial-evidence.ts';
  * draining does to the users on them. Resets where new connections failed too are nothing-up's.
  */
 export function keptAliveCut(trial: TrialEvidence): Finding | undefined {
-  const { recording, between } = trial;
+  const { recording, between, trigger } = trial;
   const reused = recording.byConnection?.reused;
   if (!reused) return undefined;
   const fresh = recording.byConnection?.new;
-  const trigger = recording.timeline.find((e) => e.phase === 'triggered')?.t ?? 0;
   const newFailures = fresh?.failureSpans ?? [];
   const cutAlone = reused.resetSpans.filter(
     ([a, b]) => b > trigger && !newFailures.some(([from, to]) => from < b && to > a),

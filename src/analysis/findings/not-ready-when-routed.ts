@@ -1,7 +1,6 @@
 import { type InstanceTraffic, NOTICEABLE_WAIT_MS } from '../../results/parts/instances.ts';
 import { showControls } from '../../text/escape.ts';
 import { formatCount, formatMs } from '../../text/format.ts';
-import { triggerOf } from './answered-around.ts';
 import { docsOf, type Finding } from './finding.ts';
 import type { TrialEvidence } from './trial-evidence.ts';
 
@@ -15,18 +14,18 @@ interface ColdStart {
   troubled: number;
   fromMs: number;
   toMs: number;
-  /** Instances that answered untroubled in an interval it was in trouble. */
+  /** Older instances that answered untroubled meanwhile. */
   fine: string[];
 }
 
 /**
  * Not ready when routed: an instance that first answered after the trigger failed (a 5xx, a check)
- * or was slow in its first seconds of traffic, in intervals when an older instance answered without
- * trouble — it was sent traffic before it could serve it.
+ * or was slow in its first seconds of traffic, and then served fine, while an older instance answered
+ * without trouble — it was sent traffic before it could serve it. One that never serves fine is
+ * broken, not cold (broke-after-switch).
  */
 export function notReadyWhenRouted(trial: TrialEvidence): Finding | undefined {
-  const { recording, between, thresholdMs } = trial;
-  const trigger = triggerOf(recording);
+  const { recording, between, thresholdMs, trigger } = trial;
   const cold = recording.instances.flatMap((instance) => {
     const start = coldStart(instance, recording.instances, recording.intervalMs, trigger);
     return start ? [start] : [];
@@ -80,12 +79,19 @@ function coldStart(
   const spans = troubleSpans.filter(([from]) => from <= instance.firstMs + FIRST_SECONDS_MS);
   const [firstSpan] = spans;
   const lastSpan = spans.at(-1);
-  if (count < MIN_TROUBLED || !firstSpan || !lastSpan) return undefined;
+  const lastTrouble = inTrouble.at(-1);
+  if (count < MIN_TROUBLED || !firstSpan || !lastSpan || lastTrouble === undefined)
+    return undefined;
+  // Warmed up: from its last trouble on, it answered some without trouble.
+  const servedFine = instance.perInterval.some(
+    (n, i) => i >= lastTrouble && n > (troubled[i] ?? 0),
+  );
+  if (!servedFine) return undefined;
   // Older instances that answered, untroubled, from the interval before its first answer to its last
   // trouble: a switch of all traffic at once leaves the old one no later interval. (Not from its
   // troubled requests' starts: one held through a stop-then-start was sent while the old answered.)
   const from = firstInterval - 1;
-  const to = inTrouble.at(-1) as number;
+  const to = lastTrouble;
   const answeredFine = (other: InstanceTraffic) => {
     for (let i = from; i <= to; i++)
       if ((other.perInterval[i] ?? 0) > 0 && (other.troubled?.[i] ?? 0) === 0) return true;

@@ -1,5 +1,5 @@
 import { formatCount } from '../../text/format.ts';
-import { answeringBetween, triggerOf, whileOthersAnswered } from './answered-around.ts';
+import { answeringBetween, whileOthersAnswered } from './answered-around.ts';
 import { docsOf, type Finding } from './finding.ts';
 import type { TrialEvidence } from './trial-evidence.ts';
 
@@ -10,15 +10,15 @@ import type { TrialEvidence } from './trial-evidence.ts';
  * a proxy's answer cannot be told from an instance's.
  */
 export function proxyWithoutUpstream(trial: TrialEvidence): Finding | undefined {
-  const { recording, between } = trial;
+  const { recording, between, trigger } = trial;
   const gateway = recording.gatewayAnswers;
   if (!gateway || recording.instances.length === 0) return undefined;
-  const answeredFor = whileOthersAnswered(recording, gateway.spans, triggerOf(recording));
+  const answeredFor = whileOthersAnswered(recording, gateway.spans, trigger);
   const [first] = answeredFor;
   const last = answeredFor.at(-1);
   if (!first || !last) return undefined;
-  const [fromMs] = first;
-  const toMs = last[1];
+  const { fromMs } = first;
+  const { toMs } = last;
   const statuses = Object.entries(gateway.statuses)
     .sort(([a], [b]) => Number(a) - Number(b))
     .map(([status, n]) => `${status} ×${formatCount(n)}`)

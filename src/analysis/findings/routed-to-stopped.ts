@@ -1,5 +1,6 @@
+import { unionOfSpans } from '../../results/coverage.ts';
 import { formatCount } from '../../text/format.ts';
-import { answeringBetween, triggerOf, whileOthersAnswered } from './answered-around.ts';
+import { answeringBetween, whileOthersAnswered } from './answered-around.ts';
 import { docsOf, type Finding } from './finding.ts';
 import type { TrialEvidence } from './trial-evidence.ts';
 
@@ -14,19 +15,20 @@ const MIN_STRETCHES = 2;
  * all, that is nothing-up's.
  */
 export function routedToStopped(trial: TrialEvidence): Finding | undefined {
-  const { recording, between } = trial;
+  const { recording, between, trigger } = trial;
   const fresh = recording.byConnection?.new;
   if (!fresh) return undefined;
   const failing = whileOthersAnswered(
     recording,
-    [...fresh.refusedSpans, ...fresh.resetSpans],
-    triggerOf(recording),
+    unionOfSpans([...fresh.refusedSpans, ...fresh.resetSpans]),
+    trigger,
   );
   const [first] = failing;
   const last = failing.at(-1);
-  if (!first || !last || failing.length < MIN_STRETCHES) return undefined;
-  const [fromMs] = first;
-  const toMs = last[1];
+  const stretches = failing.reduce((sum, episode) => sum + episode.stretches, 0);
+  if (!first || !last || stretches < MIN_STRETCHES) return undefined;
+  const { fromMs } = first;
+  const { toMs } = last;
   const { refused, reset } = fresh.errors;
   const failed = [
     ...(refused > 0 ? [`${formatCount(refused)} refused`] : []),
@@ -36,7 +38,7 @@ export function routedToStopped(trial: TrialEvidence): Finding | undefined {
   return {
     id: 'routed-to-stopped',
     kind: 'fault',
-    title: `new connections ${failed} while others were answered`,
+    title: `${failed} on new connections while others were answered`,
     seen: `Requests on new connections were refused or reset ${between(fromMs, toMs)} while other requests were answered${answering.length > 0 ? ` (by ${answering.join(', ')})` : ''}: of the ${formatCount(fresh.requests)} requests on new connections in the trial${fresh.probes > 0 ? ` (${formatCount(fresh.probes)} of them the probe's)` : ''}, ${failed}.`,
     cause:
       'New connections were still sent to an instance that no longer accepted them: it had been told to stop, or had stopped, before it was taken out of rotation (a load balancer, a Service, a DNS name still pointed at it).',
@@ -48,7 +50,7 @@ export function routedToStopped(trial: TrialEvidence): Finding | undefined {
     evidence: {
       refused,
       reset,
-      stretches: failing.length,
+      stretches,
       answering: answering.join(', ') || null,
       probes: fresh.probes,
     },

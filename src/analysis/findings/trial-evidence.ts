@@ -4,6 +4,8 @@ import { formatMs } from '../../text/format.ts';
 /** What every finding's rule reads of a trial, and how it words a moment of it. */
 export interface TrialEvidence {
   recording: Recording;
+  /** When the deploy was triggered, on the trial's clock (its start without a trigger). */
+  trigger: number;
   /** The slow threshold: a stretch shorter than it is not one users would notice. */
   thresholdMs: number;
   /** "4.21 s after the trigger" (t in ms since t0). */
@@ -21,6 +23,7 @@ export function trialEvidence(recording: Recording): TrialEvidence {
   const side = (t: number) => (t < origin ? 'before' : 'after');
   return {
     recording,
+    trigger: origin,
     thresholdMs: recording.disruption.thresholdMs,
     at: (t) => `${offset(t)} ${side(t)} ${reference}`,
     between: (fromMs, toMs) =>

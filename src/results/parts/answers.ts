@@ -14,17 +14,17 @@ export interface GatewayAnswers {
 
 export interface AnswersFields {
   /**
-   * When requests that were answered without failing were sent (the probe's too), to a quarter of a
-   * second: whether the target answered anyone at a moment. A stretch outside it had nothing
-   * answering; requests failing inside it failed while others were served.
+   * When requests that were answered without failing were sent (the probe's too), to 10 ms: whether
+   * the target answered anyone at a moment. Failures with answers sent among them failed while
+   * others were served; a stretch without any had nothing answering.
    */
   answeredSpans?: [number, number][];
   /** The users' requests that a proxy or router answered in place of an instance. */
   gatewayAnswers?: GatewayAnswers;
 }
 
-/** The resolution of `answeredSpans`: the probe's 5 a second fall into every step. */
-export const ANSWERED_RESOLUTION_MS = 250;
+/** The resolution of `answeredSpans`: fine enough to see a short outage as one. */
+export const ANSWERED_RESOLUTION_MS = 10;
 
 const GATEWAY_STATUSES = new Set([502, 503, 504]);
 

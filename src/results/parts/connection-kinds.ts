@@ -173,7 +173,8 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
     const ms = z.number().finite();
     const figures = z.object({
       requests: count,
-      probes: count,
+      // Written since the probe; absent (none sent) before.
+      probes: count.default(0),
       failures: count,
       errors: z.object(Object.fromEntries(ERROR_KINDS.map((kind) => [kind, count]))),
       statuses5xx: z.record(z.string(), count),
@@ -184,7 +185,10 @@ export const connectionKindsPart: RecordingPart<ConnectionKindsFields> = {
       disruptionSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
       failureSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
       resetSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
-      refusedSpans: z.array(z.tuple([ms, ms])).max(1_000_000),
+      refusedSpans: z
+        .array(z.tuple([ms, ms]))
+        .max(1_000_000)
+        .default([]),
       failedBy: z.record(z.string(), count),
     });
     return {

@@ -4,8 +4,9 @@ import { asIs, type RecordingPart } from './part.ts';
 
 /**
  * One instance's drain as the traffic saw it, from the moment a deploy said it was told to stop (a
- * command driver's `stopping` marker that names it): the requests in flight then, answered by it or
- * cut on a connection it had answered on last, and how long it went on answering.
+ * command driver's `stopping` marker that names it): the requests in flight then — answered by it,
+ * cut on a connection it had answered on last, or given up by the client — and how long it went on
+ * answering.
  */
 export interface TrafficDrain {
   /** Named as the traffic names it: its instance header, else its release. */
@@ -13,10 +14,12 @@ export interface TrafficDrain {
   /** When it was told to stop, on the trial's clock. */
   toldAt: number;
   inFlight: number;
+  /** Answered by it without failing ... */
   answered: number;
+  /** ... failed: no answer, or its own 5xx or failed check ... */
   cut: number;
-  /** Requests sent after it was told to stop that it still answered: it was still in rotation. */
-  answeredAfter: number;
+  /** ... or given up by the client (its timeout) on a connection it had answered on last. */
+  gone: number;
   /** From then to its last answer; null when it answered nothing after. */
   answeredForMs: number | null;
 }
@@ -28,6 +31,8 @@ export interface DrainsFields {
 
 /** Instances whose drains are followed, at most: a marker that names every line is not one. */
 const MAX_DRAINS = 50;
+/** In a merge of several recorders, each of which followed its first MAX_DRAINS. */
+const MAX_MERGED_DRAINS = 10_000;
 
 function byToldAt(a: TrafficDrain, b: TrafficDrain): number {
   return a.toldAt - b.toldAt || compareText(a.instance, b.instance);
@@ -53,23 +58,27 @@ export const drainsPart: RecordingPart<DrainsFields> = {
           inFlight: 0,
           answered: 0,
           cut: 0,
-          answeredAfter: 0,
+          gone: 0,
           answeredForMs: null,
         });
       },
       record(sample, { end }) {
         if (drains.size === 0) return;
-        const failed = isFailure(sample);
-        const by = failed ? sample.lastAnsweredBy : (sample.instance ?? sample.release);
+        // Who it was about: whoever answered it, or, without an answer, whoever answered last on
+        // its connection (a kept-alive one: a new connection names nobody).
+        const by = sample.status > 0 ? (sample.instance ?? sample.release) : sample.lastAnsweredBy;
         if (by === undefined) return;
         const drain = drains.get(by);
         if (!drain || end < drain.toldAt) return;
+        const failed = isFailure(sample);
         if (sample.t < drain.toldAt) {
           drain.inFlight++;
-          if (failed) drain.cut++;
-          else drain.answered++;
-        } else if (!failed) drain.answeredAfter++;
-        if (!failed) drain.answeredForMs = Math.max(drain.answeredForMs ?? 0, end - drain.toldAt);
+          if (!failed) drain.answered++;
+          else if (sample.error === 'timeout') drain.gone++;
+          else drain.cut++;
+        }
+        if (sample.status > 0)
+          drain.answeredForMs = Math.max(drain.answeredForMs ?? 0, end - drain.toldAt);
       },
       finish: () => (drains.size > 0 ? { drains: [...drains.values()].sort(byToldAt) } : {}),
     };
@@ -85,7 +94,9 @@ export const drainsPart: RecordingPart<DrainsFields> = {
       into.inFlight += drain.inFlight;
       into.answered += drain.answered;
       into.cut += drain.cut;
-      into.answeredAfter += drain.answeredAfter;
+      into.gone += drain.gone;
+      // The same event reached every recorder; the earliest, should clocks ever differ.
+      into.toldAt = Math.min(into.toldAt, drain.toldAt);
       if (drain.answeredForMs !== null)
         into.answeredForMs = Math.max(into.answeredForMs ?? 0, drain.answeredForMs);
     }
@@ -104,11 +115,11 @@ export const drainsPart: RecordingPart<DrainsFields> = {
             inFlight: count,
             answered: count,
             cut: count,
-            answeredAfter: count,
+            gone: count,
             answeredForMs: ms.nullable(),
           }),
         )
-        .max(MAX_DRAINS)
+        .max(MAX_MERGED_DRAINS)
         .optional(),
     };
   },
