@@ -262,6 +262,18 @@ describe('proxy-without-upstream', () => {
     });
   });
 
+  it('not a router that held requests until an instance came up: those it answered late are no answers meanwhile', () => {
+    const down = (t: number) => t >= 1500 && t < 2500;
+    const samples = every50(0, 5000, (t) =>
+      !down(t)
+        ? ok(t, { instance: t < 1500 ? 'v1' : 'v2' })
+        : t % 200 === 0
+          ? ok(t, { ...badGateway, latencyMs: 400 })
+          : ok(t, { instance: 'v2', latencyMs: 2500 - t }),
+    );
+    expect(ids(record(samples))).not.toContain('proxy-without-upstream');
+  });
+
   it('not when the proxy answered so before the deploy as well (a rate limiter, say)', () => {
     const samples = every50(0, 5000, (t) =>
       ok(t, t % 700 === 0 ? badGateway : { instance: 'green' }),

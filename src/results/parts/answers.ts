@@ -8,15 +8,21 @@ export interface GatewayAnswers {
   requests: number;
   /** By status. */
   statuses: Record<string, number>;
-  /** When they were sent and answered, merged. */
+  /**
+   * When they were sent, to the millisecond, merged: the moment that tells whether an instance was
+   * serving (one the proxy held through an outage and answered once an instance was back is about
+   * the outage, not the moment of its answer).
+   */
   spans: [number, number][];
 }
 
 export interface AnswersFields {
   /**
-   * When requests that were answered without failing were sent (the probe's too), to 10 ms: whether
-   * the target answered anyone at a moment. Failures with answers sent among them failed while
-   * others were served; a stretch without any had nothing answering.
+   * When requests that were answered promptly — without failing, and not slower than the slow
+   * threshold once it is known — were sent (the probe's too), to 10 ms: whether the target served
+   * anyone at a moment. Failures with such answers sent among them failed while others were
+   * served; a stretch without any had nothing serving (a router that held requests until an
+   * instance came up answers them, but late).
    */
   answeredSpans?: [number, number][];
   /** The users' requests that a proxy or router answered in place of an instance. */
@@ -35,17 +41,20 @@ const GATEWAY_STATUSES = new Set([502, 503, 504]);
 export const answersPart: RecordingPart<AnswersFields> = {
   name: 'answers',
   takesProbes: true,
-  recorder() {
+  recorder({ slowThresholdMs }) {
     const answered = new Coverage(ANSWERED_RESOLUTION_MS);
     let anyAnswered = false;
     const gateway = new Coverage();
     const gatewayAnswers: Omit<GatewayAnswers, 'spans'> = { requests: 0, statuses: countsOf() };
     return {
-      record(sample, { end }) {
-        if (!isFailure(sample)) {
+      record(sample) {
+        const failed = isFailure(sample);
+        const threshold = slowThresholdMs();
+        if (!failed && (threshold === undefined || sample.latencyMs <= threshold)) {
           answered.mark(sample.t, sample.t);
           anyAnswered = true;
         } else if (
+          failed &&
           !sample.probe &&
           GATEWAY_STATUSES.has(sample.status) &&
           sample.instance === undefined &&
@@ -54,7 +63,7 @@ export const answersPart: RecordingPart<AnswersFields> = {
           gatewayAnswers.requests++;
           gatewayAnswers.statuses[sample.status] =
             (gatewayAnswers.statuses[sample.status] ?? 0) + 1;
-          gateway.mark(sample.t, end);
+          gateway.mark(sample.t, sample.t);
         }
       },
       finish: () => ({
