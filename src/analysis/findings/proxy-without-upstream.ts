@@ -10,7 +10,7 @@ import type { TrialEvidence } from './trial-evidence.ts';
  * a proxy's answer cannot be told from an instance's.
  */
 export function proxyWithoutUpstream(trial: TrialEvidence): Finding | undefined {
-  const { recording, between, trigger } = trial;
+  const { recording, between, at, trigger } = trial;
   const gateway = recording.gatewayAnswers;
   if (!gateway || recording.instances.length === 0) return undefined;
   const answeredFor = whileOthersAnswered(recording, gateway.spans, trigger);
@@ -28,7 +28,7 @@ export function proxyWithoutUpstream(trial: TrialEvidence): Finding | undefined 
     id: 'proxy-without-upstream',
     kind: 'fault',
     title: `a proxy answered ${statuses} in place of an instance`,
-    seen: `${formatCount(gateway.requests)} request${gateway.requests === 1 ? ' was' : 's were'} answered ${statuses} with no instance or release named — by a proxy in front, not by an instance — ${between(fromMs, toMs)}, while other requests were answered${answering.length > 0 ? ` (by ${answering.join(', ')})` : ''}.`,
+    seen: `${formatCount(gateway.requests)} request${gateway.requests === 1 ? ' was' : 's were'} answered ${statuses} with no instance or release named — by a proxy in front, not by an instance — ${toMs - fromMs <= 1 ? at(fromMs) : between(fromMs, toMs)}, while other requests were answered${answering.length > 0 ? ` (by ${answering.join(', ')})` : ''}.`,
     cause:
       'The proxy still sent requests to an upstream that had gone away, or was going: the instance stopped before the proxy was told, or the proxy gave up on a request the stop cut.',
     change:
