@@ -19,6 +19,9 @@ import { printSummary } from './print-summary.ts';
 import { type Progress, progressMode, startProgress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
 
+/** After a second Ctrl-C, how long the killed processes may take to be gone before bench quits. */
+const GONE_WITHIN_MS = 2000;
+
 export interface RunAndReportOptions extends Pick<MeasureOptions, 'trials' | 'shard'> {
   loaded: LoadedScenario;
   /** Every gate, read before any load is sent: a typo must not cost a run. */
@@ -63,7 +66,8 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
       controller.abort();
       return;
     }
-    killAllGroups();
+    // Quitting at once: what the run started is killed, and gone by the time it has quit.
+    killAllGroups(GONE_WITHIN_MS);
     io.exitNow(EXIT.interrupted);
   };
   // A closed terminal or SSH session (SIGHUP) is handled as Ctrl-C: the run stops and keeps its results.

@@ -114,12 +114,21 @@ export function liveGroupMembers(pgid: number): number[] | undefined {
   return found;
 }
 
-/** Last resort: SIGKILL every group still watched. Synchronous, so it is safe in an 'exit' handler. */
-export function killAllGroups(): void {
-  for (const pid of [...watchdogs.keys()]) {
+/**
+ * Last resort: SIGKILL every group still watched. Synchronous, so it is safe in an 'exit' handler.
+ * With `waitMs`, it then waits, at most that long, until none of their members runs: the kernel
+ * ends a killed process a moment after the signal, and a tool that quits must not leave one that
+ * a `ps` right after its exit still shows.
+ */
+export function killAllGroups(waitMs = 0): void {
+  const killed = [...watchdogs.keys()];
+  for (const pid of killed) {
     signalGroup(pid, 'SIGKILL');
     watchdogs.delete(pid);
   }
+  const deadline = performance.now() + waitMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (killed.some(groupRuns) && performance.now() < deadline) Atomics.wait(pause, 0, 0, 5);
 }
 
 process.on('exit', killAllGroups);
