@@ -4,7 +4,7 @@ import type { AnalysedRun, AnalysedVariant } from '../analysis/analyse.ts';
 import type { LoadUnder } from '../results/run.ts';
 import { forTerminal, showControls } from '../text/escape.ts';
 import { formatCount, formatMs } from '../text/format.ts';
-import { CONNECTION_COLUMNS, connectionRows } from '../view/connections.ts';
+import { CONNECTION_COLUMNS, connectionRows, PROBE_NOTE } from '../view/connections.ts';
 import { checkExampleRows, ENDPOINT_COLUMNS, endpointRows } from '../view/endpoints.ts';
 import { findingsView, NOTHING_FOUND } from '../view/findings.ts';
 import { describeLoad } from '../view/load.ts';
@@ -82,7 +82,8 @@ function connectionsBlock(run: AnalysedRun): string[] {
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const row of rows) table.push([row.variant, row.kind, ...row.cells]);
-  return [table.toString()];
+  const probed = rows.some((row) => row.kind.includes('probe requests'));
+  return [table.toString(), ...(probed ? [wrapAnsi(PROBE_NOTE, FINDING_WIDTH)] : [])];
 }
 
 /** Findings' sentences are long: wrapped to a width that reads in any terminal, label hanging. */

@@ -131,4 +131,5 @@ export function killAllGroups(waitMs = 0): void {
   while (killed.some(groupRuns) && performance.now() < deadline) Atomics.wait(pause, 0, 0, 5);
 }
 
-process.on('exit', killAllGroups);
+// Not `killAllGroups` itself: 'exit' passes the exit code, which it would read as a wait.
+process.on('exit', () => killAllGroups());

@@ -19,7 +19,7 @@ export interface DeployEvent {
   detail?: string;
   /**
    * The instance it is about, named as the traffic names it (instance header, else release): a
-   * command driver's marker whose pattern's first group caught it ("^stopping (\S+)").
+   * command driver's marker whose pattern's group `instance` caught it ("^stopping (?P<instance>\S+)").
    */
   instance?: string;
 }

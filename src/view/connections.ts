@@ -24,6 +24,10 @@ const KIND_NAMES: Record<ConnectionKind, string> = {
 export const CONNECTIONS_MEAN =
   'A new connection is one opened for the request: a user’s first, one after a connection closed, and each of the probe’s where it ran (load.probe: a few a second beside the users, counted only here); a kept-alive one had already served a request. They break for different reasons: a port with nothing listening refuses new ones; a process that exits without draining resets the kept-alive ones. Resent after a reset: a kept-alive connection reset before any answer, the request sent again at once (a browser hides it for a GET; a POST fails).';
 
+/** Under the table in the terminal, where the probe ran: what its requests are, and where they count. */
+export const PROBE_NOTE =
+  'Probe requests (load.probe): a few a second beside the users, each on a new connection; they count only in this table and the findings, not in the verdict or the siege block.';
+
 export interface ConnectionRow {
   variant: string;
   kind: string;
@@ -68,7 +72,7 @@ export function connectionRows(
           variant: variant.name,
           kind:
             probes > 0
-              ? `${KIND_NAMES[kind]} (${formatCount(probes)} the probe's)`
+              ? `${KIND_NAMES[kind]} (incl. ${formatCount(probes)} probe requests)`
               : KIND_NAMES[kind],
           cells: FIGURES.map(([figure, format]) => format(median(figures.map(figure)))),
         },

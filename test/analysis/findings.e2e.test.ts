@@ -238,7 +238,7 @@ describe('findings from real servers', () => {
     // The table by connection: the kept-alive ones failed, the new ones did not.
     expect(abrupt.run.stdout).toMatch(/deploy\s*│\s*kept-alive connections\s*│\s*\d+\s*│\s*[1-9]/);
     expect(abrupt.run.stdout).toMatch(
-      /deploy\s*│\s*new connections \(\d+ the probe.s\)\s*│\s*\d+\s*│\s*0\s*│/,
+      /deploy\s*│\s*new connections \(incl\. \d+ probe requests\)\s*│\s*\d+\s*│\s*0\s*│/,
     );
     expect(abrupt.markdown).toContain('#### By connection');
 

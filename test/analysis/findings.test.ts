@@ -19,10 +19,15 @@ const ok = (t: number, extra: Partial<Sample> = {}): Sample => ({
 
 function record(
   samples: Sample[],
-  options: { thresholdMs?: number; endpoints?: string[]; durationMs?: number } = {},
+  options: {
+    thresholdMs?: number;
+    endpoints?: string[];
+    durationMs?: number;
+    intervalMs?: number;
+  } = {},
 ): Recording {
   const recorder = new Recorder({
-    intervalMs: 100,
+    intervalMs: options.intervalMs ?? 100,
     slowThresholdMs: options.thresholdMs ?? 100,
     ...(options.endpoints ? { endpoints: options.endpoints } : {}),
   });
@@ -234,6 +239,16 @@ describe('routed-to-stopped', () => {
     expect(ids(record(samples))).not.toContain('routed-to-stopped');
   });
 
+  it('nor an outage of everything shorter than the probe’s spacing, once two requests failed in it', () => {
+    const down = (t: number) => t >= 1500 && t < 1560;
+    const samples = [
+      ...every50(0, 5000, (t) => ok(t, { connection: 'reused', instance: 'b' })),
+      ...[1500, 1530].map((t) => ok(t, { ...refused, connection: 'new', user: 1 })),
+      ...every50(0, 5000, (t) => probe(t, down(t) ? refused : {})),
+    ];
+    expect(ids(record(samples))).not.toContain('routed-to-stopped');
+  });
+
   it('not a single stretch, nor failures before the trigger', () => {
     const users = every50(0, 5000, (t) => ok(t, { connection: 'reused', instance: 'b' }));
     const once = [...users, ...every50(0, 5000, (t) => probe(t, t === 2000 ? refused : {}))];
@@ -316,6 +331,23 @@ describe('not-ready-when-routed', () => {
       ...every50(1500, 5000, (t) => ok(t, { instance: 'v2', status: 503 })),
     ];
     expect(ids(record(broken))).not.toContain('not-ready-when-routed');
+  });
+
+  it('not a new instance answering late what a router held while nothing was up', () => {
+    const recording = {
+      // Intervals of 1 s: the old instance answered in the one before the new one's first answer.
+      ...record(
+        [
+          ...every50(0, 1500, (t) => ok(t, { instance: 'web.1@v1' })),
+          // Held from 1.5 s until web.1@v2 was routed at 2.2 s, then answered.
+          ...every50(1500, 2200, (t) => ok(t, { instance: 'web.1@v2', latencyMs: 2210 - t })),
+          ...every50(2200, 5000, (t) => ok(t, { instance: 'web.1@v2' })),
+        ],
+        { intervalMs: 1000 },
+      ),
+      lifecycle: [life('web.1@v1', -2000, 1500), life('web.1@v2', 2200, null)],
+    };
+    expect(ids(recording)).toEqual(['nothing-up']);
   });
 
   it('slow first answers count only when users would notice: over half a second', () => {

@@ -4,8 +4,8 @@ import { showControls } from '../../text/escape.ts';
 
 /** Failures closer together than this are one episode. */
 const EPISODE_GAP_MS = 1000;
-/** An episode shorter than this needs answers sent this close before it and after it. */
-const NEAR_MS = 100;
+/** A lone failure needs answers sent this close before it and after it: the probe's spacing. */
+const NEAR_MS = 250;
 
 /** Failures of one kind close together, and how many stretches of them it holds. */
 export interface Episode {
@@ -18,8 +18,9 @@ export interface Episode {
  * The episodes of `failures` (spans in order) during which the target went on answering others:
  * a request answered without failing was sent inside the episode — a whole step of
  * `answeredSpans` strictly between its ends, so that the last answer before an outage and the first
- * after it are not — or, for an episode too short to hold one (under NEAR_MS: a lone failure),
- * within NEAR_MS before it and after it.
+ * after it are not — or, for a lone failure (one stretch: too short to hold an answer), within
+ * NEAR_MS before it and after it. An outage of everything, however short, that failed two requests
+ * apart has no answer inside it.
  * None when the same failures came before the trigger too: a target that always fails so.
  */
 export function whileOthersAnswered(
@@ -31,8 +32,8 @@ export function whileOthersAnswered(
   const answered = recording.answeredSpans ?? [];
   const answeredWithin = (from: number, to: number) =>
     from < to && answered.some(([start, end]) => start < to && end > from);
-  return episodesOf(failures).filter(({ fromMs, toMs }) =>
-    toMs - fromMs >= NEAR_MS
+  return episodesOf(failures).filter(({ fromMs, toMs, stretches }) =>
+    stretches > 1
       ? answeredWithin(fromMs + ANSWERED_RESOLUTION_MS, toMs - ANSWERED_RESOLUTION_MS)
       : answeredWithin(fromMs - NEAR_MS, fromMs) && answeredWithin(toMs, toMs + NEAR_MS),
   );

@@ -18,12 +18,13 @@ import { trialEvidence } from './trial-evidence.ts';
  */
 export function findingsOf(recording: Recording): Finding[] {
   const evidence = trialEvidence(recording);
+  const outage = nothingUp(evidence);
   const found = [
-    nothingUp(evidence),
+    outage,
     routedToStopped(evidence),
     keptAliveCut(evidence),
     inFlightCut(evidence),
-    notReadyWhenRouted(evidence),
+    notReadyWhenRouted(evidence, outage),
     proxyWithoutUpstream(evidence),
     ...brokeAfterSwitch(evidence),
     mixedReleases(evidence),

@@ -22,13 +22,17 @@ interface ColdStart {
  * Not ready when routed: an instance that first answered after the trigger failed (a 5xx, a check)
  * or was slow in its first seconds of traffic, and then served fine, while an older instance answered
  * without trouble — it was sent traffic before it could serve it. One that never serves fine is
- * broken, not cold (broke-after-switch).
+ * broken, not cold (broke-after-switch); one whose troubles began while nothing was up (`outage`:
+ * nothing-up's finding) answered late what a router held through the outage.
  */
-export function notReadyWhenRouted(trial: TrialEvidence): Finding | undefined {
+export function notReadyWhenRouted(
+  trial: TrialEvidence,
+  outage: Finding | undefined,
+): Finding | undefined {
   const { recording, between, thresholdMs, trigger } = trial;
   const cold = recording.instances.flatMap((instance) => {
     const start = coldStart(instance, recording.instances, recording.intervalMs, trigger);
-    return start ? [start] : [];
+    return start && !(outage && start.fromMs < outage.toMs) ? [start] : [];
   });
   const [first] = cold;
   if (!first) return undefined;
@@ -82,9 +86,9 @@ function coldStart(
   const lastTrouble = inTrouble.at(-1);
   if (count < MIN_TROUBLED || !firstSpan || !lastSpan || lastTrouble === undefined)
     return undefined;
-  // Warmed up: from its last trouble on, it answered some without trouble.
+  // Warmed up: after its last trouble, a whole interval in which it answered without any.
   const servedFine = instance.perInterval.some(
-    (n, i) => i >= lastTrouble && n > (troubled[i] ?? 0),
+    (n, i) => i > lastTrouble && n > 0 && (troubled[i] ?? 0) === 0,
   );
   if (!servedFine) return undefined;
   // Older instances that answered, untroubled, from the interval before its first answer to its last
