@@ -333,6 +333,26 @@ describe('not-ready-when-routed', () => {
     expect(ids(record(broken))).not.toContain('not-ready-when-routed');
   });
 
+  it('not a pause of the machine that slowed old and new alike, nor a few slow among many', () => {
+    // Rolling: v1 and v2 alternate from 1.5 s; at 2 s a pause slows whatever was in flight.
+    const paused = (t: number) => t >= 2000 && t < 2100;
+    const rolling = every50(0, 5000, (t) =>
+      ok(t, {
+        instance: t < 1500 || (t / 50) % 2 === 0 ? 'v1' : 'v2',
+        ...(paused(t) ? { latencyMs: 600 } : {}),
+      }),
+    );
+    expect(ids(record(rolling))).not.toContain('not-ready-when-routed');
+    // v2 alone from 1.5 s, every 10 ms; two of its answers slow: 2 % of them.
+    const few = [
+      ...every50(0, 2000, (t) => ok(t, { instance: 'v1' })),
+      ...Array.from({ length: 350 }, (_, i) =>
+        ok(1500 + i * 10, { instance: 'v2', ...(i === 3 || i === 4 ? { latencyMs: 600 } : {}) }),
+      ),
+    ];
+    expect(ids(record(few, { intervalMs: 1000 }))).not.toContain('not-ready-when-routed');
+  });
+
   it('not a new instance answering late what a router held while nothing was up', () => {
     const recording = {
       // Intervals of 1 s: the old instance answered in the one before the new one's first answer.

@@ -8,6 +8,11 @@ import type { TrialEvidence } from './trial-evidence.ts';
 const FIRST_SECONDS_MS = 10_000;
 /** Answers in trouble, at least: one slow first request is a JIT warming, not a fault. */
 const MIN_TROUBLED = 2;
+/**
+ * Of its answers in the intervals it was in trouble, this share at least: a cold instance fails or
+ * crawls on many; a pause of the machine slows a few of every instance's.
+ */
+const MIN_TROUBLED_SHARE = 0.1;
 
 interface ColdStart {
   instance: InstanceTraffic;
@@ -91,16 +96,17 @@ function coldStart(
     (n, i) => i > lastTrouble && n > 0 && (troubled[i] ?? 0) === 0,
   );
   if (!servedFine) return undefined;
-  // Older instances that answered, untroubled, from the interval before its first answer to its last
-  // trouble: a switch of all traffic at once leaves the old one no later interval. (Not from its
-  // troubled requests' starts: one held through a stop-then-start was sent while the old answered.)
-  const from = firstInterval - 1;
-  const to = lastTrouble;
-  const answeredFine = (other: InstanceTraffic) => {
-    for (let i = from; i <= to; i++)
-      if ((other.perInterval[i] ?? 0) > 0 && (other.troubled?.[i] ?? 0) === 0) return true;
-    return false;
-  };
+  const answers = inTrouble.reduce((sum, i) => sum + (instance.perInterval[i] ?? 0), 0);
+  if (count < MIN_TROUBLED_SHARE * answers) return undefined;
+  // Older instances that answered without trouble in an interval this one was in trouble; or, where
+  // they answered in none of those (a switch of all traffic at once), in the interval before its
+  // first answer. One in trouble at the same moments points at the moment, not at the new instance.
+  const untroubled = (other: InstanceTraffic, i: number) =>
+    (other.perInterval[i] ?? 0) > 0 && (other.troubled?.[i] ?? 0) === 0;
+  const answeredFine = (other: InstanceTraffic) =>
+    inTrouble.some((i) => (other.perInterval[i] ?? 0) > 0)
+      ? inTrouble.some((i) => untroubled(other, i))
+      : untroubled(other, firstInterval - 1);
   const fine = all
     .filter(
       (other) => other !== instance && other.firstMs < instance.firstMs && answeredFine(other),
