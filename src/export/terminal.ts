@@ -82,7 +82,7 @@ function connectionsBlock(run: AnalysedRun): string[] {
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const row of rows) table.push([row.variant, row.kind, ...row.cells]);
-  const probed = rows.some((row) => row.kind.includes('probe requests'));
+  const probed = rows.some((row) => row.probes > 0);
   return [table.toString(), ...(probed ? [wrapAnsi(PROBE_NOTE, FINDING_WIDTH)] : [])];
 }
 

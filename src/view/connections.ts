@@ -31,6 +31,8 @@ export const PROBE_NOTE =
 export interface ConnectionRow {
   variant: string;
   kind: string;
+  /** Of its requests, the probe's (median over the trials). */
+  probes: number;
   /** One per column of CONNECTION_COLUMNS, formatted: medians over the trials. */
   cells: string[];
 }
@@ -70,6 +72,7 @@ export function connectionRows(
       return [
         {
           variant: variant.name,
+          probes,
           kind:
             probes > 0
               ? `${KIND_NAMES[kind]} (incl. ${formatCount(probes)} probe requests)`

@@ -240,6 +240,7 @@ describe('findings from real servers', () => {
     expect(abrupt.run.stdout).toMatch(
       /deploy\s*│\s*new connections \(incl\. \d+ probe requests\)\s*│\s*\d+\s*│\s*0\s*│/,
     );
+    expect(abrupt.run.stdout).toContain('Probe requests (load.probe): a few a second beside the');
     expect(abrupt.markdown).toContain('#### By connection');
 
     const twin = await measure(true);

@@ -41,8 +41,9 @@ function byToldAt(a: TrafficDrain, b: TrafficDrain): number {
 /**
  * The drains of instances a deploy named as told to stop (`deploy.markers` with a `stopping` phase
  * whose pattern's group `instance` catches the instance). Requests are told apart from the moment
- * the line is read: a deploy that stops the instance before it prints the line shows no drain. The embedded platform's router records its
- * own (`lifecycle[].drain`); this is what the traffic shows of any other target's.
+ * the line is read: a deploy that stops the instance before it prints the line shows no drain. The
+ * embedded platform's router records its own (`lifecycle[].drain`); this is what the traffic shows
+ * of any other target's.
  */
 export const drainsPart: RecordingPart<DrainsFields> = {
   name: 'drains',
