@@ -75,16 +75,22 @@ async function findingsOfRun(file: string, gate?: string) {
 /**
  * Backends a and b behind a TCP balancer, as kube-proxy or a cloud load balancer is: each new
  * connection goes to the next backend in rotation; one it cannot reach is closed on the client.
- * Each backend answers after `workMs` with its name in `x-instance`, and stops either gracefully
- * (it stops listening, answers what is in flight with `Connection: close`, closes its idle
- * kept-alive connections) or abruptly (every connection cut, as an exit does).
+ * Each backend answers at once with its name in `x-instance` — or, once told to `hold`, not until it
+ * stops, as a request slower than the stop's wait is — and stops either gracefully (it stops
+ * listening, answers what is in flight with `Connection: close`, closes its idle kept-alive
+ * connections) or abruptly (every connection cut, as an exit does).
  */
-async function balancedBackends(workMs = 0) {
+async function balancedBackends() {
   const backend = async (name: string) => {
     let stopping = false;
+    let held: (() => void)[] | undefined;
     const server = http.createServer((_req, res) => {
-      const close = stopping ? { connection: 'close' } : {};
-      setTimeout(() => res.writeHead(200, { 'x-instance': name, ...close }).end('ok'), workMs);
+      const answer = () => {
+        const close = stopping ? { connection: 'close' } : {};
+        res.writeHead(200, { 'x-instance': name, ...close }).end('ok');
+      };
+      if (held) held.push(answer);
+      else answer();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push({
@@ -97,12 +103,17 @@ async function balancedBackends(workMs = 0) {
     });
     return {
       port: (server.address() as net.AddressInfo).port,
+      hold: () => {
+        held = [];
+      },
       stop: (how: 'graceful' | 'abrupt') =>
         new Promise<void>((resolve) => {
           stopping = true;
           server.close(() => resolve());
-          if (how === 'graceful') server.closeIdleConnections();
-          else server.closeAllConnections();
+          if (how === 'graceful') {
+            for (const answer of held?.splice(0) ?? []) answer();
+            server.closeIdleConnections();
+          } else server.closeAllConnections();
         }),
     };
   };
@@ -405,12 +416,15 @@ describe('findings from real servers', () => {
 
   it('in-flight-cut, on a target the command driver deploys: a backend that exits with POSTs in flight once a marker says it was told to stop, and not its twin that answers them', async () => {
     const measure = async (how: 'graceful' | 'abrupt') => {
-      const { balancer, a, takeOut } = await balancedBackends(300);
+      const { balancer, a, takeOut } = await balancedBackends();
       const control = await serve(async (_req, res) => {
+        // Out of rotation, its requests slower than the stop's wait: in flight when it is told to
+        // stop, and still when the stop comes, half a second after the marker (read by then on
+        // any machine).
         takeOut();
+        a.hold();
         res.write('stopping a\n');
-        // The marker is read, then the stop comes while a's requests of 300 ms are in flight.
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, 500));
         await a.stop(how);
         res.end('a stopped\n');
       });
@@ -419,7 +433,8 @@ describe('findings from real servers', () => {
           balancer,
           control,
           // POSTs: a client does not resend one that a closing connection cut, as it may a GET.
-          '  users: 4\n  instanceHeader: x-instance\n  request: { method: POST, path: / }',
+          // No probe: the users' four connections go to a, b, a, b.
+          '  users: 4\n  probe: false\n  instanceHeader: x-instance\n  request: { method: POST, path: / }',
           'deploy: { markers: [{ pattern: "^stopping (?P<instance>\\\\S+)$", phase: stopping }] }\n',
         ),
         'deploy.findings == 0',
