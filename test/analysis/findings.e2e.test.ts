@@ -67,6 +67,7 @@ async function findingsOfRun(file: string, gate?: string) {
   return {
     run,
     findings: trial.findings as Finding[],
+    instances: trial.instances as { id: string; drain: Record<string, number | null> | null }[],
     markdown: readFileSync(path.join(out, 'summary.md'), 'utf8'),
     junit: readFileSync(path.join(out, 'junit.xml'), 'utf8'),
   };
@@ -446,11 +447,23 @@ describe('findings from real servers', () => {
     const cut = abrupt.findings.find((f) => f.id === 'in-flight-cut');
     expect(cut?.kind).toBe('fault');
     expect(cut?.evidence.instances).toBe('a');
-    expect(cut?.evidence.cut).toBeGreaterThan(0);
-    expect(cut?.seen).toMatch(/^a was serving \d+ requests? when it was told to stop \(/);
+    expect(cut?.seen).toMatch(/^a was serving 2 requests when it was told to stop \(/);
+    // The truth: the balancer gave a two of the four users' connections, and a held the one request
+    // each had in flight until the stop cut it (or answered it).
+    const drainOfA = (run: typeof abrupt) => run.instances.find((i) => i.id === 'a')?.drain;
+    expect(drainOfA(abrupt)).toEqual({
+      inFlight: 2,
+      answered: 0,
+      cut: 2,
+      gone: 0,
+      answeredForMs: null,
+    });
 
     const graceful = await measure('graceful');
     expect(graceful.run.exitCode, graceful.run.stderr).toBe(0);
     expect(graceful.findings).toEqual([]);
+    expect(drainOfA(graceful)).toMatchObject({ inFlight: 2, answered: 2, cut: 0, gone: 0 });
+    // Answered at the stop, which came after the line was read.
+    expect(drainOfA(graceful)?.answeredForMs).toBeGreaterThan(0);
   }, 60_000);
 });
