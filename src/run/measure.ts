@@ -8,6 +8,7 @@ import type { LoadedScenario } from '../scenario/load.ts';
 import type { LoadConfig } from '../scenario/schema.ts';
 import { type ShardPlan, shardSpanMs } from '../shard/plan.ts';
 import { runTrial, type TrialRequest } from '../trial/run-trial.ts';
+import { variantEnvironment } from '../trial/target.ts';
 import { type WatchOptions, watchTrial } from '../watch/watch-trial.ts';
 import type { RunObserver } from './observer.ts';
 import { TOOL } from './tool.ts';
@@ -118,7 +119,7 @@ export async function measureScenario(
     const variantResults = results.variants[index] as VariantResults;
     const follower = options.shard !== undefined && !options.shard.plan.deploys;
     const hookLog = new OutputLog();
-    const variantHook = async (which: 'beforeVariant' | 'afterVariant') => {
+    const variantHook = async (which: 'beforeVariant' | 'afterVariant', signal: AbortSignal) => {
       if (follower) return;
       try {
         await runHook({
@@ -126,18 +127,33 @@ export async function measureScenario(
           which,
           variant: variant.name,
           cwd: loaded.dir,
-          env: loaded.env,
+          env: variantEnvironment(loaded.env, variant),
           now: runClock.now,
           log: hookLog,
-          signal: options.signal,
+          signal,
           timeoutMs: timeline.hookTimeout,
         });
       } finally {
         variantResults.hookLog = hookLog.lines();
       }
     };
+    /** Takes down what beforeVariant set up; whether its failure stops the run. */
+    const takeDown = async (): Promise<boolean> => {
+      try {
+        // Even after Ctrl-C (a second one cuts it short): it is where a recipe stops its servers.
+        await variantHook('afterVariant', NEVER_ABORTED);
+        return false;
+      } catch (error) {
+        if (!(error instanceof HookError)) throw error;
+        stopWith(error.message);
+        return true;
+      }
+    };
+    let setUp = false;
+    let stopped = false;
     try {
-      await variantHook('beforeVariant');
+      await variantHook('beforeVariant', options.signal);
+      setUp = !options.signal.aborted;
       for (let trial = 1; trial <= trials; trial++) {
         const ref = { variant: variant.name, trial };
         if (options.signal.aborted) break run;
@@ -180,17 +196,22 @@ export async function measureScenario(
           break run;
         }
       }
-      await variantHook('afterVariant');
     } catch (error) {
       // A variant's own hooks: the run stops there, with every trial measured so far.
       if (!(error instanceof HookError)) throw error;
       stopWith(error.message);
-      break;
+      stopped = true;
+    } finally {
+      // However the variant ended — its trials done, a stop, a crash, Ctrl-C.
+      if (setUp) stopped = (await takeDown()) || stopped;
     }
+    if (stopped) break;
   }
   await save(true);
   return results;
 }
+
+const NEVER_ABORTED = new AbortController().signal;
 
 /** The load as every report states it: the model and its size, threads, connections, endpoints. */
 function loadUnder(load: LoadConfig): LoadUnder {

@@ -75,8 +75,21 @@ export function interpolateEnv(document: Document, env: NodeJS.ProcessEnv): Vari
   if (aliasProblems.length > 0) return aliasProblems;
   const problems: VariableProblem[] = [];
   // The embedded platform starts the app with these set, beside its own `env:`.
-  const appEnv = document.getIn(['target', 'platform', 'app', 'env']);
-  const appNames = new Set([...PER_PROCESS, ...(isMap(appEnv) ? appEnv.items : []).map(keyOf)]);
+  const namesIn = (env: unknown) => (isMap(env) ? env.items : []).map(keyOf);
+  // A variant's `env` is set for its commands and hooks, and for the app in its trials: the app's
+  // command may rely on what every variant sets.
+  const variants = document.get('variants');
+  const variantNames = (isSeq(variants) ? variants.items : []).map(
+    (variant) => new Set(isMap(variant) ? namesIn(variant.get('env')) : []),
+  );
+  const setByEveryVariant = [...(variantNames[0] ?? [])].filter((name) =>
+    variantNames.every((names) => names.has(name)),
+  );
+  const appNames = new Set([
+    ...PER_PROCESS,
+    ...namesIn(document.getIn(['target', 'platform', 'app', 'env'])),
+    ...setByEveryVariant,
+  ]);
   walk(document.contents, [], (node, keys) => {
     if (typeof node.value !== 'string' || !node.value.includes('$')) return;
     const report = (message: string) => {
@@ -85,7 +98,8 @@ export function interpolateEnv(document: Document, env: NodeJS.ProcessEnv): Vari
         problems.push({ node, message });
     };
     if (isShellField(keys)) {
-      const own = keys[2] === 'app' ? appNames : new Set<string>();
+      const own =
+        keys[2] === 'app' ? appNames : (variantNames[keys[1] as number] ?? new Set<string>());
       checkShellVariables(node.value, env, own, report);
       return;
     }

@@ -126,20 +126,19 @@ const commandLine = z.union(
   },
 );
 
+/** Environment variables: names of letters, digits and _, values text (a number becomes text). */
+const environment = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name of letters, digits and _'),
+  z
+    .union([z.string(), z.number()], { error: 'expected text or a number' })
+    .transform(String)
+    .refine(hasNoNul, 'expected a value without NUL characters'),
+);
+
 const appSchema = z.strictObject({
   /** Started once per process with PORT and RELEASE set; relative paths resolve from the scenario's folder. */
   command: commandLine,
-  env: z
-    .record(
-      z
-        .string()
-        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name of letters, digits and _'),
-      z
-        .union([z.string(), z.number()], { error: 'expected text or a number' })
-        .transform(String)
-        .refine(hasNoNul, 'expected a value without NUL characters'),
-    )
-    .default({}),
+  env: environment.default({}),
   /** Working directory of the app, relative to the scenario's folder. */
   cwd: z.string().refine(hasNoNul, 'expected a folder without NUL characters').optional(),
 });
@@ -463,6 +462,11 @@ const variantSchema = z
     strategy: strategy.optional(),
     /** A shell command that deploys an external target. */
     command: shellCommand.optional(),
+    /**
+     * Set for this variant's command and hooks, and for the embedded platform's app (whose own
+     * `app.env` comes first): what differs between two variants that deploy the same way.
+     */
+    env: environment.optional(),
     /** Shell commands run before and after this variant's trials, or each of them. */
     hooks: z
       .strictObject({

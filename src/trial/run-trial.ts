@@ -26,7 +26,7 @@ import { formatCount, formatMs } from '../text/format.ts';
 import { fieldName } from '../text/wording.ts';
 import type { TrialObserver } from './observer.ts';
 import { InterruptedBeforeLoad, outcomeOf, ShardLateError, type TrialOutcome } from './outcome.ts';
-import { openTarget, TargetError } from './target.ts';
+import { openTarget, TargetError, variantEnvironment } from './target.ts';
 
 /** A shard may start this late and still count as on time. */
 const SHARD_START_TOLERANCE_MS = 100;
@@ -85,7 +85,15 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
   const startedAt = new Date().toISOString();
 
   const files = await readTrialFiles(scenario, dir);
-  const target = await parts.openTarget({ scenario, dir, env: loaded.env, files, signal });
+  const env = variantEnvironment(loaded.env, variant);
+  const target = await parts.openTarget({
+    scenario,
+    dir,
+    env,
+    files,
+    signal,
+    ...(variant.env ? { variantEnv: variant.env } : {}),
+  });
   if (target.liveInstances) observer.platformUp?.(target.liveInstances);
 
   const deployLog = new OutputLog();
@@ -97,7 +105,7 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
       which,
       variant: variant.name,
       cwd: dir,
-      env: loaded.env,
+      env,
       now,
       log: deployLog,
       signal,
@@ -180,7 +188,7 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
       try {
         const driver = target.driver(variant, {
           cwd: dir,
-          env: loaded.env,
+          env,
           now: clock.now,
           log: deployLog,
           markers: scenario.deploy.markers,

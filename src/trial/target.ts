@@ -53,8 +53,18 @@ export interface TargetRequest {
   /** The scenario's folder: the app's command and relative paths resolve from it. */
   dir: string;
   env: NodeJS.ProcessEnv;
+  /** The variant's `env`: the embedded platform's app gets it over its own `app.env`. */
+  variantEnv?: Record<string, string>;
   files: ScenarioFiles;
   signal: AbortSignal;
+}
+
+/** What a variant's commands, hooks and app run with: the scenario's environment and its `env`. */
+export function variantEnvironment(
+  env: NodeJS.ProcessEnv,
+  variant: Pick<Variant, 'env'>,
+): NodeJS.ProcessEnv {
+  return variant.env ? { ...env, ...variant.env } : env;
 }
 
 /** Brings the scenario's target up: the embedded platform's first release, or a URL once ready. */
@@ -68,7 +78,12 @@ async function startPlatformTarget(request: TargetRequest): Promise<Target> {
   if (!('platform' in scenario.target)) throw new TargetError('expected the embedded platform');
   let platform: EmbeddedPlatform;
   try {
-    platform = await EmbeddedPlatform.start(scenario.target.platform, dir, signal, env);
+    const config = scenario.target.platform;
+    const { variantEnv } = request;
+    const app = variantEnv
+      ? { ...config.app, env: { ...config.app.env, ...variantEnv } }
+      : config.app;
+    platform = await EmbeddedPlatform.start({ ...config, app }, dir, signal, env);
   } catch (error) {
     throw new TargetError(`the target did not come up: ${(error as Error).message}`);
   }

@@ -209,6 +209,41 @@ trials: 2
     }
   });
 
+  it("gives a variant's env to its command and its hooks, and to no other variant", async () => {
+    const { run, results } = await runScenarioText(`${header()}variants:
+  - name: a
+    command: echo "deploying $WAY"
+    env: { WAY: graceful }
+    hooks: { beforeVariant: echo "before $WAY", beforeTrial: echo "trial $WAY" }
+  - name: b
+    command: echo "deploying \${WAY:-unset}"
+`);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const lines = (log: { line: string }[]) => log.map((l) => l.line);
+    const [a, b] = results.variants;
+    expect(lines(a.hookLog)).toEqual(['before graceful']);
+    expect(lines(a.trials[0].deployLog)).toEqual(['trial graceful', 'deploying graceful']);
+    expect(lines(b.trials[0].deployLog)).toEqual(['deploying unset']);
+  });
+
+  it('runs afterVariant even when a hook stopped the run: what beforeVariant started is taken down', async () => {
+    const { run, results } = await runScenarioText(`${header()}variants:
+  - name: a
+    command: "true"
+    hooks:
+      beforeVariant: echo set up
+      afterTrial: exit 4
+      afterVariant: echo taken down
+`);
+    expect(run.exitCode).toBe(3);
+    expect(results.failure).toMatch(/^a: hook afterTrial \(exit 4\) exited with code 4/);
+    expect(
+      results.variants[0].hookLog.map(
+        (l: { source: string; line: string }) => `${l.source}: ${l.line}`,
+      ),
+    ).toEqual(['hook beforeVariant: set up', 'hook afterVariant: taken down']);
+  });
+
   it('stops the run on a failing hook, keeping what was measured, with exit code 3', async () => {
     const { run, results } = await runScenarioText(`${header()}variants:
   - name: a

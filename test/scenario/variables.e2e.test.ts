@@ -124,6 +124,26 @@ describe('variables in shell commands are the shell’s to expand', () => {
     expect(problems(scenarioWith({ app: 'node app.js $SECRET' }), {})).toHaveLength(1);
   });
 
+  it("knows a variant's env is set for its own commands, and for the app where every variant sets it", () => {
+    const scenario = (app: string) => `name: x
+target: { platform: { app: { command: ${JSON.stringify(app)} } } }
+load: { users: 1 }
+variants:
+  - name: a
+    strategy: preboot
+    env: { ON_SIGTERM: exit, ONLY_A: "1" }
+    hooks: { beforeVariant: echo "$ON_SIGTERM $ONLY_A" }
+  - name: b
+    strategy: preboot
+    env: { ON_SIGTERM: drain }
+    hooks: { beforeVariant: echo "$ONLY_A" }
+`;
+    expect(problems(scenario('node app.js $ON_SIGTERM'), {})).toEqual([
+      's.yaml:12:29: environment variable ONLY_A is not set (write ${ONLY_A:-default} for a default)',
+    ]);
+    expect(problems(scenario('node app.js $ONLY_A'), {})).toHaveLength(2);
+  });
+
   it('reports an unclosed or empty ${ in a command', () => {
     expect(problems(scenarioWith({ command: 'echo ${BRANCH' }), {})[0]).toContain('no closing }');
     expect(problems(scenarioWith({ command: 'echo ${}' }), {})[0]).toContain(
