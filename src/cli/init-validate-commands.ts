@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EXIT } from '../errors/tool-error.ts';
 import { OutputError } from '../export/output-error.ts';
 import { readBounded, UnreadableFile } from '../files/read-bounded.ts';
+import { copyRecipe, RECIPE_NAMES, RECIPES } from '../init/recipes.ts';
 import { parseSiegeUrls } from '../init/siege-urls.ts';
 import { type InitPlatform, PLATFORMS, siegeScenario, starterScenario } from '../init/templates.ts';
 import { formatProblem, ScenarioError } from '../scenario/errors.ts';
@@ -21,9 +22,12 @@ export async function initCommand(
     force: boolean;
     /** A siege URL file whose URLs become the scenario's endpoints. */
     fromSiege?: string;
+    /** A recipe of examples/recipes/ to copy into `out`. */
+    recipe?: string;
   },
   io: CliIo,
 ): Promise<number> {
+  if (args.recipe !== undefined) return initRecipe(args.recipe, args.out, args.force, io);
   const text = args.fromSiege
     ? await fromSiege(args.fromSiege, args.platform ?? 'command', args.out)
     : starterScenario(args.platform ?? 'embedded');
@@ -49,6 +53,40 @@ export async function initCommand(
       throw new OutputError(`cannot write ${out}: ${error.message}`, wrongPath ? 'path' : 'io');
     });
   io.stderr.write(`wrote ${args.out}; check it with: bench validate ${args.out}\n`);
+  return EXIT.ok;
+}
+
+/** `bench init --recipe NAME`: the recipe's folder copied into `out` (./NAME by default). */
+async function initRecipe(
+  name: string,
+  out: string | undefined,
+  force: boolean,
+  io: CliIo,
+): Promise<number> {
+  const recipe = RECIPES.find((r) => r.name === name);
+  if (!recipe)
+    throw new UsageError(
+      `--recipe: unknown recipe "${name}"; expected one of ${RECIPE_NAMES.join(', ')}`,
+    );
+  const folder = out ?? name;
+  let files: string[];
+  try {
+    files = await copyRecipe(name, folder, force);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === 'EEXIST')
+      throw new UsageError(`${message}; add --force to overwrite the recipe's files`);
+    const wrongPath = ['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES'].includes(code ?? '');
+    throw new OutputError(`cannot write ${folder}: ${message}`, wrongPath ? 'path' : 'io');
+  }
+  const scenario = path.join(folder, 'scenario.yaml');
+  const lines = [`wrote ${folder}${path.sep}: ${files.join(', ')}`, `${name}: ${recipe.summary}`];
+  for (const need of recipe.needs) {
+    const found = findProgram(need.program, folder, io.env.PATH);
+    lines.push(`needs ${need.program}${found ? '' : ` (not found on PATH: ${need.install})`}`);
+  }
+  lines.push(`run it: bench run ${scenario}; read ${path.join(folder, 'README.md')} first`);
+  io.stderr.write(forTerminal(`${lines.join('\n')}\n`));
   return EXIT.ok;
 }
 
@@ -240,23 +278,32 @@ export const initCommandLine = defineCommandLine(
         requiresArg: true,
         describe: "a siege URL file (siege -f): its URLs become the scenario's endpoints",
       })
+      .option('recipe', {
+        choices: RECIPE_NAMES,
+        requiresArg: true,
+        conflicts: ['platform', 'from-siege'],
+        describe: 'copy a zero-downtime recipe (docs/recipes.md) into the --out folder',
+      })
       .option('out', {
         type: 'string',
         requiresArg: true,
-        describe: 'file to write (default: standard output)',
+        describe:
+          'file to write (default: standard output); with --recipe, a folder (default ./NAME)',
       })
       .option('force', {
         type: 'boolean',
         default: false,
-        describe: 'overwrite --out if it exists',
+        describe: "overwrite --out (with --recipe, the recipe's files in it) if it exists",
       })
       .example('$0 init --platform heroku --out heroku.yaml', 'then: $0 validate heroku.yaml')
-      .example('$0 init --from-siege urls.txt --out deploy.yaml', "siege's URLs as endpoints"),
+      .example('$0 init --from-siege urls.txt --out deploy.yaml', "siege's URLs as endpoints")
+      .example('$0 init --recipe pm2 --out pm2/', 'then: $0 run pm2/scenario.yaml'),
   (args, io) =>
     initCommand(
       {
         ...(args.platform !== undefined ? { platform: args.platform } : {}),
         ...(args.fromSiege !== undefined ? { fromSiege: args.fromSiege } : {}),
+        ...(args.recipe !== undefined ? { recipe: args.recipe } : {}),
         out: args.out,
         force: args.force,
       },

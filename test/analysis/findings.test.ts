@@ -128,6 +128,31 @@ describe('nothing-up', () => {
     expect(finding?.seen).toContain('12 of the 14 requests sent in it failed (refused ×12)');
   });
 
+  it("from the instances the target names: the hole between one's last answer and the next one's first, shorter than an interval", () => {
+    // a answers until 1.3 s; refused from then until b answers at 2.1 s. With 1 s intervals, every
+    // interval has an answer: only the instances' own times show the hole.
+    const traffic = every50(0, 5000, (t) =>
+      t < 1300
+        ? ok(t, { instance: 'a' })
+        : t < 2100
+          ? ok(t, { status: 0, error: 'refused', latencyMs: 1 })
+          : ok(t, { instance: 'b' }),
+    );
+    const [finding] = findingsOf(record(traffic, { intervalMs: 1000 }));
+    expect(finding).toMatchObject({
+      id: 'nothing-up',
+      fromMs: 1260,
+      toMs: 2110,
+      evidence: { source: 'traffic', failures: 16 },
+    });
+    expect(finding?.seen).toMatch(
+      /^No instance answered between 260 ms and 1\.11 s after the trigger \(a answered last at its start; b first answered at its end\)\./,
+    );
+    // Instances that overlap leave no hole: a hands over to b with no refusal between.
+    const handedOver = every50(0, 5000, (t) => ok(t, { instance: t < 1300 ? 'a' : 'b' }));
+    expect(ids(record(handedOver, { intervalMs: 1000 }))).toEqual([]);
+  });
+
   it('from the traffic: not users waiting on slow requests, with nothing sent meanwhile', () => {
     // Every user waits 3 s on one slow answer: nothing fails, nothing is sent, all of it slow.
     const traffic = [

@@ -22,7 +22,7 @@ export function nothingUp(trial: TrialEvidence): Finding | undefined {
   const { recording, thresholdMs, between } = trial;
   const gap = recording.lifecycle
     ? longestUnrouted(recording.lifecycle, recording.durationMs)
-    : longestUnanswered(recording);
+    : longer(longestBetweenInstances(recording), longestUnanswered(recording));
   if (!gap || gap.toMs - gap.fromMs < thresholdMs) return undefined;
   const lengthMs = gap.toMs - gap.fromMs;
   const felt = feltIn(recording, gap.fromMs, gap.toMs);
@@ -104,6 +104,37 @@ function routedStretch(life: InstanceLifecycle, routedAt: number) {
     toMs: first?.t ?? Number.POSITIVE_INFINITY,
     ended: first?.words ?? `${life.id} was routed to`,
   };
+}
+
+const longer = (a: Gap | undefined, b: Gap | undefined) =>
+  !a || (b && b.toMs - b.fromMs > a.toMs - a.fromMs) ? b : a;
+
+/**
+ * From the instances the target names, exactly: the longest stretch between the last answer of
+ * one set of instances and the first of the next, when no instance answered in between (the union
+ * of their spans, first to last answer, has a hole) and users were sent away or kept waiting in it
+ * (it overlaps a disruption). A hole shorter than an interval is what the intervals cannot see.
+ */
+function longestBetweenInstances(recording: Recording): Gap | undefined {
+  const lanes = [...recording.instances].sort((a, b) => a.firstMs - b.firstMs);
+  let longest: Gap | undefined;
+  let reach = lanes[0]?.lastMs ?? 0;
+  let reachedBy = lanes[0]?.id ?? '';
+  for (const lane of lanes.slice(1)) {
+    const gap: Gap = {
+      fromMs: reach,
+      toMs: lane.firstMs,
+      ends: `${reachedBy} answered last at its start; ${lane.id} first answered at its end`,
+      source: 'traffic',
+    };
+    const hurt = recording.disruption.spans.some(([a, b]) => a < gap.toMs && b > gap.fromMs);
+    if (hurt && gap.toMs > gap.fromMs) longest = longer(longest, gap);
+    if (lane.lastMs > reach) {
+      reach = lane.lastMs;
+      reachedBy = lane.id;
+    }
+  }
+  return longest;
 }
 
 /**
