@@ -51,7 +51,7 @@ if (cluster.isPrimary) {
     'x-instance': `worker-${process.pid}`,
   };
   let stopping = false;
-  const server = http.createServer((request, response) => {
+  const server = http.createServer((_request, response) => {
     // Each request takes 50 ms of work.
     setTimeout(() => {
       if (stopping) response.setHeader('connection', 'close');

@@ -8,7 +8,7 @@ import http from 'node:http';
 const release = process.env.RELEASE ?? 'dev';
 let stopping = false;
 
-const server = http.createServer((request, response) => {
+const server = http.createServer((_request, response) => {
   // Each request takes 100 ms of work: a request is in flight at any moment of a stop.
   setTimeout(() => {
     // Once stopping, the client is told to take its next request elsewhere.
