@@ -133,9 +133,10 @@ describe('a run split into shards and merged', () => {
       expect(merged.latency.overall.p50).toBeGreaterThanOrEqual(Math.min(...medians) - 0.01);
       expect(merged.latency.overall.p50).toBeLessThanOrEqual(Math.max(...medians) + 0.01);
       expect(merged.timeline).toEqual(parts[0]?.timeline);
-      // Phases: the followers' requests are split by the deployer's end, to within one 100 ms
-      // interval (10 arrivals) of the schedule's truth: an arrival every 10 ms from 0, split at the
-      // merged timeline's trigger and end (whenever this run's deploy happened to end).
+      // Phases: the followers' requests are split by the deployer's end, each boundary to within
+      // one 100 ms interval (10 arrivals) of the schedule's truth: an arrival every 10 ms from 0,
+      // split at the merged timeline's trigger and end (whenever this run's deploy happened to
+      // end). "during" has both boundaries, so up to two intervals (a busy run saw 12 off).
       const at = (phase: string) => merged.timeline.find((e) => e.phase === phase)?.t as number;
       const arrivalsIn = (from: number, to: number) =>
         Array.from({ length: single.requests }, (_, k) => 10 * k).filter((t) => t >= from && t < to)
@@ -145,11 +146,12 @@ describe('a run split into shards and merged', () => {
         during: arrivalsIn(at('triggered'), at('completed')),
         after: arrivalsIn(at('completed'), Number.POSITIVE_INFINITY),
       };
+      const boundaries = { before: 1, during: 2, after: 1 };
       for (const phase of ['before', 'during', 'after'] as const) {
         expect(
           Math.abs(merged.latency[phase].count - scheduled[phase]),
           `${phase}: ${merged.latency[phase].count} recorded, ${scheduled[phase]} scheduled`,
-        ).toBeLessThanOrEqual(11);
+        ).toBeLessThanOrEqual(10 * boundaries[phase] + 1);
       }
     }, 90_000);
   }
