@@ -148,6 +148,22 @@ describe('nothing-up', () => {
     expect(finding?.seen).toMatch(
       /^No instance answered between 260 ms and 1\.11 s after the trigger \(a answered last at its start; b first answered at its end\)\./,
     );
+    // A hole shorter than the slow threshold counts when failed requests were sent in it: a proxy
+    // answered 502 for 80 ms while its old upstream was gone and it had not moved to the new one.
+    const proxied = [
+      ...every50(0, 1300, (t) => ok(t, { instance: 'a' })),
+      ...Array.from({ length: 16 }, (_, k) => ok(1310 + 5 * k, { status: 502, latencyMs: 1 })),
+      ...every50(1400, 5000, (t) => ok(t, { instance: 'b' })),
+    ];
+    expect(findingsOf(record(proxied, { intervalMs: 1000, thresholdMs: 200 }))[0]).toMatchObject({
+      id: 'nothing-up',
+      fromMs: 1260,
+      toMs: 1410,
+      evidence: { failedAs: '502 ×16' },
+    });
+    // Without the failures, a hole that short is no finding: nobody waited long.
+    const quiet = proxied.filter((sample) => sample.status !== 502);
+    expect(ids(record(quiet, { intervalMs: 1000, thresholdMs: 200 }))).toEqual([]);
     // Instances that overlap leave no hole: a hands over to b with no refusal between.
     const handedOver = every50(0, 5000, (t) => ok(t, { instance: t < 1300 ? 'a' : 'b' }));
     expect(ids(record(handedOver, { intervalMs: 1000 }))).toEqual([]);

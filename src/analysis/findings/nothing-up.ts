@@ -11,6 +11,8 @@ interface Gap {
   /** What the platform's records show at its ends ("web.1@v1 was taken out of rotation"). */
   ends?: string;
   source: 'platform' | 'traffic';
+  /** Requests that failed were sent inside it: users were hurt by it, however short. */
+  failedInside?: boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export function nothingUp(trial: TrialEvidence): Finding | undefined {
   const gap = recording.lifecycle
     ? longestUnrouted(recording.lifecycle, recording.durationMs)
     : longer(longestBetweenInstances(recording), longestUnanswered(recording));
-  if (!gap || gap.toMs - gap.fromMs < thresholdMs) return undefined;
+  if (!gap || (gap.toMs - gap.fromMs < thresholdMs && !gap.failedInside)) return undefined;
   const lengthMs = gap.toMs - gap.fromMs;
   const felt = feltIn(recording, gap.fromMs, gap.toMs);
   const about = gap.source === 'traffic' ? 'about ' : '';
@@ -113,10 +115,16 @@ const longer = (a: Gap | undefined, b: Gap | undefined) =>
  * From the instances the target names, exactly: the longest stretch between the last answer of
  * one set of instances and the first of the next, when no instance answered in between (the union
  * of their spans, first to last answer, has a hole) and users were sent away or kept waiting in it
- * (it overlaps a disruption). A hole shorter than an interval is what the intervals cannot see.
+ * (it overlaps a disruption). A hole shorter than an interval is what the intervals cannot see;
+ * one in which failed requests were sent (a proxy's 502s while its upstream was gone) counts
+ * however short.
  */
 function longestBetweenInstances(recording: Recording): Gap | undefined {
   const lanes = [...recording.instances].sort((a, b) => a.firstMs - b.firstMs);
+  const failures = [
+    ...Object.values(recording.byConnection ?? {}).flatMap((kind) => kind.failureSpans),
+    ...(recording.gatewayAnswers?.spans ?? []),
+  ];
   let longest: Gap | undefined;
   let reach = lanes[0]?.lastMs ?? 0;
   let reachedBy = lanes[0]?.id ?? '';
@@ -128,6 +136,7 @@ function longestBetweenInstances(recording: Recording): Gap | undefined {
       source: 'traffic',
     };
     const hurt = recording.disruption.spans.some(([a, b]) => a < gap.toMs && b > gap.fromMs);
+    gap.failedInside = failures.some(([from]) => from > gap.fromMs && from < gap.toMs);
     if (hurt && gap.toMs > gap.fromMs) longest = longer(longest, gap);
     if (lane.lastMs > reach) {
       reach = lane.lastMs;
