@@ -35,6 +35,8 @@ export type RecipeRun =
       recipe: Recipe;
       status: 'ran';
       exitCode: number;
+      /** Why the run stopped early, if it did (results.json's `failure`). */
+      failure: string | null;
       ways: WayFigures[];
       /** The run's own last lines, for a run that did not measure what it should. */
       output: string;
@@ -105,23 +107,27 @@ export async function runRecipe(
   });
   const exitCode = run.exitCode ?? -1;
   let ways: WayFigures[] = [];
+  let failure: string | null = `no results.json (exit ${exitCode})`;
   try {
-    ways = waysOf(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')));
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    ways = waysOf(results);
+    failure = results.failure;
   } catch {
     // No results: the output says why.
   }
   const output = (run.all ?? '').split('\n').slice(-40).join('\n');
   // A gate of the recipe failing is exit 1: the recipe's own claim did not hold.
   if (!options.keep && exitCode === 0) rmSync(folder, { recursive: true, force: true });
-  return { recipe, status: 'ran', exitCode, ways, output, folder };
+  return { recipe, status: 'ran', exitCode, failure, ways, output, folder };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: results.json is read as it comes
 type Json = any;
 
 function waysOf(results: Json): WayFigures[] {
-  return results.variants.map((variant: Json) => {
+  return results.variants.flatMap((variant: Json) => {
     const trials: Json[] = variant.trials;
+    if (trials.length === 0) return [];
     const worst = (field: string) => Math.max(0, ...trials.map((t) => t[field] ?? 0));
     const failedByKind: Record<string, number> = {};
     for (const trial of trials)
@@ -158,10 +164,7 @@ export function recipesTable(runs: RecipeRun[]): string {
       rows.push(`| ${run.recipe.name} | not run: install ${run.missing.join(', ')} | | | | |`);
       continue;
     }
-    if (run.ways.length === 0) {
-      rows.push(`| ${run.recipe.name} | did not run (exit ${run.exitCode}) | | | | |`);
-      continue;
-    }
+    if (run.failure) rows.push(`| ${run.recipe.name} | failed: ${run.failure} | | | | |`);
     for (const way of run.ways) {
       const kinds = Object.entries(way.failedByKind)
         .map(([kind, n]) => `${KIND_NAMES[kind] ?? kind} ${n}`)

@@ -1,0 +1,32 @@
+# wait_for TEXT FILE: waits until a line of FILE starts with TEXT (at most 30 s).
+wait_for() {
+  tries=300
+  until grep -q "^$1" "$2" 2>/dev/null; do
+    tries=$((tries - 1))
+    [ "$tries" -gt 0 ] || { echo "gave up waiting for \"$1\" in $2" >&2; tail -5 "$2" >&2; return 1; }
+    sleep 0.1
+  done
+}
+# wait_gone PID: waits until the process has exited (at most 30 s).
+wait_gone() {
+  tries=300
+  while kill -0 "$1" 2>/dev/null; do
+    tries=$((tries - 1))
+    [ "$tries" -gt 0 ] || { echo "gave up waiting for process $1 to exit" >&2; return 1; }
+    sleep 0.1
+  done
+}
+# wait_serving INSTANCE: waits until a new connection to RECIPE_PORT is answered by INSTANCE
+# (its x-instance header), at most 30 s.
+wait_serving() {
+  node -e '
+    const [instance, port] = process.argv.slice(1);
+    const until = Date.now() + 30_000;
+    (async function attempt() {
+      const answer = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: "close" } })
+        .then((response) => response.headers.get("x-instance"), () => undefined);
+      if (answer === instance) process.exit(0);
+      if (Date.now() > until) { console.error(`gave up waiting for ${instance} to answer`); process.exit(1); }
+      setTimeout(attempt, 50);
+    })();' "$1" "$RECIPE_PORT"
+}
