@@ -1,0 +1,3 @@
+#!/bin/sh
+# Stops gunicorn.
+./gunicorn.sh stop
