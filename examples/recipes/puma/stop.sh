@@ -1,0 +1,3 @@
+#!/bin/sh
+# Stops puma.
+./puma.sh stop

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Stops unicorn.
+./unicorn.sh stop
