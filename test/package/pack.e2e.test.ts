@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type Options } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePortBlock } from '../../bench/recipes-run.ts';
 import { REPO } from '../helpers/scenarios.ts';
 
 /**
@@ -123,6 +124,30 @@ describe('used from a fresh npm project', () => {
       expect(result.exitCode).toBe(0);
     }
   });
+
+  it('bench init --recipe pm2, then npx bench run of it with pm2 installed: restart fails requests, reload none', async () => {
+    const pm2 = await inProject('npm', [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      `pm2@${installedVersion('pm2')}`,
+    ]);
+    expect(pm2.exitCode, pm2.all).toBe(0);
+    const init = await inProject('npx', ['bench', 'init', '--recipe', 'pm2', '--out', 'x/']);
+    expect(init.exitCode, init.all).toBe(0);
+    expect(init.stderr).toContain('run it: bench run x/scenario.yaml');
+    const run = await inProject('npx', ['bench', 'run', 'x/scenario.yaml', '--out', 'x/report'], {
+      env: { RECIPE_PORT: String(await freePortBlock()) },
+    });
+    expect(run.exitCode, run.all).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(project, 'x/report/results.json'), 'utf8'));
+    const [restart, reload] = results.variants.map(
+      (variant: { trials: { errors: number }[] }) => variant.trials[0],
+    );
+    expect(restart.errors).toBeGreaterThan(0);
+    expect(reload.errors).toBe(0);
+  }, 180_000);
 
   it('npx bench validate on a scenario bench init wrote', async () => {
     const init = await inProject('npx', ['bench', 'init', '--out', 'my-app.yaml']);
