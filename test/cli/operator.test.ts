@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { RECIPE_NAMES, recipeFolder } from '../../src/init/recipes.ts';
 import { PLATFORMS, starterScenario } from '../../src/init/templates.ts';
 import { renderScenarioJsonSchema } from '../../src/scenario/json-schema.ts';
 import { benchInProcess } from '../helpers/cli.ts';
@@ -34,6 +35,48 @@ describe('bench init and bench validate', () => {
       expect(validate.stdout).toMatch(new RegExp(`^${file.replaceAll('.', '\\.')}: valid — `));
     });
   }
+
+  for (const recipe of RECIPE_NAMES) {
+    it(`init --recipe ${recipe} copies a folder whose scenario validates without a warning`, async () => {
+      const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-recipe-')), 'x');
+      const init = await bench('init', '--recipe', recipe, '--out', out);
+      expect(init.exitCode, init.stderr).toBe(0);
+      expect(init.stderr).toContain(`run it: bench run ${path.join(out, 'scenario.yaml')}`);
+      const copied = readdirSync(out).sort();
+      expect(copied).toEqual(
+        readdirSync(recipeFolder(recipe))
+          .filter((f) => f !== 'run')
+          .sort(),
+      );
+      // The scripts stay executable; the recipe's own run/ folder, if any, is not copied.
+      for (const script of copied.filter((f) => f.endsWith('.sh') && f !== 'wait-for.sh'))
+        expect(lstatSync(path.join(out, script)).mode & 0o111, script).not.toBe(0);
+      // Its programs may be missing here: a warning would name the recipe's own files only.
+      const validate = await bench('validate', path.join(out, 'scenario.yaml'));
+      expect(validate.exitCode, validate.stderr).toBe(0);
+      expect(validate.stderr).toBe('');
+    });
+  }
+
+  it('init --recipe refuses to overwrite, names the file, and with --force replaces a link, not its target', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'bench-recipe-'));
+    const victim = path.join(out, 'victim.txt');
+    writeFileSync(victim, 'keep me');
+    symlinkSync(victim, path.join(out, 'deploy.sh'));
+    const refused = await bench('init', '--recipe', 'pm2', '--out', out);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(`${path.join(out, 'deploy.sh')} exists; add --force`);
+    expect(readdirSync(out).sort()).toEqual(['deploy.sh', 'victim.txt']);
+    const forced = await bench('init', '--recipe', 'pm2', '--out', out, '--force');
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(lstatSync(path.join(out, 'deploy.sh')).isSymbolicLink()).toBe(false);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    const unknown = await bench('init', '--recipe', 'iis');
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /^bench: --recipe: expected one of "node-graceful", .*, got "iis"/,
+    );
+  });
 
   it('warns, still valid, when the script of the app or of a deploy is not where the starter says', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-init-'));
