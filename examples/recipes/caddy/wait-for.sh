@@ -16,17 +16,3 @@ wait_gone() {
     sleep 0.1
   done
 }
-# wait_serving INSTANCE: waits until a new connection to RECIPE_PORT is answered by INSTANCE
-# (its x-instance header), at most 30 s.
-wait_serving() {
-  node -e '
-    const [instance, port] = process.argv.slice(1);
-    const until = Date.now() + 30_000;
-    (async function attempt() {
-      const answer = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: "close" } })
-        .then((response) => response.headers.get("x-instance"), () => undefined);
-      if (answer === instance) process.exit(0);
-      if (Date.now() > until) { console.error(`gave up waiting for ${instance} to answer`); process.exit(1); }
-      setTimeout(attempt, 50);
-    })();' "$1" "$RECIPE_PORT"
-}
