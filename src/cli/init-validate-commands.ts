@@ -77,7 +77,10 @@ async function initRecipe(
     if (code === 'EEXIST')
       throw new UsageError(`${message}; add --force to overwrite the recipe's files`);
     const wrongPath = ['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES'].includes(code ?? '');
-    throw new OutputError(`cannot write ${folder}: ${message}`, wrongPath ? 'path' : 'io');
+    throw new OutputError(
+      code === 'ENOTDIR' ? `--out ${message}` : `cannot write ${folder}: ${message}`,
+      wrongPath ? 'path' : 'io',
+    );
   }
   const scenario = path.join(folder, 'scenario.yaml');
   const lines = [`wrote ${folder}${path.sep}: ${files.join(', ')}`, `${name}: ${recipe.summary}`];

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -93,15 +93,20 @@ export function recipeFolder(name: string): string {
  */
 export async function copyRecipe(name: string, out: string, force: boolean): Promise<string[]> {
   const from = recipeFolder(name);
+  // The package's own files: a failure to read them is not the user's --out.
   const files = (await readdir(from, { withFileTypes: true }))
     .filter((entry) => entry.isFile())
     .map((entry) => entry.name)
     .sort();
-  await mkdir(out, { recursive: true });
+  await mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    // mkdir's EEXIST: a file, not a folder, is there. No --force can help with that.
+    if (error.code !== 'EEXIST') throw error;
+    throw Object.assign(new Error(`${out} is a file, not a folder`), { code: 'ENOTDIR' });
+  });
   if (!force) {
-    // Checked first: a refusal leaves the folder as it was.
+    // Checked first, links included (a dangling one too): a refusal leaves the folder as it was.
     for (const file of files) {
-      const there = await stat(path.join(out, file)).then(
+      const there = await lstat(path.join(out, file)).then(
         () => true,
         () => false,
       );

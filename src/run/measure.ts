@@ -112,8 +112,9 @@ export async function measureScenario(
   });
   let trialsRun = 0;
   const runClock = startClock();
+  // The first cause of a stop is the one told: a failing afterVariant after it is not.
   const stopWith = (reason: string) => {
-    if (!options.signal.aborted) results.failure = reason;
+    if (!options.signal.aborted) results.failure ??= reason;
   };
   run: for (const [index, variant] of scenario.variants.entries()) {
     const variantResults = results.variants[index] as VariantResults;
@@ -149,11 +150,12 @@ export async function measureScenario(
         return true;
       }
     };
-    let setUp = false;
+    // Taken down even when beforeVariant failed or was interrupted halfway: it may have started
+    // something before it did.
+    const setUp = !options.signal.aborted;
     let stopped = false;
     try {
       await variantHook('beforeVariant', options.signal);
-      setUp = !options.signal.aborted;
       for (let trial = 1; trial <= trials; trial++) {
         const ref = { variant: variant.name, trial };
         if (options.signal.aborted) break run;

@@ -71,6 +71,10 @@ describe('bench init and bench validate', () => {
     expect(forced.exitCode, forced.stderr).toBe(0);
     expect(lstatSync(path.join(out, 'deploy.sh')).isSymbolicLink()).toBe(false);
     expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    const file = path.join(out, 'victim.txt');
+    const notAFolder = await bench('init', '--recipe', 'pm2', '--out', file);
+    expect(notAFolder.exitCode).toBe(2);
+    expect(notAFolder.stderr).toContain(`--out ${file} is a file, not a folder`);
     const unknown = await bench('init', '--recipe', 'iis');
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toMatch(

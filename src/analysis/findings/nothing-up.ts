@@ -11,7 +11,7 @@ interface Gap {
   /** What the platform's records show at its ends ("web.1@v1 was taken out of rotation"). */
   ends?: string;
   source: 'platform' | 'traffic';
-  /** Requests that failed were sent inside it: users were hurt by it, however short. */
+  /** A request was refused, or a proxy answered in place of an instance, inside it: nothing could answer, however short it was. */
   failedInside?: boolean;
 }
 
@@ -22,10 +22,14 @@ interface Gap {
  */
 export function nothingUp(trial: TrialEvidence): Finding | undefined {
   const { recording, thresholdMs, between } = trial;
-  const gap = recording.lifecycle
-    ? longestUnrouted(recording.lifecycle, recording.durationMs)
-    : longer(longestBetweenInstances(recording), longestUnanswered(recording));
-  if (!gap || (gap.toMs - gap.fromMs < thresholdMs && !gap.failedInside)) return undefined;
+  const candidates = recording.lifecycle
+    ? [longestUnrouted(recording.lifecycle, recording.durationMs)]
+    : [...holesBetweenInstances(recording), longestUnanswered(recording)];
+  const gap = candidates
+    .filter((g): g is Gap => g !== undefined)
+    .filter((g) => g.toMs - g.fromMs >= thresholdMs || g.failedInside)
+    .reduce<Gap | undefined>(longer, undefined);
+  if (!gap) return undefined;
   const lengthMs = gap.toMs - gap.fromMs;
   const felt = feltIn(recording, gap.fromMs, gap.toMs);
   const about = gap.source === 'traffic' ? 'about ' : '';
@@ -112,20 +116,20 @@ const longer = (a: Gap | undefined, b: Gap | undefined) =>
   !a || (b && b.toMs - b.fromMs > a.toMs - a.fromMs) ? b : a;
 
 /**
- * From the instances the target names, exactly: the longest stretch between the last answer of
- * one set of instances and the first of the next, when no instance answered in between (the union
- * of their spans, first to last answer, has a hole) and users were sent away or kept waiting in it
+ * From the instances the target names, exactly: the stretches between the last answer of one set
+ * of instances and the first of the next, when no instance answered in between (the union of
+ * their spans, first to last answer, has a hole) and users were sent away or kept waiting in it
  * (it overlaps a disruption). A hole shorter than an interval is what the intervals cannot see;
- * one in which failed requests were sent (a proxy's 502s while its upstream was gone) counts
- * however short.
+ * one in which a request was refused or a proxy answered in place of an instance (502, 503, 504
+ * naming none) counts however short: nothing could answer it.
  */
-function longestBetweenInstances(recording: Recording): Gap | undefined {
+function holesBetweenInstances(recording: Recording): Gap[] {
   const lanes = [...recording.instances].sort((a, b) => a.firstMs - b.firstMs);
-  const failures = [
-    ...Object.values(recording.byConnection ?? {}).flatMap((kind) => kind.failureSpans),
+  const nothingThere = [
+    ...Object.values(recording.byConnection ?? {}).flatMap((kind) => kind.refusedSpans),
     ...(recording.gatewayAnswers?.spans ?? []),
   ];
-  let longest: Gap | undefined;
+  const holes: Gap[] = [];
   let reach = lanes[0]?.lastMs ?? 0;
   let reachedBy = lanes[0]?.id ?? '';
   for (const lane of lanes.slice(1)) {
@@ -136,14 +140,14 @@ function longestBetweenInstances(recording: Recording): Gap | undefined {
       source: 'traffic',
     };
     const hurt = recording.disruption.spans.some(([a, b]) => a < gap.toMs && b > gap.fromMs);
-    gap.failedInside = failures.some(([from]) => from > gap.fromMs && from < gap.toMs);
-    if (hurt && gap.toMs > gap.fromMs) longest = longer(longest, gap);
+    gap.failedInside = nothingThere.some(([from]) => from > gap.fromMs && from < gap.toMs);
+    if (hurt && gap.toMs > gap.fromMs) holes.push(gap);
     if (lane.lastMs > reach) {
       reach = lane.lastMs;
       reachedBy = lane.id;
     }
   }
-  return longest;
+  return holes;
 }
 
 /**
