@@ -102,6 +102,7 @@ export async function runRecipe(
     cwd: folder,
     env: recipeEnv(await freePortBlock()),
     reject: false,
+    // Stopped before a test's own limit (240 s): bench then stops the recipe's servers itself.
     timeout: 180_000,
     all: true,
   });

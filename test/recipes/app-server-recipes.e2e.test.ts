@@ -11,19 +11,19 @@ describe('the app-server recipes, against real gunicorn, puma and unicorn', () =
       hup: { broken: true, waitedOverMs: 500, finding: 'nothing-up' },
       usr2: { fixed: true },
     });
-  }, 150_000);
+  }, 240_000);
 
   it('puma: a restart refuses connections; a phased restart, none', async () => {
     await checkRecipe('puma', {
       restart: { broken: true, failedAs: 'refused', finding: 'nothing-up' },
       phased: { fixed: true },
     });
-  }, 150_000);
+  }, 240_000);
 
   it('unicorn: a restart refuses connections; USR2 and QUIT of the old master, none', async () => {
     await checkRecipe('unicorn', {
       restart: { broken: true, failedAs: 'refused', finding: 'nothing-up' },
       usr2: { fixed: true },
     });
-  }, 150_000);
+  }, 240_000);
 });

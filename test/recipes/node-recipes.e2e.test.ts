@@ -8,19 +8,19 @@ describe('the Node.js recipes, against real servers', () => {
       'exits-at-sigterm': { broken: true, failedAs: 'http5xx', finding: 'in-flight-cut' },
       graceful: { fixed: true },
     });
-  }, 120_000);
+  }, 240_000);
 
   it('node-cluster: every worker stopped at once refuses connections; one at a time, none', async () => {
     await checkRecipe('node-cluster', {
       'restart-all': { broken: true, failedAs: 'refused', finding: 'nothing-up' },
       'one-by-one': { fixed: true },
     });
-  }, 120_000);
+  }, 240_000);
 
   it('pm2: restart refuses connections; reload, none', async () => {
     await checkRecipe('pm2', {
       restart: { broken: true, failedAs: 'refused', finding: 'nothing-up' },
       reload: { fixed: true },
     });
-  }, 120_000);
+  }, 240_000);
 });

@@ -30,8 +30,36 @@ describe('the recipes, as files', () => {
       );
   });
 
+  it("use one default port each, the scenario's, wherever RECIPE_PORT may be unset", () => {
+    for (const recipe of RECIPE_NAMES) {
+      const texts = filesOf(recipe)
+        .filter((file) => file !== '.gitignore')
+        .map((file) => [file, read(recipe, file)] as const);
+      const defaults = new Set(
+        texts.flatMap(([, text]) =>
+          [...text.matchAll(/RECIPE_PORT(?::-|\)? \?\? '?|", ")(\d+)|\((\d+) by default\)/g)].map(
+            (m) => m[1] ?? m[2],
+          ),
+        ),
+      );
+      if (recipe === 'node-graceful') {
+        expect(defaults.size, recipe).toBe(0);
+        continue;
+      }
+      expect([...defaults], recipe).toEqual([
+        /\$\{RECIPE_PORT:-(\d+)\}/.exec(read(recipe, 'scenario.yaml'))?.[1],
+      ]);
+      // A script that starts a backend (backend.mjs adds to the port) or asks the front sets it.
+      for (const [file, text] of texts)
+        if (/^\s*\.\/backend\.sh start|^\s*wait_serving "/m.test(text))
+          expect(text, `${recipe}/${file}`).toMatch(
+            /^export RECIPE_PORT="\$\{RECIPE_PORT:-\d+\}"$/m,
+          );
+    }
+  });
+
   it('repeat shared files word for word', () => {
-    for (const shared of ['backend.js', 'backend.sh', 'config.ru']) {
+    for (const shared of ['backend.mjs', 'backend.sh', 'config.ru']) {
       const copies = RECIPE_NAMES.filter((r) => filesOf(r).includes(shared));
       expect(copies.length, shared).toBeGreaterThan(1);
       for (const recipe of copies)

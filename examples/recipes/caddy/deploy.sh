@@ -3,6 +3,11 @@
 #   ./deploy.sh restart   caddy stopped and started again with the new upstream
 #   ./deploy.sh reload    `caddy reload`: the new config applied in place, no closed port
 set -eu
+export RECIPE_PORT="${RECIPE_PORT:-8450}"
+case "${1:-}" in
+  restart | reload) ;;
+  *) echo "usage: $0 restart|reload" >&2; exit 2 ;;
+esac
 next="v$(( $(tr -dc 0-9 < run/release) + 1 ))"
 echo "$next" > run/release
 live=$(cat run/live)
@@ -14,7 +19,6 @@ case "$1" in
   restart) ./caddy.sh stop && ./caddy.sh start ;;
   # It returns once the new config runs (the admin API's /load is synchronous).
   reload) ./caddy.sh reload ;;
-  *) echo "usage: $0 restart|reload" >&2; exit 2 ;;
 esac
 echo "$idle" > run/live
 echo "switched to $idle-$next"

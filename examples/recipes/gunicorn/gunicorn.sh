@@ -9,9 +9,12 @@ case "$1" in
     wait_ready "$(cat run/release)"
     ;;
   stop)
-    [ -f run/gunicorn.pid ] || exit 0
-    pid=$(cat run/gunicorn.pid)
-    kill -TERM "$pid" 2>/dev/null || true
-    wait_gone "$pid"
+    # .2: the new master of a USR2 deploy that was interrupted before the old one was stopped.
+    for file in run/gunicorn.pid run/gunicorn.pid.2; do
+      [ -f "$file" ] || continue
+      pid=$(cat "$file")
+      kill -TERM "$pid" 2>/dev/null || true
+      wait_gone "$pid"
+    done
     ;;
 esac

@@ -10,6 +10,11 @@
 #   ./deploy.sh drain-backend   each drained through the runtime API first, stopped once it serves
 #                               nothing, and made ready again once the new one is up
 set -eu
+export RECIPE_PORT="${RECIPE_PORT:-8440}"
+case "${1:-}" in
+  restart | reload | stop-backend | drain-backend) ;;
+  *) echo "usage: $0 restart|reload|stop-backend|drain-backend" >&2; exit 2 ;;
+esac
 . ./wait-for.sh
 next="v$(( $(tr -dc 0-9 < run/release) + 1 ))"
 echo "$next" > run/release
@@ -21,6 +26,14 @@ wait_status() {
   until [ "$(./haproxy.sh status "$1")" = "$2" ]; do
     tries=$((tries - 1)); [ "$tries" -gt 0 ] || { echo "$1 never $2" >&2; return 1; }
     sleep 0.1
+  done
+}
+# wait_drained SERVER: until haproxy says it serves nothing (at most 30 s).
+wait_drained() {
+  tries=600
+  until [ "$(./haproxy.sh sessions "$1")" = 0 ]; do
+    tries=$((tries - 1)); [ "$tries" -gt 0 ] || { echo "$1 never drained" >&2; return 1; }
+    sleep 0.05
   done
 }
 case "$1" in
@@ -45,7 +58,7 @@ case "$1" in
       old="$name-v$(( ${next#v} - 1 ))"
       if [ "$1" = drain-backend ]; then
         ./haproxy.sh api set server "app/$name" state drain
-        until [ "$(./haproxy.sh sessions "$name")" = 0 ]; do sleep 0.05; done
+        wait_drained "$name"
       fi
       echo "stopping $old"
       ./backend.sh stop "$name"
@@ -55,5 +68,4 @@ case "$1" in
       echo "$name-$next is up"
     done
     ;;
-  *) echo "usage: $0 restart|reload|stop-backend|drain-backend" >&2; exit 2 ;;
 esac

@@ -6,7 +6,7 @@ set -eu
 case "$1" in
   start)
     : > "run/$2.log"
-    node backend.js "$2" >> "run/$2.log" 2>&1 &
+    node backend.mjs "$2" >> "run/$2.log" 2>&1 &
     echo $! > "run/$2.pid"
     wait_for "$2 listening" "run/$2.log"
     ;;

@@ -6,8 +6,13 @@
 #   ./deploy.sh reload-nowait  the same, the old colour stopped as soon as nginx -s reload returns
 set -eu
 export RECIPE_PORT="${RECIPE_PORT:-8430}"
+case "${1:-}" in
+  restart | reload | reload-nowait) ;;
+  *) echo "usage: $0 restart|reload|reload-nowait" >&2; exit 2 ;;
+esac
 . ./wait-for.sh
-nginx() { command nginx -p "$PWD/run" -c "$PWD/run/nginx.conf" "$@"; }
+# Its error log from the start in run/, not in /var/log/nginx until the config is read.
+nginx() { command nginx -p "$PWD/run" -c "$PWD/run/nginx.conf" -e "$PWD/run/nginx.log" "$@"; }
 live=$(cat run/live)
 idle=$([ "$live" = blue ] && echo green || echo blue)
 next="v$(( $(tr -dc 0-9 < run/release) + 1 ))"
@@ -29,7 +34,6 @@ case "$1" in
     wait_serving "$idle-$next"
     ;;
   reload-nowait) nginx -s reload ;;
-  *) echo "usage: $0 restart|reload|reload-nowait" >&2; exit 2 ;;
 esac
 echo "$idle" > run/live
 echo "switched to $idle-$next"

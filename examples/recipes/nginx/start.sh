@@ -8,4 +8,4 @@ sed -e "s|__RUN__|$PWD/run|g" -e "s|__PORT__|$RECIPE_PORT|g" nginx.conf.template
 ./backend.sh start blue
 echo blue > run/live
 ./upstream.sh blue
-nginx -p "$PWD/run" -c "$PWD/run/nginx.conf"
+nginx -p "$PWD/run" -c "$PWD/run/nginx.conf" -e "$PWD/run/nginx.log"

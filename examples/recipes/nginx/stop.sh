@@ -1,7 +1,12 @@
 #!/bin/sh
 # Stops nginx and both backends.
 set -u
-[ -f run/nginx.pid ] && nginx -p "$PWD/run" -c "$PWD/run/nginx.conf" -s stop 2>/dev/null
+. ./wait-for.sh
+if [ -f run/nginx.pid ]; then
+  pid=$(cat run/nginx.pid)
+  kill -TERM "$pid" 2>/dev/null
+  wait_gone "$pid"
+fi
 ./backend.sh stop blue
 ./backend.sh stop green
 exit 0

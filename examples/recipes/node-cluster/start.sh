@@ -3,7 +3,7 @@
 set -eu
 mkdir -p run
 echo v1 > run/release
-node cluster.js > run/cluster.log 2>&1 &
+node cluster.mjs > run/cluster.log 2>&1 &
 echo $! > run/primary.pid
 . ./wait-for.sh
 wait_for "v1 ready" run/cluster.log

@@ -7,3 +7,12 @@ wait_for() {
     sleep 0.1
   done
 }
+# wait_gone PID: waits until the process has exited (at most 30 s).
+wait_gone() {
+  tries=300
+  while kill -0 "$1" 2>/dev/null; do
+    tries=$((tries - 1))
+    [ "$tries" -gt 0 ] || { echo "gave up waiting for process $1 to exit" >&2; return 1; }
+    sleep 0.1
+  done
+}

@@ -4,6 +4,10 @@
 #   ./deploy.sh usr2      kill -USR2: a new master (and workers) beside the old, sharing the socket;
 #                         QUIT to the old master once the new workers are ready
 set -eu
+case "${1:-}" in
+  restart | usr2) ;;
+  *) echo "usage: $0 restart|usr2" >&2; exit 2 ;;
+esac
 . ./wait-for.sh
 next="v$(( $(tr -dc 0-9 < run/release) + 1 ))"
 echo "$next" > run/release
@@ -21,6 +25,5 @@ case "$1" in
     kill -QUIT "$master"
     wait_gone "$master"
     ;;
-  *) echo "usage: $0 restart|usr2" >&2; exit 2 ;;
 esac
 echo "$next is serving"

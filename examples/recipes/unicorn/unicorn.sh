@@ -9,9 +9,12 @@ case "$1" in
     wait_ready "$(cat run/release)"
     ;;
   stop)
-    [ -f run/unicorn.pid ] || exit 0
-    pid=$(cat run/unicorn.pid)
-    kill -QUIT "$pid" 2>/dev/null || true
-    wait_gone "$pid"
+    # .oldbin: the old master of a USR2 deploy that was interrupted before its QUIT.
+    for file in run/unicorn.pid run/unicorn.pid.oldbin; do
+      [ -f "$file" ] || continue
+      pid=$(cat "$file")
+      kill -QUIT "$pid" 2>/dev/null || true
+      wait_gone "$pid"
+    done
     ;;
 esac
