@@ -135,7 +135,7 @@ describe('nothing-up', () => {
       t < 1300
         ? ok(t, { instance: 'a' })
         : t < 2100
-          ? ok(t, { status: 0, error: 'refused', latencyMs: 1 })
+          ? ok(t, { status: 0, error: 'refused', latencyMs: 1, connection: 'new' })
           : ok(t, { instance: 'b' }),
     );
     const [finding] = findingsOf(record(traffic, { intervalMs: 1000 }));
@@ -164,6 +164,26 @@ describe('nothing-up', () => {
     // Without the failures, a hole that short is no finding: nobody waited long.
     const quiet = proxied.filter((sample) => sample.status !== 502);
     expect(ids(record(quiet, { intervalMs: 1000, thresholdMs: 200 }))).toEqual([]);
+    // Users kept waiting by requests sent inside the hole, until b answers them: a reload that
+    // stopped the old workers before the new ones loaded the app. A user who only waits on one
+    // request sent before it (nothing else sent meanwhile) is no such hole.
+    const queued = [
+      ...every50(0, 1300, (t) => ok(t, { instance: 'a' })),
+      ok(1300, { instance: 'b', latencyMs: 800 }),
+      ok(1320, { user: 1, instance: 'b', latencyMs: 780 }),
+      ...every50(2150, 5000, (t) => ok(t, { instance: 'b' })),
+    ];
+    expect(findingsOf(record(queued, { intervalMs: 1000, thresholdMs: 200 }))[0]).toMatchObject({
+      id: 'nothing-up',
+      fromMs: 1260,
+      toMs: 2100,
+    });
+    const waitedFromBefore = [
+      ...every50(0, 1250, (t) => ok(t, { instance: 'a' })),
+      ok(1205, { user: 1, instance: 'b', latencyMs: 895 }),
+      ...every50(2150, 5000, (t) => ok(t, { instance: 'b' })),
+    ];
+    expect(ids(record(waitedFromBefore, { intervalMs: 1000, thresholdMs: 200 }))).toEqual([]);
     // Instances that overlap leave no hole: a hands over to b with no refusal between.
     const handedOver = every50(0, 5000, (t) => ok(t, { instance: t < 1300 ? 'a' : 'b' }));
     expect(ids(record(handedOver, { intervalMs: 1000 }))).toEqual([]);

@@ -118,10 +118,10 @@ const longer = (a: Gap | undefined, b: Gap | undefined) =>
 /**
  * From the instances the target names, exactly: the stretches between the last answer of one set
  * of instances and the first of the next, when no instance answered in between (the union of
- * their spans, first to last answer, has a hole) and users were sent away or kept waiting in it
- * (it overlaps a disruption). A hole shorter than an interval is what the intervals cannot see;
- * one in which a request was refused or a proxy answered in place of an instance (502, 503, 504
- * naming none) counts however short: nothing could answer it.
+ * their spans, first to last answer, has a hole) and a request sent inside it was refused, answered
+ * by a proxy in place of an instance, or kept waiting to its end. A hole shorter than an interval is what the intervals cannot see;
+ * one in which a request was refused or answered by a proxy (502, 503, 504 naming no instance)
+ * counts however short: nothing could answer it.
  */
 function holesBetweenInstances(recording: Recording): Gap[] {
   const lanes = [...recording.instances].sort((a, b) => a.firstMs - b.firstMs);
@@ -139,9 +139,14 @@ function holesBetweenInstances(recording: Recording): Gap[] {
       ends: `${reachedBy} answered last at its start; ${lane.id} first answered at its end`,
       source: 'traffic',
     };
-    const hurt = recording.disruption.spans.some(([a, b]) => a < gap.toMs && b > gap.fromMs);
-    gap.failedInside = nothingThere.some(([from]) => from > gap.fromMs && from < gap.toMs);
-    if (hurt && gap.toMs > gap.fromMs) holes.push(gap);
+    const inside = (t: number) => t > gap.fromMs && t < gap.toMs;
+    gap.failedInside = nothingThere.some(([from]) => inside(from));
+    // Or kept waiting by a request sent inside it until its end: one who waits on a request sent
+    // before it (one slow answer, nothing else sent meanwhile) is a slow target, not this.
+    const waitedThrough = recording.longest.some(
+      (request) => inside(request.t) && request.t + request.latencyMs >= gap.toMs,
+    );
+    if (gap.failedInside || waitedThrough) holes.push(gap);
     if (lane.lastMs > reach) {
       reach = lane.lastMs;
       reachedBy = lane.id;
