@@ -298,9 +298,9 @@ export const initCommandLine = defineCommandLine(
         default: false,
         describe: "overwrite --out (with --recipe, the recipe's files in it) if it exists",
       })
-      .example('$0 init --platform heroku --out heroku.yaml', 'then: $0 validate heroku.yaml')
+      .example('$0 init --platform heroku --out heroku.yaml', 'then: bench validate heroku.yaml')
       .example('$0 init --from-siege urls.txt --out deploy.yaml', "siege's URLs as endpoints")
-      .example('$0 init --recipe pm2 --out pm2/', 'then: $0 run pm2/scenario.yaml'),
+      .example('$0 init --recipe pm2 --out pm2/', 'then: bench run pm2/scenario.yaml'),
   (args, io) =>
     initCommand(
       {
