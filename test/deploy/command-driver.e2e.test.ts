@@ -244,6 +244,26 @@ trials: 2
     ).toEqual(['hook beforeVariant: set up', 'hook afterVariant: taken down']);
   });
 
+  it('runs afterVariant after a failing beforeVariant, which may have started something first, and tells the first failure', async () => {
+    const { run, results } = await runScenarioText(`${header()}variants:
+  - name: a
+    command: "true"
+    hooks:
+      beforeVariant: echo started half; exit 5
+      afterVariant: echo taken down; exit 6
+`);
+    expect(run.exitCode).toBe(3);
+    expect(results.failure).toMatch(
+      /^a: hook beforeVariant \(echo started half; exit 5\) exited with code 5/,
+    );
+    expect(results.variants[0].trials).toEqual([]);
+    expect(
+      results.variants[0].hookLog.map(
+        (l: { source: string; line: string }) => `${l.source}: ${l.line}`,
+      ),
+    ).toEqual(['hook beforeVariant: started half', 'hook afterVariant: taken down']);
+  });
+
   it('stops the run on a failing hook, keeping what was measured, with exit code 3', async () => {
     const { run, results } = await runScenarioText(`${header()}variants:
   - name: a
