@@ -2,13 +2,13 @@
 // --recipe`: its files copied into a folder of their own, `bench run scenario.yaml` on free ports,
 // and the figures of each way read back from results.json. Used by `npm run recipes` (the table of
 // docs/recipes.md) and by the recipes' end-to-end tests.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { findProgram } from '../src/files/find-program.ts';
 import { copyRecipe, RECIPES, type Recipe } from '../src/init/recipes.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -44,20 +44,10 @@ export type RecipeRun =
       folder: string;
     };
 
-/** The programs of a recipe not found on PATH, each with how to get it. */
-export function missingPrograms(recipe: Recipe, env: NodeJS.ProcessEnv = process.env): string[] {
+/** The programs of a recipe not found on the PATH it runs with, each with how to get it. */
+function missingPrograms(recipe: Recipe, env: NodeJS.ProcessEnv): string[] {
   return recipe.needs
-    .filter((need) => {
-      try {
-        execFileSync('sh', ['-c', 'command -v "$1"', 'sh', need.program], {
-          env,
-          stdio: 'ignore',
-        });
-        return false;
-      } catch {
-        return true;
-      }
-    })
+    .filter((need) => !findProgram(need.program, REPO, env.PATH))
     .map((need) => `${need.program} (${need.install})`);
 }
 
@@ -80,7 +70,7 @@ export async function freePortBlock(count = 4): Promise<number> {
 }
 
 /** PATH with the project's own programs (pm2) first, as `npx bench` has it. */
-export function recipeEnv(port: number): NodeJS.ProcessEnv {
+function recipeEnv(port: number): NodeJS.ProcessEnv {
   return {
     ...process.env,
     RECIPE_PORT: String(port),
@@ -93,14 +83,15 @@ export async function runRecipe(
   recipe: Recipe,
   options: { keep?: boolean } = {},
 ): Promise<RecipeRun> {
-  const missing = missingPrograms(recipe);
+  const env = recipeEnv(await freePortBlock());
+  const missing = missingPrograms(recipe, env);
   if (missing.length > 0) return { recipe, status: 'not-run', missing };
   const folder = mkdtempSync(path.join(os.tmpdir(), `recipe-${recipe.name}-`));
   await copyRecipe(recipe.name, folder, false);
   const out = path.join(folder, 'report');
   const run = await execa('node', [BENCH, 'run', 'scenario.yaml', '--out', out], {
     cwd: folder,
-    env: recipeEnv(await freePortBlock()),
+    env,
     reject: false,
     // Stopped before a test's own limit (240 s): bench then stops the recipe's servers itself.
     timeout: 180_000,
@@ -125,26 +116,28 @@ export async function runRecipe(
 // biome-ignore lint/suspicious/noExplicitAny: results.json is read as it comes
 type Json = any;
 
-function waysOf(results: Json): WayFigures[] {
+/** Each way's figures from a results.json: failures from its trial with the most, waits the longest. */
+export function waysOf(results: Json): WayFigures[] {
   return results.variants.flatMap((variant: Json) => {
     const trials: Json[] = variant.trials;
     if (trials.length === 0) return [];
-    const worst = (field: string) => Math.max(0, ...trials.map((t) => t[field] ?? 0));
-    const failedByKind: Record<string, number> = {};
-    for (const trial of trials)
-      for (const [kind, n] of Object.entries(trial.errorsByKind as Record<string, number>))
-        if (n > 0) failedByKind[kind] = Math.max(failedByKind[kind] ?? 0, n);
+    const longest = (field: string) => Math.max(0, ...trials.map((t) => t[field] ?? 0));
+    // "failed of requests" and their kinds from one trial, never mixed from two.
+    const mostFailed = trials.reduce((a, b) => (b.errors > a.errors ? b : a));
+    const failedByKind = Object.fromEntries(
+      Object.entries(mostFailed.errorsByKind as Record<string, number>).filter(([, n]) => n > 0),
+    );
     const findings = new Map<string, string>();
     for (const trial of trials)
       for (const finding of trial.findings) findings.set(finding.id, finding.kind);
     return {
       name: variant.name,
       description: variant.description ?? '',
-      requests: worst('requests'),
-      failed: worst('errors'),
+      requests: mostFailed.requests,
+      failed: mostFailed.errors,
       failedByKind,
-      longestUserWaitMs: worst('longestUserWaitMs'),
-      longestTransactionMs: worst('longestTransactionMs'),
+      longestUserWaitMs: longest('longestUserWaitMs'),
+      longestTransactionMs: longest('longestTransactionMs'),
       findings: [...findings].map(([id, kind]) => (kind === 'fault' ? id : `(${id})`)),
     };
   });

@@ -1,8 +1,9 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT } from '../errors/tool-error.ts';
 import { OutputError } from '../export/output-error.ts';
+import { findProgram } from '../files/find-program.ts';
 import { readBounded, UnreadableFile } from '../files/read-bounded.ts';
 import { copyRecipe, RECIPE_NAMES, RECIPES } from '../init/recipes.ts';
 import { parseSiegeUrls } from '../init/siege-urls.ts';
@@ -235,24 +236,6 @@ const SHELL_WORDS = new Set([
   'env',
   'test',
 ]);
-
-/** Whether `program` is an executable file: a path from `cwd`, or a name on `searchPath`. */
-function findProgram(program: string, cwd: string, searchPath = ''): boolean {
-  const candidates = program.includes('/')
-    ? [path.resolve(cwd, program)]
-    : searchPath
-        .split(path.delimiter)
-        .filter(Boolean)
-        .map((d) => path.join(d, program));
-  return candidates.some((candidate) => {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return statSync(candidate).isFile();
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** `bench validate FILES…` */
 export const validateCommandLine = defineCommandLine(
