@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ChartConfiguration } from 'chart.js';
-import { buildCharts, type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts.ts';
+import { buildCharts } from '../view/charts/report.ts';
+import { type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts/style.ts';
 import { type Exporter, ExporterUnavailable } from './exporter.ts';
 
 const WIDTH = 1000;

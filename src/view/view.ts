@@ -59,6 +59,30 @@ export interface TrialView {
   deployLog: { at: number; stream: string; line: string; source?: string }[];
 }
 
+/** What the deploy's phases are drawn from, on every chart over time. */
+export type PhasedTrial = Pick<TrialView, 'events' | 'deployEnd' | 'detected' | 'span'>;
+
+/** What the latency chart draws of a trial. */
+export type LatencyTrial = PhasedTrial &
+  Pick<TrialView, 'trial' | 'latency' | 'failures' | 'longest' | 'quiet' | 'allFailed'>;
+
+/** What the throughput chart draws of a trial. */
+export type ThroughputTrial = Pick<TrialView, 'throughput' | 'errorRate' | 'span' | 'detected'>;
+
+/** What the Instances chart draws of a trial: a live trial has these too (live/trial-view.ts). */
+export type LaneTrial = Pick<
+  TrialView,
+  | 'trial'
+  | 'instances'
+  | 'span'
+  | 'triggerMs'
+  | 'intervalMs'
+  | 'disrupted'
+  | 'events'
+  | 'deployEnd'
+  | 'detected'
+>;
+
 export interface VariantView {
   name: string;
   description?: string;
