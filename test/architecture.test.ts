@@ -29,6 +29,7 @@ const LAYERS = [
   'trial',
   'watch',
   'run',
+  'live',
   'capacity',
   'init',
   'cli',

@@ -29,13 +29,21 @@ export interface Instance extends Omit<InstanceLifecycle, 'release' | 'drain'> {
  * the order they started, then any instance only the load saw (a target's own naming).
  */
 export function trialInstances(recording: Recording): Instance[] {
-  const traffic = new Map(recording.instances.map((t) => [t.id, t]));
-  const lives = recording.lifecycle ?? [];
+  return joinInstances(recording.lifecycle ?? [], recording.instances, recording.drains ?? []);
+}
+
+/** The processes' lives joined with the traffic by id, as `trialInstances`: also for a live trial. */
+export function joinInstances(
+  lives: readonly InstanceLifecycle[],
+  instances: readonly InstanceTraffic[],
+  trafficDrains: readonly TrafficDrain[] = [],
+): Instance[] {
+  const traffic = new Map(instances.map((t) => [t.id, t]));
   const known = new Set(lives.map((l) => l.id));
-  const drains = new Map((recording.drains ?? []).map((d) => [d.instance, d]));
+  const drains = new Map(trafficDrains.map((d) => [d.instance, d]));
   return [
     ...lives.map((life) => join(life, traffic.get(life.id))),
-    ...recording.instances
+    ...instances
       .filter((t) => !known.has(t.id))
       .map((t) => withTrafficDrain(join(undefined, t), drains.get(t.id))),
   ];

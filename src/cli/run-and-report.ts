@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { exitCodeOf } from '../analysis/outcome.ts';
+import { exitCodeOf, outcomeLine } from '../analysis/outcome.ts';
 import { EXIT } from '../errors/tool-error.ts';
 import { OutputFolder } from '../export/output-folder.ts';
 import type { ExportName } from '../export/registry.ts';
 import { runFolder } from '../export/run-folder.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
+import { LiveModel } from '../live/model.ts';
+import { LiveServer, parseServeAddress, type ServeAddress } from '../live/server.ts';
 import { killAllGroups } from '../process/process-group.ts';
 import type { MeasureOptions } from '../run/measure.ts';
 import { observeAll, progressLines, type RunObserver, recordingLine } from '../run/observer.ts';
@@ -14,7 +16,6 @@ import type { LoadedScenario } from '../scenario/load.ts';
 import { endpointNames } from '../scenario/schema.ts';
 import { forTerminal } from '../text/escape.ts';
 import type { CliIo } from './io.ts';
-import { LiveStats } from './live-stats.ts';
 import { printSummary } from './print-summary.ts';
 import { type Progress, progressMode, startProgress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
@@ -34,6 +35,14 @@ export interface RunAndReportOptions extends Pick<MeasureOptions, 'trials' | 'sh
   quiet: boolean;
   /** `bench watch`, for this long at most: the first Ctrl-C (or SIGTERM) ends it as time would. */
   watch?: { durationMs?: number };
+  /** The live page, /metrics and /gate (docs/live.md). */
+  serve?: ServeOptions;
+}
+
+/** `--serve [HOST:]PORT`, and whether it stays up after the run (`--serve-after`) until Ctrl-C. */
+export interface ServeOptions {
+  address: ServeAddress;
+  after: boolean;
 }
 
 /**
@@ -74,10 +83,21 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) io.signals.on(signal, interrupt);
   let folder: OutputFolder | undefined;
+  let server: LiveServer | undefined;
+  const live = new LiveModel(
+    options.loaded.scenario.name,
+    options.gates,
+    endpointNames(options.loaded.scenario),
+  );
   try {
     folder = await OutputFolder.open(options.outDir, options.force ? 'replace' : 'refuse');
     if (controller.signal.aborted) return EXIT.interrupted;
-    const live = new LiveStats();
+    const written = folder;
+    if (options.serve) {
+      // Listening before any load is sent: a port in use is exit 2, and costs no run.
+      server = await LiveServer.start(live, options.serve.address, () => reportFile(written));
+      io.stderr.write(`live: ${server.url} (the page; ${server.url}metrics, ${server.url}gate)\n`);
+    }
     const view = startProgress(
       live,
       progressMode({ quiet: options.quiet, stream: io.stderr, env: io.env }),
@@ -101,12 +121,28 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
       gates: options.gates,
       warn,
     });
+    const report = reportFile(folder);
+    live.runEnded({
+      line: outcomeLine(run.outcome) ?? run.comparison.headline,
+      gates: run.gates,
+      ...(report ? { report } : {}),
+    });
+    server?.pushNow();
     io.stdout.write('\n');
     printSummary(run, reportLine(folder), io.stdout);
     // A Ctrl-C after the reports were written still ends the command as interrupted.
-    return controller.signal.aborted ? EXIT.interrupted : exitCodeOf(run);
+    const exitCode = controller.signal.aborted ? EXIT.interrupted : exitCodeOf(run);
+    if (server && options.serve?.after && !controller.signal.aborted) {
+      for (const signal of signals) io.signals.off(signal, interrupt);
+      io.stderr.write(`serving ${server.url} until Ctrl-C (the report: ${server.url}report)\n`);
+      server.keepProcessUp();
+      await untilSignal(io, signals);
+    }
+    return exitCode;
   } finally {
     progress?.stop();
+    live.close();
+    await server?.close();
     for (const signal of signals) io.signals.off(signal, interrupt);
     folder?.close();
   }
@@ -126,9 +162,28 @@ function quietWatch(options: RunAndReportOptions, io: CliIo): RunObserver {
 
 /** The report to open: the page, else results.json, as written; none is named that was not. */
 function reportLine(folder: OutputFolder): string {
-  const written = (name: string) => folder.written.find((file) => path.basename(file) === name);
-  const report = written('index.html') ?? written('results.json');
+  const report = reportFile(folder) ?? writtenFile(folder, 'results.json');
   return report ? `Report: ${report}` : `No report was written to ${folder.dir}`;
+}
+
+/** The report's page, once written. */
+function reportFile(folder: OutputFolder): string | undefined {
+  return writtenFile(folder, 'index.html');
+}
+
+function writtenFile(folder: OutputFolder, name: string): string | undefined {
+  return folder.written.find((file) => path.basename(file) === name);
+}
+
+/** Until one of `signals` comes (`--serve-after`: Ctrl-C ends the serving, not the run). */
+function untilSignal(io: CliIo, signals: readonly NodeJS.Signals[]): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const signal of signals) io.signals.off(signal, done);
+      resolve();
+    };
+    for (const signal of signals) io.signals.on(signal, done);
+  });
 }
 
 /** reports/<date-time>-<scenario>/, with -2, -3… when two runs start in the same second. */
@@ -163,6 +218,34 @@ export function parseCommandLineGate(source: string, loaded: LoadedScenario): Ga
     if (!(error instanceof GateSyntaxError)) throw error;
     throw new UsageError(`--gate '${source}': column ${error.column}: ${error.message}`);
   }
+}
+
+/** `--serve` and `--serve-after`, as `bench run` and `bench watch` read them. */
+export const SERVE_OPTION = {
+  type: 'string',
+  requiresArg: true,
+  describe:
+    'serve the live page, /metrics and /gate at [HOST:]PORT (127.0.0.1 unless a host is named; 0: any free port)',
+} as const;
+
+export const SERVE_AFTER_OPTION = {
+  type: 'boolean',
+  default: false,
+  describe: 'with --serve: keep serving after the run (the report at /report) until Ctrl-C',
+} as const;
+
+export function serveProblem(args: { serve?: string; serveAfter?: boolean }): string | undefined {
+  if (args.serve !== undefined && !parseServeAddress(args.serve))
+    return `--serve ${args.serve}: expected [HOST:]PORT, e.g. 9464, 0.0.0.0:9464 or [::1]:9464`;
+  if (args.serveAfter && args.serve === undefined) return '--serve-after goes with --serve';
+  return undefined;
+}
+
+export function serveOptions(args: { serve?: string; serveAfter?: boolean }): {
+  serve?: ServeOptions;
+} {
+  const address = args.serve === undefined ? undefined : parseServeAddress(args.serve);
+  return address ? { serve: { address, after: args.serveAfter ?? false } } : {};
 }
 
 /** The options `bench run` and `bench watch` share for what they write and show. */

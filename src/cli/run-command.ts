@@ -17,6 +17,11 @@ import {
   parseCommandLineGate,
   QUIET_OPTION,
   runAndReport,
+  SERVE_AFTER_OPTION,
+  SERVE_OPTION,
+  type ServeOptions,
+  serveOptions,
+  serveProblem,
   usersOrRateProblem,
 } from './run-and-report.ts';
 import { UsageError } from './usage-error.ts';
@@ -38,6 +43,8 @@ export interface RunArgs {
   overrides: ScenarioOverride[];
   /** `--shard i/N` with `--start-at` and `--follow` (docs/scale.md). */
   shard?: { index: number; count: number; startAt?: string; follow: boolean };
+  /** `--serve [HOST:]PORT`, and `--serve-after`: the live page, /metrics and /gate. */
+  serve?: ServeOptions;
 }
 
 /** `bench run FILE`: measures every variant, prints the summary, and returns the exit code. */
@@ -66,6 +73,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       quiet: args.quiet,
       ...(args.trials !== undefined ? { trials: args.trials } : {}),
       ...(shard ? { shard } : {}),
+      ...(args.serve ? { serve: args.serve } : {}),
     },
     io,
   );
@@ -190,6 +198,8 @@ export const runCommandLine = defineCommandLine(
       .option('export', EXPORT_OPTION)
       .option('force', FORCE_OPTION)
       .option('quiet', QUIET_OPTION)
+      .option('serve', SERVE_OPTION)
+      .option('serve-after', SERVE_AFTER_OPTION)
       .option('gate', {
         type: 'string',
         requiresArg: true,
@@ -230,7 +240,7 @@ export const runCommandLine = defineCommandLine(
         if (args.shard === undefined && (args.startAt !== undefined || args.follow)) {
           return '--start-at and --follow go with --shard';
         }
-        return checkExportOption(args);
+        return serveProblem(args) ?? checkExportOption(args);
       })
       .example(
         '$0 run scenarios/preboot.yaml',
@@ -256,6 +266,7 @@ export const runCommandLine = defineCommandLine(
         force: args.force,
         quiet: args.quiet,
         ...(args.variant !== undefined ? { variant: args.variant } : {}),
+        ...serveOptions(args),
         ...(args.shard !== undefined
           ? {
               shard: {

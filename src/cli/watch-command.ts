@@ -12,6 +12,11 @@ import {
   parseCommandLineGate,
   QUIET_OPTION,
   runAndReport,
+  SERVE_AFTER_OPTION,
+  SERVE_OPTION,
+  type ServeOptions,
+  serveOptions,
+  serveProblem,
   usersOrRateProblem,
 } from './run-and-report.ts';
 import { UsageError } from './usage-error.ts';
@@ -24,6 +29,8 @@ export interface WatchArgs extends WatchSettings {
   gates: string[];
   force: boolean;
   quiet: boolean;
+  /** `--serve [HOST:]PORT`, and `--serve-after`: the live page, /metrics and /gate. */
+  serve?: ServeOptions;
 }
 
 /**
@@ -58,6 +65,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
       quiet: args.quiet,
       watch:
         args.duration !== undefined ? { durationMs: parseDuration(args.duration) as number } : {},
+      ...(args.serve ? { serve: args.serve } : {}),
     },
     io,
   );
@@ -156,6 +164,8 @@ export const watchCommandLine = defineCommandLine(
       })
       .option('force', FORCE_OPTION)
       .option('quiet', QUIET_OPTION)
+      .option('serve', SERVE_OPTION)
+      .option('serve-after', SERVE_AFTER_OPTION)
       .check((args) => {
         if (args.url === undefined && args.scenario === undefined)
           return 'watch: expected a URL, e.g. bench watch http://127.0.0.1:3000/, or --scenario FILE';
@@ -168,7 +178,7 @@ export const watchCommandLine = defineCommandLine(
         }
         if (args.duration !== undefined && parseDuration(args.duration) === 0)
           return `--duration ${args.duration}: expected a duration above 0`;
-        return checkExportOption(args);
+        return serveProblem(args) ?? checkExportOption(args);
       })
       .example('$0 watch https://staging.example.com/ -c 4', 'then deploy; Ctrl-C when it is done')
       .example(
@@ -194,6 +204,7 @@ export const watchCommandLine = defineCommandLine(
         gates: (args.gate ?? []).map(String),
         force: args.force,
         quiet: args.quiet,
+        ...serveOptions(args),
       },
       io,
     ),

@@ -14,10 +14,10 @@ import type { Exporter } from './exporter.ts';
 
 const require = createRequire(import.meta.url);
 
-/** Chart.js and its annotation plugin, inlined so that the page needs no network, read once. */
-let vendorScripts: string | undefined;
-function vendor(): string {
-  vendorScripts ??= [
+/** Chart.js and its annotation plugin, inlined so that a page needs no network, read once. */
+let vendored: string | undefined;
+export function vendorScripts(): string {
+  vendored ??= [
     path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
     path.join(
       path.dirname(require.resolve('chartjs-plugin-annotation')),
@@ -31,7 +31,7 @@ function vendor(): string {
         .replace(/<\/script/gi, '<\\/script'),
     )
     .join('\n');
-  return vendorScripts;
+  return vendored;
 }
 
 const STYLE = `
@@ -141,7 +141,7 @@ ${table(
 <h2>Deploy timelines</h2>
 ${view.variants.map((v) => v.trials.map((t) => timeline(v.name, t)).join('\n')).join('\n')}
 <script type="application/json" id="chart-specs">${jsonForScript(charts)}</script>
-<script>${vendor()}</script>
+<script>${vendorScripts()}</script>
 <script>${INIT}</script>
 </body>
 </html>

@@ -8,7 +8,8 @@ import { startClock } from '../process/clock.ts';
 import { Recorder, type SlowThreshold } from '../record/recorder.ts';
 import { encodeRecording } from '../results/codec.ts';
 import { decodeHistogram, encodeHistogram } from '../results/histogram.ts';
-import { LoadCounters } from './counters.ts';
+import { endpointCount, LoadCounters } from './counters.ts';
+import { SeriesReporter } from './live-series.ts';
 import type { FromThread, GeneratorThreadData, ToThread } from './messages.ts';
 import { OrderedRecorder } from './ordered-recorder.ts';
 
@@ -22,10 +23,20 @@ const send = (message: FromThread) => port.postMessage(message);
 
 const recorder = new Recorder(data.recorder);
 const ordered = new OrderedRecorder(recorder);
-const counters = new LoadCounters();
+const counters = new LoadCounters(endpointCount(data.share.load));
+const reporter = new SeriesReporter(recorder);
 let generator: LoadGenerator | undefined;
 let progress: NodeJS.Timeout | undefined;
 let eluAtStart = performance.eventLoopUtilization();
+
+function reportProgress(): void {
+  if (!generator) return;
+  send({
+    type: 'progress',
+    ...counters.progress(generator.inFlight(), recorder.answeredBy()),
+    series: reporter.update(),
+  });
+}
 
 function start(clockOrigin: bigint, slowThreshold: SlowThreshold | undefined): void {
   if (slowThreshold) recorder.useSlowThreshold(slowThreshold);
@@ -42,12 +53,7 @@ function start(clockOrigin: bigint, slowThreshold: SlowThreshold | undefined): v
     // Not tied to the deploy's phases: counted straight into the recorder, unordered.
     onConnection: () => recorder.recordConnection(),
   });
-  const running = generator;
-  progress = setInterval(
-    () =>
-      send({ type: 'progress', ...counters.progress(running.inFlight(), recorder.answeredBy()) }),
-    PROGRESS_EVERY_MS,
-  );
+  progress = setInterval(reportProgress, PROGRESS_EVERY_MS);
   eluAtStart = performance.eventLoopUtilization();
   generator.start();
 }
@@ -72,7 +78,11 @@ port.on('message', (message: ToThread) => {
     case 'stop':
       clearInterval(progress);
       (generator?.stop(message.mode) ?? Promise.resolve()).then(
-        () => send({ type: 'stopped' }),
+        () => {
+          // The requests answered while the load drained count too: the live totals end exact.
+          reportProgress();
+          send({ type: 'stopped' });
+        },
         (error: Error) => send({ type: 'failed', message: error.message }),
       );
       break;

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import type { InFlight } from '../load/load-generator.ts';
 import { Recorder } from '../record/recorder.ts';
-import { LoadCounters, NO_PROGRESS } from './counters.ts';
+import { endpointCount, LoadCounters, NO_PROGRESS } from './counters.ts';
+import { LiveSeries, SeriesReporter } from './live-series.ts';
 import type { MeasuredLoad, MeasuredLoadOptions } from './measured-load.ts';
 
 /** The load sent from this thread, recorded as it goes. */
@@ -12,7 +13,9 @@ export function inThisThread({
   recorder: recorderOptions,
 }: MeasuredLoadOptions): MeasuredLoad {
   const recorder = new Recorder(recorderOptions);
-  const counters = new LoadCounters();
+  const counters = new LoadCounters(endpointCount(share.load));
+  const reporter = new SeriesReporter(recorder);
+  const series = new LiveSeries();
   let inFlight: () => InFlight = () => NO_PROGRESS.inFlight;
   let stopGenerator: (mode: 'drain' | 'abort') => Promise<void> = async () => {};
   let eluAtStart = performance.eventLoopUtilization();
@@ -44,6 +47,11 @@ export function inThisThread({
     }),
     dispose: async () => {},
     progress: () => counters.progress(inFlight(), recorder.answeredBy()),
+    series: () => {
+      // Read when a view asks: what changed since it last did.
+      series.apply(0, reporter.update());
+      return series;
+    },
   };
   return load;
 }

@@ -5,6 +5,7 @@ import type { RecorderOptions, SlowThreshold } from '../record/recorder.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import type { Recording } from '../results/recording.ts';
 import type { LoadProgress } from './counters.ts';
+import type { LiveSeries } from './live-series.ts';
 
 /** The load and its recording, whether one thread sends it or several. */
 export interface MeasuredLoad {
@@ -26,6 +27,8 @@ export interface MeasuredLoad {
   dispose(): Promise<void>;
   /** The counters so far, for a live view (every thread's, as each reported them last). */
   progress(): LoadProgress;
+  /** The trial's intervals and instances so far, for a live view (as last reported). */
+  series(): LiveSeries;
 }
 
 export interface MeasuredResult {

@@ -4,6 +4,7 @@ import type { RecorderOptions, SlowThreshold } from '../record/recorder.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import type { EncodedRecording } from '../results/recording-schema.ts';
 import type { LoadProgress } from './counters.ts';
+import type { SeriesUpdate } from './live-series.ts';
 
 /** What a generator thread is started with (structured-cloned into it). */
 export interface GeneratorThreadData {
@@ -28,7 +29,7 @@ export type ToThread =
 export type FromThread =
   | { type: 'ready' }
   | { type: 'baseline'; latency: string }
-  | ({ type: 'progress' } & LoadProgress)
+  | ({ type: 'progress'; series: SeriesUpdate } & LoadProgress)
   | { type: 'stopped' }
   | { type: 'finished'; recording: EncodedRecording; eventLoopUtilization: number }
   | { type: 'failed'; message: string };

@@ -5,6 +5,7 @@ import { decodeRecording } from '../results/codec.ts';
 import type { DeployEvent } from '../results/deploy-events.ts';
 import { createLatencyHistogram, decodeHistogram, encodeHistogram } from '../results/histogram.ts';
 import { combineProgress, type LoadProgress, NO_PROGRESS } from './counters.ts';
+import { LiveSeries, type SeriesUpdate } from './live-series.ts';
 import type { MeasuredLoad, MeasuredLoadOptions } from './measured-load.ts';
 import type { FromThread, GeneratorThreadData, ToThread } from './messages.ts';
 
@@ -40,10 +41,12 @@ export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<Mea
   );
   const progress: LoadProgress[] = threads.map(() => NO_PROGRESS);
   let combined = NO_PROGRESS;
+  const series = new LiveSeries();
   threads.forEach((thread, index) => {
-    thread.onProgress = (latest) => {
+    thread.onProgress = ({ series: update, ...latest }) => {
       progress[index] = latest;
       combined = combineProgress(progress);
+      series.apply(index, update);
     };
   });
   const all = <T>(f: (thread: GeneratorThread) => Promise<T>) => Promise.all(threads.map(f));
@@ -110,6 +113,7 @@ export async function startWorkerLoad(options: MeasuredLoadOptions): Promise<Mea
       await all((thread) => thread.terminate());
     },
     progress: () => combined,
+    series: () => series,
   };
 }
 
@@ -117,7 +121,7 @@ type Reply<K extends FromThread['type']> = Extract<FromThread, { type: K }>;
 
 /** One worker thread and the replies it owes (ready, baseline, stopped, finished). */
 class GeneratorThread {
-  onProgress: (progress: LoadProgress) => void = () => {};
+  onProgress: (progress: LoadProgress & { series: SeriesUpdate }) => void = () => {};
   private readonly pending = new Map<
     FromThread['type'],
     { resolve: (m: FromThread) => void; reject: (e: Error) => void }

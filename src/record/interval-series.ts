@@ -28,6 +28,11 @@ export class IntervalSeries {
     return this.buckets[index] as Bucket;
   }
 
+  /** The buckets so far, for a live view: read, never recorded into. */
+  soFar(): readonly Bucket[] {
+    return this.buckets;
+  }
+
   /** Every bucket, packed: the series is closed. */
   finish(): Bucket[] {
     this.packBefore(this.buckets.length);

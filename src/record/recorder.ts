@@ -8,7 +8,7 @@ import {
   msToMicros,
   percentileMs,
 } from '../results/histogram.ts';
-import type { InstancesRecorder } from '../results/parts/instances.ts';
+import type { InstancesRecorder, InstanceTraffic } from '../results/parts/instances.ts';
 import type { PartRecorder, SampleContext } from '../results/parts/part.ts';
 import { finishParts, partRecorders } from '../results/parts/registry.ts';
 import type {
@@ -71,7 +71,7 @@ const DEFAULT_SLOW_THRESHOLD_MS = 1000;
  * histograms per interval and per phase, counts, the K longest transactions and one state per user.
  */
 export class Recorder {
-  private readonly intervalMs: number;
+  readonly intervalMs: number;
   private readonly phases: Record<Phase, Bucket> = {
     before: emptyBucket(),
     during: emptyBucket(),
@@ -211,6 +211,21 @@ export class Recorder {
   /** Responses per instance so far, for the live view: read a few times a second, not per request. */
   answeredBy(): Iterable<[string, number]> {
     return this.instances.answeredBy();
+  }
+
+  /** The trial so far, for a live view: its intervals by the start of their requests. */
+  intervalsSoFar(): readonly Bucket[] {
+    return this.intervals.soFar();
+  }
+
+  /** Each instance's traffic so far, for a live view. */
+  instancesSoFar(): Iterable<Readonly<InstanceTraffic>> {
+    return this.instances.soFar();
+  }
+
+  /** The slow threshold, once known (the scenario's, or the baseline's at the trigger). */
+  get slowThresholdMs(): number | undefined {
+    return this.slowThreshold?.ms;
   }
 
   /** The latency of the requests before the trigger so far: this recorder's share of the baseline. */

@@ -94,7 +94,8 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
     signal,
     ...(variant.env ? { variantEnv: variant.env } : {}),
   });
-  if (target.liveInstances) observer.platformUp?.(target.liveInstances);
+  const { liveInstances, lifecycle } = target;
+  if (liveInstances && lifecycle) observer.platformUp?.({ live: liveInstances, lifecycle });
 
   const deployLog = new OutputLog();
   let measured: MeasuredLoad | undefined;
@@ -158,7 +159,7 @@ async function measureTrial(request: TrialRequest, parts: TrialParts): Promise<T
 
     const cpuAtStart = process.cpuUsage();
     load.start(clock);
-    observer.loadStarted?.({ clock, progress: () => load.progress() });
+    observer.loadStarted?.({ clock, progress: () => load.progress(), series: () => load.series() });
     observer.stage?.('warm-up');
 
     let status: TrialStatus = 'completed';

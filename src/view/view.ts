@@ -81,7 +81,10 @@ export type LaneTrial = Pick<
   | 'events'
   | 'deployEnd'
   | 'detected'
->;
+> & {
+  /** A trial still running: a state that has not ended is drawn to now (seconds after the trigger). */
+  now?: number;
+};
 
 export interface VariantView {
   name: string;
@@ -194,38 +197,15 @@ function trialView({ result: trial, metrics, instances }: AnalysedTrial): TrialV
   const trigger = recording.timeline.find((e) => e.phase === 'triggered')?.t ?? 0;
   const at = (ms: number) => (ms - trigger) / 1000;
   const step = recording.intervalMs;
-  const mid = (i: number) => at(i * step + step / 2);
-  const perSecond = 1000 / step;
   const end = recording.timeline.find(isDeployEnd);
-
-  const latency = { p50: [] as Point[], p99: [] as Point[], max: [] as Point[] };
-  const failures: TrialView['failures'] = [];
-  const throughput: Point[] = [];
-  const errorRate: Point[] = [];
-  const quiet = new Spans();
-  const allFailed = new Spans();
-  recording.intervals.forEach((bucket, i) => {
-    const x = mid(i);
-    const from = at(i * step);
-    const to = at((i + 1) * step);
-    throughput.push({ x, y: bucket.requests * perSecond });
-    errorRate.push({ x, y: bucket.failures * perSecond });
-    if (bucket.requests === 0) {
-      // No request started in this interval (everyone was waiting): a gap, not a slope across it.
-      for (const series of [latency.p50, latency.p99, latency.max])
-        series.push({ x, y: Number.NaN });
-      quiet.add(from, to);
-      return;
-    }
-    latency.p50.push({ x, y: percentileMs(bucket.latency, 50) });
-    latency.p99.push({ x, y: percentileMs(bucket.latency, 99) });
-    latency.max.push({ x, y: bucket.maxMs });
-    if (bucket.failures > 0) failures.push({ x, y: bucket.maxMs, count: bucket.failures });
-    if (bucket.failures === bucket.requests) allFailed.add(from, to);
-  });
-
-  const thin = <T extends Point>(points: T[], keep: 'max' | 'first') =>
-    decimate(points, MAX_POINTS_PER_SERIES, keep);
+  const figures = recording.intervals.map((bucket) => ({
+    requests: bucket.requests,
+    failures: bucket.failures,
+    maxMs: bucket.maxMs,
+    // Only an interval in which requests started has percentiles to draw.
+    p50Ms: bucket.requests > 0 ? percentileMs(bucket.latency, 50) : Number.NaN,
+    p99Ms: bucket.requests > 0 ? percentileMs(bucket.latency, 99) : Number.NaN,
+  }));
   return {
     trial: trial.trial,
     status: trial.status,
@@ -234,15 +214,8 @@ function trialView({ result: trial, metrics, instances }: AnalysedTrial): TrialV
     ...(end ? { deployEnd: at(end.t) } : {}),
     detected: isDetected(recording.timeline),
     events: recording.timeline.map(({ t, ...event }) => ({ ...event, at: at(t) })),
-    latency: {
-      p50: thin(latency.p50, 'max'),
-      p99: thin(latency.p99, 'max'),
-      max: thin(latency.max, 'max'),
-    },
-    failures: thin(failures, 'max'),
+    ...intervalCharts(figures, step, trigger),
     longest: recording.longest.map((l) => ({ ...l, at: at(l.t) })),
-    throughput: thin(throughput, 'first'),
-    errorRate: thin(errorRate, 'max'),
     instances,
     // Whole seconds at both ends: even ticks, and the same axis for charts of one trial.
     span: {
@@ -255,8 +228,6 @@ function trialView({ result: trial, metrics, instances }: AnalysedTrial): TrialV
     },
     triggerMs: trigger,
     intervalMs: step,
-    quiet: quiet.list,
-    allFailed: allFailed.list,
     disrupted: recording.disruption.spans.map(([from, to]) => [at(from), at(to)]),
     deployLog: trial.deployLog.map(({ t, stream, line, source }) => ({
       at: at(t),
@@ -264,6 +235,70 @@ function trialView({ result: trial, metrics, instances }: AnalysedTrial): TrialV
       line,
       ...(source ? { source } : {}),
     })),
+  };
+}
+
+/** An interval's figures as the charts draw them: from a recorded bucket, or from a live one. */
+export interface IntervalFigures {
+  requests: number;
+  failures: number;
+  maxMs: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** What the charts draw of a trial's intervals, on seconds after the trigger. */
+export type IntervalCharts = Pick<
+  TrialView,
+  'latency' | 'failures' | 'throughput' | 'errorRate' | 'quiet' | 'allFailed'
+>;
+
+/** A trial's intervals (of `stepMs`, from t0) as the series and stretches the charts draw. */
+export function intervalCharts(
+  intervals: readonly IntervalFigures[],
+  stepMs: number,
+  triggerMs: number,
+): IntervalCharts {
+  const at = (ms: number) => (ms - triggerMs) / 1000;
+  const perSecond = 1000 / stepMs;
+  const latency = { p50: [] as Point[], p99: [] as Point[], max: [] as Point[] };
+  const failures: TrialView['failures'] = [];
+  const throughput: Point[] = [];
+  const errorRate: Point[] = [];
+  const quiet = new Spans();
+  const allFailed = new Spans();
+  intervals.forEach((interval, i) => {
+    const x = at(i * stepMs + stepMs / 2);
+    const from = at(i * stepMs);
+    const to = at((i + 1) * stepMs);
+    throughput.push({ x, y: interval.requests * perSecond });
+    errorRate.push({ x, y: interval.failures * perSecond });
+    if (interval.requests === 0) {
+      // No request started in this interval (everyone was waiting): a gap, not a slope across it.
+      for (const series of [latency.p50, latency.p99, latency.max])
+        series.push({ x, y: Number.NaN });
+      quiet.add(from, to);
+      return;
+    }
+    latency.p50.push({ x, y: interval.p50Ms });
+    latency.p99.push({ x, y: interval.p99Ms });
+    latency.max.push({ x, y: interval.maxMs });
+    if (interval.failures > 0) failures.push({ x, y: interval.maxMs, count: interval.failures });
+    if (interval.failures === interval.requests) allFailed.add(from, to);
+  });
+  const thin = <T extends Point>(points: T[], keep: 'max' | 'first') =>
+    decimate(points, MAX_POINTS_PER_SERIES, keep);
+  return {
+    latency: {
+      p50: thin(latency.p50, 'max'),
+      p99: thin(latency.p99, 'max'),
+      max: thin(latency.max, 'max'),
+    },
+    failures: thin(failures, 'max'),
+    throughput: thin(throughput, 'first'),
+    errorRate: thin(errorRate, 'max'),
+    quiet: quiet.list,
+    allFailed: allFailed.list,
   };
 }
 

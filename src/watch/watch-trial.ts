@@ -92,7 +92,7 @@ async function watched(request: TrialRequest, watch: WatchOptions): Promise<Tria
     });
     const handedOver = baseline?.handOver(clock, (sample) => handedOverRecorder.record(sample));
     load.start(clock, threshold);
-    observer.loadStarted?.({ clock, progress: () => load.progress() });
+    observer.loadStarted?.({ clock, progress: () => load.progress(), series: () => load.series() });
     observer.stage?.('watching');
     // A watch with no --duration ends by itself when its intervals run out (28 h at 1 s).
     const longestWatchMs = MAX_INTERVALS_PER_TRIAL * scenario.analysis.interval;

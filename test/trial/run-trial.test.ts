@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HookError } from '../../src/deploy/hooks.ts';
 import { plainConnection } from '../../src/load/connection.ts';
 import { NO_PROGRESS } from '../../src/measured-load/counters.ts';
+import { LiveSeries } from '../../src/measured-load/live-series.ts';
 import type { MeasuredLoad } from '../../src/measured-load/measured-load.ts';
 import { Recorder } from '../../src/record/recorder.ts';
 import type { DeployEvent } from '../../src/results/deploy-events.ts';
@@ -98,6 +99,7 @@ function fakes(options: {
           errors: warmUp.filter(isFailure).length,
         };
       },
+      series: () => new LiveSeries(),
     };
   };
   const parts: TrialParts = {

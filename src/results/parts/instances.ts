@@ -53,6 +53,8 @@ export function byFirstResponse(a: InstanceTraffic, b: InstanceTraffic): number 
 /** The instances recorder, which the live view also reads: responses per instance so far. */
 export interface InstancesRecorder extends PartRecorder<InstancesFields> {
   answeredBy(): Iterable<[string, number]>;
+  /** Each instance's traffic so far, for a live view: read, never changed. */
+  soFar(): Iterable<Readonly<InstanceTraffic>>;
 }
 
 /** The instances part, whose recorder the live view reads too. */
@@ -110,6 +112,7 @@ export const instancesPart: InstancesPart = {
       *answeredBy() {
         for (const [id, traffic] of instances) yield [id, traffic.requests];
       },
+      soFar: () => instances.values(),
       finish: () => {
         for (const [traffic, spans] of troubles) traffic.troubleSpans = spans.spans();
         return { instances: [...instances.values()].sort(byFirstResponse) };

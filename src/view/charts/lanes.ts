@@ -41,11 +41,12 @@ export function lanesChart(
   const instances = trial?.instances ?? [];
   const labels = instances.map(laneLabel);
   const end = trial?.span.to ?? 0;
+  const openEnd = trial?.now ?? end;
   const minWidth = trial ? (trial.span.to - trial.span.from) * MIN_STATE_SHARE : 0;
   const bar = (label: string, from: number | null, to: number | null) =>
     from === null
       ? []
-      : [{ x: [from, Math.max(to ?? end, from + minWidth)] as [number, number], y: label }];
+      : [{ x: [from, Math.max(to ?? openEnd, from + minWidth)] as [number, number], y: label }];
   const seconds = (ms: number | null) =>
     ms === null || !trial ? null : (ms - trial.triggerMs) / 1000;
   const states: Record<keyof typeof STATE_COLOURS, { x: [number, number]; y: string }[]> = {

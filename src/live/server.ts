@@ -1,0 +1,230 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EXIT, ToolError } from '../errors/tool-error.ts';
+import { lanesChart } from '../view/charts/lanes.ts';
+import { latencyChart, latencyRange } from '../view/charts/latency.ts';
+import { shownNotActedOn } from '../view/charts/report.ts';
+import { type ChartSpec, colourOf } from '../view/charts/style.ts';
+import { throughputChart } from '../view/charts/throughput.ts';
+import { liveRegistry } from './metrics.ts';
+import type { LiveModel } from './model.ts';
+import { livePage } from './page.ts';
+
+/** How often the page gets the model: "within a second" with room to spare. */
+const PUSH_EVERY_MS = 500;
+
+/** Where `--serve` listens: 127.0.0.1 unless a host is named. */
+export interface ServeAddress {
+  host: string;
+  port: number;
+}
+
+/** `--serve` cannot listen where asked (a port in use, a host not on this machine): exit 2. */
+export class ServeError extends ToolError {
+  override name = 'ServeError';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** `[HOST:]PORT`, an IPv6 host in brackets (`[::1]:8080`); undefined when it is not one. */
+export function parseServeAddress(text: string): ServeAddress | undefined {
+  const match = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):)?(\d{1,5})$/.exec(text.trim());
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port > 65_535) return undefined;
+  return { host: match[1] ?? match[2] ?? '127.0.0.1', port };
+}
+
+/**
+ * The live model served over HTTP, read-only: the page (`/`, fed by `/events`), Prometheus'
+ * `/metrics`, the gates as a rollout asks them (`/gate`), the model as JSON (`/live.json`), and once
+ * the run wrote it, the report (`/report`). Any other method than GET or HEAD is refused: no request
+ * reaches the run.
+ */
+export class LiveServer {
+  private readonly streams = new Set<ServerResponse>();
+  private pusher: NodeJS.Timeout | undefined;
+  private readonly page: string;
+  private readonly registry;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly model: LiveModel,
+    private readonly reportFile: () => string | undefined,
+  ) {
+    this.page = livePage(model.scenario);
+    this.registry = liveRegistry(model);
+    server.on('request', (request, response) => {
+      this.handle(request, response).catch((error: Error) => {
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+        response.end(`deploy-bench: ${error.message}\n`);
+      });
+    });
+  }
+
+  /** Listens before any load is sent: a port in use stops the command with exit 2. */
+  static async start(
+    model: LiveModel,
+    address: ServeAddress,
+    reportFile: () => string | undefined,
+  ): Promise<LiveServer> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const where = `${address.host}:${address.port}`;
+        reject(
+          new ServeError(
+            error.code === 'EADDRINUSE'
+              ? `--serve ${where}: the port is in use; name another (--serve 0 picks a free one)`
+              : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
+                ? `--serve ${where}: no such address on this machine`
+                : `--serve ${where}: ${error.message}`,
+          ),
+        );
+      });
+      server.listen(address.port, address.host, () => resolve());
+    });
+    // A live page keeps its connection open: the server must not hold the process when it closes.
+    server.unref();
+    return new LiveServer(server, model, reportFile);
+  }
+
+  get url(): string {
+    const { address, port, family } = this.server.address() as AddressInfo;
+    const host = family === 'IPv6' ? `[${address}]` : address;
+    return `http://${host}:${port}/`;
+  }
+
+  /** `--serve-after`: the server alone keeps the process up, until it is closed. */
+  keepProcessUp(): void {
+    this.server.ref();
+  }
+
+  /** Sends the model to every open page now (the run ended: its last state). */
+  pushNow(): void {
+    if (this.streams.size === 0) return;
+    const frame = `data: ${JSON.stringify(this.update())}\n\n`;
+    for (const stream of this.streams) stream.write(frame);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.pusher);
+    for (const stream of this.streams) stream.end();
+    this.streams.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
+      response.end('read-only: GET or HEAD\n');
+      return;
+    }
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    switch (path) {
+      case '/':
+        return send(response, 200, 'text/html; charset=utf-8', this.page);
+      case '/events':
+        return this.follow(response);
+      case '/live.json':
+        return send(response, 200, 'application/json', JSON.stringify(this.model.snapshot()));
+      case '/metrics':
+        return send(response, 200, this.registry.contentType, await this.registry.metrics());
+      case '/gate':
+        return this.gate(response);
+      case '/report':
+        return this.report(response);
+      default:
+        return send(
+          response,
+          404,
+          'text/plain',
+          'not found: / /events /live.json /metrics /gate /report\n',
+        );
+    }
+  }
+
+  /**
+   * The gates on what has been measured so far: 200 while none failed, 412 once one did (for good)
+   * and, after the run, unless every gate passed. A rollout's analysis reads either (docs/ci.md).
+   */
+  private gate(response: ServerResponse): void {
+    const live = this.model.snapshot();
+    const failed = live.gates.filter((g) => g.status === 'failed');
+    const ended = live.state === 'ended';
+    const notEvaluated = ended && live.gates.some((g) => g.status === 'not-evaluated');
+    const status =
+      failed.length > 0
+        ? 'failed'
+        : live.gates.length === 0
+          ? 'no-gates'
+          : notEvaluated
+            ? 'not-evaluated'
+            : ended
+              ? 'passed'
+              : 'holding';
+    const ok = status !== 'failed' && status !== 'not-evaluated';
+    const body = {
+      ok,
+      status,
+      ended,
+      ...(live.trial ? { variant: live.trial.variant, trial: live.trial.trial } : {}),
+      ...(live.trial?.t !== undefined ? { t: live.trial.t } : {}),
+      failed: failed.length,
+      gates: live.gates,
+    };
+    send(response, ok ? 200 : 412, 'application/json', `${JSON.stringify(body)}\n`);
+  }
+
+  private async report(response: ServerResponse): Promise<void> {
+    const file = this.reportFile();
+    if (!file) return send(response, 404, 'text/plain', 'no report yet: the run has not ended\n');
+    send(response, 200, 'text/html; charset=utf-8', await readFile(file, 'utf8'));
+  }
+
+  private follow(response: ServerResponse): void {
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    this.streams.add(response);
+    response.on('close', () => this.streams.delete(response));
+    response.write(`data: ${JSON.stringify(this.update())}\n\n`);
+    // One frame for every page, built only while a page follows.
+    this.pusher ??= setInterval(() => {
+      if (this.streams.size === 0) {
+        clearInterval(this.pusher);
+        this.pusher = undefined;
+        return;
+      }
+      this.pushNow();
+    }, PUSH_EVERY_MS);
+    this.pusher.unref();
+  }
+
+  private update(): { snapshot: ReturnType<LiveModel['snapshot']>; charts: ChartSpec[] } {
+    const snapshot = this.model.snapshot();
+    return { snapshot, charts: this.charts(snapshot.trial?.variant) };
+  }
+
+  /** The running trial's charts, built by the report's own chart modules. */
+  private charts(variant: string | undefined): ChartSpec[] {
+    const trial = this.model.trialView();
+    if (!trial || variant === undefined) return [];
+    const colour = colourOf(Math.max(0, this.model.variantIndex(variant)));
+    return shownNotActedOn([
+      ...(trial.instances.length > 0 ? [lanesChart(variant, trial, 1, colour)] : []),
+      latencyChart(variant, [trial], colour, latencyRange([trial])),
+      throughputChart([{ name: variant, trial, colour }]),
+    ]);
+  }
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string): void {
+  response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  response.end(response.req.method === 'HEAD' ? undefined : body);
+}
