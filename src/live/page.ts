@@ -132,7 +132,7 @@ const SCRIPT = `
     show(update.snapshot);
     drawCharts(update.charts);
     $('connection').setAttribute('data-live', update.snapshot.state === 'ended' ? 'ended' : 'live');
-    $('connection').textContent = update.snapshot.state === 'ended' ? 'the run ended' : 'live';
+    $('connection').textContent = update.snapshot.state === 'ended' ? 'the run ended' : 'live, as it happens';
     document.documentElement.setAttribute('data-updates', String(Number(document.documentElement.getAttribute('data-updates') || 0) + 1));
     // The run is over: nothing more will come, and the server may be gone.
     if (update.snapshot.state === 'ended') source.close();
@@ -158,7 +158,7 @@ export function livePage(scenario: string): string {
 </head>
 <body>
 <h1>${e(scenario)}</h1>
-<p class="meta">deploy-bench, live · <span id="connection" data-live="connecting">connecting…</span></p>
+<p class="meta">deploy-bench · <span id="connection" data-live="connecting">connecting…</span></p>
 <p id="status"><span id="state">starting</span><span class="stage" id="stage"></span><span id="phase"></span></p>
 <progress id="done" max="1" value="0"></progress>
 <p id="outcome" hidden></p>

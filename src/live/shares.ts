@@ -5,6 +5,12 @@
  */
 export const SHARE_WINDOW_MS = 2000;
 
+/**
+ * The rate is measured over a shorter window: more than two of a generator thread's reports (every
+ * 250 ms), so that a window never holds none of them.
+ */
+const RATE_WINDOW_MS = 600;
+
 interface Reading {
   at: number;
   requests: number;
@@ -43,11 +49,17 @@ export class ShareWindow {
     return new Map(deltas.map(([id, n]) => [id, total > 0 ? n / total : 0]));
   }
 
-  /** Requests per second over the window; undefined before two readings. */
+  /**
+   * Requests per second now: over the last RATE_WINDOW_MS (a stall shows as 0 within a second),
+   * or what the readings cover until then; undefined before two readings.
+   */
   rate(): number | undefined {
-    const first = this.readings[0];
     const last = this.readings.at(-1);
-    if (!first || !last || last.at <= first.at) return undefined;
+    if (!last) return undefined;
+    const first =
+      [...this.readings].reverse().find((r) => r.at <= last.at - RATE_WINDOW_MS) ??
+      this.readings[0];
+    if (!first || last.at <= first.at) return undefined;
     return Math.max(0, ((last.requests - first.requests) * 1000) / (last.at - first.at));
   }
 

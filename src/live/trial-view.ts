@@ -30,7 +30,8 @@ export function liveTrialView(input: LiveTrialInput): LiveTrialView {
   const triggerMs = timeline.find((e) => e.phase === 'triggered')?.t ?? input.warmupMs;
   const at = (ms: number) => (ms - triggerMs) / 1000;
   const step = series.intervalMs || 1000;
-  const intervals = series.intervals();
+  // The interval now running is not whole yet: its rate would read as a drop.
+  const intervals = series.intervals().slice(0, Math.floor(nowMs / step));
   const end = timeline.find(isDeployEnd);
   return {
     trial: input.trial,
