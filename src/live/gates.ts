@@ -13,6 +13,8 @@ import type { Comparator, GateResult, Unit } from '../results/run.ts';
 export type LiveGateStatus = 'holding' | 'failed' | 'pending' | 'passed' | 'not-evaluated';
 
 export interface LiveGate {
+  /** The gate as written (`*.errors == 0`), and for which variant. */
+  source: string;
   expression: string;
   variant: string;
   status: LiveGateStatus;
@@ -115,6 +117,7 @@ function judgeOne(
   ) as [GateResult];
   const { expression } = result;
   const pending = (note: string): LiveGate => ({
+    source: gate.source,
     expression,
     variant: name,
     status: 'pending',
@@ -150,6 +153,7 @@ function judgeOne(
         ? `trial ${running.trial}, still running`
         : `a trial that ended`;
     return {
+      source: gate.source,
       expression,
       variant: name,
       status: 'failed',
@@ -159,12 +163,22 @@ function judgeOne(
       note: `${shown} (${where})`,
     };
   }
-  return { expression, variant: name, status: 'holding', actual, threshold, unit, note: shown };
+  return {
+    source: gate.source,
+    expression,
+    variant: name,
+    status: 'holding',
+    actual,
+    threshold,
+    unit,
+    note: shown,
+  };
 }
 
 /** The run's own verdicts, once it ended. */
 export function judgedAtEnd(results: readonly GateResult[]): LiveGate[] {
   return results.map((g) => ({
+    source: g.source,
     expression: g.expression,
     variant: g.variant,
     status: !g.evaluated ? 'not-evaluated' : g.passed ? 'passed' : 'failed',

@@ -355,7 +355,7 @@ export class LiveModel implements RunObserver {
       ? judgedAtEnd(this.finalGates)
       : judgeSoFar(this.gates, this.soFar(), this.endpoints);
     return judged.map((gate) => {
-      const key = `${gate.expression}`;
+      const key = `${gate.variant}\u0000${gate.source}`;
       const failed = this.failedGates.get(key);
       if (failed && gate.status !== 'failed') return failed;
       if (gate.status === 'failed' && !failed) this.failedGates.set(key, gate);
