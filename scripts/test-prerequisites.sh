@@ -11,11 +11,12 @@ cd "$(dirname "$0")/.."
 # - nginx: a real blue-green deploy is measured through it;
 # - haproxy, socat (its runtime API), caddy, gunicorn, puma, unicorn: the recipes of
 #   examples/recipes/ are run against each of them (pm2, the other, is a dev dependency);
+# - prometheus: it scrapes `bench run --serve`'s /metrics in a test, and is queried for the count;
 # - canvas (PNG charts) builds from source where no prebuilt binary downloads: a compiler,
 #   pkg-config, cairo & co., and fonts for readable labels.
 DEBIAN_PACKAGES=(
   dash bsdutils chromium nginx
-  haproxy socat caddy gunicorn puma unicorn
+  haproxy socat caddy gunicorn puma unicorn prometheus
   python3 make g++ pkg-config
   libcairo2-dev libpango1.0-dev libgif-dev libjpeg-dev fonts-dejavu-core
 )
@@ -49,7 +50,7 @@ if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
   fi
 else
   absent=()
-  for program in chromium nginx haproxy socat caddy gunicorn puma unicorn script pkg-config make g++ python3; do
+  for program in chromium nginx haproxy socat caddy gunicorn puma unicorn prometheus script pkg-config make g++ python3; do
     command -v "$program" >/dev/null || absent+=("$program")
   done
   pkg-config --exists cairo pangocairo libjpeg 2>/dev/null || absent+=("cairo, pango, libjpeg and giflib development files")

@@ -90,14 +90,15 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
     endpointNames(options.loaded.scenario),
   );
   try {
-    folder = await OutputFolder.open(options.outDir, options.force ? 'replace' : 'refuse');
-    if (controller.signal.aborted) return EXIT.interrupted;
-    const written = folder;
     if (options.serve) {
-      // Listening before any load is sent: a port in use is exit 2, and costs no run.
-      server = await LiveServer.start(live, options.serve.address, () => reportFile(written));
+      // Listening before anything is written or sent: a port in use is exit 2, and costs no run.
+      server = await LiveServer.start(live, options.serve.address, () =>
+        folder ? reportFile(folder) : undefined,
+      );
       io.stderr.write(`live: ${server.url} (the page; ${server.url}metrics, ${server.url}gate)\n`);
     }
+    folder = await OutputFolder.open(options.outDir, options.force ? 'replace' : 'refuse');
+    if (controller.signal.aborted) return EXIT.interrupted;
     const view = startProgress(
       live,
       progressMode({ quiet: options.quiet, stream: io.stderr, env: io.env }),
