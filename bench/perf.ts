@@ -6,7 +6,8 @@
 // closed model in 1 and 2 worker threads against nginx), schedule (open model send-time error), memory
 // (resident memory after 1 and 5 minutes at full speed), report (rendering the report of a one-hour
 // run), startup (`bench --version` and `--help` against `node -e 0`, and a generator thread's start
-// from the sources through tsx against the compiled package, which it builds first).
+// from the sources through tsx against the compiled package, which it builds first), serve (`bench
+// run` with and without --serve, a browser on the live page and a scraper, in turns).
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -27,8 +28,11 @@ import { percentileMs } from '../src/results/histogram.ts';
 import type { LoadConfig } from '../src/scenario/schema.ts';
 import { waitUntilReady } from '../src/trial/wait-ready.ts';
 import { measureOneHourReport } from './report-size.ts';
+import { measureServeCost } from './serve-cost.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+/** A whole `bench run` per round: long enough that its start and end weigh little. */
+const SERVE_SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MEMORY_MINUTES = [1, Number(process.env.BENCH_MEMORY_MINUTES ?? 5)];
 const sections = process.argv.slice(2);
@@ -410,6 +414,29 @@ try {
         '',
       ]);
     }
+  }
+  if (wanted('serve')) {
+    // The compiled package, as it is installed.
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' });
+    const cost = await measureServeCost(server.origin, ROUNDS, SERVE_SECONDS);
+    const rates = (runs: typeof cost.served) => runs.map((r) => r.rate);
+    const cpu = (runs: typeof cost.served) => median(runs.map((r) => r.cpuMicrosPerRequest));
+    const [alone, served] = [median(rates(cost.without)), median(rates(cost.served))];
+    // Each served run against the run just before it: the machine's drift cancels out.
+    const paired = median(cost.served.map((s, i) => s.rate / (cost.without[i]?.rate as number)));
+    rows.push([
+      'serve',
+      'bench run, closed model, 16 users: without --serve → with it, a browser on the page and /metrics and /gate read every second',
+      `${Math.round(alone)}/s → ${Math.round(served)}/s (medians ${(served / alone).toFixed(3)} ×, pairs ${paired.toFixed(3)} ×)`,
+      '≥ 0.97 ×',
+    ]);
+    rows.push([
+      'serve',
+      "the same: bench's own CPU time per request (its share of the cores, whatever else runs)",
+      `${cpu(cost.without).toFixed(2)} µs → ${cpu(cost.served).toFixed(2)} µs (${(cpu(cost.served) / cpu(cost.without)).toFixed(3)} ×)`,
+      '≤ 1.03 ×',
+    ]);
+    console.error(rows.at(-1)?.join('  '));
   }
   if (wanted('report')) {
     const report = await measureOneHourReport();

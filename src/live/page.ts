@@ -27,7 +27,7 @@ const STYLE = `
 `;
 
 /**
- * The page's script: it follows /events (server-sent events, about twice a second) and redraws the
+ * The page's script: it follows /events (server-sent events, once a second) and redraws the
  * status, the figures, the instances (each row says its state and share as data attributes, for
  * people and for tests) and the charts, which come as the report's own Chart.js configurations.
  * Everything from the run is set as text, never as markup.
@@ -74,51 +74,93 @@ const SCRIPT = `
       var fig = $('figure-' + id); if (fig) fig.remove();
     });
   }
+  /** Changes only what changed: a browser on this page must cost the run as little as it can. */
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+  function setAttr(node, name, value) { if (node.getAttribute(name) !== value) node.setAttribute(name, value); }
+  var last = {};
+  /** Rebuilds a section only when what it shows changed. */
+  function changed(key, value) {
+    var json = JSON.stringify(value);
+    if (last[key] === json) return false;
+    last[key] = json; return true;
+  }
+  function showFigures(load) {
+    var f = $('figures');
+    if (!load) { f.textContent = ''; return; }
+    var items = [
+      ['requests', String(load.requests), false],
+      ['failed', String(load.failed), load.failed > 0],
+      ['req/s', load.rate === undefined ? '…' : String(Math.round(load.rate)), false],
+      ['in flight', String(load.inFlight), false],
+      ['oldest in flight', ms(load.oldestInFlightMs), load.oldestInFlightMs >= 1000],
+      ['worst so far', ms(load.worstMs), false]
+    ];
+    if (f.children.length !== items.length) {
+      f.textContent = '';
+      items.forEach(function (item) { f.appendChild(figure(item[0], item[1], item[2])); });
+      return;
+    }
+    items.forEach(function (item, i) {
+      var box = f.children[i];
+      setText(box.firstChild, item[1]);
+      setAttr(box, 'class', item[2] ? 'bad' : '');
+    });
+  }
+  function showInstances(live) {
+    var table = $('instances'); var body = table.tBodies[0];
+    var trial = live.trial;
+    if (trial && trial.t !== undefined) table.setAttribute('data-t', String(trial.t)); else table.removeAttribute('data-t');
+    setAttr(table, 'data-variant', trial ? trial.variant : '');
+    var rows = {};
+    Array.prototype.forEach.call(body.rows, function (row) { rows[row.getAttribute('data-instance')] = row; });
+    live.instances.forEach(function (i, index) {
+      var row = rows[i.id];
+      if (!row) {
+        row = el('tr', undefined, { 'data-instance': i.id });
+        for (var c = 0; c < 5; c++) row.appendChild(el('td'));
+        row.cells[2].className = 'state'; row.cells[3].className = 'share';
+      }
+      delete rows[i.id];
+      var traffic = i.share > 0;
+      setAttr(row, 'data-state', i.state);
+      setAttr(row, 'data-share', String(i.share));
+      setAttr(row, 'data-traffic', traffic ? 'yes' : 'no');
+      setText(row.cells[0], i.id);
+      setText(row.cells[1], i.release || '');
+      setText(row.cells[2], i.state + (i.notRouted ? ', not routed' : '') + (i.forMs !== undefined ? ' for ' + (i.forMs / 1000).toFixed(1) + ' s' : ''));
+      setText(row.cells[3], traffic ? '◀ ' + Math.round(100 * i.share) + ' % of traffic' : '');
+      setText(row.cells[4], String(i.requests));
+      if (body.rows[index] !== row) body.insertBefore(row, body.rows[index] || null);
+    });
+    Object.keys(rows).forEach(function (id) { rows[id].remove(); });
+    $('no-instances').hidden = live.instances.length > 0;
+  }
   function show(live) {
     var trial = live.trial;
-    $('state').textContent = trial
-      ? trial.variant + ' · trial ' + trial.trial + '/' + live.trialsPerVariant + ' · '
-      : live.state;
-    $('stage').textContent = trial ? trial.stage : '';
-    $('phase').textContent = trial && trial.phase ? ' · ' + trial.phase : '';
-    $('done').value = live.done;
-    var f = $('figures'); f.textContent = '';
-    if (live.load) {
-      f.appendChild(figure('requests', String(live.load.requests)));
-      f.appendChild(figure('failed', String(live.load.failed), live.load.failed > 0));
-      f.appendChild(figure('req/s', live.load.rate === undefined ? '…' : String(Math.round(live.load.rate))));
-      f.appendChild(figure('in flight', String(live.load.inFlight)));
-      f.appendChild(figure('oldest in flight', ms(live.load.oldestInFlightMs), live.load.oldestInFlightMs >= 1000));
-      f.appendChild(figure('worst so far', ms(live.load.worstMs)));
+    setText($('state'), trial ? trial.variant + ' · trial ' + trial.trial + '/' + live.trialsPerVariant + ' · ' : live.state);
+    setText($('stage'), trial ? trial.stage : '');
+    setText($('phase'), trial && trial.phase ? ' · ' + trial.phase : '');
+    if (Math.abs($('done').value - live.done) >= 0.005) $('done').value = live.done;
+    showFigures(live.load);
+    showInstances(live);
+    if (changed('gates', live.gates)) {
+      var gates = $('gates'); gates.textContent = '';
+      live.gates.forEach(function (g) {
+        gates.appendChild(el('p', g.expression + ' — ' + g.status + ' (' + g.note + ')', { class: 'gate', 'data-status': g.status }));
+      });
+      $('gates-heading').hidden = live.gates.length === 0;
     }
-    var table = $('instances'); var body = table.tBodies[0]; body.textContent = '';
-    if (trial && trial.t !== undefined) table.setAttribute('data-t', String(trial.t)); else table.removeAttribute('data-t');
-    table.setAttribute('data-variant', trial ? trial.variant : '');
-    live.instances.forEach(function (i) {
-      var traffic = i.share > 0;
-      var row = el('tr', undefined, { 'data-instance': i.id, 'data-state': i.state, 'data-share': String(i.share), 'data-traffic': traffic ? 'yes' : 'no' });
-      row.appendChild(el('td', i.id));
-      row.appendChild(el('td', i.release || ''));
-      row.appendChild(el('td', i.state + (i.notRouted ? ', not routed' : '') + (i.forMs !== undefined ? ' for ' + (i.forMs / 1000).toFixed(1) + ' s' : ''), { class: 'state' }));
-      row.appendChild(el('td', traffic ? '◀ ' + Math.round(100 * i.share) + ' % of traffic' : '', { class: 'share' }));
-      row.appendChild(el('td', String(i.requests)));
-      body.appendChild(row);
-    });
-    $('no-instances').hidden = live.instances.length > 0;
-    var gates = $('gates'); gates.textContent = '';
-    live.gates.forEach(function (g) {
-      gates.appendChild(el('p', g.expression + ' — ' + g.status + ' (' + g.note + ')', { class: 'gate', 'data-status': g.status }));
-    });
-    $('gates-heading').hidden = live.gates.length === 0;
-    var ended = $('ended').tBodies[0]; ended.textContent = '';
-    live.ended.forEach(function (t) {
-      var row = el('tr');
-      [t.variant, String(t.trial), t.status, String(t.requests), String(t.failed), ms(t.longestMs), ms(t.userWaitMs), t.findings.join('; ') || 'nothing found']
-        .forEach(function (text) { row.appendChild(el('td', text)); });
-      ended.appendChild(row);
-    });
-    $('ended-section').hidden = live.ended.length === 0;
-    if (live.outcome) {
+    if (changed('ended', live.ended)) {
+      var ended = $('ended').tBodies[0]; ended.textContent = '';
+      live.ended.forEach(function (t) {
+        var row = el('tr');
+        [t.variant, String(t.trial), t.status, String(t.requests), String(t.failed), ms(t.longestMs), ms(t.userWaitMs), t.findings.join('; ') || 'nothing found']
+          .forEach(function (text) { row.appendChild(el('td', text)); });
+        ended.appendChild(row);
+      });
+      $('ended-section').hidden = live.ended.length === 0;
+    }
+    if (live.outcome && changed('outcome', live.outcome)) {
       var out = $('outcome'); out.hidden = false; out.textContent = live.outcome.line + ' ';
       if (live.outcome.report) {
         out.appendChild(el('a', 'Open the report', { href: 'report' }));
@@ -130,10 +172,11 @@ const SCRIPT = `
   source.onmessage = function (message) {
     var update = JSON.parse(message.data);
     show(update.snapshot);
-    drawCharts(update.charts);
-    $('connection').setAttribute('data-live', update.snapshot.state === 'ended' ? 'ended' : 'live');
-    $('connection').textContent = update.snapshot.state === 'ended' ? 'the run ended' : 'live, as it happens';
-    document.documentElement.setAttribute('data-updates', String(Number(document.documentElement.getAttribute('data-updates') || 0) + 1));
+    // A page nobody looks at (a background tab) keeps its charts until it is looked at again.
+    if (update.charts && !document.hidden) drawCharts(update.charts);
+    var ended = update.snapshot.state === 'ended';
+    setAttr($('connection'), 'data-live', ended ? 'ended' : 'live');
+    setText($('connection'), ended ? 'the run ended' : 'live, as it happens');
     // The run is over: nothing more will come, and the server may be gone.
     if (update.snapshot.state === 'ended') source.close();
   };

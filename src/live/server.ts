@@ -6,13 +6,16 @@ import { lanesChart } from '../view/charts/lanes.ts';
 import { latencyChart, latencyRange } from '../view/charts/latency.ts';
 import { shownNotActedOn } from '../view/charts/report.ts';
 import { type ChartSpec, colourOf } from '../view/charts/style.ts';
-import { throughputChart } from '../view/charts/throughput.ts';
 import { liveRegistry } from './metrics.ts';
 import type { LiveModel } from './model.ts';
 import { livePage } from './page.ts';
 
-/** How often the page gets the model: "within a second" with room to spare. */
-const PUSH_EVERY_MS = 500;
+/**
+ * How often the page gets the model and its charts: once a second. A browser redraws them in
+ * software on a machine without a GPU, and on the load's machine that is what serving costs
+ * (docs/performance.md).
+ */
+const PUSH_EVERY_MS = 1000;
 
 /** Where `--serve` listens: 127.0.0.1 unless a host is named. */
 export interface ServeAddress {
@@ -100,7 +103,7 @@ export class LiveServer {
     this.server.ref();
   }
 
-  /** Sends the model to every open page now (the run ended: its last state). */
+  /** Sends the model and its charts to every open page now (and at the run's end, its last state). */
   pushNow(): void {
     if (this.streams.size === 0) return;
     const frame = `data: ${JSON.stringify(this.update())}\n\n`;
@@ -218,8 +221,9 @@ export class LiveServer {
     const colour = colourOf(Math.max(0, this.model.variantIndex(variant)));
     return shownNotActedOn([
       ...(trial.instances.length > 0 ? [lanesChart(variant, trial, 1, colour)] : []),
+      // Latency over time carries the failures too; the rate is a figure above the charts. A third
+      // chart would cost the browser a third more to redraw every second.
       latencyChart(variant, [trial], colour, latencyRange([trial])),
-      throughputChart([{ name: variant, trial, colour }]),
     ]);
   }
 }

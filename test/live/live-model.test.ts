@@ -236,7 +236,7 @@ describe('the live server', () => {
         charts: { kind: string }[];
       };
       expect(frame.snapshot.trial.variant).toBe('preboot');
-      expect(frame.charts.map((c) => c.kind)).toEqual(['lanes', 'latency', 'throughput']);
+      expect(frame.charts.map((c) => c.kind)).toEqual(['lanes', 'latency']);
 
       let gate = await get(`${server.url}gate`);
       expect(gate.status).toBe(200);

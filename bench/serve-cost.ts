@@ -1,0 +1,120 @@
+// What `--serve` costs the load: `bench run` (compiled, closed model, 16 users, in one thread)
+// against the trivial server, with and without the live server, in turns. With it, Debian's
+// Chromium follows the live page and a scraper reads /metrics and /gate every second.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const REPO = path.resolve(import.meta.dirname, '..');
+const BENCH = path.join(REPO, 'bin/bench.js');
+
+/** One `bench run`: its users' rate, and its own CPU time per request (the whole process). */
+export interface RunCost {
+  rate: number;
+  cpuMicrosPerRequest: number;
+}
+
+export interface ServeCost {
+  without: RunCost[];
+  served: RunCost[];
+}
+
+/** One `bench run`'s rate and CPU per request, from its results.json; `serve` watches it live. */
+async function benchRun(
+  dir: string,
+  scenario: string,
+  round: string,
+  serve: ((url: string) => Promise<() => Promise<void>>) | undefined,
+): Promise<RunCost> {
+  const out = path.join(dir, round);
+  const child = spawn(
+    process.execPath,
+    [BENCH, 'run', scenario, '--out', out, '--export', 'json', ...(serve ? ['--serve', '0'] : [])],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true' } },
+  );
+  let stderr = '';
+  let detach: Promise<() => Promise<void>> | undefined;
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    const url = /live: (http:\S+\/) /.exec(stderr)?.[1];
+    if (serve && url && !detach) detach = serve(url);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await (await detach)?.();
+  if (code !== 0) throw new Error(`bench run failed (${code}):\n${stderr}`);
+  const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as {
+    variants: {
+      trials: {
+        recording: { durationMs: number; overall: { requests: number } };
+        generator?: { cpuPercent: number };
+      }[];
+    }[];
+  };
+  const trial = results.variants[0]?.trials[0];
+  if (!trial?.generator) throw new Error('no trial recorded');
+  const { durationMs, overall } = trial.recording;
+  return {
+    rate: overall.requests / (durationMs / 1000),
+    cpuMicrosPerRequest:
+      (trial.generator.cpuPercent / 100) * ((durationMs * 1000) / overall.requests),
+  };
+}
+
+export async function measureServeCost(
+  origin: string,
+  rounds: number,
+  seconds: number,
+): Promise<ServeCost> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-serve-cost-'));
+  const scenario = path.join(dir, 'scenario.yaml');
+  writeFileSync(
+    scenario,
+    `name: serve-cost
+target: { url: "${origin}/" }
+load: { users: 16, thinkTime: 0s }
+timeline: { settle: 0s, warmup: ${seconds}s, cooldown: 1s }
+variants: [{ name: only, command: "true" }]
+`,
+  );
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  // A browser on the page and a scraper on /metrics and /gate, as long as the run serves.
+  const watchers = async (url: string) => {
+    const page = await browser.newPage();
+    await page.goto(url).catch(() => {});
+    const scraper = setInterval(() => {
+      for (const what of ['metrics', 'gate']) fetch(`${url}${what}`).catch(() => {});
+    }, 1000);
+    return async () => {
+      clearInterval(scraper);
+      await page.close();
+    };
+  };
+  const cost: ServeCost = { without: [], served: [] };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const without = await benchRun(dir, scenario, `without-${round}`, undefined);
+      const served = await benchRun(dir, scenario, `served-${round}`, watchers);
+      cost.without.push(without);
+      cost.served.push(served);
+      console.error(
+        `serve: round ${round + 1}: ${Math.round(without.rate)}/s and ${without.cpuMicrosPerRequest.toFixed(2)} µs/request without, ${Math.round(served.rate)}/s and ${served.cpuMicrosPerRequest.toFixed(2)} µs/request served`,
+      );
+    }
+  } finally {
+    await browser.close();
+  }
+  return cost;
+}
