@@ -41,8 +41,8 @@ export function parseServeAddress(text: string): ServeAddress | undefined {
 /**
  * The live model served over HTTP, read-only: the page (`/`, fed by `/events`), Prometheus'
  * `/metrics`, the gates as a rollout asks them (`/gate`), the model as JSON (`/live.json`), and once
- * the run wrote it, the report (`/report`). Any other method than GET or HEAD is refused: no request
- * reaches the run.
+ * the run wrote it, the report (`/report`). Any other method than GET or HEAD is refused (and POST
+ * but on /gate, for Flagger's webhooks): no request reaches the run.
  */
 export class LiveServer {
   private readonly streams = new Set<ServerResponse>();
@@ -121,12 +121,15 @@ export class LiveServer {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
-      response.end('read-only: GET or HEAD\n');
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    // Flagger calls its webhooks with POST: /gate answers it as a GET, its body unread.
+    const allowed = path === '/gate' ? ['GET', 'HEAD', 'POST'] : ['GET', 'HEAD'];
+    request.resume();
+    if (!allowed.includes(request.method ?? '')) {
+      response.writeHead(405, { allow: allowed.join(', '), 'content-type': 'text/plain' });
+      response.end(`read-only: ${allowed.join(' or ')}\n`);
       return;
     }
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     switch (path) {
       case '/':
         return send(response, 200, 'text/html; charset=utf-8', this.page);

@@ -226,6 +226,9 @@ describe('the live server', () => {
       expect((await get(server.url, 'HEAD')).body).toBe('');
       expect((await get(server.url, 'POST')).status).toBe(405);
       expect((await get(`${server.url}gate`, 'DELETE')).status).toBe(405);
+      // Flagger's webhooks POST: /gate answers them as it answers a GET.
+      expect((await get(`${server.url}gate`, 'POST')).status).toBe(200);
+      expect((await get(`${server.url}metrics`, 'POST')).status).toBe(405);
       expect((await get(`${server.url}nothing`)).status).toBe(404);
       expect((await get(`${server.url}report`)).status).toBe(404);
 

@@ -364,6 +364,57 @@ variants: [{ name: killed, command: "kill ${app.pid}" }]
     );
   }, 90_000);
 
+  it('serves a watch too: the instances the load sees, and its gates as they stand', async () => {
+    const target = http.createServer((_request, response) => {
+      response.setHeader('x-instance', 'web-7f9c');
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const port = (target.address() as { port: number }).port;
+    try {
+      const bench = startBench([
+        'watch',
+        `http://127.0.0.1:${port}/`,
+        '--instance-header',
+        'x-instance',
+        '--baseline',
+        '1s',
+        '--duration',
+        '4s',
+        '--gate',
+        'watched.errors == 0',
+        '--serve',
+        '0',
+        '--out',
+        'watched',
+        '--export',
+        'json',
+      ]);
+      const url = await bench.url();
+      await bench.said('recording');
+      // A second into the recording, the live model has seen the instance answer.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const live = (await getJson(`${url}live.json`)).body as {
+        watching: boolean;
+        trial: { variant: string };
+        instances: { id: string; state: string; share: number }[];
+      };
+      expect(live.watching).toBe(true);
+      expect(live.trial.variant).toBe('watched');
+      expect(live.instances).toMatchObject([{ id: 'web-7f9c', state: 'answering', share: 1 }]);
+      const gate = await getJson(`${url}gate`);
+      expect(gate.status).toBe(200);
+      expect(gate.body).toMatchObject({
+        ok: true,
+        status: 'holding',
+        gates: [{ expression: 'watched.errors == 0', status: 'holding' }],
+      });
+      expect(await bench.exited, bench.stderr()).toBe(0);
+    } finally {
+      target.close();
+    }
+  }, 60_000);
+
   it('stops with exit 2 before any load when the port is in use', async () => {
     const taken = http.createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
