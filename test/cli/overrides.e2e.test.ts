@@ -113,6 +113,9 @@ describe('bench run --set and its shorthands', () => {
       [['--users', '0'], /^--users 0: load\.users: /m],
       [['--users', '2', '--rate', '5/s'], /--users and --rate: expected one/],
       [['--users', 'many'], /^bench: --users: expected a whole number of users/m],
+      [['--serve', 'here'], /^bench: --serve here: expected \[HOST:\]PORT, e\.g\. 9464/m],
+      [['--serve', '70000'], /^bench: --serve 70000: expected \[HOST:\]PORT/m],
+      [['--serve-after'], /^bench: --serve-after goes with --serve/m],
       // A key the change itself made up is the change's problem, not the file's.
       [['--set', 'nope.x=1'], /^--set nope\.x=1: nope: is not a field of the scenario/m],
       [
