@@ -14,11 +14,15 @@ const BENCH = path.join(REPO, 'bin/bench.js');
 export interface RunCost {
   rate: number;
   cpuMicrosPerRequest: number;
+  /** Served: what bench says serving took it, in ms per second of the run (its last scrape). */
+  servingMsPerSecond?: number;
 }
 
+/** Runs in turns: without --serve, served to a scraper, served to a scraper and a browser. */
 export interface ServeCost {
   without: RunCost[];
-  served: RunCost[];
+  scraped: RunCost[];
+  watched: RunCost[];
 }
 
 /** One `bench run`'s rate and CPU per request, from its results.json; `serve` watches it live. */
@@ -26,7 +30,7 @@ async function benchRun(
   dir: string,
   scenario: string,
   round: string,
-  serve: ((url: string) => Promise<() => Promise<void>>) | undefined,
+  serve: ((url: string) => Promise<() => Promise<number>>) | undefined,
 ): Promise<RunCost> {
   const out = path.join(dir, round);
   const child = spawn(
@@ -35,14 +39,14 @@ async function benchRun(
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true' } },
   );
   let stderr = '';
-  let detach: Promise<() => Promise<void>> | undefined;
+  let detach: Promise<() => Promise<number>> | undefined;
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
     const url = /live: (http:\S+\/) /.exec(stderr)?.[1];
     if (serve && url && !detach) detach = serve(url);
   });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await (await detach)?.();
+  const servingSeconds = await (await detach)?.();
   if (code !== 0) throw new Error(`bench run failed (${code}):\n${stderr}`);
   const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as {
     variants: {
@@ -59,6 +63,9 @@ async function benchRun(
     rate: overall.requests / (durationMs / 1000),
     cpuMicrosPerRequest:
       (trial.generator.cpuPercent / 100) * ((durationMs * 1000) / overall.requests),
+    ...(servingSeconds !== undefined
+      ? { servingMsPerSecond: (servingSeconds * 1000) / (durationMs / 1000) }
+      : {}),
   };
 }
 
@@ -90,27 +97,41 @@ variants: [{ name: only, command: "true" }]
       '--no-first-run',
     ],
   });
-  // A browser on the page and a scraper on /metrics and /gate, as long as the run serves.
-  const watchers = async (url: string) => {
-    const page = await browser.newPage();
-    await page.goto(url).catch(() => {});
+  // A scraper on /metrics and /gate, and a browser on the page, as long as the run serves.
+  const watchers = (withBrowser: boolean) => async (url: string) => {
+    const page = withBrowser ? await browser.newPage() : undefined;
+    await page?.goto(url).catch(() => {});
+    // The last scrape's count of what serving took bench.
+    let servingSeconds = 0;
     const scraper = setInterval(() => {
-      for (const what of ['metrics', 'gate']) fetch(`${url}${what}`).catch(() => {});
+      fetch(`${url}gate`).catch(() => {});
+      fetch(`${url}metrics`)
+        .then((response) => response.text())
+        .then((text) => {
+          const busy = /^deploy_bench_serve_busy_seconds_total (\S+)$/m.exec(text)?.[1];
+          if (busy !== undefined) servingSeconds = Number(busy);
+        })
+        .catch(() => {});
     }, 1000);
     return async () => {
       clearInterval(scraper);
-      await page.close();
+      await page?.close();
+      return servingSeconds;
     };
   };
-  const cost: ServeCost = { without: [], served: [] };
+  const cost: ServeCost = { without: [], scraped: [], watched: [] };
+  const line = (name: string, run: RunCost) =>
+    `${name} ${Math.round(run.rate)}/s, ${run.cpuMicrosPerRequest.toFixed(2)} µs/request${run.servingMsPerSecond === undefined ? '' : `, serving ${run.servingMsPerSecond.toFixed(2)} ms/s`}`;
   try {
     for (let round = 0; round < rounds; round++) {
       const without = await benchRun(dir, scenario, `without-${round}`, undefined);
-      const served = await benchRun(dir, scenario, `served-${round}`, watchers);
+      const scraped = await benchRun(dir, scenario, `scraped-${round}`, watchers(false));
+      const watched = await benchRun(dir, scenario, `watched-${round}`, watchers(true));
       cost.without.push(without);
-      cost.served.push(served);
+      cost.scraped.push(scraped);
+      cost.watched.push(watched);
       console.error(
-        `serve: round ${round + 1}: ${Math.round(without.rate)}/s and ${without.cpuMicrosPerRequest.toFixed(2)} µs/request without, ${Math.round(served.rate)}/s and ${served.cpuMicrosPerRequest.toFixed(2)} µs/request served`,
+        `serve: round ${round + 1}: ${line('without', without)}; ${line('scraped', scraped)}; ${line('and a browser', watched)}`,
       );
     }
   } finally {

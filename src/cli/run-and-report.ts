@@ -6,8 +6,9 @@ import { OutputFolder } from '../export/output-folder.ts';
 import type { ExportName } from '../export/registry.ts';
 import { runFolder } from '../export/run-folder.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
+import { parseServeAddress, type ServeAddress } from '../live/address.ts';
 import { LiveModel } from '../live/model.ts';
-import { LiveServer, parseServeAddress, type ServeAddress } from '../live/server.ts';
+import type { LiveServer } from '../live/server.ts';
 import { killAllGroups } from '../process/process-group.ts';
 import type { MeasureOptions } from '../run/measure.ts';
 import { observeAll, progressLines, type RunObserver, recordingLine } from '../run/observer.ts';
@@ -92,6 +93,8 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
   try {
     if (options.serve) {
       // Listening before anything is written or sent: a port in use is exit 2, and costs no run.
+      // Loaded only when asked for: prom-client and the page are not every run's start-up.
+      const { LiveServer } = await import('../live/server.ts');
       server = await LiveServer.start(live, options.serve.address, () =>
         folder ? reportFile(folder) : undefined,
       );

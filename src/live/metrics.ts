@@ -80,7 +80,13 @@ class CountedHistogram extends Histogram<'variant'> {
  * over the whole run, gauges of now. Names and labels follow Prometheus' conventions: base units
  * (seconds, ratios), `_total` counters, and `target_instance` (Prometheus sets `instance` itself).
  */
-export function liveRegistry(model: LiveModel): Registry {
+/** What serving takes this process: its synchronous work, counted (`deploy_bench_serve_busy_seconds_total`). */
+export interface ServingTime {
+  seconds(): number;
+  timed<T>(work: () => T): T;
+}
+
+export function liveRegistry(model: LiveModel, serving: ServingTime): Registry {
   const registry = new Registry();
   // One snapshot per scrape, however many gauges read it.
   let taken: { at: number; snapshot: LiveSnapshot } | undefined;
@@ -98,7 +104,7 @@ export function liveRegistry(model: LiveModel): Registry {
     registers: [registry],
     collect() {
       this.reset();
-      for (const [variant, trials] of model.countsByVariant()) {
+      for (const [variant, trials] of serving.timed(() => model.countsByVariant())) {
         endpoints.forEach((endpoint, e) => {
           OUTCOMES.forEach((outcome, o) => {
             CONNECTION_KINDS.forEach((connection, c) => {
@@ -111,7 +117,7 @@ export function liveRegistry(model: LiveModel): Registry {
       }
     },
   });
-  new CountedHistogram(registry, () => model.countsByVariant());
+  new CountedHistogram(registry, () => serving.timed(() => model.countsByVariant()));
   new Gauge({
     name: `${PREFIX}requests_in_flight`,
     help: 'Requests sent and not yet answered, now.',
@@ -202,7 +208,8 @@ export function liveRegistry(model: LiveModel): Registry {
     registers: [registry],
     collect() {
       this.reset();
-      for (const [variant, ms] of model.disruptionByVariant()) this.set({ variant }, ms / 1000);
+      for (const [variant, ms] of serving.timed(() => model.disruptionByVariant()))
+        this.set({ variant }, ms / 1000);
     },
   });
   new Gauge({
@@ -212,8 +219,17 @@ export function liveRegistry(model: LiveModel): Registry {
     registers: [registry],
     collect() {
       this.reset();
-      for (const gate of model.gatesNow())
+      for (const gate of serving.timed(() => model.gatesNow()))
         this.set({ gate: gate.expression }, gate.status === 'failed' ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: `${PREFIX}serve_busy_seconds_total`,
+    help: 'Time bench spent serving the page, /metrics and /gate: what serving took from the run.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(serving.seconds());
     },
   });
   new Gauge({

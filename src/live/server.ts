@@ -6,6 +6,7 @@ import { lanesChart } from '../view/charts/lanes.ts';
 import { latencyChart, latencyRange } from '../view/charts/latency.ts';
 import { shownNotActedOn } from '../view/charts/report.ts';
 import { type ChartSpec, colourOf } from '../view/charts/style.ts';
+import type { ServeAddress } from './address.ts';
 import { liveRegistry } from './metrics.ts';
 import type { LiveModel } from './model.ts';
 import { livePage } from './page.ts';
@@ -17,25 +18,10 @@ import { livePage } from './page.ts';
  */
 const PUSH_EVERY_MS = 1000;
 
-/** Where `--serve` listens: 127.0.0.1 unless a host is named. */
-export interface ServeAddress {
-  host: string;
-  port: number;
-}
-
 /** `--serve` cannot listen where asked (a port in use, a host not on this machine): exit 2. */
 export class ServeError extends ToolError {
   override name = 'ServeError';
   readonly exitCode = EXIT.badInput;
-}
-
-/** `[HOST:]PORT`, an IPv6 host in brackets (`[::1]:8080`); undefined when it is not one. */
-export function parseServeAddress(text: string): ServeAddress | undefined {
-  const match = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):)?(\d{1,5})$/.exec(text.trim());
-  if (!match) return undefined;
-  const port = Number(match[3]);
-  if (port > 65_535) return undefined;
-  return { host: match[1] ?? match[2] ?? '127.0.0.1', port };
 }
 
 /**
@@ -49,6 +35,11 @@ export class LiveServer {
   private pusher: NodeJS.Timeout | undefined;
   private readonly page: string;
   private readonly registry;
+  /**
+   * Time this process spent serving (ms): the synchronous work of frames, snapshots, metrics and
+   * answers. An await would let the load's own work run in between, and be counted as serving's.
+   */
+  private busyMs = 0;
 
   private constructor(
     private readonly server: Server,
@@ -56,7 +47,10 @@ export class LiveServer {
     private readonly reportFile: () => string | undefined,
   ) {
     this.page = livePage(model.scenario);
-    this.registry = liveRegistry(model);
+    this.registry = liveRegistry(model, {
+      seconds: () => this.busyMs / 1000,
+      timed: (work) => this.timed(work),
+    });
     server.on('request', (request, response) => {
       this.handle(request, response).catch((error: Error) => {
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
@@ -106,8 +100,17 @@ export class LiveServer {
   /** Sends the model and its charts to every open page now (and at the run's end, its last state). */
   pushNow(): void {
     if (this.streams.size === 0) return;
-    const frame = `data: ${JSON.stringify(this.update())}\n\n`;
+    const frame = this.timed(() => `data: ${JSON.stringify(this.update())}\n\n`);
     for (const stream of this.streams) stream.write(frame);
+  }
+
+  private timed<T>(work: () => T): T {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      this.busyMs += performance.now() - started;
+    }
   }
 
   async close(): Promise<void> {
@@ -136,11 +139,16 @@ export class LiveServer {
       case '/events':
         return this.follow(response);
       case '/live.json':
-        return send(response, 200, 'application/json', JSON.stringify(this.model.snapshot()));
+        return send(
+          response,
+          200,
+          'application/json',
+          this.timed(() => JSON.stringify(this.model.snapshot())),
+        );
       case '/metrics':
         return send(response, 200, this.registry.contentType, await this.registry.metrics());
       case '/gate':
-        return this.gate(response);
+        return this.timed(() => this.gate(response));
       case '/report':
         return this.report(response);
       default:
@@ -199,7 +207,7 @@ export class LiveServer {
     });
     this.streams.add(response);
     response.on('close', () => this.streams.delete(response));
-    response.write(`data: ${JSON.stringify(this.update())}\n\n`);
+    response.write(this.timed(() => `data: ${JSON.stringify(this.update())}\n\n`));
     // One frame for every page, built only while a page follows.
     this.pusher ??= setInterval(() => {
       if (this.streams.size === 0) {

@@ -150,7 +150,10 @@ describe('the live metrics', () => {
     vi.advanceTimersByTime(500);
     run.answer('web.1@v1', 1);
     vi.advanceTimersByTime(500);
-    const text = await liveRegistry(run.model).metrics();
+    const text = await liveRegistry(run.model, {
+      seconds: () => 0.25,
+      timed: (work) => work(),
+    }).metrics();
     expect(text).toContain('# TYPE deploy_bench_requests_total counter');
     expect(text).toContain(
       'deploy_bench_requests_total{variant="preboot",endpoint="",outcome="ok",connection="unknown"} 4',
@@ -181,6 +184,7 @@ describe('the live metrics', () => {
     );
     expect(text).toContain('deploy_bench_gate_failed{gate="preboot.errors == 0"} 1');
     expect(text).toContain('deploy_bench_run_ended 0');
+    expect(text).toContain('deploy_bench_serve_busy_seconds_total 0.25');
     run.model.close();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseGate } from '../../src/gates/parse.ts';
+import { parseServeAddress } from '../../src/live/address.ts';
 import { judgeSoFar, type RunningFigures } from '../../src/live/gates.ts';
-import { parseServeAddress } from '../../src/live/server.ts';
 import { ShareWindow } from '../../src/live/shares.ts';
 import {
   combineProgress,
