@@ -123,10 +123,23 @@ variants: [{ name: only, command: "true" }]
   const line = (name: string, run: RunCost) =>
     `${name} ${Math.round(run.rate)}/s, ${run.cpuMicrosPerRequest.toFixed(2)} µs/request${run.servingMsPerSecond === undefined ? '' : `, serving ${run.servingMsPerSecond.toFixed(2)} ms/s`}`;
   try {
+    const arms = [
+      ['without', undefined],
+      ['scraped', watchers(false)],
+      ['watched', watchers(true)],
+    ] as const;
     for (let round = 0; round < rounds; round++) {
-      const without = await benchRun(dir, scenario, `without-${round}`, undefined);
-      const scraped = await benchRun(dir, scenario, `scraped-${round}`, watchers(false));
-      const watched = await benchRun(dir, scenario, `watched-${round}`, watchers(true));
+      // Each round starts with the next arm: no arm always runs first, or right after a browser.
+      const ran = new Map<string, RunCost>();
+      for (let i = 0; i < arms.length; i++) {
+        const [name, serve] = arms[(round + i) % arms.length] as (typeof arms)[number];
+        ran.set(name, await benchRun(dir, scenario, `${name}-${round}`, serve));
+      }
+      const [without, scraped, watched] = arms.map(([name]) => ran.get(name) as RunCost) as [
+        RunCost,
+        RunCost,
+        RunCost,
+      ];
       cost.without.push(without);
       cost.scraped.push(scraped);
       cost.watched.push(watched);
