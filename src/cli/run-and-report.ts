@@ -89,14 +89,18 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
     options.loaded.scenario.name,
     options.gates,
     endpointNames(options.loaded.scenario),
+    options.loaded.scenario.load.model,
   );
   try {
     if (options.serve) {
       // Listening before anything is written or sent: a port in use is exit 2, and costs no run.
       // Loaded only when asked for: prom-client and the page are not every run's start-up.
       const { LiveServer } = await import('../live/server.ts');
-      server = await LiveServer.start(live, options.serve.address, () =>
-        folder ? reportFile(folder) : undefined,
+      server = await LiveServer.start(
+        live,
+        options.serve.address,
+        () => (folder ? reportFile(folder) : undefined),
+        warn,
       );
       io.stderr.write(`live: ${server.url} (the page; ${server.url}metrics, ${server.url}gate)\n`);
     }

@@ -11,7 +11,8 @@ export interface GatedVariant {
   trials: readonly (SummarisedTrial & { findings: readonly Finding[] })[];
 }
 
-const COMPARE: Record<Comparator, (a: number, b: number) => boolean> = {
+/** Each comparator of a gate, as a test of its two sides. */
+export const COMPARE: Record<Comparator, (a: number, b: number) => boolean> = {
   '<': (a, b) => a < b,
   '<=': (a, b) => a <= b,
   '>': (a, b) => a > b,

@@ -1,5 +1,5 @@
 import type { AnalysedTrial } from '../analysis/analyse.ts';
-import { evaluateGates, formatValue } from '../gates/evaluate.ts';
+import { COMPARE, evaluateGates, formatValue } from '../gates/evaluate.ts';
 import type { Gate } from '../gates/parse.ts';
 import type { Comparator, GateResult, Unit } from '../results/run.ts';
 
@@ -39,6 +39,8 @@ export interface RunningFigures {
   longestMs: number;
   /** The longest successful request. */
   siegeLongestMs: number;
+  /** What the longest user wait is at least, so far. */
+  userWaitMs: number;
 }
 
 /** What a variant has measured so far: its ended trials analysed, and the one running, if any. */
@@ -48,25 +50,24 @@ export interface VariantSoFar {
   running?: RunningFigures;
 }
 
-/** The metrics a running trial gives a lower bound of (the `overall` phase only). */
-const GROWING: Record<string, (f: RunningFigures, endpoint: number | undefined) => number> = {
-  errors: (f, endpoint) =>
-    endpoint === undefined ? f.errors : (f.errorsByEndpoint[endpoint] ?? Number.NaN),
-  longest: (f) => f.longestMs,
-  max: (f) => f.longestMs,
-  'siege-longest': (f) => f.siegeLongestMs,
-  // A user waits at least as long as any of their requests, and as long as one in flight so far.
-  'user-wait': (f) => f.longestMs,
-};
-
-const COMPARE: Record<Comparator, (a: number, b: number) => boolean> = {
-  '<': (a, b) => a < b,
-  '<=': (a, b) => a <= b,
-  '>': (a, b) => a > b,
-  '>=': (a, b) => a >= b,
-  '==': (a, b) => a === b,
-  '!=': (a, b) => a !== b,
-};
+/**
+ * The metrics a running trial gives a lower bound of (the `overall` phase only): of the whole load,
+ * and failed requests per endpoint too. Undefined where there is none.
+ */
+function lowerBound(
+  metric: string,
+  figures: RunningFigures,
+  endpoint: number | undefined,
+): number | undefined {
+  if (metric === 'errors')
+    return endpoint === undefined ? figures.errors : figures.errorsByEndpoint[endpoint];
+  // The latencies are counted for the whole load: one endpoint's wait is judged at the end.
+  if (endpoint !== undefined) return undefined;
+  if (metric === 'longest' || metric === 'max') return figures.longestMs;
+  if (metric === 'siege-longest') return figures.siegeLongestMs;
+  if (metric === 'user-wait') return figures.userWaitMs;
+  return undefined;
+}
 
 /**
  * Whether a value that can only grow (the worst trial's, or a lower bound) breaks the gate for
@@ -133,18 +134,17 @@ function judgeOne(
 
   // The running trial: a lower bound, for the metrics that only grow, on the whole trial.
   const endpoint = left.endpoint === undefined ? undefined : endpoints.indexOf(left.endpoint);
-  const live = GROWING[left.metric.name];
   const running = variant?.running;
   const runningValue =
-    live && running && left.phase === 'overall' && endpoint !== -1
-      ? live(running, endpoint)
+    running && left.phase === 'overall' && endpoint !== -1
+      ? lowerBound(left.metric.name, running, endpoint)
       : undefined;
 
   const known = [endedValue, runningValue].filter(
     (v): v is number => v !== undefined && Number.isFinite(v),
   );
   if (known.length === 0)
-    return pending(live ? 'nothing measured yet' : 'judged on each trial as it ends');
+    return pending(running ? 'judged on each trial as it ends' : 'nothing measured yet');
   const actual = Math.max(...known);
   const shown = `${formatValue(actual, unit)} so far`;
   if (brokenForGood(comparator, actual, threshold)) {

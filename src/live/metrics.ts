@@ -9,6 +9,8 @@ import {
 import type { LiveModel, LiveSnapshot } from './model.ts';
 
 const PREFIX = 'deploy_bench_';
+const PROCESS_STATES = ['booting', 'up', 'stopping', 'stopped'] as const;
+const SEEN_STATES = ['answering', 'idle'] as const;
 /** A scrape reads every gauge from one snapshot: one taken this recently is reused. */
 const SNAPSHOT_REUSED_MS = 100;
 
@@ -18,7 +20,9 @@ const DURATION_HELP = 'Latency of the requests answered or failed, from their st
 /**
  * A histogram whose buckets the load counts itself, on its hot path (measured-load/counters.ts):
  * prom-client's own would need every request's latency handed to this thread. It renders the
- * counted buckets through prom-client's registry, as a Histogram would.
+ * counted buckets through prom-client's registry, as a Histogram would, by the method the registry
+ * renders a histogram with: an internal of prom-client, whose version is pinned (package.json) and
+ * whose rendering a test reads (test/live/live-model.test.ts).
  */
 class CountedHistogram extends Histogram<'variant'> {
   constructor(
@@ -75,17 +79,17 @@ class CountedHistogram extends Histogram<'variant'> {
   }
 }
 
-/**
- * The run's Prometheus metrics, read from the live model at every scrape (docs/live.md): counters
- * over the whole run, gauges of now. Names and labels follow Prometheus' conventions: base units
- * (seconds, ratios), `_total` counters, and `target_instance` (Prometheus sets `instance` itself).
- */
 /** What serving takes this process: its synchronous work, counted (`deploy_bench_serve_busy_seconds_total`). */
 export interface ServingTime {
   seconds(): number;
   timed<T>(work: () => T): T;
 }
 
+/**
+ * The run's Prometheus metrics, read from the live model at every scrape (docs/live.md): counters
+ * over the whole run, gauges of now. Names and labels follow Prometheus' conventions: base units
+ * (seconds, ratios), `_total` counters, and `target_instance` (Prometheus sets `instance` itself).
+ */
 export function liveRegistry(model: LiveModel, serving: ServingTime): Registry {
   const registry = new Registry();
   // One snapshot per scrape, however many gauges read it.
@@ -168,9 +172,11 @@ export function liveRegistry(model: LiveModel, serving: ServingTime): Registry {
     collect() {
       this.reset();
       const live = current();
-      const states = ['booting', 'up', 'stopping', 'stopped', 'answering', 'idle'] as const;
+      // The platform's processes have a life; the instances only the load saw, an activity.
       for (const instance of live.instances)
-        for (const state of states)
+        for (const state of instance.state === 'answering' || instance.state === 'idle'
+          ? SEEN_STATES
+          : PROCESS_STATES)
           this.set(
             { variant: live.trial?.variant ?? '', target_instance: instance.id, state },
             instance.state === state ? 1 : 0,

@@ -1,7 +1,6 @@
 import { type AnalysedTrial, analyseTrial } from '../analysis/analyse.ts';
 import type { Gate } from '../gates/parse.ts';
 import { failedByEndpoint, type LoadProgress, NO_PROGRESS } from '../measured-load/counters.ts';
-import type { LiveSeries } from '../measured-load/live-series.ts';
 import type { InstanceState } from '../platform/instance-log.ts';
 import type { Clock } from '../process/clock.ts';
 import { type DeployEvent, deployDurationMs } from '../results/deploy-events.ts';
@@ -130,7 +129,8 @@ export class LiveModel implements RunObserver {
   private shares = new ShareWindow();
   private reader: NodeJS.Timeout | undefined;
   private state: LiveSnapshot['state'] = 'starting';
-  private readonly endedTrials: { ref: TrialRef; analysed: AnalysedTrial }[] = [];
+  /** Each ended trial, analysed when a view first asks (a quiet run without --serve never does). */
+  private readonly endedTrials: EndedTrialRecord[] = [];
   /** Per variant, each ended trial's last counters: with the running one's, the run's totals. */
   private readonly settled = new Map<string, LoadProgress[]>();
   /** Gates that failed for good, by expression: they stay failed (never back). */
@@ -143,6 +143,8 @@ export class LiveModel implements RunObserver {
     private readonly gates: readonly Gate[] = [],
     /** The scenario's endpoint names, in order (empty for the single `load.request`). */
     readonly endpoints: readonly string[] = [],
+    /** Users who wait for each answer (closed), or arrivals that stand alone (open). */
+    private readonly loadModel: 'closed' | 'open' = 'closed',
   ) {}
 
   /** A variant's place in the scenario, which gives it its colour in every chart (-1: unknown). */
@@ -195,14 +197,13 @@ export class LiveModel implements RunObserver {
       this.settled.set(ref.variant, counts);
     }
     this.load = undefined;
-    this.endedTrials.push({
-      ref,
-      analysed: analyseTrial(result, `${ref.variant}, trial ${ref.trial}`),
-    });
+    this.endedTrials.push(new EndedTrialRecord(ref, result));
   }
 
   writingReports(): void {
     this.stopReading();
+    // A trial that ended without a result (a failed write) is not running either.
+    this.load = undefined;
     this.state = 'writing reports';
   }
 
@@ -233,6 +234,7 @@ export class LiveModel implements RunObserver {
   /** The run ended: its gates as the run judged them, and where its report is. */
   runEnded(outcome: { line: string; gates: readonly GateResult[]; report?: string }): void {
     this.stopReading();
+    this.load = undefined;
     this.state = 'ended';
     this.finalGates = [...outcome.gates];
     this.outcome = { line: outcome.line, ...(outcome.report ? { report: outcome.report } : {}) };
@@ -263,11 +265,6 @@ export class LiveModel implements RunObserver {
   /** The trial's clock, once its load started. */
   get clock(): Clock | undefined {
     return this.load?.clock;
-  }
-
-  /** The running trial's series; undefined before its load started. */
-  series(): LiveSeries | undefined {
-    return this.load?.series();
   }
 
   /** The trial's estimated length, from its stages so far and the last trial's deploy. */
@@ -367,10 +364,10 @@ export class LiveModel implements RunObserver {
     const progress = this.load?.progress();
     const clock = this.load?.clock;
     return this.variants.map((name) => {
-      const ended = this.endedTrials.filter((t) => t.ref.variant === name).map((t) => t.analysed);
+      const ended = this.endedTrials.filter((t) => t.ref.variant === name).map((t) => t.analysed());
       if (name !== this.variant || !progress || !clock) return { name, ended };
-      const oldest = progress.inFlight.oldestStart;
-      const inFlightMs = oldest === undefined ? 0 : clock.now() - oldest;
+      // As old as the load saw it when it last reported: it took at least that long.
+      const inFlightMs = progress.oldestInFlightMs;
       return {
         name,
         ended,
@@ -380,6 +377,12 @@ export class LiveModel implements RunObserver {
           errorsByEndpoint: failedByEndpoint(progress.labelled, Math.max(1, this.endpoints.length)),
           longestMs: Math.max(progress.worstMs, inFlightMs),
           siegeLongestMs: progress.worstOkMs,
+          // A closed model's user waits at least as long as any of its requests, one in flight
+          // included; the open model's user wait is its longest successful request.
+          userWaitMs:
+            this.loadModel === 'closed'
+              ? Math.max(progress.worstMs, inFlightMs)
+              : progress.worstOkMs,
         },
       };
     });
@@ -398,7 +401,7 @@ export class LiveModel implements RunObserver {
       this.variants.map((name) => {
         const ended = this.endedTrials
           .filter((t) => t.ref.variant === name)
-          .reduce((sum, t) => sum + t.analysed.metrics.disruptionMs, 0);
+          .reduce((sum, t) => sum + t.analysed().metrics.disruptionMs, 0);
         const running =
           name === this.variant && this.load ? disruptionSoFarMs(this.load.series()) : 0;
         return [name, ended + running];
@@ -415,7 +418,7 @@ export class LiveModel implements RunObserver {
       this.trialsTotal > 0 ? Math.min(1, (this.trialsDone + inTrial) / this.trialsTotal) : 0;
     const clock = this.clock;
     const counters = this.counters();
-    const oldest = counters.inFlight.oldestStart;
+
     const rate = this.shares.rate();
     return {
       scenario: this.scenario,
@@ -447,7 +450,7 @@ export class LiveModel implements RunObserver {
               failed: counters.errors,
               ...(rate !== undefined ? { rate } : {}),
               inFlight: counters.inFlight.count,
-              oldestInFlightMs: oldest === undefined ? 0 : clock.now() - oldest,
+              oldestInFlightMs: counters.oldestInFlightMs,
               lastMs: counters.lastMs,
               worstMs: counters.worstMs,
             },
@@ -457,10 +460,24 @@ export class LiveModel implements RunObserver {
       timeline: running
         ? this.timeline.map(({ t, phase, detail }) => ({ t, phase, ...(detail ? { detail } : {}) }))
         : [],
-      ended: this.endedTrials.map(({ ref, analysed }) => endedTrial(ref, analysed)),
+      ended: this.endedTrials.map((t) => endedTrial(t.ref, t.analysed())),
       gates: this.gatesNow(),
       ...(this.outcome ? { outcome: this.outcome } : {}),
     };
+  }
+}
+
+class EndedTrialRecord {
+  private analysis: AnalysedTrial | undefined;
+
+  constructor(
+    readonly ref: TrialRef,
+    private readonly result: TrialResult,
+  ) {}
+
+  analysed(): AnalysedTrial {
+    this.analysis ??= analyseTrial(this.result, `${this.ref.variant}, trial ${this.ref.trial}`);
+    return this.analysis;
   }
 }
 

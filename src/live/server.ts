@@ -17,6 +17,9 @@ import { livePage } from './page.ts';
  * (docs/performance.md).
  */
 const PUSH_EVERY_MS = 1000;
+/** Pages followed at once, at most; and what a page may leave unread before frames skip it. */
+const MAX_PAGES = 32;
+const MAX_UNREAD_BYTES = 1 << 20;
 
 /** `--serve` cannot listen where asked (a port in use, a host not on this machine): exit 2. */
 export class ServeError extends ToolError {
@@ -45,6 +48,8 @@ export class LiveServer {
     private readonly server: Server,
     private readonly model: LiveModel,
     private readonly reportFile: () => string | undefined,
+    /** Bound to a loopback address: the Host names a request may give (DNS rebinding). */
+    private readonly allowedHosts: ReadonlySet<string> | undefined,
   ) {
     this.page = livePage(model.scenario);
     this.registry = liveRegistry(model, {
@@ -64,6 +69,8 @@ export class LiveServer {
     model: LiveModel,
     address: ServeAddress,
     reportFile: () => string | undefined,
+    /** A problem once it listens (out of file descriptors): one line, and the run goes on. */
+    warn: (line: string) => void = () => {},
   ): Promise<LiveServer> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
@@ -81,9 +88,10 @@ export class LiveServer {
       });
       server.listen(address.port, address.host, () => resolve());
     });
+    server.on('error', (error) => warn(`--serve: ${error.message}`));
     // A live page keeps its connection open: the server must not hold the process when it closes.
     server.unref();
-    return new LiveServer(server, model, reportFile);
+    return new LiveServer(server, model, reportFile, loopbackHosts(server));
   }
 
   get url(): string {
@@ -101,7 +109,12 @@ export class LiveServer {
   pushNow(): void {
     if (this.streams.size === 0) return;
     const frame = this.timed(() => `data: ${JSON.stringify(this.update())}\n\n`);
-    for (const stream of this.streams) stream.write(frame);
+    for (const stream of this.streams) {
+      // A page that does not read (a sleeping laptop) gets no more frames until it has read
+      // these: they would pile up in this process's memory.
+      if (stream.writableLength > MAX_UNREAD_BYTES) continue;
+      stream.write(frame);
+    }
   }
 
   private timed<T>(work: () => T): T {
@@ -124,6 +137,13 @@ export class LiveServer {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // A page elsewhere that had a name of its own point at 127.0.0.1 (DNS rebinding) reads nothing.
+    if (this.allowedHosts && !this.allowedHosts.has((request.headers.host ?? '').toLowerCase())) {
+      request.resume();
+      response.writeHead(421, { 'content-type': 'text/plain' });
+      response.end('misdirected: ask for this address by 127.0.0.1, localhost or [::1]\n');
+      return;
+    }
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     // Flagger calls its webhooks with POST: /gate answers it as a GET, its body unread.
     const allowed = path === '/gate' ? ['GET', 'HEAD', 'POST'] : ['GET', 'HEAD'];
@@ -137,7 +157,9 @@ export class LiveServer {
       case '/':
         return send(response, 200, 'text/html; charset=utf-8', this.page);
       case '/events':
-        return this.follow(response);
+        return request.method === 'HEAD'
+          ? send(response, 200, 'text/event-stream', '')
+          : this.follow(response);
       case '/live.json':
         return send(
           response,
@@ -200,6 +222,10 @@ export class LiveServer {
   }
 
   private follow(response: ServerResponse): void {
+    if (this.streams.size >= MAX_PAGES) {
+      send(response, 503, 'text/plain', `already ${MAX_PAGES} pages follow this run\n`);
+      return;
+    }
     response.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-store',
@@ -237,6 +263,18 @@ export class LiveServer {
       latencyChart(variant, [trial], colour, latencyRange([trial])),
     ]);
   }
+}
+
+/** The Host names of a server bound to a loopback address; undefined for any other address. */
+function loopbackHosts(server: Server): ReadonlySet<string> | undefined {
+  const { address, port } = server.address() as AddressInfo;
+  const loopback = address === '::1' || address.startsWith('127.');
+  if (!loopback) return undefined;
+  return new Set(
+    ['127.0.0.1', 'localhost', '[::1]', address.includes(':') ? `[${address}]` : address].map(
+      (host) => `${host}:${port}`,
+    ),
+  );
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string): void {

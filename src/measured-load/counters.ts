@@ -77,6 +77,12 @@ export interface LoadProgress {
   /** Responses per instance so far (named as in the recording: instance header, else release). */
   answeredBy: [string, number][];
   inFlight: InFlight;
+  /**
+   * How long the oldest request in flight had waited when these counters were read (0 with none).
+   * A thread reports a few times a second: read later, the request may have ended since, but it
+   * took at least this long, which is what a live gate may rely on.
+   */
+  oldestInFlightMs: number;
   /** Requests by endpoint (0 for the single `load.request`), outcome and connection kind. */
   labelled: LabelledCounts;
   /** Requests per latency bound (LATENCY_BOUNDS_MS, then +Inf), not cumulative; and their sum. */
@@ -92,6 +98,7 @@ export const NO_PROGRESS: Readonly<LoadProgress> = Object.freeze({
   worstOkMs: 0,
   answeredBy: [],
   inFlight: Object.freeze({ count: 0 }),
+  oldestInFlightMs: 0,
   labelled: [],
   latencyBuckets: [],
   latencySumMs: 0,
@@ -154,7 +161,8 @@ export class LoadCounters {
     this.latencySumMs += ms;
   }
 
-  progress(inFlight: InFlight, answeredBy: Iterable<[string, number]>): LoadProgress {
+  /** The counters now: `now` on the trial's clock, which the requests in flight started on. */
+  progress(inFlight: InFlight, answeredBy: Iterable<[string, number]>, now: number): LoadProgress {
     const { requests, errors, lastMs, worstMs, worstOkMs, latencySumMs } = this;
     return {
       requests,
@@ -164,6 +172,8 @@ export class LoadCounters {
       worstOkMs,
       answeredBy: [...answeredBy],
       inFlight,
+      oldestInFlightMs:
+        inFlight.oldestStart === undefined ? 0 : Math.max(0, now - inFlight.oldestStart),
       labelled: [...this.labelled],
       latencyBuckets: [...this.latencyBuckets],
       latencySumMs,
@@ -199,6 +209,8 @@ export function combineProgress(threads: readonly LoadProgress[]): LoadProgress 
     worstOkMs: Math.max(0, ...threads.map((t) => t.worstOkMs)),
     answeredBy: [...answered],
     inFlight: starts.length > 0 ? { count, oldestStart: Math.min(...starts) } : { count },
+    // Each thread's own, as it read it: never older than what it saw.
+    oldestInFlightMs: Math.max(0, ...threads.map((t) => t.oldestInFlightMs)),
     labelled: addSlots(threads.map((t) => t.labelled)),
     latencyBuckets: addSlots(threads.map((t) => t.latencyBuckets)),
     latencySumMs: threads.reduce((sum, t) => sum + t.latencySumMs, 0),

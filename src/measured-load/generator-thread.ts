@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import type { LoadGenerator } from '../load/load-generator.ts';
-import { startClock } from '../process/clock.ts';
+import { type Clock, startClock } from '../process/clock.ts';
 import { Recorder, type SlowThreshold } from '../record/recorder.ts';
 import { encodeRecording } from '../results/codec.ts';
 import { decodeHistogram, encodeHistogram } from '../results/histogram.ts';
@@ -26,6 +26,7 @@ const ordered = new OrderedRecorder(recorder);
 const counters = new LoadCounters(endpointCount(data.share.load));
 const reporter = new SeriesReporter(recorder);
 let generator: LoadGenerator | undefined;
+let clock: Clock | undefined;
 let progress: NodeJS.Timeout | undefined;
 let eluAtStart = performance.eventLoopUtilization();
 
@@ -33,18 +34,19 @@ function reportProgress(): void {
   if (!generator) return;
   send({
     type: 'progress',
-    ...counters.progress(generator.inFlight(), recorder.answeredBy()),
+    ...counters.progress(generator.inFlight(), recorder.answeredBy(), clock?.now() ?? 0),
     series: reporter.update(),
   });
 }
 
 function start(clockOrigin: bigint, slowThreshold: SlowThreshold | undefined): void {
   if (slowThreshold) recorder.useSlowThreshold(slowThreshold);
+  clock = startClock(clockOrigin);
   generator = createLoadGenerator({
     target: data.target,
     load: data.share.load,
     share: data.share,
-    clock: startClock(clockOrigin),
+    clock,
     onSample: (sample) => {
       ordered.sample(sample);
       counters.record(sample);

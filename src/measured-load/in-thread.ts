@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { createLoadGenerator } from '../load/create-load-generator.ts';
 import type { InFlight } from '../load/load-generator.ts';
+import type { Clock } from '../process/clock.ts';
 import { Recorder } from '../record/recorder.ts';
 import { endpointCount, LoadCounters, NO_PROGRESS } from './counters.ts';
 import { LiveSeries, SeriesReporter } from './live-series.ts';
@@ -19,14 +20,16 @@ export function inThisThread({
   let inFlight: () => InFlight = () => NO_PROGRESS.inFlight;
   let stopGenerator: (mode: 'drain' | 'abort') => Promise<void> = async () => {};
   let eluAtStart = performance.eventLoopUtilization();
+  let clock: Clock | undefined;
   const load: MeasuredLoad = {
-    start(clock, slowThreshold) {
+    start(started, slowThreshold) {
+      clock = started;
       if (slowThreshold) recorder.useSlowThreshold(slowThreshold);
       const generator = createLoadGenerator({
         target,
         load: share.load,
         share,
-        clock,
+        clock: started,
         onSample: (sample) => {
           recorder.record(sample);
           counters.record(sample);
@@ -46,7 +49,7 @@ export function inThisThread({
       eventLoopUtilization: performance.eventLoopUtilization(eluAtStart).utilization,
     }),
     dispose: async () => {},
-    progress: () => counters.progress(inFlight(), recorder.answeredBy()),
+    progress: () => counters.progress(inFlight(), recorder.answeredBy(), clock?.now() ?? 0),
     series: () => {
       // Read when a view asks: what changed since it last did.
       series.apply(0, reporter.update());

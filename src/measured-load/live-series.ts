@@ -110,10 +110,12 @@ export class LiveSeries {
     }
     for (const [index, interval] of update.intervals) series.intervals[index] = interval;
     for (const { from, perInterval, ...traffic } of update.instances) {
-      const known = series.instances.get(traffic.id);
-      const counts = known ? known.perInterval.slice(0, from) : [];
+      // In place: a long run's counts are not copied at every report.
+      const counts = series.instances.get(traffic.id)?.perInterval ?? [];
+      counts.length = Math.min(counts.length, from);
       while (counts.length < from) counts.push(0);
-      series.instances.set(traffic.id, { ...traffic, perInterval: [...counts, ...perInterval] });
+      for (const count of perInterval) counts.push(count);
+      series.instances.set(traffic.id, { ...traffic, perInterval: counts });
     }
   }
 

@@ -13,16 +13,18 @@ import type { Sample } from '../../src/results/sample.ts';
 import type { LivePlatform } from '../../src/trial/observer.ts';
 
 /** A load whose counters the test sets, and a platform whose processes it lists. */
-function fakeRun(gates: string[] = []) {
+function fakeRun(gates: string[] = [], loadModel: 'closed' | 'open' = 'closed') {
   const model = new LiveModel(
     'demo',
     gates.map((g) => parseGate(g, ['stop-start', 'preboot'], [])),
+    [],
+    loadModel,
   );
   const counters = new LoadCounters();
   const answeredBy = new Map<string, number>();
   let inFlight: { count: number; oldestStart?: number } = { count: 0 };
   const clock = startClock();
-  const progress = (): LoadProgress => counters.progress(inFlight, answeredBy);
+  const progress = (): LoadProgress => counters.progress(inFlight, answeredBy, clock.now());
   const answer = (instance: string, n: number, extra: Partial<Sample> = {}) => {
     for (let i = 0; i < n; i++)
       counters.record({ user: 0, t: 0, latencyMs: 5, status: 200, bytes: 1, instance, ...extra });
@@ -140,6 +142,27 @@ describe('the live model', () => {
   });
 });
 
+describe('the user wait a live gate relies on', () => {
+  it('is at least a request in flight for a closed model, whose user waits for it', () => {
+    const closed = fakeRun(['preboot.user-wait < 2s'], 'closed');
+    closed.start();
+    closed.setInFlight({ count: 1, oldestStart: closed.clock.now() - 3000 });
+    expect(closed.model.gatesNow()[0]?.status).toBe('failed');
+    closed.model.close();
+  });
+
+  it('is only the longest success for an open model, whose failed arrivals wait for nobody', () => {
+    const open = fakeRun(['preboot.user-wait < 2s'], 'open');
+    open.start();
+    open.setInFlight({ count: 1, oldestStart: open.clock.now() - 3000 });
+    open.answer('web.1@v1', 1, { status: 0, error: 'timeout', latencyMs: 5000 });
+    expect(open.model.gatesNow()[0]?.status).toBe('holding');
+    open.answer('web.1@v1', 1, { latencyMs: 2500 });
+    expect(open.model.gatesNow()[0]?.status).toBe('failed');
+    open.model.close();
+  });
+});
+
 describe('the live metrics', () => {
   it("renders Prometheus' text format from the model: counters, a histogram, gauges", async () => {
     const run = fakeRun(['preboot.errors == 0']);
@@ -235,6 +258,30 @@ describe('the live server', () => {
       expect((await get(`${server.url}metrics`, 'POST')).status).toBe(405);
       expect((await get(`${server.url}nothing`)).status).toBe(404);
       expect((await get(`${server.url}report`)).status).toBe(404);
+      expect((await get(`${server.url}events`, 'HEAD')).type).toBe('text/event-stream');
+      // Bound to 127.0.0.1, it answers only requests that name it so: not a rebound name.
+      const rebound = await new Promise<number>((resolve) =>
+        http
+          .get(`${server.url}live.json`, { headers: { host: 'evil.example:80' } }, (r) => {
+            r.resume();
+            resolve(r.statusCode ?? 0);
+          })
+          .end(),
+      );
+      expect(rebound).toBe(421);
+      const named = await new Promise<number>((resolve) =>
+        http
+          .get(
+            `${server.url}gate`,
+            { headers: { host: `localhost:${new URL(server.url).port}` } },
+            (r) => {
+              r.resume();
+              resolve(r.statusCode ?? 0);
+            },
+          )
+          .end(),
+      );
+      expect(named).toBe(200);
 
       const events = await get(`${server.url}events`);
       expect(events.type).toBe('text/event-stream');

@@ -67,11 +67,13 @@ describe('the load counters a live view reads', () => {
     counters.record(sample(0, 1, { status: 0, error: 'refused', endpoint: 1 }));
     counters.record(sample(0, 90_000, { status: 503 }));
     counters.record(sample(0, 5, { probe: true }));
-    const progress = counters.progress({ count: 0 }, []);
+    const progress = counters.progress({ count: 1, oldestStart: 100 }, [], 350);
     expect(progress.requests).toBe(4);
     expect(progress.errors).toBe(2);
     expect(progress.worstMs).toBe(90_000);
     expect(progress.worstOkMs).toBe(700);
+    // As old as it was when read: 250 ms.
+    expect(progress.oldestInFlightMs).toBe(250);
     const at = (endpoint: number, outcome: (typeof OUTCOMES)[number], connection: number) =>
       progress.labelled[labelledIndex(endpoint, OUTCOMES.indexOf(outcome), connection)];
     expect(at(0, 'ok', 0)).toBe(1);
@@ -83,7 +85,10 @@ describe('the load counters a live view reads', () => {
     expect(progress.latencyBuckets[0]).toBe(2);
     expect(progress.latencyBuckets[LATENCY_BOUNDS_MS.indexOf(1000)]).toBe(1);
     expect(progress.latencyBuckets[LATENCY_BOUNDS_MS.length]).toBe(1);
-    const both = combineProgress([progress, progress]);
+    // A thread that read its counters earlier saw its oldest request younger: the oldest age any
+    // thread saw is a lower bound, whenever the threads are read together.
+    const both = combineProgress([progress, { ...progress, oldestInFlightMs: 40 }]);
+    expect(both.oldestInFlightMs).toBe(250);
     expect(both.labelled[labelledIndex(1, OUTCOMES.indexOf('refused'), 2)]).toBe(2);
     expect(both.latencySumMs).toBe(2 * progress.latencySumMs);
   });
@@ -131,6 +136,7 @@ describe('gates judged while the run goes on', () => {
     errorsByEndpoint: [0],
     longestMs: 10,
     siegeLongestMs: 10,
+    userWaitMs: 10,
     ...figures,
   });
   const judge = (text: string, figures: Partial<RunningFigures>) =>
@@ -148,6 +154,7 @@ describe('gates judged while the run goes on', () => {
     expect(judge('preboot.endpoint(api).errors == 0', { errorsByEndpoint: [2] })[0]?.status).toBe(
       'failed',
     );
+    expect(judge('preboot.user-wait < 2s', { userWaitMs: 2500 })[0]?.status).toBe('failed');
   });
 
   it('leaves to the end what partial figures cannot judge', () => {
@@ -155,6 +162,11 @@ describe('gates judged while the run goes on', () => {
     expect(judge('median(preboot.longest) < 2s', { longestMs: 9000 })[0]?.status).toBe('pending');
     expect(judge('preboot.p99 < 1s', {})[0]?.status).toBe('pending');
     expect(judge('preboot.longest < 0.5 * stop-start.longest', {})[0]?.status).toBe('pending');
+    // The latencies are counted for the whole load: another endpoint's slow request must not fail
+    // this one's gate.
+    expect(judge('preboot.endpoint(api).longest < 2s', { longestMs: 9000 })[0]?.status).toBe(
+      'pending',
+    );
   });
 
   it('judges each variant of a * gate by its own figures', () => {
