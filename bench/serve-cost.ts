@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/helpers/browser.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const BENCH = path.join(REPO, 'bin/bench.js');
@@ -85,18 +85,8 @@ timeline: { settle: 0s, warmup: ${seconds}s, cooldown: 1s }
 variants: [{ name: only, command: "true" }]
 `,
   );
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
+
   // A scraper on /metrics and /gate, and a browser on the page, as long as the run serves.
   const watchers = (withBrowser: boolean) => async (url: string) => {
     const page = withBrowser ? await browser.newPage() : undefined;

@@ -18,15 +18,10 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-/** The outcomes that count as a failed request (results/sample.ts `isFailure`). */
-const FAILED_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>([
-  'server_error',
-  'refused',
-  'reset',
-  'timeout',
-  'other',
-  'check_failed',
-]);
+/** The outcomes that count as a failed request (results/sample.ts `isFailure`): all but answers. */
+const FAILED_OUTCOMES: ReadonlySet<Outcome> = new Set(
+  OUTCOMES.filter((outcome) => outcome !== 'ok' && outcome !== 'client_error'),
+);
 
 /** The connection a request was sent on; `unknown` where the load cannot tell (the open model's pool). */
 export const CONNECTION_KINDS = ['new', 'reused', 'unknown'] as const;
