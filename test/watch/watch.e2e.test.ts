@@ -184,16 +184,20 @@ describe('bench watch', () => {
     const { recording, longest, disruptionSpans } = results.variants[0].trials[0];
     expect(recording.disruption.thresholdSource).toBe('baseline');
     expect(recording.overall.failures).toBe(0);
+    const { before, during, after } = recording.phases;
     if (disruptionSpans.length === 0) {
       expect(result.all).toMatch(/no deploy was detected/);
       expect(recording.timeline).toEqual([]);
+      // Nothing detected: every request is before any deploy.
+      expect(before.requests).toBe(recording.overall.requests);
     } else {
       // A busy machine stalled a request past the baseline's threshold: that is a disruption the
-      // watch must report, found from the traffic, with the stall to show for it.
+      // watch must report, found from the traffic, with the stall to show for it, and the phases
+      // split around it.
       expect(recording.timeline[0]).toMatchObject({ phase: 'triggered' });
       expect(longest[0].latencyMs).toBeGreaterThan(recording.disruption.thresholdMs);
+      expect(before.requests + during.requests + after.requests).toBe(recording.overall.requests);
     }
-    expect(recording.phases.before.requests).toBe(recording.overall.requests);
     expect(results.overrides).toEqual([`bench watch ${url}`, '--baseline 500ms', '--duration 1s']);
     const [trial] = results.variants[0].trials;
     expect(trial.baseline.requests).toBeGreaterThan(0);
