@@ -454,15 +454,16 @@ describe('findings from real servers', () => {
     expect(cut?.seen).toMatch(/^a was serving 2 requests when it was told to stop \(/);
     // The truth: the balancer gave a two of the four users' connections, each with one request in
     // flight at the marker. a held those that came after its hold until the stop cut them; one it
-    // answered just before the hold may reach the user just after the marker.
+    // answered just before the hold may reach the user just after the marker, and that user's next
+    // request, sent after the marker on the same connection, is held and cut too (not one of the
+    // two). So at least one of the two was cut, and at most as many as a held.
     const drainOfA = (run: typeof abrupt) => run.instances.find((i) => i.id === 'a')?.drain;
     expect(abrupt.heldAtStop).toBeGreaterThan(0);
-    expect(drainOfA(abrupt)).toMatchObject({
-      inFlight: 2,
-      answered: 2 - abrupt.heldAtStop,
-      cut: abrupt.heldAtStop,
-      gone: 0,
-    });
+    const drain = drainOfA(abrupt);
+    expect(drain).toMatchObject({ inFlight: 2, gone: 0 });
+    expect((drain?.answered ?? 0) + (drain?.cut ?? 0)).toBe(2);
+    expect(drain?.cut).toBeGreaterThanOrEqual(1);
+    expect(drain?.cut).toBeLessThanOrEqual(abrupt.heldAtStop);
 
     const graceful = await measure('graceful');
     expect(graceful.run.exitCode, graceful.run.stderr).toBe(0);
