@@ -89,6 +89,7 @@ interface ResultsTrial {
   trial: number;
   recording: {
     overall: { requests: number };
+    disruption: { ms: number };
     timeline: { t: number; phase: string }[];
     lifecycle?: {
       id: string;
@@ -270,6 +271,12 @@ scrape_configs:
     const [counted] = await query('sum(deploy_bench_requests_total)');
     const byVariant = await query('sum by (variant) (deploy_bench_requests_total)');
     const [histogramCount] = await query('sum(deploy_bench_request_duration_seconds_count)');
+    // Once every trial ended, disruption so far is each variant's trials' exact disruption.
+    const disruption = (
+      (await getJson(`${api}/query?query=deploy_bench_disruption_seconds`)).body as {
+        data: { result: { metric: { variant: string }; value: [number, string] }[] };
+      }
+    ).data.result.map((r) => [r.metric.variant, Number(r.value[1])] as const);
 
     bench.child.kill('SIGINT');
     expect(await bench.exited, bench.stderr()).toBe(0);
@@ -282,6 +289,13 @@ scrape_configs:
     expect(counted).toBe(total);
     expect(histogramCount).toBe(total);
     expect(byVariant.sort()).toEqual([...recorded].sort());
+    const recordedDisruption = results.variants.map(
+      (v) =>
+        [v.name, v.trials.reduce((sum, t) => sum + t.recording.disruption.ms, 0) / 1000] as const,
+    );
+    expect(new Map(disruption)).toEqual(new Map(recordedDisruption));
+    // The demo's stop-start is disrupted for its whole boot: a figure that could not be 0.
+    expect(new Map(disruption).get('stop-start')).toBeGreaterThan(0.5);
   }, 120_000);
 
   it('turns /gate from 200 to 412 within a second of a gate failing, and never back', async () => {
