@@ -19,6 +19,7 @@ const LAYERS = [
   'view',
   'export',
   'compare',
+  'history',
   'process',
   'record',
   'load',

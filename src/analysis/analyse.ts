@@ -1,4 +1,5 @@
 import { emptyBucket, mergeBucket } from '../results/bucket.ts';
+import type { HistoryPlace } from '../results/history-place.ts';
 import type { Bucket } from '../results/recording.ts';
 import type { GateResult, RunResults, TrialResult, VariantResults } from '../results/run.ts';
 import { findingsOf, type VariantFinding, variantFindings } from './findings/find.ts';
@@ -82,6 +83,8 @@ export interface AnalysedRun {
   /** The run's gates, judged on these figures (or as a saved run was judged). */
   gates: GateResult[];
   notices: RunNotices;
+  /** With `--history`: where the run stands among the scenario's past runs. */
+  history?: HistoryPlace;
 }
 
 /**
@@ -92,6 +95,14 @@ export type GateJudge = (run: Pick<AnalysedRun, 'outcome' | 'variants'>) => Gate
 
 /** A run without gates. */
 const NO_GATES: GateJudge = () => [];
+
+/**
+ * Where a run stands in its history (history/ `placeInHistory` for a run just measured; a saved
+ * run's own place when it is read back); undefined without a history.
+ */
+export type HistoryPlacer = (
+  run: Pick<AnalysedRun, 'outcome' | 'variants' | 'gates'>,
+) => HistoryPlace | undefined;
 
 export function analyseTrial(result: TrialResult, where: string): AnalysedTrial {
   return {
@@ -139,15 +150,22 @@ function totalsOf(trials: readonly AnalysedTrial[]): VariantTotals {
  * Every figure of a run, once: per trial, per variant, variant against variant, the gates' outcome
  * and notices. The results are read, never changed.
  */
-export function analyse(results: RunResults, judge: GateJudge = NO_GATES): AnalysedRun {
+export function analyse(
+  results: RunResults,
+  judge: GateJudge = NO_GATES,
+  place?: HistoryPlacer,
+): AnalysedRun {
   const variants = results.variants.map(analyseVariant);
   const outcome = runOutcome(results);
+  const gates = judge({ outcome, variants });
+  const history = place?.({ outcome, variants, gates });
   return {
+    ...(history ? { history } : {}),
     results,
     outcome,
     variants,
     comparison: compareVariants(variants, outcome),
-    gates: judge({ outcome, variants }),
+    gates,
     notices: {
       saturation: saturationNotices(results),
       shard: shardNotices(results),

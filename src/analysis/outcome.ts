@@ -38,10 +38,11 @@ export function outcomeLine(outcome: RunOutcome): string | undefined {
 
 /**
  * The exit code of a run, for `bench run`, `bench watch` and library callers alike: 130 interrupted,
- * 3 failed, 1 when a gate failed, 0 otherwise.
+ * 3 failed, 1 when a gate failed, 0 otherwise. A gate not judged (a budget from a history too
+ * short) fails nothing: every report shows it as not evaluated.
  */
 export function exitCodeOf(run: { outcome: RunOutcome; gates: readonly GateResult[] }): ExitCode {
   if (run.outcome.kind === 'interrupted') return EXIT.interrupted;
   if (run.outcome.kind === 'failed') return EXIT.runFailed;
-  return run.gates.every((gate) => gate.passed) ? EXIT.ok : EXIT.gateFailed;
+  return run.gates.some((gate) => gate.evaluated && !gate.passed) ? EXIT.gateFailed : EXIT.ok;
 }

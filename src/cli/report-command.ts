@@ -42,7 +42,11 @@ export async function writeSavedRun(
   formats: ExportName[],
   io: CliIo,
 ): Promise<number> {
-  const run = analyse(saved.results, () => saved.gates);
+  const run = analyse(
+    saved.results,
+    () => saved.gates,
+    () => saved.history,
+  );
   const skipped: string[] = [];
   const warn = (line: string) => {
     skipped.push(line);

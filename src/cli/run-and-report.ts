@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { AnalysedRun } from '../analysis/analyse.ts';
 import { exitCodeOf, outcomeLine } from '../analysis/outcome.ts';
 import { EXIT } from '../errors/tool-error.ts';
 import { OutputFolder } from '../export/output-folder.ts';
 import type { ExportName } from '../export/registry.ts';
 import { runFolder } from '../export/run-folder.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
+import { HistoryFolder, KEPT_RUNS } from '../history/folder.ts';
+import { DEFAULT_MIN_RUNS, PastRuns } from '../history/past-runs.ts';
+import { recordOf, sourceFromEnvironment } from '../history/record.ts';
 import { parseServeAddress, type ServeAddress } from '../live/address.ts';
 import { LiveModel } from '../live/model.ts';
 import type { LiveServer } from '../live/server.ts';
@@ -16,6 +20,7 @@ import { runLoadedScenario } from '../run/run-scenario.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { endpointNames } from '../scenario/schema.ts';
 import { forTerminal } from '../text/escape.ts';
+import { gateAnnotations } from './annotations.ts';
 import type { CliIo } from './io.ts';
 import { printSummary } from './print-summary.ts';
 import { type Progress, progressMode, startProgress } from './progress.ts';
@@ -38,6 +43,14 @@ export interface RunAndReportOptions extends Pick<MeasureOptions, 'trials' | 'sh
   watch?: { durationMs?: number };
   /** The live page, /metrics and /gate (docs/live.md). */
   serve?: ServeOptions;
+  /** `--history DIR`: past runs to gate against and place the run among; the run added to them. */
+  history?: HistoryOptions;
+}
+
+/** `--history DIR` and `--history-min-runs N` (docs/history.md). */
+export interface HistoryOptions {
+  dir: string;
+  minRuns: number;
 }
 
 /** `--serve [HOST:]PORT`, and whether it stays up after the run (`--serve-after`) until Ctrl-C. */
@@ -104,6 +117,9 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
       );
       io.stderr.write(`live: ${server.url} (the page; ${server.url}metrics, ${server.url}gate)\n`);
     }
+    // The history is read before the output folder is taken: an unusable one is exit 2, no run lost.
+    const history = options.history ? await openHistory(options, warn) : undefined;
+    if (!options.history) warnWithoutHistory(options.gates, warn);
     folder = await OutputFolder.open(options.outDir, options.force ? 'replace' : 'refuse');
     if (controller.signal.aborted) return EXIT.interrupted;
     const view = startProgress(
@@ -127,9 +143,11 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
       ...(options.shard ? { shard: options.shard } : {}),
       ...(endWatch ? { watch: { ...options.watch, until: endWatch.signal } } : {}),
       gates: options.gates,
+      ...(history ? { history: { past: history.past, place: history.place } } : {}),
       warn,
     });
     const report = reportFile(folder);
+    if (history) await addToHistory(history.folder, run, report, io, warn);
     live.runEnded({
       line: outcomeLine(run.outcome) ?? run.comparison.headline,
       gates: run.gates,
@@ -138,6 +156,7 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
     server?.pushNow();
     io.stdout.write('\n');
     printSummary(run, reportLine(folder), io.stdout);
+    for (const line of gateAnnotations(run.gates, io.env)) io.stdout.write(`${forTerminal(line)}\n`);
     // A Ctrl-C after the reports were written still ends the command as interrupted.
     const exitCode = controller.signal.aborted ? EXIT.interrupted : exitCodeOf(run);
     if (server && options.serve?.after && !controller.signal.aborted) {
@@ -154,6 +173,53 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
     for (const signal of signals) io.signals.off(signal, interrupt);
     folder?.close();
   }
+}
+
+/** The history folder opened and read, each refused record said in one line. */
+async function openHistory(options: RunAndReportOptions, warn: (line: string) => void) {
+  const { dir, minRuns } = options.history as HistoryOptions;
+  const folder = await HistoryFolder.open(dir);
+  const { records, refused, unread } = await folder.read();
+  for (const { file, reason } of refused)
+    warn(`history: ${path.join(dir, file)} is not counted: ${reason}`);
+  if (unread > 0) warn(`history: ${unread} older files of ${dir} were not read`);
+  const scenario = options.loaded.scenario.name;
+  const past = new PastRuns(records, scenario, minRuns);
+  if (!options.quiet) warn(`history: ${past.records.length} past runs of "${scenario}" in ${dir}`);
+  return { folder, past, place: past.placer(options.gates, dir, refused) };
+}
+
+/** A run that completed, added to its history: a record not written is a warning, not a lost run. */
+async function addToHistory(
+  folder: HistoryFolder,
+  run: AnalysedRun,
+  report: string | undefined,
+  io: CliIo,
+  warn: (line: string) => void,
+): Promise<void> {
+  if (run.outcome.kind !== 'completed') {
+    warn(`history: this run is not added to ${folder.dir}: it did not complete`);
+    return;
+  }
+  const source = sourceFromEnvironment(io.env);
+  const record = recordOf(run, {
+    histograms: true,
+    ...(source ? { source } : {}),
+    ...(report ? { report: path.relative(folder.dir, report) } : {}),
+  });
+  try {
+    const file = await folder.add(record);
+    io.stderr.write(`history: this run added as ${forTerminal(path.join(folder.dir, file))}\n`);
+  } catch (error) {
+    warn(`history: this run could not be added to ${folder.dir}: ${(error as Error).message}`);
+  }
+}
+
+/** A history gate without `--history` is not judged: said before the run, not only after. */
+function warnWithoutHistory(gates: readonly Gate[], warn: (line: string) => void): void {
+  for (const gate of gates)
+    if (gate.right.kind === 'history')
+      warn(`gate '${gate.source}' reads past runs: without --history DIR it is not evaluated`);
 }
 
 /** Under --quiet a watch still says when its recording starts: scripts wait for it to deploy. */
@@ -226,6 +292,41 @@ export function parseCommandLineGate(source: string, loaded: LoadedScenario): Ga
     if (!(error instanceof GateSyntaxError)) throw error;
     throw new UsageError(`--gate '${source}': column ${error.column}: ${error.message}`);
   }
+}
+
+/** `--history` and `--history-min-runs`, as `bench run` and `bench watch` read them. */
+export const HISTORY_OPTION = {
+  type: 'string',
+  requiresArg: true,
+  describe:
+    'folder of past runs: gate against them (p95(history)), place this run among them, add it',
+} as const;
+
+export const HISTORY_MIN_RUNS_OPTION = {
+  type: 'number',
+  requiresArg: true,
+  describe: `with --history: past runs a history gate needs before it judges (default ${DEFAULT_MIN_RUNS})`,
+} as const;
+
+export function historyProblem(args: {
+  history?: string;
+  historyMinRuns?: number;
+}): string | undefined {
+  const min = args.historyMinRuns;
+  if (min !== undefined && !(Number.isInteger(min) && min >= 1 && min <= KEPT_RUNS))
+    return `--history-min-runs: expected a whole number from 1 to ${KEPT_RUNS} (a folder keeps ${KEPT_RUNS} runs)`;
+  if (min !== undefined && args.history === undefined)
+    return '--history-min-runs goes with --history';
+  if (args.history === '') return '--history: expected a folder';
+  return undefined;
+}
+
+export function historyOptions(args: { history?: string; historyMinRuns?: number }): {
+  history?: HistoryOptions;
+} {
+  return args.history === undefined
+    ? {}
+    : { history: { dir: args.history, minRuns: args.historyMinRuns ?? DEFAULT_MIN_RUNS } };
 }
 
 /** `--serve` and `--serve-after`, as `bench run` and `bench watch` read them. */

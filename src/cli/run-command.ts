@@ -14,6 +14,11 @@ import type { CliIo } from './io.ts';
 import {
   FORCE_OPTION,
   freeDefaultOutDir,
+  HISTORY_MIN_RUNS_OPTION,
+  HISTORY_OPTION,
+  type HistoryOptions,
+  historyOptions,
+  historyProblem,
   parseCommandLineGate,
   QUIET_OPTION,
   runAndReport,
@@ -45,6 +50,8 @@ export interface RunArgs {
   shard?: { index: number; count: number; startAt?: string; follow: boolean };
   /** `--serve [HOST:]PORT`, and `--serve-after`: the live page, /metrics and /gate. */
   serve?: ServeOptions;
+  /** `--history DIR` and `--history-min-runs`. */
+  history?: HistoryOptions;
 }
 
 /** `bench run FILE`: measures every variant, prints the summary, and returns the exit code. */
@@ -74,6 +81,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       ...(args.trials !== undefined ? { trials: args.trials } : {}),
       ...(shard ? { shard } : {}),
       ...(args.serve ? { serve: args.serve } : {}),
+      ...(args.history ? { history: args.history } : {}),
     },
     io,
   );
@@ -200,6 +208,8 @@ export const runCommandLine = defineCommandLine(
       .option('quiet', QUIET_OPTION)
       .option('serve', SERVE_OPTION)
       .option('serve-after', SERVE_AFTER_OPTION)
+      .option('history', HISTORY_OPTION)
+      .option('history-min-runs', HISTORY_MIN_RUNS_OPTION)
       .option('gate', {
         type: 'string',
         requiresArg: true,
@@ -240,7 +250,9 @@ export const runCommandLine = defineCommandLine(
         if (args.shard === undefined && (args.startAt !== undefined || args.follow)) {
           return '--start-at and --follow go with --shard';
         }
-        return serveProblem(args) ?? checkExportOption(args);
+        if (args.shard !== undefined && args.history !== undefined)
+          return '--history: a shard measures part of the load; keep the history of whole runs';
+        return historyProblem(args) ?? serveProblem(args) ?? checkExportOption(args);
       })
       .example(
         '$0 run scenarios/preboot.yaml',
@@ -267,6 +279,7 @@ export const runCommandLine = defineCommandLine(
         quiet: args.quiet,
         ...(args.variant !== undefined ? { variant: args.variant } : {}),
         ...serveOptions(args),
+        ...historyOptions(args),
         ...(args.shard !== undefined
           ? {
               shard: {

@@ -9,6 +9,11 @@ import type { CliIo } from './io.ts';
 import {
   FORCE_OPTION,
   freeDefaultOutDir,
+  HISTORY_MIN_RUNS_OPTION,
+  HISTORY_OPTION,
+  type HistoryOptions,
+  historyOptions,
+  historyProblem,
   parseCommandLineGate,
   QUIET_OPTION,
   runAndReport,
@@ -31,6 +36,8 @@ export interface WatchArgs extends WatchSettings {
   quiet: boolean;
   /** `--serve [HOST:]PORT`, and `--serve-after`: the live page, /metrics and /gate. */
   serve?: ServeOptions;
+  /** `--history DIR` and `--history-min-runs`. */
+  history?: HistoryOptions;
 }
 
 /**
@@ -66,6 +73,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
       watch:
         args.duration !== undefined ? { durationMs: parseDuration(args.duration) as number } : {},
       ...(args.serve ? { serve: args.serve } : {}),
+      ...(args.history ? { history: args.history } : {}),
     },
     io,
   );
@@ -166,6 +174,8 @@ export const watchCommandLine = defineCommandLine(
       .option('quiet', QUIET_OPTION)
       .option('serve', SERVE_OPTION)
       .option('serve-after', SERVE_AFTER_OPTION)
+      .option('history', HISTORY_OPTION)
+      .option('history-min-runs', HISTORY_MIN_RUNS_OPTION)
       .check((args) => {
         if (args.url === undefined && args.scenario === undefined)
           return 'watch: expected a URL, e.g. bench watch http://127.0.0.1:3000/, or --scenario FILE';
@@ -178,7 +188,7 @@ export const watchCommandLine = defineCommandLine(
         }
         if (args.duration !== undefined && parseDuration(args.duration) === 0)
           return `--duration ${args.duration}: expected a duration above 0`;
-        return serveProblem(args) ?? checkExportOption(args);
+        return historyProblem(args) ?? serveProblem(args) ?? checkExportOption(args);
       })
       .example('$0 watch https://staging.example.com/ -c 4', 'then deploy; Ctrl-C when it is done')
       .example(
@@ -205,6 +215,7 @@ export const watchCommandLine = defineCommandLine(
         force: args.force,
         quiet: args.quiet,
         ...serveOptions(args),
+        ...historyOptions(args),
       },
       io,
     ),

@@ -4,6 +4,7 @@ import type { Finding } from '../analysis/findings/finding.ts';
 import { formatValue } from '../gates/evaluate.ts';
 import type { GateResult } from '../results/run.ts';
 import { forXml, mapStrings } from '../text/escape.ts';
+import { gateMiss } from '../view/table.ts';
 import type { Exporter } from './exporter.ts';
 
 const finiteOr0 = (value: number) => (Number.isFinite(value) ? value : 0);
@@ -91,7 +92,8 @@ export function junitXml(document: Record<string, unknown>): string {
 
 function gateMessage(gate: GateResult): string {
   if (gate.problem) return gate.problem;
-  return `actual ${formatValue(gate.actual, gate.unit)} (${gate.basis}), threshold ${gate.comparator} ${formatValue(gate.threshold, gate.unit)}`;
+  const miss = gateMiss(gate);
+  return `actual ${formatValue(gate.actual, gate.unit)} (${gate.basis}), threshold ${gate.comparator} ${formatValue(gate.threshold, gate.unit)}${miss ? `: ${miss}` : ''}`;
 }
 
 /**

@@ -170,7 +170,7 @@ function gatesSection(gates: readonly GateResult[]): string[] {
     ...gateRows(gates).map(
       (g) =>
         // In a table, even a code span ends its cell at a bare |.
-        `| \`${markdownCodeLine(g.expression).replaceAll('|', '\\|')}\` | ${m(g.actual)} (${m(g.note)}) | ${m(g.threshold)} | ${g.evaluated && !g.passed ? '**FAIL**' : gateMark(g)} |`,
+        `| \`${markdownCodeLine(g.expression).replaceAll('|', '\\|')}\` | ${m(g.actual)} (${m(g.note)}) | ${m(g.threshold)} | ${g.evaluated && !g.passed ? `**FAIL**${g.miss ? `: ${m(g.miss)}` : ''}` : gateMark(g)} |`,
     ),
     '',
   ];

@@ -33,6 +33,7 @@ export function renderResultsJson(run: AnalysedRun): string {
     /** null when no gate was set, or the run did not complete (its gates are not evaluated). */
     passed: gatesPassed(run.gates),
     gates: run.gates,
+    ...(run.history ? { history: run.history } : {}),
     scenarioFile: results.scenarioFile,
     ...(results.overrides ? { overrides: results.overrides } : {}),
     scenario: results.scenario,

@@ -8,7 +8,7 @@ import { CONNECTION_COLUMNS, connectionRows, PROBE_NOTE } from '../view/connecti
 import { checkExampleRows, ENDPOINT_COLUMNS, endpointRows } from '../view/endpoints.ts';
 import { findingsView, NOTHING_FOUND } from '../view/findings.ts';
 import { describeLoad } from '../view/load.ts';
-import { gateMark, gateRows, gateSummary } from '../view/table.ts';
+import { gateMark, gateMiss, gateRows, gateSummary } from '../view/table.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} secs`;
 
@@ -174,7 +174,14 @@ export function renderTerminal(run: AnalysedRun): string {
         gateMark(gate),
       ]);
     }
-    parts.push(`${gates.toString()}\nGates: ${gateSummary(run.gates)?.text}.`);
+    // By how much each failed gate missed: the number a reviewer asks for first.
+    const misses = run.gates.flatMap((gate) => {
+      const miss = gateMiss(gate);
+      return miss ? [`  ${showControls(gate.expression)}: ${miss}`] : [];
+    });
+    parts.push(
+      [`${gates.toString()}`, `Gates: ${gateSummary(run.gates)?.text}.`, ...misses].join('\n'),
+    );
   }
   for (const notice of run.notices.saturation) {
     parts.push(`Warning: ${notice}`);

@@ -3,13 +3,26 @@ import type { Finding } from '../analysis/findings/finding.ts';
 import { median, type SummarisedTrial } from '../analysis/variant-summary.ts';
 import type { Comparator, GateResult, Unit } from '../results/run.ts';
 import { formatMs } from '../text/format.ts';
-import type { Aggregation, Gate, MetricRef } from './parse.ts';
+import type { Aggregation, Gate, HistoryStatistic, MetricRef, Operand } from './parse.ts';
 
 /** What a gate reads of a variant: its name, and each trial's figures and findings. */
 export interface GatedVariant {
   name: string;
   trials: readonly (SummarisedTrial & { findings: readonly Finding[] })[];
 }
+
+/**
+ * The past runs a history budget reads (history/ reads them from a `--history` folder): for one
+ * variant and one figure, each past run's values, one per trial, oldest run first.
+ */
+export interface GateHistory {
+  pastRuns(variant: string, figure: string): number[][];
+  /** Fewer past runs than this and a history gate is not judged: "not enough history". */
+  minRuns: number;
+}
+
+/** What a run without `--history` has: no past run. */
+const NO_HISTORY: GateHistory = { pastRuns: () => [], minRuns: 1 };
 
 /** Each comparator of a gate, as a test of its two sides. */
 export const COMPARE: Record<Comparator, (a: number, b: number) => boolean> = {
@@ -47,11 +60,12 @@ export function evaluateGates(
   gates: readonly Gate[],
   variants: readonly GatedVariant[],
   withheld?: string,
+  history: GateHistory = NO_HISTORY,
 ): GateResult[] {
   return gates.flatMap((gate) => {
     const names = gate.left.variant === '*' ? variants.map((v) => v.name) : [gate.left.variant];
     return names.map((name) => {
-      const result = evaluateOne(gate, name, variants);
+      const result = evaluateOne(gate, name, variants, history);
       if (withheld === undefined) return result;
       return { ...result, evaluated: false, passed: false, problem: `not evaluated: ${withheld}` };
     });
@@ -65,34 +79,54 @@ function valuesOf(
 ): number[] {
   const variant = variants.find((v) => v.name === variantName);
   if (!variant) return [];
-  const { endpoint } = ref;
   // Trials measured to their end, as a summary counts them.
   const counted = variant.trials.filter((t) => t.result.status !== 'interrupted');
-  return counted.map(({ metrics, findings }) => {
-    if (endpoint === undefined) return ref.metric.value({ ...metrics, findings }, ref.phase);
-    // A run saved before endpoints were measured has no figure for one.
-    const figures = metrics.endpoints?.find((e) => e.name === endpoint);
-    const about = findings.filter((f) => f.evidence.endpoint === endpoint);
-    return figures ? ref.metric.value({ ...figures, findings: about }, ref.phase) : Number.NaN;
-  });
+  return counted.map((trial) => trialFigure(ref, trial));
 }
 
-function evaluateOne(gate: Gate, variant: string, variants: readonly GatedVariant[]): GateResult {
+/** One figure of one trial, as a gate names it (`ref`'s variant aside); NaN when it has none. */
+export function trialFigure(
+  ref: Pick<MetricRef, 'endpoint' | 'phase' | 'metric'>,
+  { metrics, findings }: Pick<GatedVariant['trials'][number], 'metrics' | 'findings'>,
+): number {
+  const { endpoint } = ref;
+  if (endpoint === undefined) return ref.metric.value({ ...metrics, findings }, ref.phase);
+  // A run saved before endpoints were measured has no figure for one.
+  const figures = metrics.endpoints?.find((e) => e.name === endpoint);
+  const about = findings.filter((f) => f.evidence.endpoint === endpoint);
+  return figures ? ref.metric.value({ ...figures, findings: about }, ref.phase) : Number.NaN;
+}
+
+function evaluateOne(
+  gate: Gate,
+  variant: string,
+  variants: readonly GatedVariant[],
+  history: GateHistory,
+): GateResult {
   const { left, comparator, right } = gate;
   const leftHow = left.aggregation ?? worst(comparator, 'left');
   const leftValues = valuesOf(left, variant, variants);
   const actual = aggregate(leftValues, leftHow);
+  const unit = left.metric.unit;
   let threshold: number;
-  let rightText: string;
+  let budget: GateResult['budget'];
   if (right.kind === 'constant') {
     threshold = right.value;
-    rightText = formatValue(right.value, left.metric.unit);
-  } else {
+  } else if (right.kind === 'metric') {
     const rightHow = right.ref.aggregation ?? worst(comparator, 'right');
     threshold =
       right.factor * aggregate(valuesOf(right.ref, right.ref.variant, variants), rightHow);
-    rightText = `${right.factor === 1 ? '' : `${right.factor} * `}${refText(right.ref, right.ref.variant, right.ref.aggregation)}`;
+  } else {
+    // Each past run counts as this run does: its trials taken the same way as the left side's.
+    const past = history
+      .pastRuns(variant, figureKey(left))
+      .map((trials) => aggregate(trials, leftHow))
+      .filter((v) => Number.isFinite(v));
+    const value = statisticOf(past, right.statistic);
+    threshold = right.factor * value + right.allowance;
+    budget = { runs: past.length, needed: history.minRuns, statistic: value };
   }
+  const rightText = operandText(right, unit);
   const expression = `${refText(left, variant, left.aggregation)} ${comparator} ${rightText}`;
   const trials = leftValues.filter((v) => Number.isFinite(v)).length;
   const basis =
@@ -110,10 +144,28 @@ function evaluateOne(gate: Gate, variant: string, variants: readonly GatedVarian
     evaluated: true,
     actual,
     threshold,
-    unit: left.metric.unit,
+    unit,
     comparator,
     basis,
+    ...(budget ? { budget } : {}),
   };
+  if (budget && budget.runs < budget.needed) {
+    // Not a pass dressed as one: shown, not judged, until the history is long enough.
+    return {
+      ...base,
+      evaluated: false,
+      passed: false,
+      threshold: Number.NaN,
+      problem:
+        history === NO_HISTORY
+          ? 'no history: run with --history DIR'
+          : `not enough history: ${budget.runs} past run${budget.runs === 1 ? '' : 's'}, ${budget.needed} needed`,
+    };
+  }
+  if (budget) {
+    const name = statisticName((right as Extract<Operand, { kind: 'history' }>).statistic);
+    base.basis = `${basis}; ${name} of ${budget.runs} past runs: ${formatValue(budget.statistic, unit)}`;
+  }
   if (!Number.isFinite(actual) || !Number.isFinite(threshold)) {
     const missing = !Number.isFinite(actual)
       ? refText({ ...left, phase: 'overall' }, variant, undefined)
@@ -123,10 +175,51 @@ function evaluateOne(gate: Gate, variant: string, variants: readonly GatedVarian
   return { ...base, passed: COMPARE[comparator](actual, threshold) };
 }
 
-function refText(ref: MetricRef, variant: string, aggregation: Aggregation | undefined): string {
+/**
+ * A figure as a gate names it after its variant: `user-wait`, `during.p99`,
+ * `endpoint(assets).errors`. A history record keeps each trial's figures under these names.
+ */
+export function figureKey(ref: Pick<MetricRef, 'endpoint' | 'phase' | 'metric'>): string {
   const endpoint = ref.endpoint === undefined ? '' : `endpoint(${ref.endpoint}).`;
-  const path = `${variant}.${endpoint}${ref.phase === 'overall' ? '' : `${ref.phase}.`}${ref.metric.name}`;
+  return `${endpoint}${ref.phase === 'overall' ? '' : `${ref.phase}.`}${ref.metric.name}`;
+}
+
+function refText(ref: MetricRef, variant: string, aggregation: Aggregation | undefined): string {
+  const path = `${variant}.${figureKey(ref)}`;
   return aggregation ? `${aggregation}(${path})` : path;
+}
+
+function operandText(right: Operand, unit: Unit): string {
+  const factor = right.kind !== 'constant' && right.factor !== 1 ? `${right.factor} * ` : '';
+  if (right.kind === 'constant') return formatValue(right.value, unit);
+  if (right.kind === 'metric')
+    return `${factor}${refText(right.ref, right.ref.variant, right.ref.aggregation)}`;
+  const allowance = right.allowance === 0 ? '' : ` + ${formatValue(right.allowance, unit)}`;
+  return `${factor}${statisticName(right.statistic)}(history)${allowance}`;
+}
+
+function statisticName(statistic: HistoryStatistic): string {
+  return 'name' in statistic ? statistic.name : `p${statistic.percentile}`;
+}
+
+/**
+ * A statistic of past values; percentiles interpolate between the two nearest ranks (as
+ * numpy's default and Prometheus' quantiles over samples do), so p100 is the max and p50 the median.
+ */
+export function statisticOf(values: readonly number[], statistic: HistoryStatistic): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  if ('name' in statistic) {
+    if (statistic.name === 'mean') return sorted.reduce((sum, v) => sum + v, 0) / sorted.length;
+    if (statistic.name === 'max') return sorted[sorted.length - 1] as number;
+    if (statistic.name === 'min') return sorted[0] as number;
+    return median(sorted);
+  }
+  const rank = (Math.min(statistic.percentile, 100) / 100) * (sorted.length - 1);
+  const below = Math.floor(rank);
+  const low = sorted[below] as number;
+  const high = sorted[Math.min(below + 1, sorted.length - 1)] as number;
+  return low + (high - low) * (rank - below);
 }
 
 export function formatValue(value: number, unit: Unit): string {
@@ -140,7 +233,7 @@ export function formatValue(value: number, unit: Unit): string {
  * How analyse() judges a run by these gates: evaluated when it completed, shown but not evaluated
  * (never passed) otherwise.
  */
-export function judgeBy(gates: readonly Gate[]): GateJudge {
+export function judgeBy(gates: readonly Gate[], history?: GateHistory): GateJudge {
   return ({ outcome, variants }) => {
     const withheld =
       outcome.kind === 'failed'
@@ -148,11 +241,15 @@ export function judgeBy(gates: readonly Gate[]): GateJudge {
         : outcome.kind === 'interrupted'
           ? 'the run was interrupted'
           : undefined;
-    return evaluateGates(gates, variants, withheld);
+    return evaluateGates(gates, variants, withheld, history);
   };
 }
 
-/** Whether every gate passed; null when no gate was set, or the run did not complete. */
+/**
+ * Whether the gates passed: false when one that was judged failed; null when no gate was set, or
+ * one was not judged (the run did not complete, or not enough history) and none failed.
+ */
 export function gatesPassed(gates: readonly GateResult[]): boolean | null {
-  return gates.length > 0 && gates.every((g) => g.evaluated) ? gates.every((g) => g.passed) : null;
+  if (gates.some((g) => g.evaluated && !g.passed)) return false;
+  return gates.length > 0 && gates.every((g) => g.evaluated) ? true : null;
 }

@@ -15,9 +15,20 @@ export interface MetricRef {
   metric: GateMetric;
 }
 
+/**
+ * What a history budget takes of the same figure's past values: a percentile (`p95`), or `max`,
+ * `min`, `median` (the 50th percentile) or `mean`.
+ */
+export type HistoryStatistic = { percentile: number } | { name: 'max' | 'min' | 'median' | 'mean' };
+
 export type Operand =
   | { kind: 'constant'; value: number; unit: Unit | 'none' }
-  | { kind: 'metric'; factor: number; ref: MetricRef };
+  | { kind: 'metric'; factor: number; ref: MetricRef }
+  /**
+   * A budget learned from past runs (docs/history.md): `factor × statistic(the same figure of the
+   * same variant in the history) + allowance`, the allowance in the left side's unit.
+   */
+  | { kind: 'history'; factor: number; statistic: HistoryStatistic; allowance: number };
 
 /** A gate parsed once: `left comparator right`, left always a metric. */
 export interface Gate {
@@ -63,7 +74,7 @@ function tokenize(text: string): Token[] {
       continue;
     }
     // '*' alone multiplies; '*.' starts a wildcard reference such as `*.errors`.
-    if (c === '(' || c === ')' || (c === '*' && text[i + 1] !== '.')) {
+    if (c === '(' || c === ')' || c === '+' || (c === '*' && text[i + 1] !== '.')) {
       tokens.push({ text: c, at: i });
       i++;
       continue;
@@ -79,8 +90,9 @@ function tokenize(text: string): Token[] {
 
 /**
  * Reads a gate such as `preboot.longest < 2s`, `*.errors == 0`, `median(preboot.during.p99) < 500ms`,
- * `preboot.availability >= 99.9%`, `preboot.longest < 0.2 * stop-start.longest` or, for one of the
- * scenario's `endpoints`, `preboot.endpoint(assets).errors == 0`. Variant and endpoint names are
+ * `preboot.availability >= 99.9%`, `preboot.longest < 0.2 * stop-start.longest`, for one of the
+ * scenario's `endpoints`, `preboot.endpoint(assets).errors == 0`, or against past runs,
+ * `preboot.user-wait <= p95(history) + 1s`. Variant and endpoint names are
  * checked against the scenario's when they are given, and taken as written when they are not.
  */
 export function parseGate(
@@ -129,9 +141,25 @@ export function parseGate(
 
   let right: Operand;
   const constant = readConstant(rightToken.text);
-  if (constant && peek() && tokens[position + 1]?.text === '*') {
-    position += 2;
-    right = { kind: 'metric', factor: constant.value, ref: readRef(false) };
+  const factor = constant && tokens[position + 1]?.text === '*' ? constant.value : undefined;
+  if (factor !== undefined) position += 2;
+  const statistic = readHistoryStatistic(tokens, position);
+  if (statistic) {
+    position += 4;
+    right = { kind: 'history', factor: factor ?? 1, statistic, allowance: 0 };
+    if (peek()?.text === '+') {
+      position++;
+      const allowanceToken = expect('an allowance such as 1s after "+"');
+      const allowance = readConstant(allowanceToken.text);
+      if (!allowance || !fitsUnit(left, allowance))
+        throw new GateSyntaxError(
+          `expected an allowance in ${UNIT_EXAMPLES[left.metric.unit]} after "+", not "${allowanceToken.text}"`,
+          allowanceToken.at + 1,
+        );
+      right.allowance = allowance.value;
+    }
+  } else if (factor !== undefined) {
+    right = { kind: 'metric', factor, ref: readRef(false) };
   } else if (constant) {
     position++;
     right = { kind: 'constant', ...constant };
@@ -143,6 +171,27 @@ export function parseGate(
 
   checkUnits(left, right, rightToken);
   return { source, left, comparator: comparatorToken.text as Comparator, right };
+}
+
+const HISTORY_NAMES = ['max', 'min', 'median', 'mean'] as const;
+
+/** `p95(history)`, `max(history)`…, starting at `at`: the statistic, or undefined for anything else. */
+function readHistoryStatistic(tokens: Token[], at: number): HistoryStatistic | undefined {
+  const [name, open, word, close] = tokens.slice(at, at + 4).map((t) => t.text);
+  if (open !== '(' || word !== 'history') return undefined;
+  if (close !== ')')
+    throw new GateSyntaxError(
+      `expected ")" after "history"`,
+      (tokens[at + 3]?.at ?? (tokens[at + 2] as Token).at + 7) + 1,
+    );
+  const percentile = /^p(\d{1,2}(?:\.\d+)?)$/.exec(name ?? '');
+  if (percentile && Number(percentile[1]) > 0) return { percentile: Number(percentile[1]) };
+  const named = HISTORY_NAMES.find((n) => n === name);
+  if (named) return { name: named };
+  throw new GateSyntaxError(
+    `"${name}(history)": expected a percentile such as p95, or max, min, median or mean`,
+    (tokens[at] as Token).at + 1,
+  );
 }
 
 function readConstant(text: string): { value: number; unit: Unit | 'none' } | undefined {
@@ -210,7 +259,23 @@ function readPath(
   return { variant: rest, ...scope };
 }
 
+const UNIT_EXAMPLES = {
+  ms: 'a duration such as 500ms or 2s',
+  percent: 'a percentage such as 99.9%',
+  count: 'a whole number such as 0',
+};
+
+/** Whether a constant can stand beside `left`'s figure: its unit, or a plain number for a count. */
+function fitsUnit(left: MetricRef, { unit, value }: { value: number; unit: Unit | 'none' }) {
+  return (
+    unit === left.metric.unit ||
+    (unit === 'none' && left.metric.unit === 'count') ||
+    (unit === 'none' && value === 0 && left.metric.unit !== 'percent')
+  );
+}
+
 function checkUnits(left: MetricRef, right: Operand, token: Token): void {
+  if (right.kind === 'history') return;
   if (right.kind === 'metric') {
     if (right.ref.metric.unit !== left.metric.unit) {
       throw new GateSyntaxError(
@@ -220,19 +285,9 @@ function checkUnits(left: MetricRef, right: Operand, token: Token): void {
     }
     return;
   }
-  const { unit, value } = right;
-  const expected = {
-    ms: 'a duration such as 500ms or 2s',
-    percent: 'a percentage such as 99.9%',
-    count: 'a whole number such as 0',
-  };
-  const fits =
-    unit === left.metric.unit ||
-    (unit === 'none' && left.metric.unit === 'count') ||
-    (unit === 'none' && value === 0 && left.metric.unit !== 'percent');
-  if (!fits) {
+  if (!fitsUnit(left, right)) {
     throw new GateSyntaxError(
-      `${left.metric.name} is compared with ${expected[left.metric.unit]}, not "${token.text}"`,
+      `${left.metric.name} is compared with ${UNIT_EXAMPLES[left.metric.unit]}, not "${token.text}"`,
       token.at + 1,
     );
   }

@@ -127,6 +127,7 @@ function judgeOne(
   });
   const aggregation = left.aggregation ?? 'max';
   const growing = comparator === '<' || comparator === '<=' || comparator === '==';
+  if (right.kind === 'history') return pending('a budget from past runs: judged at the end');
   if (right.kind !== 'constant') return pending('compares with another figure: judged at the end');
   if (aggregation !== 'max' || !growing) return pending('judged when the run ends');
   const threshold = right.value;

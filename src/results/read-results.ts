@@ -3,6 +3,7 @@ import { EXIT, ToolError } from '../errors/tool-error.ts';
 import { readBounded, UnreadableFile } from '../files/read-bounded.ts';
 import { fieldName, inOurWords } from '../text/wording.ts';
 import { decodeRecording } from './codec.ts';
+import type { HistoryPlace, historyPlaceSchema } from './history-place.ts';
 import { RESULTS_SCHEMA_VERSION, resultsDocumentSchema } from './results-document.ts';
 import type { SavedRun, TrialResult } from './run.ts';
 
@@ -64,10 +65,12 @@ export async function readResults(file: string): Promise<SavedRun> {
   const results = json as z.input<typeof resultsDocumentSchema>;
   // A value with nothing measured behind it was written as null.
   const gates = results.gates.map((g) => ({
-    ...g,
+    // Spread whole, so that `budget` keeps its place among the fields when it is replaced below.
+    ...(g as Omit<typeof g, 'budget'>),
     evaluated: g.evaluated ?? true,
     actual: g.actual ?? Number.NaN,
     threshold: g.threshold ?? Number.NaN,
+    ...(g.budget ? { budget: { ...g.budget, statistic: g.budget.statistic ?? Number.NaN } } : {}),
   }));
   const measured = {
     tool: results.tool,
@@ -104,7 +107,25 @@ export async function readResults(file: string): Promise<SavedRun> {
       ),
     })),
   };
-  return { results: measured, gates };
+  return {
+    results: measured,
+    gates,
+    ...(results.history ? { history: placeOf(results.history) } : {}),
+  };
+}
+
+/** A saved place, its nulls (nothing measured) read back as NaN. */
+function placeOf(saved: z.input<typeof historyPlaceSchema>): HistoryPlace {
+  const number = (value: number | null) => value ?? Number.NaN;
+  return {
+    ...saved,
+    figures: saved.figures.map(({ budget, ...figure }) => ({
+      ...figure,
+      past: figure.past.map((p) => ({ ...p, value: number(p.value) })),
+      value: number(figure.value),
+      ...(budget === undefined ? {} : { budget: number(budget) }),
+    })),
+  };
 }
 
 function decodeOrSay(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { variantFileName } from './bounds.ts';
+import { historyPlaceSchema } from './history-place.ts';
 import { encodedRecordingSchema } from './recording-schema.ts';
 
 /** Bumped whenever a field changes meaning or goes away; docs/results-format.md describes it. */
@@ -90,10 +91,19 @@ export const resultsDocumentSchema = z.object({
       unit: z.enum(['ms', 'percent', 'count']),
       comparator: z.enum(['<', '<=', '>', '>=', '==', '!=']),
       basis: z.string(),
+      budget: z
+        .object({
+          runs: z.int().min(0).max(1_000_000),
+          needed: z.int().min(0).max(1_000_000),
+          statistic: measured,
+        })
+        .optional(),
       passed: z.boolean(),
       problem: z.string().optional(),
     }),
   ),
+  // Written by runs with --history only.
+  history: historyPlaceSchema.optional(),
   scenarioFile: z.string(),
   // Written by runs with --set or a shorthand only.
   overrides: z.array(z.string()).max(1000).optional(),

@@ -1,3 +1,4 @@
+import type { HistoryPlace } from './history-place.ts';
 import type { LogLine } from './log-line.ts';
 import type { Recording } from './recording.ts';
 
@@ -62,6 +63,8 @@ export type LoadUnder = (
 export interface SavedRun {
   results: RunResults;
   gates: GateResult[];
+  /** Where it stood among its past runs, when it ran with `--history`. */
+  history?: HistoryPlace;
 }
 
 export type TrialStatus = 'completed' | 'failed' | 'interrupted';
@@ -151,4 +154,9 @@ export interface GateResult {
   basis: string;
   /** Why the gate could not be evaluated, when it could not. */
   problem?: string;
+  /**
+   * A budget from past runs (`p95(history) + 1s`): how many there were, how many it needs to
+   * judge, and the statistic of their values (before the factor and the allowance).
+   */
+  budget?: { runs: number; needed: number; statistic: number };
 }

@@ -1,5 +1,10 @@
-import { type AnalysedRun, analyse, type GateJudge } from '../analysis/analyse.ts';
-import { judgeBy } from '../gates/evaluate.ts';
+import {
+  type AnalysedRun,
+  analyse,
+  type GateJudge,
+  type HistoryPlacer,
+} from '../analysis/analyse.ts';
+import { type GateHistory, judgeBy } from '../gates/evaluate.ts';
 import type { Gate } from '../gates/parse.ts';
 import type { RunResults } from '../results/run.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
@@ -12,6 +17,8 @@ export interface RunOptions extends Omit<MeasureOptions, 'checkpoint'> {
   output: RunOutput;
   /** The gates to judge the run by once every trial ran: the scenario's and any added. */
   gates: readonly Gate[];
+  /** `--history`: the past runs its history gates read, and how it places the run among them. */
+  history?: { past: GateHistory; place: HistoryPlacer };
   /** A problem that does not stop the run: a format this machine cannot write, a file not written. */
   warn?: (line: string) => void;
 }
@@ -36,7 +43,13 @@ export async function runLoadedScenario(
     observer,
     checkpoint: (sofar) => output.checkpoint(analyse(sofar)),
   });
-  return writeRun(results, judgeBy(options.gates), { output, observer, signal, warn });
+  return writeRun(results, judgeBy(options.gates, options.history?.past), {
+    output,
+    observer,
+    signal,
+    warn,
+    ...(options.history ? { place: options.history.place } : {}),
+  });
 }
 
 /**
@@ -54,14 +67,15 @@ export async function writeRun(
     observer: Pick<RunObserver, 'writingReports'>;
     signal: AbortSignal;
     warn: (line: string) => void;
+    place?: HistoryPlacer;
   },
 ): Promise<AnalysedRun> {
-  const { output, signal, warn } = context;
+  const { output, signal, warn, place } = context;
   let results = measured;
-  let run = analyse(results, judge);
+  let run = analyse(results, judge, place);
   const reanalyse = (changed: RunResults) => {
     results = changed;
-    run = analyse(results, judge);
+    run = analyse(results, judge, place);
   };
   context.observer.writingReports?.();
   let interruptedWhileWriting = false;
