@@ -44,6 +44,12 @@ const COMMANDS: Record<string, Command> = {
     expects: 'two results.json files: bench compare BASE.json HEAD.json',
     load: async () => (await import('./compare-command.ts')).compareCommandLine,
   },
+  history: {
+    usage: 'history <dir>',
+    describe: 'the trend of the runs a --history folder holds: history.html and history.md',
+    expects: 'a history folder, e.g. bench history .bench-history',
+    load: async () => (await import('./history-command.ts')).historyCommandLine,
+  },
   watch: {
     usage: 'watch [url]',
     describe:

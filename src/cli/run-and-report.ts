@@ -156,7 +156,8 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
     server?.pushNow();
     io.stdout.write('\n');
     printSummary(run, reportLine(folder), io.stdout);
-    for (const line of gateAnnotations(run.gates, io.env)) io.stdout.write(`${forTerminal(line)}\n`);
+    for (const line of gateAnnotations(run.gates, io.env))
+      io.stdout.write(`${forTerminal(line)}\n`);
     // A Ctrl-C after the reports were written still ends the command as interrupted.
     const exitCode = controller.signal.aborted ? EXIT.interrupted : exitCodeOf(run);
     if (server && options.serve?.after && !controller.signal.aborted) {

@@ -24,9 +24,12 @@ function isLeftoverOfAWrite(name: string): boolean {
   return match !== null && isBenchFile(match[1] as string);
 }
 
-/** The files bench writes into an output folder: a run's reports, and `bench compare`'s. */
+/** The files bench writes into an output folder: a run's reports, `bench compare`'s and `bench history`'s. */
 function isBenchFile(name: string): boolean {
-  return name === 'compare.json' || name === 'compare.md' || isReportFile(name);
+  return (
+    ['compare.json', 'compare.md', 'history.html', 'history.md'].includes(name) ||
+    isReportFile(name)
+  );
 }
 
 /** A run's reports (export/registry.ts): what `--force` replaces. */

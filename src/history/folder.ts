@@ -40,16 +40,22 @@ export interface Refusal {
 export class HistoryFolder {
   private constructor(readonly dir: string) {}
 
-  /** The folder, made when it is not there yet (a CI cache's first run); exit 2 when it cannot be. */
-  static async open(dir: string): Promise<HistoryFolder> {
+  /**
+   * The folder, made when it is not there yet (a CI cache's first run) unless only `reading`; exit
+   * 2 when it cannot be used.
+   */
+  static async open(dir: string, use: 'add' | 'read' = 'add'): Promise<HistoryFolder> {
     try {
-      await mkdir(dir, { recursive: true });
+      if (use === 'add') await mkdir(dir, { recursive: true });
       const info = await lstat(dir);
-      if (!info.isDirectory()) throw new HistoryError(`--history ${dir}: not a folder`);
+      if (!info.isDirectory()) throw new HistoryError(`${dir}: not a folder`);
       await readdir(dir);
     } catch (error) {
       if (error instanceof HistoryError) throw error;
-      throw new HistoryError(`--history ${dir}: ${(error as Error).message}`);
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new HistoryError(
+        `${dir}: ${code === 'ENOENT' ? 'no such folder' : (error as Error).message}`,
+      );
     }
     return new HistoryFolder(dir);
   }

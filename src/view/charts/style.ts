@@ -10,7 +10,7 @@ export interface ChartSpec {
   /** Also the PNG's file name: `${id}.png`. */
   id: string;
   /** `lanes` and `waits` answer the question: the page shows them first, with the verdict. */
-  kind: 'lanes' | 'waits' | 'latency' | 'throughput' | 'percentiles';
+  kind: 'lanes' | 'waits' | 'latency' | 'throughput' | 'percentiles' | 'trend';
   title: string;
   caption: string;
   /** Height on the page, in CSS pixels. */

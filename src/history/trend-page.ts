@@ -1,0 +1,226 @@
+import { vendorScripts } from '../export/html.ts';
+import { formatValue } from '../gates/evaluate.ts';
+import {
+  escapeHtml as e,
+  jsonForScript,
+  escapeMarkdown as m,
+  markdownCodeLine,
+  showControls,
+} from '../text/escape.ts';
+import { colourOf } from '../view/charts/style.ts';
+import { type TrendChart, trendChart } from '../view/charts/trend.ts';
+import type { FigureTrend, ScenarioTrend, Trend, TrendRun } from './trend.ts';
+
+const STYLE = `
+  body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1360px; padding: 16px 24px; color: #222; overflow-wrap: anywhere; }
+  h1 { margin: 0 0 2px; font-size: 24px; } h2 { margin-top: 32px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+  .meta { color: #666; margin: 0 0 8px; font-size: 13px; }
+  .notice { padding: 8px 16px; background: #fff4e5; border-left: 4px solid #ff7f0e; margin: 8px 0; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(520px, 100%), 1fr)); gap: 20px; }
+  figure { margin: 0; min-width: 0; } .chart { position: relative; } figcaption { color: #666; font-size: 12px; margin-top: 2px; }
+  .scroll { overflow-x: auto; max-width: 100%; }
+  table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: left; }
+  td.n { text-align: right; } thead th { border-bottom: 2px solid #ccc; }
+  tr.broke td { color: #b71c1c; } tr.broke td.result { font-weight: 600; }
+  @media (max-width: 600px) { body { padding: 10px; } }
+`;
+
+/** Draws the charts; a click on a point opens that run's report when there is one. */
+const INIT = `
+  (function () {
+    var charts = JSON.parse(document.getElementById('trend-charts').textContent);
+    charts.forEach(function (spec) {
+      var config = spec.config;
+      config.options = Object.assign({}, config.options, {
+        responsive: true,
+        maintainAspectRatio: false,
+        onClick: function (event, elements) {
+          var first = elements[0];
+          var link = first && spec.links[first.index];
+          if (link) window.location.href = link;
+        },
+      });
+      new Chart(document.getElementById('chart-' + spec.id), config);
+    });
+    document.documentElement.setAttribute('data-charts', 'ready');
+  })();
+`;
+
+/** How a figure is titled: `preboot user-wait`. */
+function seriesTitle(series: FigureTrend): string {
+  return `${series.variant} ${series.figure}`;
+}
+
+function chartsOf(scenario: ScenarioTrend, s: number): TrendChart[] {
+  const variants = [...new Set(scenario.series.map((f) => f.variant))];
+  return scenario.series.map((series, i) =>
+    trendChart({
+      id: `${s}-${i}`,
+      title: seriesTitle(series),
+      unit: series.unit,
+      colour: colourOf(variants.indexOf(series.variant)),
+      points: series.points,
+    }),
+  );
+}
+
+/** history.html: one self-contained page (Chart.js inlined), each scenario's figures over its runs. */
+export function renderTrendHtml(trend: Trend): string {
+  const charts = trend.scenarios.map(chartsOf);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>${e(`deploy-bench history — ${trend.folder}`)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${e('deploy-bench history')}</h1>
+<p class="meta">${e(`${trend.folder}: ${trend.scenarios.reduce((n, s) => n + s.runs.length, 0)} runs of ${trend.scenarios.length} scenario${trend.scenarios.length === 1 ? '' : 's'}`)}</p>
+${trend.refused.length > 0 ? `<div class="notice" id="refused"><p>${e(`Not counted (${trend.refused.length}):`)}</p><ul>${trend.refused.map((r) => `<li>${e(`${r.file}: ${r.reason}`)}</li>`).join('')}</ul></div>` : ''}
+${trend.scenarios.length === 0 ? `<p id="empty">${e('No run recorded yet: bench run … --history adds one each time.')}</p>` : ''}
+${trend.scenarios
+  .map(
+    (scenario, s) => `<section class="scenario" data-scenario="${e(scenario.scenario)}">
+<h2>${e(scenario.scenario)}</h2>
+<p class="meta">${e(scenarioLine(scenario))}</p>
+<div class="charts">
+${(charts[s] ?? [])
+  .map(
+    (chart) =>
+      `<figure data-series="${e(chart.title)}"><div class="chart" style="height:${chart.height}px"><canvas id="chart-${chart.id}" role="img" aria-label="${e(chart.title)}"></canvas></div><figcaption>${e(chart.caption)}</figcaption></figure>`,
+  )
+  .join('\n')}
+</div>
+${runsTable(scenario)}
+</section>`,
+  )
+  .join('\n')}
+<script type="application/json" id="trend-charts">${jsonForScript(
+    charts.flat().map(({ id, config, links }) => ({ id, config, links })),
+  )}</script>
+<script>${vendorScripts()}</script>
+<script>${INIT}</script>
+</body>
+</html>
+`;
+}
+
+function scenarioLine(scenario: ScenarioTrend): string {
+  const { runs } = scenario;
+  const first = runs[0];
+  const last = runs.at(-1);
+  const broke = runs.filter((r) => r.failed.length > 0).length;
+  const span = first && last ? `, ${first.startedAt} to ${last.startedAt}` : '';
+  return `${runs.length} run${runs.length === 1 ? '' : 's'}${span}; ${broke} failed a gate. A click on a point opens its report.`;
+}
+
+function runResult(run: TrendRun): string {
+  if (run.failed.length > 0) return `failed: ${run.failed.join('; ')}`;
+  if (run.waiting > 0)
+    return `passed; ${run.waiting} gate${run.waiting === 1 ? '' : 's'} waiting for history`;
+  return 'passed';
+}
+
+function runsTable(scenario: ScenarioTrend): string {
+  const head = [
+    '#',
+    'when',
+    'commit',
+    'branch',
+    ...scenario.series.map(seriesTitle),
+    'gates',
+    'report',
+  ];
+  const rows = scenario.runs.map((run, i) => {
+    const cells = scenario.series.map((series) => {
+      const point = series.points[i];
+      return `<td class="n${point?.broke ? ' over' : ''}">${e(point ? formatValue(point.value, series.unit) : '—')}</td>`;
+    });
+    const link = run.link ? `<a href="${e(run.link)}">report</a>` : '';
+    return `<tr data-run="${run.number}"${run.failed.length > 0 ? ' class="broke" data-broke="true"' : ''}><td class="n">${run.number}</td><td>${e(run.startedAt)}</td><td>${e(run.commit?.slice(0, 12) ?? '')}</td><td>${e(run.branch ?? '')}</td>${cells.join('')}<td class="result">${e(runResult(run))}</td><td>${link}</td></tr>`;
+  });
+  return `<div class="scroll"><table class="runs"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table></div>`;
+}
+
+/**
+ * history.md: each scenario's runs as a table and each figure as a Mermaid chart, which GitHub
+ * draws in a pull request, a job summary or a wiki page. Mermaid draws every point, so a run
+ * without the figure is left out of its chart; the budget is the one the newest run was held to.
+ */
+export function renderTrendMarkdown(trend: Trend, only?: string): string {
+  const scenarios = trend.scenarios.filter((s) => only === undefined || s.scenario === only);
+  const lines: string[] = [];
+  for (const scenario of scenarios) {
+    lines.push(
+      `## deploy-bench history: ${m(scenario.scenario)}`,
+      '',
+      m(scenarioLine(scenario).replace(/ A click.*$/, '')),
+      '',
+    );
+    const head = ['#', 'when', 'commit', ...scenario.series.map(seriesTitle), 'gates'];
+    lines.push(
+      `| ${head.map(m).join(' | ')} |`,
+      `|${head.map((_, i) => (i === 0 || (i > 2 && i < head.length - 1) ? '---:' : '---')).join('|')}|`,
+    );
+    scenario.runs.forEach((run, i) => {
+      const values = scenario.series.map((series) => {
+        const point = series.points[i];
+        const text = m(point ? formatValue(point.value, series.unit) : '—');
+        return point?.broke ? `**${text}** ❌` : text;
+      });
+      const number = run.link?.startsWith('http')
+        ? `[${run.number}](${run.link})`
+        : String(run.number);
+      const result =
+        run.failed.length > 0
+          ? `❌ ${m(run.failed.join('; '))}`
+          : run.waiting > 0
+            ? '⏳ waiting for history'
+            : '✅';
+      lines.push(
+        `| ${[number, m(run.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')), m(run.commit?.slice(0, 7) ?? ''), ...values, result].join(' | ')} |`,
+      );
+    });
+    lines.push('');
+    for (const series of scenario.series) lines.push(...mermaidChart(series, scenario.runs), '');
+  }
+  if (trend.refused.length > 0)
+    lines.push(
+      `> Not counted: ${trend.refused.map((r) => m(`${r.file} (${r.reason})`)).join('; ')}`,
+      '',
+    );
+  if (scenarios.length === 0) lines.push('No run recorded yet.', '');
+  return lines.join('\n');
+}
+
+function mermaidChart(series: FigureTrend, runs: readonly TrendRun[]): string[] {
+  const shown = series.points.flatMap((point, i) =>
+    Number.isFinite(point.value) ? [{ point, run: runs[i] as TrendRun }] : [],
+  );
+  if (shown.length === 0) return [];
+  const budget = [...series.points].reverse().find((p) => p.budget !== undefined)?.budget;
+  const round = (v: number) => Number(v.toFixed(series.unit === 'percent' ? 3 : 1));
+  const title = `${seriesTitle(series)}${budget !== undefined ? `, budget now ${formatValue(budget, series.unit)}` : ''}`;
+  const axis = { ms: 'milliseconds', count: 'count', percent: '%' }[series.unit];
+  const top = Math.max(1, ...shown.map((s) => s.point.value), budget ?? 0);
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `    title "${mermaidText(title)}"`,
+    `    x-axis [${shown.map((s) => `"#${s.run.number}"`).join(', ')}]`,
+    `    y-axis "${axis}" 0 --> ${round(top * 1.1)}`,
+    `    line [${shown.map((s) => round(s.point.value)).join(', ')}]`,
+    ...(budget !== undefined ? [`    line [${shown.map(() => round(budget)).join(', ')}]`] : []),
+    '```',
+  ];
+}
+
+/** Inside a Mermaid string nothing is escaped: only what cannot end it or the code block stays. */
+function mermaidText(text: string): string {
+  return markdownCodeLine(showControls(text)).replace(/["`[\]\\]/g, ' ');
+}

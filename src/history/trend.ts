@@ -1,0 +1,170 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { figureKey } from '../gates/evaluate.ts';
+import { GATE_METRICS, type GateMetric } from '../gates/metrics.ts';
+import { parseGate } from '../gates/parse.ts';
+import type { Unit } from '../results/run.ts';
+import type { TrendPoint } from '../view/charts/trend.ts';
+import type { Refusal, StoredRecord } from './folder.ts';
+import type { HistoryRecord, RecordedGate } from './record.ts';
+
+/** A history folder's runs, per scenario, as the trend page and its Markdown show them. */
+export interface Trend {
+  folder: string;
+  scenarios: ScenarioTrend[];
+  refused: Refusal[];
+}
+
+export interface ScenarioTrend {
+  scenario: string;
+  runs: TrendRun[];
+  series: FigureTrend[];
+}
+
+/** A run of the scenario, oldest first; `number` counts from 1. */
+export interface TrendRun {
+  number: number;
+  file: string;
+  startedAt: string;
+  commit?: string;
+  branch?: string;
+  /** Its report: a path from the page's folder, or its CI job's page. */
+  link?: string;
+  /** The gates it failed, as they read then. */
+  failed: string[];
+  /** Its gates not judged for want of history. */
+  waiting: number;
+}
+
+/** One figure of one variant over the runs. */
+export interface FigureTrend {
+  variant: string;
+  /** As a gate names it after the variant: `user-wait`, `during.p99`. */
+  figure: string;
+  unit: Unit;
+  /** One per run, in the order of `runs`; NaN where the run has no value. */
+  points: TrendPoint[];
+}
+
+/** The figures every trend shows of each variant, beside those its gates name. */
+const SHOWN = ['user-wait', 'errors'];
+
+/**
+ * The trend of every scenario in the folder. `outDir` is where the page goes: a run's report is
+ * linked from there when its file is still at hand, else its CI job's page when the record has one.
+ */
+export function buildTrend(
+  folder: string,
+  stored: readonly StoredRecord[],
+  refused: readonly Refusal[],
+  outDir: string,
+): Trend {
+  const scenarios = [...new Set(stored.map((s) => s.record.scenario))];
+  return {
+    folder,
+    refused: [...refused],
+    scenarios: scenarios.map((scenario) => {
+      const own = stored.filter((s) => s.record.scenario === scenario);
+      const runs = own.map((s, i) => trendRun(s, i + 1, folder, outDir));
+      return {
+        scenario,
+        runs,
+        series: seriesOf(
+          own.map((s) => s.record),
+          runs,
+        ),
+      };
+    }),
+  };
+}
+
+function trendRun(stored: StoredRecord, number: number, folder: string, outDir: string): TrendRun {
+  const { record } = stored;
+  const link = reportLink(record, folder, outDir);
+  return {
+    number,
+    file: stored.file,
+    startedAt: record.startedAt,
+    ...(record.source?.commit ? { commit: record.source.commit } : {}),
+    ...(record.source?.branch ? { branch: record.source.branch } : {}),
+    ...(link ? { link } : {}),
+    failed: record.gates.filter((g) => g.evaluated && !g.passed).map((g) => g.expression),
+    waiting: record.gates.filter((g) => !g.evaluated).length,
+  };
+}
+
+/**
+ * Where a run's report is: its page when it is still there, relative to the trend's page (a
+ * record's path is only ever resolved, never written to), else the CI job's page.
+ */
+function reportLink(record: HistoryRecord, folder: string, outDir: string): string | undefined {
+  if (record.report && path.basename(record.report) === 'index.html') {
+    const page = path.resolve(folder, record.report);
+    if (existsSync(page)) {
+      const relative = path.relative(path.resolve(outDir), page).split(path.sep).join('/');
+      return relative.split('/').map(encodeURIComponent).join('/');
+    }
+  }
+  return record.source?.url;
+}
+
+/** A figure's gate metric, from its name: the metric is its last part. */
+function metricOf(figure: string): GateMetric | undefined {
+  return [...GATE_METRICS]
+    .sort((a, b) => b.name.length - a.name.length)
+    .find((m) => figure === m.name || figure.endsWith(`.${m.name}`));
+}
+
+/** The figure a recorded gate reads, from its source; undefined for one that no longer parses. */
+function gateFigure(gate: RecordedGate): string | undefined {
+  try {
+    return figureKey(parseGate(gate.source).left);
+  } catch {
+    return undefined;
+  }
+}
+
+function seriesOf(records: readonly HistoryRecord[], runs: readonly TrendRun[]): FigureTrend[] {
+  const variants = [...new Set(records.flatMap((r) => r.variants.map((v) => v.name)))];
+  // The gated figures first (those with a budget before the others), then the usual ones.
+  const wanted = new Map<string, { variant: string; figure: string }>();
+  const add = (variant: string, figure: string) => {
+    if (metricOf(figure)) wanted.set(`${variant}\n${figure}`, { variant, figure });
+  };
+  const gates = records.flatMap((r) => r.gates);
+  for (const gate of [...gates.filter((g) => g.budget), ...gates]) {
+    const figure = gateFigure(gate);
+    if (figure) add(gate.variant, figure);
+  }
+  for (const variant of variants) for (const figure of SHOWN) add(variant, figure);
+  return [...wanted.values()].map(({ variant, figure }) => {
+    const unit = (metricOf(figure) as GateMetric).unit;
+    const worst = unit === 'percent' ? Math.min : Math.max;
+    return {
+      variant,
+      figure,
+      unit,
+      points: records.map((record, i) => {
+        const trials = record.variants.find((v) => v.name === variant)?.trials ?? [];
+        const values = trials.flatMap((t) =>
+          Object.hasOwn(t.figures, figure) ? [t.figures[figure] as number] : [],
+        );
+        const onFigure = record.gates.filter(
+          (g) => g.variant === variant && g.evaluated && gateFigure(g) === figure,
+        );
+        // The budget this run was held to: its history gate's, else any other gate's threshold.
+        const held = onFigure.find((g) => g.budget) ?? onFigure[0];
+        const run = runs[i] as TrendRun;
+        return {
+          label: `#${run.number}`,
+          value: values.length > 0 ? worst(...values) : Number.NaN,
+          ...(held?.threshold !== null && held?.threshold !== undefined
+            ? { budget: held.threshold }
+            : {}),
+          ...(onFigure.some((g) => !g.passed) ? { broke: true } : {}),
+          ...(run.link ? { link: run.link } : {}),
+        };
+      }),
+    };
+  });
+}
