@@ -1,7 +1,12 @@
 import { emptyBucket, mergeBucket } from '../results/bucket.ts';
-import type { HistoryPlace } from '../results/history-place.ts';
 import type { Bucket } from '../results/recording.ts';
-import type { GateResult, RunResults, TrialResult, VariantResults } from '../results/run.ts';
+import type {
+  GateResult,
+  HistoryPlace,
+  RunResults,
+  TrialResult,
+  VariantResults,
+} from '../results/run.ts';
 import { findingsOf, type VariantFinding, variantFindings } from './findings/find.ts';
 import type { Finding } from './findings/finding.ts';
 import { type Instance, trialInstances } from './instances.ts';

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { GateResult } from '../results/run.ts';
+import type { GateResult, HistoryPlace } from '../results/run.ts';
 import { escapeHtml as e, jsonForScript, showControls } from '../text/escape.ts';
 import { buildCharts } from '../view/charts/report.ts';
 import { type ChartSpec, LOG_TICK_LABELS_SOURCE } from '../view/charts/style.ts';
 import { CONNECTION_COLUMNS, CONNECTIONS_MEAN } from '../view/connections.ts';
 import { ENDPOINT_COLUMNS, HURT_MEANS } from '../view/endpoints.ts';
 import { NOTHING_FOUND } from '../view/findings.ts';
+import { PLACE_COLUMNS, placeCharts, placeLine, placeRows } from '../view/history.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary, type TableRow } from '../view/table.ts';
 import type { RunView, TrialView } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
@@ -89,6 +90,7 @@ export const htmlExporter: Exporter<'html'> = {
 export function renderHtml(view: RunView): string {
   const { results } = view;
   const charts = buildCharts(view);
+  const history = view.run.history ? placeCharts(view.run.history) : [];
   const rows = comparisonTable(view.variants, { connections: view.showConnections });
   const trials = results.variants.reduce((n, v) => Math.max(n, v.trials.length), 0);
   return `<!doctype html>
@@ -116,7 +118,7 @@ ${charts
   .map(figure)
   .join('\n')}
 </section>
-${findingsHtml(view)}
+${findingsHtml(view)}${historyHtml(view.run.history, history)}
 <h2>Comparison</h2>
 ${table(
   'comparison',
@@ -140,12 +142,32 @@ ${table(
 <p class="meta">Before: requests that ended before the deploy was triggered; during: those that overlapped it; after: those that started after it completed. A closed model (users who wait for each answer) sends nothing while the target stalls, so its plain percentiles under-count a stall; the rows corrected for coordinated omission count the requests its users would have sent meanwhile. An open model's latency counts from each request's scheduled start; its service time from the actual send.</p>
 <h2>Deploy timelines</h2>
 ${view.variants.map((v) => v.trials.map((t) => timeline(v.name, t)).join('\n')).join('\n')}
-<script type="application/json" id="chart-specs">${jsonForScript(charts)}</script>
+<script type="application/json" id="chart-specs">${jsonForScript([...charts, ...history])}</script>
 <script>${vendorScripts()}</script>
 <script>${INIT}</script>
 </body>
 </html>
 `;
+}
+
+/** Where the run stands among its past runs (`--history`): a table, and each figure's trend. */
+function historyHtml(place: HistoryPlace | undefined, charts: readonly ChartSpec[]): string {
+  if (!place) return '';
+  const rows = placeRows(place)
+    .map(
+      (r) =>
+        `<tr${r.over ? ' class="fail"' : ''}>${[r.variant, r.figure, r.value, r.median, r.p95, r.worst, r.place, r.budget].map((c) => `<td>${e(c)}</td>`).join('')}</tr>`,
+    )
+    .join('\n');
+  return `
+<h2>Against past runs</h2>
+<p class="meta" id="history">${e(placeLine(place))}</p>
+<div class="scroll"><table id="history-place"><thead><tr><th>variant</th>${PLACE_COLUMNS.map((c) => `<th>${e(c)}</th>`).join('')}</tr></thead><tbody>
+${rows}
+</tbody></table></div>
+<div class="charts">
+${charts.map(figure).join('\n')}
+</div>`;
 }
 
 /** The verdict, which starts with the best variant when there is one: its name set in bold. */

@@ -1,9 +1,10 @@
-import type { GateResult } from '../results/run.ts';
+import type { GateResult, HistoryPlace } from '../results/run.ts';
 import { escapeMarkdown as m, markdownCodeLine, showControls } from '../text/escape.ts';
 import { formatMs } from '../text/format.ts';
 import { CONNECTION_COLUMNS, CONNECTIONS_MEAN } from '../view/connections.ts';
 import { ENDPOINT_COLUMNS, HURT_MEANS } from '../view/endpoints.ts';
 import { NOTHING_FOUND } from '../view/findings.ts';
+import { PLACE_COLUMNS, placeLine, placeRows } from '../view/history.ts';
 import { comparisonTable, gateMark, gateRows, gateSummary } from '../view/table.ts';
 import type { RunView } from '../view/view.ts';
 import type { Exporter } from './exporter.ts';
@@ -48,6 +49,7 @@ export const markdownExporter: Exporter<'md'> = {
       ...connectionsSection(view),
       ...waitsChart(view),
       ...gatesSection(view.gates),
+      ...historySection(view.run.history),
       ...context.pngFiles.map((file) => `![${file.replace(/\.png$/, '')}](${file})`),
       ...(context.pngFiles.length > 0 ? [''] : []),
       `<sub>${m(`${results.tool.name} ${results.tool.version} · ${results.scenarioFile}${results.overrides ? ` (${results.overrides.join(', ')})` : ''} · ${results.startedAt} · ${results.machine.hostname} (${results.machine.cpus} CPUs)`)}</sub>`,
@@ -160,6 +162,27 @@ function findingsSection(view: RunView): string[] {
     }
   }
   return lines;
+}
+
+/** Where the run stands among its past runs (`--history`): a table GitHub shows as it is. */
+function historySection(place: HistoryPlace | undefined): string[] {
+  if (!place) return [];
+  return [
+    m(placeLine(place)),
+    '',
+    `| variant | ${PLACE_COLUMNS.map(m).join(' | ')} |`,
+    `|---|---|${PLACE_COLUMNS.slice(1)
+      .map(() => '---:')
+      .join('|')}|`,
+    ...placeRows(place).map(
+      (r) =>
+        `| ${[r.variant, r.figure, r.value, r.median, r.p95, r.worst, r.place, r.budget]
+          .map(m)
+          .map((c, i) => (i === 2 && r.over ? `**${c}** ❌` : c))
+          .join(' | ')} |`,
+    ),
+    '',
+  ];
 }
 
 function gatesSection(gates: readonly GateResult[]): string[] {

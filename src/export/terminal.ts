@@ -1,12 +1,13 @@
 import Table from 'cli-table3';
 import wrapAnsi from 'wrap-ansi';
 import type { AnalysedRun, AnalysedVariant } from '../analysis/analyse.ts';
-import type { LoadUnder } from '../results/run.ts';
+import type { HistoryPlace, LoadUnder } from '../results/run.ts';
 import { forTerminal, showControls } from '../text/escape.ts';
 import { formatCount, formatMs } from '../text/format.ts';
 import { CONNECTION_COLUMNS, connectionRows, PROBE_NOTE } from '../view/connections.ts';
 import { checkExampleRows, ENDPOINT_COLUMNS, endpointRows } from '../view/endpoints.ts';
 import { findingsView, NOTHING_FOUND } from '../view/findings.ts';
+import { PLACE_COLUMNS, placeLine, placeRows } from '../view/history.ts';
 import { describeLoad } from '../view/load.ts';
 import { gateMark, gateMiss, gateRows, gateSummary } from '../view/table.ts';
 
@@ -183,6 +184,7 @@ export function renderTerminal(run: AnalysedRun): string {
       [`${gates.toString()}`, `Gates: ${gateSummary(run.gates)?.text}.`, ...misses].join('\n'),
     );
   }
+  if (run.history) parts.push(historyBlock(run.history));
   for (const notice of run.notices.saturation) {
     parts.push(`Warning: ${notice}`);
   }
@@ -193,4 +195,27 @@ export function renderTerminal(run: AnalysedRun): string {
   // How the run ended is not here: the command prints it as its very last line (outcomeLine).
   // Names, failures and notices quote deploy output and the target: shown, never acted on.
   return forTerminal(`${parts.join('\n\n')}\n`);
+}
+
+/** Where the run stands among its past runs (`--history`). */
+function historyBlock(place: HistoryPlace): string {
+  const table = new Table({
+    head: ['variant', ...PLACE_COLUMNS],
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
+  for (const row of placeRows(place))
+    table.push(
+      [
+        row.variant,
+        row.figure,
+        row.value,
+        row.median,
+        row.p95,
+        row.worst,
+        row.place,
+        row.budget,
+      ].map((cell) => showControls(cell)),
+    );
+  return `${showControls(placeLine(place))}\n${table.toString()}`;
 }

@@ -2,7 +2,7 @@ import type { AnalysedRun, HistoryPlacer } from '../analysis/analyse.ts';
 import { figureKey, type GateHistory, trialFigure } from '../gates/evaluate.ts';
 import { GATE_METRICS } from '../gates/metrics.ts';
 import type { Gate, MetricRef } from '../gates/parse.ts';
-import type { HistoryFigure, HistoryPlace } from '../results/history-place.ts';
+import type { HistoryFigure, HistoryPlace } from '../results/run.ts';
 import type { Refusal, StoredRecord } from './folder.ts';
 import type { HistoryRecord } from './record.ts';
 

@@ -1,33 +1,6 @@
 import { z } from 'zod';
-import type { Unit } from './run.ts';
 
-/**
- * Where a run stands among the past runs of its scenario in a `--history` folder (docs/history.md):
- * what every report shows of it, and results.json keeps so that `bench report` shows it again.
- */
-export interface HistoryPlace {
-  /** The folder, as it was given. */
-  folder: string;
-  /** Past runs of this scenario read from it; this run not counted. */
-  runs: number;
-  /** Records refused (corrupt, hostile, not ours): the file and why. */
-  refused: { file: string; reason: string }[];
-  figures: HistoryFigure[];
-}
-
-/** One figure of one variant over the past runs, and this run's. */
-export interface HistoryFigure {
-  variant: string;
-  /** As a gate names it after the variant: `user-wait`, `during.p99`. */
-  figure: string;
-  unit: Unit;
-  /** Each past run's value (its worst trial), oldest first. */
-  past: { startedAt: string; value: number; commit?: string }[];
-  /** This run's value (its worst trial); NaN when it has none. */
-  value: number;
-  /** The budget a history gate set on this figure in this run, when one did. */
-  budget?: number;
-}
+/** Where a run stands among its past runs (run.ts `HistoryPlace`), as results.json keeps it. */
 
 const measured = z.number().nullable();
 

@@ -3,9 +3,9 @@ import { EXIT, ToolError } from '../errors/tool-error.ts';
 import { readBounded, UnreadableFile } from '../files/read-bounded.ts';
 import { fieldName, inOurWords } from '../text/wording.ts';
 import { decodeRecording } from './codec.ts';
-import type { HistoryPlace, historyPlaceSchema } from './history-place.ts';
+import type { historyPlaceSchema } from './history-place.ts';
 import { RESULTS_SCHEMA_VERSION, resultsDocumentSchema } from './results-document.ts';
-import type { SavedRun, TrialResult } from './run.ts';
+import type { HistoryPlace, SavedRun, TrialResult } from './run.ts';
 
 /** A file that is not a results.json this version can read: bad input (exit 2). */
 export class ResultsFileError extends ToolError {
