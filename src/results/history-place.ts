@@ -1,7 +1,5 @@
 import { z } from 'zod';
 
-/** Where a run stands among its past runs (run.ts `HistoryPlace`), as results.json keeps it. */
-
 const measured = z.number().nullable();
 
 /** The place as results.json keeps it: bounded, since a saved run is read back from a file. */
