@@ -3,6 +3,7 @@ import { hgrmExporter } from './hgrm.ts';
 import { htmlExporter } from './html.ts';
 import { junitExporter } from './junit.ts';
 import { markdownExporter } from './markdown.ts';
+import { metricsExporter } from './metrics-txt.ts';
 import { pngExporter } from './png.ts';
 import { jsonExporter } from './results-json.ts';
 
@@ -17,6 +18,7 @@ export const EXPORTERS = [
   htmlExporter,
   markdownExporter,
   junitExporter,
+  metricsExporter,
 ] as const satisfies readonly Exporter[];
 
 export type ExportName = (typeof EXPORTERS)[number]['name'];

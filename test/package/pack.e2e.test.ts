@@ -201,6 +201,7 @@ describe('used from a fresh npm project', () => {
     expect(readdirSync(path.join(project, 'again')).sort()).toEqual([
       'index.html',
       'junit.xml',
+      'metrics.txt',
       'preboot.hgrm',
       'results.json',
       'stop-start.hgrm',

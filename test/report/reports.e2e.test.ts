@@ -403,6 +403,7 @@ describe('bench report', () => {
     expect(readdirSync(without).sort()).toEqual([
       'index.html',
       'junit.xml',
+      'metrics.txt',
       'preboot.hgrm',
       'results.json',
       'stop-start.hgrm',
@@ -429,7 +430,7 @@ describe('bench report', () => {
     );
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toMatch(
-      /--export: expected some of json, hgrm, png, html, md, junit, got "pdf"/,
+      /--export: expected some of json, hgrm, png, html, md, junit, metrics, got "pdf"/,
     );
   });
 });
