@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnalysedRun } from '../analysis/analyse.ts';
 import { exitCodeOf, outcomeLine } from '../analysis/outcome.ts';
@@ -10,6 +11,8 @@ import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
 import { HistoryFolder, KEPT_RUNS } from '../history/folder.ts';
 import { DEFAULT_MIN_RUNS, PastRuns } from '../history/past-runs.ts';
 import { recordOf, sourceFromEnvironment } from '../history/record.ts';
+import { buildTrend } from '../history/trend.ts';
+import { renderTrendMarkdown } from '../history/trend-page.ts';
 import { parseServeAddress, type ServeAddress } from '../live/address.ts';
 import { LiveModel } from '../live/model.ts';
 import type { LiveServer } from '../live/server.ts';
@@ -213,6 +216,17 @@ async function addToHistory(
     io.stderr.write(`history: this run added as ${forTerminal(path.join(folder.dir, file))}\n`);
   } catch (error) {
     warn(`history: this run could not be added to ${folder.dir}: ${(error as Error).message}`);
+    return;
+  }
+  // On GitHub Actions the job's summary shows the trend, this run included, under summary.md.
+  const summary = io.env.GITHUB_STEP_SUMMARY;
+  if (!summary) return;
+  try {
+    const { records, refused } = await folder.read();
+    const trend = buildTrend(folder.dir, records, refused, path.dirname(summary));
+    await appendFile(summary, `${renderTrendMarkdown(trend, run.results.scenario.name)}\n`);
+  } catch (error) {
+    warn(`GITHUB_STEP_SUMMARY: cannot append the trend: ${(error as Error).message}`);
   }
 }
 
