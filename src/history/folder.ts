@@ -100,6 +100,10 @@ export class HistoryFolder {
     } catch (error) {
       return { reason: `not JSON (${(error as Error).message})` };
     }
+    // A `__proto__` key is kept by JSON.parse as a field, and dropped unseen by the schema's
+    // records: a file that carries one was not written by bench.
+    if (bytes.includes('"__proto__"') && hasProtoKey(json))
+      return { reason: 'not a deploy-bench history record: it has a "__proto__" key' };
     const checked = historyRecordSchema.safeParse(json);
     if (!checked.success) {
       const issue = checked.error.issues[0];
@@ -169,4 +173,10 @@ function scenarioSlug(name: string): string {
       .slice(0, 60)
       .replace(/-$/, '') || 'run'
   );
+}
+
+function hasProtoKey(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Object.hasOwn(value, '__proto__')) return true;
+  return Object.values(value).some(hasProtoKey);
 }

@@ -1,0 +1,44 @@
+import { analyse } from '../../src/analysis/analyse.ts';
+import { HistoryFolder } from '../../src/history/folder.ts';
+import { recordOf } from '../../src/history/record.ts';
+import { syntheticReport } from './synthetic-report.ts';
+
+/** A deterministic stream of numbers in [0, 1): the same history on every machine. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/**
+ * Past runs of `scenario` written into `dir` as bench run --history writes them: each a synthetic
+ * run (recorded samples, analysed) whose stop-start outage is drawn from `outageMs`, a day apart,
+ * each from its own commit; now and then a refused request, as real runs have.
+ */
+export async function writeSyntheticHistory(
+  dir: string,
+  options: { scenario: string; runs: number; outageMs: () => number; seed?: number },
+): Promise<number[]> {
+  const random = seeded(options.seed ?? 7);
+  const folder = await HistoryFolder.open(dir);
+  const outages: number[] = [];
+  for (let i = 0; i < options.runs; i++) {
+    const outage = Math.round(options.outageMs());
+    outages.push(outage);
+    const results = syntheticReport({
+      stopStart: [[outage, random() < 0.2 ? 1 : 0]],
+      preboot: [[80 + Math.round(40 * random()), 0]],
+    });
+    const startedAt = new Date(Date.UTC(2026, 10, 1 + i, 12)).toISOString();
+    const run = analyse({
+      ...results,
+      startedAt,
+      scenario: { ...results.scenario, name: options.scenario },
+    });
+    const commit = (0x1000000 + i * 7919).toString(16).padStart(7, '0');
+    await folder.add(recordOf(run, { histograms: true, source: { commit, branch: 'main' } }));
+  }
+  return outages;
+}
