@@ -139,7 +139,10 @@ function runsTable(scenario: ScenarioTrend): string {
       const point = series.points[i];
       return `<td class="n${point?.broke ? ' over' : ''}">${e(point ? formatValue(point.value, series.unit) : '—')}</td>`;
     });
-    const link = run.link ? `<a href="${e(run.link)}">report</a>` : '';
+    const link = [
+      run.report ? `<a href="${e(run.report)}">report</a>` : '',
+      run.url ? `<a href="${e(run.url)}" rel="noopener">CI job</a>` : '',
+    ].join(' ');
     return `<tr data-run="${run.number}"${run.failed.length > 0 ? ' class="broke" data-broke="true"' : ''}><td class="n">${run.number}</td><td>${e(run.startedAt)}</td><td>${e(run.commit?.slice(0, 12) ?? '')}</td><td>${e(run.branch ?? '')}</td>${cells.join('')}<td class="result">${e(runResult(run))}</td><td>${link}</td></tr>`;
   });
   return `<div class="scroll"><table class="runs"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>
@@ -173,8 +176,11 @@ export function renderTrendMarkdown(trend: Trend, only?: string): string {
         const text = m(point ? formatValue(point.value, series.unit) : '—');
         return point?.broke ? `**${text}** ❌` : text;
       });
-      const number = run.link?.startsWith('http')
-        ? `[${run.number}](${run.link})`
+      // A pull request or a job summary can open the CI job's page; a relative path only works beside
+      // the page, where history.md was written.
+      const target = run.url ?? run.report;
+      const number = target
+        ? `[${run.number}](${target.replace(/[()]/g, (c) => encodeURIComponent(c))})`
         : String(run.number);
       const result =
         run.failed.length > 0

@@ -28,8 +28,10 @@ export interface TrendRun {
   startedAt: string;
   commit?: string;
   branch?: string;
-  /** Its report: a path from the page's folder, or its CI job's page. */
-  link?: string;
+  /** Its report's page, still on disk: a path from the trend's folder. */
+  report?: string;
+  /** Its CI job's page. */
+  url?: string;
   /** The gates it failed, as they read then. */
   failed: string[];
   /** Its gates not judged for want of history. */
@@ -80,22 +82,23 @@ export function buildTrend(
 
 function trendRun(stored: StoredRecord, number: number, folder: string, outDir: string): TrendRun {
   const { record } = stored;
-  const link = reportLink(record, folder, outDir);
+  const report = reportLink(record, folder, outDir);
   return {
     number,
     file: stored.file,
     startedAt: record.startedAt,
     ...(record.source?.commit ? { commit: record.source.commit } : {}),
     ...(record.source?.branch ? { branch: record.source.branch } : {}),
-    ...(link ? { link } : {}),
+    ...(report ? { report } : {}),
+    ...(record.source?.url ? { url: record.source.url } : {}),
     failed: record.gates.filter((g) => g.evaluated && !g.passed).map((g) => g.expression),
     waiting: record.gates.filter((g) => !g.evaluated).length,
   };
 }
 
 /**
- * Where a run's report is: its page when it is still there, relative to the trend's page (a
- * record's path is only ever resolved, never written to), else the CI job's page.
+ * Where a run's report is, when its page is still there: relative to the trend's folder (a
+ * record's path is only ever resolved, never written to).
  */
 function reportLink(record: HistoryRecord, folder: string, outDir: string): string | undefined {
   if (record.report && path.basename(record.report) === 'index.html') {
@@ -105,7 +108,7 @@ function reportLink(record: HistoryRecord, folder: string, outDir: string): stri
       return relative.split('/').map(encodeURIComponent).join('/');
     }
   }
-  return record.source?.url;
+  return undefined;
 }
 
 /** A figure's gate metric, from its name: the metric is its last part. */
@@ -162,7 +165,8 @@ function seriesOf(records: readonly HistoryRecord[], runs: readonly TrendRun[]):
             ? { budget: held.threshold }
             : {}),
           ...(onFigure.some((g) => !g.passed) ? { broke: true } : {}),
-          ...(run.link ? { link: run.link } : {}),
+          // The page links the report on disk first: it opens the run's own figures.
+          ...((run.report ?? run.url) ? { link: (run.report ?? run.url) as string } : {}),
         };
       }),
     };
