@@ -45,16 +45,21 @@ export class HistoryFolder {
    * 2 when it cannot be used.
    */
   static async open(dir: string, use: 'add' | 'read' = 'add'): Promise<HistoryFolder> {
+    // Named as the command line names it: `--history DIR` to a run, the folder to bench history.
+    const named = use === 'add' ? `--history ${dir}` : dir;
     try {
-      if (use === 'add') await mkdir(dir, { recursive: true });
-      const info = await lstat(dir);
-      if (!info.isDirectory()) throw new HistoryError(`${dir}: not a folder`);
+      const info = await lstat(dir).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT' || use === 'read') throw error;
+        await mkdir(dir, { recursive: true });
+        return lstat(dir);
+      });
+      if (!info.isDirectory()) throw new HistoryError(`${named}: not a folder`);
       await readdir(dir);
     } catch (error) {
       if (error instanceof HistoryError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       throw new HistoryError(
-        `${dir}: ${code === 'ENOENT' ? 'no such folder' : (error as Error).message}`,
+        `${named}: ${code === 'ENOENT' ? 'no such folder' : (error as Error).message}`,
       );
     }
     return new HistoryFolder(dir);

@@ -116,6 +116,17 @@ describe('bench run --set and its shorthands', () => {
       [['--serve', 'here'], /^bench: --serve here: expected \[HOST:\]PORT, e\.g\. 9464/m],
       [['--serve', '70000'], /^bench: --serve 70000: expected \[HOST:\]PORT/m],
       [['--serve-after'], /^bench: --serve-after goes with --serve/m],
+      [['--history-min-runs', '3'], /^bench: --history-min-runs goes with --history/m],
+      [
+        ['--history', path.join(dir, 'h'), '--history-min-runs', '0'],
+        /^bench: --history-min-runs: expected a whole number from 1 to 100/m,
+      ],
+      // A history that is a file: refused before anything is sent.
+      [['--history', scenario], /^bench: --history .*quick\.yaml: not a folder$/m],
+      [
+        ['--gate', 'noop.user-wait <= p95(history) + 1'],
+        /^bench: --gate .*: column \d+: expected an allowance in a duration/m,
+      ],
       // A key the change itself made up is the change's problem, not the file's.
       [['--set', 'nope.x=1'], /^--set nope\.x=1: nope: is not a field of the scenario/m],
       [
