@@ -246,6 +246,19 @@ export function judgeBy(gates: readonly Gate[], history?: GateHistory): GateJudg
 }
 
 /**
+ * A gate against past runs that had too few of them to judge, in a run that completed: shown, not
+ * judged, failing nothing (a run that did not complete says so in its `problem` instead).
+ */
+export function awaitsHistory(gate: GateResult): boolean {
+  return (
+    !gate.evaluated &&
+    gate.budget !== undefined &&
+    gate.budget.runs < gate.budget.needed &&
+    !gate.problem?.startsWith('not evaluated:')
+  );
+}
+
+/**
  * Whether the gates passed: false when one that was judged failed; null when no gate was set, or
  * one was not judged (the run did not complete, or not enough history) and none failed.
  */

@@ -1,5 +1,5 @@
 import type { AnalysedTrial } from '../analysis/analyse.ts';
-import { COMPARE, evaluateGates, formatValue } from '../gates/evaluate.ts';
+import { awaitsHistory, COMPARE, evaluateGates, formatValue } from '../gates/evaluate.ts';
 import type { Gate } from '../gates/parse.ts';
 import type { Comparator, GateResult, Unit } from '../results/run.ts';
 
@@ -8,9 +8,16 @@ import type { Comparator, GateResult, Unit } from '../results/run.ts';
  * - `holding`: not broken by anything measured so far;
  * - `failed`: broken for good, whatever is measured next (never back);
  * - `pending`: only the whole run can judge it (a median, another variant's figure, a percentile);
- * - `passed` / `not-evaluated`: the run's own verdict, once it ended.
+ * - `passed` / `not-evaluated`: the run's own verdict, once it ended;
+ * - `waiting`: a budget from past runs that had too few of them to judge (it fails nothing).
  */
-export type LiveGateStatus = 'holding' | 'failed' | 'pending' | 'passed' | 'not-evaluated';
+export type LiveGateStatus =
+  | 'holding'
+  | 'failed'
+  | 'pending'
+  | 'passed'
+  | 'not-evaluated'
+  | 'waiting';
 
 export interface LiveGate {
   /** The gate as written (`*.errors == 0`), and for which variant. */
@@ -182,7 +189,13 @@ export function judgedAtEnd(results: readonly GateResult[]): LiveGate[] {
     source: g.source,
     expression: g.expression,
     variant: g.variant,
-    status: !g.evaluated ? 'not-evaluated' : g.passed ? 'passed' : 'failed',
+    status: awaitsHistory(g)
+      ? 'waiting'
+      : !g.evaluated
+        ? 'not-evaluated'
+        : g.passed
+          ? 'passed'
+          : 'failed',
     ...(Number.isFinite(g.actual) ? { actual: g.actual } : {}),
     ...(Number.isFinite(g.threshold) ? { threshold: g.threshold } : {}),
     unit: g.unit,

@@ -18,6 +18,7 @@ const STYLE = `
   .gate { padding: 3px 12px; margin: 3px 0; border-left: 4px solid #999; background: #f7f7f7; }
   .gate[data-status="failed"] { border-color: #b71c1c; background: #fdecea; color: #b71c1c; font-weight: 600; }
   .gate[data-status="holding"], .gate[data-status="passed"] { border-color: #2e7d32; }
+  .gate[data-status="waiting"] { border-color: #8a4b00; }
   .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(520px, 100%), 1fr)); gap: 16px; }
   figure { margin: 0; min-width: 0; } .chart { position: relative; } figcaption { color: #666; font-size: 12px; }
   #outcome { font-weight: 600; padding: 8px 14px; background: #e8f5e9; border-left: 4px solid #2e7d32; }

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { exitCodeOf } from '../../src/analysis/outcome.ts';
 import { gateAnnotations } from '../../src/cli/annotations.ts';
 import {
+  awaitsHistory,
   evaluateGates,
   type GateHistory,
   gatesPassed,
   statisticOf,
 } from '../../src/gates/evaluate.ts';
 import { GateSyntaxError, parseGate } from '../../src/gates/parse.ts';
+import { judgedAtEnd } from '../../src/live/gates.ts';
 import type { GateResult } from '../../src/results/run.ts';
 import { gateMiss, gateSummary } from '../../src/view/table.ts';
 
@@ -104,6 +106,27 @@ describe('a gate against past runs', () => {
     const waiting = gates.slice(0, 1);
     expect(exitCodeOf({ outcome: { kind: 'completed' }, gates: waiting })).toBe(0);
     expect(gatesPassed(waiting)).toBeNull();
+  });
+
+  it('leaves /gate open at the end of a run whose history gate waits, and closed for one that failed', () => {
+    const [waiting] = evaluateGates(
+      [parseGate('preboot.user-wait <= p95(history)', VARIANTS)],
+      [variant('preboot', 1500)],
+      undefined,
+      history([900]),
+    ) as [GateResult];
+    const [withheld] = evaluateGates(
+      [parseGate('preboot.user-wait <= p95(history)', VARIANTS)],
+      [variant('preboot', 1500)],
+      'the run failed',
+      history([900]),
+    ) as [GateResult];
+    expect(awaitsHistory(waiting)).toBe(true);
+    expect(awaitsHistory(withheld)).toBe(false);
+    expect(judgedAtEnd([waiting, withheld]).map((g) => g.status)).toEqual([
+      'waiting',
+      'not-evaluated',
+    ]);
   });
 
   it('says so when there is no --history at all', () => {
