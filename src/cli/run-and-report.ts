@@ -1,16 +1,21 @@
 import { existsSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AnalysedRun } from '../analysis/analyse.ts';
+import type { AnalysedRun, HistoryPlacer } from '../analysis/analyse.ts';
 import { exitCodeOf, outcomeLine } from '../analysis/outcome.ts';
 import { EXIT } from '../errors/tool-error.ts';
 import { OutputFolder } from '../export/output-folder.ts';
 import type { ExportName } from '../export/registry.ts';
 import { runFolder } from '../export/run-folder.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../gates/parse.ts';
-import { HistoryFolder, KEPT_RUNS } from '../history/folder.ts';
+import { HistoryFolder, KEPT_RUNS, type Refusal, type StoredRecord } from '../history/folder.ts';
 import { DEFAULT_MIN_RUNS, PastRuns } from '../history/past-runs.ts';
-import { recordOf, sourceFromEnvironment } from '../history/record.ts';
+import {
+  conditionsOf,
+  type RunConditions,
+  recordOf,
+  sourceFromEnvironment,
+} from '../history/record.ts';
 import { buildTrend } from '../history/trend.ts';
 import { renderTrendMarkdown } from '../history/trend-page.ts';
 import { parseServeAddress, type ServeAddress } from '../live/address.ts';
@@ -121,8 +126,8 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
       io.stderr.write(`live: ${server.url} (the page; ${server.url}metrics, ${server.url}gate)\n`);
     }
     // The history is read before the output folder is taken: an unusable one is exit 2, no run lost.
+    if (!options.history) refuseWithoutHistory(options.gates);
     const history = options.history ? await openHistory(options, warn) : undefined;
-    if (!options.history) warnWithoutHistory(options.gates, warn);
     folder = await OutputFolder.open(options.outDir, options.force ? 'replace' : 'refuse');
     if (controller.signal.aborted) return EXIT.interrupted;
     const view = startProgress(
@@ -150,7 +155,7 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
       warn,
     });
     const report = reportFile(folder);
-    if (history) await addToHistory(history.folder, run, report, io, warn);
+    if (history) await addToHistory(history, run, report, io, warn);
     live.runEnded({
       line: outcomeLine(run.outcome) ?? run.comparison.headline,
       gates: run.gates,
@@ -179,40 +184,73 @@ export async function runAndReport(options: RunAndReportOptions, io: CliIo): Pro
   }
 }
 
-/** The history folder opened and read, each refused record said in one line. */
-async function openHistory(options: RunAndReportOptions, warn: (line: string) => void) {
+/** A history folder as a run uses it: read before, added to after. */
+interface OpenHistory {
+  folder: HistoryFolder;
+  /** Its records of this scenario, as read before the run. */
+  stored: StoredRecord[];
+  refused: Refusal[];
+  conditions: RunConditions;
+  past: PastRuns;
+  place: HistoryPlacer;
+}
+
+/** The history folder opened and this scenario's records read, each refused one said in a line. */
+async function openHistory(
+  options: RunAndReportOptions,
+  warn: (line: string) => void,
+): Promise<OpenHistory> {
   const { dir, minRuns } = options.history as HistoryOptions;
   const folder = await HistoryFolder.open(dir);
-  const { records, refused, unread } = await folder.read();
+  const scenario = options.loaded.scenario.name;
+  const { records, refused, unread } = await folder.read(scenario);
   for (const { file, reason } of refused)
     warn(`history: ${path.join(dir, file)} is not counted: ${reason}`);
-  if (unread > 0) warn(`history: ${unread} older files of ${dir} were not read`);
-  const scenario = options.loaded.scenario.name;
-  const past = new PastRuns(records, scenario, minRuns);
-  if (!options.quiet) warn(`history: ${past.records.length} past runs of "${scenario}" in ${dir}`);
-  return { folder, past, place: past.placer(options.gates, dir, refused) };
+  if (unread > 0) warn(`history: ${unread} older records of "${scenario}" were not read`);
+  const conditions = conditionsOf(options.loaded.scenario, {
+    ...(options.trials !== undefined ? { trials: options.trials } : {}),
+    watch: options.watch !== undefined,
+  });
+  const past = new PastRuns(records, scenario, conditions, minRuns);
+  const others =
+    past.otherConditions > 0
+      ? ` (${past.otherConditions} measured under another load or number of trials not counted)`
+      : '';
+  if (!options.quiet)
+    warn(`history: ${past.records.length} past runs of "${scenario}" in ${dir}${others}`);
+  return {
+    folder,
+    stored: records,
+    refused,
+    conditions,
+    past,
+    place: past.placer(options.gates, dir, refused),
+  };
 }
 
 /** A run that completed, added to its history: a record not written is a warning, not a lost run. */
 async function addToHistory(
-  folder: HistoryFolder,
+  history: OpenHistory,
   run: AnalysedRun,
   report: string | undefined,
   io: CliIo,
   warn: (line: string) => void,
 ): Promise<void> {
+  const { folder } = history;
   if (run.outcome.kind !== 'completed') {
     warn(`history: this run is not added to ${folder.dir}: it did not complete`);
     return;
   }
   const source = sourceFromEnvironment(io.env);
   const record = recordOf(run, {
+    conditions: history.conditions,
     histograms: true,
     ...(source ? { source } : {}),
     ...(report ? { report: path.relative(folder.dir, report) } : {}),
   });
+  let file: string;
   try {
-    const file = await folder.add(record);
+    file = await folder.add(record);
     io.stderr.write(`history: this run added as ${forTerminal(path.join(folder.dir, file))}\n`);
   } catch (error) {
     warn(`history: this run could not be added to ${folder.dir}: ${(error as Error).message}`);
@@ -222,19 +260,18 @@ async function addToHistory(
   const summary = io.env.GITHUB_STEP_SUMMARY;
   if (!summary) return;
   try {
-    const { records, refused } = await folder.read();
-    const trend = buildTrend(folder.dir, records, refused, path.dirname(summary));
+    const records = [...history.stored, { file, record }];
+    const trend = buildTrend(folder.dir, records, history.refused, path.dirname(summary));
     await appendFile(summary, `${renderTrendMarkdown(trend, run.results.scenario.name)}\n`);
   } catch (error) {
     warn(`GITHUB_STEP_SUMMARY: cannot append the trend: ${(error as Error).message}`);
   }
 }
 
-/** A history gate without `--history` is not judged: said before the run, not only after. */
-function warnWithoutHistory(gates: readonly Gate[], warn: (line: string) => void): void {
-  for (const gate of gates)
-    if (gate.right.kind === 'history')
-      warn(`gate '${gate.source}' reads past runs: without --history DIR it is not evaluated`);
+/** A gate against past runs needs them: without `--history` it is bad input, before any load. */
+function refuseWithoutHistory(gates: readonly Gate[]): void {
+  const gate = gates.find((g) => g.right.kind === 'history');
+  if (gate) throw new UsageError(`gate '${gate.source}' reads past runs: add --history DIR`);
 }
 
 /** Under --quiet a watch still says when its recording starts: scripts wait for it to deploy. */

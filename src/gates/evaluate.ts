@@ -194,7 +194,10 @@ function operandText(right: Operand, unit: Unit): string {
   if (right.kind === 'constant') return formatValue(right.value, unit);
   if (right.kind === 'metric')
     return `${factor}${refText(right.ref, right.ref.variant, right.ref.aggregation)}`;
-  const allowance = right.allowance === 0 ? '' : ` + ${formatValue(right.allowance, unit)}`;
+  const allowance =
+    right.allowance === 0
+      ? ''
+      : ` ${right.allowance < 0 ? '-' : '+'} ${formatValue(Math.abs(right.allowance), unit)}`;
   return `${factor}${statisticName(right.statistic)}(history)${allowance}`;
 }
 

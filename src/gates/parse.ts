@@ -147,16 +147,23 @@ export function parseGate(
   if (statistic) {
     position += 4;
     right = { kind: 'history', factor: factor ?? 1, statistic, allowance: 0 };
-    if (peek()?.text === '+') {
-      position++;
-      const allowanceToken = expect('an allowance such as 1s after "+"');
-      const allowance = readConstant(allowanceToken.text);
+    // `+ 1s` loosens a `<=` budget; `- 0.1%` loosens a `>=` one (`-0.1%` reads as one word).
+    const sign = peek()?.text;
+    if (sign === '+' || sign === '-' || (sign?.startsWith('-') && sign.length > 1)) {
+      const glued = sign.length > 1;
+      if (!glued) position++;
+      const allowanceToken = glued
+        ? (peek() as Token)
+        : expect(`an allowance such as 1s after "${sign}"`);
+      if (glued) position++;
+      const text = glued ? allowanceToken.text.slice(1) : allowanceToken.text;
+      const allowance = readConstant(text);
       if (!allowance || !fitsUnit(left, allowance))
         throw new GateSyntaxError(
-          `expected an allowance in ${UNIT_EXAMPLES[left.metric.unit]} after "+", not "${allowanceToken.text}"`,
+          `expected an allowance in ${UNIT_EXAMPLES[left.metric.unit]} after "${sign.slice(0, 1)}", not "${text}"`,
           allowanceToken.at + 1,
         );
-      right.allowance = allowance.value;
+      right.allowance = sign.startsWith('-') ? -allowance.value : allowance.value;
     }
   } else if (factor !== undefined) {
     right = { kind: 'metric', factor, ref: readRef(false) };

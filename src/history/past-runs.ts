@@ -1,10 +1,16 @@
 import type { AnalysedRun, HistoryPlacer } from '../analysis/analyse.ts';
+import { median } from '../analysis/variant-summary.ts';
 import { figureKey, type GateHistory, trialFigure } from '../gates/evaluate.ts';
 import { GATE_METRICS } from '../gates/metrics.ts';
-import type { Gate, MetricRef } from '../gates/parse.ts';
+import type { Aggregation, Gate, MetricRef } from '../gates/parse.ts';
 import type { HistoryFigure, HistoryPlace } from '../results/run.ts';
 import type { Refusal, StoredRecord } from './folder.ts';
-import type { HistoryRecord } from './record.ts';
+import {
+  type HistoryRecord,
+  type RunConditions,
+  recordedGateFigure,
+  sameConditions,
+} from './record.ts';
 
 /** Past runs needed before a history gate judges, unless `--history-min-runs` says otherwise. */
 export const DEFAULT_MIN_RUNS = 10;
@@ -15,31 +21,51 @@ const SHOWN = ['user-wait', 'errors'] as const;
 type FigureRef = Pick<MetricRef, 'metric' | 'phase' | 'endpoint'>;
 
 /**
- * A scenario's past runs, as its history gates read them and its reports place the run among them.
- * Only runs that completed are in a history, so every one counts.
+ * A scenario's past runs, as its history gates read them and its reports place the run among them:
+ * the runs measured under the same conditions (load, trials). A past run that failed a gate on a
+ * figure is left out of that figure's budget: a regression let into the history would raise the
+ * budget it broke, and a re-run would pass.
  */
 export class PastRuns implements GateHistory {
+  /** The scenario's runs measured as this one is, oldest first. */
   readonly records: HistoryRecord[];
+  /** The scenario's runs measured otherwise (another load or number of trials): not counted. */
+  readonly otherConditions: number;
 
   constructor(
     stored: readonly StoredRecord[],
     readonly scenario: string,
+    conditions: RunConditions,
     readonly minRuns: number,
   ) {
-    this.records = stored.map((s) => s.record).filter((r) => r.scenario === scenario);
+    const own = stored.map((s) => s.record).filter((r) => r.scenario === scenario);
+    this.records = own.filter((r) => sameConditions(r.conditions, conditions));
+    this.otherConditions = own.length - this.records.length;
   }
 
-  /** Each past run's values of one figure of a variant, one per trial; runs without it left out. */
+  /** Each counted past run's values of one figure of a variant, one per trial. */
   pastRuns(variant: string, figure: string): number[][] {
-    return this.records.flatMap((record) => {
-      const values = valuesIn(record, variant, figure);
-      return values.length > 0 ? [values] : [];
-    });
+    return this.counted(variant, figure).map((record) => valuesIn(record, variant, figure));
+  }
+
+  /** The past runs that have the figure and did not fail a gate on it. */
+  private counted(variant: string, figure: string): HistoryRecord[] {
+    return this.records.filter(
+      (record) =>
+        valuesIn(record, variant, figure).length > 0 &&
+        !record.gates.some(
+          (g) =>
+            g.variant === variant &&
+            g.evaluated &&
+            !g.passed &&
+            recordedGateFigure(g)?.figure === figure,
+        ),
+    );
   }
 
   /**
-   * How a run is placed among these: the figures its history gates name, and each variant's
-   * longest user wait and failed requests, with the budgets its gates set.
+   * How a run is placed among these: the figures its history gates name (taken as those gates take
+   * them), and each variant's longest user wait and failed requests, with the budgets its gates set.
    */
   placer(gates: readonly Gate[], folder: string, refused: readonly Refusal[]): HistoryPlacer {
     return (run) => {
@@ -59,17 +85,13 @@ export class PastRuns implements GateHistory {
 
   private figure(
     run: Pick<AnalysedRun, 'variants' | 'gates'>,
-    { variant, ref, gate }: ShownFigure,
+    { variant, ref, gate, how, lowerIsWorse }: ShownFigure,
   ): HistoryFigure {
     const key = figureKey(ref);
-    const worst = ref.metric.unit === 'percent' ? Math.min : Math.max;
-    const worstOf = (values: readonly number[]) => {
-      const known = values.filter(Number.isFinite);
-      return known.length > 0 ? worst(...known) : Number.NaN;
-    };
     const trials = run.variants.find((v) => v.name === variant)?.trials ?? [];
-    const value = worstOf(
+    const value = aggregate(
       trials.filter((t) => t.result.status !== 'interrupted').map((t) => trialFigure(ref, t)),
+      how,
     );
     const budget =
       gate === undefined
@@ -80,18 +102,27 @@ export class PastRuns implements GateHistory {
       variant,
       figure: key,
       unit: ref.metric.unit,
-      past: this.records.flatMap((record) => {
-        const values = valuesIn(record, variant, key);
-        if (values.length === 0) return [];
+      ...(lowerIsWorse ? { lowerIsWorse } : {}),
+      past: this.counted(variant, key).map((record) => {
         const commit = record.source?.commit;
-        return [
-          { startedAt: record.startedAt, value: worstOf(values), ...(commit ? { commit } : {}) },
-        ];
+        return {
+          startedAt: record.startedAt,
+          value: aggregate(valuesIn(record, variant, key), how),
+          ...(commit ? { commit } : {}),
+        };
       }),
       value,
       ...(budget !== undefined ? { budget } : {}),
     };
   }
+}
+
+/** A run's trials taken together as a gate takes them. */
+function aggregate(values: readonly number[], how: Aggregation): number {
+  const known = values.filter(Number.isFinite);
+  if (known.length === 0) return Number.NaN;
+  if (how === 'median') return median(known);
+  return how === 'max' ? Math.max(...known) : Math.min(...known);
 }
 
 function valuesIn(record: HistoryRecord, variant: string, figure: string): number[] {
@@ -101,14 +132,17 @@ function valuesIn(record: HistoryRecord, variant: string, figure: string): numbe
   );
 }
 
-/** The history gates' figures per variant, then the ones every place shows, each once. */
 interface ShownFigure {
   variant: string;
   ref: FigureRef;
   /** The history gate that names it, whose budget is drawn with it. */
   gate?: string;
+  /** How the trials are taken, and which way is worse: as that gate does. */
+  how: Aggregation;
+  lowerIsWorse: boolean;
 }
 
+/** The history gates' figures per variant, then the ones every place shows, each once. */
 function shownFigures(gates: readonly Gate[], variants: readonly string[]): ShownFigure[] {
   const shown = new Map<string, ShownFigure>();
   const add = (figure: ShownFigure) => {
@@ -117,13 +151,17 @@ function shownFigures(gates: readonly Gate[], variants: readonly string[]): Show
   };
   for (const gate of gates) {
     if (gate.right.kind !== 'history') continue;
+    const lowerIsWorse = gate.comparator === '>' || gate.comparator === '>=';
+    const how = gate.left.aggregation ?? (lowerIsWorse ? 'min' : 'max');
     const names = gate.left.variant === '*' ? variants : [gate.left.variant];
-    for (const variant of names) add({ variant, ref: gate.left, gate: gate.source });
+    for (const variant of names)
+      add({ variant, ref: gate.left, gate: gate.source, how, lowerIsWorse });
   }
   for (const name of variants) {
     for (const metricName of SHOWN) {
       const metric = GATE_METRICS.find((m) => m.name === metricName);
-      if (metric) add({ variant: name, ref: { metric, phase: 'overall' } });
+      if (metric)
+        add({ variant: name, ref: { metric, phase: 'overall' }, how: 'max', lowerIsWorse: false });
     }
   }
   return [...shown.values()];

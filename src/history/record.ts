@@ -2,8 +2,10 @@ import { z } from 'zod';
 import type { AnalysedRun, AnalysedTrial } from '../analysis/analyse.ts';
 import { figureKey, trialFigure } from '../gates/evaluate.ts';
 import { GATE_METRICS, PHASE_NAMES } from '../gates/metrics.ts';
+import { type Aggregation, parseGate } from '../gates/parse.ts';
 import { encodeHistogram, isDecodableHistogram } from '../results/histogram.ts';
 import type { Comparator, Unit } from '../results/run.ts';
+import type { Scenario } from '../scenario/schema.ts';
 
 /** Bumped when a field changes meaning; a record of another format is refused, not misread. */
 export const HISTORY_FORMAT = 1;
@@ -23,8 +25,55 @@ export interface HistoryRecord {
   source?: RunSource;
   /** The run's report page, relative to the history folder, as it was written. */
   report?: string;
+  /** What the run was measured under: only past runs measured the same way count in a budget. */
+  conditions: RunConditions;
   variants: { name: string; trials: RecordedTrial[] }[];
   gates: RecordedGate[];
+}
+
+/**
+ * The load and the trials a run was measured under. A budget compares like with like: 5 trials'
+ * worst against the worst of 1, or 64 users against 4, would fail or pass for the wrong reason.
+ * Worker threads are left out: they follow the machine, not the measurement.
+ */
+export interface RunConditions {
+  model: 'closed' | 'open';
+  /** Users (closed model) or arrivals a second (open model). */
+  load: number;
+  keepAlive: boolean;
+  /** Endpoints of `load.endpoints`; 1 for a single request. */
+  endpoints: number;
+  /** Trials per variant. */
+  trials: number;
+  /** `bench watch` (somebody else's deploy, found from the traffic) rather than `bench run`. */
+  watch: boolean;
+}
+
+/** The conditions of a scenario as it runs. */
+export function conditionsOf(
+  scenario: Pick<Scenario, 'load' | 'trials'>,
+  options: { trials?: number; watch: boolean },
+): RunConditions {
+  const { load } = scenario;
+  return {
+    model: load.model,
+    load: load.model === 'closed' ? load.users : load.rate,
+    keepAlive: load.keepAlive,
+    endpoints: Math.max(1, load.endpoints?.length ?? 1),
+    trials: options.trials ?? scenario.trials,
+    watch: options.watch,
+  };
+}
+
+export function sameConditions(a: RunConditions, b: RunConditions): boolean {
+  return (
+    a.model === b.model &&
+    a.load === b.load &&
+    a.keepAlive === b.keepAlive &&
+    a.endpoints === b.endpoints &&
+    a.trials === b.trials &&
+    a.watch === b.watch
+  );
 }
 
 export interface RunSource {
@@ -58,6 +107,26 @@ export type RecordedGate = {
   budget?: { runs: number; needed: number };
 };
 
+/**
+ * What a recorded gate read, from its source: the figure (`user-wait`), how it took the trials
+ * and which way is worse. Undefined for a source that no longer parses.
+ */
+export function recordedGateFigure(
+  gate: Pick<RecordedGate, 'source'>,
+): { figure: string; how: Aggregation; lowerIsWorse: boolean } | undefined {
+  try {
+    const { left, comparator } = parseGate(gate.source);
+    const lowerIsWorse = comparator === '>' || comparator === '>=';
+    return {
+      figure: figureKey(left),
+      how: left.aggregation ?? (lowerIsWorse ? 'min' : 'max'),
+      lowerIsWorse,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every figure of a trial under its gate name: the same function gates read them with. */
 export function trialFigures(trial: Pick<AnalysedTrial, 'metrics' | 'findings'>) {
   const figures: Record<string, number> = {};
@@ -77,7 +146,12 @@ export function trialFigures(trial: Pick<AnalysedTrial, 'metrics' | 'findings'>)
 /** A completed run as its history record. */
 export function recordOf(
   run: AnalysedRun,
-  context: { source?: RunSource; report?: string; histograms: boolean },
+  context: {
+    conditions: RunConditions;
+    source?: RunSource;
+    report?: string;
+    histograms: boolean;
+  },
 ): HistoryRecord {
   const { results } = run;
   const finite = (value: number) => (Number.isFinite(value) ? value : null);
@@ -89,6 +163,7 @@ export function recordOf(
     tool: results.tool.version,
     ...(context.source ? { source: context.source } : {}),
     ...(context.report ? { report: context.report } : {}),
+    conditions: context.conditions,
     variants: run.variants.map((variant) => ({
       name: variant.name,
       trials: variant.trials.map((trial) => ({
@@ -155,7 +230,8 @@ export function sourceFromEnvironment(env: NodeJS.ProcessEnv): RunSource | undef
 const COMMIT = /^[0-9a-f]{7,64}$/i;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const WEB_ADDRESS = /^https?:\/\/[^\s"'<>\\]+$/;
+/** A CI job's page: a host and a plain path; nothing that Markdown or HTML would read as syntax. */
+const WEB_ADDRESS = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%/=&?#+-]*)?$/;
 /** A figure's name: an endpoint's, a phase, then a metric (no `__proto__`, no markup). */
 const FIGURE = /^(endpoint\([^()\s<>"'`\\]{0,100}\)\.)?((before|during|after)\.)?[a-z0-9.-]{1,60}$/;
 
@@ -185,6 +261,14 @@ export const historyRecordSchema = z.strictObject({
     })
     .optional(),
   report: text(4096).optional(),
+  conditions: z.strictObject({
+    model: z.enum(['closed', 'open']),
+    load: z.number().positive().max(1e9),
+    keepAlive: z.boolean(),
+    endpoints: z.int().min(1).max(100_000),
+    trials: z.int().min(1).max(100_000),
+    watch: z.boolean(),
+  }),
   variants: z
     .array(
       z.strictObject({

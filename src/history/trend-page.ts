@@ -127,7 +127,7 @@ function runResult(run: TrendRun): string {
 function runsTable(scenario: ScenarioTrend): string {
   const head = [
     '#',
-    'when',
+    'when (UTC)',
     'commit',
     'branch',
     ...scenario.series.map(seriesTitle),
@@ -165,7 +165,7 @@ export function renderTrendMarkdown(trend: Trend, only?: string): string {
       m(scenarioLine(scenario).replace(/ A click.*$/, '')),
       '',
     );
-    const head = ['#', 'when', 'commit', ...scenario.series.map(seriesTitle), 'gates'];
+    const head = ['#', 'when (UTC)', 'commit', ...scenario.series.map(seriesTitle), 'gates'];
     lines.push(
       `| ${head.map(m).join(' | ')} |`,
       `|${head.map((_, i) => (i === 0 || (i > 2 && i < head.length - 1) ? '---:' : '---')).join('|')}|`,
@@ -179,9 +179,7 @@ export function renderTrendMarkdown(trend: Trend, only?: string): string {
       // A pull request or a job summary can open the CI job's page; a relative path only works beside
       // the page, where history.md was written.
       const target = run.url ?? run.report;
-      const number = target
-        ? `[${run.number}](${target.replace(/[()]/g, (c) => encodeURIComponent(c))})`
-        : String(run.number);
+      const number = target ? `[${run.number}](${linkTarget(target)})` : String(run.number);
       const result =
         run.failed.length > 0
           ? `❌ ${m(run.failed.join('; '))}`
@@ -205,15 +203,25 @@ export function renderTrendMarkdown(trend: Trend, only?: string): string {
 }
 
 function mermaidChart(series: FigureTrend, runs: readonly TrendRun[]): string[] {
-  const shown = series.points.flatMap((point, i) =>
+  const measured = series.points.flatMap((point, i) =>
     Number.isFinite(point.value) ? [{ point, run: runs[i] as TrendRun }] : [],
   );
+  // Mermaid draws a line through every point: the budget's line starts at the first run held to
+  // one, and a run without one (its gate not judged) carries the budget before it.
+  const first = measured.findIndex((m) => m.point.budget !== undefined);
+  const shown = first > 0 ? measured.slice(first) : measured;
   if (shown.length === 0) return [];
-  const budget = [...series.points].reverse().find((p) => p.budget !== undefined)?.budget;
+  let held: number | undefined;
+  const budgets = shown.map((m) => {
+    held = m.point.budget ?? held;
+    return held;
+  });
   const round = (v: number) => Number(v.toFixed(series.unit === 'percent' ? 3 : 1));
-  const title = `${seriesTitle(series)}${budget !== undefined ? `, budget now ${formatValue(budget, series.unit)}` : ''}`;
+  const from = shown[0]?.run.number;
+  const to = shown.at(-1)?.run.number;
+  const title = `${seriesTitle(series)}, runs #${from}–#${to}${first >= 0 ? '; the other line: its budget' : ''}`;
   const axis = { ms: 'milliseconds', count: 'count', percent: '%' }[series.unit];
-  const top = Math.max(1, ...shown.map((s) => s.point.value), budget ?? 0);
+  const top = Math.max(1, ...shown.map((s) => s.point.value), ...budgets.map((b) => b ?? 0));
   return [
     '```mermaid',
     'xychart-beta',
@@ -221,7 +229,7 @@ function mermaidChart(series: FigureTrend, runs: readonly TrendRun[]): string[] 
     `    x-axis [${shown.map((s) => `"#${s.run.number}"`).join(', ')}]`,
     `    y-axis "${axis}" 0 --> ${round(top * 1.1)}`,
     `    line [${shown.map((s) => round(s.point.value)).join(', ')}]`,
-    ...(budget !== undefined ? [`    line [${shown.map(() => round(budget)).join(', ')}]`] : []),
+    ...(first >= 0 ? [`    line [${budgets.map((b) => round(b as number)).join(', ')}]`] : []),
     '```',
   ];
 }
@@ -229,4 +237,15 @@ function mermaidChart(series: FigureTrend, runs: readonly TrendRun[]): string[] 
 /** Inside a Mermaid string nothing is escaped: only what cannot end it or the code block stays. */
 function mermaidText(text: string): string {
   return markdownCodeLine(showControls(text)).replace(/["`[\]\\]/g, ' ');
+}
+
+/**
+ * A link's target in Markdown: what could end the link, the cell or the table is percent-encoded
+ * (encodeURIComponent leaves `(` `)` alone).
+ */
+function linkTarget(target: string): string {
+  return target.replace(
+    /[()[\]|<>\s"'`\\]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }

@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { figureKey } from '../gates/evaluate.ts';
+import { median } from '../analysis/variant-summary.ts';
 import { GATE_METRICS, type GateMetric } from '../gates/metrics.ts';
-import { parseGate } from '../gates/parse.ts';
+import type { Aggregation } from '../gates/parse.ts';
 import type { Unit } from '../results/run.ts';
 import type { TrendPoint } from '../view/charts/trend.ts';
 import type { Refusal, StoredRecord } from './folder.ts';
-import type { HistoryRecord, RecordedGate } from './record.ts';
+import { type HistoryRecord, recordedGateFigure } from './record.ts';
 
 /** A history folder's runs, per scenario, as the trend page and its Markdown show them. */
 export interface Trend {
@@ -97,18 +97,32 @@ function trendRun(stored: StoredRecord, number: number, folder: string, outDir: 
 }
 
 /**
- * Where a run's report is, when its page is still there: relative to the trend's folder (a
- * record's path is only ever resolved, never written to).
+ * Where a run's report is, when its page is still there and still that run's (CI writes every run
+ * to the same folder: its results.json must say the run's start): relative to the trend's folder.
+ * A record's path is only ever resolved and read, never written to.
  */
 function reportLink(record: HistoryRecord, folder: string, outDir: string): string | undefined {
-  if (record.report && path.basename(record.report) === 'index.html') {
-    const page = path.resolve(folder, record.report);
-    if (existsSync(page)) {
-      const relative = path.relative(path.resolve(outDir), page).split(path.sep).join('/');
-      return relative.split('/').map(encodeURIComponent).join('/');
-    }
+  if (!record.report || path.basename(record.report) !== 'index.html') return undefined;
+  const page = path.resolve(folder, record.report);
+  if (!existsSync(page) || !startedAtOf(path.join(path.dirname(page), 'results.json'), record))
+    return undefined;
+  const relative = path.relative(path.resolve(outDir), page).split(path.sep).join('/');
+  return relative.split('/').map(encodeURIComponent).join('/');
+}
+
+/** Whether a results.json is the record's run: its start, near its top, is the record's. */
+function startedAtOf(file: string, record: HistoryRecord): boolean {
+  let handle: number | undefined;
+  try {
+    handle = openSync(file, 'r');
+    const head = Buffer.alloc(2048);
+    const read = readSync(handle, head, 0, head.length, 0);
+    return head.subarray(0, read).includes(`"startedAt": ${JSON.stringify(record.startedAt)}`);
+  } catch {
+    return false;
+  } finally {
+    if (handle !== undefined) closeSync(handle);
   }
-  return undefined;
 }
 
 /** A figure's gate metric, from its name: the metric is its last part. */
@@ -118,31 +132,39 @@ function metricOf(figure: string): GateMetric | undefined {
     .find((m) => figure === m.name || figure.endsWith(`.${m.name}`));
 }
 
-/** The figure a recorded gate reads, from its source; undefined for one that no longer parses. */
-function gateFigure(gate: RecordedGate): string | undefined {
-  try {
-    return figureKey(parseGate(gate.source).left);
-  } catch {
-    return undefined;
-  }
+/** A figure of a variant to draw, taken as its latest gate takes it. */
+interface Wanted {
+  variant: string;
+  figure: string;
+  how: Aggregation;
+  lowerIsWorse: boolean;
+}
+
+/** A run's trials taken together as a gate takes them. */
+function aggregate(values: readonly number[], how: Aggregation): number {
+  if (values.length === 0) return Number.NaN;
+  if (how === 'median') return median(values);
+  return how === 'max' ? Math.max(...values) : Math.min(...values);
 }
 
 function seriesOf(records: readonly HistoryRecord[], runs: readonly TrendRun[]): FigureTrend[] {
   const variants = [...new Set(records.flatMap((r) => r.variants.map((v) => v.name)))];
   // The gated figures first (those with a budget before the others), then the usual ones.
-  const wanted = new Map<string, { variant: string; figure: string }>();
-  const add = (variant: string, figure: string) => {
-    if (metricOf(figure)) wanted.set(`${variant}\n${figure}`, { variant, figure });
+  const wanted = new Map<string, Wanted>();
+  const add = (want: Wanted) => {
+    const key = `${want.variant}\n${want.figure}`;
+    if (metricOf(want.figure) && !wanted.has(key)) wanted.set(key, want);
   };
-  const gates = records.flatMap((r) => r.gates);
+  // Newest first: a figure is taken as its latest gate takes it.
+  const gates = records.flatMap((r) => r.gates).reverse();
   for (const gate of [...gates.filter((g) => g.budget), ...gates]) {
-    const figure = gateFigure(gate);
-    if (figure) add(gate.variant, figure);
+    const read = recordedGateFigure(gate);
+    if (read) add({ variant: gate.variant, ...read });
   }
-  for (const variant of variants) for (const figure of SHOWN) add(variant, figure);
-  return [...wanted.values()].map(({ variant, figure }) => {
+  for (const variant of variants)
+    for (const figure of SHOWN) add({ variant, figure, how: 'max', lowerIsWorse: false });
+  return [...wanted.values()].map(({ variant, figure, how }) => {
     const unit = (metricOf(figure) as GateMetric).unit;
-    const worst = unit === 'percent' ? Math.min : Math.max;
     return {
       variant,
       figure,
@@ -153,14 +175,14 @@ function seriesOf(records: readonly HistoryRecord[], runs: readonly TrendRun[]):
           Object.hasOwn(t.figures, figure) ? [t.figures[figure] as number] : [],
         );
         const onFigure = record.gates.filter(
-          (g) => g.variant === variant && g.evaluated && gateFigure(g) === figure,
+          (g) => g.variant === variant && g.evaluated && recordedGateFigure(g)?.figure === figure,
         );
         // The budget this run was held to: its history gate's, else any other gate's threshold.
         const held = onFigure.find((g) => g.budget) ?? onFigure[0];
         const run = runs[i] as TrendRun;
         return {
           label: `#${run.number}`,
-          value: values.length > 0 ? worst(...values) : Number.NaN,
+          value: aggregate(values, how),
           ...(held?.threshold !== null && held?.threshold !== undefined
             ? { budget: held.threshold }
             : {}),

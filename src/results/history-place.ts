@@ -15,6 +15,7 @@ export const historyPlaceSchema = z.object({
         variant: z.string().max(200),
         figure: z.string().max(300),
         unit: z.enum(['ms', 'percent', 'count']),
+        lowerIsWorse: z.boolean().optional(),
         past: z
           .array(
             z.object({

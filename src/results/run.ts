@@ -180,9 +180,11 @@ export interface HistoryFigure {
   /** As a gate names it after the variant: `user-wait`, `during.p99`. */
   figure: string;
   unit: Unit;
-  /** Each past run's value (its worst trial), oldest first. */
+  /** Worse when lower (a gate with `>` or `>=`, e.g. on availability); else worse when higher. */
+  lowerIsWorse?: boolean;
+  /** Each counted past run's value (its trials taken as the gate takes them), oldest first. */
   past: { startedAt: string; value: number; commit?: string }[];
-  /** This run's value (its worst trial); NaN when it has none. */
+  /** This run's value, taken the same way; NaN when it has none. */
   value: number;
   /** The budget a history gate set on this figure in this run, when one did. */
   budget?: number;

@@ -10,7 +10,7 @@ export interface PlaceRow {
   value: string;
   median: string;
   p95: string;
-  /** The worst past value: the largest, the smallest availability. */
+  /** The worst past value: the largest, or the smallest when lower is worse. */
   worst: string;
   /** "worse than 19 of 20", "no worse than any of 20". */
   place: string;
@@ -39,9 +39,9 @@ export function placeLine(place: HistoryPlace): string {
   return `Against ${place.runs} past run${place.runs === 1 ? '' : 's'} of this scenario in ${place.folder}${refused}.`;
 }
 
-/** Worse is larger, but for availability. */
-function worse(figure: Pick<HistoryFigure, 'unit'>, a: number, b: number): boolean {
-  return figure.unit === 'percent' ? a < b : a > b;
+/** Whether `a` is worse than `b` for this figure: lower for a `>=` gate's, else higher. */
+function worse(figure: Pick<HistoryFigure, 'lowerIsWorse'>, a: number, b: number): boolean {
+  return figure.lowerIsWorse ? a < b : a > b;
 }
 
 export function placeRows(place: HistoryPlace): PlaceRow[] {
@@ -59,7 +59,7 @@ export function placeRows(place: HistoryPlace): PlaceRow[] {
       value: show(figure.value),
       median: show(statisticOf(past, { name: 'median' })),
       p95: show(statisticOf(past, { percentile: 95 })),
-      worst: show(statisticOf(past, { name: figure.unit === 'percent' ? 'min' : 'max' })),
+      worst: show(statisticOf(past, { name: figure.lowerIsWorse ? 'min' : 'max' })),
       place:
         past.length === 0
           ? 'no past run'

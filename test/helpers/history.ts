@@ -1,6 +1,6 @@
 import { analyse } from '../../src/analysis/analyse.ts';
 import { HistoryFolder } from '../../src/history/folder.ts';
-import { recordOf } from '../../src/history/record.ts';
+import { type RunConditions, recordOf } from '../../src/history/record.ts';
 import { syntheticReport } from './synthetic-report.ts';
 
 /** A deterministic stream of numbers in [0, 1): the same history on every machine. */
@@ -12,6 +12,16 @@ export function seeded(seed: number): () => number {
   };
 }
 
+/** How the e2e tests' scenarios run: 2 closed-model users on kept-alive connections, 1 trial. */
+export const TEST_CONDITIONS: RunConditions = {
+  model: 'closed',
+  load: 2,
+  keepAlive: true,
+  endpoints: 1,
+  trials: 1,
+  watch: false,
+};
+
 /**
  * Past runs of `scenario` written into `dir` as bench run --history writes them: each a synthetic
  * run (recorded samples, analysed) whose stop-start outage is drawn from `outageMs`, a day apart,
@@ -19,7 +29,13 @@ export function seeded(seed: number): () => number {
  */
 export async function writeSyntheticHistory(
   dir: string,
-  options: { scenario: string; runs: number; outageMs: () => number; seed?: number },
+  options: {
+    scenario: string;
+    runs: number;
+    outageMs: () => number;
+    seed?: number;
+    conditions?: RunConditions;
+  },
 ): Promise<number[]> {
   const random = seeded(options.seed ?? 7);
   const folder = await HistoryFolder.open(dir);
@@ -31,14 +47,20 @@ export async function writeSyntheticHistory(
       stopStart: [[outage, random() < 0.2 ? 1 : 0]],
       preboot: [[80 + Math.round(40 * random()), 0]],
     });
-    const startedAt = new Date(Date.UTC(2026, 10, 1 + i, 12)).toISOString();
+    const startedAt = new Date(Date.UTC(2026, 0, 1 + i, 12)).toISOString();
     const run = analyse({
       ...results,
       startedAt,
       scenario: { ...results.scenario, name: options.scenario },
     });
     const commit = (0x1000000 + i * 7919).toString(16).padStart(7, '0');
-    await folder.add(recordOf(run, { histograms: true, source: { commit, branch: 'main' } }));
+    await folder.add(
+      recordOf(run, {
+        conditions: options.conditions ?? TEST_CONDITIONS,
+        histograms: true,
+        source: { commit, branch: 'main' },
+      }),
+    );
   }
   return outages;
 }

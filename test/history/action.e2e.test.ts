@@ -30,15 +30,18 @@ interface Context {
 }
 
 /**
- * The part of GitHub's expression language action.yml uses: contexts, `!= ''`, `&&` and
- * `always()`. Anything else fails the test, so that a new expression gets a meaning here first.
+ * The part of GitHub's expression language action.yml uses: contexts, `== 'text'`, `!= 'text'`,
+ * `&&` and `always()`. Anything else fails the test, so that a new expression gets a meaning here first.
  */
 function evaluate(expression: string, context: Context): string | boolean {
   const parts = expression.split('&&').map((p) => p.trim());
   if (parts.length > 1) return parts.every((p) => evaluate(p, context) === true);
   if (expression === 'always()') return true;
-  const unequal = /^(.+?)\s*!=\s*''$/.exec(expression);
-  if (unequal) return evaluate(unequal[1] as string, context) !== '';
+  const compared = /^(.+?)\s*(!=|==)\s*'([^']*)'$/.exec(expression);
+  if (compared) {
+    const equal = evaluate(compared[1] as string, context) === compared[3];
+    return compared[2] === '==' ? equal : !equal;
+  }
   const [root, ...rest] = expression.split('.');
   if (root === 'inputs') return context.inputs[rest.join('.')] ?? '';
   if (root === 'github') return context.github[rest.join('.')] ?? '';
@@ -151,9 +154,10 @@ variants:
       if (result.exitCode !== 0) failed = true;
     }
 
-    const [install, measure, fail] = ran;
+    const [install, , measure, fail] = ran;
     expect(ran.map((r) => r.name)).toEqual([
       'Install deploy-bench',
+      'Name the history',
       'Measure the deploy',
       'Fail as bench run did',
     ]);
@@ -166,7 +170,15 @@ variants:
     // The history gate has no past run yet: not judged, and no annotation of its own.
     expect(measure?.stdout).toContain('not enough history: 0 past runs, 10 needed');
     expect(measure?.stdout.match(/^::error/gm)).toHaveLength(1);
-    expect(context.steps.run?.outputs).toEqual({ 'exit-code': '1', report: 'deploy-bench-report' });
+    // …but a warning that it waits, which a green job would otherwise hide.
+    expect(measure?.stdout).toMatch(
+      /^::warning title=deploy-bench gate not judged%3A stop-start\.user-wait <= p95\(history\) \+ 1\.00 s::.*not enough history: 0 past runs, 10 needed$/m,
+    );
+    expect(context.steps.run?.outputs).toEqual({
+      'exit-code': '1',
+      report: 'deploy-bench-report',
+      judged: 'true',
+    });
     expect(expand(action.outputs['exit-code']?.value as string, context)).toBe('1');
     expect(fail?.exitCode).toBe(1);
 
@@ -177,17 +189,18 @@ variants:
       'actions/upload-artifact@v4',
     ]);
     const [restore, save, upload] = used;
+    // Named by the job and the scenario, ending in '/': job "deploy" never reads "deploy-2"'s.
     expect(restore?.with).toEqual({
       path: '.bench-history',
-      key: 'deploy-bench-history-deploy-9001-1',
-      'restore-keys': 'deploy-bench-history-deploy-',
+      key: 'deploy-bench-history/deploy-deploy.yaml/9001-1',
+      'restore-keys': 'deploy-bench-history/deploy-deploy.yaml/',
     });
     expect(save?.with).toEqual({
       path: '.bench-history',
-      key: 'deploy-bench-history-deploy-9001-1',
+      key: 'deploy-bench-history/deploy-deploy.yaml/9001-1',
     });
     expect(readdirSync(path.join(workspace, save?.with.path as string))).toEqual([
-      expect.stringMatching(/-action-e2e-[0-9a-f]{6}\.json$/),
+      expect.stringMatching(/-action-e2e-[0-9a-f]{8}-[0-9a-f]{6}\.json$/),
     ]);
     const report = path.join(workspace, upload?.with.path as string);
     for (const file of [

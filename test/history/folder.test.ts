@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   mkdirSync,
   mkdtempSync,
@@ -14,15 +15,24 @@ import { analyse } from '../../src/analysis/analyse.ts';
 import { HistoryError, HistoryFolder, KEPT_RUNS } from '../../src/history/folder.ts';
 import { PastRuns } from '../../src/history/past-runs.ts';
 import { type HistoryRecord, recordOf, sourceFromEnvironment } from '../../src/history/record.ts';
-import { seeded, writeSyntheticHistory } from '../helpers/history.ts';
+import { seeded, TEST_CONDITIONS, writeSyntheticHistory } from '../helpers/history.ts';
 import { syntheticReport } from '../helpers/synthetic-report.ts';
 
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'bench-history-'));
+
+/** The part of a record's file name that says whose it is: 8 hex of the scenario's name. */
+const ownerHash = (scenario: string) =>
+  createHash('sha256').update(scenario).digest('hex').slice(0, 8);
+
+/** A name the folder reads as one of the scenario's records, the n-th of a day in 2026. */
+const recordName = (n: number, scenario = 'shop') =>
+  `2026-02-${String(n).padStart(2, '0')}T00-00-00Z-${scenario}-${ownerHash(scenario)}-${String(n).padStart(6, '0')}.json`;
 
 /** One synthetic run's record, as bench run --history writes it. */
 function aRecord(scenario = 'shop'): HistoryRecord {
   const results = syntheticReport();
   return recordOf(analyse({ ...results, scenario: { ...results.scenario, name: scenario } }), {
+    conditions: TEST_CONDITIONS,
     histograms: true,
     source: { commit: 'abcdef1', branch: 'main' },
   });
@@ -33,7 +43,9 @@ describe('a history folder', () => {
     const dir = tempDir();
     const folder = await HistoryFolder.open(path.join(dir, 'made/on/first/use'));
     const file = await folder.add(aRecord());
-    expect(file).toMatch(/^2026-01-02T03-04-05Z-shop-[0-9a-f]{6}\.json$/);
+    expect(file).toMatch(
+      new RegExp(`^2026-01-02T03-04-05Z-shop-${ownerHash('shop')}-[0-9a-f]{6}\\.json$`),
+    );
     const { records, refused } = await folder.read();
     expect(refused).toEqual([]);
     const [stored] = records;
@@ -86,19 +98,21 @@ describe('a history folder', () => {
         path.join(history, name),
         typeof content === 'string' ? content : JSON.stringify(content),
       );
-    write('truncated.json', JSON.stringify(good).slice(0, 200));
-    write('other-format.json', { ...good, format: 2 });
-    write('extra-field.json', { ...good, command: 'rm -rf /' });
-    write('bad-url.json', { ...good, source: { url: 'javascript:alert(1)' } });
-    write('proto.json', JSON.parse(JSON.stringify(good).replace('"user-wait"', '"__proto__"')));
-    write('nan.json', JSON.stringify(good).replace(/"errors":\d+/, '"errors":"many"'));
+    write(recordName(1), JSON.stringify(good).slice(0, 200));
+    write(recordName(2), { ...good, format: 2 });
+    write(recordName(3), { ...good, command: 'rm -rf /' });
+    write(recordName(4), { ...good, source: { url: 'javascript:alert(1)' } });
+    write(recordName(5), JSON.parse(JSON.stringify(good).replace('"user-wait"', '"__proto__"')));
+    write(recordName(6), JSON.stringify(good).replace(/"errors":\d+/, '"errors":"many"'));
     const badHistogram = JSON.parse(JSON.stringify(good));
     badHistogram.variants[0].trials[0].histograms.overall = Buffer.alloc(64, 7).toString('base64');
-    write('bad-histogram.json', badHistogram);
-    write('huge.json', `{"format":1,"pad":"${'x'.repeat(1_100_000)}"}`);
-    symlinkSync(outside, path.join(history, 'linked.json'));
-    mkdirSync(path.join(history, 'folder.json'));
+    write(recordName(7), badHistogram);
+    write(recordName(8), `{"format":1,"pad":"${'x'.repeat(1_100_000)}"}`);
+    symlinkSync(outside, path.join(history, recordName(9)));
+    mkdirSync(path.join(history, recordName(10)));
     write('notes.txt', 'not a record, not read');
+    write('notes.json', '{}');
+    write(recordName(11), { ...good, startedAt: '2099-01-01T00:00:00.000Z' });
 
     const { records, refused } = await folder.read();
     expect(
@@ -106,30 +120,21 @@ describe('a history folder', () => {
       JSON.stringify(refused),
     ).toHaveLength(1);
     const reasons = Object.fromEntries(refused.map((r) => [r.file, r.reason]));
-    expect(Object.keys(reasons).sort()).toEqual([
-      'bad-histogram.json',
-      'bad-url.json',
-      'extra-field.json',
-      'folder.json',
-      'huge.json',
-      'linked.json',
-      'nan.json',
-      'other-format.json',
-      'proto.json',
-      'truncated.json',
-    ]);
-    expect(reasons['truncated.json']).toMatch(/^not JSON/);
-    expect(reasons['other-format.json']).toMatch(/^not a deploy-bench history record: format:/);
-    expect(reasons['extra-field.json']).toMatch(/command/);
-    expect(reasons['bad-url.json']).toMatch(/source\.url: expected an http\(s\) address/);
-    expect(reasons['proto.json']).toMatch(/"__proto__" key/);
-    expect(reasons['nan.json']).toMatch(/figures\.errors/);
-    expect(reasons['bad-histogram.json']).toMatch(
-      /histograms: expected histograms this tool writes/,
+    expect(reasons['notes.json']).toMatch(/^not named as a deploy-bench record/);
+    expect(reasons[recordName(11)]).toBe('dated in the future (2099-01-01T00:00:00.000Z)');
+    expect(Object.keys(reasons).sort()).toEqual(
+      ['notes.json', ...Array.from({ length: 11 }, (_, n) => recordName(n + 1))].sort(),
     );
-    expect(reasons['huge.json']).toBe('larger than 1 MB');
-    expect(reasons['linked.json']).toBe('not a regular file');
-    expect(reasons['folder.json']).toBe('not a regular file');
+    expect(reasons[recordName(1)]).toMatch(/^not JSON/);
+    expect(reasons[recordName(2)]).toMatch(/^not a deploy-bench history record: format:/);
+    expect(reasons[recordName(3)]).toMatch(/command/);
+    expect(reasons[recordName(4)]).toMatch(/source\.url: expected an http\(s\) address/);
+    expect(reasons[recordName(5)]).toMatch(/"__proto__" key/);
+    expect(reasons[recordName(6)]).toMatch(/figures\.errors/);
+    expect(reasons[recordName(7)]).toMatch(/histograms: expected histograms this tool writes/);
+    expect(reasons[recordName(8)]).toBe('larger than 1 MB');
+    expect(reasons[recordName(9)]).toBe('not a regular file');
+    expect(reasons[recordName(10)]).toBe('not a regular file');
   });
 
   it('writes nothing outside it: a planted link is never written through, pruning removes its own', async () => {
@@ -141,7 +146,8 @@ describe('a history folder', () => {
     const before = statSync(victim).mtimeMs;
     // Links under every name a record of this scenario could get would need 16 M of them; one
     // under a record's pattern, older than all, is what pruning meets first.
-    symlinkSync(victim, path.join(history, '2000-01-01T00-00-00Z-shop-000000.json'));
+    const planted = `2000-01-01T00-00-00Z-shop-${ownerHash('shop')}-000000.json`;
+    symlinkSync(victim, path.join(history, planted));
     const random = seeded(3);
     await writeSyntheticHistory(history, {
       scenario: 'shop',
@@ -152,14 +158,14 @@ describe('a history folder', () => {
     expect(statSync(victim).mtimeMs).toBe(before);
     const files = readdirSync(history);
     // The newest KEPT_RUNS records stay; the link, not a file of ours, is neither followed nor removed.
-    expect(files.filter((f) => f.endsWith('-shop-000000.json'))).toHaveLength(1);
+    expect(files.filter((f) => f === planted)).toHaveLength(1);
     expect(files).toHaveLength(KEPT_RUNS + 1);
-    const { records, refused } = await folder.read();
+    const { records, refused, unread } = await folder.read();
     expect(records).toHaveLength(KEPT_RUNS);
-    expect(records[0]?.record.startedAt).toBe('2026-11-04T12:00:00.000Z');
-    expect(refused).toEqual([
-      { file: '2000-01-01T00-00-00Z-shop-000000.json', reason: 'not a regular file' },
-    ]);
+    expect(records[0]?.record.startedAt).toBe('2026-01-04T12:00:00.000Z');
+    // Only the newest KEPT_RUNS names are read: the link, the oldest, is not even opened.
+    expect(refused).toEqual([]);
+    expect(unread).toBe(1);
     expect(readdirSync(dir).sort()).toEqual(['history', 'victim.json']);
     expect(files.some((f) => f.startsWith('.'))).toBe(false);
   }, 60_000);
@@ -170,7 +176,7 @@ describe('a history folder', () => {
     await folder.add(aRecord('shop'));
     await folder.add(aRecord('search'));
     const { records } = await folder.read();
-    const past = new PastRuns(records, 'search', 1);
+    const past = new PastRuns(records, 'search', TEST_CONDITIONS, 1);
     expect(past.records).toHaveLength(1);
     expect(past.pastRuns('stop-start', 'errors')).toEqual([[3, 5]]);
     expect(past.pastRuns('stop-start', 'no-such-figure')).toEqual([]);

@@ -49,10 +49,17 @@ describe('a gate against past runs', () => {
     expect(parseGate('preboot.availability >= p5(history)').right).toMatchObject({
       statistic: { percentile: 5 },
     });
+    // A `>=` budget is loosened by taking away: both spellings.
+    for (const source of [
+      'preboot.availability >= p5(history) - 0.5%',
+      'preboot.availability >= p5(history) -0.5%',
+    ])
+      expect(parseGate(source).right).toMatchObject({ allowance: -0.5 });
   });
 
   it.each([
     ['preboot.user-wait <= p95(history) + 3', 'after "+"'],
+    ['preboot.user-wait <= p95(history) - x', 'after "-"'],
     ['preboot.errors <= max(history) + 1s', 'a whole number'],
     ['preboot.user-wait <= top(history)', 'expected a percentile such as p95'],
     ['preboot.user-wait <= p0(history)', 'expected a percentile such as p95'],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,8 @@ import { BENCH, REPO, SAMPLE_APP } from '../helpers/scenarios.ts';
 
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'bench-history-e2e-'));
 const MERMAID = path.join(REPO, 'node_modules/mermaid/dist/mermaid.min.js');
+/** A record of the scenario damaged in the cache: named as one, so that it is read, and refused. */
+const BROKEN = `2026-01-15T00-00-00Z-history-e2e-${createHash('sha256').update('history-e2e').digest('hex').slice(0, 8)}-0badf0.json`;
 
 /** A stop-start deploy of an app that boots in 2 s: users wait at least that long. */
 function writeScenario(dir: string): string {
@@ -87,7 +90,7 @@ describe('gates against a history of runs', () => {
       outageMs: () => 1200 + 250 * random(),
     });
     // A record damaged in the cache: refused by name, the twenty still count.
-    writeFileSync(path.join(history, 'broken.json'), '{"format": 1, "scenario": ');
+    writeFileSync(path.join(history, BROKEN), '{"format": 1, "scenario": ');
     const scenario = writeScenario(dir);
 
     const run = await execa(
@@ -108,9 +111,7 @@ describe('gates against a history of runs', () => {
       { cwd: dir, reject: false, env: github(summary) },
     );
     expect(run.exitCode, run.stderr).toBe(1);
-    expect(run.stderr).toContain(
-      `history: ${path.join(history, 'broken.json')} is not counted: not JSON`,
-    );
+    expect(run.stderr).toContain(`history: ${path.join(history, BROKEN)} is not counted: not JSON`);
     expect(run.stderr).toContain('history: 20 past runs of "history-e2e"');
 
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
@@ -140,9 +141,9 @@ describe('gates against a history of runs', () => {
     ]);
 
     // The run joined the history, with its commit and job; the reports show its place.
-    const files = readdirSync(history).filter((f) => f !== 'broken.json');
+    const files = readdirSync(history).filter((f) => f !== BROKEN);
     expect(files).toHaveLength(21);
-    expect(results.history).toMatchObject({ runs: 20, refused: [{ file: 'broken.json' }] });
+    expect(results.history).toMatchObject({ runs: 20, refused: [{ file: BROKEN }] });
     const place = results.history.figures.find((f: { figure: string }) => f.figure === 'user-wait');
     expect(place.value).toBe(gate.actual);
     expect(place.budget).toBeCloseTo(p95, 6);
@@ -205,7 +206,7 @@ describe('gates against a history of runs', () => {
     });
     expect(made.exitCode, made.stderr).toBe(0);
     expect(made.stdout).toContain('history-e2e: 21 runs, 1 failed a gate');
-    expect(made.stderr).toContain('broken.json is not counted');
+    expect(made.stderr).toContain(`${BROKEN} is not counted`);
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
