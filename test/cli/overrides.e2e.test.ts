@@ -124,6 +124,10 @@ describe('bench run --set and its shorthands', () => {
       // A history that is a file: refused before anything is sent.
       [['--history', scenario], /^bench: --history .*quick\.yaml: not a folder$/m],
       [
+        ['--gate', 'noop.user-wait <= max(history)'],
+        /^bench: gate 'noop\.user-wait <= max\(history\)' reads past runs: add --history DIR$/m,
+      ],
+      [
         ['--gate', 'noop.user-wait <= p95(history) + 1'],
         /^bench: --gate .*: column \d+: expected an allowance in a duration/m,
       ],
