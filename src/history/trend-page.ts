@@ -19,7 +19,7 @@ const STYLE = `
   .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(520px, 100%), 1fr)); gap: 20px; }
   figure { margin: 0; min-width: 0; } .chart { position: relative; } figcaption { color: #666; font-size: 12px; margin-top: 2px; }
   .scroll { overflow-x: auto; max-width: 100%; }
-  table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: left; }
+  table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: left; } th, td.when { white-space: nowrap; }
   td.n { text-align: right; } thead th { border-bottom: 2px solid #ccc; }
   tr.broke td { color: #b71c1c; } tr.broke td.result { font-weight: 600; }
   @media (max-width: 600px) { body { padding: 10px; } }
@@ -143,7 +143,7 @@ function runsTable(scenario: ScenarioTrend): string {
       run.report ? `<a href="${e(run.report)}">report</a>` : '',
       run.url ? `<a href="${e(run.url)}" rel="noopener">CI job</a>` : '',
     ].join(' ');
-    return `<tr data-run="${run.number}"${run.failed.length > 0 ? ' class="broke" data-broke="true"' : ''}><td class="n">${run.number}</td><td>${e(run.startedAt)}</td><td>${e(run.commit?.slice(0, 12) ?? '')}</td><td>${e(run.branch ?? '')}</td>${cells.join('')}<td class="result">${e(runResult(run))}</td><td>${link}</td></tr>`;
+    return `<tr data-run="${run.number}"${run.failed.length > 0 ? ' class="broke" data-broke="true"' : ''}><td class="n">${run.number}</td><td class="when">${e(when(run.startedAt))}</td><td>${e(run.commit?.slice(0, 12) ?? '')}</td><td>${e(run.branch ?? '')}</td>${cells.join('')}<td class="result">${e(runResult(run))}</td><td>${link}</td></tr>`;
   });
   return `<div class="scroll"><table class="runs"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>
 ${rows.join('\n')}
@@ -187,7 +187,7 @@ export function renderTrendMarkdown(trend: Trend, only?: string): string {
             ? '⏳ waiting for history'
             : '✅';
       lines.push(
-        `| ${[number, m(run.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')), m(run.commit?.slice(0, 7) ?? ''), ...values, result].join(' | ')} |`,
+        `| ${[number, m(when(run.startedAt)), m(run.commit?.slice(0, 7) ?? ''), ...values, result].join(' | ')} |`,
       );
     });
     lines.push('');
@@ -248,4 +248,9 @@ function linkTarget(target: string): string {
     /[()[\]|<>\s"'`\\]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
   );
+}
+
+/** A run's start as the tables show it: `2026-01-02 03:04`, in UTC (the column says so). */
+function when(startedAt: string): string {
+  return startedAt.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, '');
 }

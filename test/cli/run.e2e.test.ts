@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { formatMs } from '../../src/text/format.ts';
 import { lastsThroughABoot, waitsForABoot } from '../helpers/boots.ts';
 import { REPO } from '../helpers/scenarios.ts';
 
@@ -157,10 +158,12 @@ describe('bench run', () => {
       {
         cwd: REPO,
         reject: false,
-        env: { BOOT_MS: '2000' },
+        // Not on GitHub Actions: a failed gate is no workflow annotation there.
+        env: { BOOT_MS: '2000', GITHUB_ACTIONS: '' },
       },
     );
     expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stdout).not.toMatch(/^::/m);
     const shown =
       /stop-start\.longest < 1\.00 s\s+│ (\d+\.\d\d) s \(1 trial\)\s+│ < 1\.00 s\s+│ FAIL/.exec(
         run.stdout,
@@ -169,6 +172,11 @@ describe('bench run', () => {
     expect(run.stdout).toContain('Gates: 1 of 1 gate failed.');
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
     expect(results.passed).toBe(false);
+    // By how much, against the threshold: the longest as results.json has it.
+    const longest = results.variants[0].trials[0].longestTransactionMs;
+    expect(run.stdout).toContain(
+      `  stop-start.longest < 1.00 s: ${formatMs(longest)} is ${formatMs(longest - 1000)} (`,
+    );
     expect(results.gates[0]).toMatchObject({
       expression: 'stop-start.longest < 1.00 s',
       passed: false,

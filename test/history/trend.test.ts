@@ -97,6 +97,6 @@ describe('the trend', () => {
     expect(chart).toContain('x-axis ["#3", "#4"]');
     expect(chart).toMatch(/line \[1100, 1150\]/);
     // The run over its budget is bold and marked in the table.
-    expect(markdown).toMatch(/\| 3 \| 2026-01-03 00:00:00 \|.*\*\*3\.0\d s\*\* ❌/);
+    expect(markdown).toMatch(/\| 3 \| 2026-01-03 00:00 \|.*\*\*3\.0\d s\*\* ❌/);
   });
 });

@@ -81,7 +81,9 @@ export function trendChart(series: TrendSeries): TrendChart {
                   backgroundColor: '#555555',
                   borderDash: [6, 4],
                   borderWidth: 1.5,
-                  pointRadius: 0,
+                  // A dash at each run: a budget set on one run alone still shows.
+                  pointStyle: 'line' as const,
+                  pointRadius: 7,
                   stepped: 'middle' as const,
                   spanGaps: false,
                 },
