@@ -63,6 +63,23 @@ const STYLE = `
   @media (max-width: 600px) { body { padding: 10px; } .headline { font-size: 15px; } }
 `;
 
+/**
+ * The start of every page bench writes or serves, to the end of its <head>: self-contained, so its
+ * policy allows no source but its own inline script and style (and `connect` for a live page).
+ */
+export function pageHead(title: string, style: string, connect?: "'self'"): string {
+  const connectSource = connect ? ` connect-src ${connect};` : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';${connectSource} img-src data:">
+<title>${e(title)}</title>
+<style>${style}</style>
+</head>`;
+}
+
 /** Draws every chart from the inlined specs, then marks the page ready (tests wait for it). */
 const INIT = `
   (function () {
@@ -93,15 +110,7 @@ export function renderHtml(view: RunView): string {
   const history = view.run.history ? placeCharts(view.run.history) : [];
   const rows = comparisonTable(view.variants, { connections: view.showConnections });
   const trials = results.variants.reduce((n, v) => Math.max(n, v.trials.length), 0);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<title>${e(`deploy-bench — ${view.title}`)}</title>
-<style>${STYLE}</style>
-</head>
+  return `${pageHead(`deploy-bench — ${view.title}`, STYLE)}
 <body>
 <header>
 <h1>${e(view.title)}</h1>

@@ -1,4 +1,4 @@
-import { vendorScripts } from '../export/html.ts';
+import { pageHead, vendorScripts } from '../export/html.ts';
 import { formatValue } from '../gates/evaluate.ts';
 import {
   escapeHtml as e,
@@ -67,15 +67,7 @@ function chartsOf(scenario: ScenarioTrend, s: number): TrendChart[] {
 /** history.html: one self-contained page (Chart.js inlined), each scenario's figures over its runs. */
 export function renderTrendHtml(trend: Trend): string {
   const charts = trend.scenarios.map(chartsOf);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<title>${e(`deploy-bench history — ${trend.folder}`)}</title>
-<style>${STYLE}</style>
-</head>
+  return `${pageHead(`deploy-bench history — ${trend.folder}`, STYLE)}
 <body>
 <h1>${e('deploy-bench history')}</h1>
 <p class="meta">${e(`${trend.folder}: ${trend.scenarios.reduce((n, s) => n + s.runs.length, 0)} runs of ${trend.scenarios.length} scenario${trend.scenarios.length === 1 ? '' : 's'}`)}</p>

@@ -1,4 +1,4 @@
-import { vendorScripts } from '../export/html.ts';
+import { pageHead, vendorScripts } from '../export/html.ts';
 import { escapeHtml as e } from '../text/escape.ts';
 import { LOG_TICK_LABELS_SOURCE } from '../view/charts/style.ts';
 
@@ -191,15 +191,7 @@ const SCRIPT = `
 
 /** The live page: self-contained like the report (Chart.js inlined), fed by /events. */
 export function livePage(scenario: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:">
-<title>${e(`deploy-bench live — ${scenario}`)}</title>
-<style>${STYLE}</style>
-</head>
+  return `${pageHead(`deploy-bench live — ${scenario}`, STYLE, "'self'")}
 <body>
 <h1>${e(scenario)}</h1>
 <p class="meta">deploy-bench · <span id="connection" data-live="connecting">connecting…</span></p>

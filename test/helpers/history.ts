@@ -1,7 +1,34 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { analyse } from '../../src/analysis/analyse.ts';
 import { HistoryFolder } from '../../src/history/folder.ts';
 import { type RunConditions, recordOf } from '../../src/history/record.ts';
+import { SAMPLE_APP } from './scenarios.ts';
 import { syntheticReport } from './synthetic-report.ts';
+
+/**
+ * A scenario file in `dir`: a stop-start deploy of the sample app booting in `bootMs`, under
+ * TEST_CONDITIONS (users wait at least the boot).
+ */
+export function writeStopStartScenario(dir: string, name: string, bootMs: number): string {
+  const file = path.join(dir, 'deploy.yaml');
+  writeFileSync(
+    file,
+    `name: ${name}
+target:
+  platform:
+    app:
+      command: [node, ${JSON.stringify(SAMPLE_APP)}]
+      env: { BOOT_MS: "${bootMs}", WORK_MS: "2" }
+    stopGrace: 5s
+load: { users: 2 }
+timeline: { warmup: 700ms, cooldown: 500ms }
+variants:
+  - { name: stop-start, strategy: stop-start }
+`,
+  );
+  return file;
+}
 
 /** A deterministic stream of numbers in [0, 1): the same history on every machine. */
 export function seeded(seed: number): () => number {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO, SAMPLE_APP } from '../helpers/scenarios.ts';
+import { writeStopStartScenario } from '../helpers/history.ts';
+import { REPO } from '../helpers/scenarios.ts';
 
 /** action.yml's steps, as the runner reads them. */
 interface Step {
@@ -74,21 +75,7 @@ describe('action.yml', () => {
     expect(action.runs.using).toBe('composite');
     const workspace = mkdtempSync(path.join(os.tmpdir(), 'bench-action-'));
     const temp = mkdtempSync(path.join(os.tmpdir(), 'bench-runner-temp-'));
-    writeFileSync(
-      path.join(workspace, 'deploy.yaml'),
-      `name: action-e2e
-target:
-  platform:
-    app:
-      command: [node, ${JSON.stringify(SAMPLE_APP)}]
-      env: { BOOT_MS: "1500", WORK_MS: "2" }
-    stopGrace: 5s
-load: { users: 2 }
-timeline: { warmup: 700ms, cooldown: 500ms }
-variants:
-  - { name: stop-start, strategy: stop-start }
-`,
-    );
+    writeStopStartScenario(workspace, 'action-e2e', 1500);
     const given = {
       scenario: 'deploy.yaml',
       history: '.bench-history',

@@ -11,8 +11,8 @@ import { HistoryFolder } from '../../src/history/folder.ts';
 import { formatMs } from '../../src/text/format.ts';
 import { FAILURE_COLOUR } from '../../src/view/charts/style.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { seeded, writeSyntheticHistory } from '../helpers/history.ts';
-import { BENCH, REPO, SAMPLE_APP } from '../helpers/scenarios.ts';
+import { seeded, writeStopStartScenario, writeSyntheticHistory } from '../helpers/history.ts';
+import { BENCH, REPO } from '../helpers/scenarios.ts';
 
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'bench-history-e2e-'));
 const MERMAID = path.join(REPO, 'node_modules/mermaid/dist/mermaid.min.js');
@@ -20,27 +20,7 @@ const MERMAID = path.join(REPO, 'node_modules/mermaid/dist/mermaid.min.js');
 const BROKEN = `2026-01-15T00-00-00Z-history-e2e-${createHash('sha256').update('history-e2e').digest('hex').slice(0, 8)}-0badf0.json`;
 
 /** A stop-start deploy of an app that boots in 2 s: users wait at least that long. */
-function writeScenario(dir: string): string {
-  const file = path.join(dir, 'deploy.yaml');
-  writeFileSync(
-    file,
-    `name: history-e2e
-target:
-  platform:
-    app:
-      command: [node, ${JSON.stringify(SAMPLE_APP)}]
-      env: { BOOT_MS: "2000", WORK_MS: "2" }
-    stopGrace: 5s
-load:
-  users: 2
-timeline: { warmup: 700ms, cooldown: 500ms }
-variants:
-  - name: stop-start
-    strategy: stop-start
-`,
-  );
-  return file;
-}
+const writeScenario = (dir: string) => writeStopStartScenario(dir, 'history-e2e', 2000);
 
 interface GateJson {
   expression: string;
