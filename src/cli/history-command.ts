@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { EXIT } from '../errors/tool-error.ts';
 import { OutputFolder } from '../export/output-folder.ts';
-import { HistoryFolder } from '../history/folder.ts';
+import { HistoryError, HistoryFolder } from '../history/folder.ts';
 import { buildTrend } from '../history/trend.ts';
 import { renderTrendHtml, renderTrendMarkdown } from '../history/trend-page.ts';
 import { forTerminal } from '../text/escape.ts';
@@ -27,6 +27,11 @@ export async function historyCommand(
     );
   if (unread > 0)
     io.stderr.write(`history: ${unread} older files of ${forTerminal(args.dir)} were not read\n`);
+  // A folder of files that are all refused is a mistake worth a line, not an empty page.
+  if (records.length === 0 && refused.length > 0)
+    throw new HistoryError(
+      `${args.dir}: no deploy-bench record in it (${refused.length} file${refused.length === 1 ? '' : 's'} not counted, e.g. ${refused[0]?.file}: ${refused[0]?.reason})`,
+    );
   const outDir = args.out ?? DEFAULT_OUT;
   const trend = buildTrend(args.dir, records, refused, outDir);
   const folder = await OutputFolder.open(outDir, 'keep');
@@ -39,7 +44,7 @@ export async function historyCommand(
   for (const scenario of trend.scenarios) {
     const broke = scenario.runs.filter((r) => r.failed.length > 0).length;
     io.stdout.write(
-      `${forTerminal(scenario.scenario)}: ${scenario.runs.length} runs, ${broke} failed a gate\n`,
+      `${forTerminal(scenario.label ? `${scenario.scenario} (${scenario.label})` : scenario.scenario)}: ${scenario.runs.length} runs, ${broke} failed a gate\n`,
     );
   }
   io.stdout.write(`Wrote history.html and history.md to ${forTerminal(outDir)}\n`);

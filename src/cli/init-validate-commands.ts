@@ -152,7 +152,11 @@ function validLine(file: string, { scenario, gates }: LoadedScenario): string {
       : `closed model, ${plural(scenario.load.users, 'user')}`;
   const target = 'platform' in scenario.target ? 'the embedded platform' : scenario.target.url;
   const variants = `${plural(scenario.variants.length, 'variant')} (${scenario.variants.map((v) => v.name).join(', ')})`;
-  return `${file}: valid — ${target}, ${load}, ${variants}, ${plural(scenario.trials, 'trial')} each, ${plural(gates.length, 'gate')}`;
+  // Gates against past runs validate, and then need a history folder to run.
+  const fromHistory = gates.filter((g) => g.right.kind === 'history').length;
+  const history =
+    fromHistory > 0 ? ` (${fromHistory} against past runs: run with --history DIR)` : '';
+  return `${file}: valid — ${target}, ${load}, ${variants}, ${plural(scenario.trials, 'trial')} each, ${plural(gates.length, 'gate')}${history}`;
 }
 
 /**

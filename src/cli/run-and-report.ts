@@ -212,12 +212,13 @@ async function openHistory(
     watch: options.watch !== undefined,
   });
   const past = new PastRuns(records, scenario, conditions, minRuns);
-  const others =
-    past.otherConditions > 0
-      ? ` (${past.otherConditions} measured under another load or number of trials not counted)`
-      : '';
-  if (!options.quiet)
-    warn(`history: ${past.records.length} past runs of "${scenario}" in ${dir}${others}`);
+  const runs = `${past.records.length} past run${past.records.length === 1 ? '' : 's'}`;
+  // Runs left out is a hint a quiet CI log needs too: it is why a budget never starts.
+  if (past.otherConditions > 0)
+    warn(
+      `history: ${runs} of "${scenario}" in ${dir}; ${past.otherConditions} more under another load or number of trials are not counted`,
+    );
+  else if (!options.quiet) warn(`history: ${runs} of "${scenario}" in ${dir}`);
   return {
     folder,
     stored: records,
@@ -262,7 +263,8 @@ async function addToHistory(
   try {
     const records = [...history.stored, { file, record }];
     const trend = buildTrend(folder.dir, records, history.refused, path.dirname(summary));
-    await appendFile(summary, `${renderTrendMarkdown(trend, run.results.scenario.name)}\n`);
+    const markdown = renderTrendMarkdown(trend, { only: run.results.scenario.name, links: 'web' });
+    await appendFile(summary, `${markdown}\n`);
   } catch (error) {
     warn(`GITHUB_STEP_SUMMARY: cannot append the trend: ${(error as Error).message}`);
   }

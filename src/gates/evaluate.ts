@@ -17,6 +17,8 @@ export interface GatedVariant {
  */
 export interface GateHistory {
   pastRuns(variant: string, figure: string): number[][];
+  /** The past runs not counted for this figure, in words ("1 that failed it"); undefined: none. */
+  leftOut?(variant: string, figure: string): string | undefined;
   /** Fewer past runs than this and a history gate is not judged: "not enough history". */
   minRuns: number;
 }
@@ -110,6 +112,7 @@ function evaluateOne(
   const unit = left.metric.unit;
   let threshold: number;
   let budget: GateResult['budget'];
+  let leftOut: string | undefined;
   if (right.kind === 'constant') {
     threshold = right.value;
   } else if (right.kind === 'metric') {
@@ -125,6 +128,7 @@ function evaluateOne(
     const value = statisticOf(past, right.statistic);
     threshold = right.factor * value + right.allowance;
     budget = { runs: past.length, needed: history.minRuns, statistic: value };
+    leftOut = history.leftOut?.(variant, figureKey(left));
   }
   const rightText = operandText(right, unit);
   const expression = `${refText(left, variant, left.aggregation)} ${comparator} ${rightText}`;
@@ -159,12 +163,12 @@ function evaluateOne(
       problem:
         history === NO_HISTORY
           ? 'no history: run with --history DIR'
-          : `not enough history: ${budget.runs} past run${budget.runs === 1 ? '' : 's'}, ${budget.needed} needed`,
+          : `not enough history: ${budget.runs} past run${budget.runs === 1 ? '' : 's'}, ${budget.needed} needed${leftOut ? ` (not counted: ${leftOut})` : ''}`,
     };
   }
   if (budget) {
     const name = statisticName((right as Extract<Operand, { kind: 'history' }>).statistic);
-    base.basis = `${basis}; ${name} of ${budget.runs} past runs: ${formatValue(budget.statistic, unit)}`;
+    base.basis = `${basis}; ${name} of ${budget.runs} past run${budget.runs === 1 ? '' : 's'}: ${formatValue(budget.statistic, unit)}${leftOut ? ` (not counted: ${leftOut})` : ''}`;
   }
   if (!Number.isFinite(actual) || !Number.isFinite(threshold)) {
     const missing = !Number.isFinite(actual)

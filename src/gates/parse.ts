@@ -160,7 +160,7 @@ export function parseGate(
       const allowance = readConstant(text);
       if (!allowance || !fitsUnit(left, allowance))
         throw new GateSyntaxError(
-          `expected an allowance in ${UNIT_EXAMPLES[left.metric.unit]} after "${sign.slice(0, 1)}", not "${text}"`,
+          `expected ${ALLOWANCE_EXAMPLES[left.metric.unit]} after "${sign.slice(0, 1)}", not "${text}"`,
           allowanceToken.at + 1,
         );
       right.allowance = sign.startsWith('-') ? -allowance.value : allowance.value;
@@ -185,7 +185,19 @@ const HISTORY_NAMES = ['max', 'min', 'median', 'mean'] as const;
 /** `p95(history)`, `max(history)`…, starting at `at`: the statistic, or undefined for anything else. */
 function readHistoryStatistic(tokens: Token[], at: number): HistoryStatistic | undefined {
   const [name, open, word, close] = tokens.slice(at, at + 4).map((t) => t.text);
-  if (open !== '(' || word !== 'history') return undefined;
+  if (open !== '(') return undefined;
+  if (word !== 'history') {
+    // `max(preboot.longest)` aggregates a metric; `p95(histroy)` meant the history.
+    const statistic =
+      name !== undefined && (/^p\d/.test(name) || HISTORY_NAMES.some((n) => n === name));
+    const metricPath = word?.includes('.') ?? false;
+    if (statistic && !metricPath && word !== ')')
+      throw new GateSyntaxError(
+        `expected "${name}(history)", not "${name}(${word ?? ''}"`,
+        (tokens[at + 2] as Token).at + 1,
+      );
+    return undefined;
+  }
   if (close !== ')')
     throw new GateSyntaxError(
       `expected ")" after "history"`,
@@ -270,6 +282,13 @@ const UNIT_EXAMPLES = {
   ms: 'a duration such as 500ms or 2s',
   percent: 'a percentage such as 99.9%',
   count: 'a whole number such as 0',
+};
+
+/** An allowance beside a budget, in the figure's unit. */
+const ALLOWANCE_EXAMPLES = {
+  ms: 'a duration such as 1s',
+  percent: 'a percentage such as 0.1%',
+  count: 'a count such as 2',
 };
 
 /** Whether a constant can stand beside `left`'s figure: its unit, or a plain number for a count. */

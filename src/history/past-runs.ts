@@ -52,15 +52,20 @@ export class PastRuns implements GateHistory {
   private counted(variant: string, figure: string): HistoryRecord[] {
     return this.records.filter(
       (record) =>
-        valuesIn(record, variant, figure).length > 0 &&
-        !record.gates.some(
-          (g) =>
-            g.variant === variant &&
-            g.evaluated &&
-            !g.passed &&
-            recordedGateFigure(g)?.figure === figure,
-        ),
+        valuesIn(record, variant, figure).length > 0 && !failedOn(record, variant, figure),
     );
+  }
+
+  /** What is not counted for a figure: runs that failed a gate on it, runs under other conditions. */
+  leftOut(variant: string, figure: string): string | undefined {
+    const failed = this.records.filter((r) => failedOn(r, variant, figure)).length;
+    const parts = [
+      ...(failed > 0 ? [`${failed} that failed a gate on it`] : []),
+      ...(this.otherConditions > 0
+        ? [`${this.otherConditions} under another load or number of trials`]
+        : []),
+    ];
+    return parts.length > 0 ? parts.join(', ') : undefined;
   }
 
   /**
@@ -76,6 +81,7 @@ export class PastRuns implements GateHistory {
       const place: HistoryPlace = {
         folder,
         runs: this.records.length,
+        ...(this.otherConditions > 0 ? { otherConditions: this.otherConditions } : {}),
         refused: [...refused],
         figures: figures.map((shown) => this.figure(run, shown)),
       };
@@ -98,10 +104,12 @@ export class PastRuns implements GateHistory {
         ? undefined
         : run.gates.find((g) => g.source === gate && g.variant === variant && g.evaluated)
             ?.threshold;
+    const failed = this.records.filter((r) => failedOn(r, variant, key)).length;
     return {
       variant,
       figure: key,
       unit: ref.metric.unit,
+      ...(failed > 0 ? { failedNotCounted: failed } : {}),
       ...(lowerIsWorse ? { lowerIsWorse } : {}),
       past: this.counted(variant, key).map((record) => {
         const commit = record.source?.commit;
@@ -123,6 +131,14 @@ function aggregate(values: readonly number[], how: Aggregation): number {
   if (known.length === 0) return Number.NaN;
   if (how === 'median') return median(known);
   return how === 'max' ? Math.max(...known) : Math.min(...known);
+}
+
+/** Whether a past run failed a gate on this figure of this variant. */
+function failedOn(record: HistoryRecord, variant: string, figure: string): boolean {
+  return record.gates.some(
+    (g) =>
+      g.variant === variant && g.evaluated && !g.passed && recordedGateFigure(g)?.figure === figure,
+  );
 }
 
 function valuesIn(record: HistoryRecord, variant: string, figure: string): number[] {

@@ -76,7 +76,7 @@ ${trend.scenarios.length === 0 ? `<p id="empty">${e('No run recorded yet: bench 
 ${trend.scenarios
   .map(
     (scenario, s) => `<section class="scenario" data-scenario="${e(scenario.scenario)}">
-<h2>${e(scenario.scenario)}</h2>
+<h2>${e(heading(scenario))}</h2>
 <p class="meta">${e(scenarioLine(scenario))}</p>
 <div class="charts">
 ${(charts[s] ?? [])
@@ -109,11 +109,12 @@ function scenarioLine(scenario: ScenarioTrend): string {
   return `${runs.length} run${runs.length === 1 ? '' : 's'}${span}; ${broke} failed a gate. A click on a point opens its report.`;
 }
 
+/** How a run's gates went: not a pass where nothing was judged. */
 function runResult(run: TrendRun): string {
+  const waiting = `${run.waiting} gate${run.waiting === 1 ? '' : 's'} waiting for history`;
   if (run.failed.length > 0) return `failed: ${run.failed.join('; ')}`;
-  if (run.waiting > 0)
-    return `passed; ${run.waiting} gate${run.waiting === 1 ? '' : 's'} waiting for history`;
-  return 'passed';
+  if (run.judged === 0) return run.waiting > 0 ? `not judged: ${waiting}` : 'no gates';
+  return run.waiting > 0 ? `passed; ${waiting}` : 'passed';
 }
 
 function runsTable(scenario: ScenarioTrend): string {
@@ -147,12 +148,16 @@ ${rows.join('\n')}
  * draws in a pull request, a job summary or a wiki page. Mermaid draws every point, so a run
  * without the figure is left out of its chart; the budget is the one the newest run was held to.
  */
-export function renderTrendMarkdown(trend: Trend, only?: string): string {
+export function renderTrendMarkdown(
+  trend: Trend,
+  options: { only?: string; links?: 'all' | 'web' } = {},
+): string {
+  const { only, links = 'all' } = options;
   const scenarios = trend.scenarios.filter((s) => only === undefined || s.scenario === only);
   const lines: string[] = [];
   for (const scenario of scenarios) {
     lines.push(
-      `## deploy-bench history: ${m(scenario.scenario)}`,
+      `## deploy-bench history: ${m(heading(scenario))}`,
       '',
       m(scenarioLine(scenario).replace(/ A click.*$/, '')),
       '',
@@ -169,15 +174,19 @@ export function renderTrendMarkdown(trend: Trend, only?: string): string {
         return point?.broke ? `**${text}** ❌` : text;
       });
       // A pull request or a job summary can open the CI job's page; a relative path only works beside
-      // the page, where history.md was written.
-      const target = run.url ?? run.report;
+      // history.md, never on a job summary.
+      const target = run.url ?? (links === 'all' ? run.report : undefined);
       const number = target ? `[${run.number}](${linkTarget(target)})` : String(run.number);
       const result =
         run.failed.length > 0
           ? `❌ ${m(run.failed.join('; '))}`
-          : run.waiting > 0
-            ? '⏳ waiting for history'
-            : '✅';
+          : run.judged === 0
+            ? run.waiting > 0
+              ? '⏳ waiting for history'
+              : '—'
+            : run.waiting > 0
+              ? '✅ ⏳'
+              : '✅';
       lines.push(
         `| ${[number, m(when(run.startedAt)), m(run.commit?.slice(0, 7) ?? ''), ...values, result].join(' | ')} |`,
       );
@@ -194,36 +203,39 @@ export function renderTrendMarkdown(trend: Trend, only?: string): string {
   return lines.join('\n');
 }
 
+/**
+ * A figure over every run that has it, as a line; the budget each run was held to as bars behind
+ * it (none where a run was held to none: Mermaid draws a line through every point, a bar of 0 is
+ * no bar).
+ */
 function mermaidChart(series: FigureTrend, runs: readonly TrendRun[]): string[] {
-  const measured = series.points.flatMap((point, i) =>
+  const shown = series.points.flatMap((point, i) =>
     Number.isFinite(point.value) ? [{ point, run: runs[i] as TrendRun }] : [],
   );
-  // Mermaid draws a line through every point: the budget's line starts at the first run held to
-  // one, and a run without one (its gate not judged) carries the budget before it.
-  const first = measured.findIndex((m) => m.point.budget !== undefined);
-  const shown = first > 0 ? measured.slice(first) : measured;
   if (shown.length === 0) return [];
-  let held: number | undefined;
-  const budgets = shown.map((m) => {
-    held = m.point.budget ?? held;
-    return held;
-  });
   const round = (v: number) => Number(v.toFixed(series.unit === 'percent' ? 3 : 1));
+  const budgeted = shown.some((s) => s.point.budget !== undefined);
   const from = shown[0]?.run.number;
   const to = shown.at(-1)?.run.number;
-  const title = `${seriesTitle(series)}, runs #${from}–#${to}${first >= 0 ? '; the other line: its budget' : ''}`;
+  const span = from === to ? `run #${from}` : `runs #${from}–#${to}`;
+  const title = `${seriesTitle(series)}, ${span}${budgeted ? '; bars: the budget each run was held to' : ''}`;
   const axis = { ms: 'milliseconds', count: 'count', percent: '%' }[series.unit];
-  const top = Math.max(1, ...shown.map((s) => s.point.value), ...budgets.map((b) => b ?? 0));
+  const top = Math.max(1, ...shown.map((s) => Math.max(s.point.value, s.point.budget ?? 0)));
   return [
     '```mermaid',
     'xychart-beta',
     `    title "${mermaidText(title)}"`,
     `    x-axis [${shown.map((s) => `"#${s.run.number}"`).join(', ')}]`,
     `    y-axis "${axis}" 0 --> ${round(top * 1.1)}`,
+    ...(budgeted ? [`    bar [${shown.map((s) => round(s.point.budget ?? 0)).join(', ')}]`] : []),
     `    line [${shown.map((s) => round(s.point.value)).join(', ')}]`,
-    ...(first >= 0 ? [`    line [${budgets.map((b) => round(b as number)).join(', ')}]`] : []),
     '```',
   ];
+}
+
+/** A scenario's heading: its name, and its conditions when it ran under several. */
+function heading(scenario: ScenarioTrend): string {
+  return scenario.label ? `${scenario.scenario} (${scenario.label})` : scenario.scenario;
 }
 
 /** Inside a Mermaid string nothing is escaped: only what cannot end it or the code block stays. */

@@ -6,7 +6,24 @@ import type { Aggregation } from '../gates/parse.ts';
 import type { Unit } from '../results/run.ts';
 import type { TrendPoint } from '../view/charts/trend.ts';
 import type { Refusal, StoredRecord } from './folder.ts';
-import { type HistoryRecord, recordedGateFigure } from './record.ts';
+import { type HistoryRecord, type RunConditions, recordedGateFigure } from './record.ts';
+
+/** Conditions in words: "2 users (closed model), keep-alive, 1 endpoint, 1 trial". */
+export function conditionsText(c: RunConditions): string {
+  const load =
+    c.model === 'closed'
+      ? `${c.load} user${c.load === 1 ? '' : 's'} (closed model)`
+      : `${c.load}/s (open model)`;
+  return [
+    c.watch ? 'bench watch' : undefined,
+    load,
+    c.keepAlive ? 'keep-alive' : 'a connection a request',
+    `${c.endpoints} endpoint${c.endpoints === 1 ? '' : 's'}`,
+    `${c.trials} trial${c.trials === 1 ? '' : 's'}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
 
 /** A history folder's runs, per scenario, as the trend page and its Markdown show them. */
 export interface Trend {
@@ -15,8 +32,15 @@ export interface Trend {
   refused: Refusal[];
 }
 
+/**
+ * One scenario's runs under one set of conditions: runs under another load or number of trials are
+ * a trend of their own, as they are a budget of their own.
+ */
 export interface ScenarioTrend {
   scenario: string;
+  conditions: RunConditions;
+  /** The conditions in words, when the scenario ran under more than one set. */
+  label?: string;
   runs: TrendRun[];
   series: FigureTrend[];
 }
@@ -34,7 +58,8 @@ export interface TrendRun {
   url?: string;
   /** The gates it failed, as they read then. */
   failed: string[];
-  /** Its gates not judged for want of history. */
+  /** Its gates that were judged, and those not judged for want of history. */
+  judged: number;
   waiting: number;
 }
 
@@ -61,15 +86,23 @@ export function buildTrend(
   refused: readonly Refusal[],
   outDir: string,
 ): Trend {
-  const scenarios = [...new Set(stored.map((s) => s.record.scenario))];
+  const groups = new Map<string, StoredRecord[]>();
+  for (const s of stored) {
+    const key = JSON.stringify([s.record.scenario, conditionsText(s.record.conditions)]);
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  const perScenario = (name: string) =>
+    [...groups.values()].filter((g) => g[0]?.record.scenario === name).length;
   return {
     folder,
     refused: [...refused],
-    scenarios: scenarios.map((scenario) => {
-      const own = stored.filter((s) => s.record.scenario === scenario);
+    scenarios: [...groups.values()].map((own) => {
+      const { scenario, conditions } = (own[0] as StoredRecord).record;
       const runs = own.map((s, i) => trendRun(s, i + 1, folder, outDir));
       return {
         scenario,
+        conditions,
+        ...(perScenario(scenario) > 1 ? { label: conditionsText(conditions) } : {}),
         runs,
         series: seriesOf(
           own.map((s) => s.record),
@@ -92,6 +125,7 @@ function trendRun(stored: StoredRecord, number: number, folder: string, outDir: 
     ...(report ? { report } : {}),
     ...(record.source?.url ? { url: record.source.url } : {}),
     failed: record.gates.filter((g) => g.evaluated && !g.passed).map((g) => g.expression),
+    judged: record.gates.filter((g) => g.evaluated).length,
     waiting: record.gates.filter((g) => !g.evaluated).length,
   };
 }

@@ -6,6 +6,7 @@ const measured = z.number().nullable();
 export const historyPlaceSchema = z.object({
   folder: z.string().max(4096),
   runs: z.int().min(0).max(1_000_000),
+  otherConditions: z.int().min(0).max(1_000_000).optional(),
   refused: z
     .array(z.object({ file: z.string().max(4096), reason: z.string().max(4096) }))
     .max(10_000),
@@ -16,6 +17,7 @@ export const historyPlaceSchema = z.object({
         figure: z.string().max(300),
         unit: z.enum(['ms', 'percent', 'count']),
         lowerIsWorse: z.boolean().optional(),
+        failedNotCounted: z.int().min(0).max(1_000_000).optional(),
         past: z
           .array(
             z.object({

@@ -167,8 +167,10 @@ export interface GateResult {
 export interface HistoryPlace {
   /** The folder, as it was given. */
   folder: string;
-  /** Past runs of this scenario read from it; this run not counted. */
+  /** Past runs of this scenario measured under this run's conditions; this run not counted. */
   runs: number;
+  /** Past runs of this scenario under other conditions (load, trials): not counted. */
+  otherConditions?: number;
   /** Records refused (corrupt, hostile, not ours): the file and why. */
   refused: { file: string; reason: string }[];
   figures: HistoryFigure[];
@@ -182,6 +184,8 @@ export interface HistoryFigure {
   unit: Unit;
   /** Worse when lower (a gate with `>` or `>=`, e.g. on availability); else worse when higher. */
   lowerIsWorse?: boolean;
+  /** Past runs that failed a gate on it: not counted in `past` nor in its budget. */
+  failedNotCounted?: number;
   /** Each counted past run's value (its trials taken as the gate takes them), oldest first. */
   past: { startedAt: string; value: number; commit?: string }[];
   /** This run's value, taken the same way; NaN when it has none. */

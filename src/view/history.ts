@@ -36,7 +36,10 @@ export function placeLine(place: HistoryPlace): string {
     place.refused.length > 0
       ? ` (${place.refused.length} file${place.refused.length === 1 ? '' : 's'} not counted: ${place.refused[0]?.file}: ${place.refused[0]?.reason}${place.refused.length > 1 ? '; …' : ''})`
       : '';
-  return `Against ${place.runs} past run${place.runs === 1 ? '' : 's'} of this scenario in ${place.folder}${refused}.`;
+  const others = place.otherConditions
+    ? ` (${place.otherConditions} more under another load or number of trials, not counted)`
+    : '';
+  return `Against ${place.runs} past run${place.runs === 1 ? '' : 's'} of this scenario in ${place.folder}${others}${refused}.`;
 }
 
 /** Whether `a` is worse than `b` for this figure: lower for a `>=` gate's, else higher. */
@@ -60,12 +63,17 @@ export function placeRows(place: HistoryPlace): PlaceRow[] {
       median: show(statisticOf(past, { name: 'median' })),
       p95: show(statisticOf(past, { percentile: 95 })),
       worst: show(statisticOf(past, { name: figure.lowerIsWorse ? 'min' : 'max' })),
-      place:
+      place: `${
         past.length === 0
           ? 'no past run'
           : worseThan === 0
             ? `no worse than any of ${past.length}`
-            : `worse than ${worseThan} of ${past.length}`,
+            : `worse than ${worseThan} of ${past.length}`
+      }${
+        figure.failedNotCounted
+          ? ` (${figure.failedNotCounted} that failed a gate on it not counted)`
+          : ''
+      }`,
       budget: figure.budget === undefined ? '—' : show(figure.budget),
       over,
     };

@@ -129,7 +129,7 @@ describe('bench run --set and its shorthands', () => {
       ],
       [
         ['--gate', 'noop.user-wait <= p95(history) + 1'],
-        /^bench: --gate .*: column \d+: expected an allowance in a duration/m,
+        /^bench: --gate .*: column \d+: expected a duration such as 1s after "\+"/m,
       ],
       // A key the change itself made up is the change's problem, not the file's.
       [['--set', 'nope.x=1'], /^--set nope\.x=1: nope: is not a field of the scenario/m],

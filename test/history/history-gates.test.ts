@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf } from '../../src/analysis/outcome.ts';
 import { gateAnnotations } from '../../src/cli/annotations.ts';
@@ -12,6 +15,7 @@ import { GateSyntaxError, parseGate } from '../../src/gates/parse.ts';
 import { judgedAtEnd } from '../../src/live/gates.ts';
 import type { GateResult } from '../../src/results/run.ts';
 import { gateMiss, gateSummary } from '../../src/view/table.ts';
+import { benchInProcess } from '../helpers/cli.ts';
 
 const VARIANTS = ['stop-start', 'preboot'];
 
@@ -60,7 +64,9 @@ describe('a gate against past runs', () => {
   it.each([
     ['preboot.user-wait <= p95(history) + 3', 'after "+"'],
     ['preboot.user-wait <= p95(history) - x', 'after "-"'],
-    ['preboot.errors <= max(history) + 1s', 'a whole number'],
+    ['preboot.errors <= max(history) + 1s', 'expected a count such as 2 after "+", not "1s"'],
+    ['preboot.user-wait <= p95(histroy)', 'expected "p95(history)", not "p95(histroy"'],
+    ['preboot.user-wait <= median(History)', 'expected "median(history)"'],
     ['preboot.user-wait <= top(history)', 'expected a percentile such as p95'],
     ['preboot.user-wait <= p0(history)', 'expected a percentile such as p95'],
     ['preboot.user-wait <= p95(history', 'expected ")"'],
@@ -134,6 +140,24 @@ describe('a gate against past runs', () => {
       'waiting',
       'not-evaluated',
     ]);
+  });
+
+  it('validate in a scenario, and bench validate says they need --history to run', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-validate-')), 'shop.yaml');
+    writeFileSync(
+      file,
+      `name: shop
+target: { url: "http://127.0.0.1:1/" }
+load: { users: 1 }
+variants: [{ name: preboot, command: "true" }]
+gates:
+  - preboot.user-wait <= p95(history) + 1s
+  - preboot.errors == 0
+`,
+    );
+    const validate = await benchInProcess(['validate', file]);
+    expect(validate.exitCode, validate.stderr).toBe(0);
+    expect(validate.stdout).toContain('2 gates (1 against past runs: run with --history DIR)');
   });
 
   it('says so when there is no --history at all', () => {

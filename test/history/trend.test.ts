@@ -49,12 +49,23 @@ describe('past runs', () => {
     expect(past.pastRuns('stop-start', 'errors')).toHaveLength(3);
   });
 
-  it('count only the runs measured under the same load and trials', () => {
+  it('count only the runs measured under the same load and trials, and say what they left out', () => {
     const other = stored(4, 900);
     other.record = { ...other.record, conditions: { ...TEST_CONDITIONS, trials: 5 } };
-    const past = new PastRuns([stored(1, 1000), other], 'shop', TEST_CONDITIONS, 1);
-    expect(past.records).toHaveLength(1);
+    const failed = stored(2, 3000, failedUserWait(1100));
+    const past = new PastRuns([stored(1, 1000), failed, other], 'shop', TEST_CONDITIONS, 1);
+    expect(past.records).toHaveLength(2);
     expect(past.otherConditions).toBe(1);
+    expect(past.leftOut('stop-start', 'user-wait')).toBe(
+      '1 that failed a gate on it, 1 under another load or number of trials',
+    );
+    expect(past.leftOut('stop-start', 'errors')).toBe('1 under another load or number of trials');
+    // bench history draws them apart, as the budgets keep them apart.
+    const trend = buildTrend('h', [stored(1, 1000), other], [], 'out');
+    expect(trend.scenarios.map((s) => s.label)).toEqual([
+      '2 users (closed model), keep-alive, 1 endpoint, 1 trial',
+      '2 users (closed model), keep-alive, 1 endpoint, 5 trials',
+    ]);
   });
 });
 
@@ -80,9 +91,11 @@ describe('the trend', () => {
     const markdown = renderTrendMarkdown(trend);
     expect(markdown).toContain('| [2](../run%20%28latest%29%20%7C%20x/index.html) |');
     expect(markdown).not.toContain('[1](');
+    // On a job summary a path means nothing: no link there.
+    expect(renderTrendMarkdown(trend, { links: 'web' })).not.toContain('[2](');
   });
 
-  it('draws the budget each run was held to, from the first run that had one', () => {
+  it('draws every run, and the budget each run was held to as a bar (none where it had none)', () => {
     const records = [
       stored(1, 1000),
       stored(2, 1050),
@@ -93,9 +106,12 @@ describe('the trend', () => {
     ];
     const markdown = renderTrendMarkdown(buildTrend('h', records, [], 'out'));
     const chart = markdown.slice(markdown.indexOf('```mermaid'));
-    expect(chart).toContain('title "stop-start user-wait, runs #3–#4; the other line: its budget"');
-    expect(chart).toContain('x-axis ["#3", "#4"]');
-    expect(chart).toMatch(/line \[1100, 1150\]/);
+    expect(chart).toContain(
+      'title "stop-start user-wait, runs #1–#4; bars: the budget each run was held to"',
+    );
+    expect(chart).toContain('x-axis ["#1", "#2", "#3", "#4"]');
+    expect(chart).toContain('bar [0, 0, 1100, 1150]');
+    expect(chart).toMatch(/line \[10\d\d(\.\d)?, 10\d\d(\.\d)?, 30\d\d(\.\d)?, 10\d\d(\.\d)?\]/);
     // The run over its budget is bold and marked in the table.
     expect(markdown).toMatch(/\| 3 \| 2026-01-03 00:00 \|.*\*\*3\.0\d s\*\* ❌/);
   });
