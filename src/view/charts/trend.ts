@@ -1,4 +1,3 @@
-import { formatValue } from '../../gates/evaluate.ts';
 import type { Unit } from '../../results/run.ts';
 import { type ChartSpec, common, FAILURE_COLOUR } from './style.ts';
 
@@ -103,9 +102,4 @@ export function trendChart(series: TrendSeries): TrendChart {
       },
     },
   };
-}
-
-/** A point's value as the tables show it. */
-export function trendValue(value: number | undefined, unit: Unit): string {
-  return value === undefined ? '—' : formatValue(value, unit);
 }
