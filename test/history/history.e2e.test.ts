@@ -132,6 +132,17 @@ describe('gates against a history of runs', () => {
       '| stop-start | user-wait |',
     );
     expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('Against past runs');
+    // results.json keeps the place: bench report shows it again, the same.
+    const again = path.join(dir, 'again');
+    const report = await execa(
+      'node',
+      [BENCH, 'report', path.join(out, 'results.json'), '--out', again, '--export', 'md'],
+      { reject: false },
+    );
+    expect(report.exitCode, report.stderr).toBe(0);
+    expect(readFileSync(path.join(again, 'summary.md'), 'utf8')).toBe(
+      readFileSync(path.join(out, 'summary.md'), 'utf8'),
+    );
     expect(readFileSync(path.join(out, 'metrics.txt'), 'utf8')).toMatch(
       /^deploy_bench_gates_failed 1$/m,
     );
