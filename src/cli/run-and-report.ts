@@ -28,6 +28,7 @@ import { runLoadedScenario } from '../run/run-scenario.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { endpointNames } from '../scenario/schema.ts';
 import { forTerminal } from '../text/escape.ts';
+import { slugOf } from '../text/format.ts';
 import { gateAnnotations } from './annotations.ts';
 import type { CliIo } from './io.ts';
 import { printSummary } from './print-summary.ts';
@@ -326,12 +327,7 @@ export async function freeDefaultOutDir(scenarioName: string): Promise<string> {
 /** reports/<date-time>-<scenario>/, under the current folder. */
 function defaultOutDir(scenarioName: string): string {
   const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
-  const slug =
-    scenarioName
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '') || 'run';
-  return path.join('reports', `${stamp}-${slug}`);
+  return path.join('reports', `${stamp}-${slugOf(scenarioName)}`);
 }
 
 /** A `--gate` of the command line, read against the scenario's variants and endpoints. */

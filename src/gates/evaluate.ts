@@ -47,7 +47,22 @@ function worst(comparator: Comparator, side: 'left' | 'right'): Aggregation {
   return largestIsWorst === (side === 'left') ? 'max' : 'min';
 }
 
-function aggregate(values: number[], how: Aggregation): number {
+/**
+ * How a gate's left side takes a run's trials, and which way is worse for it: as it judges, so that
+ * a history, a place and a trend read runs the same way.
+ */
+export function takenAs(gate: Pick<Gate, 'left' | 'comparator'>): {
+  how: Aggregation;
+  lowerIsWorse: boolean;
+} {
+  return {
+    how: gate.left.aggregation ?? worst(gate.comparator, 'left'),
+    lowerIsWorse: gate.comparator === '>' || gate.comparator === '>=',
+  };
+}
+
+/** Values taken together as `how` says; NaN when none is known. */
+export function aggregate(values: readonly number[], how: Aggregation): number {
   const known = values.filter((v) => Number.isFinite(v));
   if (known.length === 0) return Number.NaN;
   if (how === 'median') return median(known);

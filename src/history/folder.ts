@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EXIT, type ExitCode, ToolError } from '../errors/tool-error.ts';
 import { readBounded, UnreadableFile } from '../files/read-bounded.ts';
 import { showControls } from '../text/escape.ts';
+import { slugOf } from '../text/format.ts';
 import { type HistoryRecord, historyRecordSchema } from './record.ts';
 
 /** A record larger than this is refused, and written without its histograms. */
@@ -197,16 +198,9 @@ export class HistoryFolder {
   }
 }
 
-/** A scenario's name as it appears in its records' file names. */
+/** A scenario's name as it appears in its records' file names: 60 characters at most. */
 function scenarioSlug(name: string): string {
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-      .slice(0, 60)
-      .replace(/-$/, '') || 'run'
-  );
+  return slugOf(name).slice(0, 60).replace(/-$/, '');
 }
 
 function hasProtoKey(value: unknown): boolean {

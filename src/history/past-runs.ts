@@ -1,6 +1,5 @@
 import type { AnalysedRun, HistoryPlacer } from '../analysis/analyse.ts';
-import { median } from '../analysis/variant-summary.ts';
-import { figureKey, type GateHistory, trialFigure } from '../gates/evaluate.ts';
+import { aggregate, figureKey, type GateHistory, takenAs, trialFigure } from '../gates/evaluate.ts';
 import { GATE_METRICS } from '../gates/metrics.ts';
 import type { Aggregation, Gate, MetricRef } from '../gates/parse.ts';
 import type { HistoryFigure, HistoryPlace } from '../results/run.ts';
@@ -10,6 +9,7 @@ import {
   type RunConditions,
   recordedGateFigure,
   sameConditions,
+  valuesIn,
 } from './record.ts';
 
 /** Past runs needed before a history gate judges, unless `--history-min-runs` says otherwise. */
@@ -125,26 +125,11 @@ export class PastRuns implements GateHistory {
   }
 }
 
-/** A run's trials taken together as a gate takes them. */
-function aggregate(values: readonly number[], how: Aggregation): number {
-  const known = values.filter(Number.isFinite);
-  if (known.length === 0) return Number.NaN;
-  if (how === 'median') return median(known);
-  return how === 'max' ? Math.max(...known) : Math.min(...known);
-}
-
 /** Whether a past run failed a gate on this figure of this variant. */
 function failedOn(record: HistoryRecord, variant: string, figure: string): boolean {
   return record.gates.some(
     (g) =>
       g.variant === variant && g.evaluated && !g.passed && recordedGateFigure(g)?.figure === figure,
-  );
-}
-
-function valuesIn(record: HistoryRecord, variant: string, figure: string): number[] {
-  const trials = record.variants.find((v) => v.name === variant)?.trials ?? [];
-  return trials.flatMap((t) =>
-    Object.hasOwn(t.figures, figure) ? [t.figures[figure] as number] : [],
   );
 }
 
@@ -167,11 +152,9 @@ function shownFigures(gates: readonly Gate[], variants: readonly string[]): Show
   };
   for (const gate of gates) {
     if (gate.right.kind !== 'history') continue;
-    const lowerIsWorse = gate.comparator === '>' || gate.comparator === '>=';
-    const how = gate.left.aggregation ?? (lowerIsWorse ? 'min' : 'max');
     const names = gate.left.variant === '*' ? variants : [gate.left.variant];
     for (const variant of names)
-      add({ variant, ref: gate.left, gate: gate.source, how, lowerIsWorse });
+      add({ variant, ref: gate.left, gate: gate.source, ...takenAs(gate) });
   }
   for (const name of variants) {
     for (const metricName of SHOWN) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AnalysedRun, AnalysedTrial } from '../analysis/analyse.ts';
-import { figureKey, trialFigure } from '../gates/evaluate.ts';
+import { figureKey, takenAs, trialFigure } from '../gates/evaluate.ts';
 import { GATE_METRICS, PHASE_NAMES } from '../gates/metrics.ts';
 import { type Aggregation, parseGate } from '../gates/parse.ts';
 import { encodeHistogram, isDecodableHistogram } from '../results/histogram.ts';
@@ -115,16 +115,19 @@ export function recordedGateFigure(
   gate: Pick<RecordedGate, 'source'>,
 ): { figure: string; how: Aggregation; lowerIsWorse: boolean } | undefined {
   try {
-    const { left, comparator } = parseGate(gate.source);
-    const lowerIsWorse = comparator === '>' || comparator === '>=';
-    return {
-      figure: figureKey(left),
-      how: left.aggregation ?? (lowerIsWorse ? 'min' : 'max'),
-      lowerIsWorse,
-    };
+    const parsed = parseGate(gate.source);
+    return { figure: figureKey(parsed.left), ...takenAs(parsed) };
   } catch {
     return undefined;
   }
+}
+
+/** A recorded run's values of one figure of a variant, one per trial that has it. */
+export function valuesIn(record: HistoryRecord, variant: string, figure: string): number[] {
+  const trials = record.variants.find((v) => v.name === variant)?.trials ?? [];
+  return trials.flatMap((t) =>
+    Object.hasOwn(t.figures, figure) ? [t.figures[figure] as number] : [],
+  );
 }
 
 /** Every figure of a trial under its gate name: the same function gates read them with. */

@@ -1,12 +1,12 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { median } from '../analysis/variant-summary.ts';
+import { aggregate } from '../gates/evaluate.ts';
 import { GATE_METRICS, type GateMetric } from '../gates/metrics.ts';
 import type { Aggregation } from '../gates/parse.ts';
 import type { Unit } from '../results/run.ts';
 import type { TrendPoint } from '../view/charts/trend.ts';
 import type { Refusal, StoredRecord } from './folder.ts';
-import { type HistoryRecord, type RunConditions, recordedGateFigure } from './record.ts';
+import { type HistoryRecord, type RunConditions, recordedGateFigure, valuesIn } from './record.ts';
 
 /** Conditions in words: "2 users (closed model), keep-alive, 1 endpoint, 1 trial". */
 export function conditionsText(c: RunConditions): string {
@@ -174,13 +174,6 @@ interface Wanted {
   lowerIsWorse: boolean;
 }
 
-/** A run's trials taken together as a gate takes them. */
-function aggregate(values: readonly number[], how: Aggregation): number {
-  if (values.length === 0) return Number.NaN;
-  if (how === 'median') return median(values);
-  return how === 'max' ? Math.max(...values) : Math.min(...values);
-}
-
 function seriesOf(records: readonly HistoryRecord[], runs: readonly TrendRun[]): FigureTrend[] {
   const variants = [...new Set(records.flatMap((r) => r.variants.map((v) => v.name)))];
   // The gated figures first (those with a budget before the others), then the usual ones.
@@ -204,10 +197,7 @@ function seriesOf(records: readonly HistoryRecord[], runs: readonly TrendRun[]):
       figure,
       unit,
       points: records.map((record, i) => {
-        const trials = record.variants.find((v) => v.name === variant)?.trials ?? [];
-        const values = trials.flatMap((t) =>
-          Object.hasOwn(t.figures, figure) ? [t.figures[figure] as number] : [],
-        );
+        const values = valuesIn(record, variant, figure);
         const onFigure = record.gates.filter(
           (g) => g.variant === variant && g.evaluated && recordedGateFigure(g)?.figure === figure,
         );

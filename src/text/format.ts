@@ -20,3 +20,13 @@ export function formatMs(ms: number): string {
 export function formatCount(count: number): string {
   return Number.isFinite(count) ? String(Math.round(count)) : '—';
 }
+
+/** A name as it goes into a file's or folder's name: `Shop API!` → `shop-api` ("run" for none). */
+export function slugOf(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'run'
+  );
+}
