@@ -128,8 +128,12 @@ describe('gates against a history of runs', () => {
     expect(place.value).toBe(gate.actual);
     expect(place.budget).toBeCloseTo(p95, 6);
     expect(place.past).toHaveLength(20);
+    // The place row: this run, then the past median, p95 and worst of the twenty, as the test
+    // computes them from the records.
+    const sorted = [...past].sort((a, b) => a - b);
+    const pastMedian = (sorted[9] as number) / 2 + (sorted[10] as number) / 2;
     expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain(
-      '| stop-start | user-wait |',
+      `| stop-start | user-wait | **${formatMs(gate.actual)}** ❌ | ${formatMs(pastMedian)} | ${formatMs(p95)} | ${formatMs(sorted[19] as number)} | worse than 20 of 20 | ${formatMs(p95)} |`,
     );
     expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('Against past runs');
     // results.json keeps the place: bench report shows it again, the same.
@@ -143,9 +147,21 @@ describe('gates against a history of runs', () => {
     expect(readFileSync(path.join(again, 'summary.md'), 'utf8')).toBe(
       readFileSync(path.join(out, 'summary.md'), 'utf8'),
     );
-    expect(readFileSync(path.join(out, 'metrics.txt'), 'utf8')).toMatch(
-      /^deploy_bench_gates_failed 1$/m,
+    // metrics.txt: the same figures as results.json, in seconds, to the millisecond.
+    const metrics = readFileSync(path.join(out, 'metrics.txt'), 'utf8');
+    expect(metrics).toMatch(/^deploy_bench_gates_failed 1$/m);
+    const trial = results.variants[0].trials[0];
+    const line = (name: string) =>
+      Number(new RegExp(`^${name}\\{variant="stop-start"\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(line('deploy_bench_longest_user_wait_seconds')).toBe(
+      Number((trial.longestUserWaitMs / 1000).toFixed(3)),
     );
+    expect(line('deploy_bench_disruption_seconds')).toBe(
+      Number((trial.disruptionMs / 1000).toFixed(3)),
+    );
+    expect(line('deploy_bench_failed_requests')).toBe(trial.errors);
+    expect(line('deploy_bench_requests')).toBe(trial.requests);
+    expect(metrics.trimEnd().endsWith('# EOF')).toBe(true);
 
     // The job summary: the run's summary, then the trend with this run as the 21st, over budget.
     const jobSummary = readFileSync(summary, 'utf8');
